@@ -1,0 +1,86 @@
+// The one authentication middleware every API route (but health) goes through. Production: an
+// Entra ID bearer token, verified here (signature by the tenant's JWKS, issuer, audience, expiry),
+// whose `tid` names the organisation. Demo mode: a request without a token is the labelled demo user.
+import type { NextFunction, Request, Response } from 'express';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../store/db';
+import { organisations } from '../store/schema';
+import { sendError } from './errors';
+
+export type Role = 'admin' | 'operator' | 'reader';
+
+export interface AuthContext {
+  userId: string;
+  displayName: string;
+  orgId: string;
+  orgName: string;
+  roles: Role[];
+  demo: boolean;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express { interface Request { auth?: AuthContext } }
+}
+
+export interface EntraConfig { clientId: string; audience: string; authorityHost?: string }
+
+export function authMiddleware(opts: { db: Db; demo: { orgId: string } | null; entra: EntraConfig | null }) {
+  const jwks = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+  const host = opts.entra?.authorityHost ?? 'https://login.microsoftonline.com';
+
+  async function verify(token: string): Promise<JWTPayload> {
+    if (!opts.entra) throw new Error('sign-in is not configured on this server');
+    const unverified = decodeTid(token);
+    let set = jwks.get(unverified);
+    if (!set) {
+      set = createRemoteJWKSet(new URL(`${host}/${unverified}/discovery/v2.0/keys`));
+      jwks.set(unverified, set);
+    }
+    const { payload } = await jwtVerify(token, set, {
+      issuer: `${host}/${unverified}/v2.0`,
+      audience: opts.entra.audience,
+      algorithms: ['RS256'],
+    });
+    if (payload.tid !== unverified) throw new Error('tenant mismatch');
+    return payload;
+  }
+
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const header = req.header('authorization');
+    if (!header) {
+      if (opts.demo) {
+        const [org] = await opts.db.select().from(organisations).where(eq(organisations.id, opts.demo.orgId));
+        req.auth = { userId: 'demo', displayName: 'Demo-bruger', orgId: org.id, orgName: org.name, roles: ['admin'], demo: true };
+        return next();
+      }
+      return sendError(res, 401, 'unauthenticated', 'Sign in to Brevdue: the request carried no access token.');
+    }
+    const m = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
+    if (!m) return sendError(res, 401, 'unauthenticated', 'The Authorization header must be "Bearer <token>".');
+    let claims: JWTPayload;
+    try {
+      claims = await verify(m[1]);
+    } catch {
+      // No detail: why a token failed helps an attacker more than a user.
+      return sendError(res, 401, 'unauthenticated', 'Your sign-in could not be verified. Sign in again.');
+    }
+    const [org] = await opts.db.select().from(organisations).where(eq(organisations.entraTenantId, String(claims.tid)));
+    if (!org) return sendError(res, 403, 'forbidden', 'Your organisation is not set up in Brevdue. Ask your administrator.');
+    const roles = (Array.isArray(claims.roles) ? claims.roles : []).filter((r): r is Role => ['admin', 'operator', 'reader'].includes(r as string));
+    req.auth = {
+      userId: String(claims.oid ?? claims.sub), displayName: String(claims.name ?? claims.preferred_username ?? 'user'),
+      orgId: org.id, orgName: org.name, roles: roles.length ? roles : ['reader'], demo: false,
+    };
+    next();
+  };
+}
+
+function decodeTid(token: string): string {
+  const part = token.split('.')[1];
+  if (!part) throw new Error('malformed token');
+  const tid = (JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as { tid?: unknown }).tid;
+  if (typeof tid !== 'string' || !/^[0-9a-f-]{36}$/i.test(tid)) throw new Error('token has no tenant');
+  return tid;
+}

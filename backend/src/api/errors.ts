@@ -1,0 +1,31 @@
+// Every API error is JSON {error:{code,message}} with a message a person can act on; unexpected
+// errors are logged with a request id and answered without internals.
+import type { NextFunction, Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { ZodError } from 'zod';
+import type { Logger } from '../log';
+
+export function sendError(res: Response, status: number, code: string, message: string) {
+  res.status(status).json({ error: { code, message } });
+}
+
+export class HttpError extends Error {
+  constructor(public status: number, public code: string, message: string) { super(message); }
+}
+
+export function errorHandler(log: Logger) {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message);
+    if (err instanceof ZodError) {
+      const first = err.issues[0];
+      return sendError(res, 400, 'invalid_request', `${first.path.join('.') || 'request'}: ${first.message}`);
+    }
+    const e = err as { type?: string; status?: number };
+    if (e.type === 'entity.too.large') return sendError(res, 413, 'too_large', 'The request body is too large.');
+    if (e.type === 'entity.parse.failed') return sendError(res, 400, 'invalid_json', 'The request body is not valid JSON.');
+    const id = randomUUID();
+    log.error('unhandled API error', { requestId: id, path: req.path, error: err instanceof Error ? err.message : String(err) });
+    sendError(res, 500, 'internal', `Something went wrong on our side (reference ${id}). Try again; if it persists, give the reference to your administrator.`);
+  };
+}

@@ -1,0 +1,79 @@
+// The /api routes. Authentication is applied once, to everything but health.
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../store/db';
+import type { Sealer } from '../crypto/envelope';
+import { messageListQuerySchema, type Health, type Me } from '../../../shared/src/contracts';
+import { getDocument, getMessage, listMessages, orgCvrNumbers } from '../store/read';
+import { authMiddleware, type EntraConfig } from './auth';
+import { HttpError, sendError } from './errors';
+
+export interface ApiDeps {
+  db: Db;
+  sealer: Sealer;
+  demo: { orgId: string } | null;
+  entra: EntraConfig | null;
+  jobsRunning: () => boolean;
+  version: string;
+}
+
+/** Express 4 does not catch rejected promises: pass them to the error handler. */
+const h = (fn: (req: Request, res: Response, next: NextFunction) => unknown) =>
+  (req: Request, res: Response, next: NextFunction) => { Promise.resolve(fn(req, res, next)).catch(next); };
+
+const uuid = z.string().uuid('must be a letter id (UUID)');
+
+export function apiRouter(deps: ApiDeps): Router {
+  const r = express.Router();
+
+  r.get('/health', h(async (_req, res) => {
+    const database = await deps.db.execute(sql`select 1`).then(() => 'ok' as const, () => 'down' as const);
+    const jobs = deps.jobsRunning() ? 'ok' as const : 'down' as const;
+    const body: Health = { status: database === 'ok' && jobs === 'ok' ? 'ok' : 'degraded', database, jobs, demo: !!deps.demo, version: deps.version };
+    res.status(body.status === 'ok' ? 200 : 503).json(body);
+  }));
+
+  r.use(h(authMiddleware({ db: deps.db, demo: deps.demo, entra: deps.entra })));
+
+  r.get('/me', h((req, res) => {
+    const a = req.auth!;
+    const me: Me = { userId: a.userId, displayName: a.displayName, orgId: a.orgId, orgName: a.orgName, roles: a.roles, demo: a.demo };
+    res.json(me);
+  }));
+
+  r.get('/cvrs', h(async (req, res) => {
+    res.json({ items: await orgCvrNumbers(deps.db, req.auth!.orgId) });
+  }));
+
+  r.get('/messages', h(async (req, res) => {
+    const q = messageListQuerySchema.parse(req.query);
+    res.json(await listMessages(deps.db, req.auth!.orgId, q));
+  }));
+
+  r.get('/messages/:id', h(async (req, res) => {
+    const id = uuid.parse(req.params.id);
+    const detail = await getMessage(deps.db, req.auth!.orgId, id);
+    if (!detail) throw new HttpError(404, 'not_found', 'No letter with that id in your organisation.');
+    res.json(detail);
+  }));
+
+  r.get('/messages/:id/documents/:docId', h(async (req, res) => {
+    const doc = await getDocument(deps.db, req.auth!.orgId, uuid.parse(req.params.id), uuid.parse(req.params.docId));
+    if (!doc) throw new HttpError(404, 'not_found', 'No such document on that letter.');
+    res.setHeader('Content-Type', doc.mimeType);
+    res.setHeader('Content-Disposition', contentDisposition(doc.filename));
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.send(deps.sealer.open(doc.contentEnc));
+  }));
+
+  r.use((_req, res) => sendError(res, 404, 'not_found', 'No such API route.'));
+  return r;
+}
+
+/** RFC 6266 attachment header keeping the original (Danish) file name. */
+export function contentDisposition(filename: string): string {
+  const safe = filename.replace(/[\r\n"\\/]/g, '_');
+  const ascii = safe.replace(/[^\x20-\x7e]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(safe)}`;
+}

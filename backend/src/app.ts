@@ -1,0 +1,144 @@
+// The composition root: database, encryption, simulators (demo), job runner, pipeline and HTTP
+// server are assembled here and nowhere else.
+import express from 'express';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { openDatabase, type Database } from './store/db';
+import { createSealer, type Sealer } from './crypto/envelope';
+import { loadKek } from './crypto/kek';
+import { createLogger, silentLogger, type Logger } from './log';
+import { createJobRunner, type JobRunner } from './jobs/runner';
+import { connectorFactory } from './ingest/connectors';
+import { createGraphClient, clientCredentials, staticToken } from './delivery/graph-client';
+import { FolderCache } from './delivery/mailbox';
+import type { AppContext } from './context';
+import { apiRouter } from './api/router';
+import { errorHandler } from './api/errors';
+import { createNgdpSimulator } from './simulators/ngdp';
+import { createGraphSimulator } from './simulators/graph';
+import { DEMO_SHARED_MAILBOX, DEMO_SYSTEM, seedDemoOrganisation } from './demo/seed';
+import { DEMO_ORGANISATION, generateDemoLetters } from './demo/letters';
+import { buildMemoXml } from './memo/build';
+
+const ADDIN_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../addin/dist');
+const DEMO_GRAPH_TOKEN = 'demo-graph-token';
+export const VERSION = '0.1.0';
+
+export interface StartOptions {
+  port?: number;
+  host?: string;
+  /** PGlite directory; null = in memory. Ignored when databaseUrl is set. */
+  dataDir?: string | null;
+  databaseUrl?: string;
+  demo?: boolean;
+  /** Demo only: inject letters into the simulated mailboxes at start. */
+  seed?: boolean;
+  seedCount?: number;
+  log?: (line: string) => void;
+  pollIntervalMs?: number;
+  processEveryMs?: number;
+  kek?: string;
+  delivery?: AppContext['delivery'];
+  production?: { graphBaseUrl: string; tenantId: string; clientId: string; clientSecret?: string; apiAudience?: string };
+}
+
+export interface Brevdue {
+  url: string;
+  ctx: AppContext;
+  database: Database;
+  jobs: JobRunner;
+  sims: { ngdp: ReturnType<typeof createNgdpSimulator>; graph: ReturnType<typeof createGraphSimulator> } | null;
+  demoOrgId: string | null;
+  stop(): Promise<void>;
+}
+
+export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
+  const demo = opts.demo ?? true;
+  const log: Logger = opts.log ? createLogger(opts.log) : silentLogger;
+  const database = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir === undefined ? './data' : opts.dataDir });
+  const sealer: Sealer = createSealer(loadKek({ envValue: opts.kek, dataDir: opts.databaseUrl ? null : opts.dataDir ?? null, demo }));
+
+  const app = express();
+  app.disable('x-powered-by');
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
+
+  let sims: Brevdue['sims'] = null;
+  if (demo) {
+    sims = {
+      ngdp: createNgdpSimulator({ systemCredentials: [DEMO_SYSTEM] }),
+      graph: createGraphSimulator({ acceptedTokens: [DEMO_GRAPH_TOKEN] }),
+    };
+    app.use('/sim/ngdp', sims.ngdp.router);
+    app.use('/sim/graph', sims.graph.router);
+    sims.graph.api.addMailbox({ id: DEMO_SHARED_MAILBOX, displayName: 'Digital Post – Nordlys', kind: 'shared' });
+  }
+
+  const graph = demo
+    ? createGraphClient({ baseUrl: `${url}/sim/graph/`, tokens: staticToken(DEMO_GRAPH_TOKEN) })
+    : createGraphClient({
+      baseUrl: opts.production!.graphBaseUrl,
+      tokens: clientCredentials({ tenantId: opts.production!.tenantId, clientId: opts.production!.clientId, clientSecret: opts.production!.clientSecret }),
+    });
+
+  const jobs = createJobRunner({
+    pool: database.pool, supportsNotify: database.supportsNotify, name: `brevdue-${process.pid}-${port}`,
+    processEveryMs: opts.processEveryMs ?? (demo ? 250 : 1000), lockLifetimeMs: 60_000, pollIntervalMs: opts.pollIntervalMs ?? 5000,
+  });
+  const ctx: AppContext = {
+    db: database.db, sealer, graph, folders: new FolderCache(), connectorFor: connectorFactory(sealer), jobs: jobs.scheduler, log,
+    delivery: opts.delivery ?? { maxAttempts: 8, backoffMs: (n) => Math.min(300_000, 2000 * 2 ** (n - 1)) },
+  };
+
+  let demoOrgId: string | null = null;
+  let mailboxIds: string[] = [];
+  if (demo) {
+    const seeded = await seedDemoOrganisation(database.db, sealer, `${url}/sim/ngdp/apis/v1`);
+    demoOrgId = seeded.orgId;
+    mailboxIds = seeded.mailboxIds;
+  }
+
+  app.use('/api', express.json({ limit: '1mb' }), apiRouter({
+    db: database.db, sealer, demo: demoOrgId ? { orgId: demoOrgId } : null,
+    entra: opts.production?.apiAudience && opts.production.clientId
+      ? { clientId: opts.production.clientId, audience: opts.production.apiAudience } : null,
+    jobsRunning: () => jobs.isRunning(), version: VERSION,
+  }));
+  if (existsSync(ADDIN_DIST)) {
+    app.use(express.static(ADDIN_DIST, { index: 'taskpane.html' }));
+  } else {
+    app.get('/', (_req, res) => { res.status(503).type('text').send('The task pane is not built. Run `npm run build:addin`.'); });
+  }
+  app.use(errorHandler(log));
+
+  await jobs.start(ctx);
+  for (const id of mailboxIds) await jobs.schedulePolling(id);
+
+  if (demo && sims && (opts.seed ?? true)) {
+    const letters = await generateDemoLetters({
+      recipients: DEMO_ORGANISATION.cvrs, count: opts.seedCount ?? 12, seed: Date.now() % 100_000,
+    });
+    for (const memo of letters) sims.ngdp.api.inject(memo.recipient.id, buildMemoXml(memo));
+  }
+
+  let stopped = false;
+  return {
+    url, ctx, database, jobs, sims, demoOrgId,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await jobs.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+// Delivery into an Exchange mailbox folder through Graph, idempotent by our delivery id:
+// before creating, look for a message carrying it, so a retry after a crash or timeout finds the
+// copy it already made instead of making a second one.
+import type { Client } from '@microsoft/microsoft-graph-client';
+import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
+import { DELIVERY_ID_PROPERTY } from './render';
+
+const TIMEOUT_MS = 30_000;
+const IMMUTABLE_IDS = 'IdType="ImmutableId"';
+
+export interface MailboxTarget { mailbox: string; folderPath: string }
+
+/** Folder ids by mailbox and path; folders are never renamed by us, so caching is safe per process. */
+export class FolderCache {
+  private ids = new Map<string, string>();
+  get(mailbox: string, path: string) { return this.ids.get(`${mailbox.toLowerCase()}|${path}`); }
+  set(mailbox: string, path: string, id: string) { this.ids.set(`${mailbox.toLowerCase()}|${path}`, id); }
+}
+
+export function folderSegments(folderPath: string): string[] {
+  const segs = folderPath.split('/').map((s) => s.trim()).filter(Boolean);
+  for (const s of segs) {
+    if (s.length > 255) throw new Error(`Folder name "${s.slice(0, 40)}…" is longer than 255 characters.`);
+  }
+  return segs;
+}
+
+export async function ensureFolder(graph: Client, cache: FolderCache, target: MailboxTarget): Promise<string> {
+  const segs = folderSegments(target.folderPath);
+  let parent = 'inbox';
+  let sofar = '';
+  for (const seg of segs) {
+    sofar = sofar ? `${sofar}/${seg}` : seg;
+    const cached = cache.get(target.mailbox, sofar);
+    if (cached) { parent = cached; continue; }
+    const id = (await findChild(graph, target.mailbox, parent, seg)) ?? (await createChild(graph, target.mailbox, parent, seg));
+    cache.set(target.mailbox, sofar, id);
+    parent = id;
+  }
+  return parent;
+}
+
+async function findChild(graph: Client, mailbox: string, parent: string, name: string): Promise<string | undefined> {
+  const res = await graph.api(`/users/${enc(mailbox)}/mailFolders/${enc(parent)}/childFolders`)
+    .header('Prefer', IMMUTABLE_IDS).option('signal', AbortSignal.timeout(TIMEOUT_MS))
+    .filter(`displayName eq '${name.replace(/'/g, "''")}'`).select('id,displayName').top(1).get() as { value: MicrosoftGraph.MailFolder[] };
+  return res.value[0]?.id ?? undefined;
+}
+
+async function createChild(graph: Client, mailbox: string, parent: string, name: string): Promise<string> {
+  try {
+    const f = await graph.api(`/users/${enc(mailbox)}/mailFolders/${enc(parent)}/childFolders`)
+      .header('Prefer', IMMUTABLE_IDS).option('signal', AbortSignal.timeout(TIMEOUT_MS))
+      .post({ displayName: name }) as MicrosoftGraph.MailFolder;
+    return f.id!;
+  } catch (e) {
+    // Another worker created it in between: use theirs.
+    if ((e as { statusCode?: number }).statusCode === 409) {
+      const id = await findChild(graph, mailbox, parent, name);
+      if (id) return id;
+    }
+    throw e;
+  }
+}
+
+export async function findDelivered(graph: Client, mailbox: string, deliveryId: string): Promise<string | undefined> {
+  const res = await graph.api(`/users/${enc(mailbox)}/messages`)
+    .header('Prefer', IMMUTABLE_IDS).option('signal', AbortSignal.timeout(TIMEOUT_MS))
+    .filter(`singleValueExtendedProperties/Any(ep: ep/id eq '${DELIVERY_ID_PROPERTY}' and ep/value eq '${deliveryId}')`)
+    .select('id').top(1).get() as { value: MicrosoftGraph.Message[] };
+  return res.value[0]?.id ?? undefined;
+}
+
+export async function createMessage(graph: Client, mailbox: string, folderId: string, message: MicrosoftGraph.Message): Promise<string> {
+  const created = await graph.api(`/users/${enc(mailbox)}/mailFolders/${enc(folderId)}/messages`)
+    .header('Prefer', IMMUTABLE_IDS).option('signal', AbortSignal.timeout(TIMEOUT_MS))
+    .post(message) as MicrosoftGraph.Message;
+  return created.id!;
+}
+
+const enc = encodeURIComponent;

@@ -1,0 +1,99 @@
+// Agenda on PostgreSQL drives the pipeline: a repeating poll job per mailbox, a route job per new
+// letter, a delivery job per delivery. The jobs table is created by our migrations (ensureSchema
+// false: many processes starting at once must not race on DDL). Embedded PGlite has no LISTEN/NOTIFY,
+// so there agenda polls its table (processEvery, in milliseconds: strings parse wrongly).
+import { Agenda, type Job } from 'agenda';
+import { PostgresBackend } from '@agendajs/postgres-backend';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { PoolLike } from '../store/db';
+import type { AppContext, JobScheduler, MailboxRow } from '../context';
+import { deliveries, mailboxes, messages } from '../store/schema';
+import { pollMailbox } from '../ingest/poll';
+import { routeStoredLetter } from '../routing/apply';
+import { runDelivery } from '../delivery/deliver';
+
+export const JOB = { poll: 'poll-mailbox', route: 'route-letter', deliver: 'deliver' } as const;
+
+export interface JobRunnerOptions {
+  pool: PoolLike;
+  supportsNotify: boolean;
+  name: string;
+  processEveryMs: number;
+  lockLifetimeMs: number;
+  pollIntervalMs: number;
+}
+
+export interface JobRunner {
+  scheduler: JobScheduler;
+  /** Defines the job handlers against the finished context and starts processing. */
+  start(ctx: AppContext): Promise<void>;
+  schedulePolling(mailboxId: string): Promise<void>;
+  isRunning(): boolean;
+  stop(): Promise<void>;
+}
+
+export function createJobRunner(opts: JobRunnerOptions): JobRunner {
+  const agenda = new Agenda({
+    backend: new PostgresBackend({
+      pool: opts.pool as never, ensureSchema: false, disableNotifications: !opts.supportsNotify,
+    }),
+    name: opts.name,
+    processEvery: opts.processEveryMs,
+    defaultLockLifetime: opts.lockLifetimeMs,
+    maxConcurrency: 32,
+    removeOnComplete: true, // one-time jobs leave no rows behind; repeating poll jobs stay
+  });
+  let running = false;
+
+  const scheduler: JobScheduler = {
+    // No `unique` here: an upsert onto a job that is running now would be overwritten when it
+    // finishes. A duplicate job is harmless instead: routing claims the letter and delivery claims
+    // its row with a lease before doing anything.
+    async routeSoon(messageId) {
+      await agenda.schedule(new Date(), JOB.route, { messageId });
+    },
+    async deliverSoon(deliveryId, at = new Date()) {
+      await agenda.schedule(at, JOB.deliver, { deliveryId });
+    },
+  };
+
+  return {
+    scheduler,
+    async start(ctx) {
+      agenda.define(JOB.poll, async (job: Job<{ mailboxId: string }>) => {
+        const [mb] = await ctx.db.select().from(mailboxes).where(eq(mailboxes.id, job.attrs.data.mailboxId));
+        if (!mb || mb.paused) return;
+        await pollMailbox(ctx, mb as MailboxRow);
+      }, { concurrency: 4 });
+      agenda.define(JOB.route, async (job: Job<{ messageId: string }>) => {
+        await routeStoredLetter(ctx, job.attrs.data.messageId);
+      }, { concurrency: 4 });
+      agenda.define(JOB.deliver, async (job: Job<{ deliveryId: string }>) => {
+        await runDelivery(ctx, job.attrs.data.deliveryId);
+      }, { concurrency: 8 });
+      await agenda.start();
+      running = true;
+      await resumeInterrupted(ctx);
+    },
+    async schedulePolling(mailboxId) {
+      await agenda.create(JOB.poll, { mailboxId }).unique({ 'data.mailboxId': mailboxId })
+        .repeatEvery(opts.pollIntervalMs).schedule(new Date()).save();
+    },
+    isRunning: () => running,
+    async stop() {
+      if (!running) return;
+      running = false;
+      await agenda.stop();
+    },
+  };
+}
+
+/** After a crash: letters stored but never routed, and deliveries whose job was never saved. */
+async function resumeInterrupted(ctx: AppContext) {
+  const unrouted = await ctx.db.select({ id: messages.id }).from(messages).where(eq(messages.status, 'received'));
+  for (const m of unrouted) await ctx.jobs.routeSoon(m.id);
+  const pending = await ctx.db.select({ id: deliveries.id }).from(deliveries)
+    .innerJoin(messages, eq(messages.id, deliveries.messageId))
+    .where(and(eq(deliveries.status, 'pending'), inArray(messages.status, ['routed', 'delivered'])));
+  for (const d of pending) await ctx.jobs.deliverSoon(d.id);
+}

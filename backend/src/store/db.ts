@@ -1,0 +1,91 @@
+// Opens the database: a PostgreSQL server when a URL is given, otherwise embedded PGlite
+// (files under dataDir, or in memory when dataDir is null). Both run the same migrations and
+// the same drizzle queries. Agenda gets a pg-Pool-shaped handle on the same database.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import * as schema from './schema';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** The subset of pg.Pool that @agendajs/postgres-backend uses (query only, no LISTEN when embedded). */
+export interface PoolLike {
+  query(text: string, params?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
+  connect(): Promise<{ query: PoolLike['query']; release(): void }>;
+  end(): Promise<void>;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+export interface Database {
+  db: Db;
+  pool: PoolLike;
+  kind: 'pglite' | 'postgres';
+  /** true when a LISTEN/NOTIFY-capable server is behind the pool */
+  supportsNotify: boolean;
+  close(): Promise<void>;
+}
+
+const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+const MIGRATION_LOCK = 4242_0001; // advisory lock id: many processes may start at once
+
+export async function openDatabase(opts: { databaseUrl?: string; dataDir?: string | null }): Promise<Database> {
+  if (opts.databaseUrl) return openServer(opts.databaseUrl);
+  return openPglite(opts.dataDir ?? null);
+}
+
+async function openServer(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 20 });
+  pool.on('error', () => { /* an idle client died; the pool replaces it */ });
+  const client = await pool.connect().catch((e: Error) => {
+    throw new Error(`Cannot connect to PostgreSQL (${redactUrl(url)}): ${e.message}`);
+  });
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await migratePg(drizzlePg(client), { migrationsFolder: MIGRATIONS });
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    client.release();
+  }
+  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  return {
+    db, pool: pool as unknown as PoolLike, kind: 'postgres', supportsNotify: true,
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(dataDir: string | null): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  await client.waitReady;
+  const pdb = drizzlePglite(client, { schema });
+  await migratePglite(pdb, { migrationsFolder: MIGRATIONS });
+  // PGlite is one session: its query() waits for a running transaction() to finish, so agenda's
+  // statements never land inside one of ours.
+  const query: PoolLike['query'] = async (text, params) => {
+    const r = await client.query(text, params as any[] | undefined);
+    return { rows: r.rows as any[], rowCount: r.affectedRows ?? r.rows.length };
+  };
+  let closed = false;
+  const pool: PoolLike = {
+    query,
+    connect: async () => ({ query, release: () => undefined }),
+    end: async () => undefined, // the PGlite instance is closed by Database.close()
+    on: () => pool,
+  };
+  return {
+    db: pdb as unknown as Db, pool, kind: 'pglite', supportsNotify: false,
+    close: async () => { if (!closed) { closed = true; await client.close(); } },
+  };
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+}

@@ -1,0 +1,91 @@
+// Durable storage of fetched letters. Storing is idempotent on (organisation, MeMo UUID), so the
+// same letter arriving twice (retry, crash before the receipt, push and pull overlap) is kept once.
+import { and, eq } from 'drizzle-orm';
+import type { Memo, MemoDocument } from '../memo/types';
+import type { Sealer } from '../crypto/envelope';
+import { maskCpr } from '../../../shared/src/identifiers';
+import { documents, events, messages, quarantine } from './schema';
+import type { Db, Tx } from './db';
+import { routingFactsOf } from '../routing/facts';
+
+export interface MailboxRef { id: string; orgId: string; cvr: string; provider: string }
+
+export interface StoreResult { messageId: string; created: boolean; status: string }
+
+export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, memo: Memo, raw: Buffer): Promise<StoreResult> {
+  return db.transaction(async (tx) => {
+    const inserted = await tx.insert(messages).values({
+      orgId: mailbox.orgId,
+      mailboxId: mailbox.id,
+      provider: mailbox.provider,
+      cvr: mailbox.cvr,
+      memoUuid: memo.messageUUID,
+      memoVersion: memo.version,
+      label: memo.label,
+      senderId: memo.sender.id,
+      senderIdType: memo.sender.idType,
+      senderName: memo.sender.label ?? memo.sender.id,
+      recipientId: memo.recipient.id,
+      recipientIdType: memo.recipient.idType,
+      notification: memo.notification ? maskCpr(memo.notification) : null,
+      memoCreatedAt: new Date(memo.body.createdDateTime),
+      replyAllowed: memo.reply,
+      replyBy: memo.replyByDateTime ? new Date(memo.replyByDateTime) : null,
+      routingFacts: routingFactsOf(memo, mailbox.provider) as unknown as Record<string, unknown>,
+      rawEnc: sealer.seal(raw),
+      searchText: searchTextOf(memo),
+    }).onConflictDoNothing({ target: [messages.orgId, messages.memoUuid] }).returning({ id: messages.id });
+
+    if (inserted.length === 0) {
+      const [existing] = await tx.select({ id: messages.id, status: messages.status }).from(messages)
+        .where(and(eq(messages.orgId, mailbox.orgId), eq(messages.memoUuid, memo.messageUUID)));
+      return { messageId: existing.id, created: false, status: existing.status };
+    }
+    const messageId = inserted[0].id;
+    const docs = documentRows(memo);
+    if (docs.length) {
+      await tx.insert(documents).values(docs.map((d) => ({
+        messageId, role: d.role, position: d.position, filename: d.file.filename,
+        mimeType: d.file.encodingFormat, size: d.file.content.length, contentEnc: sealer.seal(d.file.content),
+      })));
+    }
+    await addEvent(tx, mailbox.orgId, messageId, 'fetched', 'system',
+      `Fetched from ${providerName(mailbox.provider)} mailbox of CVR ${mailbox.cvr}`,
+      { provider: mailbox.provider, cvr: mailbox.cvr, memoUuid: memo.messageUUID });
+    await addEvent(tx, mailbox.orgId, messageId, 'stored', 'system',
+      `Stored encrypted with ${docs.length} document(s)`, { documents: docs.length, bytes: raw.length });
+    return { messageId, created: true, status: 'received' };
+  });
+}
+
+export async function storeQuarantine(db: Db, sealer: Sealer, mailbox: MailboxRef, providerMessageId: string, reason: string, raw: Buffer) {
+  await db.insert(quarantine).values({
+    orgId: mailbox.orgId, mailboxId: mailbox.id, providerMessageId, reason: maskCpr(reason), rawEnc: sealer.seal(raw),
+  }).onConflictDoNothing();
+}
+
+export async function addEvent(
+  tx: Db | Tx, orgId: string, messageId: string, type: string, actor: string, text: string, data: Record<string, unknown> = {},
+) {
+  await tx.insert(events).values({ orgId, messageId, type, actor, text, data });
+}
+
+function documentRows(memo: Memo) {
+  const out: { role: 'main' | 'additional' | 'technical'; position: number; file: MemoDocument['files'][number] }[] = [];
+  const add = (role: 'main' | 'additional' | 'technical', docs: MemoDocument[]) => {
+    for (const d of docs) for (const f of d.files) out.push({ role, position: out.length, file: f });
+  };
+  if (memo.body.mainDocument) add('main', [memo.body.mainDocument]);
+  add('additional', memo.body.additionalDocuments);
+  add('technical', memo.body.technicalDocuments);
+  return out;
+}
+
+function searchTextOf(memo: Memo): string {
+  const parts = [memo.label, memo.sender.label ?? '', memo.sender.id, memo.recipient.id, memo.notification ?? ''];
+  return maskCpr(parts.join(' ')).toLowerCase();
+}
+
+export function providerName(p: string): string {
+  return p === 'ngdp' ? 'Digital Post' : p === 'eboks' ? 'e-Boks' : p === 'mitdk' ? 'mit.dk' : p;
+}

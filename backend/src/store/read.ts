@@ -1,0 +1,84 @@
+// Read models for the API. Every function takes the caller's organisation id first and filters by
+// it: no query here can see another organisation's letters.
+import { and, asc, count, desc, eq, ilike, inArray } from 'drizzle-orm';
+import type { Db } from './db';
+import { cvrNumbers, deliveries, destinations, documents, events, messages } from './schema';
+import type { DeliveryInfo, MessageDetail, MessageListQuery, MessageListResponse, MessageSummary, TimelineEvent } from '../../../shared/src/contracts';
+
+export async function listMessages(db: Db, orgId: string, q: MessageListQuery): Promise<MessageListResponse> {
+  const where = and(
+    eq(messages.orgId, orgId),
+    q.cvr ? eq(messages.cvr, q.cvr) : undefined,
+    q.q ? ilike(messages.searchText, `%${escapeLike(q.q.toLowerCase())}%`) : undefined,
+  );
+  const [rows, [{ n }]] = await Promise.all([
+    db.select({ m: messages, cvrName: cvrNumbers.name, docs: count(documents.id) }).from(messages)
+      .leftJoin(cvrNumbers, and(eq(cvrNumbers.orgId, messages.orgId), eq(cvrNumbers.cvr, messages.cvr)))
+      .leftJoin(documents, eq(documents.messageId, messages.id))
+      .where(where).groupBy(messages.id, cvrNumbers.name)
+      .orderBy(desc(messages.receivedAt), desc(messages.id)).limit(q.limit).offset(q.offset),
+    db.select({ n: count() }).from(messages).where(where),
+  ]);
+  return { items: rows.map((r) => summary(r.m, r.cvrName, Number(r.docs))), total: Number(n) };
+}
+
+export async function getMessage(db: Db, orgId: string, id: string): Promise<MessageDetail | null> {
+  const [row] = await db.select({ m: messages, cvrName: cvrNumbers.name }).from(messages)
+    .leftJoin(cvrNumbers, and(eq(cvrNumbers.orgId, messages.orgId), eq(cvrNumbers.cvr, messages.cvr)))
+    .where(and(eq(messages.orgId, orgId), eq(messages.id, id)));
+  if (!row) return null;
+  const [docs, dels, evs] = await Promise.all([
+    db.select({ id: documents.id, role: documents.role, filename: documents.filename, mimeType: documents.mimeType, size: documents.size })
+      .from(documents).where(eq(documents.messageId, id)).orderBy(asc(documents.position)),
+    db.select({ d: deliveries, dest: destinations }).from(deliveries)
+      .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
+      .where(and(eq(deliveries.orgId, orgId), eq(deliveries.messageId, id))).orderBy(asc(deliveries.createdAt)),
+    db.select().from(events).where(and(eq(events.orgId, orgId), eq(events.messageId, id))).orderBy(asc(events.at), asc(events.id)),
+  ]);
+  return {
+    ...summary(row.m, row.cvrName, docs.length),
+    recipientId: row.m.recipientId,
+    recipientIdType: row.m.recipientIdType,
+    createdAt: row.m.memoCreatedAt.toISOString(),
+    notification: row.m.notification,
+    documents: docs.map((d) => ({ ...d, role: d.role as 'main' | 'additional' | 'technical' })),
+    deliveries: dels.map(({ d, dest }): DeliveryInfo => ({
+      id: d.id, status: d.status as DeliveryInfo['status'], attempts: d.attempts, graphMessageId: d.graphMessageId,
+      deliveredAt: d.deliveredAt?.toISOString() ?? null, lastError: d.lastError,
+      destination: { id: dest.id, kind: dest.kind as 'mailbox' | 'teams', displayName: dest.displayName, mailbox: dest.mailbox, folderPath: dest.folderPath },
+    })),
+    timeline: evs.map((e): TimelineEvent => ({
+      at: e.at.toISOString(), type: e.type as TimelineEvent['type'], actor: e.actor, text: e.text, data: e.data,
+    })),
+  };
+}
+
+/** The document's metadata and sealed content, if it belongs to a letter of this organisation. */
+export async function getDocument(db: Db, orgId: string, messageId: string, documentId: string) {
+  const [row] = await db.select({ d: documents }).from(documents)
+    .innerJoin(messages, eq(messages.id, documents.messageId))
+    .where(and(eq(messages.orgId, orgId), eq(documents.messageId, messageId), eq(documents.id, documentId)));
+  return row?.d ?? null;
+}
+
+export async function orgCvrNumbers(db: Db, orgId: string) {
+  return db.select({ cvr: cvrNumbers.cvr, name: cvrNumbers.name }).from(cvrNumbers).where(eq(cvrNumbers.orgId, orgId)).orderBy(asc(cvrNumbers.name));
+}
+
+export async function messageIdsByStatus(db: Db, orgId: string, statuses: string[]) {
+  return db.select({ id: messages.id, status: messages.status }).from(messages)
+    .where(and(eq(messages.orgId, orgId), inArray(messages.status, statuses)));
+}
+
+function summary(m: typeof messages.$inferSelect, cvrName: string | null, documentCount: number): MessageSummary {
+  return {
+    id: m.id, memoUuid: m.memoUuid, provider: m.provider as MessageSummary['provider'], cvr: m.cvr, cvrName: cvrName ?? m.cvr,
+    label: m.label, senderId: m.senderId, senderName: m.senderName, receivedAt: m.receivedAt.toISOString(),
+    status: m.status as MessageSummary['status'], documentCount, replyAllowed: m.replyAllowed,
+    replyBy: m.replyBy?.toISOString() ?? null,
+  };
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => '\\' + c);
+}

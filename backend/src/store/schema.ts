@@ -1,0 +1,147 @@
+// Drizzle table definitions. Migrations are generated from this file (npm run db:generate) and
+// committed under backend/drizzle/; the SQL must run on PostgreSQL 15 (CI server) and 18 (PGlite).
+import { sql } from 'drizzle-orm';
+import {
+  bigserial, boolean, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid,
+} from 'drizzle-orm/pg-core';
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
+});
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const organisations = pgTable('organisations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  /** The Entra ID tenant (tid claim) whose users belong to this organisation. */
+  entraTenantId: text('entra_tenant_id').unique(),
+  retentionDays: integer('retention_days').notNull().default(90),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const cvrNumbers = pgTable('cvr_numbers', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  orgId: uuid('org_id').notNull().references(() => organisations.id),
+  cvr: text('cvr').notNull(),
+  name: text('name').notNull(),
+}, (t) => [uniqueIndex('cvr_numbers_org_cvr_uq').on(t.orgId, t.cvr)]);
+
+/** One provider mailbox of one CVR number. `config` holds non-secret settings; secrets are encrypted. */
+export const mailboxes = pgTable('mailboxes', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  orgId: uuid('org_id').notNull().references(() => organisations.id),
+  cvr: text('cvr').notNull(),
+  provider: text('provider').notNull(), // ngdp | eboks | mitdk
+  config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),
+  secretEnc: bytea('secret_enc'),
+  paused: boolean('paused').notNull().default(false),
+  lastFetchAt: ts('last_fetch_at'),
+  lastErrorAt: ts('last_error_at'),
+  lastError: text('last_error'),
+}, (t) => [uniqueIndex('mailboxes_org_cvr_provider_uq').on(t.orgId, t.cvr, t.provider)]);
+
+export const messages = pgTable('messages', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  orgId: uuid('org_id').notNull().references(() => organisations.id),
+  mailboxId: uuid('mailbox_id').notNull().references(() => mailboxes.id),
+  provider: text('provider').notNull(),
+  cvr: text('cvr').notNull(),
+  memoUuid: uuid('memo_uuid').notNull(),
+  memoVersion: text('memo_version').notNull(),
+  label: text('label').notNull(),
+  senderId: text('sender_id').notNull(),
+  senderIdType: text('sender_id_type').notNull(),
+  senderName: text('sender_name').notNull(),
+  recipientId: text('recipient_id').notNull(),
+  recipientIdType: text('recipient_id_type').notNull(),
+  notification: text('notification'),
+  memoCreatedAt: ts('memo_created_at').notNull(),
+  receivedAt: ts('received_at').notNull().defaultNow(),
+  replyAllowed: boolean('reply_allowed').notNull().default(false),
+  replyBy: ts('reply_by'),
+  status: text('status').notNull().default('received'), // received | routed | triage | delivered | failed
+  /** Parsed header fields useful for routing (no document content), kept as JSON. */
+  routingFacts: jsonb('routing_facts').$type<Record<string, unknown>>().notNull().default({}),
+  /** The original MeMo XML, encrypted (audit and re-processing). */
+  rawEnc: bytea('raw_enc').notNull(),
+  /** Lower-cased words of label and sender, for the skeleton's search (CPR numbers masked). */
+  searchText: text('search_text').notNull().default(''),
+}, (t) => [
+  uniqueIndex('messages_org_memo_uq').on(t.orgId, t.memoUuid),
+  index('messages_org_received_idx').on(t.orgId, t.receivedAt),
+]);
+
+export const documents = pgTable('documents', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  messageId: uuid('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
+  role: text('role').notNull(), // main | additional | technical
+  position: integer('position').notNull(),
+  filename: text('filename').notNull(),
+  mimeType: text('mime_type').notNull(),
+  size: integer('size').notNull(),
+  contentEnc: bytea('content_enc').notNull(),
+}, (t) => [index('documents_message_idx').on(t.messageId)]);
+
+/** A letter that failed validation: kept (encrypted) with the reason, never silently dropped. */
+export const quarantine = pgTable('quarantine', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  orgId: uuid('org_id').notNull().references(() => organisations.id),
+  mailboxId: uuid('mailbox_id').notNull().references(() => mailboxes.id),
+  providerMessageId: text('provider_message_id').notNull(),
+  reason: text('reason').notNull(),
+  rawEnc: bytea('raw_enc').notNull(),
+  receivedAt: ts('received_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('quarantine_mailbox_msg_uq').on(t.mailboxId, t.providerMessageId)]);
+
+/** The approved-recipients registry: rules and people may only choose these. */
+export const destinations = pgTable('destinations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  orgId: uuid('org_id').notNull().references(() => organisations.id),
+  kind: text('kind').notNull(), // mailbox | teams
+  displayName: text('display_name').notNull(),
+  mailbox: text('mailbox').notNull(),
+  folderPath: text('folder_path').notNull(), // relative to the mailbox's Inbox, '/'-separated
+});
+
+export const rules = pgTable('rules', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  orgId: uuid('org_id').notNull().references(() => organisations.id),
+  name: text('name').notNull(),
+  priority: integer('priority').notNull(),
+  enabled: boolean('enabled').notNull().default(true),
+  conditions: jsonb('conditions').$type<unknown>().notNull(),
+  destinationIds: jsonb('destination_ids').$type<string[]>().notNull(),
+}, (t) => [index('rules_org_priority_idx').on(t.orgId, t.priority)]);
+
+export const deliveries = pgTable('deliveries', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  orgId: uuid('org_id').notNull().references(() => organisations.id),
+  messageId: uuid('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
+  destinationId: uuid('destination_id').notNull().references(() => destinations.id),
+  reason: text('reason').notNull().default('initial'), // initial | resend | reroute
+  status: text('status').notNull().default('pending'), // pending | delivered | failed | dead
+  attempts: integer('attempts').notNull().default(0),
+  graphMessageId: text('graph_message_id'),
+  lastError: text('last_error'),
+  /** A worker holds a delivery until this time, so two jobs never attempt it at once. */
+  leaseUntil: ts('lease_until'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  deliveredAt: ts('delivered_at'),
+}, (t) => [
+  index('deliveries_message_idx').on(t.messageId),
+  // One initial delivery per message and destination: routing twice (a retried job) cannot duplicate.
+  uniqueIndex('deliveries_initial_uq').on(t.messageId, t.destinationId).where(sql`reason = 'initial'`),
+]);
+
+/** The timeline of a letter: every step, who did it and why. */
+export const events = pgTable('events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  orgId: uuid('org_id').notNull().references(() => organisations.id),
+  messageId: uuid('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
+  at: ts('at').notNull().defaultNow(),
+  type: text('type').notNull(),
+  actor: text('actor').notNull(),
+  text: text('text').notNull(),
+  data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+}, (t) => [index('events_message_idx').on(t.messageId, t.at)]);

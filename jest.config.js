@@ -1,0 +1,15 @@
+// ESM jest: agenda 6 and PGlite are ESM-only, so tests run as native ES modules
+// (node --experimental-vm-modules, see package.json) and @swc/jest only strips types.
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts', '.tsx'],
+  transform: {
+    '^.+\\.(t|j)sx?$': ['@swc/jest', {
+      jsc: { parser: { syntax: 'typescript', tsx: true }, target: 'es2022', transform: { react: { runtime: 'automatic' } } },
+      module: { type: 'es6' },
+    }],
+  },
+  testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};
