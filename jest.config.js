@@ -11,5 +11,6 @@ export default {
   },
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/tests/helpers/summary-reporter.cjs'],
   maxWorkers: 2,
 };

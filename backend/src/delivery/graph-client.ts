@@ -1,6 +1,6 @@
 // The Microsoft Graph client, authenticated by client credentials (msal-node) in production or by a
 // static token against the simulator. The base URL is configuration; nothing here knows simulators.
-import { Client, type AuthProvider } from '@microsoft/microsoft-graph-client';
+import { AuthenticationHandler, Client, HTTPMessageHandler, type AuthenticationProvider } from '@microsoft/microsoft-graph-client';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 
 export interface TokenProvider { getToken(): Promise<string> }
@@ -32,9 +32,14 @@ export function clientCredentials(opts: {
   };
 }
 
+/**
+ * Middleware: authentication, then the HTTP call. Deliberately no SDK RetryHandler: retries belong
+ * to the delivery job, which records every attempt, honours Retry-After across processes and
+ * dead-letters after a bound, instead of sleeping inside a request.
+ */
 export function createGraphClient(opts: { baseUrl: string; tokens: TokenProvider }): Client {
-  const authProvider: AuthProvider = (done) => {
-    opts.tokens.getToken().then((t) => done(null, t), (e: Error) => done(e, null));
-  };
-  return Client.init({ authProvider, baseUrl: opts.baseUrl.replace(/\/?$/, '/'), defaultVersion: 'v1.0' });
+  const auth: AuthenticationProvider = { getAccessToken: () => opts.tokens.getToken() };
+  const first = new AuthenticationHandler(auth);
+  first.setNext(new HTTPMessageHandler());
+  return Client.initWithMiddleware({ middleware: first, baseUrl: opts.baseUrl.replace(/\/?$/, '/'), defaultVersion: 'v1.0' });
 }
