@@ -28,20 +28,22 @@ export interface EntraConfig { clientId: string; audience: string; authorityHost
 
 export function authMiddleware(opts: { db: Db; demo: { orgId: string } | null; entra: EntraConfig | null }) {
   const jwks = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
-  const host = opts.entra?.authorityHost ?? 'https://login.microsoftonline.com';
-
   async function verify(token: string): Promise<JWTPayload> {
     if (!opts.entra) throw new Error('sign-in is not configured on this server');
+    const host = opts.entra.authorityHost ?? 'https://login.microsoftonline.com';
     const unverified = decodeTid(token);
-    let set = jwks.get(unverified);
+    const keysUrl = `${host}/${unverified}/discovery/v2.0/keys`;
+    let set = jwks.get(keysUrl);
     if (!set) {
-      set = createRemoteJWKSet(new URL(`${host}/${unverified}/discovery/v2.0/keys`));
-      jwks.set(unverified, set);
+      set = createRemoteJWKSet(new URL(keysUrl)); // jose caches the keys and refetches on an unknown kid
+      jwks.set(keysUrl, set);
     }
     const { payload } = await jwtVerify(token, set, {
       issuer: `${host}/${unverified}/v2.0`,
       audience: opts.entra.audience,
       algorithms: ['RS256'],
+      requiredClaims: ['exp', 'iat', 'tid'],
+      clockTolerance: 60,
     });
     if (payload.tid !== unverified) throw new Error('tenant mismatch');
     return payload;

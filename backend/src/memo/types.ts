@@ -15,12 +15,25 @@ export interface MemoAction {
   actionCode: string; // AFTALE | BETALING | SELVBETJENING | INFORMATION | UNDERSKRIV | BETALINGSSERVICE | FORBRUGSOPLYSNINGER | ...
   startDateTime?: string;
   endDateTime?: string;
-  entryPointUrl?: string;
+  entryPointUrl?: string; // Action/EntryPoint/url
+  /** Action/Reservation (a calendar booking); an Action has either an EntryPoint or a Reservation, not both. */
+  reservation?: MemoReservation;
+}
+
+export interface MemoReservation {
+  description: string;
+  reservationUUID: string;
+  abstract: string;
+  location: string;
+  startDateTime: string;
+  endDateTime: string;
+  organizerMail?: string;
+  organizerName?: string;
 }
 
 export interface MemoDocument {
-  documentID?: string;
-  label: string;
+  documentID?: string; // mainDocumentID / additionalDocumentID / technicalDocumentID
+  label: string; // optional in the XSD: '' when the document has no label
   files: MemoFile[];
   actions: MemoAction[];
 }
@@ -33,10 +46,12 @@ export interface MemoAttentionData {
   sorData?: { sorIdentifier: string; entryName?: string };
   contentResponsible?: { contentResponsibleID?: string; label?: string };
   generatingSystem?: { generatingSystemID?: string; label?: string };
-  sedpData?: Record<string, string>;
+  seNumber?: { seNumber: string; companyName?: string }; // grd:SEnumber
+  eid?: { eID: string; label?: string }; // grd:EID
+  sedpData?: Record<string, string>; // no MeMo 1.1/1.2 element; never set by the parser
   telephone?: { telephoneNumber: string; relatedAgent?: string };
-  ribData?: Record<string, string>;
-  address?: Record<string, string>;
+  ribData?: Record<string, string>; // no MeMo 1.1/1.2 element; never set by the parser
+  address?: Record<string, string>; // grd:Address children by name (id, addressLabel, ..., country, geographicEastingMeasure, ...)
   unstructuredAddress?: string;
 }
 
@@ -54,6 +69,8 @@ export interface MemoParty {
   label?: string;
   attentionData?: MemoAttentionData;
   contactPoint?: MemoContactPoint;
+  /** Sender/Representative (MeMo 1.2, sender only): who sends on the sender's behalf. */
+  representative?: { representativeID?: string; idType?: string; idTypeLabel?: string; label?: string };
 }
 
 export interface MemoContentData {
@@ -68,6 +85,7 @@ export interface MemoContentData {
   education?: { educationCode: string; educationName?: string }[];
   address?: Record<string, string>[];
   unstructuredAddress?: string[];
+  // contentDataType is optional in the XSD: '' when absent.
   additionalContentData?: { contentDataType: string; contentDataName: string; contentDataValue: string }[];
 }
 
@@ -96,6 +114,8 @@ export interface MemoReplyData {
 
 export interface Memo {
   version: MemoVersion;
+  /** Message/@memoSchVersion, required in MeMo 1.1 (e.g. "1.1.0"), absent in 1.2. */
+  memoSchVersion?: string;
   messageType: 'DIGITALPOST' | 'NEMSMS';
   messageUUID: string;
   messageID?: string;
@@ -115,6 +135,7 @@ export interface Memo {
   forwardData?: MemoForwardData;
   replyData: MemoReplyData[];
   body: {
+    /** '' when the message has no MessageBody (a NEMSMS carries only the header). */
     createdDateTime: string;
     mainDocument?: MemoDocument; // absent only for NEMSMS
     additionalDocuments: MemoDocument[];

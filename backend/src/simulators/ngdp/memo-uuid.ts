@@ -1,0 +1,13 @@
+// Finds a MeMo's messageUUID without parsing the whole (possibly 50 MB) document: the header, which
+// holds it, comes before the body with its base64 documents, so the first occurrence is the one.
+const MESSAGE_UUID = /<(?:[A-Za-z_][\w.-]*:)?messageUUID\s*>\s*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\s*<\/(?:[A-Za-z_][\w.-]*:)?messageUUID\s*>/;
+const HEAD_BYTES = 1024 * 1024;
+
+export function extractMessageUUID(xml: Buffer | string): string | undefined {
+  const head = typeof xml === 'string' ? xml.slice(0, HEAD_BYTES) : xml.subarray(0, HEAD_BYTES).toString('utf8');
+  if (!/<(?:[A-Za-z_][\w.-]*:)?Message[\s>]/.test(head)) return undefined;
+  return MESSAGE_UUID.exec(head)?.[1]?.toLowerCase();
+}
+
+export const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+export const CVR_RE = /^\d{8}$/;
