@@ -33,15 +33,18 @@ export function formatDate(iso: string, locale: string): string {
 }
 
 /**
- * Compact date for list rows: the time today, day and month this year, the full date otherwise.
+ * Compact date for list rows: the time for today (kind 'time', so the caller can say "kl." — a bare
+ * Danish "21.03" reads as a date), day and month this year, the short full date before that.
  */
-export function formatListDate(iso: string, locale: string, now: Date = new Date()): string {
+export function formatListDate(iso: string, locale: string, now: Date = new Date()): { kind: 'time' | 'date'; text: string } {
   const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
+  if (Number.isNaN(d.getTime())) return { kind: 'date', text: iso };
   const sameDay = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
-  if (sameDay) return new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(d);
-  if (d.getFullYear() === now.getFullYear()) return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short' }).format(d);
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'short' }).format(d);
+  if (sameDay) return { kind: 'time', text: new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(d) };
+  if (d.getFullYear() === now.getFullYear()) {
+    return { kind: 'date', text: new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short' }).format(d) };
+  }
+  return { kind: 'date', text: new Intl.DateTimeFormat(locale, { dateStyle: 'short' }).format(d) };
 }
 
 export function formatBytes(bytes: number, locale: string): string {

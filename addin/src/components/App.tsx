@@ -71,7 +71,7 @@ function Shell({ office }: { office: OfficeInfo }) {
 
   return (
     <div className={s.shell} data-testid="taskpane" data-office-host={office.host ?? 'none'}>
-      <Header me={me} />
+      <Header me={me} meFailed={error != null} />
       {error != null && (
         <div className={s.meError}><ErrorBar title={t('errors.loadMe')} error={error} onRetry={retry} /></div>
       )}

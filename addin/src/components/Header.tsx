@@ -1,9 +1,7 @@
-import {
-  Badge, Caption1, Select, Skeleton, SkeletonItem, Subtitle2, Tooltip, makeStyles, tokens,
-} from '@fluentui/react-components';
+import { Badge, Button, Caption1, Spinner, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../../shared/src/contracts';
-import { LANGUAGES, changeLanguage, isLanguage } from '../i18n';
+import { LANGUAGES, changeLanguage, type Language } from '../i18n';
 import { MailIcon } from './icons';
 
 const useStyles = makeStyles({
@@ -34,14 +32,17 @@ const useStyles = makeStyles({
   ellipsis: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', minWidth: 0 },
   user: { color: tokens.colorNeutralForeground3 },
   demo: { flexShrink: 0 },
-  language: { flexShrink: 0, width: '96px' },
-  skeleton: { display: 'flex', flexDirection: 'column', gap: '6px', width: '160px' },
+  language: { flexShrink: 0, minWidth: 'auto' },
+  loading: { justifyContent: 'flex-start' },
 });
 
-export function Header({ me }: { me: Me | null }) {
+/** Who is signed in, for which organisation (and whether it is the demo), plus the language switch. */
+export function Header({ me, meFailed }: { me: Me | null; meFailed: boolean }) {
   const s = useStyles();
   const { t, i18n } = useTranslation();
   const current = i18n.resolvedLanguage ?? i18n.language;
+  // Two languages: the switch is one button naming the other one, as Danish sites do ("English").
+  const other: Language = LANGUAGES.find((l) => l !== current) ?? LANGUAGES[0];
 
   return (
     <header className={s.root} data-testid="header">
@@ -52,35 +53,40 @@ export function Header({ me }: { me: Me | null }) {
             <div className={s.orgLine}>
               <Subtitle2 className={s.ellipsis} data-testid="header-org" title={me.orgName}>{me.orgName}</Subtitle2>
               {me.demo && (
-                <Tooltip content={t('header.demoHint')} relationship="description">
-                  <Badge className={s.demo} color="warning" appearance="filled" shape="rounded" size="small" data-testid="demo-badge">
-                    {t('header.demo')}
-                  </Badge>
-                </Tooltip>
+                <Badge
+                  className={s.demo}
+                  color="warning"
+                  appearance="filled"
+                  shape="rounded"
+                  size="small"
+                  title={t('header.demoHint')}
+                  data-testid="demo-badge"
+                >
+                  {t('header.demo')}
+                </Badge>
               )}
             </div>
             <Caption1 className={`${s.ellipsis} ${s.user}`} data-testid="header-user" title={me.displayName}>{me.displayName}</Caption1>
           </>
+        ) : meFailed ? (
+          <Subtitle2 data-testid="header-org">{t('app.name')}</Subtitle2>
         ) : (
-          <Skeleton className={s.skeleton} aria-label={t('header.loadingUser')}>
-            <SkeletonItem size={16} />
-            <SkeletonItem size={12} />
-          </Skeleton>
+          <Spinner size="extra-tiny" labelPosition="after" label={t('header.loadingUser')} className={s.loading} />
         )}
       </div>
-      <Select
+      <Button
         className={s.language}
+        appearance="subtle"
         size="small"
-        appearance="underline"
-        aria-label={t('header.language')}
-        value={current}
+        lang={other}
+        aria-label={t('header.switchLanguage', { language: t(`language.${other}`) })}
+        title={t('header.language')}
         data-testid="language-switch"
-        onChange={(_, data) => { if (isLanguage(data.value)) void changeLanguage(data.value); }}
+        data-language={current}
+        onClick={() => void changeLanguage(other)}
       >
-        {LANGUAGES.map((lng) => (
-          <option key={lng} value={lng}>{t(`language.${lng}`)}</option>
-        ))}
-      </Select>
+        {t(`language.${other}`)}
+      </Button>
     </header>
   );
 }

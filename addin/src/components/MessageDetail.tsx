@@ -1,5 +1,5 @@
 import {
-  Button, Caption1, Spinner, Subtitle1, Subtitle2, Text, Tooltip, makeStyles, tokens,
+  Button, Caption1, Spinner, Subtitle1, Subtitle2, Text, makeStyles, tokens,
 } from '@fluentui/react-components';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -124,14 +124,14 @@ export function MessageDetail({ id, onBack }: { id: string; onBack: () => void }
           {t('detail.back')}
         </Button>
         {data && (
-          <Tooltip content={t('detail.refresh')} relationship="label">
-            <Button
-              appearance="subtle"
-              icon={state.status === 'ready' && state.refreshing ? <Spinner size="extra-tiny" /> : <RefreshIcon />}
-              onClick={refresh}
-              data-testid="detail-refresh"
-            />
-          </Tooltip>
+          <Button
+            appearance="subtle"
+            icon={state.status === 'ready' && state.refreshing ? <Spinner size="extra-tiny" /> : <RefreshIcon />}
+            onClick={refresh}
+            aria-label={t('detail.refresh')}
+            title={t('detail.refresh')}
+            data-testid="detail-refresh"
+          />
         )}
       </div>
 

@@ -1,5 +1,5 @@
 import {
-  Button, Caption1, SearchBox, Select, Spinner, Tooltip, makeStyles, mergeClasses, tokens,
+  Button, Caption1, SearchBox, Select, Spinner, makeStyles, mergeClasses, tokens,
 } from '@fluentui/react-components';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -20,9 +20,15 @@ const useStyles = makeStyles({
     gap: tokens.spacingHorizontalS,
     padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalM} ${tokens.spacingVerticalS}`,
   },
-  search: { flexGrow: 1, flexBasis: '200px', minWidth: 0, maxWidth: 'none' },
-  filterRow: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexGrow: 1, flexBasis: '200px', minWidth: 0 },
-  cvr: { flexGrow: 1, minWidth: 0 },
+  // Narrow pane: [search][refresh] / [CVR filter]; wide: [search][CVR filter][refresh].
+  search: { order: 1, flexGrow: 1, flexBasis: 0, minWidth: 0, maxWidth: 'none' },
+  refresh: { order: 2, flexShrink: 0 },
+  cvr: {
+    order: 3,
+    flexBasis: '100%',
+    minWidth: 0,
+    '@media (min-width: 560px)': { order: 2, flexBasis: '240px', flexGrow: 0 },
+  },
   summary: {
     display: 'flex',
     alignItems: 'center',
@@ -78,25 +84,30 @@ export function MessageList({ active, onOpen }: { active: boolean; onOpen: (id: 
           maxLength={200}
           data-testid="search"
         />
-        <div className={s.filterRow}>
-          {(cvrOptions.length > 1 || cvr) && (
-            <Select
-              className={s.cvr}
-              value={cvr}
-              onChange={(_, data) => setCvr(data.value)}
-              aria-label={t('list.cvrFilter')}
-              data-testid="cvr-filter"
-            >
-              <option value="">{t('list.allCvrs')}</option>
-              {cvrOptions.map(([number, name]) => (
-                <option key={number} value={number}>{`${name} (${number})`}</option>
-              ))}
-            </Select>
-          )}
-          <Tooltip content={t('list.refresh')} relationship="label">
-            <Button appearance="subtle" icon={<RefreshIcon />} onClick={refresh} disabled={state.loading} data-testid="refresh" />
-          </Tooltip>
-        </div>
+        {(cvrOptions.length > 1 || cvr) && (
+          <Select
+            className={s.cvr}
+            value={cvr}
+            onChange={(_, data) => setCvr(data.value)}
+            aria-label={t('list.cvrFilter')}
+            data-testid="cvr-filter"
+          >
+            <option value="">{t('list.allCvrs')}</option>
+            {cvrOptions.map(([number, name]) => (
+              <option key={number} value={number}>{`${name} (${number})`}</option>
+            ))}
+          </Select>
+        )}
+        <Button
+          className={s.refresh}
+          appearance="subtle"
+          icon={<RefreshIcon />}
+          onClick={refresh}
+          disabled={state.loading}
+          aria-label={t('list.refresh')}
+          title={t('list.refresh')}
+          data-testid="refresh"
+        />
       </div>
 
       {state.loaded && (

@@ -54,6 +54,7 @@ export function MessageRow({ message, showCvr, onOpen }: { message: MessageSumma
   const { t } = useTranslation();
   const locale = useLocale();
   const overdue = message.replyBy !== null && isPast(message.replyBy);
+  const listDate = formatListDate(message.receivedAt, locale);
 
   return (
     <li>
@@ -69,7 +70,7 @@ export function MessageRow({ message, showCvr, onOpen }: { message: MessageSumma
         <div className={s.top}>
           <Text weight="semibold" className={s.sender} data-testid="message-sender">{message.senderName}</Text>
           <Caption1 className={s.date} title={formatDateTime(message.receivedAt, locale)}>
-            <time dateTime={message.receivedAt}>{formatListDate(message.receivedAt, locale)}</time>
+            <time dateTime={message.receivedAt}>{listDate.kind === 'time' ? t('list.todayAt', { time: listDate.text }) : listDate.text}</time>
           </Caption1>
         </div>
         <Text size={300} className={s.label} data-testid="message-label">{message.label}</Text>

@@ -21,7 +21,7 @@ const useStyles = makeStyles({
       top: '14px',
       bottom: '-2px',
       width: '2px',
-      backgroundColor: tokens.colorNeutralStroke2,
+      backgroundColor: tokens.colorNeutralStroke1,
     },
     ':last-child::before': { display: 'none' },
     ':last-child': { paddingBottom: 0 },

@@ -12,6 +12,7 @@ export const da = {
     demo: 'Demo',
     demoHint: 'Demo-tilstand: organisation, breve og modtagere er opdigtede.',
     language: 'Sprog',
+    switchLanguage: 'Skift sprog til {{language}}',
     loadingUser: 'Henter din profil…',
   },
   language: {
@@ -35,6 +36,7 @@ export const da = {
     noMatchesHint: 'Prøv andre ord, eller vælg alle CVR-numre.',
     documents_one: '{{count}} dokument',
     documents_other: '{{count}} dokumenter',
+    todayAt: 'kl. {{time}}',
     replyBy: 'Svar senest {{date}}',
     replyOverdue: 'Svarfrist udløbet {{date}}',
     openMessage: 'Åbn brev: {{label}}',

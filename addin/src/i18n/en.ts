@@ -13,6 +13,7 @@ export const en: Translation = {
     demo: 'Demo',
     demoHint: 'Demo mode: the organisation, letters and recipients are made up.',
     language: 'Language',
+    switchLanguage: 'Switch language to {{language}}',
     loadingUser: 'Loading your profile…',
   },
   language: {
@@ -36,6 +37,7 @@ export const en: Translation = {
     noMatchesHint: 'Try other words, or choose all CVR numbers.',
     documents_one: '{{count}} document',
     documents_other: '{{count}} documents',
+    todayAt: '{{time}}',
     replyBy: 'Reply by {{date}}',
     replyOverdue: 'Reply deadline passed {{date}}',
     openMessage: 'Open letter: {{label}}',

@@ -1,0 +1,128 @@
+// The `brevdue` command line. Commands live in one table (group → command → handler), so a new
+// subcommand is one entry. Errors are one line on stderr, never a stack trace:
+//   exit 0  success
+//   exit 2  bad input or usage: `brevdue: FILE: <path>: <rule>`, or the usage text
+//   exit 1  an unexpected internal error (still one line)
+import { readFileSync, statSync } from 'node:fs';
+import { parseMemo, DEFAULT_MEMO_LIMITS } from '../memo/parse';
+import { summarizeMemo } from '../memo/summary';
+import { MemoError } from '../memo/types';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: CliIo = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+/** A failure the user can act on: printed as one line, exit code 2. */
+export class CliError extends Error {
+  constructor(message: string, public readonly showUsage = false) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+interface Command {
+  args: string; // for the usage text, e.g. "FILE.xml"
+  summary: string;
+  run(args: string[], io: CliIo): Promise<void> | void;
+}
+
+const commands: Record<string, Record<string, Command>> = {
+  memo: {
+    inspect: {
+      args: 'FILE.xml',
+      summary: 'validate a MeMo message (1.1 or 1.2) and print its summary as JSON',
+      run(args, io) {
+        if (args.length !== 1) throw new CliError(`memo inspect takes exactly one FILE, got ${args.length}`, true);
+        const file = args[0];
+        const memo = parseMemo(readInput(file));
+        io.out(`${JSON.stringify(summarizeMemo(memo), null, 2)}\n`);
+      },
+    },
+  },
+};
+
+function readInput(file: string): Buffer {
+  const name = printable(file);
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) throw new CliError(`${name}: is a directory, not a MeMo file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`${name}: ${fsReason(e)}`);
+  }
+  // Check the size before reading, so a huge file is refused without loading it.
+  if (size > DEFAULT_MEMO_LIMITS.maxBytes) {
+    throw new CliError(`${name}: (document): is ${size} bytes; the limit is ${DEFAULT_MEMO_LIMITS.maxBytes} bytes`);
+  }
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new CliError(`${name}: ${fsReason(e)}`);
+  }
+}
+
+function fsReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'ENOENT': return 'no such file';
+    case 'EACCES': case 'EPERM': return 'permission denied; cannot read the file';
+    case 'EISDIR': return 'is a directory, not a MeMo file';
+    default: return `cannot read the file${code ? ` (${code})` : ''}`;
+  }
+}
+
+/** File names and messages go on one line whatever they contain. */
+function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export function usage(): string {
+  const lines = ['usage: brevdue <command> [arguments]', '', 'commands:'];
+  for (const [group, cmds] of Object.entries(commands)) {
+    for (const [name, c] of Object.entries(cmds)) lines.push(`  brevdue ${group} ${name} ${c.args}`.padEnd(40) + `  ${c.summary}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Runs the CLI; returns the exit code instead of exiting, so it can be called in-process too. */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [group, name, ...rest] = argv;
+  if (group === undefined || group === '-h' || group === '--help' || group === 'help') {
+    (group === undefined ? io.err : io.out)(usage());
+    return group === undefined ? 2 : 0;
+  }
+  const file = rest[0];
+  try {
+    const cmds = commands[group];
+    if (!cmds) throw new CliError(`unknown command ${JSON.stringify(group)}`, true);
+    const cmd = name === undefined ? undefined : cmds[name];
+    if (!cmd) throw new CliError(`unknown command ${JSON.stringify(`${group} ${name ?? ''}`.trim())}`, true);
+    await cmd.run(rest, io);
+    return 0;
+  } catch (e) {
+    if (e instanceof MemoError) {
+      io.err(`brevdue: ${printable(file ?? '-')}: ${printable(e.path)}: ${printable(oneLine(e.rule))}\n`);
+      return 2;
+    }
+    if (e instanceof CliError) {
+      io.err(`brevdue: ${printable(oneLine(e.message))}\n`);
+      if (e.showUsage) io.err(usage());
+      return 2;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    io.err(`brevdue: internal error: ${printable(oneLine(msg))}\n`);
+    return 1;
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*[\r\n]+\s*/g, ' ');
+}

@@ -1,0 +1,58 @@
+// Mail folders: GET/POST /users/{u}/mailFolders, GET /mailFolders/{id}, GET/POST .../childFolders.
+import type { Request, Response, Router } from 'express';
+import { evaluate } from './odata-filter';
+import { applyPaging, nextLink, parseQuery } from './odata-query';
+import { contextUrl, q, sendJson } from './respond';
+import { FOLDER_PROPERTIES, folderJson, graphStringEquals } from './serialize';
+import type { GraphRuntime } from './runtime';
+import type { FolderRec, MailboxRec } from './state';
+import { project } from './odata-query';
+import { badRequest } from './errors';
+
+export function folderRoutes(r: Router, rt: GraphRuntime): void {
+  const mbOf = (res: Response) => res.locals.mailbox as MailboxRec;
+
+  const list = (req: Request, res: Response, parent: FolderRec, ctx: string) => {
+    const mb = mbOf(res);
+    const query = parseQuery(req, 'mailFolder', FOLDER_PROPERTIES);
+    const all = rt.state.children(mb, parent.id).map((f) => folderJson(mb, f))
+      .filter((f) => !query.filter || evaluate(query.filter, { ...f }, { stringEquals: graphStringEquals }));
+    const { page, more, top } = applyPaging(all, query, 10);
+    sendJson(rt, res, 200, {
+      '@odata.context': contextUrl(req, ctx),
+      ...(query.count ? { '@odata.count': all.length } : {}),
+      value: page.map((f) => project(f, query.select)),
+      ...(more ? { '@odata.nextLink': nextLink(req, query, top) } : {}),
+    });
+  };
+
+  const create = (req: Request, res: Response, parent: FolderRec, ctx: string) => {
+    const body = res.locals.body as Record<string, unknown> | undefined;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('A folder needs a JSON body with displayName.', 'ErrorInvalidRequest');
+    const extra = Object.keys(body).find((k) => !['displayName', 'isHidden', '@odata.type'].includes(k));
+    if (extra) throw badRequest(`The property '${extra}' does not exist on type 'Microsoft.OutlookServices.MailFolder'.`, 'RequestBodyRead');
+    const f = rt.state.createFolder(mbOf(res), parent, body.displayName, body.isHidden === true);
+    sendJson(rt, res, 201, { '@odata.context': contextUrl(req, `${ctx}/$entity`), ...folderJson(mbOf(res), f) });
+  };
+
+  const user = (req: Request) => `users(${q(req.params.u)})`;
+  const root = (res: Response) => rt.state.folder(mbOf(res), 'msgfolderroot');
+
+  r.get('/mailFolders', (req, res) => list(req, res, root(res), `${user(req)}/mailFolders`));
+  r.post('/mailFolders', (req, res) => create(req, res, root(res), `${user(req)}/mailFolders`));
+
+  r.get('/mailFolders/:f', (req, res) => {
+    const query = parseQuery(req, 'mailFolder', FOLDER_PROPERTIES);
+    const f = rt.state.folder(mbOf(res), req.params.f);
+    sendJson(rt, res, 200, { '@odata.context': contextUrl(req, `${user(req)}/mailFolders/$entity`), ...project(folderJson(mbOf(res), f), query.select) });
+  });
+
+  r.get('/mailFolders/:f/childFolders', (req, res) => {
+    const parent = rt.state.folder(mbOf(res), req.params.f);
+    list(req, res, parent, `${user(req)}/mailFolders(${q(req.params.f)})/childFolders`);
+  });
+  r.post('/mailFolders/:f/childFolders', (req, res) => {
+    const parent = rt.state.folder(mbOf(res), req.params.f);
+    create(req, res, parent, `${user(req)}/mailFolders(${q(req.params.f)})/childFolders`);
+  });
+}

@@ -1,0 +1,110 @@
+// Messages: create (JSON) in a folder, list/filter/sort, get, attachments, move.
+import type { Request, Response, Router } from 'express';
+import { badRequest, itemNotFound } from './errors';
+import { MESSAGE_PROPERTIES, buildMessage, serializeAttachment } from './messages';
+import { filterProperties } from './odata-filter';
+import { applyPaging, nextLink, parseQuery, project, type ODataQuery } from './odata-query';
+import { contextUrl, q, sendJson } from './respond';
+import { matchesFilter, messageJson } from './serialize';
+import type { GraphRuntime } from './runtime';
+import { changeKey } from './ids';
+import { isoSeconds } from './messages';
+import type { FolderRec, MailboxRec } from './state';
+
+export function messageRoutes(r: Router, rt: GraphRuntime): void {
+  const mbOf = (res: Response) => res.locals.mailbox as MailboxRec;
+  const user = (req: Request) => `users(${q(req.params.u)})`;
+
+  const list = (req: Request, res: Response, folder: FolderRec | undefined, ctx: string) => {
+    const query = parseQuery(req, 'message', MESSAGE_PROPERTIES);
+    checkSortable(query);
+    const rows = rt.state.messagesIn(mbOf(res), folder?.id).filter((m) => matchesFilter(m, query));
+    // Graph lists newest first unless told otherwise.
+    const ordered = query.orderby.length ? rows : [...rows].sort((a, b) =>
+      (b.data.receivedDateTime ?? '').localeCompare(a.data.receivedDateTime ?? '') || b.seq - a.seq);
+    const { page, more, top } = applyPaging(ordered, query, 10, (m) => m.data as Record<string, unknown>);
+    sendJson(rt, res, 200, {
+      '@odata.context': contextUrl(req, ctx),
+      ...(query.count ? { '@odata.count': rows.length } : {}),
+      value: page.map((m) => messageJson(m, query)),
+      ...(more ? { '@odata.nextLink': nextLink(req, query, top) } : {}),
+    });
+  };
+
+  const create = (req: Request, res: Response, folder: FolderRec, ctx: string) => {
+    const mb = mbOf(res);
+    const rec = rt.state.addMessage(mb, buildMessage(mb, folder.id, res.locals.body ?? {}));
+    sendJson(rt, res, 201, { '@odata.context': contextUrl(req, `${ctx}/$entity`), ...messageJson(rec) });
+  };
+
+  r.get('/messages', (req, res) => list(req, res, undefined, `${user(req)}/messages`));
+  r.post('/messages', (req, res) => create(req, res, rt.state.folder(mbOf(res), 'drafts'), `${user(req)}/messages`));
+
+  r.get('/mailFolders/:f/messages', (req, res) => {
+    const f = rt.state.folder(mbOf(res), req.params.f);
+    list(req, res, f, `${user(req)}/mailFolders(${q(req.params.f)})/messages`);
+  });
+  r.post('/mailFolders/:f/messages', (req, res) => {
+    const f = rt.state.folder(mbOf(res), req.params.f);
+    create(req, res, f, `${user(req)}/mailFolders(${q(req.params.f)})/messages`);
+  });
+
+  const getOne = (req: Request, res: Response) => {
+    const query = parseQuery(req, 'message', MESSAGE_PROPERTIES);
+    const m = rt.state.message(mbOf(res), req.params.m);
+    if (req.params.f && m.folderId !== rt.state.folder(mbOf(res), req.params.f).id) throw itemNotFound();
+    sendJson(rt, res, 200, { '@odata.context': contextUrl(req, `${user(req)}/messages/$entity`), ...messageJson(m, query) });
+  };
+  r.get('/messages/:m', getOne);
+  r.get('/mailFolders/:f/messages/:m', getOne);
+
+  r.get('/messages/:m/attachments', (req, res) => {
+    const query = parseQuery(req, 'attachment', ATTACHMENT_PROPERTIES);
+    const m = rt.state.message(mbOf(res), req.params.m);
+    const { page, more, top } = applyPaging(m.attachments.map((a) => serializeAttachment(a) as Record<string, unknown>), query, 1000);
+    sendJson(rt, res, 200, {
+      '@odata.context': contextUrl(req, `${user(req)}/messages(${q(m.id)})/attachments`),
+      value: page.map((a) => project(a, query.select)),
+      ...(more ? { '@odata.nextLink': nextLink(req, query, top) } : {}),
+    });
+  });
+
+  r.get('/messages/:m/attachments/:a', (req, res) => {
+    const query = parseQuery(req, 'attachment', ATTACHMENT_PROPERTIES);
+    const m = rt.state.message(mbOf(res), req.params.m);
+    const a = m.attachments.find((x) => x.id === req.params.a);
+    if (!a) throw itemNotFound();
+    sendJson(rt, res, 200, {
+      '@odata.context': contextUrl(req, `${user(req)}/messages(${q(m.id)})/attachments/$entity`),
+      ...project(serializeAttachment(a) as Record<string, unknown>, query.select),
+    });
+  });
+
+  r.post('/messages/:m/move', (req, res) => {
+    const mb = mbOf(res);
+    const m = rt.state.message(mb, req.params.m);
+    const dest = (res.locals.body as { destinationId?: unknown } | undefined)?.destinationId;
+    if (typeof dest !== 'string' || !dest) throw badRequest('The destinationId parameter is required.', 'ErrorInvalidParameter');
+    const f = rt.state.folder(mb, dest);
+    // With immutable ids (always here) a move within the mailbox keeps the id.
+    m.folderId = f.id;
+    m.data = { ...m.data, parentFolderId: f.id, lastModifiedDateTime: isoSeconds(new Date()), changeKey: changeKey() };
+    sendJson(rt, res, 201, { '@odata.context': contextUrl(req, `${user(req)}/messages/$entity`), ...messageJson(m) });
+  });
+}
+
+const ATTACHMENT_PROPERTIES: ReadonlySet<string> = new Set(['id', 'lastModifiedDateTime', 'name', 'contentType', 'size', 'isInline', 'contentId', 'contentLocation', 'contentBytes']);
+
+/**
+ * Exchange's rule for $filter with $orderby on messages: every sorted property must also be
+ * filtered on, in the same order, before any other filtered property. Otherwise Graph answers
+ * 400 InefficientFilter.
+ */
+function checkSortable(query: ODataQuery): void {
+  if (!query.filter || query.orderby.length === 0) return;
+  const filtered = [...new Set(filterProperties(query.filter))];
+  const sorted = query.orderby.map((o) => o.prop);
+  if (!sorted.every((p, i) => filtered[i] === p)) {
+    throw badRequest('The restriction or sort order is too complex for this operation.', 'InefficientFilter');
+  }
+}

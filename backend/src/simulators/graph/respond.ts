@@ -1,0 +1,30 @@
+// Successful answers: JSON with Graph's content type and an @odata.context; a write picked by the
+// timeoutAfterWrite fault has already been carried out when we get here and is left unanswered.
+import type { Request, Response } from 'express';
+import { origin } from './odata-query';
+import type { GraphRuntime } from './runtime';
+
+export const GRAPH_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
+
+export function sendJson(rt: GraphRuntime, res: Response, status: number, body: unknown): void {
+  const answer = () => writeJson(res, status, body);
+  if (res.locals.holdAfterWrite && status < 300) return rt.hold(res, answer);
+  answer();
+}
+
+/** Writes JSON as Graph labels it (express's res.json would rewrite the content type). */
+export function writeJson(res: Response, status: number, body: unknown): void {
+  const buf = Buffer.from(JSON.stringify(body), 'utf8');
+  res.status(status).setHeader('Content-Type', GRAPH_JSON);
+  res.setHeader('Content-Length', String(buf.length));
+  res.end(buf);
+}
+
+/** `@odata.context` for a resource path such as users('x')/mailFolders('inbox')/childFolders. */
+export function contextUrl(req: Request, fragment: string): string {
+  const at = req.baseUrl.indexOf('/v1.0');
+  const root = `${origin(req)}${at < 0 ? req.baseUrl : req.baseUrl.slice(0, at)}/v1.0`;
+  return `${root}/$metadata#${fragment}`;
+}
+
+export const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
