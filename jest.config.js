@@ -13,4 +13,7 @@ export default {
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/tests/helpers/summary-reporter.cjs'],
   maxWorkers: 2,
+  // agenda 6 arms plain setTimeouts for jobs due later (retries, the next poll) and stop() does not
+  // clear them; the backend process exits explicitly, and so does jest once every test has finished.
+  forceExit: true,
 };

@@ -42,6 +42,8 @@ export interface StartOptions {
   processEveryMs?: number;
   kek?: string;
   delivery?: AppContext['delivery'];
+  /** false: do not start the job runner (tests that drive the pipeline step by step). */
+  runJobs?: boolean;
   production?: { graphBaseUrl: string; tenantId: string; clientId: string; clientSecret?: string; apiAudience?: string };
 }
 
@@ -119,8 +121,10 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
   }
   app.use(errorHandler(log));
 
-  await jobs.start(ctx);
-  for (const id of mailboxIds) await jobs.schedulePolling(id);
+  if (opts.runJobs ?? true) {
+    await jobs.start(ctx);
+    for (const id of mailboxIds) await jobs.schedulePolling(id);
+  }
 
   if (demo && sims && (opts.seed ?? true)) {
     const letters = await generateDemoLetters({

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** The system Chromium; BREVDUE_CHROMIUM_PATH overrides it (another distro's path, or to try the policy below). */
+export const CHROMIUM_PATH = process.env.BREVDUE_CHROMIUM_PATH || '/usr/bin/chromium';
 export const SCREENSHOT_DIR = fileURLToPath(new URL('./screenshots/', import.meta.url));
 
 const CHROMIUM_ARGS = [

@@ -20,20 +20,23 @@ describe.each(testDatabases)('pipeline on $name', (tdb) => {
   let app: Brevdue;
   let drop: () => Promise<void>;
 
-  beforeEach(async () => {
+  const start = async (runJobs = true) => {
     const d = await tdb.create();
     drop = d.drop;
-    app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, pollIntervalMs: 500, processEveryMs: 100 });
-  });
+    app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, pollIntervalMs: 500, processEveryMs: 100, runJobs });
+  };
   afterEach(async () => {
     await app.stop();
     await drop();
   });
+  /** Tests that drive the steps by hand start without the job runner, so no poll races them. */
+  const startByHand = () => start(false);
 
   const inject = (cvr: string, xml: string) =>
     fetch(`${app.url}/sim/ngdp/${cvr}/memos`, { method: 'POST', headers: { 'Content-Type': 'application/xml' }, body: xml });
 
   test('letters travel from the Digital Post mailbox to the Exchange folder and show in the API', async () => {
+    await start();
     const letters = await generateDemoLetters({ recipients: [cvrA, cvrB], count: 4, seed: 7 });
     for (const m of letters) expect((await inject(m.recipient.id, buildMemoXml(m))).status).toBe(201);
 
@@ -86,6 +89,7 @@ describe.each(testDatabases)('pipeline on $name', (tdb) => {
   });
 
   test('content is encrypted at rest', async () => {
+    await start();
     const m = demoMemo({ recipientCvr: cvrA.cvr, label: 'Afgørelse om tilskud 2026' });
     await inject(cvrA.cvr, buildMemoXml(m));
     await eventually(async () => (await app.database.db.select().from(messages)).length === 1, 20_000, 'stored letter');
@@ -99,6 +103,7 @@ describe.each(testDatabases)('pipeline on $name', (tdb) => {
   });
 
   test('a malformed letter is quarantined with its reason and an INVALID receipt; the rest go through', async () => {
+    await start();
     const good = demoMemo({ recipientCvr: cvrA.cvr });
     const bad = buildMemoXml(demoMemo({ recipientCvr: cvrA.cvr })).replace(/<([a-zA-Z]+:)?label>[^<]*<\/([a-zA-Z]+:)?label>/, '');
     expect((await inject(cvrA.cvr, bad)).status).toBe(201);
@@ -117,7 +122,7 @@ describe.each(testDatabases)('pipeline on $name', (tdb) => {
   });
 
   test('a crash between storing and the receipt loses nothing and stores nothing twice', async () => {
-    await app.jobs.stop(); // drive the poll by hand
+    await startByHand();
     const m = demoMemo({ recipientCvr: cvrB.cvr });
     await inject(cvrB.cvr, buildMemoXml(m));
     const [mb] = await app.database.db.select().from(mailboxes).where(eq(mailboxes.cvr, cvrB.cvr));
@@ -146,8 +151,20 @@ describe.each(testDatabases)('pipeline on $name', (tdb) => {
     expect(err.lastError).toBeNull();
   });
 
+  test('two overlapping polls of one mailbox store each letter once and both finish cleanly', async () => {
+    await startByHand();
+    const letters = await generateDemoLetters({ recipients: [cvrA], count: 3, seed: 11 });
+    for (const m of letters) await inject(cvrA.cvr, buildMemoXml(m));
+    const [mb] = await app.database.db.select().from(mailboxes).where(eq(mailboxes.cvr, cvrA.cvr));
+    const ctx = { ...app.ctx, jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined } };
+    const [a, b] = await Promise.all([pollMailbox(ctx, mb as MailboxRow), pollMailbox(ctx, mb as MailboxRow)]);
+    expect(a.stored + b.stored).toBe(3);
+    expect(await app.database.db.select().from(messages)).toHaveLength(3);
+    expect(app.sims!.ngdp.api.waiting(cvrA.cvr)).toHaveLength(0);
+  });
+
   test('a retried delivery finds the copy an earlier attempt made instead of making a second', async () => {
-    await app.jobs.stop();
+    await startByHand();
     const m = demoMemo({ recipientCvr: cvrA.cvr });
     await inject(cvrA.cvr, buildMemoXml(m));
     const [mb] = await app.database.db.select().from(mailboxes).where(eq(mailboxes.cvr, cvrA.cvr));
@@ -175,7 +192,7 @@ describe.each(testDatabases)('pipeline on $name', (tdb) => {
   });
 
   test('Graph failures are retried and finally dead-lettered with a readable reason', async () => {
-    await app.jobs.stop();
+    await startByHand();
     const ctx = { ...app.ctx, delivery: { maxAttempts: 2, backoffMs: () => 0 }, jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined } };
     const m = demoMemo({ recipientCvr: cvrA.cvr });
     await inject(cvrA.cvr, buildMemoXml(m));

@@ -300,7 +300,7 @@ describe('messages', () => {
     expect(asc.value[0].receivedDateTime).toBe('2026-02-01T10:00:00Z');
     const ranged = await graph.api(`/users/${enc(MAILBOX)}/messages`)
       .filter('receivedDateTime ge 2026-02-04T00:00:00Z').orderby('receivedDateTime desc').get();
-    expect(ranged.value.map((m: MicrosoftGraph.Message) => m.receivedDateTime.slice(8, 10))).toEqual(['28', '09', '05']);
+    expect(ranged.value.map((m: MicrosoftGraph.Message) => m.receivedDateTime!.slice(8, 10))).toEqual(['28', '09', '05']);
     await expectGraphError(graph.api(`/users/${enc(MAILBOX)}/messages`).filter("subject eq 'x'").orderby('receivedDateTime desc').get(), 400, 'InefficientFilter');
     await expectGraphError(graph.api(`/users/${enc(MAILBOX)}/messages`).select('subjekt').get(), 400, 'RequestBroker--ParseUri');
     await expectGraphError(graph.api(`/users/${enc(MAILBOX)}/messages`).filter("subject eq 'x").get(), 400, 'BadRequest');

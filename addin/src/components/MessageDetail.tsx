@@ -58,7 +58,9 @@ const useStyles = makeStyles({
   cardIcon: { flexShrink: 0, fontSize: '20px', color: tokens.colorBrandForeground1, paddingTop: '1px' },
   cardBody: { display: 'flex', flexDirection: 'column', gap: '2px', minWidth: 0, flexGrow: 1 },
   cardTop: { display: 'flex', alignItems: 'flex-start', justifyContent: 'space-between', gap: tokens.spacingHorizontalS },
-  ellipsis: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', minWidth: 0 },
+  // Names wrap rather than truncate: in a 350px pane the end of a folder or file name matters.
+  name: { overflowWrap: 'anywhere', minWidth: 0 },
+  nowrap: { whiteSpace: 'nowrap' },
   muted: { color: tokens.colorNeutralForeground3, overflowWrap: 'anywhere' },
   failure: { color: tokens.colorPaletteRedForeground1, overflowWrap: 'anywhere' },
   overdue: { color: tokens.colorPaletteRedForeground1 },
@@ -174,9 +176,9 @@ function DetailBody({ message: m }: { message: Detail }) {
         <Subtitle2 as="h3" id="detail-facts" className={s.sectionTitle}>{t('detail.details')}</Subtitle2>
         <dl className={s.facts} data-testid="detail-facts">
           <dt className={s.term}>{t('detail.sender')}</dt>
-          <dd className={s.def}>{m.senderName}{m.senderId && <span className={s.muted}> ({m.senderId})</span>}</dd>
+          <dd className={s.def}>{m.senderName}{m.senderId && <span className={`${s.muted} ${s.nowrap}`}> ({m.senderId})</span>}</dd>
           <dt className={s.term}>{t('detail.recipient')}</dt>
-          <dd className={s.def}>{m.cvrName} <span className={s.muted}>(CVR {m.cvr})</span></dd>
+          <dd className={s.def}>{m.cvrName} <span className={`${s.muted} ${s.nowrap}`}>(CVR {m.cvr})</span></dd>
           <dt className={s.term}>{t('detail.received')}</dt>
           <dd className={s.def}><time dateTime={m.receivedAt}>{formatDateTime(m.receivedAt, locale)}</time></dd>
           <dt className={s.term}>{t('detail.provider')}</dt>
@@ -228,7 +230,7 @@ function DocumentCard({ doc }: { doc: DocumentInfo }) {
     <li className={s.card} data-testid="document-item">
       <span className={s.cardIcon}><DocumentIcon /></span>
       <div className={s.cardBody}>
-        <Text size={300} className={s.ellipsis} title={doc.filename} data-testid="document-name">{doc.filename}</Text>
+        <Text size={300} className={s.name} data-testid="document-name">{doc.filename}</Text>
         <Caption1 className={s.muted}>{t(`documentRole.${doc.role}`)} · {formatBytes(doc.size, locale)}</Caption1>
       </div>
     </li>
@@ -247,7 +249,7 @@ function DeliveryCard({ delivery: d }: { delivery: DeliveryInfo }) {
       </span>
       <div className={s.cardBody}>
         <div className={s.cardTop}>
-          <Text weight="semibold" size={300} className={s.ellipsis} title={d.destination.displayName} data-testid="delivery-destination">
+          <Text weight="semibold" size={300} className={s.name} data-testid="delivery-destination">
             {d.destination.displayName}
           </Text>
           <DeliveryStatusBadge status={d.status} />

@@ -1,6 +1,6 @@
 // The Microsoft Graph client, authenticated by client credentials (msal-node) in production or by a
 // static token against the simulator. The base URL is configuration; nothing here knows simulators.
-import { AuthenticationHandler, Client, HTTPMessageHandler, type AuthenticationProvider } from '@microsoft/microsoft-graph-client';
+import { Client, HTTPMessageHandler, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 
 export interface TokenProvider { getToken(): Promise<string> }
@@ -33,13 +33,30 @@ export function clientCredentials(opts: {
 }
 
 /**
- * Middleware: authentication, then the HTTP call. Deliberately no SDK RetryHandler: retries belong
- * to the delivery job, which records every attempt, honours Retry-After across processes and
- * dead-letters after a bound, instead of sleeping inside a request.
+ * Middleware: our bearer token, then the HTTP call.
+ * - Not the SDK's AuthenticationHandler: it attaches tokens only to https Graph hosts it knows, so a
+ *   configured base URL (a national cloud proxy, the simulator) would get none. Ours attaches the
+ *   token to requests for the configured origin and to nothing else.
+ * - No SDK RetryHandler: retries belong to the delivery job, which records every attempt, honours
+ *   Retry-After across processes and dead-letters after a bound, instead of sleeping in a request.
  */
 export function createGraphClient(opts: { baseUrl: string; tokens: TokenProvider }): Client {
-  const auth: AuthenticationProvider = { getAccessToken: () => opts.tokens.getToken() };
-  const first = new AuthenticationHandler(auth);
-  first.setNext(new HTTPMessageHandler());
-  return Client.initWithMiddleware({ middleware: first, baseUrl: opts.baseUrl.replace(/\/?$/, '/'), defaultVersion: 'v1.0' });
+  const baseUrl = opts.baseUrl.replace(/\/?$/, '/');
+  const origin = new URL(baseUrl).origin;
+  let next: Middleware | undefined;
+  const bearer: Middleware = {
+    async execute(ctx: Context) {
+      const url = typeof ctx.request === 'string' ? ctx.request : ctx.request.url;
+      if (new URL(url).origin === origin) {
+        const token = await opts.tokens.getToken();
+        ctx.options = ctx.options ?? {};
+        const h = ctx.options.headers;
+        if (h instanceof Headers) h.set('Authorization', `Bearer ${token}`);
+        else ctx.options.headers = { ...(h as Record<string, string> | undefined), Authorization: `Bearer ${token}` };
+      }
+      await next!.execute(ctx);
+    },
+    setNext(m: Middleware) { next = m; },
+  };
+  return Client.initWithMiddleware({ middleware: [bearer, new HTTPMessageHandler()], baseUrl, defaultVersion: 'v1.0' });
 }

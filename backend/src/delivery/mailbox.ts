@@ -1,9 +1,10 @@
 // Delivery into an Exchange mailbox folder through Graph, idempotent by our delivery id:
 // before creating, look for a message carrying it, so a retry after a crash or timeout finds the
 // copy it already made instead of making a second one.
-import type { Client } from '@microsoft/microsoft-graph-client';
+import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import { DELIVERY_ID_PROPERTY } from './render';
+import { withTimeout } from '../util/timeout';
 
 const TIMEOUT_MS = 30_000;
 const IMMUTABLE_IDS = 'IdType="ImmutableId"';
@@ -41,17 +42,15 @@ export async function ensureFolder(graph: Client, cache: FolderCache, target: Ma
 }
 
 async function findChild(graph: Client, mailbox: string, parent: string, name: string): Promise<string | undefined> {
-  const res = await graph.api(`/users/${enc(mailbox)}/mailFolders/${enc(parent)}/childFolders`)
-    .header('Prefer', IMMUTABLE_IDS).option('signal', AbortSignal.timeout(TIMEOUT_MS))
-    .filter(`displayName eq '${name.replace(/'/g, "''")}'`).select('id,displayName').top(1).get() as { value: MicrosoftGraph.MailFolder[] };
+  const res = await call<{ value: MicrosoftGraph.MailFolder[] }>(graph, `/users/${enc(mailbox)}/mailFolders/${enc(parent)}/childFolders`,
+    (r) => r.filter(odata(`displayName eq '${name.replace(/'/g, "''")}'`)).select('id,displayName').top(1).get());
   return res.value[0]?.id ?? undefined;
 }
 
 async function createChild(graph: Client, mailbox: string, parent: string, name: string): Promise<string> {
   try {
-    const f = await graph.api(`/users/${enc(mailbox)}/mailFolders/${enc(parent)}/childFolders`)
-      .header('Prefer', IMMUTABLE_IDS).option('signal', AbortSignal.timeout(TIMEOUT_MS))
-      .post({ displayName: name }) as MicrosoftGraph.MailFolder;
+    const f = await call<MicrosoftGraph.MailFolder>(graph, `/users/${enc(mailbox)}/mailFolders/${enc(parent)}/childFolders`,
+      (r) => r.post({ displayName: name }));
     return f.id!;
   } catch (e) {
     // Another worker created it in between: use theirs.
@@ -64,18 +63,24 @@ async function createChild(graph: Client, mailbox: string, parent: string, name:
 }
 
 export async function findDelivered(graph: Client, mailbox: string, deliveryId: string): Promise<string | undefined> {
-  const res = await graph.api(`/users/${enc(mailbox)}/messages`)
-    .header('Prefer', IMMUTABLE_IDS).option('signal', AbortSignal.timeout(TIMEOUT_MS))
-    .filter(`singleValueExtendedProperties/Any(ep: ep/id eq '${DELIVERY_ID_PROPERTY}' and ep/value eq '${deliveryId}')`)
-    .select('id').top(1).get() as { value: MicrosoftGraph.Message[] };
+  const res = await call<{ value: MicrosoftGraph.Message[] }>(graph, `/users/${enc(mailbox)}/messages`,
+    (r) => r.filter(odata(`singleValueExtendedProperties/Any(ep: ep/id eq '${DELIVERY_ID_PROPERTY}' and ep/value eq '${deliveryId}')`))
+      .select('id').top(1).get());
   return res.value[0]?.id ?? undefined;
 }
 
 export async function createMessage(graph: Client, mailbox: string, folderId: string, message: MicrosoftGraph.Message): Promise<string> {
-  const created = await graph.api(`/users/${enc(mailbox)}/mailFolders/${enc(folderId)}/messages`)
-    .header('Prefer', IMMUTABLE_IDS).option('signal', AbortSignal.timeout(TIMEOUT_MS))
-    .post(message) as MicrosoftGraph.Message;
+  const created = await call<MicrosoftGraph.Message>(graph, `/users/${enc(mailbox)}/mailFolders/${enc(folderId)}/messages`,
+    (r) => r.post(message));
   return created.id!;
 }
 
+/** One Graph call with immutable ids and a time limit. */
+function call<T>(graph: Client, path: string, send: (r: GraphRequest) => Promise<unknown>): Promise<T> {
+  return withTimeout(TIMEOUT_MS, (signal) =>
+    send(graph.api(path).header('Prefer', IMMUTABLE_IDS).option('signal', signal)) as Promise<T>);
+}
+
 const enc = encodeURIComponent;
+/** The SDK puts $filter into the URL as given: encode it, or '&', '#', '+' in a folder name break the query. */
+const odata = encodeURIComponent;

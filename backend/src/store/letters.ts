@@ -28,7 +28,8 @@ export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, m
       recipientId: memo.recipient.id,
       recipientIdType: memo.recipient.idType,
       notification: memo.notification ? maskCpr(memo.notification) : null,
-      memoCreatedAt: new Date(memo.body.createdDateTime),
+      // A NEMSMS has no MessageBody and so no createdDateTime: use the time we received it.
+      memoCreatedAt: memo.body.createdDateTime ? new Date(memo.body.createdDateTime) : new Date(),
       replyAllowed: memo.reply,
       replyBy: memo.replyByDateTime ? new Date(memo.replyByDateTime) : null,
       routingFacts: routingFactsOf(memo, mailbox.provider) as unknown as Record<string, unknown>,

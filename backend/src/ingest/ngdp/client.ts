@@ -3,6 +3,7 @@
 // `dispatcher` carries it); `delegatedCVR` lets one vendor certificate serve many organisations.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { withTimeout } from '../../util/timeout';
 import { ProviderError, type Acknowledgement, type MailboxConnector } from '../connector';
 
 export interface NgdpClientOptions {
@@ -15,9 +16,13 @@ export interface NgdpClientOptions {
   dispatcher?: unknown;
 }
 
-// The list answer: the UUIDs of waiting memos on the requested page.
+// The list answer, NgDP's PagingResultUUID: the UUIDs of waiting memos on the requested (zero-based) page.
 export const memoListSchema = z.object({
-  memos: z.array(z.object({ messageUUID: z.string().uuid() }).passthrough()),
+  content: z.array(z.string().uuid()),
+  number: z.number().int().nonnegative(),
+  size: z.number().int().positive(),
+  totalElements: z.number().int().nonnegative(),
+  totalPages: z.number().int().nonnegative(),
 }).passthrough();
 
 export function createNgdpClient(o: NgdpClientOptions) {
@@ -25,53 +30,63 @@ export function createNgdpClient(o: NgdpClientOptions) {
   const auth = 'Basic ' + Buffer.from(`${o.system.username}:${o.system.password}`).toString('base64');
   const size = o.pageSize ?? 50;
 
-  async function call(method: string, path: string, init: { accept?: string; body?: string | Buffer; contentType?: string; query?: Record<string, string> } = {}) {
+  /** One request; `read` consumes the body inside the same time limit, so a stalled body times out too. */
+  async function call<T = void>(
+    method: string, path: string,
+    init: { accept?: string; body?: string | Buffer; contentType?: string; query?: Record<string, string> } = {},
+    read: (res: Response) => Promise<T> = async () => undefined as T,
+  ): Promise<T> {
     const url = new URL(base + path);
     url.searchParams.set('delegatedCVR', o.delegatedCVR);
     for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
     const headers: Record<string, string> = { Authorization: auth };
     if (init.accept) headers.Accept = init.accept;
     if (init.contentType) headers['Content-Type'] = init.contentType;
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method, headers, body: init.body, signal: AbortSignal.timeout(o.timeoutMs ?? 30_000),
-        ...(o.dispatcher ? { dispatcher: o.dispatcher } : {}),
-      } as RequestInit);
-    } catch (e) {
-      const why = (e as Error).name === 'TimeoutError' ? 'did not answer in time' : `could not be reached (${(e as Error).message})`;
-      throw new ProviderError(`Digital Post ${method} ${path} ${why}`, true);
-    }
-    if (!res.ok) {
-      const text = (await res.text().catch(() => '')).slice(0, 300);
-      const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
-      const hint = res.status === 401 || res.status === 403 ? ' (check the system credentials and certificate)' : '';
-      throw new ProviderError(`Digital Post answered ${res.status} to ${method} ${path}${hint}: ${text}`, retryable, res.status);
-    }
-    return res;
+    return withTimeout(o.timeoutMs ?? 30_000, async (signal) => {
+      let res: Response;
+      try {
+        res = await fetch(url, { method, headers, body: init.body, signal, ...(o.dispatcher ? { dispatcher: o.dispatcher } : {}) } as RequestInit);
+      } catch (e) {
+        throw new ProviderError(`Digital Post ${method} ${path} ${describeFailure(e)}`, true);
+      }
+      if (!res.ok) {
+        const text = (await res.text().catch(() => '')).slice(0, 300);
+        const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
+        const hint = res.status === 401 || res.status === 403 ? ' (check the system credentials and certificate)' : '';
+        throw new ProviderError(`Digital Post answered ${res.status} to ${method} ${path}${hint}: ${text}`, retryable, res.status);
+      }
+      try {
+        return await read(res);
+      } catch (e) {
+        if (e instanceof ProviderError) throw e;
+        throw new ProviderError(`Digital Post broke off the answer to ${method} ${path} (${describeFailure(e)}); will try again.`, true);
+      }
+    });
   }
 
   const connector: MailboxConnector = {
     async *listWaiting() {
       // Acknowledged memos disappear from the list, so always read the first page again.
       for (let guard = 0; guard < 10_000; guard++) {
-        const res = await call('GET', '/memos/', { query: { page: '0', size: String(size) }, accept: 'application/json' });
-        const parsed = memoListSchema.safeParse(await res.json().catch(() => null));
+        const body = await call('GET', '/memos/', { query: { page: '0', size: String(size) }, accept: 'application/json' },
+          (res) => res.json().catch(() => null));
+        const parsed = memoListSchema.safeParse(body);
         if (!parsed.success) throw new ProviderError('Digital Post sent a memo list we cannot read (truncated or malformed JSON).', true);
-        const ids = parsed.data.memos.map((m) => m.messageUUID);
+        const ids = parsed.data.content;
         if (ids.length === 0) return;
         yield ids;
-        if (ids.length < size) return;
+        if (parsed.data.totalElements <= ids.length) return;
       }
     },
     async fetchRaw(id) {
-      const res = await call('GET', `/memos/${encodeURIComponent(id)}`, { accept: 'application/xml' });
-      const buf = Buffer.from(await res.arrayBuffer());
-      const declared = Number(res.headers.get('content-length') ?? NaN);
-      if (Number.isFinite(declared) && declared !== buf.length) {
-        throw new ProviderError(`Digital Post sent ${buf.length} of ${declared} bytes of memo ${id}; will fetch again.`, true);
-      }
-      return buf;
+      return call('GET', `/memos/${encodeURIComponent(id)}`, { accept: 'application/xml' }, async (res) => {
+        const buf = Buffer.from(await res.arrayBuffer());
+        const declared = Number(res.headers.get('content-length') ?? NaN);
+        if (Number.isFinite(declared) && declared !== buf.length) {
+          throw new ProviderError(`Digital Post sent ${buf.length} of ${declared} bytes of memo ${id}; will fetch again.`, true);
+        }
+        return buf;
+      });
     },
     async acknowledge(id, ack: Acknowledgement) {
       const receipt = {
@@ -80,8 +95,11 @@ export function createNgdpClient(o: NgdpClientOptions) {
         timeStamp: new Date().toISOString(),
         ...(ack.errorMessage ? { errorCode: 'INVALID_MEMO', errorMessage: ack.errorMessage } : {}),
       };
-      await call('POST', `/memos/${encodeURIComponent(id)}/receipt`, { body: JSON.stringify(receipt), contentType: 'application/json' });
-      await call('DELETE', `/memos/${encodeURIComponent(id)}`);
+      // 404: the memo is already gone because another poll (another process, an overlapping run)
+      // acknowledged it after storing the same letter. Our copy is stored too, so that is success.
+      await call('POST', `/memos/${encodeURIComponent(id)}/receipt`, { body: JSON.stringify(receipt), contentType: 'application/json' })
+        .catch(ignoreNotFound);
+      await call('DELETE', `/memos/${encodeURIComponent(id)}`).catch(ignoreNotFound);
     },
   };
 
@@ -89,10 +107,21 @@ export function createNgdpClient(o: NgdpClientOptions) {
     connector,
     /** Sends a MeMo (used for replies); returns NgDP's transmission id. */
     async send(memoXml: string, messageUUID: string = randomUUID()): Promise<string> {
-      const res = await call('POST', '/memos/', { query: { 'memo-message-uuid': messageUUID }, body: memoXml, contentType: 'application/xml' });
-      const body = await res.json().catch(() => ({})) as { transmissionId?: string };
+      const body = await call('POST', '/memos/', { query: { 'memo-message-uuid': messageUUID }, body: memoXml, contentType: 'application/xml' },
+        (res) => res.json().catch(() => ({})) as Promise<{ transmissionId?: string }>);
       if (!body.transmissionId) throw new ProviderError('Digital Post accepted the memo but returned no transmissionId.', false);
       return body.transmissionId;
     },
   };
+}
+
+function describeFailure(e: unknown): string {
+  const err = e as Error & { cause?: Error };
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'did not answer in time';
+  return `could not be completed: ${err.cause?.message ?? err.message}`;
+}
+
+function ignoreNotFound(e: unknown): void {
+  if (e instanceof ProviderError && e.status === 404) return;
+  throw e;
 }

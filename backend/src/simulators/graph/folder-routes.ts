@@ -1,12 +1,11 @@
 // Mail folders: GET/POST /users/{u}/mailFolders, GET /mailFolders/{id}, GET/POST .../childFolders.
 import type { Request, Response, Router } from 'express';
 import { evaluate } from './odata-filter';
-import { applyPaging, nextLink, parseQuery } from './odata-query';
+import { applyPaging, nextLink, parseQuery, project } from './odata-query';
 import { contextUrl, q, sendJson } from './respond';
 import { FOLDER_PROPERTIES, folderJson, graphStringEquals } from './serialize';
 import type { GraphRuntime } from './runtime';
 import type { FolderRec, MailboxRec } from './state';
-import { project } from './odata-query';
 import { badRequest } from './errors';
 
 export function folderRoutes(r: Router, rt: GraphRuntime): void {

@@ -1,14 +1,13 @@
 // Messages: create (JSON) in a folder, list/filter/sort, get, attachments, move.
 import type { Request, Response, Router } from 'express';
 import { badRequest, itemNotFound } from './errors';
-import { MESSAGE_PROPERTIES, buildMessage, serializeAttachment } from './messages';
+import { MESSAGE_PROPERTIES, buildMessage, isoSeconds, serializeAttachment } from './messages';
+import { changeKey } from './ids';
 import { filterProperties } from './odata-filter';
 import { applyPaging, nextLink, parseQuery, project, type ODataQuery } from './odata-query';
 import { contextUrl, q, sendJson } from './respond';
 import { matchesFilter, messageJson } from './serialize';
 import type { GraphRuntime } from './runtime';
-import { changeKey } from './ids';
-import { isoSeconds } from './messages';
 import type { FolderRec, MailboxRec } from './state';
 
 export function messageRoutes(r: Router, rt: GraphRuntime): void {
