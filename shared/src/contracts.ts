@@ -55,6 +55,7 @@ export const destinationSchema = z.object({
   kind: z.enum(['mailbox', 'teams']),
   displayName: z.string(),
   mailbox: z.string(),
+  /** For display: "Inbox › Digital Post › Nordlys Holding A/S". */
   folderPath: z.string(),
 });
 export type Destination = z.infer<typeof destinationSchema>;

@@ -6,7 +6,7 @@ import { cvrNumbers, deliveries, destinations, documents, messages } from '../st
 import { addEvent } from '../store/letters';
 import { errorMessage } from '../log';
 import { renderMail } from './render';
-import { createMessage, ensureFolder, findDelivered } from './mailbox';
+import { createMessage, displayFolderPath, ensureFolder, findDelivered } from './mailbox';
 
 const LEASE_MS = 120_000; // longer than one attempt can take (Graph calls time out after 30 s)
 
@@ -54,9 +54,10 @@ export async function runDelivery(ctx: AppContext, deliveryId: string): Promise<
       await tx.update(messages).set({ status: 'delivered' })
         .where(and(eq(messages.id, m.id), inArray(messages.status, ['routed', 'failed'])));
       await addEvent(tx, m.orgId, m.id, 'delivered', 'system',
-        `Delivered to ${dest.displayName} (${dest.mailbox}, folder Inbox/${dest.folderPath})${found ? ', found from an earlier attempt' : ''}`,
+        `Delivered to ${dest.displayName} (${dest.mailbox}, ${displayFolderPath(dest.folderPath)})${found ? ', found from an earlier attempt' : ''}`,
         { deliveryId: d.id, destinationId: dest.id, graphMessageId: graphId, attempt, foundExisting: found });
     });
+    ctx.log.info('letter delivered', { deliveryId: d.id, messageId: m.id, destination: dest.displayName, attempt, foundExisting: found });
   } catch (e) {
     const reason = describeGraphError(e);
     const dead = attempt >= ctx.delivery.maxAttempts;

@@ -18,12 +18,34 @@ export class FolderCache {
   set(mailbox: string, path: string, id: string) { this.ids.set(`${mailbox.toLowerCase()}|${path}`, id); }
 }
 
+/**
+ * A folder path is '/'-separated; a '/' inside one folder's name (as in "Nordlys Holding A/S") is
+ * written '\/', and a backslash '\\'. These two functions are the only place that knows.
+ */
 export function folderSegments(folderPath: string): string[] {
-  const segs = folderPath.split('/').map((s) => s.trim()).filter(Boolean);
-  for (const s of segs) {
+  const segs: string[] = [];
+  let cur = '';
+  for (let i = 0; i < folderPath.length; i++) {
+    const c = folderPath[i];
+    if (c === '\\' && (folderPath[i + 1] === '/' || folderPath[i + 1] === '\\')) { cur += folderPath[++i]; continue; }
+    if (c === '/') { segs.push(cur); cur = ''; continue; }
+    cur += c;
+  }
+  segs.push(cur);
+  const names = segs.map((s) => s.trim()).filter(Boolean);
+  for (const s of names) {
     if (s.length > 255) throw new Error(`Folder name "${s.slice(0, 40)}…" is longer than 255 characters.`);
   }
-  return segs;
+  return names;
+}
+
+export function joinFolderPath(names: string[]): string {
+  return names.map((n) => n.replace(/\\/g, '\\\\').replace(/\//g, '\\/')).join('/');
+}
+
+/** For people: "Inbox › Digital Post › Nordlys Holding A/S". */
+export function displayFolderPath(folderPath: string, root = 'Inbox'): string {
+  return [root, ...folderSegments(folderPath)].join(' › ');
 }
 
 export async function ensureFolder(graph: Client, cache: FolderCache, target: MailboxTarget): Promise<string> {

@@ -5,6 +5,7 @@ import type { Db } from '../store/db';
 import type { Sealer } from '../crypto/envelope';
 import { cvrNumbers, destinations, mailboxes, organisations, rules } from '../store/schema';
 import { DEMO_ORGANISATION } from './letters';
+import { joinFolderPath } from '../delivery/mailbox';
 
 export const DEMO_SHARED_MAILBOX = 'digitalpost@nordlys.example';
 export const DEMO_SYSTEM = { username: '6f1c2a9e-3b7d-4c1e-9a2f-5d8e7b6c4a31', password: '0d9b8c7a-6e5f-4a3b-8c2d-1e0f9a8b7c6d' };
@@ -26,7 +27,7 @@ export async function seedDemoOrganisation(db: Db, sealer: Sealer, ngdpBaseUrl: 
       .onConflictDoUpdate({ target: [mailboxes.orgId, mailboxes.cvr, mailboxes.provider], set: { config } })
       .returning({ id: mailboxes.id });
     mailboxIds.push(mb.id);
-    const folderPath = `Digital Post/${c.name}`;
+    const folderPath = joinFolderPath(['Digital Post', c.name]);
     let [dest] = await db.select().from(destinations)
       .where(and(eq(destinations.orgId, orgId), eq(destinations.mailbox, DEMO_SHARED_MAILBOX), eq(destinations.folderPath, folderPath)));
     if (!dest) {

@@ -19,6 +19,9 @@ export async function pollMailbox(ctx: AppContext, mailbox: MailboxRow): Promise
       for (const id of ids) await ingestOne(ctx, mailbox, id, result);
     }
     await ctx.db.update(mailboxes).set({ lastFetchAt: new Date(), lastError: null }).where(eq(mailboxes.id, mailbox.id));
+    if (result.stored || result.duplicates || result.quarantined) {
+      ctx.log.info('mailbox polled', { mailboxId: mailbox.id, cvr: mailbox.cvr, provider: mailbox.provider, ...result });
+    }
   } catch (e) {
     const msg = errorMessage(e);
     ctx.log.warn('mailbox poll failed', { mailboxId: mailbox.id, cvr: mailbox.cvr, provider: mailbox.provider, error: msg });

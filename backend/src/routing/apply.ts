@@ -4,6 +4,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { deliveries, destinations, messages, rules } from '../store/schema';
 import { addEvent } from '../store/letters';
+import { displayFolderPath } from '../delivery/mailbox';
 import { routeLetter, type Rule } from './route';
 import { conditionSchema } from './conditions';
 import type { RoutingFacts } from './facts';
@@ -39,7 +40,7 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
       await addEvent(tx, msg.orgId, messageId, 'triage', 'system', `Waiting in triage: ${why[0]}`, { why });
       return [];
     }
-    const names = dests.map((d) => `${d.displayName} (${d.mailbox}/${d.folderPath})`);
+    const names = dests.map((d) => `${d.displayName} (${d.mailbox}, ${displayFolderPath(d.folderPath)})`);
     const ins = await tx.insert(deliveries)
       .values(dests.map((d) => ({ orgId: msg.orgId, messageId, destinationId: d.id, reason: 'initial' })))
       .onConflictDoNothing().returning({ id: deliveries.id });

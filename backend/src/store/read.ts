@@ -2,6 +2,7 @@
 // it: no query here can see another organisation's letters.
 import { and, asc, count, desc, eq, ilike, inArray } from 'drizzle-orm';
 import type { Db } from './db';
+import { displayFolderPath } from '../delivery/mailbox';
 import { cvrNumbers, deliveries, destinations, documents, events, messages } from './schema';
 import type { DeliveryInfo, MessageDetail, MessageListQuery, MessageListResponse, MessageSummary, TimelineEvent } from '../../../shared/src/contracts';
 
@@ -45,7 +46,7 @@ export async function getMessage(db: Db, orgId: string, id: string): Promise<Mes
     deliveries: dels.map(({ d, dest }): DeliveryInfo => ({
       id: d.id, status: d.status as DeliveryInfo['status'], attempts: d.attempts, graphMessageId: d.graphMessageId,
       deliveredAt: d.deliveredAt?.toISOString() ?? null, lastError: d.lastError,
-      destination: { id: dest.id, kind: dest.kind as 'mailbox' | 'teams', displayName: dest.displayName, mailbox: dest.mailbox, folderPath: dest.folderPath },
+      destination: { id: dest.id, kind: dest.kind as 'mailbox' | 'teams', displayName: dest.displayName, mailbox: dest.mailbox, folderPath: displayFolderPath(dest.folderPath) },
     })),
     timeline: evs.map((e): TimelineEvent => ({
       at: e.at.toISOString(), type: e.type as TimelineEvent['type'], actor: e.actor, text: e.text, data: e.data,
