@@ -101,11 +101,9 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
   };
 
   let demoOrgId: string | null = null;
-  let mailboxIds: string[] = [];
   if (demo) {
     const seeded = await seedDemoOrganisation(database.db, sealer, `${url}/sim/ngdp/apis/v1`);
     demoOrgId = seeded.orgId;
-    mailboxIds = seeded.mailboxIds;
   }
 
   app.use('/api', express.json({ limit: '1mb' }), apiRouter({
@@ -113,6 +111,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     entra: opts.production?.apiAudience && opts.production.clientId
       ? { clientId: opts.production.clientId, audience: opts.production.apiAudience } : null,
     jobsRunning: () => jobs.isRunning(), version: VERSION,
+    mailboxChanged: async (id) => { if (jobs.isRunning()) await jobs.schedulePolling(id); },
   }));
   if (existsSync(ADDIN_DIST)) {
     app.use(express.static(ADDIN_DIST, { index: 'taskpane.html' }));
@@ -123,7 +122,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
 
   if (opts.runJobs ?? true) {
     await jobs.start(ctx);
-    for (const id of mailboxIds) await jobs.schedulePolling(id);
+    await jobs.scheduleAllPolling(ctx);
   }
 
   if (demo && sims && (opts.seed ?? true)) {

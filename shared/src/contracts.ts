@@ -120,3 +120,60 @@ export const apiErrorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
 });
 export type ApiError = z.infer<typeof apiErrorSchema>;
+
+// ---- Administration: CVR numbers and provider mailboxes ----
+
+const cvrField = z.string().regex(/^\d{8}$/, 'a CVR number has exactly 8 digits');
+
+export const cvrCreateSchema = z.object({
+  cvr: cvrField,
+  name: z.string().trim().min(1, 'name is required').max(200),
+}).strict();
+export type CvrCreate = z.infer<typeof cvrCreateSchema>;
+
+export const mailboxHealthSchema = z.object({
+  state: z.enum(['ok', 'paused', 'backing_off', 'failing', 'never_fetched', 'push']),
+  lastFetchAt: z.string().datetime().nullable(),
+  lastErrorAt: z.string().datetime().nullable(),
+  /** A sentence for people, e.g. "Digital Post answered 503 …". */
+  lastError: z.string().nullable(),
+  consecutiveFailures: z.number().int().nonnegative(),
+  nextAttemptAfter: z.string().datetime().nullable(),
+  waitingAtProvider: z.number().int().nonnegative().nullable(),
+  /** Letters stored from this mailbox that are not yet delivered or placed in triage. */
+  undelivered: z.number().int().nonnegative(),
+});
+export type MailboxHealth = z.infer<typeof mailboxHealthSchema>;
+
+export const mailboxViewSchema = z.object({
+  id: z.string().uuid(),
+  cvr: cvrField,
+  provider: providerSchema,
+  config: z.record(z.unknown()),
+  /** Whether credentials are stored; they are never returned. */
+  hasCredentials: z.boolean(),
+  paused: z.boolean(),
+  health: mailboxHealthSchema,
+});
+export type MailboxView = z.infer<typeof mailboxViewSchema>;
+
+export const cvrViewSchema = z.object({
+  cvr: cvrField,
+  name: z.string(),
+  mailboxes: z.array(mailboxViewSchema),
+});
+export type CvrView = z.infer<typeof cvrViewSchema>;
+
+export const mailboxCreateSchema = z.object({
+  provider: providerSchema,
+  config: z.record(z.unknown()),
+  credentials: z.record(z.unknown()),
+}).strict();
+export type MailboxCreate = z.infer<typeof mailboxCreateSchema>;
+
+export const mailboxUpdateSchema = z.object({
+  paused: z.boolean().optional(),
+  config: z.record(z.unknown()).optional(),
+  credentials: z.record(z.unknown()).optional(),
+}).strict();
+export type MailboxUpdate = z.infer<typeof mailboxUpdateSchema>;

@@ -34,7 +34,7 @@ describe.each(testDatabases)('API on $name', (tdb) => {
     const app = express();
     // A stand-in for the Entra ID key endpoint: the middleware fetches the tenant's JWKS from here.
     app.get('/idp/:tid/discovery/v2.0/keys', (_req, res) => { res.json({ keys: [jwk] }); });
-    const common = { db: database.db, sealer, jobsRunning: () => true, version: 't', entra: null };
+    const common = { db: database.db, sealer, jobsRunning: () => true, version: 't', entra: null, mailboxChanged: async () => undefined };
     app.use('/demo/api', apiRouter({ ...common, demo: { orgId } }));
     app.use('/prod/api', apiRouter({ ...common, demo: null, entra }));
     app.use(errorHandler(silentLogger));
@@ -108,6 +108,16 @@ describe.each(testDatabases)('API on $name', (tdb) => {
       expect(r.status).toBe(401);
       expect(JSON.stringify(r.body)).not.toMatch(/issuer|audience|signature|expired|jwks|alg/i);
     }
+  });
+
+  test('roles are checked per route: an operator reads mailbox health but cannot add CVR numbers', async () => {
+    const headers = await bearer(token());
+    expect((await get('/prod/api/admin/cvrs', headers)).status).toBe(200);
+    const res = await fetch(`${base}/prod/api/admin/cvrs`, {
+      method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ cvr: '12345674', name: 'X' }),
+    });
+    expect(res.status).toBe(403);
+    expect((await res.json() as { error: { message: string } }).error.message).toMatch(/needs the admin role; you have operator/);
   });
 
   test('a valid token from a tenant with no organisation here is forbidden', async () => {

@@ -144,7 +144,7 @@ describe.each(testDatabases)('pipeline on $name', (tdb) => {
 
     crash = false;
     const r = await pollMailbox(crashing, mb as MailboxRow);
-    expect(r).toEqual({ stored: 0, duplicates: 1, quarantined: 0 });
+    expect(r).toEqual({ stored: 0, duplicates: 1, quarantined: 0, more: false });
     expect(await app.database.db.select().from(messages)).toHaveLength(1);
     expect(app.sims!.ngdp.api.waiting(cvrB.cvr)).toHaveLength(0);
     const [err] = await app.database.db.select({ lastError: mailboxes.lastError }).from(mailboxes).where(eq(mailboxes.id, mb.id));

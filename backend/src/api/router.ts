@@ -1,5 +1,7 @@
 // The /api routes. Authentication is applied once, to everything but health.
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Router } from 'express';
+import { h } from './handler';
+import { adminRouter } from './admin';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../store/db';
@@ -16,11 +18,9 @@ export interface ApiDeps {
   entra: EntraConfig | null;
   jobsRunning: () => boolean;
   version: string;
+  /** A mailbox was added, resumed or reconfigured: (re)schedule its polling. */
+  mailboxChanged: (mailboxId: string) => Promise<void>;
 }
-
-/** Express 4 does not catch rejected promises: pass them to the error handler. */
-const h = (fn: (req: Request, res: Response, next: NextFunction) => unknown) =>
-  (req: Request, res: Response, next: NextFunction) => { Promise.resolve(fn(req, res, next)).catch(next); };
 
 const uuid = z.string().uuid('must be a letter id (UUID)');
 
@@ -66,6 +66,8 @@ export function apiRouter(deps: ApiDeps): Router {
     res.setHeader('Cache-Control', 'private, no-store');
     res.send(deps.sealer.open(doc.contentEnc));
   }));
+
+  r.use('/admin', adminRouter(deps));
 
   r.use((_req, res) => sendError(res, 404, 'not_found', 'No such API route.'));
   return r;

@@ -21,9 +21,9 @@ export async function seedDemoOrganisation(db: Db, sealer: Sealer, ngdpBaseUrl: 
   const mailboxIds: string[] = [];
   for (const [i, c] of DEMO_ORGANISATION.cvrs.entries()) {
     await db.insert(cvrNumbers).values({ orgId, cvr: c.cvr, name: c.name }).onConflictDoNothing();
-    const config = { baseUrl: ngdpBaseUrl, systemUsername: DEMO_SYSTEM.username };
+    const config = { baseUrl: ngdpBaseUrl, systemUsername: DEMO_SYSTEM.username, mode: 'pull' };
     // The simulator's URL changes with the port: refresh it on every start.
-    const [mb] = await db.insert(mailboxes).values({ orgId, cvr: c.cvr, provider: 'ngdp', config, secretEnc: sealer.seal(DEMO_SYSTEM.password) })
+    const [mb] = await db.insert(mailboxes).values({ orgId, cvr: c.cvr, provider: 'ngdp', config, secretEnc: sealer.seal(JSON.stringify({ systemPassword: DEMO_SYSTEM.password })) })
       .onConflictDoUpdate({ target: [mailboxes.orgId, mailboxes.cvr, mailboxes.provider], set: { config } })
       .returning({ id: mailboxes.id });
     mailboxIds.push(mb.id);

@@ -1,30 +1,35 @@
-// Builds the connector for a mailbox from its stored configuration (secrets decrypted only here).
-import { z } from 'zod';
+// The provider registry and the connector for a stored mailbox (secrets decrypted only here).
+import { createHash } from 'node:crypto';
 import type { Sealer } from '../crypto/envelope';
 import type { MailboxRow } from '../context';
 import type { MailboxConnector } from './connector';
-import { createNgdpClient } from './ngdp/client';
+import type { ProviderModule } from './provider';
+import { ngdpProvider } from './ngdp/provider';
 
-export const ngdpConfigSchema = z.object({
-  baseUrl: z.string().url(),
-  systemUsername: z.string().min(1),
-});
+export const PROVIDERS: Record<string, ProviderModule<any, any>> = {
+  ngdp: ngdpProvider,
+};
+
+export function providerModule(provider: string): ProviderModule<any, any> {
+  const p = PROVIDERS[provider];
+  if (!p) throw new Error(`Unknown mailbox provider "${provider}". Known: ${Object.keys(PROVIDERS).join(', ')}.`);
+  return p;
+}
 
 export function connectorFactory(sealer: Sealer) {
-  const cache = new Map<string, MailboxConnector>();
+  // Keyed by the mailbox and a digest of its settings and sealed credentials, so an admin's change
+  // takes effect at the next poll (connectors keep sessions, so they are worth reusing otherwise).
+  const cache = new Map<string, { key: string; connector: MailboxConnector }>();
   return (mb: MailboxRow): MailboxConnector => {
+    const key = createHash('sha256').update(JSON.stringify(mb.config)).update(mb.secretEnc ?? Buffer.alloc(0)).digest('hex');
     const hit = cache.get(mb.id);
-    if (hit) return hit;
-    let c: MailboxConnector;
-    if (mb.provider === 'ngdp') {
-      const cfg = ngdpConfigSchema.parse(mb.config);
-      if (!mb.secretEnc) throw new Error(`Digital Post mailbox of CVR ${mb.cvr} has no system password configured.`);
-      const password = sealer.open(mb.secretEnc).toString('utf8');
-      c = createNgdpClient({ baseUrl: cfg.baseUrl, system: { username: cfg.systemUsername, password }, delegatedCVR: mb.cvr }).connector;
-    } else {
-      throw new Error(`The ${mb.provider} connector is not available yet (mailbox of CVR ${mb.cvr}).`);
-    }
-    cache.set(mb.id, c);
+    if (hit?.key === key) return hit.connector;
+    const p = providerModule(mb.provider);
+    const config = p.configSchema.parse(mb.config);
+    if (!mb.secretEnc) throw new Error(`The ${p.displayName} mailbox of CVR ${mb.cvr} has no credentials configured.`);
+    const secret = p.secretSchema.parse(JSON.parse(sealer.open(mb.secretEnc).toString('utf8')));
+    const c = p.createConnector({ id: mb.id, cvr: mb.cvr }, config, secret);
+    cache.set(mb.id, { key, connector: c });
     return c;
   };
 }

@@ -1,34 +1,66 @@
 // One poll of one provider mailbox: fetch each waiting letter, store it durably, and only then
 // acknowledge it at the provider. A letter that fails validation is quarantined with its reason and
-// acknowledged as INVALID; the poll goes on with the rest.
-import { eq } from 'drizzle-orm';
+// acknowledged as INVALID; the poll goes on with the rest. A poll takes at most `maxLetters`, so a
+// mailbox with a large backlog cannot hold a worker while hundreds of others wait their turn.
+import { eq, sql } from 'drizzle-orm';
 import type { AppContext, MailboxRow } from '../context';
 import { parseMemo } from '../memo/parse';
 import { MemoError } from '../memo/types';
 import { mailboxes } from '../store/schema';
 import { storeLetter, storeQuarantine } from '../store/letters';
 import { errorMessage } from '../log';
+import { ProviderError } from './connector';
 
-export interface PollResult { stored: number; duplicates: number; quarantined: number }
+export interface PollResult { stored: number; duplicates: number; quarantined: number; more: boolean }
 
-export async function pollMailbox(ctx: AppContext, mailbox: MailboxRow): Promise<PollResult> {
-  const result: PollResult = { stored: 0, duplicates: 0, quarantined: 0 };
-  const connector = ctx.connectorFor(mailbox);
+export const DEFAULT_MAX_LETTERS_PER_POLL = 200;
+
+export async function pollMailbox(ctx: AppContext, mailbox: MailboxRow, maxLetters = DEFAULT_MAX_LETTERS_PER_POLL): Promise<PollResult> {
+  const result: PollResult = { stored: 0, duplicates: 0, quarantined: 0, more: false };
+  let seen = 0;
   try {
-    for await (const ids of connector.listWaiting()) {
-      for (const id of ids) await ingestOne(ctx, mailbox, id, result);
+    const connector = ctx.connectorFor(mailbox);
+    outer: for await (const ids of connector.listWaiting()) {
+      seen += ids.length;
+      for (const id of ids) {
+        if (result.stored + result.duplicates + result.quarantined >= maxLetters) { result.more = true; break outer; }
+        await ingestOne(ctx, mailbox, id, result);
+      }
     }
-    await ctx.db.update(mailboxes).set({ lastFetchAt: new Date(), lastError: null }).where(eq(mailboxes.id, mailbox.id));
+    await ctx.db.update(mailboxes)
+      .set({ lastFetchAt: new Date(), lastError: null, consecutiveFailures: 0, backoffUntil: null, waitingAtLastPoll: seen })
+      .where(eq(mailboxes.id, mailbox.id));
     if (result.stored || result.duplicates || result.quarantined) {
       ctx.log.info('mailbox polled', { mailboxId: mailbox.id, cvr: mailbox.cvr, provider: mailbox.provider, ...result });
     }
   } catch (e) {
-    const msg = errorMessage(e);
-    ctx.log.warn('mailbox poll failed', { mailboxId: mailbox.id, cvr: mailbox.cvr, provider: mailbox.provider, error: msg });
-    await ctx.db.update(mailboxes).set({ lastErrorAt: new Date(), lastError: msg }).where(eq(mailboxes.id, mailbox.id));
+    const msg = humanPollError(e);
+    const [row] = await ctx.db.update(mailboxes)
+      .set({ lastErrorAt: new Date(), lastError: msg, consecutiveFailures: sql`${mailboxes.consecutiveFailures} + 1` })
+      .where(eq(mailboxes.id, mailbox.id)).returning({ failures: mailboxes.consecutiveFailures });
+    const until = new Date(Date.now() + backoffMs(row?.failures ?? 1, e));
+    await ctx.db.update(mailboxes).set({ backoffUntil: until }).where(eq(mailboxes.id, mailbox.id));
+    ctx.log.warn('mailbox poll failed', { mailboxId: mailbox.id, cvr: mailbox.cvr, provider: mailbox.provider, error: msg, retryAt: until.toISOString() });
     throw e;
   }
   return result;
+}
+
+/**
+ * Wait before the next poll after `failures` failed polls in a row: 5 s doubling up to 15 minutes,
+ * ±25 % jitter so mailboxes of one outage do not return in lockstep; a permanent error (credentials)
+ * waits the maximum at once.
+ */
+export function backoffMs(failures: number, error?: unknown, random = Math.random): number {
+  const max = 15 * 60_000;
+  const permanent = error instanceof ProviderError && !error.retryable;
+  const base = permanent ? max : Math.min(max, 5000 * 2 ** Math.max(0, failures - 1));
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
+function humanPollError(e: unknown): string {
+  if (e instanceof ProviderError) return e.message;
+  return `Fetching failed: ${errorMessage(e)}`;
 }
 
 async function ingestOne(ctx: AppContext, mailbox: MailboxRow, providerId: string, result: PollResult) {

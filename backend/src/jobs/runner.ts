@@ -4,15 +4,16 @@
 // so there agenda polls its table (processEvery, in milliseconds: strings parse wrongly).
 import { Agenda, type Job } from 'agenda';
 import { PostgresBackend } from '@agendajs/postgres-backend';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { PoolLike } from '../store/db';
 import type { AppContext, JobScheduler, MailboxRow } from '../context';
 import { deliveries, mailboxes, messages } from '../store/schema';
 import { pollMailbox } from '../ingest/poll';
+import { providerModule } from '../ingest/connectors';
 import { routeStoredLetter } from '../routing/apply';
 import { runDelivery } from '../delivery/deliver';
 
-export const JOB = { poll: 'poll-mailbox', route: 'route-letter', deliver: 'deliver' } as const;
+export const JOB = { poll: 'poll-mailbox', pollAgain: 'poll-mailbox-backlog', route: 'route-letter', deliver: 'deliver' } as const;
 
 export interface JobRunnerOptions {
   pool: PoolLike;
@@ -28,6 +29,8 @@ export interface JobRunner {
   /** Defines the job handlers against the finished context and starts processing. */
   start(ctx: AppContext): Promise<void>;
   schedulePolling(mailboxId: string): Promise<void>;
+  /** Polling for every active pull mailbox (at start; idempotent). */
+  scheduleAllPolling(ctx: AppContext): Promise<number>;
   isRunning(): boolean;
   stop(): Promise<void>;
 }
@@ -60,11 +63,17 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
   return {
     scheduler,
     async start(ctx) {
-      agenda.define(JOB.poll, async (job: Job<{ mailboxId: string }>) => {
+      const poll = async (job: Job<{ mailboxId: string }>) => {
         const [mb] = await ctx.db.select().from(mailboxes).where(eq(mailboxes.id, job.attrs.data.mailboxId));
-        if (!mb || mb.paused) return;
-        await pollMailbox(ctx, mb as MailboxRow);
-      }, { concurrency: 4 });
+        if (!mb || mb.paused || mb.removedAt) return;
+        if (mb.backoffUntil && mb.backoffUntil > new Date()) return; // provider trouble: wait our turn
+        if (providerModule(mb.provider).receivesByPush(mb.config)) return;
+        const r = await pollMailbox(ctx, mb as MailboxRow);
+        // A backlog: come back at once, behind the other mailboxes' due polls.
+        if (r.more) await agenda.schedule(new Date(), JOB.pollAgain, { mailboxId: mb.id });
+      };
+      agenda.define(JOB.poll, poll, { concurrency: 4 });
+      agenda.define(JOB.pollAgain, poll, { concurrency: 2 });
       agenda.define(JOB.route, async (job: Job<{ messageId: string }>) => {
         await routeStoredLetter(ctx, job.attrs.data.messageId);
       }, { concurrency: 4 });
@@ -76,8 +85,15 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       await resumeInterrupted(ctx);
     },
     async schedulePolling(mailboxId) {
+      // Jittered first run: hundreds of mailboxes added at once spread over one interval.
+      const first = new Date(Date.now() + Math.floor(Math.random() * Math.min(opts.pollIntervalMs, 10_000)));
       await agenda.create(JOB.poll, { mailboxId }).unique({ 'data.mailboxId': mailboxId })
-        .repeatEvery(opts.pollIntervalMs).schedule(new Date()).save();
+        .repeatEvery(opts.pollIntervalMs).schedule(first).save();
+    },
+    async scheduleAllPolling(ctx) {
+      const rows = await ctx.db.select({ id: mailboxes.id }).from(mailboxes).where(isNull(mailboxes.removedAt));
+      for (const r of rows) await this.schedulePolling(r.id);
+      return rows.length;
     },
     isRunning: () => running,
     async stop() {

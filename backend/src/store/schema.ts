@@ -25,6 +25,8 @@ export const cvrNumbers = pgTable('cvr_numbers', {
   orgId: uuid('org_id').notNull().references(() => organisations.id),
   cvr: text('cvr').notNull(),
   name: text('name').notNull(),
+  /** Removed by an admin: its mailboxes stop, its letters stay (until retention). */
+  removedAt: ts('removed_at'),
 }, (t) => [uniqueIndex('cvr_numbers_org_cvr_uq').on(t.orgId, t.cvr)]);
 
 /** One provider mailbox of one CVR number. `config` holds non-secret settings; secrets are encrypted. */
@@ -39,6 +41,14 @@ export const mailboxes = pgTable('mailboxes', {
   lastFetchAt: ts('last_fetch_at'),
   lastErrorAt: ts('last_error_at'),
   lastError: text('last_error'),
+  /** Failed polls in a row; drives the backoff. */
+  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+  /** No poll before this time (provider errors, outages). */
+  backoffUntil: ts('backoff_until'),
+  /** Letters the provider said were waiting when the last poll began. */
+  waitingAtLastPoll: integer('waiting_at_last_poll'),
+  removedAt: ts('removed_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
 }, (t) => [uniqueIndex('mailboxes_org_cvr_provider_uq').on(t.orgId, t.cvr, t.provider)]);
 
 export const messages = pgTable('messages', {
