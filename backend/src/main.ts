@@ -5,8 +5,8 @@ import { startBrevdue } from './app';
 async function main() {
   const env = readEnv();
   const demo = env.BREVDUE_MODE === 'demo';
-  if (!demo && (!env.ENTRA_TENANT_ID || !env.ENTRA_CLIENT_ID)) {
-    throw new Error('Production mode needs ENTRA_TENANT_ID and ENTRA_CLIENT_ID (see docs/DEPLOYMENT.md).');
+  if (!demo && (!env.ENTRA_TENANT_ID || !env.ENTRA_CLIENT_ID || !env.ENTRA_CLIENT_SECRET)) {
+    throw new Error('Production mode needs ENTRA_TENANT_ID, ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET for Microsoft Graph (see README, Production configuration).');
   }
   const app = await startBrevdue({
     port: env.PORT, host: env.HOST, demo,
@@ -18,6 +18,7 @@ async function main() {
       clientSecret: env.ENTRA_CLIENT_SECRET, apiAudience: env.ENTRA_API_AUDIENCE,
     },
   });
+  app.ctx.log.info('Brevdue listening', { url: app.url, mode: env.BREVDUE_MODE, database: app.database.kind });
   if (demo) {
     process.stdout.write([
       '',

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { createNgdpSimulator, type NgdpSimulatorApi } from '../../backend/src/simulators/ngdp';
 import { listen, type RunningServer } from '../../backend/src/simulators/http';
+import { eventually } from '../helpers/databases';
 
 const SYSTEM = { username: randomUUID(), password: randomUUID() };
 const CVR = '10000009';
@@ -338,4 +339,151 @@ test('instances do not share state', async () => {
   a.api.inject(CVR, memoXml(randomUUID()));
   expect(a.api.waiting(CVR)).toHaveLength(1);
   expect(b.api.waiting(CVR)).toHaveLength(0);
+});
+
+describe('GET /apis/v1/mailboxes/ (the mailbox of delegatedCVR)', () => {
+  test('answers a MailboxSearchResult with one stable mailbox id per CVR number', async () => {
+    const body = await (await call('/mailboxes/')).json();
+    expect(body).toEqual({
+      currentPage: 0, totalPages: 1, elementsOnPage: 1, totalElements: 1,
+      mailboxes: [{ id: sim.mailboxId(CVR), ownerType: 'ORGANISATION', ownerExternalId: CVR, ownerIdentityId: expect.stringMatching(/^[0-9a-f-]{36}$/), statusType: 'ACTIVE' }],
+    });
+    expect(sim.mailboxId(CVR)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(sim.mailboxId(OTHER_CVR)).not.toBe(sim.mailboxId(CVR));
+    expect((await (await call('/mailboxes/', { cvr: OTHER_CVR })).json()).mailboxes[0].id).toBe(sim.mailboxId(OTHER_CVR));
+  });
+});
+
+describe('system fetches (backfill): /apis/v1/mailboxes/{mailboxId}/system-fetches/', () => {
+  const fetches = (cvr = CVR) => `/mailboxes/${sim.mailboxId(cvr)}/system-fetches/`;
+  const start = (body: unknown, cvr = CVR, path = fetches(cvr)) =>
+    call(path, { method: 'POST', cvr, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+  test('201 with NgDP\'s SystemFetch; GET one and the list; DELETE stops and forgets it', async () => {
+    const old = randomUUID();
+    sim.inject(CVR, memoXml(old), { receivedAt: new Date('2026-02-10T08:00:00Z'), archiveOnly: true });
+    sim.inject(CVR, memoXml(randomUUID()), { receivedAt: new Date('2025-12-24T08:00:00Z'), archiveOnly: true });
+    expect(sim.waiting(CVR)).toEqual([]);
+    const res = await start({ fromDateTime: '2026-02-01T00:00:00Z', toDateTime: '2026-02-28T23:59:59.999Z', preferOriginalMessageRecipient: true });
+    expect(res.status).toBe(201);
+    const f = await res.json();
+    expect(f).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/), version: 1, createdDateTime: expect.any(String), lastUpdated: expect.any(String),
+      systemFetchStatusType: 'RUNNING', mailboxId: sim.mailboxId(CVR), organisationId: expect.any(String), systemId: SYSTEM.username,
+      contactPointId: expect.any(String), totalMessages: 1, fetchedMessages: 0, failedMessages: 0, preferOriginalMessageRecipient: true,
+      fromDateTime: '2026-02-01T00:00:00.000Z', toDateTime: '2026-02-28T23:59:59.999Z',
+    });
+    expect((await (await call(`${fetches()}${f.id}`)).json()).id).toBe(f.id);
+    expect((await (await call(fetches())).json()).systemFetches).toEqual([expect.objectContaining({ id: f.id })]);
+    expect((await (await fetch(`${base}/system-fetches`)).json()).systemFetches).toHaveLength(1);
+    expect((await call(`${fetches()}${f.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await call(`${fetches()}${f.id}`)).status).toBe(404);
+    expect((await call(`${fetches()}${f.id}`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  test('re-queues the archived memos of the range into the waiting list, then FINISHED', async () => {
+    const s = createNgdpSimulator({ systemCredentials: [SYSTEM], systemFetchDurationMs: 100 });
+    const srv = await listen(express().use('/n', s.router));
+    try {
+      const inRange = [randomUUID(), randomUUID()];
+      s.api.inject(CVR, memoXml(inRange[0]), { receivedAt: new Date('2026-01-10T00:00:00Z'), archiveOnly: true });
+      s.api.inject(CVR, memoXml(inRange[1]), { receivedAt: new Date('2026-01-20T00:00:00Z'), archiveOnly: true });
+      s.api.inject(CVR, memoXml(randomUUID()), { receivedAt: new Date('2026-03-01T00:00:00Z'), archiveOnly: true });
+      s.api.inject(OTHER_CVR, memoXml(randomUUID(), { recipient: OTHER_CVR }), { receivedAt: new Date('2026-01-15T00:00:00Z'), archiveOnly: true });
+      const url = `${srv.url}/n/apis/v1/mailboxes/${s.api.mailboxId(CVR)}/system-fetches/?delegatedCVR=${CVR}`;
+      const res = await fetch(url, { method: 'POST', headers: { Authorization: basic(SYSTEM), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ fromDateTime: '2026-01-01T00:00:00Z', toDateTime: '2026-01-31T00:00:00Z' }) });
+      const f = await res.json();
+      expect(f.totalMessages).toBe(2);
+      await eventually(async () => s.api.systemFetches(CVR)[0].systemFetchStatusType === 'FINISHED', 5000, 'the system fetch');
+      expect(s.api.systemFetches(CVR)[0]).toMatchObject({ systemFetchStatusType: 'FINISHED', fetchedMessages: 2, finishedDateTime: expect.any(String) });
+      expect(s.api.waiting(CVR).map((w) => w.id)).toEqual(inRange);
+      expect(s.api.waiting(OTHER_CVR)).toEqual([]);
+    } finally { await srv.close(); }
+  });
+
+  test('refusals: 400 for a bad body or a backwards range, 404 for another CVR\'s mailbox, 422 while one runs', async () => {
+    expect((await start({})).status).toBe(400);
+    expect((await start({ fromDateTime: 'yesterday' })).status).toBe(400);
+    const backwards = await start({ fromDateTime: '2026-03-01T00:00:00Z', toDateTime: '2026-02-01T00:00:00Z' });
+    expect(backwards.status).toBe(400);
+    expect((await backwards.json()).message).toMatch(/fromDateTime must not be after toDateTime/);
+    expect((await start({ fromDateTime: '2026-01-01T00:00:00Z' }, CVR, fetches(OTHER_CVR))).status).toBe(404);
+    expect((await start({ fromDateTime: '2026-01-01T00:00:00Z' }, CVR, '/mailboxes/not-a-uuid/system-fetches/')).status).toBe(400);
+    expect((await start({ fromDateTime: '2026-01-01T00:00:00Z' })).status).toBe(201);
+    const again = await start({ fromDateTime: '2026-01-01T00:00:00Z' });
+    expect(again.status).toBe(422);
+    expect((await again.json()).code).toBe('UNPROCESSABLE_ENTITY');
+    expect((await call(`${fetches()}not-a-uuid`)).status).toBe(400);
+  });
+});
+
+describe('push mode', () => {
+  /** A stand-in system endpoint that keeps the raw requests. */
+  async function endpoint(status = 200) {
+    const got: { headers: Record<string, unknown>; body: Buffer }[] = [];
+    const srv = await listen(express().post('/push', (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => { got.push({ headers: req.headers, body: Buffer.concat(chunks) }); res.status(status).json({ ok: status === 200 }); });
+    }));
+    return { srv, got, url: `${srv.url}/push` };
+  }
+
+  test('pushTo posts multipart/form-data with one part `file` named by the messageUUID, and records the outcome', async () => {
+    const ep = await endpoint();
+    try {
+      const id = randomUUID();
+      const xml = memoXml(id, { label: 'Påbud – ÆØÅ' });
+      const r = await sim.pushTo(ep.url, CVR, xml, { clientCertHeader: { name: 'X-ARR-ClientCert', value: 'TUlJQg==' } });
+      expect(r).toEqual({ messageUUID: id, status: 200, body: '{"ok":true}' });
+      const [req] = ep.got;
+      expect(String(req.headers['content-type'])).toMatch(/^multipart\/form-data; boundary=/);
+      expect(req.headers['x-arr-clientcert']).toBe('TUlJQg==');
+      const text = req.body.toString('utf8');
+      expect(text).toMatch(new RegExp(`Content-Disposition: form-data; name="file"; filename="${id}"`));
+      expect(text).toMatch(/Content-Type: application\/xml/);
+      expect(req.body.includes(Buffer.from(xml))).toBe(true);
+      expect((text.match(/Content-Disposition/g) ?? [])).toHaveLength(1);
+      expect(sim.pushed()).toEqual([expect.objectContaining({ id, cvr: CVR, url: ep.url, attempts: 1, lastStatus: 200, lastError: null, receipt: null })]);
+      expect(sim.waiting(CVR)).toEqual([]); // pushed, not waiting for a pull
+    } finally { await ep.srv.close(); }
+  });
+
+  test('the business receipt for a pushed memo is taken at the real receipt route', async () => {
+    const ep = await endpoint();
+    try {
+      const id = randomUUID();
+      await sim.pushTo(ep.url, CVR, memoXml(id));
+      expect((await postReceipt(id, receipt(id))).status).toBe(200);
+      expect(sim.receipts()).toEqual([expect.objectContaining({ memoId: id, cvr: CVR, receiptStatus: 'COMPLETED' })]);
+      expect(sim.pushed()[0].receipt).toBe('COMPLETED');
+      // another CVR cannot receipt it, and a memo never pushed is unknown
+      const other = await call(`/memos/${id}/receipt`, { method: 'POST', cvr: OTHER_CVR, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(receipt(id)) });
+      expect(other.status).toBe(404);
+      const never = randomUUID();
+      expect((await postReceipt(never, receipt(never))).status).toBe(404);
+    } finally { await ep.srv.close(); }
+  });
+
+  test('refusals and unreachable endpoints are recorded; the control route pushes too', async () => {
+    const ep = await endpoint(403);
+    try {
+      const id = randomUUID();
+      expect((await sim.pushTo(ep.url, CVR, memoXml(id))).status).toBe(403);
+      expect(sim.pushed()[0]).toMatchObject({ lastStatus: 403, lastError: '{"ok":false}' });
+      const dead = await sim.pushTo('http://127.0.0.1:9/push', CVR, memoXml(randomUUID()));
+      expect(dead.status).toBe(0);
+      expect(dead.error).toBeTruthy();
+      await expect(sim.pushTo(ep.url, 'x', memoXml(randomUUID()))).rejects.toThrow(/CVR/);
+
+      const viaControl = await fetch(`${base}/push`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ url: ep.url, cvr: CVR, xml: memoXml(id), clientCertHeader: { name: 'X-SSL-Client-Cert', value: 'abc' } }) });
+      expect(viaControl.status).toBe(200);
+      expect(await viaControl.json()).toMatchObject({ messageUUID: id, status: 403 });
+      expect(ep.got[ep.got.length - 1].headers['x-ssl-client-cert']).toBe('abc');
+      expect((await (await fetch(`${base}/pushed`)).json()).pushed.find((p: { id: string }) => p.id === id).attempts).toBe(2);
+      expect((await fetch(`${base}/push`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"url":"nope"}' })).status).toBe(400);
+    } finally { await ep.srv.close(); }
+  });
 });

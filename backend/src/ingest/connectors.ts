@@ -5,9 +5,13 @@ import type { MailboxRow } from '../context';
 import type { MailboxConnector } from './connector';
 import type { ProviderModule } from './provider';
 import { ngdpProvider } from './ngdp/provider';
+import { eboksProvider } from './eboks/provider';
+import { mitdkProvider } from './mitdk/provider';
 
 export const PROVIDERS: Record<string, ProviderModule<any, any>> = {
   ngdp: ngdpProvider,
+  eboks: eboksProvider,
+  mitdk: mitdkProvider,
 };
 
 export function providerModule(provider: string): ProviderModule<any, any> {

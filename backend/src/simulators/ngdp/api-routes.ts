@@ -1,21 +1,24 @@
-// The real NgDP REST API subset, mounted at `<prefix>/apis/v1`: pull (list, fetch, receipt, delete)
-// and send. Paths, parameters, status codes and payload shapes follow the Digital Post OpenAPI
-// document; see schemas.ts.
+// The real NgDP REST API subset, mounted at `<prefix>/apis/v1`: pull (list, fetch, receipt, delete),
+// receipts for pushed memos, send, the caller's mailbox (GET /mailboxes/) and backfill
+// (/mailboxes/{mailboxId}/system-fetches/). Paths, parameters, status codes and payload shapes follow
+// the Digital Post OpenAPI document; see schemas.ts.
 import { Router, type Request } from 'express';
 import { asyncHandler, readBody } from '../http';
 import { basicAuth, delegatedCvr, type SystemCredential } from './auth';
 import { NgdpError, badRequest, fieldErrors, notFound, sendError } from './errors';
 import { faultGate, sendBody, type Random } from './faults';
 import { UUID_RE, extractMessageUUID } from './memo-uuid';
-import { receiptSchema, type PagingArguments, type PagingResultUUID } from './schemas';
-import type { NgdpState } from './state';
+import { receiptSchema, systemFetchRequestSchema, type MailboxSearchResult, type PagingArguments, type PagingResultUUID } from './schemas';
+import { simulatedId, simulatedMailboxId, type NgdpState } from './state';
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_MEMO_BYTES = 50 * 1024 * 1024;
 const MAX_RECEIPT_BYTES = 64 * 1024;
 
-export function apiRouter(state: NgdpState, credentials: SystemCredential[], random: Random): Router {
+export interface ApiRouterOptions { systemFetchDurationMs: number }
+
+export function apiRouter(state: NgdpState, credentials: SystemCredential[], random: Random, opts: ApiRouterOptions = { systemFetchDurationMs: 3000 }): Router {
   const r = Router();
   r.use(faultGate(state, random), basicAuth(credentials), delegatedCvr);
 
@@ -52,7 +55,8 @@ export function apiRouter(state: NgdpState, credentials: SystemCredential[], ran
     const json = await readJson(req, MAX_RECEIPT_BYTES);
     const parsed = receiptSchema.safeParse(json);
     if (!parsed.success) throw badRequest('Invalid receipt.', fieldErrors('receipt', parsed.error));
-    const memo = state.get(res.locals.cvr as string, id);
+    // A pulled memo is still waiting; a pushed one was delivered to the system's endpoint.
+    const memo = state.get(res.locals.cvr as string, id) ?? state.getPushed(res.locals.cvr as string, id);
     if (!memo) throw notFound(`No memo ${id} in this mailbox.`);
     if (parsed.data.messageUUID.toLowerCase() !== memo.id) {
       throw new NgdpError(422, 'UNPROCESSABLE_ENTITY', `The receipt's messageUUID ${parsed.data.messageUUID} is not the memo's (${memo.id}).`);
@@ -91,6 +95,48 @@ export function apiRouter(state: NgdpState, credentials: SystemCredential[], ran
     res.status(201).json({ transmissionId: sent.transmissionId, messageUUID: sent.messageUUID, timeStamp: sent.sentAt, receiptStatus: 'RECEIVED' });
   }));
 
+  // The mailbox of the organisation named by delegatedCVR (MailboxSearchResult).
+  r.get('/mailboxes', (_req, res) => {
+    const cvr = res.locals.cvr as string;
+    const body: MailboxSearchResult = {
+      currentPage: 0, totalPages: 1, elementsOnPage: 1, totalElements: 1,
+      mailboxes: [{ id: simulatedMailboxId(cvr), ownerType: 'ORGANISATION', ownerExternalId: cvr, ownerIdentityId: simulatedId('organisation', cvr), statusType: 'ACTIVE' }],
+    };
+    res.json(body);
+  });
+
+  // Backfill: re-deliver the mailbox's memos of a date range to the system (SystemFetch).
+  r.post('/mailboxes/:mailboxId/system-fetches', asyncHandler(async (req, res) => {
+    const cvr = ownMailbox(req, res.locals.cvr as string);
+    const parsed = systemFetchRequestSchema.safeParse(await readJson(req, MAX_RECEIPT_BYTES));
+    if (!parsed.success) throw badRequest('Invalid system fetch.', fieldErrors('systemFetch', parsed.error));
+    const from = new Date(parsed.data.fromDateTime);
+    const to = parsed.data.toDateTime ? new Date(parsed.data.toDateTime) : new Date();
+    if (from > to) throw badRequest('fromDateTime must not be after toDateTime.', [fe('fromDateTime', parsed.data.fromDateTime, 'Order', 'must be <= toDateTime')]);
+    const created = state.startSystemFetch(cvr, res.locals.systemId as string, from, to, {
+      durationMs: opts.systemFetchDurationMs, preferOriginalMessageRecipient: parsed.data.preferOriginalMessageRecipient,
+    });
+    res.status(201).json(created);
+  }));
+
+  r.get('/mailboxes/:mailboxId/system-fetches', (req, res) => {
+    const cvr = ownMailbox(req, res.locals.cvr as string);
+    res.json({ systemFetches: state.systemFetches(cvr) });
+  });
+
+  r.get('/mailboxes/:mailboxId/system-fetches/:id', (req, res) => {
+    const cvr = ownMailbox(req, res.locals.cvr as string);
+    const f = state.systemFetch(cvr, memoId(req, 'system fetch'));
+    if (!f) throw notFound(`No system fetch ${req.params.id} for this mailbox.`);
+    res.json(f);
+  });
+
+  r.delete('/mailboxes/:mailboxId/system-fetches/:id', (req, res) => {
+    const cvr = ownMailbox(req, res.locals.cvr as string);
+    if (!state.deleteSystemFetch(cvr, memoId(req, 'system fetch'))) throw notFound(`No system fetch ${req.params.id} for this mailbox.`);
+    res.status(204).end();
+  });
+
   r.use((req, res) => sendError(res, notFound(`No such operation: ${req.method} /apis/v1${req.path}`)));
   r.use(errorHandler);
   return r;
@@ -109,9 +155,17 @@ function intParam(req: Request, name: string, dflt: number): number {
   return Number(v);
 }
 
-function memoId(req: Request): string {
+/** The path's mailboxId must be the mailbox of delegatedCVR; returns that CVR. */
+function ownMailbox(req: Request, cvr: string): string {
+  const id = req.params.mailboxId;
+  if (!UUID_RE.test(id)) throw badRequest(`"${id}" is not a mailbox id (UUID).`, [fe('mailboxId', id, 'TypeMismatch', 'must be a UUID')]);
+  if (id.toLowerCase() !== simulatedMailboxId(cvr)) throw notFound(`No mailbox ${id} for CVR ${cvr}.`);
+  return cvr;
+}
+
+function memoId(req: Request, what = 'memo'): string {
   const id = req.params.id;
-  if (!UUID_RE.test(id)) throw badRequest(`"${id}" is not a memo id (UUID).`, [fe('id', id, 'TypeMismatch', 'must be a UUID')]);
+  if (!UUID_RE.test(id)) throw badRequest(`"${id}" is not a ${what} id (UUID).`, [fe('id', id, 'TypeMismatch', 'must be a UUID')]);
   return id.toLowerCase();
 }
 

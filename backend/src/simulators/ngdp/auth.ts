@@ -27,6 +27,7 @@ export function basicAuth(credentials: SystemCredential[]): RequestHandler {
         m ? 'Unknown system credentials.' : 'Missing or malformed Authorization header: expected Basic base64(systemUuid:apiToken).',
         undefined, { 'WWW-Authenticate': 'Basic realm="Digital Post"' }));
     }
+    res.locals.systemId = user; // the calling system's UUID
     next();
   };
 }

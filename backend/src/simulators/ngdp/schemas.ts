@@ -33,6 +33,19 @@ export interface PagingResultUUID {
   totalPages: number;
 }
 
+/** Body of `POST /mailboxes/{mailboxId}/system-fetches/` (a SystemFetch; server-set fields are ignored). */
+export const systemFetchRequestSchema = z.object({
+  fromDateTime: z.string().datetime({ offset: true }),
+  toDateTime: z.string().datetime({ offset: true }).optional(),
+  preferOriginalMessageRecipient: z.boolean().optional(),
+}).passthrough();
+
+/** Answer of `GET /mailboxes/` (MailboxSearchResult), reduced to the fields the simulator fills. */
+export interface MailboxSearchResult {
+  currentPage: number; totalPages: number; elementsOnPage: number; totalElements: number;
+  mailboxes: { id: string; ownerType: string; ownerExternalId: string; ownerIdentityId: string; statusType: string }[];
+}
+
 export interface FieldError { resource: string; field: string; code: string; message: string; rejectedValue?: unknown }
 export interface ErrorMessage { code: string; message: string; fieldErrors?: FieldError[] }
 

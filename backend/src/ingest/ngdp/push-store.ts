@@ -1,0 +1,76 @@
+// The push receiver's dependencies built from the application context: the same storing rules as a
+// poll (poll.ts ingestOne) — parse, store idempotently or quarantine with the reason, schedule
+// routing — and business receipts through the mailbox's own NgDP client and certificate.
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { AppContext, MailboxRow } from '../../context';
+import type { Db } from '../../store/db';
+import { mailboxes } from '../../store/schema';
+import { storeLetter, storeQuarantine } from '../../store/letters';
+import { parseMemo } from '../../memo/parse';
+import { MemoError } from '../../memo/types';
+import { memoMessageUUID } from './client';
+import { clientCertVerifier, type NgdpPushSecurityInput } from './client-cert';
+import { createNgdpClientCache, type NgdpClientCache } from './mailbox-client';
+import type { NgdpPushDeps, PushStoreResult } from './push';
+
+type StoreContext = Pick<AppContext, 'db' | 'sealer' | 'jobs' | 'log'>;
+
+/** `store` for the push router: durable before it resolves; a MemoError is quarantined, anything else throws. */
+export function createNgdpPushStore(ctx: StoreContext): NgdpPushDeps['store'] {
+  return async (mailbox, raw, providerId): Promise<PushStoreResult> => {
+    let memo;
+    try {
+      memo = parseMemo(raw);
+    } catch (e) {
+      if (!(e instanceof MemoError)) throw e;
+      await storeQuarantine(ctx.db, ctx.sealer, mailbox, providerId, e.message, raw);
+      ctx.log.warn('letter quarantined', { mailboxId: mailbox.id, providerId, reason: e.message, via: 'push' });
+      const fromId = /^[0-9a-f-]{36}$/i.test(providerId) ? providerId.toLowerCase() : null;
+      return { ok: false, reason: e.message.slice(0, 500), messageUUID: fromId ?? memoMessageUUID(raw) };
+    }
+    const stored = await storeLetter(ctx.db, ctx.sealer, mailbox, memo, raw);
+    // As in a poll: a letter still 'received' (crash between storing and scheduling) is routed again.
+    if (stored.created || stored.status === 'received') await ctx.jobs.routeSoon(stored.messageId);
+    return { ok: true, messageUUID: memo.messageUUID, messageId: stored.messageId, created: stored.created };
+  };
+}
+
+/**
+ * `resolveMailbox` for the push router: the active Digital Post mailbox of the CVR number. When
+ * several organisations have one for the same CVR number, the push-mode one; still ambiguous: none.
+ */
+export function resolveNgdpPushMailbox(db: Db, log?: AppContext['log']): NgdpPushDeps['resolveMailbox'] {
+  return async (cvr) => {
+    const rows = await db.select({
+      id: mailboxes.id, orgId: mailboxes.orgId, cvr: mailboxes.cvr, provider: mailboxes.provider, config: mailboxes.config, secretEnc: mailboxes.secretEnc,
+    }).from(mailboxes)
+      .where(and(eq(mailboxes.provider, 'ngdp'), eq(mailboxes.cvr, cvr), isNull(mailboxes.removedAt)))
+      .orderBy(asc(mailboxes.createdAt));
+    if (rows.length <= 1) return rows[0] ?? null;
+    const push = rows.filter((r) => (r.config as { mode?: string }).mode === 'push');
+    if (push.length === 1) return push[0];
+    log?.error('ngdp push: CVR number has Digital Post mailboxes in several organisations', { cvr, mailboxIds: rows.map((r) => r.id) });
+    return null;
+  };
+}
+
+/** `sendReceipt` for the push router: `POST /memos/{messageUUID}/receipt` with the mailbox's credentials and certificate. */
+export function createNgdpReceiptSender(clients: NgdpClientCache): NgdpPushDeps['sendReceipt'] {
+  return (mailbox: MailboxRow, receipt) => clients.get(mailbox).client.postReceipt(receipt.messageUUID, receipt);
+}
+
+/** Every dependency of ngdpPushRouter from the application context; `close()` on shutdown. */
+export function ngdpPushDepsFromContext(
+  ctx: AppContext, security: NgdpPushSecurityInput, opts: { maxBytes?: number; receiptRetryDelaysMs?: number[] } = {},
+): NgdpPushDeps & { close(): void } {
+  const clients = createNgdpClientCache(ctx.sealer);
+  return {
+    resolveMailbox: resolveNgdpPushMailbox(ctx.db, ctx.log),
+    store: createNgdpPushStore(ctx),
+    sendReceipt: createNgdpReceiptSender(clients),
+    verifyClientCert: clientCertVerifier(security),
+    log: ctx.log,
+    ...opts,
+    close: () => clients.close(),
+  };
+}

@@ -1,0 +1,281 @@
+// REST push receiver: Digital Post POSTs each memo to the system's registered endpoint as
+// multipart/form-data with one part `file` (filename = the messageUUID). We answer 200 only once the
+// letter is stored durably (or quarantined with its reason), and then post the business receipt —
+// COMPLETED, or INVALID with the reason — to `POST /memos/{id}/receipt`, retrying in the background.
+//
+// Mount it (before any body parser) at e.g. /ngdp/push; endpoints:
+//   POST /ngdp/push/:cvr   the endpoint to register per CVR number (recommended)
+//   POST /ngdp/push        the recipient CVR number is then read from the MeMo header
+import { Router, type Request, type Response } from 'express';
+import busboy from 'busboy';
+import { createHash } from 'node:crypto';
+import type { MailboxRow } from '../../context';
+import type { Logger } from '../../log';
+import { errorMessage } from '../../log';
+import { DEFAULT_MEMO_LIMITS } from '../../memo/parse';
+import { ProviderError } from '../connector';
+import { memoMessageUUID, type NgdpReceipt } from './client';
+import type { ClientCertCheck } from './client-cert';
+
+/** Largest memo accepted by push: the MeMo maximum, 150 MiB. */
+export const MAX_PUSH_BYTES = DEFAULT_MEMO_LIMITS.maxBytes;
+/** Multipart framing on top of the file that we tolerate before cutting a request off. */
+const MULTIPART_SLACK = 1024 * 1024;
+export const DEFAULT_RECEIPT_RETRY_DELAYS_MS = [2_000, 10_000, 60_000, 300_000, 900_000];
+
+export type PushStoreResult =
+  | { ok: true; messageUUID: string; messageId: string; created: boolean }
+  /** Failed validation: quarantined durably with `reason`; `messageUUID` when one could be read. */
+  | { ok: false; reason: string; messageUUID: string | null };
+
+export interface NgdpPushDeps {
+  /** The Digital Post mailbox of a CVR number, or null when Brevdue does not serve it. */
+  resolveMailbox(cvr: string): Promise<MailboxRow | null>;
+  /** Parse and store durably (idempotent on the MeMo UUID); quarantine what fails validation. Throws only when storing failed. */
+  store(mailbox: MailboxRow, raw: Buffer, providerId: string): Promise<PushStoreResult>;
+  /** Posts a business receipt to NgDP for the mailbox (`POST /memos/{messageUUID}/receipt`). */
+  sendReceipt(mailbox: MailboxRow, receipt: NgdpReceipt): Promise<void>;
+  /** Is the caller Digital Post? (clientCertVerifier in client-cert.ts.) */
+  verifyClientCert(req: Request): ClientCertCheck;
+  log: Logger;
+  /** Largest `file` part in bytes (default MAX_PUSH_BYTES). */
+  maxBytes?: number;
+  /** Waits between receipt attempts (default 2 s, 10 s, 1 min, 5 min, 15 min). */
+  receiptRetryDelaysMs?: number[];
+}
+
+export type NgdpPushRouter = Router & {
+  /** Receipts not yet delivered (sending or waiting for a retry). */
+  pendingReceipts(): number;
+  /** Stops the receipt retries (shutdown). */
+  close(): void;
+};
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CVR_RE = /^\d{8}$/;
+
+export function ngdpPushRouter(deps: NgdpPushDeps): NgdpPushRouter {
+  const maxBytes = deps.maxBytes ?? MAX_PUSH_BYTES;
+  const receipts = receiptQueue(deps);
+  const router = Router() as NgdpPushRouter;
+
+  const handle = async (req: Request, res: Response) => {
+    const cert = deps.verifyClientCert(req);
+    if (!cert.ok) {
+      deps.log.warn('ngdp push refused: client certificate', { reason: cert.reason, ip: req.ip });
+      return reject(req, res, 403, 'forbidden', cert.reason);
+    }
+    const pathCvr = req.params.cvr as string | undefined;
+    if (pathCvr !== undefined && !CVR_RE.test(pathCvr)) return reject(req, res, 400, 'bad_cvr', `"${pathCvr}" is not a CVR number (8 digits).`);
+    if (!req.is('multipart/form-data')) {
+      return reject(req, res, 415, 'unsupported_media_type', 'Digital Post pushes a memo as multipart/form-data with a part named "file".');
+    }
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared > 2 * (maxBytes + MULTIPART_SLACK)) {
+      return tooLarge(req, res, maxBytes, true);
+    }
+
+    const part = await readFilePart(req, maxBytes);
+    if (part.kind === 'aborted') return; // the sender went away; nothing to answer
+    if (part.kind === 'too-large') return tooLarge(req, res, maxBytes, part.cutOff);
+    if (part.kind === 'bad') return reject(req, res, 400, 'bad_multipart', `The multipart body cannot be read: ${part.message}`);
+    if (part.kind === 'no-file') return reject(req, res, 400, 'no_file', 'The request has no part named "file" holding the memo.');
+
+    const raw = part.data;
+    const filenameUuid = part.filename && UUID_RE.test(part.filename.trim()) ? part.filename.trim().toLowerCase() : null;
+    const headerUuid = memoMessageUUID(raw);
+    if (filenameUuid && headerUuid && filenameUuid !== headerUuid) {
+      deps.log.warn('ngdp push: filename and messageUUID differ', { filename: filenameUuid, messageUUID: headerUuid });
+    }
+    const providerId = filenameUuid ?? headerUuid ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+
+    const memoCvr = recipientCvrOf(raw);
+    if (pathCvr && memoCvr && memoCvr !== pathCvr) {
+      return reject(req, res, 422, 'wrong_recipient',
+        `This memo is addressed to CVR ${memoCvr} but was pushed to the endpoint of CVR ${pathCvr}; check the endpoint registered for the system at Digital Post.`);
+    }
+    const cvr = pathCvr ?? memoCvr;
+    if (!cvr) {
+      return reject(req, res, 400, 'unknown_recipient',
+        'Cannot tell whose letter this is: the MeMo names no recipient CVR number. Register the endpoint as /ngdp/push/<CVR>.');
+    }
+
+    let mailbox: MailboxRow | null;
+    let result: PushStoreResult;
+    try {
+      mailbox = await deps.resolveMailbox(cvr);
+      if (!mailbox) {
+        deps.log.warn('ngdp push for a CVR number we do not serve', { cvr, providerId });
+        return reject(req, res, 404, 'unknown_mailbox', `Brevdue has no Digital Post mailbox set up for CVR ${cvr}.`);
+      }
+      result = await deps.store(mailbox, raw, providerId);
+    } catch (e) {
+      deps.log.error('ngdp push: storing failed', { cvr, providerId, error: errorMessage(e) });
+      res.setHeader('Retry-After', '60');
+      return reject(req, res, 503, 'store_failed', 'The letter could not be stored right now; it was not accepted. Try again later.');
+    }
+
+    const box = mailbox;
+    if (result.ok) {
+      const receipt: NgdpReceipt = { messageUUID: result.messageUUID, receiptStatus: 'COMPLETED', timeStamp: new Date().toISOString() };
+      res.on('finish', () => receipts.enqueue(box, receipt));
+      deps.log.info('ngdp push stored', { mailboxId: box.id, cvr, messageUUID: result.messageUUID, created: result.created, certificate: cert.subject });
+      res.status(200).json({ messageUUID: result.messageUUID, status: result.created ? 'stored' : 'duplicate' });
+      return;
+    }
+    const uuid = result.messageUUID ?? filenameUuid ?? headerUuid;
+    if (uuid) {
+      const receipt: NgdpReceipt = {
+        messageUUID: uuid, receiptStatus: 'INVALID', timeStamp: new Date().toISOString(),
+        errorCode: 'INVALID_MEMO', errorMessage: result.reason.slice(0, 4000),
+      };
+      res.on('finish', () => receipts.enqueue(box, receipt));
+    } else {
+      deps.log.error('ngdp push quarantined without a messageUUID: no receipt can be sent', { mailboxId: box.id, providerId });
+    }
+    deps.log.warn('ngdp push quarantined', { mailboxId: box.id, cvr, providerId, reason: result.reason });
+    res.status(200).json({ messageUUID: uuid, status: 'quarantined', reason: result.reason });
+  };
+
+  router.post('/', (req, res, next) => { handle(req, res).catch(next); });
+  router.post('/:cvr', (req, res, next) => { handle(req, res).catch(next); });
+  router.pendingReceipts = receipts.pending;
+  router.close = receipts.close;
+  return router;
+}
+
+function reject(req: Request, res: Response, status: number, code: string, message: string): void {
+  if (res.headersSent) return;
+  res.status(status).json({ error: { code, message } });
+  drainOrClose(req, res);
+}
+
+function tooLarge(req: Request, res: Response, maxBytes: number, cutOff: boolean): void {
+  if (cutOff) res.setHeader('Connection', 'close');
+  reject(req, res, 413, 'too_large', `A memo may be at most ${maxBytes} bytes (${Math.round(maxBytes / 1024 / 1024)} MiB).`);
+  if (cutOff) res.on('finish', () => req.socket.destroy());
+}
+
+/** After an early answer: let a small unread body drain (keep-alive), cut off a large one. */
+function drainOrClose(req: Request, res: Response): void {
+  if (req.complete || req.readableEnded) return;
+  let seen = 0;
+  req.on('data', (c: Buffer) => {
+    seen += c.length;
+    if (seen > 1024 * 1024) req.socket.destroy();
+  });
+  req.resume();
+}
+
+type PartResult =
+  | { kind: 'ok'; data: Buffer; filename: string | null }
+  | { kind: 'no-file' }
+  | { kind: 'too-large'; cutOff: boolean }
+  | { kind: 'bad'; message: string }
+  | { kind: 'aborted' };
+
+/** Streams the multipart body, keeping the `file` part (at most maxBytes) and discarding the rest. */
+function readFilePart(req: Request, maxBytes: number): Promise<PartResult> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (r: PartResult) => { if (!settled) { settled = true; resolve(r); } };
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.headers, limits: { fileSize: maxBytes, files: 1, fields: 20, parts: 25, fieldSize: 64 * 1024 } });
+    } catch (e) {
+      done({ kind: 'bad', message: errorMessage(e) });
+      req.resume();
+      return;
+    }
+    let chunks: Buffer[] = [];
+    let got = false;
+    let fileEnded = false;
+    let truncated = false;
+    let filename: string | null = null;
+    bb.on('file', (name, stream, info) => {
+      if (name !== 'file' || got) { stream.resume(); return; }
+      got = true;
+      filename = info.filename ?? null;
+      stream.on('data', (c: Buffer) => { if (!truncated) chunks.push(c); });
+      stream.on('limit', () => { truncated = true; chunks = []; });
+      stream.on('end', () => { fileEnded = true; });
+    });
+    bb.on('error', (e) => { req.unpipe(bb); req.resume(); done({ kind: 'bad', message: errorMessage(e) }); });
+    bb.on('close', () => {
+      if (truncated) return done({ kind: 'too-large', cutOff: false });
+      if (!got || !fileEnded) return done({ kind: 'no-file' });
+      done({ kind: 'ok', data: Buffer.concat(chunks), filename });
+    });
+
+    // The file limit bounds what we keep; this bounds what we read at all.
+    const hardCap = maxBytes + MULTIPART_SLACK;
+    let total = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      total += c.length;
+      if (!over && total > hardCap) {
+        over = true;
+        chunks = [];
+        req.unpipe(bb);
+        req.resume();
+      }
+      if (over && total > 2 * hardCap) done({ kind: 'too-large', cutOff: true });
+    });
+    req.on('end', () => { if (over) done({ kind: 'too-large', cutOff: false }); });
+    req.on('aborted', () => done({ kind: 'aborted' }));
+    req.on('error', () => done({ kind: 'aborted' }));
+    req.pipe(bb);
+  });
+}
+
+/** The recipient's CVR number from the MeMo header, read without parsing the (possibly 150 MB) document. */
+export function recipientCvrOf(raw: Buffer): string | null {
+  const head = raw.subarray(0, 1024 * 1024).toString('utf8');
+  const recipient = /<(?:[\w.-]+:)?Recipient[\s>]([\s\S]*?)<\/(?:[\w.-]+:)?Recipient\s*>/.exec(head)?.[1];
+  if (!recipient) return null;
+  const id = /<(?:[\w.-]+:)?recipientID\s*>\s*([^<\s]+)\s*</.exec(recipient)?.[1];
+  const type = /<(?:[\w.-]+:)?idType\s*>\s*([^<\s]+)\s*</.exec(recipient)?.[1];
+  return id && (!type || type.toUpperCase() === 'CVR') && CVR_RE.test(id) ? id : null;
+}
+
+function receiptQueue(deps: NgdpPushDeps) {
+  const delays = deps.receiptRetryDelaysMs ?? DEFAULT_RECEIPT_RETRY_DELAYS_MS;
+  const timers = new Set<NodeJS.Timeout>();
+  let pending = 0;
+  let closed = false;
+
+  const attempt = (mailbox: MailboxRow, receipt: NgdpReceipt, n: number) => {
+    deps.sendReceipt(mailbox, receipt).then(() => {
+      pending--;
+      deps.log.info('ngdp receipt sent', { mailboxId: mailbox.id, messageUUID: receipt.messageUUID, status: receipt.receiptStatus, attempts: n + 1 });
+    }, (e: unknown) => {
+      const permanent = e instanceof ProviderError && !e.retryable;
+      if (permanent || n >= delays.length || closed) {
+        pending--;
+        deps.log.error('ngdp receipt gave up', {
+          mailboxId: mailbox.id, messageUUID: receipt.messageUUID, status: receipt.receiptStatus, attempts: n + 1, error: errorMessage(e),
+        });
+        return;
+      }
+      deps.log.warn('ngdp receipt failed; will retry', { mailboxId: mailbox.id, messageUUID: receipt.messageUUID, retryInMs: delays[n], error: errorMessage(e) });
+      const t = setTimeout(() => { timers.delete(t); attempt(mailbox, receipt, n + 1); }, delays[n]);
+      t.unref();
+      timers.add(t);
+    });
+  };
+
+  return {
+    enqueue(mailbox: MailboxRow, receipt: NgdpReceipt) {
+      if (closed) return;
+      pending++;
+      attempt(mailbox, receipt, 0);
+    },
+    pending: () => pending,
+    close() {
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      pending -= timers.size;
+      timers.clear();
+    },
+  };
+}

@@ -1,0 +1,139 @@
+// npm run bench:ingest — how fast letters get from provider mailboxes into Brevdue's database.
+// 300 CVR numbers with a Digital Post mailbox each; 30,000 letters of 50 KB–2 MB (log-uniform).
+// The backend runs as its own process against a PostgreSQL server (BENCH_DATABASE_URL, default the
+// local server), the NgDP simulator in another; memory and CPU are the backend's alone.
+// Phase 1 (throughput): letters arrive faster than they can be taken, the simulator's backlog held
+//   near 1,000 so the simulator's memory stays bounded; letters_per_s = stored / elapsed.
+// Phase 2 (latency, pull): letters at a steady 20/s; latency = stored time − time it appeared.
+// Phase 3 (latency, push): letters posted to the push endpoint as NgDP does; latency = answer time.
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { openDatabase } from '../backend/src/store/db';
+import { createSealer } from '../backend/src/crypto/envelope';
+import { organisations } from '../backend/src/store/schema';
+import { addCvr, addMailbox } from '../backend/src/store/organisation';
+import { DEMO_NGDP_CREDENTIAL } from '../backend/src/simulators/ngdp';
+import { cpuSeconds, memoryMb, percentile, startNode } from './lib/procs';
+
+const CVRS = Number(process.env.BENCH_CVRS ?? 300);
+const LETTERS = Number(process.env.BENCH_LETTERS ?? 30_000);
+const LATENCY_LETTERS = Math.min(1500, Math.floor(LETTERS * 0.05));
+const THROUGHPUT_LETTERS = LETTERS - 2 * LATENCY_LETTERS;
+const POLL_INTERVAL_MS = 1000;
+const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const say = (s: string) => process.stderr.write(`[bench:ingest] ${s}\n`);
+
+function cvrNumbers(n: number): string[] {
+  const w = [2, 7, 6, 5, 4, 3, 2];
+  const out: string[] = [];
+  for (let base = 3_000_000; out.length < n; base += 7) {
+    const d = String(base).padStart(7, '0').split('').map(Number);
+    const r = d.reduce((s, x, i) => s + x * w[i], 0) % 11;
+    const check = (11 - r) % 11;
+    if (check < 10 && d[0] !== 0) out.push(d.join('') + check);
+  }
+  return out;
+}
+
+async function main() {
+  const dbName = `brevdue_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const u = new URL(serverUrl); u.pathname = `/${dbName}`;
+  const databaseUrl = u.toString();
+  const kek = randomBytes(32).toString('base64');
+  const cleanup: (() => Promise<void>)[] = [async () => { await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`); await admin.end(); }];
+  try {
+    const sim = await startNode('bench/lib/ngdp-sim-process.ts', {});
+    cleanup.unshift(sim.stop);
+    const database = await openDatabase({ databaseUrl });
+    const sealer = createSealer(Buffer.from(kek, 'base64'));
+    const [org] = await database.db.insert(organisations).values({ name: 'Bench A/S' }).returning();
+    const cvrs = cvrNumbers(CVRS);
+    for (const cvr of cvrs) {
+      await addCvr(database.db, org.id, { cvr, name: `Selskab ${cvr} ApS` });
+      await addMailbox(database.db, sealer, org.id, cvr, {
+        provider: 'ngdp',
+        config: { baseUrl: `${sim.url}/sim/ngdp/apis/v1`, systemUsername: DEMO_NGDP_CREDENTIAL.username },
+        credentials: { systemPassword: DEMO_NGDP_CREDENTIAL.password },
+      });
+    }
+    say(`${CVRS} CVR numbers with a Digital Post mailbox each`);
+
+    const backend = await startNode('backend/src/main.ts', {
+      BREVDUE_MODE: 'production', DATABASE_URL: databaseUrl, BREVDUE_KEK: kek, PORT: '0',
+      ENTRA_TENANT_ID: '00000000-0000-4000-8000-000000000000', ENTRA_CLIENT_ID: 'bench', ENTRA_CLIENT_SECRET: 'bench-not-used', POLL_INTERVAL_MS: String(POLL_INTERVAL_MS),
+    }, /"url":"(http[^"]+)"/);
+    cleanup.unshift(backend.stop);
+    const pid = backend.proc.pid!;
+    const cpu0 = cpuSeconds(pid);
+    let rssPeak = memoryMb(pid).peak;
+    const sampler = setInterval(() => { try { rssPeak = Math.max(rssPeak, memoryMb(pid).peak); } catch { /* exited */ } }, 500);
+
+    const count = async () => Number((await database.pool.query('SELECT count(*)::int AS n FROM messages')).rows[0].n);
+    const post = (path: string, body: unknown) => fetch(sim.url + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const waitingAtSim = async () => ((await (await fetch(`${sim.url}/bench/waiting?cvrs=${cvrs.join(',')}`)).json()) as { waiting: number }).waiting;
+
+    // Phase 1: throughput
+    say(`phase 1: ${THROUGHPUT_LETTERS} letters, backlog held near 1,000`);
+    let injected = 0;
+    const t0 = Date.now();
+    let lastReport = t0;
+    while (true) {
+      const stored = await count();
+      if (stored >= THROUGHPUT_LETTERS) break;
+      if (injected < THROUGHPUT_LETTERS && (await waitingAtSim()) < 800) {
+        const n = Math.min(200, THROUGHPUT_LETTERS - injected);
+        await post('/bench/fill', { cvrs, count: n });
+        injected += n;
+      } else {
+        await sleep(200);
+      }
+      if (Date.now() - lastReport > 10_000) {
+        lastReport = Date.now();
+        say(`${stored} stored, ${((stored / (Date.now() - t0)) * 1000).toFixed(0)} letters/s, backend RSS ${memoryMb(pid).rss.toFixed(0)} MB`);
+      }
+    }
+    const lettersPerS = (THROUGHPUT_LETTERS / (Date.now() - t0)) * 1000;
+
+    // Phase 2: pull latency at a steady rate
+    say(`phase 2: ${LATENCY_LETTERS} letters at 20/s, pull`);
+    const before = await count();
+    for (let i = 0; i < LATENCY_LETTERS; i += 4) {
+      await post('/bench/fill', { cvrs, count: Math.min(4, LATENCY_LETTERS - i) });
+      await sleep(200);
+    }
+    while ((await count()) < before + LATENCY_LETTERS) await sleep(200);
+    const injectedAt = (await (await fetch(`${sim.url}/bench/injected`)).json()) as Record<string, number>;
+    const rows = (await database.pool.query('SELECT memo_uuid, extract(epoch from received_at) * 1000 AS at FROM messages ORDER BY received_at DESC LIMIT $1', [LATENCY_LETTERS])).rows;
+    const pull = rows.map((r) => Number(r.at) - injectedAt[r.memo_uuid]).filter((x) => Number.isFinite(x));
+
+    // Phase 3: push latency (the answer NgDP waits for comes after the durable store)
+    const push = await pushLatencies(backend.url, sim.url, cvrs, LATENCY_LETTERS);
+
+    clearInterval(sampler);
+    rssPeak = Math.max(rssPeak, memoryMb(pid).peak);
+    const cpu = cpuSeconds(pid) - cpu0;
+    await database.close();
+    const figures: [string, number | string][] = [
+      ['letters_per_s', lettersPerS.toFixed(1)],
+      ['latency_p50_ms_push', push.length ? percentile(push, 50).toFixed(0) : 'n/a'],
+      ['latency_p95_ms_push', push.length ? percentile(push, 95).toFixed(0) : 'n/a'],
+      ['latency_p95_ms_pull', percentile(pull, 95).toFixed(0)],
+      ['peak_rss_mb', rssPeak.toFixed(0)],
+      ['cpu_s', cpu.toFixed(1)],
+    ];
+    for (const [k, v] of figures) process.stdout.write(`${k}: ${v}\n`);
+  } finally {
+    for (const c of cleanup) await c().catch(() => undefined);
+  }
+}
+
+/** Filled in by the push receiver: returns one latency per pushed letter, or none when push is unavailable. */
+async function pushLatencies(_backendUrl: string, _simUrl: string, _cvrs: string[], _n: number): Promise<number[]> {
+  return [];
+}
+
+main().then(() => process.exit(0), (e) => { process.stderr.write(`bench:ingest failed: ${(e as Error).stack}\n`); process.exit(1); });

@@ -1,0 +1,59 @@
+// The NgDP simulator in its own process for benchmarks, so its memory and CPU do not count as the
+// backend's. Letters are generated here (not sent over from the bench driver) and time-stamped
+// when they become visible to the backend.
+//   node --import tsx bench/lib/ngdp-sim-process.ts   (PORT)
+import express from 'express';
+import { randomBytes } from 'node:crypto';
+import { listen } from '../../backend/src/simulators/http';
+import { DEMO_NGDP_CREDENTIAL, createNgdpSimulator } from '../../backend/src/simulators/ngdp';
+import { demoMemo } from '../../backend/src/demo/letters';
+import { buildMemoXml } from '../../backend/src/memo/build';
+
+const sim = createNgdpSimulator({ systemCredentials: [DEMO_NGDP_CREDENTIAL] });
+const pool = randomBytes(2 * 1024 * 1024); // document bytes are slices of this (incompressible, like real PDFs)
+const injectedAt = new Map<string, number>();
+
+/** Log-uniform between 50 KB and 2 MB: most letters are small, a few are large. */
+function letterSize(): number {
+  const lo = Math.log(50 * 1024), hi = Math.log(2 * 1024 * 1024);
+  return Math.round(Math.exp(lo + Math.random() * (hi - lo)));
+}
+
+function makeLetter(cvr: string): { uuid: string; xml: string } {
+  const m = demoMemo({ recipientCvr: cvr });
+  const size = letterSize();
+  const start = Math.floor(Math.random() * (pool.length - size));
+  const content = Buffer.concat([Buffer.from('%PDF-1.7\n'), pool.subarray(start, start + size)]);
+  m.body.mainDocument!.files[0].content = content;
+  return { uuid: m.messageUUID, xml: buildMemoXml(m) };
+}
+
+const app = express();
+app.use('/sim/ngdp', sim.router);
+app.use(express.json());
+app.post('/bench/fill', (req, res) => {
+  const { cvrs, count } = req.body as { cvrs: string[]; count: number };
+  let bytes = 0;
+  for (let i = 0; i < count; i++) {
+    const cvr = cvrs[Math.floor(Math.random() * cvrs.length)];
+    const { uuid, xml } = makeLetter(cvr);
+    sim.api.inject(cvr, xml);
+    injectedAt.set(uuid, Date.now());
+    bytes += xml.length;
+  }
+  res.json({ injected: count, bytes });
+});
+/** Builds letters without injecting them; the driver pushes them to the backend itself. */
+app.post('/bench/make', (req, res) => {
+  const { cvr } = req.body as { cvr: string };
+  const l = makeLetter(cvr);
+  res.json(l);
+});
+app.get('/bench/waiting', (req, res) => {
+  const cvrs = (req.query.cvrs as string).split(',');
+  res.json({ waiting: cvrs.reduce((n, c) => n + sim.api.waiting(c).length, 0) });
+});
+app.get('/bench/injected', (_req, res) => { res.json(Object.fromEntries(injectedAt)); });
+
+const { url } = await listen(app, Number(process.env.PORT ?? 0), '127.0.0.1');
+process.stdout.write(`READY ${url}\n`);
