@@ -19,6 +19,9 @@ import { apiRouter } from './api/router';
 import { errorHandler } from './api/errors';
 import { createNgdpSimulator } from './simulators/ngdp';
 import { createGraphSimulator } from './simulators/graph';
+import { createEboksSimulator, EBOKS_API_PATH } from './simulators/eboks';
+import { createMitdkSimulator, MITDK_API_PATH } from './simulators/mitdk';
+import { demoPrivateLetters } from './demo/private-letters';
 import { DEMO_SHARED_MAILBOX, DEMO_SYSTEM, seedDemoOrganisation } from './demo/seed';
 import { DEMO_ORGANISATION, generateDemoLetters } from './demo/letters';
 import { buildMemoXml } from './memo/build';
@@ -52,7 +55,12 @@ export interface Brevdue {
   ctx: AppContext;
   database: Database;
   jobs: JobRunner;
-  sims: { ngdp: ReturnType<typeof createNgdpSimulator>; graph: ReturnType<typeof createGraphSimulator> } | null;
+  sims: {
+    ngdp: ReturnType<typeof createNgdpSimulator>;
+    graph: ReturnType<typeof createGraphSimulator>;
+    eboks: ReturnType<typeof createEboksSimulator>;
+    mitdk: ReturnType<typeof createMitdkSimulator>;
+  } | null;
   demoOrgId: string | null;
   stop(): Promise<void>;
 }
@@ -78,9 +86,13 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     sims = {
       ngdp: createNgdpSimulator({ systemCredentials: [DEMO_SYSTEM] }),
       graph: createGraphSimulator({ acceptedTokens: [DEMO_GRAPH_TOKEN] }),
+      eboks: createEboksSimulator(),
+      mitdk: createMitdkSimulator(),
     };
     app.use('/sim/ngdp', sims.ngdp.router);
     app.use('/sim/graph', sims.graph.router);
+    app.use('/sim/eboks', sims.eboks.router);
+    app.use('/sim/mitdk', sims.mitdk.router);
     sims.graph.api.addMailbox({ id: DEMO_SHARED_MAILBOX, displayName: 'Digital Post – Nordlys', kind: 'shared' });
   }
 
@@ -102,7 +114,9 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
 
   let demoOrgId: string | null = null;
   if (demo) {
-    const seeded = await seedDemoOrganisation(database.db, sealer, `${url}/sim/ngdp/apis/v1`);
+    const seeded = await seedDemoOrganisation(database.db, sealer, {
+      ngdp: `${url}/sim/ngdp/apis/v1`, eboks: `${url}/sim/eboks${EBOKS_API_PATH}`, mitdk: `${url}/sim/mitdk${MITDK_API_PATH}`,
+    });
     demoOrgId = seeded.orgId;
   }
 
@@ -130,6 +144,10 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
       recipients: DEMO_ORGANISATION.cvrs, count: opts.seedCount ?? 12, seed: Date.now() % 100_000,
     });
     for (const memo of letters) sims.ngdp.api.inject(memo.recipient.id, buildMemoXml(memo));
+    const [, , eboksCvr, mitdkCvr] = DEMO_ORGANISATION.cvrs;
+    const priv = demoPrivateLetters();
+    sims.eboks.api.inject(eboksCvr.cvr, priv.eboks);
+    sims.mitdk.api.inject(mitdkCvr.cvr, priv.mitdk);
   }
 
   let stopped = false;

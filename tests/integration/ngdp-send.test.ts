@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => sim.reset());
 
-const client = (system = SYSTEM) => createNgdpClient({ baseUrl, system, delegatedCVR: CVR, timeoutMs: 5000 });
+const client = (system: { username: string; password: string } = SYSTEM) => createNgdpClient({ baseUrl, system, delegatedCVR: CVR, timeoutMs: 5000 });
 
 /** A reply from our CVR number to Erhvervsstyrelsen. */
 function replyXml(): { uuid: string; xml: string } {
