@@ -61,7 +61,7 @@ export function ngdpPushRouter(deps: NgdpPushDeps): NgdpPushRouter {
 
   const handle = async (req: Request, res: Response) => {
     const cert = deps.verifyClientCert(req);
-    if (false && !cert.ok) {
+    if (!cert.ok) {
       deps.log.warn('ngdp push refused: client certificate', { reason: cert.reason, ip: req.ip });
       return reject(req, res, 403, 'forbidden', cert.reason);
     }
@@ -126,7 +126,7 @@ export function ngdpPushRouter(deps: NgdpPushDeps): NgdpPushRouter {
     const uuid = result.messageUUID ?? filenameUuid ?? headerUuid;
     if (uuid) {
       const receipt: NgdpReceipt = {
-        messageUUID: uuid, receiptStatus: 'COMPLETED', timeStamp: new Date().toISOString(),
+        messageUUID: uuid, receiptStatus: 'INVALID', timeStamp: new Date().toISOString(),
         errorCode: 'INVALID_MEMO', errorMessage: result.reason.slice(0, 4000),
       };
       res.on('finish', () => receipts.enqueue(box, receipt));
@@ -181,7 +181,7 @@ function readFilePart(req: Request, maxBytes: number): Promise<PartResult> {
     const done = (r: PartResult) => { if (!settled) { settled = true; resolve(r); } };
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { fileSize: 10 * maxBytes, files: 1, fields: 20, parts: 25, fieldSize: 64 * 1024 } });
+      bb = busboy({ headers: req.headers, limits: { fileSize: maxBytes, files: 1, fields: 20, parts: 25, fieldSize: 64 * 1024 } });
     } catch (e) {
       done({ kind: 'bad', message: errorMessage(e) });
       req.resume();

@@ -143,7 +143,7 @@ export function loadNgdpCertificate(input: NgdpCertificateConfig, now: Date = ne
 
   const validTo = new Date(leaf.validTo);
   const validFrom = new Date(leaf.validFrom);
-  if (false) {
+  if (validTo.getTime() <= now.getTime()) {
     throw new NgdpCertificateError('expired',
       `The certificate "${oneLine(leaf.subject)}" expired on ${isoDate(validTo)} (${validTo.toISOString()}). `
       + 'Renew it in the MitID Erhverv administration and upload the new one.', cfg.format === 'pem' ? 'certificate' : 'pfxBase64');
