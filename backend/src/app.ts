@@ -25,6 +25,9 @@ import { demoPrivateLetters } from './demo/private-letters';
 import { DEMO_SHARED_MAILBOX, DEMO_SYSTEM, seedDemoOrganisation } from './demo/seed';
 import { DEMO_ORGANISATION, generateDemoLetters } from './demo/letters';
 import { buildMemoXml } from './memo/build';
+import { ngdpPushRouter } from './ingest/ngdp/push';
+import { ngdpPushDepsFromContext } from './ingest/ngdp/push-store';
+import type { NgdpPushSecurityInput } from './ingest/ngdp/client-cert';
 
 const ADDIN_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../addin/dist');
 const DEMO_GRAPH_TOKEN = 'demo-graph-token';
@@ -45,6 +48,11 @@ export interface StartOptions {
   processEveryMs?: number;
   kek?: string;
   delivery?: AppContext['delivery'];
+  /**
+   * NgDP push receiver at /ngdp/push: how the Digital Post client certificate is verified. Default:
+   * off in production, unchecked in demo mode (the local simulator pushes without a certificate).
+   */
+  ngdpPush?: NgdpPushSecurityInput | null;
   /** false: do not start the job runner (tests that drive the pipeline step by step). */
   runJobs?: boolean;
   production?: { graphBaseUrl: string; tenantId: string; clientId: string; clientSecret?: string; apiAudience?: string };
@@ -120,6 +128,17 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     demoOrgId = seeded.orgId;
   }
 
+  const pushSecurity = opts.ngdpPush !== undefined ? opts.ngdpPush : demo ? { source: 'insecure-none' as const } : null;
+  if (pushSecurity?.source === 'insecure-none' && !demo) {
+    throw new Error('NgDP push without a client certificate check is for demo mode only; configure NGDP_PUSH_CLIENT_CERT_* (docs/NGDP.md).');
+  }
+  const push = pushSecurity ? (() => {
+    const deps = ngdpPushDepsFromContext(ctx, pushSecurity);
+    return { deps, router: ngdpPushRouter(deps) };
+  })() : null;
+  // Before any body parser: the router reads the multipart stream itself, bounded.
+  if (push) app.use('/ngdp/push', push.router);
+
   app.use('/api', express.json({ limit: '1mb' }), apiRouter({
     db: database.db, sealer, demo: demoOrgId ? { orgId: demoOrgId } : null,
     entra: opts.production?.apiAudience && opts.production.clientId
@@ -157,6 +176,8 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
       if (stopped) return;
       stopped = true;
       await jobs.stop();
+      push?.router.close();
+      push?.deps.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await database.close();

@@ -1,6 +1,7 @@
 // `npm start`: runs Brevdue. Without configuration it runs the demo (embedded database, simulators).
 import { readEnv } from './config';
 import { startBrevdue } from './app';
+import { ngdpPushSecurityFromEnv } from './ingest/ngdp/client-cert';
 
 async function main() {
   const env = readEnv();
@@ -12,6 +13,7 @@ async function main() {
     port: env.PORT, host: env.HOST, demo,
     databaseUrl: env.DATABASE_URL, dataDir: env.BREVDUE_DATA_DIR, kek: env.BREVDUE_KEK,
     pollIntervalMs: demo ? 2000 : env.POLL_INTERVAL_MS,
+    ngdpPush: demo && !process.env.NGDP_PUSH_CLIENT_CERT_SOURCE ? undefined : ngdpPushSecurityFromEnv(process.env),
     log: (line) => process.stdout.write(line + '\n'),
     production: demo ? undefined : {
       graphBaseUrl: env.GRAPH_BASE_URL, tenantId: env.ENTRA_TENANT_ID!, clientId: env.ENTRA_CLIENT_ID!,
@@ -28,6 +30,7 @@ async function main() {
       `  Task pane:        ${app.url}/taskpane.html`,
       `  API health:       ${app.url}/api/health`,
       `  Simulated Exchange mailbox: ${app.url}/sim/graph/sim/mailboxes`,
+      `  NgDP push:        ${app.url}/ngdp/push (multipart, part "file"; demo: no certificate check)`,
       `  Add a letter:     curl -X POST -H 'Content-Type: application/xml' --data-binary @letter.xml ${app.url}/sim/ngdp/<CVR>/memos`,
       '',
     ].join('\n') + '\n');

@@ -3,7 +3,7 @@
 // one is quarantined and acknowledged INVALID, and the provider's inbox ends empty.
 import { randomUUID } from 'node:crypto';
 import express from 'express';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { startBrevdue, type Brevdue } from '../../backend/src/app';
 import { DEMO_ORGANISATION, minimalPdf } from '../../backend/src/demo/letters';
 import { mailboxes, messages, quarantine } from '../../backend/src/store/schema';
@@ -36,6 +36,9 @@ describe.each(testDatabases)('e-Boks poll on $name', (tdb) => {
     const [row] = await app.database.db.insert(mailboxes).values({
       orgId: app.demoOrgId!, cvr, provider: 'eboks', secretEnc: secret,
       config: { baseUrl: `${simServer.url}/sim/eboks${EBOKS_API_PATH}`, identity: account.identity, deviceId: account.deviceId },
+    }).onConflictDoUpdate({ // the demo seed has a mailbox of this kind already: point it at this test's simulator
+      target: [mailboxes.orgId, mailboxes.cvr, mailboxes.provider],
+      set: { secretEnc: secret, config: sql`excluded.config` },
     }).returning();
     mailbox = row as MailboxRow;
   });

@@ -2,7 +2,7 @@
 // stored once (a letter seen again is a duplicate, not a second letter), an unconvertible one is
 // quarantined and acknowledged INVALID, and the provider's inbox ends empty.
 import express from 'express';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { startBrevdue, type Brevdue } from '../../backend/src/app';
 import { DEMO_ORGANISATION, minimalPdf } from '../../backend/src/demo/letters';
 import { mailboxes, messages, quarantine } from '../../backend/src/store/schema';
@@ -36,6 +36,9 @@ describe.each(testDatabases)('mit.dk poll on $name', (tdb) => {
     const [row] = await app.database.db.insert(mailboxes).values({
       orgId: app.demoOrgId!, cvr, provider: 'mitdk', secretEnc: secret,
       config: { baseUrl: `${simServer.url}/sim/mitdk${MITDK_API_PATH}`, dataSources: ['DP_PRIVATE'] },
+    }).onConflictDoUpdate({ // the demo seed has a mailbox of this kind already: point it at this test's simulator
+      target: [mailboxes.orgId, mailboxes.cvr, mailboxes.provider],
+      set: { secretEnc: secret, config: sql`excluded.config` },
     }).returning();
     mailbox = row as MailboxRow;
   });

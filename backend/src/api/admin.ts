@@ -2,7 +2,11 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { cvrCreateSchema, mailboxCreateSchema, mailboxUpdateSchema } from '../../../shared/src/contracts';
-import { addCvr, addMailbox, getMailbox, listCvrs, removeCvr, updateMailbox } from '../store/organisation';
+import { addCvr, addMailbox, getMailbox, listCvrs, mailboxRow, removeCvr, updateMailbox } from '../store/organisation';
+import { backfillRequestSchema, backfillStatus, listBackfills, startBackfill } from '../ingest/ngdp/backfill';
+import { ProviderError } from '../ingest/connector';
+import { HttpError } from './errors';
+import type { MailboxRow } from '../context';
 import { requireRole } from './roles';
 import { h } from './handler';
 import type { ApiDeps } from './router';
@@ -44,6 +48,38 @@ export function adminRouter(deps: ApiDeps): Router {
     const mb = await updateMailbox(deps.db, deps.sealer, org(req), idParam.parse(req.params.id), update);
     await deps.mailboxChanged(mb.id);
     res.json(mb);
+  }));
+
+  // Backfill on onboarding: ask Digital Post to re-deliver a date range; progress comes from NgDP.
+  const ngdpMailbox = async (req: express.Request): Promise<MailboxRow> => {
+    const row = await mailboxRow(deps.db, org(req), idParam.parse(req.params.id));
+    if (row.provider !== 'ngdp') throw new HttpError(400, 'not_supported', 'Backfill is available for Digital Post mailboxes only.');
+    return row as MailboxRow;
+  };
+  const provider = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (e) {
+      if (e instanceof ProviderError) {
+        const status = e.status && [400, 404, 422].includes(e.status) ? e.status : 502;
+        throw new HttpError(status, 'provider', e.message);
+      }
+      throw e;
+    }
+  };
+
+  r.post('/mailboxes/:id/backfill', admin, h(async (req, res) => {
+    const mb = await ngdpMailbox(req);
+    const range = backfillRequestSchema.parse(req.body);
+    res.status(201).json(await provider(() => startBackfill(mb, deps.sealer, range)));
+  }));
+  r.get('/mailboxes/:id/backfill', operator, h(async (req, res) => {
+    const mb = await ngdpMailbox(req);
+    res.json({ items: await provider(() => listBackfills(mb, deps.sealer)) });
+  }));
+  r.get('/mailboxes/:id/backfill/:fetchId', operator, h(async (req, res) => {
+    const mb = await ngdpMailbox(req);
+    res.json(await provider(() => backfillStatus(mb, deps.sealer, String(req.params.fetchId))));
   }));
 
   return r;

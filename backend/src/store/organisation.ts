@@ -84,7 +84,8 @@ export async function updateMailbox(db: Db, sealer: Sealer, orgId: string, id: s
   return getMailbox(db, orgId, id);
 }
 
-async function mailboxRow(db: Db, orgId: string, id: string): Promise<MailboxRow> {
+/** The stored mailbox, for the connector-level operations (backfill); 404 outside the organisation. */
+export async function mailboxRow(db: Db, orgId: string, id: string): Promise<MailboxRow> {
   const [row] = await db.select().from(mailboxes).where(and(eq(mailboxes.orgId, orgId), eq(mailboxes.id, id), isNull(mailboxes.removedAt)));
   if (!row) throw new HttpError(404, 'not_found', 'No such mailbox in your organisation.');
   return row;

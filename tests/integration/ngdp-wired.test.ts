@@ -1,0 +1,63 @@
+// NgDP push and backfill as the running product offers them: the push endpoint of the composed app,
+// and backfill through the admin API, against the in-process simulator.
+import { eq } from 'drizzle-orm';
+import { startBrevdue, type Brevdue } from '../../backend/src/app';
+import { DEMO_ORGANISATION, demoMemo } from '../../backend/src/demo/letters';
+import { buildMemoXml } from '../../backend/src/memo/build';
+import { mailboxes, messages } from '../../backend/src/store/schema';
+import { eventually, testDatabases } from '../helpers/databases';
+
+const [cvrA] = DEMO_ORGANISATION.cvrs;
+
+describe.each(testDatabases)('NgDP push and backfill in the app on $name', (tdb) => {
+  let app: Brevdue;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const d = await tdb.create();
+    drop = d.drop;
+    app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, pollIntervalMs: 500, processEveryMs: 100 });
+  });
+  afterAll(async () => {
+    await app.stop();
+    await drop();
+  });
+
+  test('a pushed letter is stored before the 200, receipted COMPLETED and delivered', async () => {
+    const m = demoMemo({ recipientCvr: cvrA.cvr });
+    const res = await app.sims!.ngdp.api.pushTo(`${app.url}/ngdp/push`, cvrA.cvr, buildMemoXml(m));
+    expect(res.status).toBe(200);
+    const [row] = await app.database.db.select().from(messages).where(eq(messages.memoUuid, m.messageUUID));
+    expect(row).toBeDefined(); // durable when NgDP got its answer
+    await eventually(async () => app.sims!.ngdp.api.receipts().some((r) => r.messageUUID === m.messageUUID && r.receiptStatus === 'COMPLETED'), 15_000, 'COMPLETED receipt');
+    await eventually(async () => {
+      const [r] = await app.database.db.select().from(messages).where(eq(messages.memoUuid, m.messageUUID));
+      return r.status === 'delivered';
+    }, 20_000, 'delivery of the pushed letter');
+  });
+
+  test('an admin backfills a date range and follows its progress to the end', async () => {
+    const [mb] = await app.database.db.select().from(mailboxes).where(eq(mailboxes.cvr, cvrA.cvr));
+    const old = [demoMemo({ recipientCvr: cvrA.cvr }), demoMemo({ recipientCvr: cvrA.cvr })];
+    for (const m of old) app.sims!.ngdp.api.inject(cvrA.cvr, buildMemoXml(m), { receivedAt: new Date('2026-10-05T10:00:00Z'), archiveOnly: true });
+    const bad = await fetch(`${app.url}/api/admin/mailboxes/${mb.id}/backfill`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ from: '2099-01-01' }),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/future/);
+    const start = await fetch(`${app.url}/api/admin/mailboxes/${mb.id}/backfill`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ from: '2026-10-01', to: '2026-10-31' }),
+    });
+    expect(start.status).toBe(201);
+    const started = await start.json() as { id: string; progress: number };
+    const done = await eventually(async () => {
+      const s = await (await fetch(`${app.url}/api/admin/mailboxes/${mb.id}/backfill/${started.id}`)).json() as { status: string; progress: number };
+      return s.status === 'FINISHED' ? s : null;
+    }, 30_000, 'backfill finished');
+    expect(done.progress).toBe(1);
+    await eventually(async () => {
+      const rows = await Promise.all(old.map((m) => app.database.db.select().from(messages).where(eq(messages.memoUuid, m.messageUUID))));
+      return rows.every((r) => r.length === 1);
+    }, 20_000, 'backfilled letters stored');
+  });
+});
