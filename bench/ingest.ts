@@ -1,6 +1,6 @@
 // npm run bench:ingest — how fast letters get from provider mailboxes into Brevdue's database.
 // 300 CVR numbers with a Digital Post mailbox each; 30,000 letters of 50 KB–2 MB (log-uniform).
-// The backend runs as its own process against a PostgreSQL server (BENCH_DATABASE_URL, default the
+// The backend runs as its own processes (BENCH_WORKERS, default 1; 2 measured slower here, see docs/PERFORMANCE.md) against a PostgreSQL server (BENCH_DATABASE_URL, default the
 // local server), the NgDP simulator in another; memory and CPU are the backend's alone.
 // Phase 1 (throughput): letters arrive faster than they can be taken, the simulator's backlog held
 //   near 1,000 so the simulator's memory stays bounded; letters_per_s = stored / elapsed.
@@ -20,6 +20,8 @@ const LETTERS = Number(process.env.BENCH_LETTERS ?? 30_000);
 const LATENCY_LETTERS = Math.min(1500, Math.floor(LETTERS * 0.05));
 const THROUGHPUT_LETTERS = LETTERS - 2 * LATENCY_LETTERS;
 const POLL_INTERVAL_MS = 1000;
+/** Backend processes sharing the database, as in production scale-out (each takes jobs from agenda). */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (s: string) => process.stderr.write(`[bench:ingest] ${s}\n`);
@@ -62,15 +64,25 @@ async function main() {
     }
     say(`${CVRS} CVR numbers with a Digital Post mailbox each`);
 
-    const backend = await startNode('backend/src/main.ts', {
-      BREVDUE_MODE: 'production', DATABASE_URL: databaseUrl, BREVDUE_KEK: kek, PORT: '0',
-      ENTRA_TENANT_ID: '00000000-0000-4000-8000-000000000000', ENTRA_CLIENT_ID: 'bench', ENTRA_CLIENT_SECRET: 'bench-not-used', POLL_INTERVAL_MS: String(POLL_INTERVAL_MS),
-    }, /"url":"(http[^"]+)"/);
-    cleanup.unshift(backend.stop);
-    const pid = backend.proc.pid!;
-    const cpu0 = cpuSeconds(pid);
-    let rssPeak = memoryMb(pid).peak;
-    const sampler = setInterval(() => { try { rssPeak = Math.max(rssPeak, memoryMb(pid).peak); } catch { /* exited */ } }, 500);
+    const thumbprint = ((await (await fetch(`${sim.url}/bench/cert`)).json()) as { thumbprint: string }).thumbprint;
+    const backends = [];
+    for (let w = 0; w < WORKERS; w++) {
+      const b = await startNode('backend/src/main.ts', {
+        NGDP_PUSH_CLIENT_CERT_SOURCE: 'header', NGDP_PUSH_CLIENT_CERT_HEADER: 'azure-app-service', NGDP_PUSH_ALLOWED_THUMBPRINTS: thumbprint,
+        BREVDUE_MODE: 'production', DATABASE_URL: databaseUrl, BREVDUE_KEK: kek, PORT: '0',
+        ENTRA_TENANT_ID: '00000000-0000-4000-8000-000000000000', ENTRA_CLIENT_ID: 'bench', ENTRA_CLIENT_SECRET: 'bench-not-used', POLL_INTERVAL_MS: String(POLL_INTERVAL_MS),
+      }, /"url":"(http[^"]+)"/, process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
+      cleanup.unshift(b.stop);
+      backends.push(b);
+    }
+    say(`${WORKERS} backend process(es)`);
+    const backend = backends[0];
+    const pids = backends.map((b) => b.proc.pid!);
+    const cpuAll = () => pids.reduce((t, p) => t + cpuSeconds(p), 0);
+    const rssAll = () => pids.reduce((t, p) => t + memoryMb(p).rss, 0);
+    const cpu0 = cpuAll();
+    let rssPeak = rssAll();
+    const sampler = setInterval(() => { try { rssPeak = Math.max(rssPeak, rssAll()); } catch { /* exited */ } }, 250);
 
     const count = async () => Number((await database.pool.query('SELECT count(*)::int AS n FROM messages')).rows[0].n);
     const post = (path: string, body: unknown) => fetch(sim.url + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -93,7 +105,7 @@ async function main() {
       }
       if (Date.now() - lastReport > 10_000) {
         lastReport = Date.now();
-        say(`${stored} stored, ${((stored / (Date.now() - t0)) * 1000).toFixed(0)} letters/s, backend RSS ${memoryMb(pid).rss.toFixed(0)} MB`);
+        say(`${stored} stored, ${((stored / (Date.now() - t0)) * 1000).toFixed(0)} letters/s, backend RSS ${rssAll().toFixed(0)} MB`);
       }
     }
     const lettersPerS = (THROUGHPUT_LETTERS / (Date.now() - t0)) * 1000;
@@ -114,15 +126,14 @@ async function main() {
     const push = await pushLatencies(backend.url, sim.url, cvrs, LATENCY_LETTERS);
 
     clearInterval(sampler);
-    rssPeak = Math.max(rssPeak, memoryMb(pid).peak);
-    const cpu = cpuSeconds(pid) - cpu0;
+    const cpu = cpuAll() - cpu0;
     await database.close();
     const figures: [string, number | string][] = [
       ['letters_per_s', lettersPerS.toFixed(1)],
       ['latency_p50_ms_push', push.length ? percentile(push, 50).toFixed(0) : 'n/a'],
       ['latency_p95_ms_push', push.length ? percentile(push, 95).toFixed(0) : 'n/a'],
       ['latency_p95_ms_pull', percentile(pull, 95).toFixed(0)],
-      ['peak_rss_mb', rssPeak.toFixed(0)],
+      ['peak_rss_mb', rssPeak.toFixed(0)], // all backend processes together, sampled every 250 ms
       ['cpu_s', cpu.toFixed(1)],
     ];
     for (const [k, v] of figures) process.stdout.write(`${k}: ${v}\n`);
@@ -131,9 +142,25 @@ async function main() {
   }
 }
 
-/** Filled in by the push receiver: returns one latency per pushed letter, or none when push is unavailable. */
-async function pushLatencies(_backendUrl: string, _simUrl: string, _cvrs: string[], _n: number): Promise<number[]> {
-  return [];
+/** `n` letters pushed at 20/s (four at a time every 200 ms); each latency is until our 200, i.e. stored. */
+async function pushLatencies(backendUrl: string, simUrl: string, cvrs: string[], n: number): Promise<number[]> {
+  say(`phase 3: ${n} letters at 20/s, push`);
+  const out: number[] = [];
+  for (let i = 0; i < n; i += 4) {
+    const batch = await Promise.all(Array.from({ length: Math.min(4, n - i) }, async () => {
+      const r = await fetch(`${simUrl}/bench/push`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ url: `${backendUrl}/ngdp/push`, cvr: cvrs[Math.floor(Math.random() * cvrs.length)] }),
+      });
+      return (await r.json()) as { status: number; ms: number; error?: string };
+    }));
+    for (const b of batch) {
+      if (b.status !== 200) throw new Error(`push answered ${b.status}: ${b.error}`);
+      out.push(b.ms);
+    }
+    await sleep(200);
+  }
+  return out;
 }
 
 main().then(() => process.exit(0), (e) => { process.stderr.write(`bench:ingest failed: ${(e as Error).stack}\n`); process.exit(1); });

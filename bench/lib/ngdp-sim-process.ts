@@ -8,6 +8,13 @@ import { listen } from '../../backend/src/simulators/http';
 import { DEMO_NGDP_CREDENTIAL, createNgdpSimulator } from '../../backend/src/simulators/ngdp';
 import { demoMemo } from '../../backend/src/demo/letters';
 import { buildMemoXml } from '../../backend/src/memo/build';
+import { X509Certificate } from 'node:crypto';
+import { createTestPki } from '../../backend/src/simulators/ngdp/test-pki';
+
+// Digital Post's client certificate, as a TLS-terminating proxy (Azure App Service) would forward it.
+const pki = createTestPki();
+const cert = new X509Certificate(pki.client.cert);
+const certHeader = { name: 'X-ARR-ClientCert', value: cert.raw.toString('base64') };
 
 const sim = createNgdpSimulator({ systemCredentials: [DEMO_NGDP_CREDENTIAL] });
 const pool = randomBytes(2 * 1024 * 1024); // document bytes are slices of this (incompressible, like real PDFs)
@@ -49,6 +56,15 @@ app.post('/bench/make', (req, res) => {
   const l = makeLetter(cvr);
   res.json(l);
 });
+/** Pushes one new letter to `url` as NgDP does and answers how long the push took (until our 200). */
+app.post('/bench/push', async (req, res) => {
+  const { url, cvr } = req.body as { url: string; cvr: string };
+  const { uuid, xml } = makeLetter(cvr);
+  const t0 = performance.now();
+  const r = await sim.api.pushTo(url, cvr, xml, { clientCertHeader: certHeader });
+  res.json({ uuid, status: r.status, ms: performance.now() - t0, error: r.error ?? (r.status === 200 ? undefined : r.body.slice(0, 200)) });
+});
+app.get('/bench/cert', (_req, res) => { res.json({ thumbprint: cert.fingerprint256 }); });
 app.get('/bench/waiting', (req, res) => {
   const cvrs = (req.query.cvrs as string).split(',');
   res.json({ waiting: cvrs.reduce((n, c) => n + sim.api.waiting(c).length, 0) });
@@ -57,3 +73,5 @@ app.get('/bench/injected', (_req, res) => { res.json(Object.fromEntries(injected
 
 const { url } = await listen(app, Number(process.env.PORT ?? 0), '127.0.0.1');
 process.stdout.write(`READY ${url}\n`);
+process.on('exit', () => pki.cleanup());
+process.on('SIGTERM', () => process.exit(0));

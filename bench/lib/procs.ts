@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 export interface Child { proc: ChildProcess; url: string; stop(): Promise<void> }
 
 /** Starts `node --import tsx script` and waits for a line "READY <url>" (or a URL from `readyPattern`). */
-export function startNode(script: string, env: Record<string, string>, readyPattern = /READY (\S+)/): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startNode(script: string, env: Record<string, string>, readyPattern = /READY (\S+)/, nodeArgs: string[] = []): Promise<Child> {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const onData = (d: Buffer) => {

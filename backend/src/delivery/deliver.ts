@@ -2,7 +2,7 @@
 // retried with backoff up to a bound, then the delivery is dead-lettered with a readable reason.
 import { and, asc, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
-import { cvrNumbers, deliveries, destinations, documents, messages } from '../store/schema';
+import { cvrNumbers, deliveries, destinations, documents, messages, letterColumns } from '../store/schema';
 import { addEvent } from '../store/letters';
 import { errorMessage } from '../log';
 import { renderMail } from './render';
@@ -25,7 +25,7 @@ export async function runDelivery(ctx: AppContext, deliveryId: string): Promise<
     return;
   }
   const attempt = claimed[0].attempts;
-  const [row] = await ctx.db.select({ d: deliveries, dest: destinations, m: messages })
+  const [row] = await ctx.db.select({ d: deliveries, dest: destinations, m: letterColumns })
     .from(deliveries)
     .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
     .innerJoin(messages, eq(messages.id, deliveries.messageId))

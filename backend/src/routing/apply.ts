@@ -2,7 +2,7 @@
 // records the decision and the deliveries in one transaction. Running it twice creates nothing twice.
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../context';
-import { deliveries, destinations, messages, rules } from '../store/schema';
+import { deliveries, destinations, messages, rules, letterColumns } from '../store/schema';
 import { addEvent } from '../store/letters';
 import { displayFolderPath } from '../delivery/mailbox';
 import { routeLetter, type Rule } from './route';
@@ -10,7 +10,7 @@ import { conditionSchema } from './conditions';
 import type { RoutingFacts } from './facts';
 
 export async function routeStoredLetter(ctx: AppContext, messageId: string): Promise<void> {
-  const [msg] = await ctx.db.select().from(messages).where(eq(messages.id, messageId));
+  const [msg] = await ctx.db.select(letterColumns).from(messages).where(eq(messages.id, messageId));
   if (!msg) return; // purged meanwhile
   if (msg.status !== 'received') {
     // Already routed; make sure every pending delivery has a job (a crash may have come in between).

@@ -3,7 +3,7 @@
 import { and, asc, count, desc, eq, ilike, inArray } from 'drizzle-orm';
 import type { Db } from './db';
 import { displayFolderPath } from '../delivery/mailbox';
-import { cvrNumbers, deliveries, destinations, documents, events, messages } from './schema';
+import { cvrNumbers, deliveries, destinations, documents, events, messages, letterColumns } from './schema';
 import type { DeliveryInfo, MessageDetail, MessageListQuery, MessageListResponse, MessageSummary, TimelineEvent } from '../../../shared/src/contracts';
 
 export async function listMessages(db: Db, orgId: string, q: MessageListQuery): Promise<MessageListResponse> {
@@ -13,7 +13,7 @@ export async function listMessages(db: Db, orgId: string, q: MessageListQuery): 
     q.q ? ilike(messages.searchText, `%${escapeLike(q.q.toLowerCase())}%`) : undefined,
   );
   const [rows, [{ n }]] = await Promise.all([
-    db.select({ m: messages, cvrName: cvrNumbers.name, docs: count(documents.id) }).from(messages)
+    db.select({ m: letterColumns, cvrName: cvrNumbers.name, docs: count(documents.id) }).from(messages)
       .leftJoin(cvrNumbers, and(eq(cvrNumbers.orgId, messages.orgId), eq(cvrNumbers.cvr, messages.cvr)))
       .leftJoin(documents, eq(documents.messageId, messages.id))
       .where(where).groupBy(messages.id, cvrNumbers.name)
@@ -24,7 +24,7 @@ export async function listMessages(db: Db, orgId: string, q: MessageListQuery): 
 }
 
 export async function getMessage(db: Db, orgId: string, id: string): Promise<MessageDetail | null> {
-  const [row] = await db.select({ m: messages, cvrName: cvrNumbers.name }).from(messages)
+  const [row] = await db.select({ m: letterColumns, cvrName: cvrNumbers.name }).from(messages)
     .leftJoin(cvrNumbers, and(eq(cvrNumbers.orgId, messages.orgId), eq(cvrNumbers.cvr, messages.cvr)))
     .where(and(eq(messages.orgId, orgId), eq(messages.id, id)));
   if (!row) return null;
@@ -71,7 +71,7 @@ export async function messageIdsByStatus(db: Db, orgId: string, statuses: string
     .where(and(eq(messages.orgId, orgId), inArray(messages.status, statuses)));
 }
 
-function summary(m: typeof messages.$inferSelect, cvrName: string | null, documentCount: number): MessageSummary {
+function summary(m: Omit<typeof messages.$inferSelect, 'rawEnc'>, cvrName: string | null, documentCount: number): MessageSummary {
   return {
     id: m.id, memoUuid: m.memoUuid, provider: m.provider as MessageSummary['provider'], cvr: m.cvr, cvrName: cvrName ?? m.cvr,
     label: m.label, senderId: m.senderId, senderName: m.senderName, receivedAt: m.receivedAt.toISOString(),

@@ -1,6 +1,6 @@
 // Drizzle table definitions. Migrations are generated from this file (npm run db:generate) and
 // committed under backend/drizzle/; the SQL must run on PostgreSQL 15 (CI server) and 18 (PGlite).
-import { sql } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
 import {
   bigserial, boolean, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
@@ -81,6 +81,13 @@ export const messages = pgTable('messages', {
   uniqueIndex('messages_org_memo_uq').on(t.orgId, t.memoUuid),
   index('messages_org_received_idx').on(t.orgId, t.receivedAt),
 ]);
+
+/**
+ * Every column of a letter but its sealed original. Select these, never `messages` whole: the raw
+ * MeMo is megabytes, and reading it back for a list or a routing decision costs more than the work.
+ */
+const { rawEnc: _raw, ...letterColumnSet } = getTableColumns(messages);
+export const letterColumns = letterColumnSet;
 
 export const documents = pgTable('documents', {
   id: uuid('id').primaryKey().defaultRandom(),
