@@ -4,7 +4,7 @@
 // local server), the NgDP simulator in another; memory and CPU are the backend's alone.
 // Phase 1 (throughput): letters arrive faster than they can be taken, the simulator's backlog held
 //   near 1,000 so the simulator's memory stays bounded; letters_per_s = stored / elapsed.
-// Phase 2 (latency, pull): letters at a steady 20/s; latency = stored time − time it appeared.
+// Phase 2 (latency, pull): letters at half the measured throughput (at most 20/s); latency = stored time − time it appeared.
 // Phase 3 (latency, push): letters posted to the push endpoint as NgDP does; latency = answer time.
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
@@ -110,12 +110,14 @@ async function main() {
     }
     const lettersPerS = (THROUGHPUT_LETTERS / (Date.now() - t0)) * 1000;
 
-    // Phase 2: pull latency at a steady rate
-    say(`phase 2: ${LATENCY_LETTERS} letters at 20/s, pull`);
+    // Phase 2: pull latency at a steady rate below capacity (half the measured throughput, at most
+    // 20/s), so it measures the path, not a queue.
+    const rate = Math.max(1, Math.min(20, lettersPerS / 2));
+    say(`phase 2: ${LATENCY_LETTERS} letters at ${rate.toFixed(1)}/s, pull`);
     const before = await count();
-    for (let i = 0; i < LATENCY_LETTERS; i += 4) {
-      await post('/bench/fill', { cvrs, count: Math.min(4, LATENCY_LETTERS - i) });
-      await sleep(200);
+    for (let i = 0; i < LATENCY_LETTERS; i++) {
+      await post('/bench/fill', { cvrs, count: 1 });
+      await sleep(1000 / rate);
     }
     while ((await count()) < before + LATENCY_LETTERS) await sleep(200);
     const injectedAt = (await (await fetch(`${sim.url}/bench/injected`)).json()) as Record<string, number>;
@@ -123,7 +125,7 @@ async function main() {
     const pull = rows.map((r) => Number(r.at) - injectedAt[r.memo_uuid]).filter((x) => Number.isFinite(x));
 
     // Phase 3: push latency (the answer NgDP waits for comes after the durable store)
-    const push = await pushLatencies(backend.url, sim.url, cvrs, LATENCY_LETTERS);
+    const push = await pushLatencies(backend.url, sim.url, cvrs, LATENCY_LETTERS, rate);
 
     clearInterval(sampler);
     const cpu = cpuAll() - cpu0;
@@ -142,12 +144,12 @@ async function main() {
   }
 }
 
-/** `n` letters pushed at 20/s (four at a time every 200 ms); each latency is until our 200, i.e. stored. */
-async function pushLatencies(backendUrl: string, simUrl: string, cvrs: string[], n: number): Promise<number[]> {
-  say(`phase 3: ${n} letters at 20/s, push`);
+/** `n` letters pushed at `rate` per second; each latency is until our 200, i.e. stored. */
+async function pushLatencies(backendUrl: string, simUrl: string, cvrs: string[], n: number, rate: number): Promise<number[]> {
+  say(`phase 3: ${n} letters at ${rate.toFixed(1)}/s, push`);
   const out: number[] = [];
-  for (let i = 0; i < n; i += 4) {
-    const batch = await Promise.all(Array.from({ length: Math.min(4, n - i) }, async () => {
+  for (let i = 0; i < n; i++) {
+    const batch = await Promise.all(Array.from({ length: 1 }, async () => {
       const r = await fetch(`${simUrl}/bench/push`, {
         method: 'POST', headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ url: `${backendUrl}/ngdp/push`, cvr: cvrs[Math.floor(Math.random() * cvrs.length)] }),
@@ -158,7 +160,7 @@ async function pushLatencies(backendUrl: string, simUrl: string, cvrs: string[],
       if (b.status !== 200) throw new Error(`push answered ${b.status}: ${b.error}`);
       out.push(b.ms);
     }
-    await sleep(200);
+    await sleep(1000 / rate);
   }
   return out;
 }

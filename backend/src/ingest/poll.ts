@@ -4,10 +4,8 @@
 // mailbox with a large backlog cannot hold a worker while hundreds of others wait their turn.
 import { eq, sql } from 'drizzle-orm';
 import type { AppContext, MailboxRow } from '../context';
-import { parseMemo } from '../memo/parse';
-import { MemoError } from '../memo/types';
 import { mailboxes } from '../store/schema';
-import { storeLetter, storeQuarantine } from '../store/letters';
+import { acceptLetter } from './accept';
 import { errorMessage } from '../log';
 import { ProviderError } from './connector';
 
@@ -66,22 +64,13 @@ function humanPollError(e: unknown): string {
 async function ingestOne(ctx: AppContext, mailbox: MailboxRow, providerId: string, result: PollResult) {
   const connector = ctx.connectorFor(mailbox);
   const raw = await connector.fetchRaw(providerId);
-  let memo;
-  try {
-    memo = parseMemo(raw);
-  } catch (e) {
-    if (!(e instanceof MemoError)) throw e;
-    await storeQuarantine(ctx.db, ctx.sealer, mailbox, providerId, e.message, raw);
-    await connector.acknowledge(providerId, { status: 'INVALID', errorMessage: e.message.slice(0, 500) });
-    ctx.log.warn('letter quarantined', { mailboxId: mailbox.id, providerId, reason: e.message });
+  const r = await acceptLetter(ctx, mailbox, providerId, raw, 'pull');
+  // Durable now: the provider may forget it.
+  if (r.kind === 'quarantined') {
+    await connector.acknowledge(providerId, { status: 'INVALID', errorMessage: r.reason.slice(0, 500) });
     result.quarantined++;
     return;
   }
-  const stored = await storeLetter(ctx.db, ctx.sealer, mailbox, memo, raw);
-  // Durable now: the provider may forget it.
-  await connector.acknowledge(providerId, { status: 'COMPLETED', messageUUID: memo.messageUUID });
-  if (stored.created) result.stored++; else result.duplicates++;
-  // A crash may have come between storing and scheduling: a letter still 'received' is routed again
-  // (routing is idempotent).
-  if (stored.created || stored.status === 'received') await ctx.jobs.routeSoon(stored.messageId);
+  await connector.acknowledge(providerId, { status: 'COMPLETED', messageUUID: r.memo.messageUUID });
+  if (r.stored.created) result.stored++; else result.duplicates++;
 }

@@ -1,13 +1,11 @@
 // The push receiver's dependencies built from the application context: the same storing rules as a
-// poll (poll.ts ingestOne) — parse, store idempotently or quarantine with the reason, schedule
+// poll (ingest/accept.ts) — parse, store idempotently or quarantine with the reason, schedule
 // routing — and business receipts through the mailbox's own NgDP client and certificate.
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { AppContext, MailboxRow } from '../../context';
 import type { Db } from '../../store/db';
 import { mailboxes } from '../../store/schema';
-import { storeLetter, storeQuarantine } from '../../store/letters';
-import { parseMemo } from '../../memo/parse';
-import { MemoError } from '../../memo/types';
+import { acceptLetter } from '../accept';
 import { memoMessageUUID } from './client';
 import { clientCertVerifier, type NgdpPushSecurityInput } from './client-cert';
 import { createNgdpClientCache, type NgdpClientCache } from './mailbox-client';
@@ -18,20 +16,12 @@ type StoreContext = Pick<AppContext, 'db' | 'sealer' | 'jobs' | 'log'>;
 /** `store` for the push router: durable before it resolves; a MemoError is quarantined, anything else throws. */
 export function createNgdpPushStore(ctx: StoreContext): NgdpPushDeps['store'] {
   return async (mailbox, raw, providerId): Promise<PushStoreResult> => {
-    let memo;
-    try {
-      memo = parseMemo(raw);
-    } catch (e) {
-      if (!(e instanceof MemoError)) throw e;
-      await storeQuarantine(ctx.db, ctx.sealer, mailbox, providerId, e.message, raw);
-      ctx.log.warn('letter quarantined', { mailboxId: mailbox.id, providerId, reason: e.message, via: 'push' });
+    const r = await acceptLetter(ctx, mailbox, providerId, raw, 'push');
+    if (r.kind === 'quarantined') {
       const fromId = /^[0-9a-f-]{36}$/i.test(providerId) ? providerId.toLowerCase() : null;
-      return { ok: false, reason: e.message.slice(0, 500), messageUUID: fromId ?? memoMessageUUID(raw) };
+      return { ok: false, reason: r.reason.slice(0, 500), messageUUID: fromId ?? memoMessageUUID(raw) };
     }
-    const stored = await storeLetter(ctx.db, ctx.sealer, mailbox, memo, raw);
-    // As in a poll: a letter still 'received' (crash between storing and scheduling) is routed again.
-    if (stored.created || stored.status === 'received') await ctx.jobs.routeSoon(stored.messageId);
-    return { ok: true, messageUUID: memo.messageUUID, messageId: stored.messageId, created: stored.created };
+    return { ok: true, messageUUID: r.memo.messageUUID, messageId: r.stored.messageId, created: r.stored.created };
   };
 }
 

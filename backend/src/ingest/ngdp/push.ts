@@ -151,6 +151,13 @@ function reject(req: Request, res: Response, status: number, code: string, messa
 }
 
 function tooLarge(req: Request, res: Response, maxBytes: number, cutOff: boolean): void {
+  // Just over the limit: read the small rest first, so the sender (still uploading) gets the 413 and
+  // not a reset connection, which it could not tell from a network failure.
+  if (!cutOff && !req.complete && !req.readableEnded) {
+    req.once('end', () => tooLarge(req, res, maxBytes, false));
+    req.resume();
+    return;
+  }
   if (cutOff) res.setHeader('Connection', 'close');
   reject(req, res, 413, 'too_large', `A memo may be at most ${maxBytes} bytes (${Math.round(maxBytes / 1024 / 1024)} MiB).`);
   if (cutOff) res.on('finish', () => req.socket.destroy());
