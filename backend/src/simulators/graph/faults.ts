@@ -17,4 +17,4 @@ export const graphFaultsSchema = z.object({
 export type GraphFaults = z.infer<typeof graphFaultsSchema>;
 
 export type Random = () => number;
-export const hit = (rate: number | undefined, random: Random) => rate !== undefined && rate > 0 && random() < rate;
+export { hit } from '../faults';
