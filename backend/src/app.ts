@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
 import { openDatabase, type Database } from './store/db';
+import { mailboxes } from './store/schema';
 import { createSealer, type Sealer } from './crypto/envelope';
 import { loadKek } from './crypto/kek';
 import { createLogger, silentLogger, type Logger } from './log';
@@ -116,7 +118,9 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     processEveryMs: opts.processEveryMs ?? (demo ? 250 : 1000), lockLifetimeMs: 60_000, pollIntervalMs: opts.pollIntervalMs ?? 5000,
   });
   const ctx: AppContext = {
-    db: database.db, sealer, graph, folders: new FolderCache(), connectorFor: connectorFactory(sealer), jobs: jobs.scheduler, log,
+    db: database.db, sealer, graph, folders: new FolderCache(), connectorFor: connectorFactory(sealer, async (id, sealed) => {
+      await database.db.update(mailboxes).set({ secretEnc: sealed }).where(eq(mailboxes.id, id));
+    }), jobs: jobs.scheduler, log,
     delivery: opts.delivery ?? { maxAttempts: 8, backoffMs: (n) => Math.min(300_000, 2000 * 2 ** (n - 1)) },
   };
 

@@ -77,4 +77,25 @@ describe.each(testDatabases)('mit.dk poll on $name', (tdb) => {
     expect(faktura.memoUuid).toMatch(/^[0-9a-f-]{36}$/);
     expect(providerMessageUUID('mitdk', cvr, 'x')).not.toBe(faktura.memoUuid);
   });
+
+  test('refresh tokens that mit.dk rotates are stored encrypted at once, without rebuilding the connector', async () => {
+    sim.inject(cvr, { sender: { name: 'Lejerforeningen' }, subject: 'Indkaldelse', documents: [{ filename: 'Indkaldelse.pdf', content: pdf('Indkaldelse') }] });
+    const ctx = { ...app.ctx, jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined } };
+    const connector = app.ctx.connectorFor(mailbox);
+    await pollMailbox(ctx, mailbox);
+    expect(sim.refreshes()).toBeGreaterThan(0);
+
+    const [row] = await app.database.db.select().from(mailboxes).where(eq(mailboxes.id, mailbox.id));
+    expect(row.secretEnc!.equals(mailbox.secretEnc!)).toBe(false);
+    const stored = JSON.parse(app.ctx.sealer.open(row.secretEnc!).toString()) as { dppRefreshToken: string; ngdpRefreshToken: string };
+    expect(stored.dppRefreshToken).not.toBe(user.dppRefreshToken); // the rotated token, not the first one
+    expect(row.secretEnc!.includes(Buffer.from(stored.dppRefreshToken))).toBe(false);
+    // The next poll reads the new row but keeps the connector (and its session) it already has.
+    expect(app.ctx.connectorFor(row as MailboxRow)).toBe(connector);
+    // A restart starts from the stored tokens, which mit.dk still accepts.
+    const fresh = (await import('../../backend/src/ingest/connectors')).connectorFactory(app.ctx.sealer);
+    sim.inject(cvr, { sender: { name: 'Lejerforeningen' }, subject: 'Referat', documents: [{ filename: 'Referat.pdf', content: pdf('Referat') }] });
+    const r = await pollMailbox({ ...ctx, connectorFor: fresh }, row as MailboxRow);
+    expect(r.stored).toBe(1);
+  });
 });

@@ -20,19 +20,28 @@ export function providerModule(provider: string): ProviderModule<any, any> {
   return p;
 }
 
-export function connectorFactory(sealer: Sealer) {
+/** `persistSecret` writes a mailbox's new sealed credentials (rotated by its provider) to the database. */
+export function connectorFactory(sealer: Sealer, persistSecret: (mailboxId: string, sealed: Buffer) => Promise<void> = async () => undefined) {
   // Keyed by the mailbox and a digest of its settings and sealed credentials, so an admin's change
   // takes effect at the next poll (connectors keep sessions, so they are worth reusing otherwise).
   const cache = new Map<string, { key: string; connector: MailboxConnector }>();
   return (mb: MailboxRow): MailboxConnector => {
-    const key = createHash('sha256').update(JSON.stringify(mb.config)).update(mb.secretEnc ?? Buffer.alloc(0)).digest('hex');
+    const digest = (sealed: Buffer | null) => createHash('sha256').update(JSON.stringify(mb.config)).update(sealed ?? Buffer.alloc(0)).digest('hex');
+    const key = digest(mb.secretEnc);
     const hit = cache.get(mb.id);
     if (hit?.key === key) return hit.connector;
     const p = providerModule(mb.provider);
     const config = p.configSchema.parse(mb.config);
     if (!mb.secretEnc) throw new Error(`The ${p.displayName} mailbox of CVR ${mb.cvr} has no credentials configured.`);
     const secret = p.secretSchema.parse(JSON.parse(sealer.open(mb.secretEnc).toString('utf8')));
-    const c = p.createConnector({ id: mb.id, cvr: mb.cvr }, config, secret);
+    const c = p.createConnector({ id: mb.id, cvr: mb.cvr }, config, secret, {
+      async saveSecret(next) {
+        const sealed = sealer.seal(JSON.stringify(p.secretSchema.parse(next)));
+        await persistSecret(mb.id, sealed);
+        // The connector already holds these credentials: the stored change must not rebuild it.
+        cache.set(mb.id, { key: digest(sealed), connector: c });
+      },
+    });
     cache.set(mb.id, { key, connector: c });
     return c;
   };

@@ -7,7 +7,7 @@ import type { AppContext, MailboxRow } from '../context';
 import { mailboxes } from '../store/schema';
 import { acceptLetter } from './accept';
 import { errorMessage } from '../log';
-import { ProviderError } from './connector';
+import { ProviderError, type MailboxConnector } from './connector';
 
 export interface PollResult { stored: number; duplicates: number; quarantined: number; more: boolean }
 
@@ -22,7 +22,7 @@ export async function pollMailbox(ctx: AppContext, mailbox: MailboxRow, maxLette
       seen += ids.length;
       for (const id of ids) {
         if (result.stored + result.duplicates + result.quarantined >= maxLetters) { result.more = true; break outer; }
-        await ingestOne(ctx, mailbox, id, result);
+        await ingestOne(ctx, connector, mailbox, id, result);
       }
     }
     await ctx.db.update(mailboxes)
@@ -61,8 +61,9 @@ function humanPollError(e: unknown): string {
   return `Fetching failed: ${errorMessage(e)}`;
 }
 
-async function ingestOne(ctx: AppContext, mailbox: MailboxRow, providerId: string, result: PollResult) {
-  const connector = ctx.connectorFor(mailbox);
+// One connector for the whole poll: it may rotate its credentials meanwhile, and `mailbox` is the
+// row as it was when the poll began.
+async function ingestOne(ctx: AppContext, connector: MailboxConnector, mailbox: MailboxRow, providerId: string, result: PollResult) {
   const raw = await connector.fetchRaw(providerId);
   const r = await acceptLetter(ctx, mailbox, providerId, raw, 'pull');
   // Durable now: the provider may forget it.

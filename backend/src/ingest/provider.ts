@@ -7,6 +7,11 @@ import type { MailboxConnector } from './connector';
 
 export interface MailboxIdentity { id: string; cvr: string }
 
+export interface ConnectorHooks<S> {
+  /** Store credentials the provider rotated (e.g. mit.dk's refresh tokens), encrypted, for the next start. */
+  saveSecret(secret: S): Promise<void>;
+}
+
 export interface ProviderModule<C = unknown, S = unknown> {
   provider: Provider;
   displayName: string;
@@ -16,6 +21,6 @@ export interface ProviderModule<C = unknown, S = unknown> {
   secretSchema: z.ZodType<S>;
   /** Mailboxes that receive by push are not polled. */
   receivesByPush(config: C): boolean;
-  createConnector(mailbox: MailboxIdentity, config: C, secret: S): MailboxConnector;
+  createConnector(mailbox: MailboxIdentity, config: C, secret: S, hooks?: ConnectorHooks<S>): MailboxConnector;
   requirements: string;
 }

@@ -26,10 +26,10 @@ export const mitdkProvider: ProviderModule<MitdkConfig, MitdkSecret> = {
   configSchema: mitdkConfigSchema as unknown as z.ZodType<MitdkConfig>,
   secretSchema: mitdkSecretSchema,
   receivesByPush: () => false,
-  // The refreshed tokens live in the connector (cached per mailbox by connectorFactory); persisting
-  // them needs a secret-update hook the ProviderModule interface does not have yet (onTokens).
-  createConnector: (mb, c, s) => createMitdkClient({
-    baseUrl: c.baseUrl, clientId: c.clientId, cvr: mb.cvr, refreshTokens: s,
+  // Every refresh hands out new refresh tokens: they are stored (encrypted) at once, so a restart
+  // continues with tokens mit.dk still accepts.
+  createConnector: (mb, c, s, hooks) => createMitdkClient({
+    baseUrl: c.baseUrl, clientId: c.clientId, cvr: mb.cvr, refreshTokens: s, onTokens: hooks ? (t) => hooks.saveSecret(t) : undefined,
     dataSources: c.dataSources, acknowledge: c.acknowledge, archiveFolder: c.archiveFolder, pageSize: c.pageSize,
   }).connector,
   requirements: 'mit.dk offers no documented business API: the organisation needs an agreement with Digitaliseringsstyrelsen '
