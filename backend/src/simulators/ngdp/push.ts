@@ -2,6 +2,8 @@
 // multipart/form-data with a single part `file` whose filename is the memo's messageUUID. Real NgDP
 // authenticates with its client certificate (mTLS); in-process there is no TLS, so the caller may
 // add the header a TLS-terminating proxy would set (e.g. X-ARR-ClientCert) to exercise that check.
+import http from 'node:http';
+import https from 'node:https';
 import type { NgdpState } from './state';
 
 export interface PushOptions {
@@ -23,15 +25,35 @@ export async function pushMemo(state: NgdpState, url: string, cvr: string, xml: 
   if (opts.clientCertHeader) headers[opts.clientCertHeader.name] = opts.clientCertHeader.value;
   memo.attempts++;
   try {
-    const res = await fetch(url, { method: 'POST', body: form, headers });
-    const body = await res.text().catch(() => '');
+    // A new connection per push, as NgDP makes: a pooled keep-alive socket that the server closes
+    // just as a (slowly built) push starts would fail the push for no reason of ours.
+    const encoded = new Response(form);
+    const body = Buffer.from(await encoded.arrayBuffer());
+    headers['Content-Type'] = encoded.headers.get('content-type')!;
+    const res = await post(url, headers, body);
     memo.lastStatus = res.status;
-    memo.lastError = res.ok ? null : body.slice(0, 500);
-    return { messageUUID: memo.id, status: res.status, body };
+    memo.lastError = res.status >= 200 && res.status < 300 ? null : res.body.slice(0, 500);
+    return { messageUUID: memo.id, status: res.status, body: res.body };
   } catch (e) {
     const err = e as Error & { cause?: Error };
     memo.lastStatus = null;
     memo.lastError = err.cause?.message ?? err.message;
     return { messageUUID: memo.id, status: 0, body: '', error: memo.lastError };
   }
+}
+
+function post(url: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; body: string }> {
+  const u = new URL(url);
+  const lib = u.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = lib.request(u, { method: 'POST', agent: false, headers: { ...headers, 'Content-Length': String(body.length), Connection: 'close' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    // The server may answer (413) and close before the whole body is written: its answer counts.
+    req.on('error', reject);
+    req.end(body);
+  });
 }
