@@ -93,7 +93,11 @@ describe.each(testDatabases)('administration on $name', (tdb) => {
       return r?.status === 'triage' ? r : null;
     }, 20_000, 'the letter in triage');
     expect(row.cvr).toBe(NEW_CVR);
-    const ok = mailboxViewSchema.parse((await call('GET', `/mailboxes/${mbId}`)).body);
+    // Health is written when the poll that stored the letter finishes.
+    const ok = await eventually(async () => {
+      const v = mailboxViewSchema.parse((await call('GET', `/mailboxes/${mbId}`)).body);
+      return v.health.state === 'ok' ? v : null;
+    }, 10_000, 'healthy mailbox');
     expect(ok.health).toMatchObject({ state: 'ok', lastError: null, consecutiveFailures: 0 });
     expect(ok.health.lastFetchAt).not.toBeNull();
   });
@@ -102,6 +106,7 @@ describe.each(testDatabases)('administration on $name', (tdb) => {
     const cvr = (await call('GET', '/cvrs')).body.items.find((c: { cvr: string }) => c.cvr !== NEW_CVR);
     const mbId = cvr.mailboxes[0].id;
     expect((await call('PATCH', `/mailboxes/${mbId}`, { paused: true })).body.health.state).toBe('paused');
+    await new Promise((r) => setTimeout(r, 1000)); // a poll already under way may finish
     const m = demoMemo({ recipientCvr: cvr.cvr });
     await app.sims!.ngdp.api.inject(cvr.cvr, buildMemoXml(m));
     await new Promise((r) => setTimeout(r, 2500)); // five poll intervals
@@ -133,6 +138,7 @@ describe.each(testDatabases)('administration on $name', (tdb) => {
   test('removing a CVR number stops its mailboxes and keeps its letters', async () => {
     const before = await app.database.db.select().from(messages).where(eq(messages.cvr, NEW_CVR));
     expect((await call('DELETE', `/cvrs/${NEW_CVR}`)).status).toBe(204);
+    await new Promise((r) => setTimeout(r, 1000)); // a poll already under way may finish
     const list = (await call('GET', '/cvrs')).body.items.map((c: unknown) => cvrViewSchema.parse(c).cvr);
     expect(list).not.toContain(NEW_CVR);
     await app.sims!.ngdp.api.inject(NEW_CVR, buildMemoXml(demoMemo({ recipientCvr: NEW_CVR })));
