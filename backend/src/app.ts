@@ -137,7 +137,8 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     throw new Error('NgDP push without a client certificate check is for demo mode only; configure NGDP_PUSH_CLIENT_CERT_* (docs/NGDP.md).');
   }
   const push = pushSecurity ? (() => {
-    const deps = ngdpPushDepsFromContext(ctx, pushSecurity);
+    // The receipt becomes an agenda job (kept in the database), so a restart right after the 200 still sends it.
+    const deps = ngdpPushDepsFromContext(ctx, pushSecurity, { sendReceipt: (mb, receipt) => jobs.receiptSoon(mb.id, receipt) });
     return { deps, router: ngdpPushRouter(deps) };
   })() : null;
   // Before any body parser: the router reads the multipart stream itself, bounded.

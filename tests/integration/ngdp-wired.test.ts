@@ -36,6 +36,22 @@ describe.each(testDatabases)('NgDP push and backfill in the app on $name', (tdb)
     }, 20_000, 'delivery of the pushed letter');
   });
 
+  test('the receipt for a push is a durable job: Digital Post being down delays it, nothing forgets it', async () => {
+    const m = demoMemo({ recipientCvr: cvrA.cvr });
+    app.sims!.ngdp.api.setFaults({ outage: true }); // the receipt endpoint answers 503…
+    const res = await app.sims!.ngdp.api.pushTo(`${app.url}/ngdp/push`, cvrA.cvr, buildMemoXml(m));
+    expect(res.status).toBe(200); // …our push endpoint is ours, not the simulator's API
+    await eventually(async () => {
+      const r = await app.database.pool.query(`SELECT data FROM agenda_jobs WHERE name = 'ngdp-receipt'`);
+      return r.rows.some((row) => (row.data as { receipt: { messageUUID: string }; attempt: number }).receipt.messageUUID === m.messageUUID
+        && (row.data as { attempt: number }).attempt >= 2);
+    }, 15_000, 'a retry of the receipt kept in the jobs table');
+    expect(app.sims!.ngdp.api.receipts().some((r) => r.messageUUID === m.messageUUID)).toBe(false);
+    app.sims!.ngdp.api.setFaults({});
+    await eventually(async () => app.sims!.ngdp.api.receipts().some((r) => r.messageUUID === m.messageUUID && r.receiptStatus === 'COMPLETED'),
+      20_000, 'the receipt after the outage');
+  });
+
   test('an admin backfills a date range and follows its progress to the end', async () => {
     const [mb] = await app.database.db.select().from(mailboxes).where(eq(mailboxes.cvr, cvrA.cvr));
     const old = [demoMemo({ recipientCvr: cvrA.cvr }), demoMemo({ recipientCvr: cvrA.cvr })];

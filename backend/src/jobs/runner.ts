@@ -12,8 +12,16 @@ import { pollMailbox } from '../ingest/poll';
 import { providerModule } from '../ingest/connectors';
 import { routeStoredLetter } from '../routing/apply';
 import { runDelivery } from '../delivery/deliver';
+import { createNgdpClientCache } from '../ingest/ngdp/mailbox-client';
+import type { NgdpReceipt } from '../ingest/ngdp/client';
+import { ProviderError } from '../ingest/connector';
+import { errorMessage } from '../log';
 
-export const JOB = { poll: 'poll-mailbox', pollAgain: 'poll-mailbox-backlog', route: 'route-letter', deliver: 'deliver' } as const;
+export const JOB = { poll: 'poll-mailbox', pollAgain: 'poll-mailbox-backlog', route: 'route-letter', deliver: 'deliver', receipt: 'ngdp-receipt' } as const;
+
+/** Business receipts after a push are jobs, so a restart does not forget one. */
+const RECEIPT_ATTEMPTS = 8;
+const receiptBackoffMs = (attempt: number) => Math.min(15 * 60_000, 2000 * 4 ** (attempt - 1));
 
 export interface JobRunnerOptions {
   pool: PoolLike;
@@ -29,6 +37,8 @@ export interface JobRunner {
   /** Defines the job handlers against the finished context and starts processing. */
   start(ctx: AppContext): Promise<void>;
   schedulePolling(mailboxId: string): Promise<void>;
+  /** Sends an NgDP business receipt for a pushed letter, durably: retried with backoff, across restarts. */
+  receiptSoon(mailboxId: string, receipt: NgdpReceipt, attempt?: number, at?: Date): Promise<void>;
   /** Polling for every active pull mailbox (at start; idempotent). */
   scheduleAllPolling(ctx: AppContext): Promise<number>;
   isRunning(): boolean;
@@ -47,6 +57,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     removeOnComplete: true, // one-time jobs leave no rows behind; repeating poll jobs stay
   });
   let running = false;
+  let ngdp: ReturnType<typeof createNgdpClientCache> | null = null;
 
   const scheduler: JobScheduler = {
     // No `unique` here: an upsert onto a job that is running now would be overwritten when it
@@ -60,8 +71,13 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     },
   };
 
+  const scheduleReceipt = async (mailboxId: string, receipt: NgdpReceipt, attempt = 1, at = new Date()) => {
+    await agenda.schedule(at, JOB.receipt, { mailboxId, receipt, attempt });
+  };
+
   return {
     scheduler,
+    receiptSoon: scheduleReceipt,
     async start(ctx) {
       const poll = async (job: Job<{ mailboxId: string }>) => {
         const [mb] = await ctx.db.select().from(mailboxes).where(eq(mailboxes.id, job.attrs.data.mailboxId));
@@ -74,6 +90,21 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       };
       agenda.define(JOB.poll, poll, { concurrency: 4 });
       agenda.define(JOB.pollAgain, poll, { concurrency: 2 });
+      ngdp = createNgdpClientCache(ctx.sealer);
+      agenda.define(JOB.receipt, async (job: Job<{ mailboxId: string; receipt: NgdpReceipt; attempt: number }>) => {
+        const { mailboxId, receipt, attempt } = job.attrs.data;
+        const [mb] = await ctx.db.select().from(mailboxes).where(eq(mailboxes.id, mailboxId));
+        if (!mb) return;
+        try {
+          await ngdp!.get(mb as MailboxRow).client.postReceipt(receipt.messageUUID, receipt);
+          ctx.log.info('ngdp receipt sent', { mailboxId, messageUUID: receipt.messageUUID, status: receipt.receiptStatus, attempt });
+        } catch (e) {
+          const retry = !(e instanceof ProviderError && !e.retryable) && attempt < RECEIPT_ATTEMPTS;
+          ctx.log[retry ? 'warn' : 'error'](retry ? 'ngdp receipt failed; will retry' : 'ngdp receipt gave up',
+            { mailboxId, messageUUID: receipt.messageUUID, attempt, error: errorMessage(e) });
+          if (retry) await scheduleReceipt(mailboxId, receipt, attempt + 1, new Date(Date.now() + receiptBackoffMs(attempt)));
+        }
+      }, { concurrency: 4 });
       agenda.define(JOB.route, async (job: Job<{ messageId: string }>) => {
         await routeStoredLetter(ctx, job.attrs.data.messageId);
       }, { concurrency: 4 });
@@ -100,6 +131,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       if (!running) return;
       running = false;
       await agenda.stop();
+      ngdp?.close();
     },
   };
 }

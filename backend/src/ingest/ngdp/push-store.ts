@@ -51,7 +51,8 @@ export function createNgdpReceiptSender(clients: NgdpClientCache): NgdpPushDeps[
 
 /** Every dependency of ngdpPushRouter from the application context; `close()` on shutdown. */
 export function ngdpPushDepsFromContext(
-  ctx: AppContext, security: NgdpPushSecurityInput, opts: { maxBytes?: number; receiptRetryDelaysMs?: number[] } = {},
+  ctx: AppContext, security: NgdpPushSecurityInput,
+  opts: { maxBytes?: number; receiptRetryDelaysMs?: number[]; sendReceipt?: NgdpPushDeps['sendReceipt'] } = {},
 ): NgdpPushDeps & { close(): void } {
   const clients = createNgdpClientCache(ctx.sealer);
   return {
