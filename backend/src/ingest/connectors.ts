@@ -1,9 +1,8 @@
 // The provider registry and the connector for a stored mailbox (secrets decrypted only here).
-import { createHash } from 'node:crypto';
 import type { Sealer } from '../crypto/envelope';
 import type { MailboxRow } from '../context';
 import type { MailboxConnector } from './connector';
-import type { ProviderModule } from './provider';
+import { mailboxSettingsDigest, type ProviderModule } from './provider';
 import { ngdpProvider } from './ngdp/provider';
 import { eboksProvider } from './eboks/provider';
 import { mitdkProvider } from './mitdk/provider';
@@ -26,7 +25,7 @@ export function connectorFactory(sealer: Sealer, persistSecret: (mailboxId: stri
   // takes effect at the next poll (connectors keep sessions, so they are worth reusing otherwise).
   const cache = new Map<string, { key: string; connector: MailboxConnector }>();
   return (mb: MailboxRow): MailboxConnector => {
-    const digest = (sealed: Buffer | null) => createHash('sha256').update(JSON.stringify(mb.config)).update(sealed ?? Buffer.alloc(0)).digest('hex');
+    const digest = (sealed: Buffer | null) => mailboxSettingsDigest(mb.config, sealed);
     const key = digest(mb.secretEnc);
     const hit = cache.get(mb.id);
     if (hit?.key === key) return hit.connector;

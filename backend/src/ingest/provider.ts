@@ -1,6 +1,7 @@
 // What each mailbox provider (Digital Post/NgDP, e-Boks, mit.dk) contributes: how its mailbox
 // configuration and secret look (validated with zod when an admin saves them), how to build its
 // connector, and a sentence on what an organisation must arrange before switching it on.
+import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { Provider } from '../../../shared/src/contracts';
 import type { MailboxConnector } from './connector';
@@ -23,4 +24,12 @@ export interface ProviderModule<C = unknown, S = unknown> {
   receivesByPush(config: C): boolean;
   createConnector(mailbox: MailboxIdentity, config: C, secret: S, hooks?: ConnectorHooks<S>): MailboxConnector;
   requirements: string;
+}
+
+/**
+ * Identifies a mailbox's settings and sealed credentials, so a cached connector or client is rebuilt
+ * exactly when an admin (or the provider, rotating tokens) changed them.
+ */
+export function mailboxSettingsDigest(config: unknown, sealedSecret: Buffer | null): string {
+  return createHash('sha256').update(JSON.stringify(config)).update(sealedSecret ?? Buffer.alloc(0)).digest('hex');
 }

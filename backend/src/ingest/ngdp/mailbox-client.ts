@@ -1,11 +1,11 @@
 // The NgDP client of a stored mailbox row (config in clear, secret decrypted here), for the calls that
 // are not the poll: business receipts for pushed memos, backfill, sending replies. Clients are kept
 // per mailbox and rebuilt when its configuration or secret changes, so a TLS session is reused.
-import { createHash } from 'node:crypto';
 import type { Sealer } from '../../crypto/envelope';
 import type { MailboxRow } from '../../context';
 import { ProviderError } from '../connector';
 import { ngdpClientFor, ngdpConfigSchema, ngdpSecretSchema, type NgdpConfig, type NgdpMailboxClient } from './provider';
+import { mailboxSettingsDigest } from '../provider';
 
 export interface OpenedNgdpMailbox extends NgdpMailboxClient { config: NgdpConfig }
 
@@ -33,7 +33,7 @@ export function createNgdpClientCache(sealer: Sealer): NgdpClientCache {
   const cache = new Map<string, { key: string; opened: OpenedNgdpMailbox }>();
   return {
     get(mailbox) {
-      const key = createHash('sha256').update(JSON.stringify(mailbox.config)).update(mailbox.secretEnc ?? Buffer.alloc(0)).digest('hex');
+      const key = mailboxSettingsDigest(mailbox.config, mailbox.secretEnc);
       const hit = cache.get(mailbox.id);
       if (hit && hit.key === key) return hit.opened;
       hit?.opened.close();
