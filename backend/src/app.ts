@@ -15,7 +15,10 @@ import { createLogger, silentLogger, type Logger } from './log';
 import { createJobRunner, type JobRunner } from './jobs/runner';
 import { connectorFactory } from './ingest/connectors';
 import { createGraphClient, clientCredentials, staticToken } from './delivery/graph-client';
-import { FolderCache } from './delivery/mailbox';
+import { FolderCache, setGraphTimeout } from './delivery/mailbox';
+import { graphDestinationChecker } from './delivery/registry/check';
+import { GRAPH_MAILBOX_LIMITS, Pacer, type PacerLimits } from './delivery/pacing/pacer';
+import { createWorkflowsSimulator } from './simulators/workflows';
 import type { AppContext } from './context';
 import { apiRouter } from './api/router';
 import { errorHandler } from './api/errors';
@@ -57,7 +60,20 @@ export interface StartOptions {
   ngdpPush?: NgdpPushSecurityInput | null;
   /** false: do not start the job runner (tests that drive the pipeline step by step). */
   runJobs?: boolean;
-  production?: { graphBaseUrl: string; tenantId: string; clientId: string; clientSecret?: string; apiAudience?: string };
+  production?: {
+    graphBaseUrl: string; tenantId: string; clientId: string; clientSecret?: string; apiAudience?: string;
+    certificate?: { thumbprintSha256: string; privateKey: string; x5c?: string };
+  };
+  /** Graph pacing limits (tests and benchmarks use small windows); default: Graph's own. */
+  pacing?: Partial<PacerLimits>;
+  /** Graph simulator options in demo mode (limits, latency for benchmarks). */
+  graphSim?: Parameters<typeof createGraphSimulator>[0];
+  /** Where people reach Brevdue, for links in mails; default: the listening URL. */
+  publicUrl?: string;
+  /** Time limit of one Graph call (default 30 s). */
+  graphTimeoutMs?: number;
+  /** Parallel delivery jobs per process. */
+  deliveryConcurrency?: number;
 }
 
 export interface Brevdue {
@@ -68,6 +84,7 @@ export interface Brevdue {
   sims: {
     ngdp: ReturnType<typeof createNgdpSimulator>;
     graph: ReturnType<typeof createGraphSimulator>;
+    workflows: ReturnType<typeof createWorkflowsSimulator>;
     eboks: ReturnType<typeof createEboksSimulator>;
     mitdk: ReturnType<typeof createMitdkSimulator>;
   } | null;
@@ -95,33 +112,48 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
   if (demo) {
     sims = {
       ngdp: createNgdpSimulator({ systemCredentials: [DEMO_SYSTEM] }),
-      graph: createGraphSimulator({ acceptedTokens: [DEMO_GRAPH_TOKEN] }),
+      graph: createGraphSimulator({ acceptedTokens: [DEMO_GRAPH_TOKEN], ...opts.graphSim }),
+      workflows: createWorkflowsSimulator(),
       eboks: createEboksSimulator(),
       mitdk: createMitdkSimulator(),
     };
     app.use('/sim/ngdp', sims.ngdp.router);
     app.use('/sim/graph', sims.graph.router);
+    app.use('/sim/workflows', sims.workflows.router);
     app.use('/sim/eboks', sims.eboks.router);
     app.use('/sim/mitdk', sims.mitdk.router);
     sims.graph.api.addMailbox({ id: DEMO_SHARED_MAILBOX, displayName: 'Digital Post – Nordlys', kind: 'shared' });
   }
 
+  const pacer = new Pacer({ ...GRAPH_MAILBOX_LIMITS, ...opts.pacing });
+  const onThrottled = (lane: string, status: number, waitMs: number) => log.info('graph throttled', { lane, status, waitMs });
   const graph = demo
-    ? createGraphClient({ baseUrl: `${url}/sim/graph/`, tokens: staticToken(DEMO_GRAPH_TOKEN) })
+    ? createGraphClient({ baseUrl: `${url}/sim/graph/`, tokens: staticToken(DEMO_GRAPH_TOKEN), pacer, onThrottled })
     : createGraphClient({
-      baseUrl: opts.production!.graphBaseUrl,
-      tokens: clientCredentials({ tenantId: opts.production!.tenantId, clientId: opts.production!.clientId, clientSecret: opts.production!.clientSecret }),
+      baseUrl: opts.production!.graphBaseUrl, pacer, onThrottled,
+      tokens: clientCredentials({
+        tenantId: opts.production!.tenantId, clientId: opts.production!.clientId,
+        clientSecret: opts.production!.clientSecret, certificate: opts.production!.certificate,
+      }),
     });
+
+  if (opts.graphTimeoutMs) setGraphTimeout(graph, opts.graphTimeoutMs);
 
   const jobs = createJobRunner({
     pool: database.pool, supportsNotify: database.supportsNotify, name: `brevdue-${process.pid}-${port}`,
     processEveryMs: opts.processEveryMs ?? (demo ? 250 : 1000), lockLifetimeMs: 60_000, pollIntervalMs: opts.pollIntervalMs ?? 5000,
+    deliveryConcurrency: opts.deliveryConcurrency ?? 32,
   });
   const ctx: AppContext = {
-    db: database.db, sealer, graph, folders: new FolderCache(), connectorFor: connectorFactory(sealer, async (id, sealed) => {
+    db: database.db, sealer, graph, pacer, folders: new FolderCache(), publicUrl: opts.publicUrl ?? url, connectorFor: connectorFactory(sealer, async (id, sealed) => {
       await database.db.update(mailboxes).set({ secretEnc: sealed }).where(eq(mailboxes.id, id));
     }), jobs: jobs.scheduler, log,
-    delivery: opts.delivery ?? { maxAttempts: 8, backoffMs: (n) => Math.min(300_000, 2000 * 2 ** (n - 1)) },
+    delivery: {
+      maxAttempts: 8, backoffMs: (n) => Math.min(300_000, 2000 * 2 ** (n - 1)),
+      ...opts.delivery,
+      // The local Workflows simulator is the one non-Microsoft webhook host allowed, and only in demo mode.
+      webhookOrigins: [...(opts.delivery?.webhookOrigins ?? []), ...(demo ? [new URL(url).origin] : [])],
+    },
   };
 
   let demoOrgId: string | null = null;
@@ -150,6 +182,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
       ? { clientId: opts.production.clientId, audience: opts.production.apiAudience } : null,
     jobsRunning: () => jobs.isRunning(), version: VERSION,
     mailboxChanged: async (id) => { if (jobs.isRunning()) await jobs.schedulePolling(id); },
+    delivery: { ctx, check: graphDestinationChecker(graph, ctx.folders, ctx.delivery.webhookOrigins) },
   }));
   if (existsSync(ADDIN_DIST)) {
     app.use(express.static(ADDIN_DIST, { index: 'taskpane.html' }));

@@ -1,6 +1,15 @@
 // Configuration from the environment, validated once at start. With nothing set, Brevdue runs in
-// demo mode on embedded PGlite under ./data with in-process simulators.
+// demo mode on embedded PGlite under ./data with in-process simulators. The Microsoft Graph
+// credential (certificate or secret) is read and checked by delivery/graph-credentials.ts.
 import { z } from 'zod';
+
+/** "true"/"false" (also 1/0, yes/no, on/off); unset or empty is false. z.coerce.boolean would read "false" as true. */
+const flag = z.preprocess(
+  (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+  z.union([z.literal(''), z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])], {
+    errorMap: () => ({ message: 'expected true or false' }),
+  }).optional().transform((v) => v === 'true' || v === '1' || v === 'yes' || v === 'on'),
+);
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -12,7 +21,14 @@ const envSchema = z.object({
   GRAPH_BASE_URL: z.string().url().default('https://graph.microsoft.com/'),
   ENTRA_TENANT_ID: z.string().optional(),
   ENTRA_CLIENT_ID: z.string().optional(),
+  /** A client secret for Microsoft Graph; allowed, but a certificate is preferred (exactly one of the two). */
   ENTRA_CLIENT_SECRET: z.string().optional(),
+  /** PEM file holding the private key and the certificate uploaded to the app registration. */
+  ENTRA_CLIENT_CERT_PATH: z.string().optional(),
+  /** Send the certificate chain (x5c) with each token request: only for subject name/issuer authentication. */
+  ENTRA_CLIENT_CERT_SEND_X5C: flag,
+  /** Not supported (PEM only); read so that setting it gives a sentence on how to convert instead of being ignored. */
+  ENTRA_CLIENT_CERT_PFX_PATH: z.string().optional(),
   ENTRA_API_AUDIENCE: z.string().optional(),
   POLL_INTERVAL_MS: z.coerce.number().int().min(500).default(5000),
 });
@@ -26,4 +42,17 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     throw new Error(`Configuration error in ${i.path.join('.')}: ${i.message}`);
   }
   return r.data;
+}
+
+/**
+ * Production mode: the Entra app that calls Microsoft Graph. Throws naming every missing variable;
+ * the credential (certificate or secret) is checked by loadGraphCredential.
+ */
+export function requireEntraApp(env: Env): { tenantId: string; clientId: string } {
+  const missing = (['ENTRA_TENANT_ID', 'ENTRA_CLIENT_ID'] as const).filter((k) => !env[k]?.trim());
+  if (missing.length) {
+    throw new Error(`Production mode needs ${missing.join(' and ')}: the directory (tenant) id and the application (client) id `
+      + 'of the app registration that calls Microsoft Graph (docs/DEPLOYMENT.md).');
+  }
+  return { tenantId: env.ENTRA_TENANT_ID!.trim(), clientId: env.ENTRA_CLIENT_ID!.trim() };
 }

@@ -5,6 +5,7 @@ import type { Sealer } from './crypto/envelope';
 import type { MailboxConnector } from './ingest/connector';
 import type { FolderCache } from './delivery/mailbox';
 import type { Logger } from './log';
+import type { Pacer } from './delivery/pacing/pacer';
 
 export interface MailboxRow {
   id: string; orgId: string; cvr: string; provider: string; config: Record<string, unknown>; secretEnc: Buffer | null;
@@ -14,15 +15,28 @@ export interface MailboxRow {
 export interface JobScheduler {
   routeSoon(messageId: string): Promise<void>;
   deliverSoon(deliveryId: string, at?: Date): Promise<void>;
+  /** Tell the organisation's admins that a delivery dead-lettered (retried until sent). */
+  notifyDeadSoon(deliveryId: string, at?: Date): Promise<void>;
 }
 
 export interface AppContext {
   db: Db;
   sealer: Sealer;
   graph: Client;
+  /** Per-mailbox pacing of Graph requests (also used by uploads outside the SDK). */
+  pacer: Pacer;
   folders: FolderCache;
+  /** Where people reach Brevdue (links in mails and cards); undefined when unknown. */
+  publicUrl?: string;
   connectorFor(mailbox: MailboxRow): MailboxConnector;
   jobs: JobScheduler;
   log: Logger;
-  delivery: { maxAttempts: number; backoffMs: (attempt: number) => number };
+  delivery: DeliveryOptions;
+}
+
+export interface DeliveryOptions {
+  maxAttempts: number;
+  backoffMs: (attempt: number) => number;
+  /** Exact origins allowed for Teams webhooks besides Microsoft's hosts (the local simulator in demo and tests). */
+  webhookOrigins?: string[];
 }

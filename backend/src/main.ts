@@ -1,24 +1,41 @@
 // `npm start`: runs Brevdue. Without configuration it runs the demo (embedded database, simulators).
-import { readEnv } from './config';
+import { readEnv, requireEntraApp } from './config';
 import { startBrevdue } from './app';
 import { ngdpPushSecurityFromEnv } from './ingest/ngdp/client-cert';
+import { createLogger } from './log';
+import { loadGraphCredential, type GraphCertificate } from './delivery/graph-credentials';
 
 async function main() {
   const env = readEnv();
   const demo = env.BREVDUE_MODE === 'demo';
-  if (!demo && (!env.ENTRA_TENANT_ID || !env.ENTRA_CLIENT_ID || !env.ENTRA_CLIENT_SECRET)) {
-    throw new Error('Production mode needs ENTRA_TENANT_ID, ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET for Microsoft Graph (see README, Production configuration).');
+  const startLog = createLogger((line) => process.stdout.write(line + '\n'));
+
+  // Production: the Entra app and exactly one credential (certificate preferred), checked before
+  // anything starts. Warnings (a secret in use, a certificate close to expiry) go to the start log.
+  let production: {
+    graphBaseUrl: string; tenantId: string; clientId: string; apiAudience?: string;
+    clientSecret?: string; certificate?: GraphCertificate;
+  } | undefined;
+  if (!demo) {
+    const entra = requireEntraApp(env);
+    const loaded = loadGraphCredential(env);
+    startLog.info(loaded.description);
+    for (const w of loaded.warnings) startLog.warn(w);
+    production = {
+      graphBaseUrl: env.GRAPH_BASE_URL, ...entra, apiAudience: env.ENTRA_API_AUDIENCE,
+      ...(loaded.credential.kind === 'secret'
+        ? { clientSecret: loaded.credential.clientSecret }
+        : { certificate: loaded.credential.certificate }),
+    };
   }
+
   const app = await startBrevdue({
     port: env.PORT, host: env.HOST, demo,
     databaseUrl: env.DATABASE_URL, dataDir: env.BREVDUE_DATA_DIR, kek: env.BREVDUE_KEK,
     pollIntervalMs: demo ? 2000 : env.POLL_INTERVAL_MS,
     ngdpPush: demo && !process.env.NGDP_PUSH_CLIENT_CERT_SOURCE ? undefined : ngdpPushSecurityFromEnv(process.env),
     log: (line) => process.stdout.write(line + '\n'),
-    production: demo ? undefined : {
-      graphBaseUrl: env.GRAPH_BASE_URL, tenantId: env.ENTRA_TENANT_ID!, clientId: env.ENTRA_CLIENT_ID!,
-      clientSecret: env.ENTRA_CLIENT_SECRET, apiAudience: env.ENTRA_API_AUDIENCE,
-    },
+    production,
   });
   app.ctx.log.info('Brevdue listening', { url: app.url, mode: env.BREVDUE_MODE, database: app.database.kind });
   if (demo) {

@@ -50,20 +50,28 @@ export const documentInfoSchema = z.object({
 });
 export type DocumentInfo = z.infer<typeof documentInfoSchema>;
 
+export const destinationKindSchema = z.enum(['shared_mailbox', 'user_mailbox', 'teams_channel']);
+export type DestinationKind = z.infer<typeof destinationKindSchema>;
+
 export const destinationSchema = z.object({
   id: z.string().uuid(),
-  kind: z.enum(['mailbox', 'teams']),
+  kind: destinationKindSchema,
   displayName: z.string(),
-  mailbox: z.string(),
-  /** For display: "Inbox › Digital Post › Nordlys Holding A/S". */
+  /** Mailbox kinds: the address; null for a Teams channel. */
+  mailbox: z.string().nullable(),
+  /** For display: "Inbox › Digital Post › Nordlys Holding A/S" (mailboxes) or the channel's files subfolder. */
   folderPath: z.string(),
 });
 export type Destination = z.infer<typeof destinationSchema>;
 
-export const deliveryStatusSchema = z.enum(['pending', 'delivered', 'failed', 'dead']);
+export const deliveryStatusSchema = z.enum(['pending', 'delivered', 'dead']);
+export const deliveryReasonSchema = z.enum(['initial', 'resend', 'reroute', 'placement']);
 export const deliveryInfoSchema = z.object({
   id: z.string().uuid(),
   destination: destinationSchema,
+  reason: deliveryReasonSchema,
+  /** 'system' for rules, otherwise the person who asked (resend, reroute, placement). */
+  requestedBy: z.string(),
   status: deliveryStatusSchema,
   attempts: z.number().int().nonnegative(),
   graphMessageId: z.string().nullable(),
@@ -74,6 +82,7 @@ export type DeliveryInfo = z.infer<typeof deliveryInfoSchema>;
 
 export const timelineEventTypeSchema = z.enum([
   'fetched', 'stored', 'acknowledged', 'routed', 'triage', 'delivery_attempt', 'delivered', 'delivery_failed',
+  'resend_requested', 'reroute_requested', 'old_copy_moved', 'old_copy_removed', 'admins_notified',
 ]);
 export const timelineEventSchema = z.object({
   at: z.string().datetime(),
@@ -177,3 +186,92 @@ export const mailboxUpdateSchema = z.object({
   credentials: z.record(z.unknown()).optional(),
 }).strict();
 export type MailboxUpdate = z.infer<typeof mailboxUpdateSchema>;
+
+// ---- Administration: destinations (the approved-recipients registry) and delivery settings ----
+
+const folderNameRule = (n: string) => n.length > 0 && n.length <= 255 && !/[\u0000-\u001f]/.test(n);
+
+/**
+ * A folder path below the Inbox or the channel's files folder, written with '/' between folders.
+ * A '/' inside one folder's name is written '\\/' (as in "Nordlys Holding A\\/S").
+ */
+export const folderPathSchema = z.string().trim().max(1000, 'the folder path is limited to 1,000 characters')
+  .refine((p) => splitFolderPath(p).every(folderNameRule),
+    'each folder name must be 1–255 characters without control characters, and folders are separated by "/"');
+
+/** Splits a folder path on '/' but not on the escaped '\\/'; names trimmed, empties dropped. */
+export function splitFolderPath(path: string): string[] {
+  const segs: string[] = [];
+  let cur = '';
+  for (let i = 0; i < path.length; i++) {
+    const c = path[i];
+    if (c === '\\' && (path[i + 1] === '/' || path[i + 1] === '\\')) { cur += path[++i]; continue; }
+    if (c === '/') { segs.push(cur); cur = ''; continue; }
+    cur += c;
+  }
+  segs.push(cur);
+  return segs.map((s) => s.trim()).filter(Boolean);
+}
+
+const displayNameField = z.string().trim().min(1, 'a display name is required').max(200, 'the display name is limited to 200 characters');
+const mailboxAddress = z.string().trim().toLowerCase().email('the mailbox must be an e-mail address such as post@firma.dk');
+
+export const destinationCreateSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('shared_mailbox'), displayName: displayNameField, mailbox: mailboxAddress, folderPath: folderPathSchema.default('') }).strict(),
+  z.object({ kind: z.literal('user_mailbox'), displayName: displayNameField, mailbox: mailboxAddress, folderPath: folderPathSchema.default('') }).strict(),
+  z.object({
+    kind: z.literal('teams_channel'), displayName: displayNameField,
+    teamId: z.string().trim().min(1, 'the team id is required').max(200),
+    channelId: z.string().trim().min(1, 'the channel id is required').max(200),
+    webhookUrl: z.string().trim().url('the webhook URL must be a full https:// address').max(2000),
+    folderPath: folderPathSchema.default(''),
+  }).strict(),
+]);
+export type DestinationCreate = z.infer<typeof destinationCreateSchema>;
+
+export const destinationUpdateSchema = z.object({
+  displayName: displayNameField.optional(),
+  mailbox: mailboxAddress.optional(),
+  folderPath: folderPathSchema.optional(),
+  teamId: z.string().trim().min(1).max(200).optional(),
+  channelId: z.string().trim().min(1).max(200).optional(),
+  webhookUrl: z.string().trim().url('the webhook URL must be a full https:// address').max(2000).optional(),
+}).strict();
+export type DestinationUpdate = z.infer<typeof destinationUpdateSchema>;
+
+export const destinationViewSchema = destinationSchema.extend({
+  teamId: z.string().nullable(),
+  channelId: z.string().nullable(),
+  /** The webhook URL is a secret (anyone holding it can post): only whether one is set. */
+  hasWebhook: z.boolean(),
+  /** Raw folder path as entered (with '\\/' escapes). */
+  folderPathRaw: z.string(),
+  checkProblems: z.array(z.string()),
+  checkedAt: z.string().datetime().nullable(),
+});
+export type DestinationView = z.infer<typeof destinationViewSchema>;
+
+export const deliverySettingsSchema = z.object({
+  /** Subject of the delivered mail; placeholders {label} {sender} {cvr} {cvrName} {replyBy}. */
+  subjectTemplate: z.string().trim().min(1).max(255).refine((t) => t.includes('{label}'), 'the subject template must contain {label}').default('{label}'),
+  /** Outlook categories added to every delivered mail besides the sender's name. */
+  categories: z.array(z.string().trim().min(1).max(255)).max(10).default(['Digital Post']),
+  /** Where to send a notice when a delivery dead-letters (none: no notice). */
+  notifyAddress: z.string().trim().toLowerCase().email('the notification address must be an e-mail address').nullable().default(null),
+  /** The mailbox the notice is sent from (Graph sendMail needs one Brevdue may send as). */
+  notifySender: z.string().trim().toLowerCase().email('the notification sender must be a mailbox address').nullable().default(null),
+  /** On reroute: leave the earlier copy where it is, or move it (same mailbox) / remove it (elsewhere). */
+  rerouteOldCopy: z.enum(['leave', 'move']).default('leave'),
+}).strict();
+export type DeliverySettings = z.infer<typeof deliverySettingsSchema>;
+
+export const resendRequestSchema = z.object({
+  /** Which delivery to send again; default: every delivered or dead delivery of the letter. */
+  deliveryId: z.string().uuid('deliveryId must be a delivery id (UUID)').optional(),
+}).strict();
+
+export const rerouteRequestSchema = z.object({
+  destinationIds: z.array(z.string().uuid('each destination id must be a UUID')).min(1, 'choose at least one destination').max(20),
+  /** Override the organisation's setting for the earlier copies. */
+  oldCopy: z.enum(['leave', 'move']).optional(),
+}).strict();

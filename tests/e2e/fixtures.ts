@@ -48,7 +48,7 @@ function detailFor(spec: Spec, now: Date): MessageDetail {
   const { cvr, cvrName } = CVRS[spec.cvr];
   const destination = {
     id: uuid(900 + spec.cvr),
-    kind: 'mailbox' as const,
+    kind: 'shared_mailbox' as const,
     displayName: spec.cvr === 0 ? 'Bogholderiet' : 'Ejendomsadministration',
     mailbox: spec.cvr === 0 ? 'bogholderi@nordlys.example' : 'ejendomme@nordlys.example',
     folderPath: spec.cvr === 0 ? 'Indbakke/Digital Post' : 'Indbakke/Offentlig post/Erhvervsstyrelsen',
@@ -67,14 +67,14 @@ function detailFor(spec: Spec, now: Date): MessageDetail {
   if (spec.status === 'delivered') {
     timeline.push({ at: at(received - 0.3), type: 'delivery_attempt', actor: 'delivery', text: `Attempt 1 to ${destination.mailbox}.`, data: {} });
     timeline.push({ at: at(received - 0.35), type: 'delivered', actor: 'delivery', text: `Delivered to ${destination.mailbox} / ${destination.folderPath}.`, data: {} });
-    deliveries.push({ id: uuid(700 + spec.n), destination, status: 'delivered', attempts: 1, graphMessageId: 'AAMkAGI2TG93AAA=', deliveredAt: at(received - 0.35), lastError: null });
+    deliveries.push({ id: uuid(700 + spec.n), destination, reason: 'initial', requestedBy: 'system', status: 'delivered', attempts: 1, graphMessageId: 'AAMkAGI2TG93AAA=', deliveredAt: at(received - 0.35), lastError: null });
   }
   if (spec.failed) {
     for (let a = 1; a <= 3; a++) {
       timeline.push({ at: at(received - a), type: 'delivery_attempt', actor: 'delivery', text: `Attempt ${a} to ${destination.mailbox}.`, data: {} });
     }
     timeline.push({ at: at(received - 3.1), type: 'delivery_failed', actor: 'delivery', text: 'Graph answered 404 ErrorInvalidUser: the mailbox does not exist.', data: {} });
-    deliveries.push({ id: uuid(700 + spec.n), destination, status: 'dead', attempts: 3, graphMessageId: null, deliveredAt: null, lastError: 'Graph 404 ErrorInvalidUser: The requested user is invalid.' });
+    deliveries.push({ id: uuid(700 + spec.n), destination, reason: 'initial', requestedBy: 'system', status: 'dead', attempts: 3, graphMessageId: null, deliveredAt: null, lastError: 'Graph 404 ErrorInvalidUser: The requested user is invalid.' });
   }
   // Deliberately out of order: the pane sorts by time.
   timeline.reverse();

@@ -1,4 +1,5 @@
 // API edges: validation errors, unknown ids, auth required outside demo mode, health.
+import type { AppContext } from '../../backend/src/context';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -34,7 +35,9 @@ describe.each(testDatabases)('API on $name', (tdb) => {
     const app = express();
     // A stand-in for the Entra ID key endpoint: the middleware fetches the tenant's JWKS from here.
     app.get('/idp/:tid/discovery/v2.0/keys', (_req, res) => { res.json({ keys: [jwk] }); });
-    const common = { db: database.db, sealer, jobsRunning: () => true, version: 't', entra: null, mailboxChanged: async () => undefined };
+    // Delivery routes need the engine's context; these tests only reach the registry reads.
+    const delivery = { ctx: { db: database.db, sealer } as unknown as AppContext, check: async () => [] };
+    const common = { db: database.db, sealer, jobsRunning: () => true, version: 't', entra: null, mailboxChanged: async () => undefined, delivery };
     app.use('/demo/api', apiRouter({ ...common, demo: { orgId } }));
     app.use('/prod/api', apiRouter({ ...common, demo: null, entra }));
     app.use(errorHandler(silentLogger));

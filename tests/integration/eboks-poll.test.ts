@@ -52,7 +52,7 @@ describe.each(testDatabases)('e-Boks poll on $name', (tdb) => {
     const a = sim.inject(cvr, { sender: { name: 'Nykredit', id: '12719280' }, subject: 'Rentetilpasning', documents: [{ filename: 'Brev.pdf', content: pdf('Rente') }] }).id;
     const b = sim.inject(cvr, { sender: { name: 'PensionDanmark' }, subject: 'Pensionsoversigt', documents: [{ filename: 'Oversigt.pdf', content: pdf('Pension') }, { filename: 'Bilag.pdf', content: pdf('Bilag') }] }).id;
     const broken = sim.inject(cvr, { sender: { name: 'Tom afsender' }, subject: 'Uden dokument', documents: [] }).id;
-    const ctx = { ...app.ctx, jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined } };
+    const ctx = { ...app.ctx, jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined, notifyDeadSoon: async () => undefined } };
 
     const first = await pollMailbox(ctx, mailbox);
     expect(first).toEqual({ stored: 2, duplicates: 0, quarantined: 1, more: false });

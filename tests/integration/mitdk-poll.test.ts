@@ -53,7 +53,7 @@ describe.each(testDatabases)('mit.dk poll on $name', (tdb) => {
     sim.inject(cvr, { sender: { name: 'Lejerforeningen' }, subject: 'Indkaldelse', documents: [{ filename: 'Indkaldelse.pdf', content: pdf('Indkaldelse') }] });
     sim.inject(cvr, { sender: { name: 'Tom afsender' }, subject: 'Uden dokument', documents: [] });
     sim.inject(cvr, { sender: { name: 'Skattestyrelsen' }, subject: 'Offentlig', dataSource: 'DP_PUBLIC', documents: [{ filename: 'x.pdf', content: pdf('x') }] });
-    const ctx = { ...app.ctx, jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined } };
+    const ctx = { ...app.ctx, jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined, notifyDeadSoon: async () => undefined } };
 
     const first = await pollMailbox(ctx, mailbox);
     expect(first).toEqual({ stored: 2, duplicates: 0, quarantined: 1, more: false });
@@ -80,7 +80,7 @@ describe.each(testDatabases)('mit.dk poll on $name', (tdb) => {
 
   test('refresh tokens that mit.dk rotates are stored encrypted at once, without rebuilding the connector', async () => {
     sim.inject(cvr, { sender: { name: 'Lejerforeningen' }, subject: 'Indkaldelse', documents: [{ filename: 'Indkaldelse.pdf', content: pdf('Indkaldelse') }] });
-    const ctx = { ...app.ctx, jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined } };
+    const ctx = { ...app.ctx, jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined, notifyDeadSoon: async () => undefined } };
     const connector = app.ctx.connectorFor(mailbox);
     await pollMailbox(ctx, mailbox);
     expect(sim.refreshes()).toBeGreaterThan(0);

@@ -154,7 +154,7 @@ describe.each(testDatabases)('a backfill and the next poll on $name', (tdb) => {
       const routed: string[] = [];
       const ctx = {
         db: database.db, sealer, log: silentLogger, connectorFor: connectorFactory(sealer),
-        jobs: { routeSoon: async (id: string) => { routed.push(id); }, deliverSoon: async () => undefined },
+        jobs: { routeSoon: async (id: string) => { routed.push(id); }, deliverSoon: async () => undefined, notifyDeadSoon: async () => undefined },
       } as unknown as AppContext;
       const result = await pollMailbox(ctx, mb);
       expect(result).toMatchObject({ stored: 2, duplicates: 2, quarantined: 0 });

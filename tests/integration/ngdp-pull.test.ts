@@ -35,7 +35,7 @@ describe.each(testDatabases)('NgDP pull on $name', (tdb) => {
     const client = createNgdpClient({
       baseUrl: `${app.url}/sim/ngdp/apis/v1`, system: DEMO_SYSTEM, delegatedCVR: company.cvr, pageSize: o.pageSize, timeoutMs: o.timeoutMs,
     });
-    return { ...app.ctx, connectorFor: () => client.connector, jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined } };
+    return { ...app.ctx, connectorFor: () => client.connector, jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined, notifyDeadSoon: async () => undefined } };
   };
   const inject = async (n: number) => {
     const ms = Array.from({ length: n }, () => demoMemo({ recipientCvr: company.cvr }));

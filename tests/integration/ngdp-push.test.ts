@@ -133,7 +133,7 @@ describe.each(testDatabases)('push on $name', (tdb) => {
 
     const store = createNgdpPushStore({
       db: database.db, sealer, log: silentLogger,
-      jobs: { routeSoon: async (id) => { routed.push(id); }, deliverSoon: async () => undefined },
+      jobs: { routeSoon: async (id) => { routed.push(id); }, deliverSoon: async () => undefined, notifyDeadSoon: async () => undefined },
     });
     const deps: NgdpPushDeps = {
       resolveMailbox: resolveNgdpPushMailbox(database.db, silentLogger),

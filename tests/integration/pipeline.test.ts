@@ -136,7 +136,7 @@ describe.each(testDatabases)('pipeline on $name', (tdb) => {
         if (crash) throw new Error('process died before the receipt');
         return real.acknowledge(id, ack);
       },
-    }), jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined } };
+    }), jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined, notifyDeadSoon: async () => undefined } };
 
     await expect(pollMailbox(crashing, mb as MailboxRow)).rejects.toThrow('process died');
     expect(await app.database.db.select().from(messages)).toHaveLength(1); // durable before the receipt
@@ -156,7 +156,7 @@ describe.each(testDatabases)('pipeline on $name', (tdb) => {
     const letters = await generateDemoLetters({ recipients: [cvrA], count: 3, seed: 11 });
     for (const m of letters) await inject(cvrA.cvr, buildMemoXml(m));
     const [mb] = await app.database.db.select().from(mailboxes).where(eq(mailboxes.cvr, cvrA.cvr));
-    const ctx = { ...app.ctx, jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined } };
+    const ctx = { ...app.ctx, jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined, notifyDeadSoon: async () => undefined } };
     const [a, b] = await Promise.all([pollMailbox(ctx, mb as MailboxRow), pollMailbox(ctx, mb as MailboxRow)]);
     expect(a.stored + b.stored).toBe(3);
     expect(await app.database.db.select().from(messages)).toHaveLength(3);
@@ -170,7 +170,7 @@ describe.each(testDatabases)('pipeline on $name', (tdb) => {
     const [mb] = await app.database.db.select().from(mailboxes).where(eq(mailboxes.cvr, cvrA.cvr));
     const routed: string[] = [];
     const delivering: string[] = [];
-    const ctx = { ...app.ctx, jobs: { routeSoon: async (id: string) => { routed.push(id); }, deliverSoon: async (id: string) => { delivering.push(id); } } };
+    const ctx = { ...app.ctx, jobs: { routeSoon: async (id: string) => { routed.push(id); }, deliverSoon: async (id: string) => { delivering.push(id); }, notifyDeadSoon: async () => undefined } };
     await pollMailbox(ctx, mb as MailboxRow);
     const { routeStoredLetter } = await import('../../backend/src/routing/apply');
     await routeStoredLetter(ctx, routed[0]);
@@ -193,7 +193,7 @@ describe.each(testDatabases)('pipeline on $name', (tdb) => {
 
   test('Graph failures are retried and finally dead-lettered with a readable reason', async () => {
     await startByHand();
-    const ctx = { ...app.ctx, delivery: { maxAttempts: 2, backoffMs: () => 0 }, jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined } };
+    const ctx = { ...app.ctx, delivery: { maxAttempts: 2, backoffMs: () => 0 }, jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined, notifyDeadSoon: async () => undefined } };
     const m = demoMemo({ recipientCvr: cvrA.cvr });
     await inject(cvrA.cvr, buildMemoXml(m));
     const [mb] = await app.database.db.select().from(mailboxes).where(eq(mailboxes.cvr, cvrA.cvr));

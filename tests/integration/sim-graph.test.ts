@@ -9,6 +9,9 @@ import {
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import { createGraphSimulator, type GraphSimulatorApi, type GraphSimulatorOptions } from '../../backend/src/simulators/graph';
 import { listen, type RunningServer } from '../../backend/src/simulators/http';
+import { FolderCache, createMessage, ensureFolder, findDelivered } from '../../backend/src/delivery/mailbox';
+import { renderMail } from '../../backend/src/delivery/render';
+import { checkRecordedRequests } from '../helpers/graph-types';
 
 const TOKEN = 'test-token-' + randomUUID();
 const MAILBOX = 'DigitalPost@Nordlys.example';
@@ -475,5 +478,40 @@ describe('control routes and instances', () => {
     expect(a.api.mailboxes().map((m) => m.userPrincipalName)).toEqual(['post@a.example']);
     expect(b.api.mailboxes()).toEqual([]);
     expect(() => a.api.addMailbox({ userPrincipalName: 'POST@a.example', displayName: 'again' })).toThrow(/exists/);
+  });
+});
+
+describe('recording and conformance to Graph\'s types', () => {
+  test('what the SDK sends for folders, letters, moves and batches is recorded and uses only Graph\'s properties', async () => {
+    const folderId = await folderPath('Digital Post/Acme');
+    const m = await graph.api(`/users/${enc(MAILBOX)}/mailFolders/${enc(folderId)}/messages`).post(letter(randomUUID())) as MicrosoftGraph.Message;
+    await graph.api(`/users/${enc(MAILBOX)}/messages/${enc(m.id!)}/move`).post({ destinationId: 'archive' });
+    await graph.api('/$batch').post({ requests: [
+      { id: 'a', method: 'POST', url: `/users/${enc(MAILBOX)}/mailFolders/inbox/childFolders`, headers: { 'Content-Type': 'application/json' }, body: { displayName: 'Batch' } },
+    ] });
+    const recs = env.api.requests();
+    expect(recs.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([201, 201, 201, 201, 200, 201]);
+    expect(recs.find((r) => r.path.endsWith('/move'))?.body).toEqual({ destinationId: 'archive' });
+    expect(checkRecordedRequests(recs)).toEqual([]);
+  });
+
+  test('the production renderer and delivery calls send conforming bodies', async () => {
+    const deliveryId = randomUUID();
+    const at = new Date('2026-03-02T08:15:00Z');
+    const message = renderMail({
+      label: 'Årsopgørelse 2025', senderId: '29188505', senderName: 'Skattestyrelsen', cvr: '12345674', cvrName: 'Nordlys ApS',
+      recipientId: '12345674', notification: null, memoCreatedAt: at, receivedAt: at, replyAllowed: false, replyBy: new Date('2026-03-20T00:00:00Z'), provider: 'ngdp',
+    }, [{ filename: 'aarsopgoerelse.pdf', mimeType: 'application/pdf', content: pdf(1000) }], deliveryId);
+    const folderId = await ensureFolder(graph, new FolderCache(), { mailbox: MAILBOX, folderPath: 'Digital Post/Nordlys ApS' });
+    const id = await createMessage(graph, MAILBOX, folderId, message);
+    expect(await findDelivered(graph, MAILBOX, deliveryId)).toBe(id);
+    expect(checkRecordedRequests(env.api.requests())).toEqual([]);
+  });
+
+  test('a body with a property Graph does not have is reported', async () => {
+    await expectGraphError(graph.api(`/users/${enc(MAILBOX)}/mailFolders/inbox/messages`).post({ subject: 'x', subjekt: 'y' }), 400, 'RequestBodyRead');
+    expect(checkRecordedRequests(env.api.requests())).toEqual([
+      `POST /v1.0/users/${enc(MAILBOX)}/mailFolders/inbox/messages: 'subjekt' is not a property of Message`,
+    ]);
   });
 });

@@ -245,7 +245,7 @@ function DeliveryCard({ delivery: d }: { delivery: DeliveryInfo }) {
   return (
     <li className={s.card} data-testid="delivery-item" data-status={d.status}>
       <span className={s.cardIcon} title={t(`destinationKind.${d.destination.kind}`)}>
-        {d.destination.kind === 'teams' ? <TeamsIcon /> : <MailIcon />}
+        {d.destination.kind === 'teams_channel' ? <TeamsIcon /> : <MailIcon />}
       </span>
       <div className={s.cardBody}>
         <div className={s.cardTop}>

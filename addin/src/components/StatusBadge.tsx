@@ -22,7 +22,6 @@ export function MessageStatusBadge({ status }: { status: MessageStatus }) {
 const DELIVERY_COLOR: Record<DeliveryInfo['status'], BadgeProps['color']> = {
   pending: 'informative',
   delivered: 'success',
-  failed: 'warning',
   dead: 'danger',
 };
 

@@ -65,8 +65,9 @@ export const da = {
     technical: 'Teknisk dokument',
   },
   destinationKind: {
-    mailbox: 'Postkasse',
-    teams: 'Teams-kanal',
+    shared_mailbox: 'Fælles postkasse',
+    user_mailbox: 'Personlig postkasse',
+    teams_channel: 'Teams-kanal',
   },
   detail: {
     back: 'Alle breve',
@@ -102,6 +103,11 @@ export const da = {
     delivery_attempt: 'Leveringsforsøg',
     delivered: 'Leveret',
     delivery_failed: 'Levering fejlede',
+    resend_requested: 'Gensendelse bestilt',
+    reroute_requested: 'Omdirigering bestilt',
+    old_copy_moved: 'Tidligere kopi flyttet',
+    old_copy_removed: 'Tidligere kopi fjernet',
+    admins_notified: 'Administratorer underrettet',
   },
   errors: {
     loadList: 'Brevene kunne ikke hentes',

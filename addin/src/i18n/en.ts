@@ -66,8 +66,9 @@ export const en: Translation = {
     technical: 'Technical document',
   },
   destinationKind: {
-    mailbox: 'Mailbox',
-    teams: 'Teams channel',
+    shared_mailbox: 'Shared mailbox',
+    user_mailbox: 'User mailbox',
+    teams_channel: 'Teams channel',
   },
   detail: {
     back: 'All letters',
@@ -103,6 +104,11 @@ export const en: Translation = {
     delivery_attempt: 'Delivery attempt',
     delivered: 'Delivered',
     delivery_failed: 'Delivery failed',
+    resend_requested: 'Resend requested',
+    reroute_requested: 'Reroute requested',
+    old_copy_moved: 'Earlier copy moved',
+    old_copy_removed: 'Earlier copy removed',
+    admins_notified: 'Administrators notified',
   },
   errors: {
     loadList: 'The letters could not be loaded',

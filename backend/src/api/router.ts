@@ -2,6 +2,7 @@
 import express, { type Router } from 'express';
 import { h } from './handler';
 import { adminRouter } from './admin';
+import { deliveryRouter, type DeliveryDeps } from './delivery';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../store/db';
@@ -20,6 +21,8 @@ export interface ApiDeps {
   version: string;
   /** A mailbox was added, resumed or reconfigured: (re)schedule its polling. */
   mailboxChanged: (mailboxId: string) => Promise<void>;
+  /** Delivery engine: registry, settings, resend and reroute. */
+  delivery: DeliveryDeps;
 }
 
 const uuid = z.string().uuid('must be a letter id (UUID)');
@@ -67,6 +70,7 @@ export function apiRouter(deps: ApiDeps): Router {
     res.send(deps.sealer.open(doc.contentEnc));
   }));
 
+  r.use(deliveryRouter(deps.delivery));
   r.use('/admin', adminRouter(deps));
 
   r.use((_req, res) => sendError(res, 404, 'not_found', 'No such API route.'));

@@ -1,19 +1,37 @@
-// Runs one delivery attempt: render, find-or-create through Graph, record the outcome. Failures are
-// retried with backoff up to a bound, then the delivery is dead-lettered with a readable reason.
+// Runs one delivery attempt: claim it, deliver by destination kind, record the outcome. Throttling
+// is not failure (the attempt is handed back and rescheduled when Graph allows); other failures are
+// retried with backoff up to a bound, then the delivery is dead-lettered with a readable reason
+// and the organisation's admins are told.
 import { and, asc, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
-import { cvrNumbers, deliveries, destinations, documents, messages, letterColumns } from '../store/schema';
+import { cvrNumbers, deliveries, destinations, documents, messages, letterColumns, organisations } from '../store/schema';
 import { addEvent } from '../store/letters';
 import { errorMessage } from '../log';
-import { renderMail } from './render';
-import { createMessage, displayFolderPath, ensureFolder, findDelivered } from './mailbox';
+import type { LetterForMail } from './render';
+import { displayFolderPath } from './mailbox';
+import { deliverToMailbox, type MailDoc, type MailProgress } from './mail-delivery';
+import { parseDeliverySettings } from './settings';
+import { targetOf } from './registry/destinations';
+import { deliverToTeams } from './teams/deliver-teams';
+import { PacerBusy } from './pacing/pacer';
+import { retryAfterMs } from './pacing/middleware';
+import type { RoutingFacts } from '../routing/facts';
 
-const LEASE_MS = 120_000; // longer than one attempt can take (Graph calls time out after 30 s)
+const LEASE_MS = 180_000; // longer than one attempt can take (Graph calls time out after 30 s, uploads after 60 s per chunk)
+
+type Outcome =
+  | { kind: 'delivered'; graphMessageId: string | null; foundExisting: boolean; text: string; data: Record<string, unknown> }
+  | { kind: 'throttled'; at: Date; reason: string }
+  | { kind: 'failed'; reason: string; uncertain: boolean; permanent: boolean };
 
 export async function runDelivery(ctx: AppContext, deliveryId: string): Promise<void> {
-  // Claim the delivery: only one worker attempts it at a time, whatever the job runner does.
+  // Claim: one worker at a time. A lease left from an attempt that never finished means that attempt
+  // died mid-way: Graph may hold its copy, so this attempt is uncertain and looks first.
   const claimed = await ctx.db.update(deliveries)
-    .set({ attempts: sql`${deliveries.attempts} + 1`, leaseUntil: new Date(Date.now() + LEASE_MS) })
+    .set({
+      attempts: sql`${deliveries.attempts} + 1`, leaseUntil: new Date(Date.now() + LEASE_MS),
+      uncertain: sql`${deliveries.uncertain} or ${deliveries.leaseUntil} is not null`,
+    })
     .where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'pending'),
       or(isNull(deliveries.leaseUntil), lt(deliveries.leaseUntil, new Date()))))
     .returning({ attempts: deliveries.attempts });
@@ -25,60 +43,150 @@ export async function runDelivery(ctx: AppContext, deliveryId: string): Promise<
     return;
   }
   const attempt = claimed[0].attempts;
-  const [row] = await ctx.db.select({ d: deliveries, dest: destinations, m: letterColumns })
+  const [row] = await ctx.db.select({ d: deliveries, dest: destinations, m: letterColumns, orgSettings: organisations.deliverySettings })
     .from(deliveries)
     .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
     .innerJoin(messages, eq(messages.id, deliveries.messageId))
+    .innerJoin(organisations, eq(organisations.id, deliveries.orgId))
     .where(eq(deliveries.id, deliveryId));
   if (!row) return;
   const { d, dest, m } = row;
+  const settings = parseDeliverySettings(row.orgSettings);
 
-  try {
-    if (dest.kind !== 'mailbox') throw new Error(`Destination kind "${dest.kind}" is not deliverable yet.`);
-    const target = { mailbox: dest.mailbox, folderPath: dest.folderPath };
-    // Look first: a previous attempt may have created the message and died before recording it.
-    let graphId = await findDelivered(ctx.graph, dest.mailbox, d.id);
-    const found = graphId !== undefined;
-    if (!graphId) {
-      const folderId = await ensureFolder(ctx.graph, ctx.folders, target);
-      const docs = await ctx.db.select().from(documents).where(and(eq(documents.messageId, m.id), ne(documents.role, 'technical')))
-        .orderBy(asc(documents.position));
-      const [cvr] = await ctx.db.select().from(cvrNumbers).where(and(eq(cvrNumbers.orgId, m.orgId), eq(cvrNumbers.cvr, m.cvr)));
-      const mail = renderMail({ ...m, cvrName: cvr?.name ?? m.cvr },
-        docs.map((x) => ({ filename: x.filename, mimeType: x.mimeType, content: ctx.sealer.open(x.contentEnc) })), d.id);
-      graphId = await createMessage(ctx.graph, dest.mailbox, folderId, mail);
+  const outcome = await attemptDelivery(ctx, { d, dest, m, settings }).catch((e): Outcome => classify(e));
+  await record(ctx, { d, dest, m, attempt, outcome });
+}
+
+interface Loaded {
+  d: typeof deliveries.$inferSelect;
+  dest: typeof destinations.$inferSelect;
+  m: { id: string; orgId: string; cvr: string } & Omit<LetterForMail, 'cvrName' | 'actions' | 'attentionPerson' | 'caseIds'> & { routingFacts: Record<string, unknown> };
+  settings: ReturnType<typeof parseDeliverySettings>;
+}
+
+async function attemptDelivery(ctx: AppContext, { d, dest, m, settings }: Loaded): Promise<Outcome> {
+  const docs = await ctx.db.select({ id: documents.id, filename: documents.filename, mimeType: documents.mimeType, size: documents.size })
+    .from(documents).where(and(eq(documents.messageId, m.id), ne(documents.role, 'technical'))).orderBy(asc(documents.position));
+  // Content is read and opened lazily, all at once: a retry that finds its copy never decrypts a byte.
+  let contents: Promise<Map<string, Buffer>> | null = null;
+  const loadAll = () => (contents ??= ctx.db.select({ id: documents.id, c: documents.contentEnc }).from(documents)
+    .where(inArray(documents.id, docs.map((x) => x.id)))
+    .then((rows) => new Map(rows.map((r) => [r.id, ctx.sealer.open(r.c)]))));
+  const mailDocs: MailDoc[] = docs.map((x) => ({
+    filename: x.filename, mimeType: x.mimeType, size: x.size,
+    load: async () => (await loadAll()).get(x.id)!,
+  }));
+  const [cvr] = await ctx.db.select({ name: cvrNumbers.name }).from(cvrNumbers).where(and(eq(cvrNumbers.orgId, m.orgId), eq(cvrNumbers.cvr, m.cvr)));
+  const facts = m.routingFacts as Partial<RoutingFacts>;
+  const letter: LetterForMail = {
+    ...m, cvrName: cvr?.name ?? m.cvr, actions: facts.actions ?? [], attentionPerson: facts.attentionPerson, caseIds: facts.caseIds,
+  };
+  const saveProgress = async (p: object) => {
+    await ctx.db.update(deliveries).set({ progress: p as Record<string, unknown> }).where(eq(deliveries.id, d.id));
+  };
+  const letterUrl = ctx.publicUrl ? `${ctx.publicUrl}/taskpane.html#/messages/${m.id}` : undefined;
+  const by = d.requestedBy !== 'system' ? ` (${d.reason} requested by ${d.requestedBy})` : '';
+
+  if (dest.kind === 'shared_mailbox' || dest.kind === 'user_mailbox') {
+    if (!dest.mailbox) throw new PermanentError(`Destination "${dest.displayName}" has no mailbox address; an admin must fix it.`);
+    const r = await deliverToMailbox(ctx, {
+      deliveryId: d.id, uncertain: d.uncertain, progress: d.progress as MailProgress, saveProgress,
+      mailbox: dest.mailbox, folderPath: dest.folderPath, letter, docs: mailDocs, settings, letterUrl,
+    });
+    const where = `${dest.displayName} (${dest.mailbox}, ${displayFolderPath(dest.folderPath)})`;
+    const extra = [r.foundExisting ? 'found from an earlier attempt' : '', ...r.notes].filter(Boolean);
+    return {
+      kind: 'delivered', graphMessageId: r.graphMessageId, foundExisting: r.foundExisting,
+      text: `Delivered to ${where}${by}${extra.length ? `; ${extra.join('; ')}` : ''}`,
+      data: { variant: r.variant, notes: r.notes },
+    };
+  }
+  if (dest.kind === 'teams_channel') {
+    const t = targetOf(dest, ctx.sealer);
+    if (!t.teamId || !t.channelId || !t.webhookUrl) throw new PermanentError(`Destination "${dest.displayName}" lacks its team, channel or webhook; an admin must fix it.`);
+    const progress = d.progress as { cardPosted?: boolean; files?: { name: string; webUrl: string }[] };
+    if (progress.cardPosted) {
+      return { kind: 'delivered', graphMessageId: null, foundExisting: true, text: `Delivered to Teams channel ${dest.displayName}${by}`, data: { files: progress.files ?? [] } };
     }
+    const r = await deliverToTeams(ctx.graph, { teamId: t.teamId, channelId: t.channelId, webhookUrl: t.webhookUrl, folderPath: t.folderPath || undefined },
+      letter, await Promise.all(mailDocs.map(async (x) => ({ filename: x.filename, mimeType: x.mimeType, content: await x.load() }))), d.id,
+      { extraAllowedOrigins: ctx.delivery.webhookOrigins, letterUrl });
+    await saveProgress({ cardPosted: true, files: r.files.map((f) => ({ name: f.name, webUrl: f.webUrl })) });
+    return {
+      kind: 'delivered', graphMessageId: null, foundExisting: false,
+      text: `Delivered to Teams channel ${dest.displayName}${by}: ${r.files.length} file(s) in the channel's files, card posted`,
+      data: { files: r.files.map((f) => ({ name: f.name, webUrl: f.webUrl })) },
+    };
+  }
+  throw new PermanentError(`Destination kind "${dest.kind}" is unknown.`);
+}
+
+class PermanentError extends Error {}
+
+/** What an error means for the delivery: throttled (not a failure), uncertain, permanent. */
+export function classify(e: unknown): Outcome {
+  if (e instanceof PacerBusy) return { kind: 'throttled', at: e.readyAt, reason: e.message };
+  const g = e as { statusCode?: number; code?: string; body?: string; headers?: Headers; name?: string; retryable?: boolean; retryAfterMs?: number };
+  if (g.code === 'PacerBusy') {
+    const at = /trying again at (\S+?)\.?$/.exec(String(g.body ?? ''))?.[1];
+    return { kind: 'throttled', at: at ? new Date(at) : new Date(Date.now() + 2000), reason: 'Microsoft Graph pacing' };
+  }
+  if (g.statusCode === 429) {
+    return { kind: 'throttled', at: new Date(Date.now() + retryAfterMs(g.headers ?? null, g.retryAfterMs ?? 5000)), reason: describeGraphError(e) };
+  }
+  if (e instanceof PermanentError) return { kind: 'failed', reason: e.message, uncertain: false, permanent: true };
+  const status = g.statusCode ?? 0;
+  // 400/413/422: our request is wrong and will stay wrong. 401/403/404 may heal (credentials, RBAC propagating).
+  const permanent = status === 400 || status === 413 || status === 422;
+  // No answer, or a 5xx: Graph may have done it. Next attempt looks before it creates.
+  const uncertain = status <= 0 || status >= 500;
+  return { kind: 'failed', reason: describeGraphError(e), uncertain, permanent };
+}
+
+async function record(ctx: AppContext, { d, dest, m, attempt, outcome }: { d: Loaded['d']; dest: Loaded['dest']; m: Loaded['m']; attempt: number; outcome: Outcome }) {
+  if (outcome.kind === 'delivered') {
     await ctx.db.transaction(async (tx) => {
-      await tx.update(deliveries).set({ status: 'delivered', graphMessageId: graphId, deliveredAt: new Date(), lastError: null, leaseUntil: null })
+      await tx.update(deliveries).set({ status: 'delivered', graphMessageId: outcome.graphMessageId, deliveredAt: new Date(), lastError: null, leaseUntil: null, uncertain: false })
         .where(eq(deliveries.id, d.id));
       await tx.update(messages).set({ status: 'delivered' })
-        .where(and(eq(messages.id, m.id), inArray(messages.status, ['routed', 'failed'])));
-      await addEvent(tx, m.orgId, m.id, 'delivered', 'system',
-        `Delivered to ${dest.displayName} (${dest.mailbox}, ${displayFolderPath(dest.folderPath)})${found ? ', found from an earlier attempt' : ''}`,
-        { deliveryId: d.id, destinationId: dest.id, graphMessageId: graphId, attempt, foundExisting: found });
+        .where(and(eq(messages.id, m.id), inArray(messages.status, ['routed', 'failed', 'triage'])));
+      await addEvent(tx, m.orgId, m.id, 'delivered', 'system', outcome.text,
+        { deliveryId: d.id, destinationId: dest.id, graphMessageId: outcome.graphMessageId, attempt, foundExisting: outcome.foundExisting, reason: d.reason, requestedBy: d.requestedBy, ...outcome.data });
     });
-    ctx.log.info('letter delivered', { deliveryId: d.id, messageId: m.id, destination: dest.displayName, attempt, foundExisting: found });
-  } catch (e) {
-    const reason = describeGraphError(e);
-    const dead = attempt >= ctx.delivery.maxAttempts;
-    await ctx.db.transaction(async (tx) => {
-      await tx.update(deliveries).set({ status: dead ? 'dead' : 'pending', lastError: reason, leaseUntil: null }).where(eq(deliveries.id, d.id));
-      if (dead) await tx.update(messages).set({ status: 'failed' }).where(eq(messages.id, m.id));
-      await addEvent(tx, m.orgId, m.id, dead ? 'delivery_failed' : 'delivery_attempt', 'system',
-        dead ? `Delivery to ${dest.displayName} gave up after ${attempt} attempts: ${reason}`
-          : `Delivery attempt ${attempt} to ${dest.displayName} failed, will retry: ${reason}`,
-        { deliveryId: d.id, attempt, reason });
-    });
-    ctx.log.warn('delivery attempt failed', { deliveryId: d.id, attempt, dead, reason });
-    if (!dead) await ctx.jobs.deliverSoon(d.id, new Date(Date.now() + ctx.delivery.backoffMs(attempt)));
+    ctx.log.info('letter delivered', { deliveryId: d.id, messageId: m.id, destination: dest.displayName, attempt, foundExisting: outcome.foundExisting });
+    return;
   }
+  if (outcome.kind === 'throttled') {
+    // Give the attempt back: being told to wait is not a failed delivery.
+    await ctx.db.update(deliveries).set({ attempts: sql`greatest(${deliveries.attempts} - 1, 0)`, leaseUntil: null })
+      .where(eq(deliveries.id, d.id));
+    ctx.log.info('delivery paced', { deliveryId: d.id, until: outcome.at.toISOString() });
+    await ctx.jobs.deliverSoon(d.id, new Date(outcome.at.getTime() + Math.floor(Math.random() * 250)));
+    return;
+  }
+  const dead = outcome.permanent || attempt >= ctx.delivery.maxAttempts;
+  await ctx.db.transaction(async (tx) => {
+    await tx.update(deliveries).set({ status: dead ? 'dead' : 'pending', lastError: outcome.reason, leaseUntil: null, uncertain: sql`${deliveries.uncertain} or ${outcome.uncertain}` })
+      .where(eq(deliveries.id, d.id));
+    if (dead) await tx.update(messages).set({ status: 'failed' }).where(and(eq(messages.id, m.id), ne(messages.status, 'delivered')));
+    await addEvent(tx, m.orgId, m.id, dead ? 'delivery_failed' : 'delivery_attempt', 'system',
+      dead ? `Delivery to ${dest.displayName} gave up after ${attempt} attempt(s): ${outcome.reason}`
+        : `Delivery attempt ${attempt} to ${dest.displayName} failed, will retry: ${outcome.reason}`,
+      { deliveryId: d.id, attempt, reason: outcome.reason, uncertain: outcome.uncertain });
+  });
+  ctx.log.warn('delivery attempt failed', { deliveryId: d.id, attempt, dead, reason: outcome.reason });
+  if (dead) await ctx.jobs.notifyDeadSoon(d.id);
+  else await ctx.jobs.deliverSoon(d.id, new Date(Date.now() + ctx.delivery.backoffMs(attempt)));
 }
 
 /** A sentence for people from a Graph SDK error (status, Graph code and message), or any error. */
 export function describeGraphError(e: unknown): string {
-  const g = e as { statusCode?: number; code?: string | null; message?: string };
+  const g = e as { statusCode?: number; code?: string | null; message?: string; name?: string };
   if (typeof g.statusCode === 'number' && g.statusCode > 0) {
-    return `Microsoft Graph answered ${g.statusCode}${g.code ? ` ${g.code}` : ''}: ${g.message ?? 'no message'}`;
+    return `Microsoft Graph answered ${g.statusCode}${g.code ? ` ${g.code}` : ''}: ${g.message || 'no message'}`;
   }
-  return errorMessage(e);
+  if (g.name === 'TimeoutError' || g.code === 'TimeoutError' || /timed out|aborted/i.test(g.message ?? '')) {
+    return `Microsoft Graph did not answer in time (${errorMessage(e) || 'timeout'}); the next attempt checks whether the mail arrived anyway.`;
+  }
+  return errorMessage(e) || `${g.code ?? 'unknown error'}`;
 }

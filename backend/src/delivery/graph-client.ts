@@ -2,6 +2,8 @@
 // static token against the simulator. The base URL is configuration; nothing here knows simulators.
 import { Client, HTTPMessageHandler, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import { ConfidentialClientApplication } from '@azure/msal-node';
+import type { Pacer } from './pacing/pacer';
+import { pacingMiddleware } from './pacing/middleware';
 
 export interface TokenProvider { getToken(): Promise<string> }
 
@@ -12,7 +14,7 @@ export function staticToken(token: string): TokenProvider {
 /** App-only token for Graph through msal-node; msal caches and renews it. */
 export function clientCredentials(opts: {
   tenantId: string; clientId: string; clientSecret?: string;
-  certificate?: { thumbprintSha256: string; privateKey: string };
+  certificate?: { thumbprintSha256: string; privateKey: string; x5c?: string };
   authorityHost?: string;
 }): TokenProvider {
   const app = new ConfidentialClientApplication({
@@ -37,10 +39,13 @@ export function clientCredentials(opts: {
  * - Not the SDK's AuthenticationHandler: it attaches tokens only to https Graph hosts it knows, so a
  *   configured base URL (a national cloud proxy, the simulator) would get none. Ours attaches the
  *   token to requests for the configured origin and to nothing else.
- * - No SDK RetryHandler: retries belong to the delivery job, which records every attempt, honours
- *   Retry-After across processes and dead-letters after a bound, instead of sleeping in a request.
+ * - Pacing (pacing/middleware.ts): every request waits for its mailbox's slot and budget; 429s are
+ *   sat out per Retry-After there. No SDK RetryHandler: other retries belong to the delivery job,
+ *   which records every attempt and dead-letters after a bound.
  */
-export function createGraphClient(opts: { baseUrl: string; tokens: TokenProvider }): Client {
+export function createGraphClient(opts: {
+  baseUrl: string; tokens: TokenProvider; pacer?: Pacer; onThrottled?: (lane: string, status: number, waitMs: number) => void;
+}): Client {
   const baseUrl = opts.baseUrl.replace(/\/?$/, '/');
   const origin = new URL(baseUrl).origin;
   let next: Middleware | undefined;
@@ -58,5 +63,6 @@ export function createGraphClient(opts: { baseUrl: string; tokens: TokenProvider
     },
     setNext(m: Middleware) { next = m; },
   };
-  return Client.initWithMiddleware({ middleware: [bearer, new HTTPMessageHandler()], baseUrl, defaultVersion: 'v1.0' });
+  const chain: Middleware[] = [bearer, ...(opts.pacer ? [pacingMiddleware(opts.pacer, opts.onThrottled)] : []), new HTTPMessageHandler()];
+  return Client.initWithMiddleware({ middleware: chain, baseUrl, defaultVersion: 'v1.0' });
 }

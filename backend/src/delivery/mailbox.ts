@@ -3,7 +3,8 @@
 // copy it already made instead of making a second one.
 import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
-import { DELIVERY_ID_PROPERTY } from './render';
+import { DELIVERY_ID_PROPERTY, DELIVERY_VARIANT_PROPERTY } from './render';
+import { splitFolderPath } from '../../../shared/src/contracts';
 import { withTimeout } from '../util/timeout';
 
 const TIMEOUT_MS = 30_000;
@@ -23,16 +24,7 @@ export class FolderCache {
  * written '\/', and a backslash '\\'. These two functions are the only place that knows.
  */
 export function folderSegments(folderPath: string): string[] {
-  const segs: string[] = [];
-  let cur = '';
-  for (let i = 0; i < folderPath.length; i++) {
-    const c = folderPath[i];
-    if (c === '\\' && (folderPath[i + 1] === '/' || folderPath[i + 1] === '\\')) { cur += folderPath[++i]; continue; }
-    if (c === '/') { segs.push(cur); cur = ''; continue; }
-    cur += c;
-  }
-  segs.push(cur);
-  const names = segs.map((s) => s.trim()).filter(Boolean);
+  const names = splitFolderPath(folderPath);
   for (const s of names) {
     if (s.length > 255) throw new Error(`Folder name "${s.slice(0, 40)}…" is longer than 255 characters.`);
   }
@@ -84,11 +76,19 @@ async function createChild(graph: Client, mailbox: string, parent: string, name:
   }
 }
 
+/** Our copy of a delivery in the mailbox, with the variant it was made as; undefined when there is none. */
 export async function findDelivered(graph: Client, mailbox: string, deliveryId: string): Promise<string | undefined> {
+  return (await findDeliveredCopy(graph, mailbox, deliveryId))?.id;
+}
+
+export async function findDeliveredCopy(graph: Client, mailbox: string, deliveryId: string): Promise<{ id: string; variant: string | null } | undefined> {
   const res = await call<{ value: MicrosoftGraph.Message[] }>(graph, `/users/${enc(mailbox)}/messages`,
     (r) => r.filter(odata(`singleValueExtendedProperties/Any(ep: ep/id eq '${DELIVERY_ID_PROPERTY}' and ep/value eq '${deliveryId}')`))
+      .expand(odata(`singleValueExtendedProperties($filter=id eq '${DELIVERY_VARIANT_PROPERTY}')`))
       .select('id').top(1).get());
-  return res.value[0]?.id ?? undefined;
+  const m = res.value[0];
+  if (!m?.id) return undefined;
+  return { id: m.id, variant: m.singleValueExtendedProperties?.[0]?.value ?? null };
 }
 
 export async function createMessage(graph: Client, mailbox: string, folderId: string, message: MicrosoftGraph.Message): Promise<string> {
@@ -97,12 +97,49 @@ export async function createMessage(graph: Client, mailbox: string, folderId: st
   return created.id!;
 }
 
+/** Whether Graph knows the mailbox (and our app may use it): false on 404. */
+export async function mailboxExists(graph: Client, mailbox: string): Promise<boolean> {
+  try {
+    await call(graph, `/users/${enc(mailbox)}/mailFolders/inbox`, (r) => r.select('id').get());
+    return true;
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return false;
+    throw e;
+  }
+}
+
+export async function deleteMessage(graph: Client, mailbox: string, messageId: string): Promise<void> {
+  try {
+    await call(graph, `/users/${enc(mailbox)}/messages/${enc(messageId)}`, (r) => r.delete());
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return; // gone already: what we wanted
+    throw e;
+  }
+}
+
+/** Moves a message to another folder of the same mailbox (immutable ids keep the id). */
+export async function moveMessage(graph: Client, mailbox: string, messageId: string, folderId: string): Promise<string> {
+  const moved = await call<MicrosoftGraph.Message>(graph, `/users/${enc(mailbox)}/messages/${enc(messageId)}/move`,
+    (r) => r.post({ destinationId: folderId }));
+  return moved.id ?? messageId;
+}
+
+export async function listAttachmentNames(graph: Client, mailbox: string, messageId: string): Promise<{ name: string; size: number }[]> {
+  const res = await call<{ value: MicrosoftGraph.Attachment[] }>(graph, `/users/${enc(mailbox)}/messages/${enc(messageId)}/attachments`,
+    (r) => r.select('id,name,size').top(100).get());
+  return res.value.map((a) => ({ name: a.name ?? '', size: a.size ?? 0 }));
+}
+
+const timeouts = new WeakMap<Client, number>();
+/** A shorter (tests) or longer time limit for every call through this client. */
+export function setGraphTimeout(graph: Client, ms: number): void { timeouts.set(graph, ms); }
+
 /** One Graph call with immutable ids and a time limit. */
-function call<T>(graph: Client, path: string, send: (r: GraphRequest) => Promise<unknown>): Promise<T> {
-  return withTimeout(TIMEOUT_MS, (signal) =>
+export function call<T>(graph: Client, path: string, send: (r: GraphRequest) => Promise<unknown>): Promise<T> {
+  return withTimeout(timeouts.get(graph) ?? TIMEOUT_MS, (signal) =>
     send(graph.api(path).header('Prefer', IMMUTABLE_IDS).option('signal', signal)) as Promise<T>);
 }
 
-const enc = encodeURIComponent;
+export const enc = encodeURIComponent;
 /** The SDK puts $filter into the URL as given: encode it, or '&', '#', '+' in a folder name break the query. */
 const odata = encodeURIComponent;

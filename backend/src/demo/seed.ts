@@ -45,7 +45,7 @@ export async function seedDemoOrganisation(db: Db, sealer: Sealer, urls: DemoSim
     let [dest] = await db.select().from(destinations)
       .where(and(eq(destinations.orgId, orgId), eq(destinations.mailbox, DEMO_SHARED_MAILBOX), eq(destinations.folderPath, folderPath)));
     if (!dest) {
-      [dest] = await db.insert(destinations).values({ orgId, kind: 'mailbox', displayName: `${c.name} – Digital Post`, mailbox: DEMO_SHARED_MAILBOX, folderPath }).returning();
+      [dest] = await db.insert(destinations).values({ orgId, kind: 'shared_mailbox', displayName: `${c.name} – Digital Post`, mailbox: DEMO_SHARED_MAILBOX, folderPath }).returning();
       await db.insert(rules).values({
         orgId, name: `Alt til ${c.name}`, priority: 1000 + i, conditions: { recipientCvr: c.cvr }, destinationIds: [dest.id],
       });

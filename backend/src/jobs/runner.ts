@@ -12,15 +12,17 @@ import { pollMailbox } from '../ingest/poll';
 import { providerModule } from '../ingest/connectors';
 import { routeStoredLetter } from '../routing/apply';
 import { runDelivery } from '../delivery/deliver';
+import { notifyDeadLetter } from '../delivery/notify';
 import { createNgdpClientCache } from '../ingest/ngdp/mailbox-client';
 import type { NgdpReceipt } from '../ingest/ngdp/client';
 import { ProviderError } from '../ingest/connector';
 import { errorMessage } from '../log';
 
-export const JOB = { poll: 'poll-mailbox', pollAgain: 'poll-mailbox-backlog', route: 'route-letter', deliver: 'deliver', receipt: 'ngdp-receipt' } as const;
+export const JOB = { poll: 'poll-mailbox', pollAgain: 'poll-mailbox-backlog', route: 'route-letter', deliver: 'deliver', receipt: 'ngdp-receipt', notifyDead: 'notify-dead-letter' } as const;
 
 /** Business receipts after a push are jobs, so a restart does not forget one. */
 const RECEIPT_ATTEMPTS = 8;
+const NOTIFY_ATTEMPTS = 8;
 const receiptBackoffMs = (attempt: number) => Math.min(15 * 60_000, 2000 * 4 ** (attempt - 1));
 
 export interface JobRunnerOptions {
@@ -30,6 +32,8 @@ export interface JobRunnerOptions {
   processEveryMs: number;
   lockLifetimeMs: number;
   pollIntervalMs: number;
+  /** Delivery jobs at once per process; Graph pacing per mailbox keeps each mailbox within its limits. */
+  deliveryConcurrency?: number;
 }
 
 export interface JobRunner {
@@ -53,7 +57,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     name: opts.name,
     processEvery: opts.processEveryMs,
     defaultLockLifetime: opts.lockLifetimeMs,
-    maxConcurrency: 32,
+    maxConcurrency: Math.max(32, (opts.deliveryConcurrency ?? 32) + 16),
     removeOnComplete: true, // one-time jobs leave no rows behind; repeating poll jobs stay
   });
   let running = false;
@@ -68,6 +72,9 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     },
     async deliverSoon(deliveryId, at = new Date()) {
       await agenda.schedule(at, JOB.deliver, { deliveryId });
+    },
+    async notifyDeadSoon(deliveryId, at = new Date()) {
+      await agenda.schedule(at, JOB.notifyDead, { deliveryId, attempt: 1 });
     },
   };
 
@@ -110,7 +117,17 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       }, { concurrency: 4 });
       agenda.define(JOB.deliver, async (job: Job<{ deliveryId: string }>) => {
         await runDelivery(ctx, job.attrs.data.deliveryId);
-      }, { concurrency: 8 });
+      }, { concurrency: opts.deliveryConcurrency ?? 32 });
+      agenda.define(JOB.notifyDead, async (job: Job<{ deliveryId: string; attempt: number }>) => {
+        const { deliveryId, attempt } = job.attrs.data;
+        try {
+          await notifyDeadLetter(ctx, deliveryId);
+        } catch (e) {
+          const retry = attempt < NOTIFY_ATTEMPTS;
+          ctx.log[retry ? 'warn' : 'error'](retry ? 'dead-letter notice failed; will retry' : 'dead-letter notice gave up', { deliveryId, attempt, error: errorMessage(e) });
+          if (retry) await agenda.schedule(new Date(Date.now() + receiptBackoffMs(attempt)), JOB.notifyDead, { deliveryId, attempt: attempt + 1 });
+        }
+      }, { concurrency: 2 });
       await agenda.start();
       running = true;
       await resumeInterrupted(ctx);
@@ -140,8 +157,9 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
 async function resumeInterrupted(ctx: AppContext) {
   const unrouted = await ctx.db.select({ id: messages.id }).from(messages).where(eq(messages.status, 'received'));
   for (const m of unrouted) await ctx.jobs.routeSoon(m.id);
-  const pending = await ctx.db.select({ id: deliveries.id }).from(deliveries)
-    .innerJoin(messages, eq(messages.id, deliveries.messageId))
-    .where(and(eq(deliveries.status, 'pending'), inArray(messages.status, ['routed', 'delivered'])));
+  const pending = await ctx.db.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.status, 'pending'));
   for (const d of pending) await ctx.jobs.deliverSoon(d.id);
+  const unnotified = await ctx.db.select({ id: deliveries.id }).from(deliveries)
+    .where(and(eq(deliveries.status, 'dead'), isNull(deliveries.deadNotifiedAt)));
+  for (const d of unnotified) await ctx.jobs.notifyDeadSoon(d.id);
 }

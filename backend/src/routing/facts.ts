@@ -16,6 +16,8 @@ export interface RoutingFacts {
   documentNames: string[];
   replyRequired: boolean;
   cprPresent: boolean;
+  /** The letter's actions (links, payments, bookings), shown in the delivered mail; absent on older rows. */
+  actions?: { label: string; actionCode: string; url?: string; startDateTime?: string; endDateTime?: string }[];
 }
 
 export function routingFactsOf(memo: Memo, provider: string): RoutingFacts {
@@ -33,6 +35,12 @@ export function routingFactsOf(memo: Memo, provider: string): RoutingFacts {
     productionUnit: att?.productionUnit?.productionUnitNumber,
     documentNames: docs.flatMap((d) => d!.files.map((f) => f.filename)),
     replyRequired: memo.reply,
+    actions: docs.flatMap((d) => d!.actions).slice(0, 20).map((a) => ({
+      label: a.label, actionCode: a.actionCode,
+      ...(a.entryPointUrl ? { url: a.entryPointUrl } : {}),
+      ...(a.startDateTime ? { startDateTime: a.startDateTime } : {}),
+      ...(a.endDateTime ? { endDateTime: a.endDateTime } : {}),
+    })),
     cprPresent: (memo.contentData?.cprData?.length ?? 0) > 0 || findCprNumbers(`${memo.label} ${memo.notification ?? ''}`).length > 0,
   };
 }

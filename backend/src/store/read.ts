@@ -46,7 +46,11 @@ export async function getMessage(db: Db, orgId: string, id: string): Promise<Mes
     deliveries: dels.map(({ d, dest }): DeliveryInfo => ({
       id: d.id, status: d.status as DeliveryInfo['status'], attempts: d.attempts, graphMessageId: d.graphMessageId,
       deliveredAt: d.deliveredAt?.toISOString() ?? null, lastError: d.lastError,
-      destination: { id: dest.id, kind: dest.kind as 'mailbox' | 'teams', displayName: dest.displayName, mailbox: dest.mailbox, folderPath: displayFolderPath(dest.folderPath) },
+      reason: d.reason as DeliveryInfo['reason'], requestedBy: d.requestedBy,
+      destination: {
+        id: dest.id, kind: dest.kind as DeliveryInfo['destination']['kind'], displayName: dest.displayName, mailbox: dest.mailbox,
+        folderPath: dest.kind === 'teams_channel' ? dest.folderPath : displayFolderPath(dest.folderPath),
+      },
     })),
     timeline: evs.map((e): TimelineEvent => ({
       at: e.at.toISOString(), type: e.type as TimelineEvent['type'], actor: e.actor, text: e.text, data: e.data,

@@ -17,6 +17,8 @@ export const organisations = pgTable('organisations', {
   /** The Entra ID tenant (tid claim) whose users belong to this organisation. */
   entraTenantId: text('entra_tenant_id').unique(),
   retentionDays: integer('retention_days').notNull().default(90),
+  /** How letters are delivered (subject template, categories, dead-letter notices, reroute); see delivery/settings.ts. */
+  deliverySettings: jsonb('delivery_settings').$type<Record<string, unknown>>().notNull().default({}),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
@@ -115,10 +117,22 @@ export const quarantine = pgTable('quarantine', {
 export const destinations = pgTable('destinations', {
   id: uuid('id').primaryKey().defaultRandom(),
   orgId: uuid('org_id').notNull().references(() => organisations.id),
-  kind: text('kind').notNull(), // mailbox | teams
+  kind: text('kind').notNull(), // shared_mailbox | user_mailbox | teams_channel
   displayName: text('display_name').notNull(),
-  mailbox: text('mailbox').notNull(),
-  folderPath: text('folder_path').notNull(), // relative to the mailbox's Inbox, '/'-separated
+  /** Mailbox kinds: the mailbox address and a folder path below its Inbox ('/'-separated, '\\/' escapes). */
+  mailbox: text('mailbox'),
+  folderPath: text('folder_path').notNull().default(''),
+  /** Teams channel: team and channel ids, and the channel's Workflows webhook URL (a capability: sealed). */
+  teamId: text('team_id'),
+  channelId: text('channel_id'),
+  webhookUrlEnc: bytea('webhook_url_enc'),
+  /** Problems found by the last check (empty: fine), and when. */
+  checkProblems: jsonb('check_problems').$type<string[]>().notNull().default([]),
+  checkedAt: ts('checked_at'),
+  /** Deleted by an admin: no longer selectable, kept for the history of earlier deliveries. */
+  archivedAt: ts('archived_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 
 export const rules = pgTable('rules', {
@@ -136,8 +150,17 @@ export const deliveries = pgTable('deliveries', {
   orgId: uuid('org_id').notNull().references(() => organisations.id),
   messageId: uuid('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
   destinationId: uuid('destination_id').notNull().references(() => destinations.id),
-  reason: text('reason').notNull().default('initial'), // initial | resend | reroute
-  status: text('status').notNull().default('pending'), // pending | delivered | failed | dead
+  reason: text('reason').notNull().default('initial'), // initial | resend | reroute | placement
+  status: text('status').notNull().default('pending'), // pending | delivered | dead
+  /** Who asked for it: 'system' (a rule) or the person (user id and name) for resend/reroute. */
+  requestedBy: text('requested_by').notNull().default('system'),
+  /** A reroute replaces this earlier delivery. */
+  replacesDeliveryId: uuid('replaces_delivery_id'),
+  /** Steps already done, so a retry resumes instead of repeating (large attachments, Teams files, card). */
+  progress: jsonb('progress').$type<Record<string, unknown>>().notNull().default({}),
+  /** An uncertain outcome happened (timeout, 5xx, crash): look for our copy before creating again. */
+  uncertain: boolean('uncertain').notNull().default(false),
+  deadNotifiedAt: ts('dead_notified_at'),
   attempts: integer('attempts').notNull().default(0),
   graphMessageId: text('graph_message_id'),
   lastError: text('last_error'),

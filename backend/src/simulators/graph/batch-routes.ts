@@ -1,10 +1,12 @@
 // JSON batching: POST /v1.0/$batch with at most 20 requests. Each request is sent back through this
 // same simulator over loopback HTTP, so it meets the same auth, faults and per-mailbox throttling
 // as a direct call (a 429 inside a 200). `dependsOn` orders requests; a failed dependency gives 424.
+// The recording keeps the batch's inner requests on the $batch entry; the replays carry its request-id.
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { asyncHandler } from '../http';
 import { badRequest, graphErrorBody } from './errors';
+import { BATCH_REPLAY_HEADER } from './recorder';
 import { sendJson } from './respond';
 import type { GraphRuntime } from './runtime';
 
@@ -50,6 +52,7 @@ export function batchHandler(rt: GraphRuntime) {
       const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
       if (r.body !== undefined && !lower['content-type']) return failed(r.id, 400, 'BadRequest', `Write request id : ${r.id} does not contain Content-Type header or body.`);
       headers.Authorization = req.get('Authorization') ?? '';
+      headers[BATCH_REPLAY_HEADER] = String(res.locals.requestId ?? ''); // the recording links it to this batch
       let path = r.url.replace(/^https?:\/\/[^/]+/i, '').replace(/^\/?v1\.0(?=\/)/i, '');
       if (!path.startsWith('/')) path = `/${path}`;
       if (/^\/\$batch/i.test(path)) return failed(r.id, 400, 'BadRequest', 'Nested batch requests are not allowed.');

@@ -3,13 +3,20 @@
 //   POST /sim/mailboxes                 add one {userPrincipalName, displayName, kind?, id?}
 //   GET  /sim/mailboxes/:u/messages     what arrived (folder path, subject, draft?, attachments)
 //   GET|POST /sim/faults                read / replace the faults
+//   GET|POST /sim/behaviour             read / change behaviours (partial), e.g. {"refuseAttachmentSessionsOnNonDraft":true}
 //   GET  /sim/stats                     request and throttling counts
-//   POST /sim/reset                     forget everything
+//   GET|DELETE /sim/requests            the recorded Graph requests {value:[…]}, oldest first / forget them
+//   GET|DELETE /sim/outbox              mail sent (sendMail) to recipients outside the simulator / forget it
+//   POST /sim/reset                     forget everything (behaviours back to the constructor's)
+//   GET|POST /sim/teams, POST /sim/teams/:id/channels, GET …/channels/:cid/files   Teams (teams-control.ts)
 import { Router, json } from 'express';
 import { z } from 'zod';
+import { graphBehaviourSchema } from './behaviour';
 import { graphFaultsSchema } from './faults';
 import type { GraphRuntime } from './runtime';
 import { mailboxSummary, messageSummaries } from './summaries';
+import { teamsControlRouter } from './teams-control';
+import { teamsOf } from './teams-state';
 
 const addMailboxSchema = z.object({
   id: z.string().optional(),
@@ -45,8 +52,21 @@ export function controlRouter(rt: GraphRuntime): Router {
     res.json(rt.faults);
   });
 
+  r.get('/behaviour', (_req, res) => { res.json(rt.behaviour); });
+  r.post('/behaviour', (req, res) => {
+    const p = graphBehaviourSchema.partial().safeParse(req.body ?? {});
+    if (!p.success) return fail(res, 400, p.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    res.json(rt.setBehaviour(p.data));
+  });
+
+  r.get('/requests', (_req, res) => { res.json({ value: rt.recorder.all() }); });
+  r.delete('/requests', (_req, res) => { rt.recorder.clear(); res.status(204).end(); });
+  r.get('/outbox', (_req, res) => { res.json({ value: rt.outbox }); });
+  r.delete('/outbox', (_req, res) => { rt.outbox = []; res.status(204).end(); });
+
   r.get('/stats', (_req, res) => { res.json(rt.stats()); });
-  r.post('/reset', (_req, res) => { rt.reset(); res.status(204).end(); });
+  r.post('/reset', (_req, res) => { rt.reset(); teamsOf(rt).clear(); res.status(204).end(); });
+  r.use('/teams', teamsControlRouter(rt));
 
   r.use((req, res) => fail(res, 404, `No simulator control route ${req.method} /sim${req.path}.`));
   r.use((err: Error & { status?: number }, _req: import('express').Request, res: import('express').Response, _next: import('express').NextFunction) => {

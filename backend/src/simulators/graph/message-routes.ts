@@ -1,11 +1,11 @@
-// Messages: create (JSON) in a folder, list/filter/sort, get, attachments, move.
+// Messages: create (JSON) in a folder, list/filter/sort, get, attachments, move, delete.
 import type { Request, Response, Router } from 'express';
 import { badRequest, itemNotFound } from './errors';
-import { MESSAGE_PROPERTIES, buildMessage, isoSeconds, serializeAttachment } from './messages';
+import { MESSAGE_PROPERTIES, attachmentBytes, buildMessage, isoSeconds, serializeAttachment } from './messages';
 import { changeKey } from './ids';
 import { filterProperties } from './odata-filter';
 import { applyPaging, nextLink, parseQuery, project, type ODataQuery } from './odata-query';
-import { contextUrl, q, sendJson } from './respond';
+import { contextUrl, q, sendEmpty, sendJson } from './respond';
 import { matchesFilter, messageJson } from './serialize';
 import type { GraphRuntime } from './runtime';
 import type { FolderRec, MailboxRec } from './state';
@@ -32,7 +32,9 @@ export function messageRoutes(r: Router, rt: GraphRuntime): void {
 
   const create = (req: Request, res: Response, folder: FolderRec, ctx: string) => {
     const mb = mbOf(res);
-    const rec = rt.state.addMessage(mb, buildMessage(mb, folder.id, res.locals.body ?? {}));
+    const built = buildMessage(mb, folder.id, res.locals.body ?? {});
+    rt.chargeUpload(mb.id, attachmentBytes(built.attachments));
+    const rec = rt.state.addMessage(mb, built);
     sendJson(rt, res, 201, { '@odata.context': contextUrl(req, `${ctx}/$entity`), ...messageJson(rec) });
   };
 
@@ -90,6 +92,23 @@ export function messageRoutes(r: Router, rt: GraphRuntime): void {
     m.data = { ...m.data, parentFolderId: f.id, lastModifiedDateTime: isoSeconds(new Date()), changeKey: changeKey() };
     sendJson(rt, res, 201, { '@odata.context': contextUrl(req, `${user(req)}/messages/$entity`), ...messageJson(m) });
   });
+
+  // DELETE moves the message to Deleted Items (the id stays: immutable ids); deleting it there
+  // removes it for good (Exchange keeps it in Recoverable Items, out of Graph's mailFolders).
+  const remove = (req: Request, res: Response) => {
+    const mb = mbOf(res);
+    const m = rt.state.message(mb, req.params.m);
+    if (req.params.f && m.folderId !== rt.state.folder(mb, req.params.f).id) throw itemNotFound();
+    const deleted = rt.state.folder(mb, 'deleteditems');
+    if (m.folderId === deleted.id) rt.state.removeMessage(mb, m.id);
+    else {
+      m.folderId = deleted.id;
+      m.data = { ...m.data, parentFolderId: deleted.id, lastModifiedDateTime: isoSeconds(new Date()), changeKey: changeKey() };
+    }
+    sendEmpty(rt, res, 204);
+  };
+  r.delete('/messages/:m', remove);
+  r.delete('/mailFolders/:f/messages/:m', remove);
 }
 
 const ATTACHMENT_PROPERTIES: ReadonlySet<string> = new Set(['id', 'lastModifiedDateTime', 'name', 'contentType', 'size', 'isInline', 'contentId', 'contentLocation', 'contentBytes']);

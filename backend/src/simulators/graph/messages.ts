@@ -152,6 +152,34 @@ function buildAttachment(a: z.infer<typeof attachment>, now: string): Attachment
   };
 }
 
+const attachmentPost = attachment.extend({ id: z.unknown() }).strict();
+
+/** A file attachment from the body of POST .../messages/{id}/attachments. Throws Graph's errors. */
+export function buildFileAttachment(input: unknown): AttachmentRec {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) throw badRequest('The attachment needs a JSON object body.', 'RequestBodyRead');
+  if (typeof (input as Record<string, unknown>)['@odata.type'] !== 'string') {
+    throw new GraphHttpError(422, 'UnprocessableType', "Cannot process input of abstract type 'Microsoft.OutlookServices.Attachment'");
+  }
+  const parsed = attachmentPost.safeParse(input);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    if (i.code === 'unrecognized_keys') {
+      throw badRequest(`The property '${i.keys[0]}' does not exist on type 'Microsoft.OutlookServices.FileAttachment'. Make sure to only use property names that are defined by the type or mark the type as open type.`, 'RequestBodyRead');
+    }
+    throw badRequest(`Invalid attachment payload at '${i.path.join('.')}': ${i.message}.`, 'RequestBodyRead');
+  }
+  return buildAttachment(parsed.data, isoSeconds(new Date()));
+}
+
+/** Adds an attachment to a stored message, as Exchange does: a new change key and hasAttachments. */
+export function attachToMessage(m: MessageRec, a: AttachmentRec): void {
+  m.attachments.push(a);
+  m.data = { ...m.data, hasAttachments: m.attachments.some((x) => !x.isInline), lastModifiedDateTime: isoSeconds(new Date()), changeKey: changeKey() };
+}
+
+/** Decoded bytes of the attachments a message carries (what counts against the upload budget). */
+export const attachmentBytes = (atts: AttachmentRec[]): number => atts.reduce((n, a) => n + a.size, 0);
+
 export function serializeAttachment(a: AttachmentRec, withContent = true): MicrosoftGraph.FileAttachment & Record<string, unknown> {
   return {
     '@odata.type': '#microsoft.graph.fileAttachment',

@@ -1,11 +1,13 @@
 // What every Graph request passes before its route: request ids and Prefer, bearer token, body
 // (4 MB, JSON), faults, then the mailbox's throttle (4 concurrent, 10,000 per 10 minutes).
 import { randomUUID } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { readBody, sleep } from '../http';
 import { GraphHttpError, invalidUser, sendGraphError } from './errors';
 import { hit } from './faults';
+import { noteBody } from './recorder';
 import type { GraphRuntime } from './runtime';
+import type { MailboxRec } from './state';
 
 export function requestContext(rt: GraphRuntime): RequestHandler {
   return (req, res, next) => {
@@ -41,6 +43,7 @@ export function jsonBody(rt: GraphRuntime): RequestHandler {
   return (req, res, next) => {
     if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
     readBody(req, rt.limits.maxRequestBytes).then(({ body, tooLarge, size }) => {
+      noteBody(res, null, size);
       if (tooLarge) {
         throw new GraphHttpError(413, 'RequestEntityTooLarge', `The request body is ${size} bytes; the maximum request length supported is 4 MB.`);
       }
@@ -49,6 +52,7 @@ export function jsonBody(rt: GraphRuntime): RequestHandler {
       try { res.locals.body = JSON.parse(body.toString('utf8')); } catch {
         throw new GraphHttpError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
       }
+      noteBody(res, res.locals.body, size);
       next();
     }).catch(next);
   };
@@ -90,17 +94,27 @@ export function mailboxGate(rt: GraphRuntime): RequestHandler {
         ? new GraphHttpError(404, 'Request_ResourceNotFound', `Resource '${u}' does not exist or one of its queried reference-property objects are not present.`)
         : invalidUser(u));
     }
-    const a = rt.throttle.admit(mb.id);
-    if (!a.ok) {
-      rt.count('throttled429');
-      rt.countMailbox(mb.id, 'throttled429');
-      return sendGraphError(res, new GraphHttpError(429, 'ApplicationThrottled', a.message, { 'Retry-After': String(a.retryAfterSeconds) }));
-    }
-    rt.countMailbox(mb.id, 'requests');
-    res.on('finish', a.release);
-    res.on('close', a.release);
+    if (!admitToMailbox(rt, mb, res)) return;
     res.locals.mailbox = mb;
     res.locals.user = u;
     next();
   };
+}
+
+/**
+ * Admits a request under the mailbox's limits (4 concurrent, the request window) until its
+ * response ends; otherwise answers 429 and returns false.
+ */
+export function admitToMailbox(rt: GraphRuntime, mb: MailboxRec, res: Response): boolean {
+  const a = rt.throttle.admit(mb.id);
+  if (!a.ok) {
+    rt.count('throttled429');
+    rt.countMailbox(mb.id, 'throttled429');
+    sendGraphError(res, new GraphHttpError(429, 'ApplicationThrottled', a.message, { 'Retry-After': String(a.retryAfterSeconds) }));
+    return false;
+  }
+  rt.countMailbox(mb.id, 'requests');
+  res.on('finish', a.release);
+  res.on('close', a.release);
+  return true;
 }

@@ -20,11 +20,27 @@ export function writeJson(res: Response, status: number, body: unknown): void {
   res.end(buf);
 }
 
+/** An answer without a body (204, 202, the last upload chunk's 201), held like sendJson's. */
+export function sendEmpty(rt: GraphRuntime, res: Response, status: number, headers: Record<string, string> = {}): void {
+  const answer = () => {
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    res.status(status).setHeader('Content-Length', '0');
+    res.end();
+  };
+  if (res.locals.holdAfterWrite && status < 300) return rt.hold(res, answer);
+  answer();
+}
+
 /** `@odata.context` for a resource path such as users('x')/mailFolders('inbox')/childFolders. */
 export function contextUrl(req: Request, fragment: string): string {
-  const at = req.baseUrl.indexOf('/v1.0');
-  const root = `${origin(req)}${at < 0 ? req.baseUrl : req.baseUrl.slice(0, at)}/v1.0`;
-  return `${root}/$metadata#${fragment}`;
+  return `${simRoot(req)}/v1.0/$metadata#${fragment}`;
+}
+
+/** The simulator's own origin and mount prefix, e.g. http://127.0.0.1:3000/sim/graph. */
+export function simRoot(req: Request): string {
+  const base = req.baseUrl;
+  const at = base.indexOf('/v1.0');
+  return `${origin(req)}${at >= 0 ? base.slice(0, at) : base.replace(/\/upload$/, '')}`;
 }
 
 export const q = (s: string) => `'${s.replace(/'/g, "''")}'`;

@@ -122,6 +122,8 @@ export class GraphState {
     return m;
   }
 
+  removeMessage(mb: MailboxRec, id: string): void { mb.messages.delete(id); }
+
   messagesIn(mb: MailboxRec, folderId?: string): MessageRec[] {
     return [...mb.messages.values()].filter((m) => !folderId || m.folderId === folderId).sort((a, b) => a.seq - b.seq);
   }

@@ -1,0 +1,76 @@
+// Delivery routes. For everyone signed in: the registry to choose from. For admins and operators:
+// resend and reroute a letter. For admins: manage the registry and the delivery settings.
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import {
+  deliverySettingsSchema, destinationCreateSchema, destinationUpdateSchema, rerouteRequestSchema, resendRequestSchema,
+} from '../../../shared/src/contracts';
+import type { AppContext } from '../context';
+import {
+  archiveDestination, createDestination, destinationView, getDestination, listDestinations, recheckDestination, updateDestination,
+  type DestinationChecker,
+} from '../delivery/registry/destinations';
+import { getDeliverySettings, putDeliverySettings } from '../delivery/settings';
+import { reroute, resend } from '../delivery/operations';
+import { requireRole } from './roles';
+import { h } from './handler';
+
+const idParam = (what: string) => z.string().uuid(`must be a ${what} id (UUID)`);
+
+export interface DeliveryDeps { ctx: AppContext; check: DestinationChecker }
+
+/** Mounted at /api. */
+export function deliveryRouter(deps: DeliveryDeps): Router {
+  const r = express.Router();
+  const { ctx } = deps;
+  const admin = requireRole('admin');
+  const operator = requireRole('admin', 'operator');
+  const org = (req: express.Request) => req.auth!.orgId;
+  const actor = (req: express.Request) => ({ id: req.auth!.userId, name: req.auth!.displayName });
+
+  // The registry as people choose from it (no webhook secrets, no check details).
+  r.get('/destinations', h(async (req, res) => {
+    const rows = await listDestinations(ctx.db, org(req));
+    res.json({ items: rows.map((d) => { const v = destinationView(d); return { id: v.id, kind: v.kind, displayName: v.displayName, mailbox: v.mailbox, folderPath: v.folderPath }; }) });
+  }));
+
+  r.post('/messages/:id/resend', operator, h(async (req, res) => {
+    const body = resendRequestSchema.parse(req.body ?? {});
+    const ids = await resend(ctx, org(req), idParam('letter').parse(req.params.id), actor(req), body);
+    res.status(202).json({ deliveryIds: ids });
+  }));
+
+  r.post('/messages/:id/reroute', operator, h(async (req, res) => {
+    const body = rerouteRequestSchema.parse(req.body ?? {});
+    const ids = await reroute(ctx, org(req), idParam('letter').parse(req.params.id), actor(req), body);
+    res.status(202).json({ deliveryIds: ids });
+  }));
+
+  r.get('/admin/destinations', operator, h(async (req, res) => {
+    res.json({ items: (await listDestinations(ctx.db, org(req))).map(destinationView) });
+  }));
+  r.get('/admin/destinations/:id', operator, h(async (req, res) => {
+    res.json(destinationView(await getDestination(ctx.db, org(req), idParam('destination').parse(req.params.id))));
+  }));
+  r.post('/admin/destinations', admin, h(async (req, res) => {
+    const input = destinationCreateSchema.parse(req.body);
+    res.status(201).json(destinationView(await createDestination(ctx.db, ctx.sealer, deps.check, org(req), input)));
+  }));
+  r.patch('/admin/destinations/:id', admin, h(async (req, res) => {
+    const input = destinationUpdateSchema.parse(req.body);
+    res.json(destinationView(await updateDestination(ctx.db, ctx.sealer, deps.check, org(req), idParam('destination').parse(req.params.id), input)));
+  }));
+  r.post('/admin/destinations/:id/check', operator, h(async (req, res) => {
+    res.json(destinationView(await recheckDestination(ctx.db, ctx.sealer, deps.check, org(req), idParam('destination').parse(req.params.id))));
+  }));
+  r.delete('/admin/destinations/:id', admin, h(async (req, res) => {
+    await archiveDestination(ctx.db, org(req), idParam('destination').parse(req.params.id));
+    res.status(204).end();
+  }));
+
+  r.get('/admin/delivery-settings', operator, h(async (req, res) => { res.json(await getDeliverySettings(ctx.db, org(req))); }));
+  r.put('/admin/delivery-settings', admin, h(async (req, res) => {
+    res.json(await putDeliverySettings(ctx.db, org(req), deliverySettingsSchema.parse(req.body)));
+  }));
+  return r;
+}

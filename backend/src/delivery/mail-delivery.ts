@@ -1,0 +1,123 @@
+// Delivery into a mailbox folder, exactly once. Our delivery id rides on the message as a named
+// property; after any uncertain outcome (timeout, 5xx, a crash mid-attempt) we look for it before
+// creating, so Graph never holds two copies of one delivery.
+//
+// Three variants of the mail, recorded as a second property so a retry knows what it found:
+//  - inline:  everything fits into the creating request (the usual letter);
+//  - session: documents over 3 MB follow through upload sessions on the created message;
+//  - link:    Graph refused upload sessions on the (non-draft) message: the mail is made again
+//             without them, naming them and pointing to Brevdue, where they can be downloaded.
+//             The incomplete session-variant copy is removed first.
+import type { AppContext } from '../context';
+import type { DeliverySettings } from '../../../shared/src/contracts';
+import { planAttachments } from './attachment-plan';
+import { UploadRefused, createAttachmentSession, uploadToSession } from './attachment-upload';
+import { renderMail, type LetterForMail } from './render';
+import { createMessage, deleteMessage, ensureFolder, findDeliveredCopy, listAttachmentNames, moveMessage } from './mailbox';
+
+export interface MailDoc { filename: string; mimeType: string; size: number; load: () => Promise<Buffer> }
+
+export interface MailProgress {
+  variant?: 'inline' | 'session' | 'link';
+  graphMessageId?: string;
+  uploaded?: string[];
+  /** Reroute with "move": the earlier copy to move (same mailbox) or remove (elsewhere) once this one is made. */
+  moveFrom?: { deliveryId: string; mailbox: string; graphMessageId: string };
+  oldCopyDone?: boolean;
+}
+
+export interface MailDeliveryInput {
+  deliveryId: string;
+  uncertain: boolean;
+  progress: MailProgress;
+  saveProgress: (p: MailProgress) => Promise<void>;
+  mailbox: string;
+  folderPath: string;
+  letter: LetterForMail;
+  docs: MailDoc[];
+  settings: DeliverySettings;
+  letterUrl?: string;
+}
+
+export interface MailDeliveryResult { graphMessageId: string; foundExisting: boolean; variant: string; notes: string[] }
+
+export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput): Promise<MailDeliveryResult> {
+  const { graph } = ctx;
+  const p: MailProgress = { ...input.progress };
+  const notes: string[] = [];
+  const plan = planAttachments(input.docs);
+  p.variant ??= plan.large.length ? 'session' : 'inline';
+
+  const folderId = await ensureFolder(graph, ctx.folders, { mailbox: input.mailbox, folderPath: input.folderPath });
+
+  // Reroute by moving within one mailbox: the earlier copy becomes this delivery.
+  if (p.moveFrom && !p.oldCopyDone && p.moveFrom.mailbox.toLowerCase() === input.mailbox.toLowerCase()) {
+    const id = await moveMessage(graph, input.mailbox, p.moveFrom.graphMessageId, folderId);
+    await input.saveProgress({ ...p, graphMessageId: id, oldCopyDone: true });
+    return { graphMessageId: id, foundExisting: false, variant: 'moved', notes: ['moved the earlier copy'] };
+  }
+
+  let existing = (input.uncertain || p.graphMessageId) ? await findDeliveredCopy(graph, input.mailbox, input.deliveryId) : undefined;
+  if (existing && existing.variant && existing.variant !== p.variant) {
+    // A copy of the variant we gave up on (session → link): remove it, make the right one.
+    await deleteMessage(graph, input.mailbox, existing.id);
+    existing = undefined;
+  }
+  const foundExisting = !!existing;
+  let messageId = existing?.id;
+
+  const render = async (variant: 'inline' | 'session' | 'link') => {
+    const inlineDocs = variant === 'inline' ? input.docs : plan.inline.map((d) => input.docs[d.index]);
+    const large = plan.large.map((d) => ({ filename: d.filename, size: d.size }));
+    const attachments = await Promise.all(inlineDocs.map(async (d) => ({ filename: d.filename, mimeType: d.mimeType, content: await d.load() })));
+    return renderMail(input.letter, attachments, input.deliveryId, {
+      subjectTemplate: input.settings.subjectTemplate, categories: input.settings.categories, variant,
+      followingAttachments: variant === 'session' ? large : undefined,
+      brevdueOnly: variant === 'link' ? large : undefined,
+      letterUrl: input.letterUrl,
+    });
+  };
+
+  if (!messageId) {
+    messageId = await createMessage(graph, input.mailbox, folderId, await render(p.variant));
+    p.graphMessageId = messageId;
+    p.uploaded = [];
+    await input.saveProgress(p);
+  }
+
+  if (p.variant === 'session') {
+    // After a crash, Graph may hold some of them already: attach only what is missing.
+    const present = new Set((await listAttachmentNames(graph, input.mailbox, messageId)).map((a) => `${a.name}|${a.size}`));
+    for (const d of plan.large) {
+      const doc = input.docs[d.index];
+      if (present.has(`${doc.filename}|${doc.size}`)) continue;
+      try {
+        const url = await createAttachmentSession(graph, input.mailbox, messageId, doc);
+        await uploadToSession(url, await doc.load(), { pacer: ctx.pacer, lane: `mailbox:${input.mailbox.toLowerCase()}` });
+        p.uploaded = [...(p.uploaded ?? []), doc.filename];
+        await input.saveProgress(p);
+      } catch (e) {
+        if (!(e instanceof UploadRefused)) throw e;
+        // The fallback: record the switch first, so a crash from here on still ends in the link variant.
+        ctx.log.warn('upload session refused; delivering large documents through Brevdue instead', { deliveryId: input.deliveryId, reason: e.message });
+        p.variant = 'link';
+        await input.saveProgress(p);
+        await deleteMessage(graph, input.mailbox, messageId);
+        messageId = await createMessage(graph, input.mailbox, folderId, await render('link'));
+        p.graphMessageId = messageId;
+        await input.saveProgress(p);
+        notes.push(`${plan.large.length} large document(s) are available in Brevdue only (${e.message})`);
+        break;
+      }
+    }
+  }
+
+  // Reroute into another mailbox with "move": the earlier copy goes once this one is safely there.
+  if (p.moveFrom && !p.oldCopyDone) {
+    await deleteMessage(graph, p.moveFrom.mailbox, p.moveFrom.graphMessageId);
+    p.oldCopyDone = true;
+    await input.saveProgress(p);
+    notes.push(`removed the earlier copy from ${p.moveFrom.mailbox}`);
+  }
+  return { graphMessageId: messageId, foundExisting, variant: p.variant, notes };
+}

@@ -1,0 +1,101 @@
+// What people do to a letter's deliveries from the task pane: resend (same destination, a new
+// copy) and reroute (new destinations from the registry; the earlier copy left or moved as the
+// organisation configured). Each becomes new delivery rows, run by the same engine, and an event on
+// the letter's timeline naming who asked.
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import type { AppContext } from '../context';
+import { deliveries, destinations, messages } from '../store/schema';
+import { addEvent } from '../store/letters';
+import { HttpError } from '../api/errors';
+import { getDeliverySettings } from './settings';
+import type { MailProgress } from './mail-delivery';
+
+export interface Actor { id: string; name: string }
+const actorLabel = (a: Actor) => a.name || a.id;
+
+async function letterOf(ctx: AppContext, orgId: string, messageId: string) {
+  const [m] = await ctx.db.select({ id: messages.id, status: messages.status }).from(messages)
+    .where(and(eq(messages.orgId, orgId), eq(messages.id, messageId)));
+  if (!m) throw new HttpError(404, 'not_found', 'No letter with that id in your organisation.');
+  return m;
+}
+
+export async function resend(ctx: AppContext, orgId: string, messageId: string, actor: Actor, opts: { deliveryId?: string }): Promise<string[]> {
+  await letterOf(ctx, orgId, messageId);
+  const rows = await ctx.db.select({ d: deliveries, dest: destinations }).from(deliveries)
+    .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
+    .where(and(eq(deliveries.orgId, orgId), eq(deliveries.messageId, messageId),
+      ...(opts.deliveryId ? [eq(deliveries.id, opts.deliveryId)] : []), inArray(deliveries.status, ['delivered', 'dead'])));
+  if (opts.deliveryId && rows.length === 0) {
+    throw new HttpError(409, 'not_resendable', 'That delivery is not finished yet (or not on this letter); only delivered or failed deliveries can be sent again.');
+  }
+  // One new copy per destination, however many earlier deliveries went there.
+  const byDest = new Map(rows.filter((r) => !r.dest.archivedAt).map((r) => [r.dest.id, r]));
+  if (byDest.size === 0) throw new HttpError(409, 'nothing_to_resend', 'The letter has no finished delivery to an existing destination; use reroute to choose one.');
+  const ids = await ctx.db.transaction(async (tx) => {
+    const ins = await tx.insert(deliveries).values([...byDest.values()].map((r) => ({
+      orgId, messageId, destinationId: r.dest.id, reason: 'resend', requestedBy: actorLabel(actor),
+    }))).returning({ id: deliveries.id });
+    await tx.update(messages).set({ status: 'routed' }).where(and(eq(messages.id, messageId), eq(messages.status, 'failed')));
+    await addEvent(tx, orgId, messageId, 'resend_requested', actorLabel(actor),
+      `${actorLabel(actor)} asked to send the letter again to ${[...byDest.values()].map((r) => r.dest.displayName).join(', ')}`,
+      { deliveryIds: ins.map((i) => i.id), destinationIds: [...byDest.keys()], actorId: actor.id });
+    return ins.map((i) => i.id);
+  });
+  for (const id of ids) await ctx.jobs.deliverSoon(id);
+  return ids;
+}
+
+export async function reroute(ctx: AppContext, orgId: string, messageId: string, actor: Actor,
+  opts: { destinationIds: string[]; oldCopy?: 'leave' | 'move' }): Promise<string[]> {
+  const letter = await letterOf(ctx, orgId, messageId);
+  const wanted = [...new Set(opts.destinationIds)];
+  const dests = await ctx.db.select().from(destinations)
+    .where(and(eq(destinations.orgId, orgId), inArray(destinations.id, wanted), isNull(destinations.archivedAt)));
+  if (dests.length !== wanted.length) {
+    throw new HttpError(400, 'unknown_destination', 'Choose destinations from your organisation\'s registry; at least one of them does not exist (or was deleted).');
+  }
+  const oldCopy = opts.oldCopy ?? (await getDeliverySettings(ctx.db, orgId)).rerouteOldCopy;
+  // Earlier copies that can be moved or removed: delivered into a mailbox, not yet moved.
+  const earlier = await ctx.db.select({ d: deliveries, dest: destinations }).from(deliveries)
+    .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
+    .where(and(eq(deliveries.orgId, orgId), eq(deliveries.messageId, messageId), eq(deliveries.status, 'delivered')));
+  const movable = earlier.filter((r) => r.dest.mailbox && r.d.graphMessageId && !wanted.includes(r.dest.id));
+  // "Move" pairs earlier copies with new mailbox destinations: the same mailbox first (a real move).
+  const pairs = new Map<string, MailProgress['moveFrom']>();
+  if (oldCopy === 'move') {
+    const pool = [...movable];
+    const mailDests = dests.filter((d) => d.mailbox);
+    for (const pass of ['same', 'other'] as const) {
+      for (const nd of mailDests) {
+        if (pairs.has(nd.id)) continue;
+        const i = pool.findIndex((r) => (pass === 'same') === (r.dest.mailbox!.toLowerCase() === nd.mailbox!.toLowerCase()));
+        if (i < 0) continue;
+        const [r] = pool.splice(i, 1);
+        pairs.set(nd.id, { deliveryId: r.d.id, mailbox: r.dest.mailbox!, graphMessageId: r.d.graphMessageId! });
+      }
+    }
+  }
+  const ids = await ctx.db.transaction(async (tx) => {
+    const ins = await tx.insert(deliveries).values(dests.map((nd) => {
+      const moveFrom = pairs.get(nd.id);
+      return {
+        orgId, messageId, destinationId: nd.id, reason: 'reroute', requestedBy: actorLabel(actor),
+        replacesDeliveryId: moveFrom?.deliveryId ?? null,
+        progress: moveFrom ? { moveFrom } : {},
+      };
+    })).returning({ id: deliveries.id });
+    if (letter.status === 'failed' || letter.status === 'triage') {
+      await tx.update(messages).set({ status: 'routed' }).where(eq(messages.id, messageId));
+    }
+    const left = movable.length - pairs.size;
+    await addEvent(tx, orgId, messageId, 'reroute_requested', actorLabel(actor),
+      `${actorLabel(actor)} rerouted the letter to ${dests.map((d) => d.displayName).join(', ')}`
+      + (oldCopy === 'move' && pairs.size ? `; ${pairs.size} earlier cop${pairs.size === 1 ? 'y' : 'ies'} will be moved` : '')
+      + (left > 0 ? `; ${left} earlier cop${left === 1 ? 'y stays' : 'ies stay'} where ${left === 1 ? 'it is' : 'they are'}` : ''),
+      { deliveryIds: ins.map((i) => i.id), destinationIds: dests.map((d) => d.id), oldCopy, actorId: actor.id });
+    return ins.map((i) => i.id);
+  });
+  for (const id of ids) await ctx.jobs.deliverSoon(id);
+  return ids;
+}

@@ -1,0 +1,159 @@
+// Pacing per Graph "lane" (one mailbox, or one drive): Graph's limits for Outlook resources are per
+// app and mailbox — 4 concurrent requests, 10,000 requests per 10 minutes, 150 MB of uploads per
+// 5 minutes — and a 429/503 carries Retry-After. Each lane keeps its own queue, so one throttled
+// mailbox never holds up another; a caller that would wait long is told when to come back instead
+// (PacerBusy), so a job-runner slot is not parked on one slow mailbox.
+
+export interface PacerLimits {
+  maxConcurrent: number;
+  requestsPerWindow: number;
+  windowMs: number;
+  uploadBytesPerWindow: number;
+  uploadWindowMs: number;
+  /** Waits longer than this are not sat out: acquire() throws PacerBusy with the time to return. */
+  maxWaitMs: number;
+}
+
+/** Graph's documented limits, with a small margin so clock skew between us and Graph never tips over. */
+export const GRAPH_MAILBOX_LIMITS: PacerLimits = {
+  maxConcurrent: 4,
+  requestsPerWindow: 9_900,
+  windowMs: 10 * 60_000,
+  uploadBytesPerWindow: 148 * 1024 * 1024,
+  uploadWindowMs: 5 * 60_000,
+  maxWaitMs: 15_000,
+};
+
+export class PacerBusy extends Error {
+  constructor(readonly lane: string, readonly readyAt: Date, reason: string) {
+    super(`Microsoft Graph pacing for ${lane}: ${reason}; trying again at ${readyAt.toISOString()}.`);
+  }
+}
+
+interface Waiter { bytes: number; resolve: (release: () => void) => void; reject: (e: Error) => void; deadline: number }
+
+class Lane {
+  inflight = 0;
+  queue: Waiter[] = [];
+  /** Start times of requests in the current window (a ring would do; arrays shift cheaply at this size). */
+  starts: number[] = [];
+  uploads: { t: number; bytes: number }[] = [];
+  uploadSum = 0;
+  pausedUntil = 0;
+  timer: NodeJS.Timeout | null = null;
+  // For figures: how often and how long this lane was told to back off.
+  throttled = 0;
+}
+
+export interface LaneStats { lane: string; inflight: number; queued: number; requestsInWindow: number; uploadBytesInWindow: number; pausedUntil: string | null; throttled: number }
+
+export class Pacer {
+  private lanes = new Map<string, Lane>();
+
+  constructor(readonly limits: PacerLimits = GRAPH_MAILBOX_LIMITS, private readonly now: () => number = Date.now) {}
+
+  /**
+   * Waits for a slot in the lane (concurrency, request window, upload budget, Retry-After pause)
+   * and returns the function that gives it back. Throws PacerBusy when the wait would exceed maxWaitMs.
+   */
+  acquire(laneKey: string, uploadBytes = 0, maxWaitMs = this.limits.maxWaitMs): Promise<() => void> {
+    const lane = this.lane(laneKey);
+    const t = this.now();
+    this.expire(lane, t);
+    const readyAt = this.readyAt(lane, uploadBytes, t);
+    if (readyAt - t > maxWaitMs) {
+      return Promise.reject(new PacerBusy(laneKey, new Date(readyAt), this.why(lane, uploadBytes, t)));
+    }
+    // Many already queued: each must wait for ~queue/concurrency turns; refuse rather than pile up.
+    if (lane.queue.length >= this.limits.maxConcurrent * 8) {
+      return Promise.reject(new PacerBusy(laneKey, new Date(t + 1000), `${lane.queue.length} requests are queued for this mailbox`));
+    }
+    return new Promise((resolve, reject) => {
+      lane.queue.push({ bytes: uploadBytes, resolve, reject, deadline: t + maxWaitMs });
+      this.pump(laneKey, lane);
+    });
+  }
+
+  /** Graph said 429/503 with Retry-After: nobody starts a request on this lane before then. */
+  pause(laneKey: string, ms: number): void {
+    const lane = this.lane(laneKey);
+    lane.throttled++;
+    lane.pausedUntil = Math.max(lane.pausedUntil, this.now() + ms);
+    this.pump(laneKey, lane);
+  }
+
+  pausedUntil(laneKey: string): number { return this.lanes.get(laneKey)?.pausedUntil ?? 0; }
+
+  stats(): LaneStats[] {
+    const t = this.now();
+    return [...this.lanes.entries()].map(([k, l]) => {
+      this.expire(l, t);
+      return { lane: k, inflight: l.inflight, queued: l.queue.length, requestsInWindow: l.starts.length,
+        uploadBytesInWindow: l.uploadSum, pausedUntil: l.pausedUntil > t ? new Date(l.pausedUntil).toISOString() : null, throttled: l.throttled };
+    });
+  }
+
+  private lane(key: string): Lane {
+    let l = this.lanes.get(key);
+    if (!l) { l = new Lane(); this.lanes.set(key, l); }
+    return l;
+  }
+
+  private expire(l: Lane, t: number): void {
+    while (l.starts.length && l.starts[0] <= t - this.limits.windowMs) l.starts.shift();
+    while (l.uploads.length && l.uploads[0].t <= t - this.limits.uploadWindowMs) l.uploadSum -= l.uploads.shift()!.bytes;
+  }
+
+  /** Earliest time a request of this size could start, ignoring the concurrency queue. */
+  private readyAt(l: Lane, bytes: number, t: number): number {
+    let at = Math.max(t, l.pausedUntil);
+    if (l.starts.length >= this.limits.requestsPerWindow) {
+      at = Math.max(at, l.starts[l.starts.length - this.limits.requestsPerWindow] + this.limits.windowMs);
+    }
+    if (bytes > 0 && l.uploadSum + bytes > this.limits.uploadBytesPerWindow) {
+      // Budget frees as old uploads leave the window; one upload larger than the budget waits for an empty window.
+      let freed = 0;
+      const need = l.uploadSum + Math.min(bytes, this.limits.uploadBytesPerWindow) - this.limits.uploadBytesPerWindow;
+      for (const u of l.uploads) {
+        freed += u.bytes;
+        if (freed >= need) { at = Math.max(at, u.t + this.limits.uploadWindowMs); break; }
+      }
+    }
+    return at;
+  }
+
+  private why(l: Lane, bytes: number, t: number): string {
+    if (l.pausedUntil > t) return 'Graph asked us to wait (Retry-After)';
+    if (l.starts.length >= this.limits.requestsPerWindow) return `${this.limits.requestsPerWindow} requests in ${this.limits.windowMs / 60_000} minutes reached`;
+    if (bytes > 0 && l.uploadSum + bytes > this.limits.uploadBytesPerWindow) return `upload budget of ${Math.round(this.limits.uploadBytesPerWindow / 1048576)} MB per ${this.limits.uploadWindowMs / 60_000} minutes reached`;
+    return 'busy';
+  }
+
+  private pump(key: string, l: Lane): void {
+    if (l.timer) { clearTimeout(l.timer); l.timer = null; }
+    const t = this.now();
+    this.expire(l, t);
+    while (l.queue.length && l.inflight < this.limits.maxConcurrent) {
+      const w = l.queue[0];
+      const at = this.readyAt(l, w.bytes, t);
+      if (at > t) {
+        // Waiters past their deadline are told to come back; the rest wait for the timer.
+        if (at > w.deadline) { l.queue.shift(); w.reject(new PacerBusy(key, new Date(at), this.why(l, w.bytes, t))); continue; }
+        l.timer = setTimeout(() => this.pump(key, l), Math.max(1, at - t));
+        l.timer.unref?.();
+        return;
+      }
+      l.queue.shift();
+      l.inflight++;
+      l.starts.push(t);
+      if (w.bytes > 0) { l.uploads.push({ t, bytes: w.bytes }); l.uploadSum += w.bytes; }
+      let released = false;
+      w.resolve(() => {
+        if (released) return;
+        released = true;
+        l.inflight--;
+        this.pump(key, l);
+      });
+    }
+  }
+}

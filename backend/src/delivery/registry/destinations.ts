@@ -1,0 +1,117 @@
+// The approved-recipients registry: the only places rules and people can send letters to. Every
+// destination is checked against Graph when saved (mailbox exists, folders created; Teams channel
+// and its files folder reachable, webhook URL on Microsoft's hosts); one that fails is refused.
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../../store/db';
+import type { Sealer } from '../../crypto/envelope';
+import { destinations, rules } from '../../store/schema';
+import { HttpError } from '../../api/errors';
+import { displayFolderPath } from '../mailbox';
+import type { DestinationCreate, DestinationKind, DestinationUpdate, DestinationView } from '../../../../shared/src/contracts';
+
+export type DestinationRow = typeof destinations.$inferSelect;
+
+/** What a check needs to know; the webhook URL unsealed. */
+export interface DestinationTarget {
+  kind: DestinationKind;
+  mailbox: string | null;
+  folderPath: string;
+  teamId: string | null;
+  channelId: string | null;
+  webhookUrl: string | null;
+}
+
+export type DestinationChecker = (t: DestinationTarget) => Promise<string[]>;
+
+export function destinationView(d: DestinationRow): DestinationView {
+  return {
+    id: d.id, kind: d.kind as DestinationKind, displayName: d.displayName, mailbox: d.mailbox,
+    folderPath: d.kind === 'teams_channel' ? d.folderPath : displayFolderPath(d.folderPath),
+    folderPathRaw: d.folderPath, teamId: d.teamId, channelId: d.channelId, hasWebhook: !!d.webhookUrlEnc,
+    checkProblems: d.checkProblems, checkedAt: d.checkedAt?.toISOString() ?? null,
+  };
+}
+
+export function targetOf(d: DestinationRow, sealer: Sealer): DestinationTarget {
+  return {
+    kind: d.kind as DestinationKind, mailbox: d.mailbox, folderPath: d.folderPath, teamId: d.teamId, channelId: d.channelId,
+    webhookUrl: d.webhookUrlEnc ? sealer.open(d.webhookUrlEnc).toString('utf8') : null,
+  };
+}
+
+export async function listDestinations(db: Db, orgId: string): Promise<DestinationRow[]> {
+  return db.select().from(destinations).where(and(eq(destinations.orgId, orgId), isNull(destinations.archivedAt)))
+    .orderBy(asc(destinations.displayName));
+}
+
+export async function getDestination(db: Db, orgId: string, id: string): Promise<DestinationRow> {
+  const [d] = await db.select().from(destinations).where(and(eq(destinations.orgId, orgId), eq(destinations.id, id)));
+  if (!d || d.archivedAt) throw new HttpError(404, 'not_found', 'No such destination in your organisation (it may have been deleted).');
+  return d;
+}
+
+async function refuseProblems(check: DestinationChecker, t: DestinationTarget): Promise<string[]> {
+  const problems = await check(t);
+  if (problems.length) throw new HttpError(422, 'destination_check_failed', `The destination was not saved: ${problems.join(' ')}`);
+  return problems;
+}
+
+async function refuseDuplicateName(db: Db, orgId: string, displayName: string, exceptId?: string) {
+  const same = (await listDestinations(db, orgId)).find((d) => d.displayName.toLowerCase() === displayName.toLowerCase() && d.id !== exceptId);
+  if (same) throw new HttpError(409, 'duplicate_name', `A destination named "${same.displayName}" exists already; choose another name so people can tell them apart.`);
+}
+
+export async function createDestination(db: Db, sealer: Sealer, check: DestinationChecker, orgId: string, input: DestinationCreate): Promise<DestinationRow> {
+  await refuseDuplicateName(db, orgId, input.displayName);
+  const t: DestinationTarget = input.kind === 'teams_channel'
+    ? { kind: input.kind, mailbox: null, folderPath: input.folderPath, teamId: input.teamId, channelId: input.channelId, webhookUrl: input.webhookUrl }
+    : { kind: input.kind, mailbox: input.mailbox, folderPath: input.folderPath, teamId: null, channelId: null, webhookUrl: null };
+  await refuseProblems(check, t);
+  const [row] = await db.insert(destinations).values({
+    orgId, kind: t.kind, displayName: input.displayName, mailbox: t.mailbox, folderPath: t.folderPath,
+    teamId: t.teamId, channelId: t.channelId, webhookUrlEnc: t.webhookUrl ? sealer.seal(t.webhookUrl) : null,
+    checkProblems: [], checkedAt: new Date(),
+  }).returning();
+  return row;
+}
+
+export async function updateDestination(db: Db, sealer: Sealer, check: DestinationChecker, orgId: string, id: string, input: DestinationUpdate): Promise<DestinationRow> {
+  const cur = await getDestination(db, orgId, id);
+  const mailboxKind = cur.kind !== 'teams_channel';
+  if (mailboxKind && (input.teamId || input.channelId || input.webhookUrl)) {
+    throw new HttpError(400, 'invalid_request', 'teamId, channelId and webhookUrl belong to Teams channel destinations; this one is a mailbox.');
+  }
+  if (!mailboxKind && input.mailbox) throw new HttpError(400, 'invalid_request', 'mailbox belongs to mailbox destinations; this one is a Teams channel.');
+  if (input.displayName) await refuseDuplicateName(db, orgId, input.displayName, id);
+  const t = { ...targetOf(cur, sealer) };
+  if (input.mailbox !== undefined) t.mailbox = input.mailbox;
+  if (input.folderPath !== undefined) t.folderPath = input.folderPath;
+  if (input.teamId !== undefined) t.teamId = input.teamId;
+  if (input.channelId !== undefined) t.channelId = input.channelId;
+  if (input.webhookUrl !== undefined) t.webhookUrl = input.webhookUrl;
+  await refuseProblems(check, t);
+  const [row] = await db.update(destinations).set({
+    displayName: input.displayName ?? cur.displayName, mailbox: t.mailbox, folderPath: t.folderPath, teamId: t.teamId, channelId: t.channelId,
+    webhookUrlEnc: t.webhookUrl ? sealer.seal(t.webhookUrl) : null, checkProblems: [], checkedAt: new Date(), updatedAt: new Date(),
+  }).where(eq(destinations.id, id)).returning();
+  return row;
+}
+
+/** Re-checks a saved destination and records what is wrong (nothing is refused: it exists already). */
+export async function recheckDestination(db: Db, sealer: Sealer, check: DestinationChecker, orgId: string, id: string): Promise<DestinationRow> {
+  const cur = await getDestination(db, orgId, id);
+  const problems = await check(targetOf(cur, sealer));
+  const [row] = await db.update(destinations).set({ checkProblems: problems, checkedAt: new Date() }).where(eq(destinations.id, id)).returning();
+  return row;
+}
+
+/** Deleting archives: deliveries made earlier still show where they went. Refused while a rule uses it. */
+export async function archiveDestination(db: Db, orgId: string, id: string): Promise<void> {
+  await getDestination(db, orgId, id);
+  const using = (await db.select({ name: rules.name, ids: rules.destinationIds }).from(rules).where(eq(rules.orgId, orgId)))
+    .filter((r) => r.ids.includes(id));
+  if (using.length) {
+    throw new HttpError(409, 'in_use', `Rules still send letters here: ${using.map((r) => `"${r.name}"`).join(', ')}. Change those rules first.`);
+  }
+  await db.update(destinations).set({ archivedAt: new Date(), updatedAt: new Date() }).where(eq(destinations.id, id));
+}

@@ -1,0 +1,256 @@
+// The delivery engine end to end against the Graph simulator: the registry and its checks, the
+// delivered mail, large attachments (upload sessions and the fallback), a timeout after Graph
+// created the message, a 429 storm, a dead letter with its notice, resend and reroute.
+import { and, eq } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import { startBrevdue, type Brevdue } from '../../backend/src/app';
+import { DEMO_ORGANISATION, demoMemo, minimalPdf } from '../../backend/src/demo/letters';
+import { DEMO_SHARED_MAILBOX } from '../../backend/src/demo/seed';
+import { deliveries, destinations, mailboxes, messages, rules } from '../../backend/src/store/schema';
+import { storeLetter } from '../../backend/src/store/letters';
+import { buildMemoXml } from '../../backend/src/memo/build';
+import { DELIVERY_ID_PROPERTY } from '../../backend/src/delivery/render';
+import { ensureFolder, joinFolderPath } from '../../backend/src/delivery/mailbox';
+import type { Memo } from '../../backend/src/memo/types';
+import { destinationViewSchema, messageDetailSchema, type DestinationView } from '../../shared/src/contracts';
+import { eventually, testDatabases } from '../helpers/databases';
+
+const [cvrA] = DEMO_ORGANISATION.cvrs;
+const OTHER_MAILBOX = 'okonomi@nordlys.example';
+const ADMIN_MAILBOX = 'it-drift@nordlys.example';
+
+describe.each(testDatabases)('delivery engine on $name', (tdb) => {
+  let app: Brevdue;
+  let drop: () => Promise<void>;
+
+  const start = async (extra: Partial<Parameters<typeof startBrevdue>[0]> = {}) => {
+    const d = await tdb.create();
+    drop = d.drop;
+    app = await startBrevdue({
+      databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, pollIntervalMs: 60_000, processEveryMs: 100,
+      delivery: { maxAttempts: 3, backoffMs: () => 100 }, ...extra,
+    });
+    app.sims!.graph.api.addMailbox({ id: OTHER_MAILBOX, displayName: 'Økonomi', kind: 'shared' });
+    app.sims!.graph.api.addMailbox({ id: ADMIN_MAILBOX, displayName: 'IT-drift', kind: 'user' });
+  };
+  afterEach(async () => {
+    await app?.stop();
+    await drop?.();
+  });
+
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${app.url}/api${path}`, {
+      method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+
+  /** Stores a letter as ingest would and lets the pipeline route and deliver it. */
+  const receive = async (memo: Memo): Promise<string> => {
+    const [mb] = await app.database.db.select().from(mailboxes)
+      .where(and(eq(mailboxes.orgId, app.demoOrgId!), eq(mailboxes.cvr, memo.recipient.id), eq(mailboxes.provider, 'ngdp')));
+    const r = await storeLetter(app.database.db, app.ctx.sealer, mb, memo, Buffer.from(buildMemoXml(memo)));
+    await app.ctx.jobs.routeSoon(r.messageId);
+    return r.messageId;
+  };
+  const deliveriesOf = (messageId: string) => app.database.db.select().from(deliveries).where(eq(deliveries.messageId, messageId));
+  const settled = (messageId: string, n = 1) => eventually(async () => {
+    const ds = await deliveriesOf(messageId);
+    return ds.length >= n && ds.every((x) => x.status === 'delivered' || x.status === 'dead') && ds;
+  }, 30_000, `${n} finished deliveries`);
+  const copiesOf = (mailbox: string, deliveryId: string) => app.sims!.graph.api.messages(mailbox)
+    .filter((m) => m.extendedProperties.some((p) => p.id.toLowerCase() === DELIVERY_ID_PROPERTY.toLowerCase() && p.value === deliveryId));
+
+  const pdf = (bytes: number) => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(bytes - 9)]);
+
+  test('the registry checks destinations when saved and refuses what cannot work', async () => {
+    await start();
+    const ok = await api('POST', '/admin/destinations', { kind: 'shared_mailbox', displayName: 'Økonomi – moms', mailbox: OTHER_MAILBOX, folderPath: 'Digital Post/Moms/2026' });
+    expect(ok.status).toBe(201);
+    const view: DestinationView = destinationViewSchema.parse(ok.body);
+    expect(view.folderPath).toBe('Inbox › Digital Post › Moms › 2026');
+    // Saved means the folders exist now.
+    expect(app.sims!.graph.api.mailboxes().find((m) => m.userPrincipalName === OTHER_MAILBOX)!.folders).toContain('Inbox/Digital Post/Moms/2026');
+
+    const unknown = await api('POST', '/admin/destinations', { kind: 'user_mailbox', displayName: 'Findes ikke', mailbox: 'ingen@nordlys.example' });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error.message).toContain('ingen@nordlys.example');
+
+    const badName = await api('POST', '/admin/destinations', { kind: 'shared_mailbox', displayName: 'Tom', mailbox: OTHER_MAILBOX, folderPath: `a/${'x'.repeat(300)}` });
+    expect(badName.status).toBe(400);
+    expect(badName.body.error.message).toMatch(/folder name/);
+
+    const dup = await api('POST', '/admin/destinations', { kind: 'shared_mailbox', displayName: 'økonomi – MOMS', mailbox: OTHER_MAILBOX });
+    expect(dup.status).toBe(409);
+
+    const badHook = await api('POST', '/admin/destinations', { kind: 'teams_channel', displayName: 'Kanal', teamId: 't', channelId: 'c', webhookUrl: 'https://example.com/hook' });
+    expect(badHook.status).toBe(422);
+
+    // A destination a rule uses cannot be deleted; an unused one can, and is gone from the registry.
+    const [used] = await app.database.db.select().from(destinations).where(eq(destinations.orgId, app.demoOrgId!)).limit(1);
+    expect((await api('DELETE', `/admin/destinations/${used.id}`)).status).toBe(409);
+    expect((await api('DELETE', `/admin/destinations/${view.id}`)).status).toBe(204);
+    const list = await api('GET', '/destinations');
+    expect(list.body.items.map((d: { id: string }) => d.id)).not.toContain(view.id);
+    expect(list.body.items.length).toBe(DEMO_ORGANISATION.cvrs.length);
+  });
+
+  test('the delivered mail: received, subject from the template, sender, categories, flag, actions, documents', async () => {
+    await start();
+    expect((await api('PUT', '/admin/delivery-settings', { subjectTemplate: '[{cvrName}] {label}', categories: ['Digital Post', 'Brevdue'] })).status).toBe(200);
+    const due = new Date(Date.now() + 14 * 86_400_000);
+    const memo = demoMemo({ recipientCvr: cvrA.cvr, label: 'Påkrav vedr. 010190-1234' });
+    memo.reply = true;
+    memo.replyByDateTime = `${due.toISOString().slice(0, 19)}Z`;
+    memo.body.mainDocument!.actions = [{ label: 'Betal her', actionCode: 'BETALING', entryPointUrl: 'https://betal.example.dk/x?a=1&b=2' }];
+    memo.body.additionalDocuments = [{ label: 'Bilag', files: [{ encodingFormat: 'application/pdf', filename: 'Bilag 1.pdf', language: 'da', content: minimalPdf('Bilag') }], actions: [] }];
+    const id = await receive(memo);
+    const [d] = await settled(id);
+    expect(d.status).toBe('delivered');
+    const [copy] = copiesOf(DEMO_SHARED_MAILBOX, d.id);
+    expect(copy.isDraft).toBe(false);
+    expect(copy.subject).toBe(`[${cvrA.name}] Påkrav vedr. 010190-XXXX`);
+    expect(copy.from).toContain(memo.sender.label!);
+    expect(copy.categories).toEqual(['Digital Post', 'Brevdue', memo.sender.label]);
+    expect(copy.attachments.map((a) => a.name)).toEqual(['Brev.pdf', 'Bilag 1.pdf']);
+    const full = await (await fetch(`${app.url}/sim/graph/v1.0/users/${DEMO_SHARED_MAILBOX}/messages/${copy.id}?$select=body,flag,importance`, {
+      headers: { Authorization: 'Bearer demo-graph-token' },
+    })).json() as { body: { content: string }; flag: { flagStatus: string; dueDateTime: { dateTime: string } }; importance: string };
+    expect(full.flag.flagStatus).toBe('flagged');
+    expect(full.flag.dueDateTime.dateTime).toBe(due.toISOString().slice(0, 19));
+    expect(full.body.content).toContain('href="https://betal.example.dk/x?a=1&amp;b=2"');
+    expect(full.body.content).toContain(`CVR ${cvrA.cvr}`);
+    expect(full.body.content).not.toContain('1234');
+  });
+
+  test('a document over 3 MB goes through an upload session, intact', async () => {
+    await start();
+    const big = pdf(7 * 1024 * 1024 + 123);
+    const memo = demoMemo({ recipientCvr: cvrA.cvr, label: 'Tegninger til byggesag' });
+    memo.body.additionalDocuments = [{ label: 'Tegninger', files: [{ encodingFormat: 'application/pdf', filename: 'Tegninger.pdf', language: 'da', content: big }], actions: [] }];
+    const id = await receive(memo);
+    const [d] = await settled(id);
+    expect(d.status).toBe('delivered');
+    const copies = copiesOf(DEMO_SHARED_MAILBOX, d.id);
+    expect(copies).toHaveLength(1);
+    const att = copies[0].attachments.find((a) => a.name === 'Tegninger.pdf')!;
+    expect(att.size).toBe(big.length);
+    const res = await fetch(`${app.url}/sim/graph/v1.0/users/${DEMO_SHARED_MAILBOX}/messages/${copies[0].id}/attachments/${att.id}`, { headers: { Authorization: 'Bearer demo-graph-token' } });
+    const body = await res.json() as { contentBytes: string };
+    expect(Buffer.from(body.contentBytes, 'base64').equals(big)).toBe(true);
+    expect(copies[0].attachments.map((a) => a.name)).toContain('Brev.pdf');
+  });
+
+  test('when Graph refuses upload sessions on a received mail, the fallback names the document and links to Brevdue, once', async () => {
+    await start({ graphSim: { refuseAttachmentSessionsOnNonDraft: true } });
+    const memo = demoMemo({ recipientCvr: cvrA.cvr, label: 'Stor rapport' });
+    memo.body.additionalDocuments = [{ label: 'Rapport', files: [{ encodingFormat: 'application/pdf', filename: 'Rapport.pdf', language: 'da', content: pdf(5 * 1024 * 1024) }], actions: [] }];
+    const id = await receive(memo);
+    const [d] = await settled(id);
+    expect(d.status).toBe('delivered');
+    const all = app.sims!.graph.api.messages(DEMO_SHARED_MAILBOX);
+    const live = all.filter((m) => !m.folderPath.startsWith('Deleted Items') && m.subject === 'Stor rapport');
+    expect(live).toHaveLength(1);
+    expect(live[0].attachments.map((a) => a.name)).toEqual(['Brev.pdf']);
+    const full = await (await fetch(`${app.url}/sim/graph/v1.0/users/${DEMO_SHARED_MAILBOX}/messages/${live[0].id}?$select=body`, { headers: { Authorization: 'Bearer demo-graph-token' } })).json() as { body: { content: string } };
+    expect(full.body.content).toContain('Rapport.pdf');
+    expect(full.body.content).toContain(`/taskpane.html#/messages/${id}`);
+    const detail = messageDetailSchema.parse((await api('GET', `/messages/${id}`)).body);
+    expect(detail.timeline.find((e) => e.type === 'delivered')!.text).toContain('available in Brevdue only');
+    // The document is still downloadable from Brevdue.
+    const doc = detail.documents.find((x) => x.filename === 'Rapport.pdf')!;
+    expect((await fetch(`${app.url}/api/messages/${id}/documents/${doc.id}`)).status).toBe(200);
+  });
+
+  test('a timeout after Graph created the message does not make a second copy', async () => {
+    await start({ graphTimeoutMs: 1500, delivery: { maxAttempts: 6, backoffMs: () => 100 } });
+    // Every write is carried out but never answered; the engine gives up waiting (30 s in
+    // production, 1.5 s here), then finds its copy by the delivery id instead of making another.
+    // The folders exist already (as after the first letter), so the write that hangs is the message.
+    await ensureFolder(app.ctx.graph, app.ctx.folders, { mailbox: DEMO_SHARED_MAILBOX, folderPath: joinFolderPath(['Digital Post', cvrA.name]) });
+    app.sims!.graph.api.setFaults({ timeoutAfterWriteRate: 1 });
+    const id = await receive(demoMemo({ recipientCvr: cvrA.cvr, label: 'Afgørelse om tilskud' }));
+    await eventually(async () => (await deliveriesOf(id)).some((x) => x.attempts >= 1 && x.uncertain), 20_000, 'an uncertain attempt');
+    app.sims!.graph.api.setFaults({});
+    const [d] = await settled(id);
+    expect(d.status).toBe('delivered');
+    expect(copiesOf(DEMO_SHARED_MAILBOX, d.id)).toHaveLength(1);
+    const detail = messageDetailSchema.parse((await api('GET', `/messages/${id}`)).body);
+    const delivered = detail.timeline.find((e) => e.type === 'delivered')!;
+    expect(delivered.data.foundExisting).toBe(true);
+  }, 60_000);
+
+  test('a 429 storm delays deliveries but fails none and duplicates none', async () => {
+    await start();
+    app.sims!.graph.api.setFaults({ rate429: 0.6, retryAfterSeconds: 0 });
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push(await receive(demoMemo({ recipientCvr: cvrA.cvr, label: `Brev nummer ${i}` })));
+    for (const id of ids) {
+      const [d] = await settled(id);
+      expect(d.status).toBe('delivered');
+      expect(copiesOf(DEMO_SHARED_MAILBOX, d.id)).toHaveLength(1);
+    }
+    expect(app.sims!.graph.api.stats().faulted429).toBeGreaterThan(0);
+  }, 60_000);
+
+  test('a delivery that keeps failing is dead-lettered with a reason and the admins get a mail', async () => {
+    await start();
+    await api('PUT', '/admin/delivery-settings', { notifyAddress: ADMIN_MAILBOX, notifySender: DEMO_SHARED_MAILBOX });
+    const [dest] = await app.database.db.insert(destinations).values({ orgId: app.demoOrgId!, kind: 'shared_mailbox', displayName: 'Nedlagt postkasse', mailbox: 'nedlagt@nordlys.example', folderPath: 'Post' }).returning();
+    await app.database.db.update(rules).set({ destinationIds: [dest.id] }).where(eq(rules.orgId, app.demoOrgId!));
+    const id = await receive(demoMemo({ recipientCvr: cvrA.cvr, label: 'Rykker for betaling' }));
+    const [d] = await settled(id);
+    expect(d.status).toBe('dead');
+    expect(d.attempts).toBe(3);
+    expect(d.lastError).toMatch(/404.*nedlagt@nordlys\.example/);
+    const [m] = await app.database.db.select().from(messages).where(eq(messages.id, id));
+    expect(m.status).toBe('failed');
+    const notice = await eventually(async () => app.sims!.graph.api.messages(ADMIN_MAILBOX).find((x) => x.subject.includes('Rykker for betaling')), 20_000, 'the notice');
+    expect(notice.subject).toMatch(/kunne ikke leveres/);
+    const detail = messageDetailSchema.parse((await api('GET', `/messages/${id}`)).body);
+    expect(detail.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['delivery_attempt', 'delivery_failed', 'admins_notified']));
+    expect(detail.deliveries[0].status).toBe('dead');
+  }, 60_000);
+
+  test('resend makes a new copy; reroute delivers elsewhere and moves or leaves the earlier copy; both name who asked', async () => {
+    await start();
+    const id = await receive(demoMemo({ recipientCvr: cvrA.cvr, label: 'Kontrolbesøg' }));
+    const [first] = await settled(id);
+
+    const rs = await api('POST', `/messages/${id}/resend`, {});
+    expect(rs.status).toBe(202);
+    await settled(id, 2);
+    expect(app.sims!.graph.api.messages(DEMO_SHARED_MAILBOX).filter((m) => m.subject === 'Kontrolbesøg')).toHaveLength(2);
+
+    // Reroute into the same mailbox with "move": the first copy moves, no new copy is made.
+    const same = destinationViewSchema.parse((await api('POST', '/admin/destinations', { kind: 'shared_mailbox', displayName: 'Arkiv', mailbox: DEMO_SHARED_MAILBOX, folderPath: 'Arkiv/Kontrol' })).body);
+    const rr = await api('POST', `/messages/${id}/reroute`, { destinationIds: [same.id], oldCopy: 'move' });
+    expect(rr.status).toBe(202);
+    await settled(id, 3);
+    const afterMove = app.sims!.graph.api.messages(DEMO_SHARED_MAILBOX).filter((m) => m.subject === 'Kontrolbesøg');
+    expect(afterMove).toHaveLength(2);
+    expect(afterMove.map((m) => m.folderPath).sort()).toEqual([`Inbox/Arkiv/Kontrol`, `Inbox/Digital Post/${cvrA.name}`].sort());
+    expect(afterMove.find((m) => m.id === first.graphMessageId)!.folderPath).toBe('Inbox/Arkiv/Kontrol');
+
+    // Reroute to another mailbox, leaving the earlier copies.
+    const other = destinationViewSchema.parse((await api('POST', '/admin/destinations', { kind: 'shared_mailbox', displayName: 'Økonomi', mailbox: OTHER_MAILBOX, folderPath: 'Digital Post' })).body);
+    expect((await api('POST', `/messages/${id}/reroute`, { destinationIds: [other.id] })).status).toBe(202);
+    await settled(id, 4);
+    expect(app.sims!.graph.api.messages(OTHER_MAILBOX).filter((m) => m.subject === 'Kontrolbesøg')).toHaveLength(1);
+    expect(app.sims!.graph.api.messages(DEMO_SHARED_MAILBOX).filter((m) => m.subject === 'Kontrolbesøg')).toHaveLength(2);
+
+    const detail = messageDetailSchema.parse((await api('GET', `/messages/${id}`)).body);
+    const asked = detail.timeline.filter((e) => e.type === 'resend_requested' || e.type === 'reroute_requested');
+    expect(asked).toHaveLength(3);
+    expect(asked.every((e) => e.actor === 'Demo-bruger')).toBe(true);
+    expect(detail.deliveries.map((x) => x.reason)).toEqual(['initial', 'resend', 'reroute', 'reroute']);
+    expect(detail.deliveries.filter((x) => x.reason !== 'initial').every((x) => x.requestedBy === 'Demo-bruger')).toBe(true);
+
+    // Bad input is refused with a reason.
+    expect((await api('POST', `/messages/${id}/reroute`, { destinationIds: [] })).status).toBe(400);
+    const unknownDest = await api('POST', `/messages/${id}/reroute`, { destinationIds: ['00000000-0000-4000-8000-000000000000'] });
+    expect(unknownDest.status).toBe(400);
+    expect(unknownDest.body.error.message).toMatch(/registry/);
+  }, 60_000);
+});
