@@ -113,7 +113,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     sims = {
       ngdp: createNgdpSimulator({ systemCredentials: [DEMO_SYSTEM] }),
       graph: createGraphSimulator({ acceptedTokens: [DEMO_GRAPH_TOKEN], ...opts.graphSim }),
-      workflows: createWorkflowsSimulator(),
+      workflows: createWorkflowsSimulator({ baseUrl: `${url}/sim/workflows` }),
       eboks: createEboksSimulator(),
       mitdk: createMitdkSimulator(),
     };

@@ -9,8 +9,9 @@ import { DEMO_SHARED_MAILBOX } from '../../backend/src/demo/seed';
 import { deliveries, destinations, mailboxes, messages, rules } from '../../backend/src/store/schema';
 import { storeLetter } from '../../backend/src/store/letters';
 import { buildMemoXml } from '../../backend/src/memo/build';
-import { DELIVERY_ID_PROPERTY } from '../../backend/src/delivery/render';
-import { ensureFolder, joinFolderPath } from '../../backend/src/delivery/mailbox';
+import { DELIVERY_ID_PROPERTY, renderMail } from '../../backend/src/delivery/render';
+import { recoverUncertain } from '../../backend/src/delivery/recover';
+import { createMessage, ensureFolder, joinFolderPath } from '../../backend/src/delivery/mailbox';
 import type { Memo } from '../../backend/src/memo/types';
 import { destinationViewSchema, messageDetailSchema, type DestinationView } from '../../shared/src/contracts';
 import { eventually, testDatabases } from '../helpers/databases';
@@ -253,4 +254,70 @@ describe.each(testDatabases)('delivery engine on $name', (tdb) => {
     expect(unknownDest.status).toBe(400);
     expect(unknownDest.body.error.message).toMatch(/registry/);
   }, 60_000);
+
+  test('a Teams channel destination: documents into the channel files (large ones in chunks), then one card', async () => {
+    await start();
+    const team = app.sims!.graph.api.addTeam({ displayName: 'Nordlys Økonomi', channels: [{ displayName: 'Digital Post' }] });
+    const channel = team.channels[0];
+    const flow = app.sims!.workflows.api.addFlow(team.id, channel.id);
+    const created = await api('POST', '/admin/destinations', { kind: 'teams_channel', displayName: 'Teams – Økonomi', teamId: team.id, channelId: channel.id, webhookUrl: flow.url, folderPath: 'Digital Post' });
+    expect(created.status).toBe(201);
+    const dest = destinationViewSchema.parse(created.body);
+    expect(dest.hasWebhook).toBe(true);
+    expect(JSON.stringify(created.body)).not.toContain(flow.url); // the webhook URL is a secret
+    const wrongChannel = await api('POST', '/admin/destinations', { kind: 'teams_channel', displayName: 'Forkert', teamId: team.id, channelId: 'nope', webhookUrl: flow.url });
+    expect(wrongChannel.status).toBe(422);
+
+    await app.database.db.update(rules).set({ destinationIds: [dest.id] }).where(eq(rules.orgId, app.demoOrgId!));
+    const due = new Date(Date.now() + 7 * 86_400_000);
+    const big = pdf(6 * 1024 * 1024 + 5);
+    const memo = demoMemo({ recipientCvr: cvrA.cvr, label: 'Varsel om kontrol' });
+    memo.reply = true;
+    memo.replyByDateTime = `${due.toISOString().slice(0, 19)}Z`;
+    memo.body.additionalDocuments = [{ label: 'Bilag', files: [{ encodingFormat: 'application/pdf', filename: 'Bilag.pdf', language: 'da', content: big }], actions: [] }];
+    const id = await receive(memo);
+    const [d] = await settled(id);
+    expect(d.status).toBe('delivered');
+    const files = app.sims!.graph.api.driveItems(team.id, channel.id);
+    expect(files.map((f) => f.size).sort((a, b) => a - b)).toEqual([memo.body.mainDocument!.files[0].content.length, big.length].sort((a, b) => a - b));
+    const cards = app.sims!.workflows.api.cards(flow.flowId);
+    expect(cards).toHaveLength(1);
+    const text = JSON.stringify(cards[0].card);
+    expect(text).toContain('Varsel om kontrol');
+    expect(text).toContain(memo.sender.label!);
+    // Delivered again by a retry (say the record was lost): files are replaced, not duplicated.
+    await app.database.db.update(deliveries).set({ status: 'pending', progress: {} }).where(eq(deliveries.id, d.id));
+    await app.ctx.jobs.deliverSoon(d.id);
+    await eventually(async () => app.sims!.workflows.api.cards(flow.flowId).length === 2, 20_000, 'the second card');
+    expect(app.sims!.graph.api.driveItems(team.id, channel.id)).toHaveLength(2);
+  }, 60_000);
+
+  test('uncertain deliveries are looked up together in one $batch per mailbox, not one request each', async () => {
+    await start({ runJobs: false });
+    const id = await (async () => {
+      const [mb] = await app.database.db.select().from(mailboxes).where(and(eq(mailboxes.orgId, app.demoOrgId!), eq(mailboxes.cvr, cvrA.cvr)));
+      const memo = demoMemo({ recipientCvr: cvrA.cvr, label: 'Batchbrev' });
+      return (await storeLetter(app.database.db, app.ctx.sealer, mb, memo, Buffer.from(buildMemoXml(memo)))).messageId;
+    })();
+    await app.database.db.update(messages).set({ status: 'routed' }).where(eq(messages.id, id));
+    const [dest] = await app.database.db.select().from(destinations).where(eq(destinations.orgId, app.demoOrgId!)).limit(1);
+    // Six interrupted deliveries: Graph holds copies of the first three only.
+    const ds = await app.database.db.insert(deliveries).values(Array.from({ length: 6 }, () => ({ orgId: app.demoOrgId!, messageId: id, destinationId: dest.id, reason: 'resend', uncertain: true }))).returning();
+    const folderId = await ensureFolder(app.ctx.graph, app.ctx.folders, { mailbox: dest.mailbox!, folderPath: dest.folderPath });
+    for (const d of ds.slice(0, 3)) {
+      await createMessage(app.ctx.graph, dest.mailbox!, folderId, renderMail({ label: 'Batchbrev', senderId: '1', senderName: 'x', cvr: cvrA.cvr, cvrName: cvrA.name, recipientId: cvrA.cvr, notification: null, memoCreatedAt: new Date(), receivedAt: new Date(), replyAllowed: false, replyBy: null, provider: 'ngdp' }, [], d.id));
+    }
+    app.sims!.graph.api.clearRequests();
+    const r = await recoverUncertain(app.ctx);
+    expect(r).toEqual({ checked: 6, found: 3, batches: 1 });
+    const outer = app.sims!.graph.api.requests().filter((q) => !q.path.includes('$batch') && q.method === 'GET' && q.path.endsWith('/messages'));
+    const batchCalls = app.sims!.graph.api.requests().filter((q) => q.path.endsWith('$batch'));
+    expect(batchCalls).toHaveLength(1);
+    expect(outer).toHaveLength(6);
+    expect(outer.every((q) => q.batchId)).toBe(true); // the six lookups rode inside the batch
+    const after = await app.database.db.select().from(deliveries).where(eq(deliveries.messageId, id));
+    const byId = new Map(after.map((d) => [d.id, d]));
+    expect(ds.slice(0, 3).every((d) => byId.get(d.id)!.status === 'delivered' && byId.get(d.id)!.graphMessageId)).toBe(true);
+    expect(ds.slice(3).every((d) => byId.get(d.id)!.status === 'pending' && !byId.get(d.id)!.uncertain && !byId.get(d.id)!.leaseUntil)).toBe(true);
+  });
 });

@@ -13,6 +13,7 @@ import { deliverToMailbox, type MailDoc, type MailProgress } from './mail-delive
 import { parseDeliverySettings } from './settings';
 import { targetOf } from './registry/destinations';
 import { deliverToTeams } from './teams/deliver-teams';
+import { TeamsDeliveryError } from './teams/errors';
 import { PacerBusy } from './pacing/pacer';
 import { retryAfterMs } from './pacing/middleware';
 import type { RoutingFacts } from '../routing/facts';
@@ -134,7 +135,7 @@ export function classify(e: unknown): Outcome {
   if (g.statusCode === 429) {
     return { kind: 'throttled', at: new Date(Date.now() + retryAfterMs(g.headers ?? null, g.retryAfterMs ?? 5000)), reason: describeGraphError(e) };
   }
-  if (e instanceof PermanentError) return { kind: 'failed', reason: e.message, uncertain: false, permanent: true };
+  if (e instanceof PermanentError || g.retryable === false) return { kind: 'failed', reason: errorMessage(e), uncertain: false, permanent: true };
   const status = g.statusCode ?? 0;
   // 400/413/422: our request is wrong and will stay wrong. 401/403/404 may heal (credentials, RBAC propagating).
   const permanent = status === 400 || status === 413 || status === 422;
@@ -181,6 +182,7 @@ async function record(ctx: AppContext, { d, dest, m, attempt, outcome }: { d: Lo
 
 /** A sentence for people from a Graph SDK error (status, Graph code and message), or any error. */
 export function describeGraphError(e: unknown): string {
+  if (e instanceof TeamsDeliveryError) return e.message; // already a sentence, and not always Graph's
   const g = e as { statusCode?: number; code?: string | null; message?: string; name?: string };
   if (typeof g.statusCode === 'number' && g.statusCode > 0) {
     return `Microsoft Graph answered ${g.statusCode}${g.code ? ` ${g.code}` : ''}: ${g.message || 'no message'}`;

@@ -13,12 +13,13 @@ import { providerModule } from '../ingest/connectors';
 import { routeStoredLetter } from '../routing/apply';
 import { runDelivery } from '../delivery/deliver';
 import { notifyDeadLetter } from '../delivery/notify';
+import { recoverUncertain } from '../delivery/recover';
 import { createNgdpClientCache } from '../ingest/ngdp/mailbox-client';
 import type { NgdpReceipt } from '../ingest/ngdp/client';
 import { ProviderError } from '../ingest/connector';
 import { errorMessage } from '../log';
 
-export const JOB = { poll: 'poll-mailbox', pollAgain: 'poll-mailbox-backlog', route: 'route-letter', deliver: 'deliver', receipt: 'ngdp-receipt', notifyDead: 'notify-dead-letter' } as const;
+export const JOB = { poll: 'poll-mailbox', pollAgain: 'poll-mailbox-backlog', route: 'route-letter', deliver: 'deliver', receipt: 'ngdp-receipt', notifyDead: 'notify-dead-letter', recover: 'recover-uncertain' } as const;
 
 /** Business receipts after a push are jobs, so a restart does not forget one. */
 const RECEIPT_ATTEMPTS = 8;
@@ -128,8 +129,11 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
           if (retry) await agenda.schedule(new Date(Date.now() + receiptBackoffMs(attempt)), JOB.notifyDead, { deliveryId, attempt: attempt + 1 });
         }
       }, { concurrency: 2 });
+      agenda.define(JOB.recover, async () => { await recoverUncertain(ctx); }, { concurrency: 1 });
       await agenda.start();
       running = true;
+      // After an outage, uncertain deliveries are looked up in batches before their own retries come.
+      await agenda.create(JOB.recover, {}).unique({ name: JOB.recover }).repeatEvery(30_000).schedule(new Date(Date.now() + 30_000)).save();
       await resumeInterrupted(ctx);
     },
     async schedulePolling(mailboxId) {
@@ -157,6 +161,8 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
 async function resumeInterrupted(ctx: AppContext) {
   const unrouted = await ctx.db.select({ id: messages.id }).from(messages).where(eq(messages.status, 'received'));
   for (const m of unrouted) await ctx.jobs.routeSoon(m.id);
+  // Deliveries interrupted mid-attempt: look for their copies in batches before anyone retries.
+  await recoverUncertain(ctx).catch((e) => ctx.log.warn('recovering uncertain deliveries failed', { error: errorMessage(e) }));
   const pending = await ctx.db.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.status, 'pending'));
   for (const d of pending) await ctx.jobs.deliverSoon(d.id);
   const unnotified = await ctx.db.select({ id: deliveries.id }).from(deliveries)

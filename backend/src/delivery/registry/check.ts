@@ -11,7 +11,7 @@ export function graphDestinationChecker(graph: Client, folders: FolderCache, web
   return async (t) => {
     if (t.kind === 'teams_channel') {
       if (!t.teamId || !t.channelId || !t.webhookUrl) return ['A Teams channel needs a team id, a channel id and the channel\'s Workflows webhook URL.'];
-      return checkTeamsDestination(graph, { teamId: t.teamId, channelId: t.channelId, webhookUrl: t.webhookUrl }, webhookOrigins);
+      return checkTeamsDestination(graph, { teamId: t.teamId, channelId: t.channelId, webhookUrl: t.webhookUrl, folderPath: t.folderPath || undefined }, webhookOrigins);
     }
     if (!t.mailbox) return ['A mailbox destination needs the mailbox address.'];
     try {
