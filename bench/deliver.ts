@@ -367,6 +367,8 @@ async function runCase(label: string, spread: number | null, seed: number): Prom
       JOIN events e ON e.message_id = d.message_id AND e.type = 'routed' WHERE d.status = 'delivered'`)).map((r) => Number(r.ms));
     const [att] = await q(`SELECT coalesce(sum(attempts), 0)::int AS attempts, count(*) FILTER (WHERE attempts > 1)::int AS retried FROM deliveries`);
     const delivered = (await q(`SELECT id FROM deliveries WHERE status = 'delivered'`)).map((r) => String(r.id));
+    const failures = await q(`SELECT left(e.data->>'reason', 160) AS reason, count(*)::int AS n FROM events e
+      WHERE e.type IN ('delivery_attempt', 'delivery_failed') GROUP BY 1 ORDER BY 2 DESC LIMIT 5`);
 
     const stats = await sim.stats();
     const copies = await sim.copies();
@@ -389,6 +391,7 @@ async function runCase(label: string, spread: number | null, seed: number): Prom
     note(`  measured: ${(state.delivered / seconds).toFixed(2)} deliveries/s in all, ${perMailboxRate.toFixed(2)}/s per mailbox → ${fraction.toFixed(3)} of the ceiling`);
     note(`  Graph: ${requests} requests after the folder warm-up (${(requests / Math.max(1, state.delivered)).toFixed(3)} per delivery), ${throttled} answered 429 (${stats.throttled429} by limits, ${stats.faulted429} injected), peak ${peak} concurrent in one mailbox; the engine's pacer was told to wait ${paced} time(s)`);
     note(`  attempts: ${att.attempts} for ${LETTERS} deliveries (${att.retried} needed more than one); copies: ${extraCopies} extra, ${missing} delivered without a copy`);
+    for (const f of failures) note(`  failed attempts (${f.n}×): ${f.reason}`);
     note(`  routed→delivered: p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${percentile(latencies, 100).toFixed(0)} ms`);
     note(`  CPU over the run: engine process ${cpuEngine.toFixed(1)} s (${((cpuEngine / wallS) * 100).toFixed(0)} % of one core)${SIM_MODE === 'process' ? `, simulator process ${cpuSim.toFixed(1)} s (${((cpuSim / wallS) * 100).toFixed(0)} %)` : ' (simulator included)'}; event-loop delay p99 ${(elDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(elDelay.max / 1e6).toFixed(0)} ms`);
 

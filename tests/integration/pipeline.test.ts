@@ -176,7 +176,9 @@ describe.each(testDatabases)('pipeline on $name', (tdb) => {
     await routeStoredLetter(ctx, routed[0]);
     expect(delivering).toHaveLength(1);
 
-    // An earlier attempt created the mail and died before recording it.
+    // An earlier attempt claimed the delivery, created the mail and died before recording it: its
+    // lease (now expired) is what tells the next attempt to look first.
+    await app.database.db.update(deliveries).set({ attempts: 1, leaseUntil: new Date(Date.now() - 1000) }).where(eq(deliveries.id, delivering[0]));
     const [del] = await app.database.db.select().from(deliveries).where(eq(deliveries.id, delivering[0]));
     const folderId = await ensureFolder(app.ctx.graph, app.ctx.folders, { mailbox: DEMO_SHARED_MAILBOX, folderPath: `Digital Post/${cvrA.name}` });
     const [msg] = await app.database.db.select().from(messages);

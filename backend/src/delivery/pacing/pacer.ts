@@ -27,6 +27,8 @@ export const GRAPH_MAILBOX_LIMITS: PacerLimits = {
 export class PacerBusy extends Error {
   constructor(readonly lane: string, readonly readyAt: Date, reason: string) {
     super(`Microsoft Graph pacing for ${lane}: ${reason}; trying again at ${readyAt.toISOString()}.`);
+    // The Graph SDK wraps errors from middleware and keeps only the name (as `code`) and text.
+    this.name = 'PacerBusy';
   }
 }
 
@@ -35,10 +37,15 @@ interface Waiter { bytes: number; resolve: (release: () => void) => void; reject
 class Lane {
   inflight = 0;
   queue: Waiter[] = [];
-  /** Start times of requests in the current window (a ring would do; arrays shift cheaply at this size). */
-  starts: number[] = [];
+  /**
+   * When requests of the current window ended, in order. A request counts from when Graph received
+   * it, which we cannot know; its end is the latest it can have been, so counting from there keeps
+   * our window at or behind Graph's. Requests under way count too (see `inflight`).
+   */
+  ends: number[] = [];
   uploads: { t: number; bytes: number }[] = [];
   uploadSum = 0;
+  inflightBytes = 0;
   pausedUntil = 0;
   timer: NodeJS.Timeout | null = null;
   // For figures: how often and how long this lane was told to back off.
@@ -50,7 +57,12 @@ export interface LaneStats { lane: string; inflight: number; queued: number; req
 export class Pacer {
   private lanes = new Map<string, Lane>();
 
-  constructor(readonly limits: PacerLimits = GRAPH_MAILBOX_LIMITS, private readonly now: () => number = Date.now) {}
+  /** A little margin on top, for clocks and for Graph's own bookkeeping. */
+  private readonly slackMs: number;
+
+  constructor(readonly limits: PacerLimits = GRAPH_MAILBOX_LIMITS, private readonly now: () => number = Date.now) {
+    this.slackMs = Math.max(250, Math.round(limits.windowMs * 0.01));
+  }
 
   /**
    * Waits for a slot in the lane (concurrency, request window, upload budget, Retry-After pause)
@@ -88,8 +100,8 @@ export class Pacer {
     const t = this.now();
     return [...this.lanes.entries()].map(([k, l]) => {
       this.expire(l, t);
-      return { lane: k, inflight: l.inflight, queued: l.queue.length, requestsInWindow: l.starts.length,
-        uploadBytesInWindow: l.uploadSum, pausedUntil: l.pausedUntil > t ? new Date(l.pausedUntil).toISOString() : null, throttled: l.throttled };
+      return { lane: k, inflight: l.inflight, queued: l.queue.length, requestsInWindow: l.ends.length + l.inflight,
+        uploadBytesInWindow: l.uploadSum + l.inflightBytes, pausedUntil: l.pausedUntil > t ? new Date(l.pausedUntil).toISOString() : null, throttled: l.throttled };
     });
   }
 
@@ -100,20 +112,24 @@ export class Pacer {
   }
 
   private expire(l: Lane, t: number): void {
-    while (l.starts.length && l.starts[0] <= t - this.limits.windowMs) l.starts.shift();
+    while (l.ends.length && l.ends[0] <= t - this.limits.windowMs - this.slackMs) l.ends.shift();
     while (l.uploads.length && l.uploads[0].t <= t - this.limits.uploadWindowMs) l.uploadSum -= l.uploads.shift()!.bytes;
   }
 
   /** Earliest time a request of this size could start, ignoring the concurrency queue. */
   private readyAt(l: Lane, bytes: number, t: number): number {
     let at = Math.max(t, l.pausedUntil);
-    if (l.starts.length >= this.limits.requestsPerWindow) {
-      at = Math.max(at, l.starts[l.starts.length - this.limits.requestsPerWindow] + this.limits.windowMs);
+    const counted = l.ends.length + l.inflight;
+    if (counted >= this.limits.requestsPerWindow) {
+      // The oldest ended request whose leaving makes room; if only running ones fill it, their end will pump.
+      const i = counted - this.limits.requestsPerWindow;
+      at = Math.max(at, i < l.ends.length ? l.ends[i] + this.limits.windowMs + this.slackMs : t + 60_000);
     }
-    if (bytes > 0 && l.uploadSum + bytes > this.limits.uploadBytesPerWindow) {
+    const used = l.uploadSum + l.inflightBytes;
+    if (bytes > 0 && used + bytes > this.limits.uploadBytesPerWindow) {
       // Budget frees as old uploads leave the window; one upload larger than the budget waits for an empty window.
       let freed = 0;
-      const need = l.uploadSum + Math.min(bytes, this.limits.uploadBytesPerWindow) - this.limits.uploadBytesPerWindow;
+      const need = used + Math.min(bytes, this.limits.uploadBytesPerWindow) - this.limits.uploadBytesPerWindow;
       for (const u of l.uploads) {
         freed += u.bytes;
         if (freed >= need) { at = Math.max(at, u.t + this.limits.uploadWindowMs); break; }
@@ -124,8 +140,8 @@ export class Pacer {
 
   private why(l: Lane, bytes: number, t: number): string {
     if (l.pausedUntil > t) return 'Graph asked us to wait (Retry-After)';
-    if (l.starts.length >= this.limits.requestsPerWindow) return `${this.limits.requestsPerWindow} requests in ${this.limits.windowMs / 60_000} minutes reached`;
-    if (bytes > 0 && l.uploadSum + bytes > this.limits.uploadBytesPerWindow) return `upload budget of ${Math.round(this.limits.uploadBytesPerWindow / 1048576)} MB per ${this.limits.uploadWindowMs / 60_000} minutes reached`;
+    if (l.ends.length + l.inflight >= this.limits.requestsPerWindow) return `${this.limits.requestsPerWindow} requests in ${this.limits.windowMs / 60_000} minutes reached`;
+    if (bytes > 0 && l.uploadSum + l.inflightBytes + bytes > this.limits.uploadBytesPerWindow) return `upload budget of ${Math.round(this.limits.uploadBytesPerWindow / 1048576)} MB per ${this.limits.uploadWindowMs / 60_000} minutes reached`;
     return 'busy';
   }
 
@@ -145,13 +161,16 @@ export class Pacer {
       }
       l.queue.shift();
       l.inflight++;
-      l.starts.push(t);
-      if (w.bytes > 0) { l.uploads.push({ t, bytes: w.bytes }); l.uploadSum += w.bytes; }
+      l.inflightBytes += w.bytes;
       let released = false;
       w.resolve(() => {
         if (released) return;
         released = true;
+        const end = this.now();
         l.inflight--;
+        l.inflightBytes -= w.bytes;
+        l.ends.push(end);
+        if (w.bytes > 0) { l.uploads.push({ t: end, bytes: w.bytes }); l.uploadSum += w.bytes; }
         this.pump(key, l);
       });
     }
