@@ -123,7 +123,16 @@ async function startSimProcess(cleanup: (() => Promise<void>)[]): Promise<SimHan
     GRAPH_SIM_LIMITS: JSON.stringify(SIM_LIMITS), GRAPH_SIM_LATENCY_MS: String(LATENCY_MS), GRAPH_SIM_TOKEN: SIM_TOKEN,
   });
   cleanup.push(child.stop);
-  const get = async <T>(path: string): Promise<T> => (await (await fetch(child.url + path)).json()) as T;
+  // Keep the end of its stderr: if it dies, say why.
+  let tail = '';
+  child.proc.stderr!.on('data', (d: Buffer) => { tail = (tail + d.toString()).slice(-4000); });
+  child.proc.once('exit', (code, signal) => { if (code !== 0 && signal !== 'SIGTERM') say(`the Graph simulator process exited (${code ?? signal}):\n${tail}`); });
+  // The driver's own look-ups; retried, since a pooled connection the simulator has just closed fails once.
+  const get = async <T>(path: string): Promise<T> => {
+    for (let i = 0; ; i++) {
+      try { return (await (await fetch(child.url + path)).json()) as T; } catch (e) { if (i >= 3) throw e; await sleep(200); }
+    }
+  };
   return {
     url: child.url,
     async addMailboxes(list) {
@@ -434,4 +443,7 @@ async function main() {
   for (const [k, v] of figures) process.stdout.write(`${k}: ${v}\n`);
 }
 
-main().then(() => process.exit(0), (e) => { process.stderr.write(`bench:deliver failed: ${(e as Error).stack}\n`); process.exit(1); });
+main().then(() => process.exit(0), (e) => {
+  process.stderr.write(`bench:deliver failed: ${(e as Error).stack}${(e as Error).cause ? `\ncaused by: ${String((e as { cause: unknown }).cause)}` : ''}\n`);
+  process.exit(1);
+});

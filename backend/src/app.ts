@@ -28,6 +28,7 @@ import { createEboksSimulator, EBOKS_API_PATH } from './simulators/eboks';
 import { createMitdkSimulator, MITDK_API_PATH } from './simulators/mitdk';
 import { demoPrivateLetters } from './demo/private-letters';
 import { DEMO_SHARED_MAILBOX, DEMO_SYSTEM, seedDemoOrganisation } from './demo/seed';
+import { seedDemoDelivery } from './demo/delivery-seed';
 import { DEMO_ORGANISATION, generateDemoLetters } from './demo/letters';
 import { buildMemoXml } from './memo/build';
 import { ngdpPushRouter } from './ingest/ngdp/push';
@@ -162,6 +163,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
       ngdp: `${url}/sim/ngdp/apis/v1`, eboks: `${url}/sim/eboks${EBOKS_API_PATH}`, mitdk: `${url}/sim/mitdk${MITDK_API_PATH}`,
     });
     demoOrgId = seeded.orgId;
+    await seedDemoDelivery(database.db, sealer, seeded.orgId, sims!.graph.api, sims!.workflows.api);
   }
 
   const pushSecurity = opts.ngdpPush !== undefined ? opts.ngdpPush : demo ? { source: 'insecure-none' as const } : null;

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { startBrevdue, type Brevdue } from '../../backend/src/app';
 import { DEMO_ORGANISATION, demoMemo, minimalPdf } from '../../backend/src/demo/letters';
 import { DEMO_SHARED_MAILBOX } from '../../backend/src/demo/seed';
+import { DEMO_FINANCE_MAILBOX, DEMO_IT_MAILBOX } from '../../backend/src/demo/delivery-seed';
 import { deliveries, destinations, mailboxes, messages, rules } from '../../backend/src/store/schema';
 import { storeLetter } from '../../backend/src/store/letters';
 import { buildMemoXml } from '../../backend/src/memo/build';
@@ -18,8 +19,9 @@ import { eventually, testDatabases } from '../helpers/databases';
 import { checkRecordedRequests } from '../helpers/graph-types';
 
 const [cvrA] = DEMO_ORGANISATION.cvrs;
-const OTHER_MAILBOX = 'okonomi@nordlys.example';
-const ADMIN_MAILBOX = 'it-drift@nordlys.example';
+// The demo seeds these mailboxes besides the shared Digital Post one.
+const OTHER_MAILBOX = DEMO_FINANCE_MAILBOX;
+const ADMIN_MAILBOX = DEMO_IT_MAILBOX;
 
 describe.each(testDatabases)('delivery engine on $name', (tdb) => {
   let app: Brevdue;
@@ -32,8 +34,6 @@ describe.each(testDatabases)('delivery engine on $name', (tdb) => {
       databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, pollIntervalMs: 60_000, processEveryMs: 100,
       delivery: { maxAttempts: 3, backoffMs: () => 100 }, ...extra,
     });
-    app.sims!.graph.api.addMailbox({ id: OTHER_MAILBOX, displayName: 'Økonomi', kind: 'shared' });
-    app.sims!.graph.api.addMailbox({ id: ADMIN_MAILBOX, displayName: 'IT-drift', kind: 'user' });
   };
   afterEach(async () => {
     // Every request the engine sent in the test used only properties that exist on Graph's types.
@@ -93,12 +93,15 @@ describe.each(testDatabases)('delivery engine on $name', (tdb) => {
     expect(badHook.status).toBe(422);
 
     // A destination a rule uses cannot be deleted; an unused one can, and is gone from the registry.
-    const [used] = await app.database.db.select().from(destinations).where(eq(destinations.orgId, app.demoOrgId!)).limit(1);
+    const [rule] = await app.database.db.select().from(rules).where(eq(rules.orgId, app.demoOrgId!)).limit(1);
+    const used = { id: rule.destinationIds[0] };
     expect((await api('DELETE', `/admin/destinations/${used.id}`)).status).toBe(409);
     expect((await api('DELETE', `/admin/destinations/${view.id}`)).status).toBe(204);
     const list = await api('GET', '/destinations');
     expect(list.body.items.map((d: { id: string }) => d.id)).not.toContain(view.id);
-    expect(list.body.items.length).toBe(DEMO_ORGANISATION.cvrs.length);
+    // The demo's folder per company, plus its finance mailbox and Teams channel.
+    expect(list.body.items.length).toBe(DEMO_ORGANISATION.cvrs.length + 2);
+    expect(list.body.items.map((d: { kind: string }) => d.kind)).toEqual(expect.arrayContaining(['shared_mailbox', 'teams_channel']));
   });
 
   test('the delivered mail: received, subject from the template, sender, categories, flag, actions, documents', async () => {
