@@ -241,18 +241,30 @@ describe.each(testDatabases)('delivery engine on $name', (tdb) => {
     expect(afterMove.map((m) => m.folderPath).sort()).toEqual([`Inbox/Arkiv/Kontrol`, `Inbox/Digital Post/${cvrA.name}`].sort());
     expect(afterMove.find((m) => m.id === first.graphMessageId)!.folderPath).toBe('Inbox/Arkiv/Kontrol');
 
-    // Reroute to another mailbox, leaving the earlier copies.
-    const other = destinationViewSchema.parse((await api('POST', '/admin/destinations', { kind: 'shared_mailbox', displayName: 'Økonomi', mailbox: OTHER_MAILBOX, folderPath: 'Digital Post' })).body);
+    // Reroute to a person's own mailbox, leaving the earlier copies.
+    const other = destinationViewSchema.parse((await api('POST', '/admin/destinations', { kind: 'user_mailbox', displayName: 'Jens (IT)', mailbox: ADMIN_MAILBOX, folderPath: 'Til behandling' })).body);
     expect((await api('POST', `/messages/${id}/reroute`, { destinationIds: [other.id] })).status).toBe(202);
     await settled(id, 4);
-    expect(app.sims!.graph.api.messages(OTHER_MAILBOX).filter((m) => m.subject === 'Kontrolbesøg')).toHaveLength(1);
+    const inUser = app.sims!.graph.api.messages(ADMIN_MAILBOX).filter((m) => m.subject === 'Kontrolbesøg');
+    expect(inUser.map((m) => m.folderPath)).toEqual(['Inbox/Til behandling']);
+
+    // Reroute into another mailbox with "move": Graph cannot move across mailboxes, so the new copy
+    // is made there and then an earlier one is removed (to Deleted Items, recoverable).
+    const finance = destinationViewSchema.parse((await api('POST', '/admin/destinations', { kind: 'shared_mailbox', displayName: 'Økonomi – kontrol', mailbox: OTHER_MAILBOX, folderPath: 'Kontrol' })).body);
+    expect((await api('POST', `/messages/${id}/reroute`, { destinationIds: [finance.id], oldCopy: 'move' })).status).toBe(202);
+    await settled(id, 5);
+    expect(app.sims!.graph.api.messages(OTHER_MAILBOX).filter((m) => m.subject === 'Kontrolbesøg').map((m) => m.folderPath)).toEqual(['Inbox/Kontrol']);
+    const shared = app.sims!.graph.api.messages(DEMO_SHARED_MAILBOX).filter((m) => m.subject === 'Kontrolbesøg');
+    expect(shared.filter((m) => m.folderPath === 'Deleted Items')).toHaveLength(1);
     expect(app.sims!.graph.api.messages(DEMO_SHARED_MAILBOX).filter((m) => m.subject === 'Kontrolbesøg')).toHaveLength(2);
 
     const detail = messageDetailSchema.parse((await api('GET', `/messages/${id}`)).body);
     const asked = detail.timeline.filter((e) => e.type === 'resend_requested' || e.type === 'reroute_requested');
-    expect(asked).toHaveLength(3);
+    expect(asked).toHaveLength(4);
     expect(asked.every((e) => e.actor === 'Demo-bruger')).toBe(true);
-    expect(detail.deliveries.map((x) => x.reason)).toEqual(['initial', 'resend', 'reroute', 'reroute']);
+    expect(detail.deliveries.map((x) => x.reason)).toEqual(['initial', 'resend', 'reroute', 'reroute', 'reroute']);
+    expect(detail.timeline.find((e) => e.type === 'delivered' && e.text.includes('Økonomi – kontrol'))!.text).toContain('removed the earlier copy');
+    expect(detail.timeline.filter((e) => e.type === 'old_copy_moved' || e.type === 'old_copy_removed').map((e) => e.type)).toEqual(['old_copy_moved', 'old_copy_removed']);
     expect(detail.deliveries.filter((x) => x.reason !== 'initial').every((x) => x.requestedBy === 'Demo-bruger')).toBe(true);
 
     // Bad input is refused with a reason.

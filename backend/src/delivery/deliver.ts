@@ -99,7 +99,7 @@ async function attemptDelivery(ctx: AppContext, { d, dest, m, settings }: Loaded
     return {
       kind: 'delivered', graphMessageId: r.graphMessageId, foundExisting: r.foundExisting,
       text: `Delivered to ${where}${by}${extra.length ? `; ${extra.join('; ')}` : ''}`,
-      data: { variant: r.variant, notes: r.notes },
+      data: { variant: r.variant, notes: r.notes, ...(r.oldCopy ? { oldCopy: r.oldCopy } : {}) },
     };
   }
   if (dest.kind === 'teams_channel') {
@@ -153,6 +153,13 @@ async function record(ctx: AppContext, { d, dest, m, attempt, outcome }: { d: Lo
         .where(and(eq(messages.id, m.id), inArray(messages.status, ['routed', 'failed', 'triage'])));
       await addEvent(tx, m.orgId, m.id, 'delivered', 'system', outcome.text,
         { deliveryId: d.id, destinationId: dest.id, graphMessageId: outcome.graphMessageId, attempt, foundExisting: outcome.foundExisting, reason: d.reason, requestedBy: d.requestedBy, ...outcome.data });
+      const old = outcome.data.oldCopy as { action: 'moved' | 'removed'; mailbox: string; deliveryId: string } | undefined;
+      if (old) {
+        await addEvent(tx, m.orgId, m.id, old.action === 'moved' ? 'old_copy_moved' : 'old_copy_removed', d.requestedBy,
+          old.action === 'moved' ? `The earlier copy was moved to ${dest.displayName}`
+            : `The earlier copy was removed from ${old.mailbox} (it is in Deleted Items there)`,
+          { deliveryId: d.id, earlierDeliveryId: old.deliveryId, mailbox: old.mailbox });
+      }
     });
     ctx.log.info('letter delivered', { deliveryId: d.id, messageId: m.id, destination: dest.displayName, attempt, foundExisting: outcome.foundExisting });
     return;

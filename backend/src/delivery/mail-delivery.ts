@@ -39,7 +39,11 @@ export interface MailDeliveryInput {
   letterUrl?: string;
 }
 
-export interface MailDeliveryResult { graphMessageId: string; foundExisting: boolean; variant: string; notes: string[] }
+export interface MailDeliveryResult {
+  graphMessageId: string; foundExisting: boolean; variant: string; notes: string[];
+  /** What happened to the earlier copy of a reroute with "move". */
+  oldCopy?: { action: 'moved' | 'removed'; mailbox: string; deliveryId: string };
+}
 
 export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput): Promise<MailDeliveryResult> {
   const { graph } = ctx;
@@ -54,7 +58,7 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
   if (p.moveFrom && !p.oldCopyDone && p.moveFrom.mailbox.toLowerCase() === input.mailbox.toLowerCase()) {
     const id = await moveMessage(graph, input.mailbox, p.moveFrom.graphMessageId, folderId);
     await input.saveProgress({ ...p, graphMessageId: id, oldCopyDone: true });
-    return { graphMessageId: id, foundExisting: false, variant: 'moved', notes: ['moved the earlier copy'] };
+    return { graphMessageId: id, foundExisting: false, variant: 'moved', notes: ['moved the earlier copy'], oldCopy: { action: 'moved', mailbox: input.mailbox, deliveryId: p.moveFrom.deliveryId } };
   }
 
   let existing = (input.uncertain || p.graphMessageId) ? await findDeliveredCopy(graph, input.mailbox, input.deliveryId) : undefined;
@@ -118,6 +122,7 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
     p.oldCopyDone = true;
     await input.saveProgress(p);
     notes.push(`removed the earlier copy from ${p.moveFrom.mailbox}`);
+    return { graphMessageId: messageId, foundExisting, variant: p.variant, notes, oldCopy: { action: 'removed', mailbox: p.moveFrom.mailbox, deliveryId: p.moveFrom.deliveryId } };
   }
   return { graphMessageId: messageId, foundExisting, variant: p.variant, notes };
 }
