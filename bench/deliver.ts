@@ -50,6 +50,8 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Session } from 'node:inspector/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { and, eq } from 'drizzle-orm';
 import { startBrevdue, type Brevdue } from '../backend/src/app';
 import { generateDemoLetters, DEMO_ORGANISATION } from '../backend/src/demo/letters';
@@ -69,7 +71,11 @@ const LETTERS = Number(process.env.BENCH_LETTERS ?? 5000);
 const MAILBOXES = Number(process.env.BENCH_MAILBOXES ?? 50);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 200);
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 30);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+// Delivery jobs at once, per run: one hot mailbox takes at most 4 in flight + 32 queued in the pacer
+// (more are bounced with "come back in 1 s", which costs a whole job each); 50 mailboxes want more.
+const CONCURRENCY_1 = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const CONCURRENCY_N = Number(process.env.BENCH_CONCURRENCY ?? 128);
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF || undefined;
 const DATABASE_URL = process.env.BENCH_DATABASE_URL || undefined;
 const SIM_MODE = (process.env.BENCH_GRAPH_SIM ?? 'process') as 'process' | 'inproc';
 const CASES = (process.env.BENCH_CASES ?? '1,N').split(',').map((s) => s.trim().toUpperCase());
@@ -170,7 +176,12 @@ async function freshDatabase(cleanup: (() => Promise<void>)[]): Promise<string |
   const admin = new pg.Client({ connectionString: DATABASE_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
-  cleanup.push(async () => { await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); await admin.end(); });
+  cleanup.push(async () => {
+    // The engine has stopped; a connection it left behind is ended by FORCE (its 57P01 is expected, see main).
+    await sleep(200);
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  });
   const u = new URL(DATABASE_URL);
   u.pathname = `/${name}`;
   return u.toString();
@@ -286,13 +297,31 @@ function ceilingOf(mailboxCount: number, letters: number, attachmentBytesPerDeli
   return { perMailbox: rate, text };
 }
 
-async function runCase(label: string, spread: number | null, seed: number): Promise<RunResult> {
+/** A CPU profile of the measured phase only (BENCH_CPU_PROF=dir): storing the letters is left out. */
+async function profiler(name: string): Promise<() => Promise<void>> {
+  if (!CPU_PROF_DIR) return async () => undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 1000 });
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(CPU_PROF_DIR, { recursive: true });
+    const file = `${CPU_PROF_DIR}/deliver-${name}-${Date.now()}.cpuprofile`;
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    say(`CPU profile of the measured phase: ${file}`);
+  };
+}
+
+async function runCase(label: string, spread: number | null, seed: number, concurrency: number): Promise<RunResult> {
   const cleanup: (() => Promise<void>)[] = [];
   try {
     const databaseUrl = await freshDatabase(cleanup);
     const simProc = SIM_MODE === 'process' ? await startSimProcess(cleanup) : null;
     const app = await startBrevdue({
-      demo: true, seed: false, dataDir: null, databaseUrl, processEveryMs: 50, deliveryConcurrency: CONCURRENCY,
+      demo: true, seed: false, dataDir: null, databaseUrl, processEveryMs: 50, deliveryConcurrency: concurrency,
       pacing: PACING, graphSim: SIM_MODE === 'inproc' ? { limits: SIM_LIMITS } : undefined, runJobs: false,
       log: VERBOSE ? (line) => process.stderr.write(`${line}\n`) : undefined,
     });
@@ -330,6 +359,7 @@ async function runCase(label: string, spread: number | null, seed: number): Prom
 
     const elDelay = monitorEventLoopDelay({ resolution: 20 });
     elDelay.enable();
+    const stopProfile = await profiler(label.replace(/\s+/g, '-'));
     const cpu0 = process.cpuUsage();
     const simCpu0 = sim.cpu();
     const t0 = Date.now();
@@ -361,6 +391,7 @@ async function runCase(label: string, spread: number | null, seed: number): Prom
       if (now - t0 > TIMEOUT_S * 1000) { say(`${label}: stopped after ${TIMEOUT_S} s (BENCH_TIMEOUT_S) with ${state.delivered} delivered`); break; }
     }
     await starting.catch(() => undefined);
+    await stopProfile();
     const wallS = (Date.now() - t0) / 1000;
     const cpuEngine = (() => { const c = process.cpuUsage(cpu0); return (c.user + c.system) / 1e6; })();
     const cpuSim = sim.cpu() - simCpu0;
@@ -394,7 +425,7 @@ async function runCase(label: string, spread: number | null, seed: number): Prom
     const fraction = perMailboxRate / ceiling.perMailbox;
     const peak = Math.max(...Object.values(stats.mailboxes).map((m) => m.peakConcurrency));
 
-    note(`${label}: ${LETTERS} letters (${where}); ${state.delivered} delivered, ${state.dead} dead, ${state.triage} in triage${complete ? '' : ' — INCOMPLETE (timeout)'}`);
+    note(`${label}: ${LETTERS} letters (${where}), deliveryConcurrency ${concurrency}; ${state.delivered} delivered, ${state.dead} dead, ${state.triage} in triage${complete ? '' : ' — INCOMPLETE (timeout)'}`);
     note(`  stored first (${storeS.toFixed(0)} s, not measured); first 'routed' ${((firstRouted - t0) / 1000).toFixed(1)} s after the runner started; first delivered after ${((Number(span.first_delivered) - firstRouted) / 1000).toFixed(1)} s; last delivered ${seconds.toFixed(1)} s after the first routed (wall ${wallS.toFixed(0)} s)`);
     note(`  ceiling: ${ceiling.text}`);
     note(`  measured: ${(state.delivered / seconds).toFixed(2)} deliveries/s in all, ${perMailboxRate.toFixed(2)}/s per mailbox → ${fraction.toFixed(3)} of the ceiling`);
@@ -415,17 +446,24 @@ async function runCase(label: string, spread: number | null, seed: number): Prom
 
 async function main() {
   const t0 = Date.now();
+  // DROP DATABASE … WITH (FORCE) ends connections the stopped engine may have left open; their
+  // "terminating connection due to administrator command" (57P01) is ours, not a failure.
+  process.on('uncaughtException', (e) => {
+    if ((e as { code?: string }).code === '57P01') return;
+    process.stderr.write(`bench:deliver failed: ${e.stack}\n`);
+    process.exit(1);
+  });
   note(`bench:deliver ${new Date().toISOString()} — ${LETTERS} letters per run, node ${process.version}`);
   note(`database: ${DATABASE_URL ? `PostgreSQL server ${redactUrl(DATABASE_URL)} (a temporary database per run)` : 'PGlite in memory (set BENCH_DATABASE_URL for a PostgreSQL server)'}`);
   note(`Graph simulator: ${SIM_MODE === 'process' ? 'its own process (bench/lib/graph-sim-process.ts), so its CPU is not the engine\'s' : 'in the engine\'s process (startBrevdue graphSim)'}; latency ${LATENCY_MS} ms per request; no faults injected`);
   note(scaled
     ? `windows SCALED to ${WINDOW_S} s with Graph's ratios: simulator ${SIM_LIMITS.requestsPerWindow} requests and ${mb(SIM_LIMITS.uploadBytesPerWindow)} per ${WINDOW_S} s (Graph: 10,000 per 10 min, 150 MB per 5 min); engine pacing ${PACING.requestsPerWindow} and ${mb(PACING.uploadBytesPerWindow)} per ${WINDOW_S} s; 4 concurrent per mailbox`
     : `windows: Graph's real ones (10,000 requests per 10 min, 150 MB per 5 min); engine pacing ${PACING.requestsPerWindow} per 10 min`);
-  note(`engine: processEveryMs 50, deliveryConcurrency ${CONCURRENCY}`);
+  note(`engine: processEveryMs 50, deliveryConcurrency ${CONCURRENCY_1} (1 mailbox) and ${CONCURRENCY_N} (${MAILBOXES} mailboxes)`);
 
   const results: RunResult[] = [];
-  if (CASES.includes('1')) results.push(await runCase('1 mailbox', null, 1000));
-  const spread = CASES.includes('N') ? await runCase(`${MAILBOXES} mailboxes`, MAILBOXES, 500_000) : null;
+  if (CASES.includes('1')) results.push(await runCase('1 mailbox', null, 1000, CONCURRENCY_1));
+  const spread = CASES.includes('N') ? await runCase(`${MAILBOXES} mailboxes`, MAILBOXES, 500_000, CONCURRENCY_N) : null;
   if (spread) results.push(spread);
   const one = results.find((r) => r.mailboxes === 1 && r.label === '1 mailbox');
 

@@ -29,6 +29,8 @@ import { createMitdkSimulator, MITDK_API_PATH } from './simulators/mitdk';
 import { demoPrivateLetters } from './demo/private-letters';
 import { DEMO_SHARED_MAILBOX, DEMO_SYSTEM, seedDemoOrganisation } from './demo/seed';
 import { seedDemoDelivery } from './demo/delivery-seed';
+import { AssistantStore } from './triage/assistant-store';
+import { closePdfTextPool } from './pdf-text';
 import { DEMO_ORGANISATION, generateDemoLetters } from './demo/letters';
 import { buildMemoXml } from './memo/build';
 import { ngdpPushRouter } from './ingest/ngdp/push';
@@ -146,7 +148,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     deliveryConcurrency: opts.deliveryConcurrency ?? 32,
   });
   const ctx: AppContext = {
-    db: database.db, sealer, graph, pacer, folders: new FolderCache(), publicUrl: opts.publicUrl ?? url, connectorFor: connectorFactory(sealer, async (id, sealed) => {
+    db: database.db, sealer, graph, pacer, folders: new FolderCache(), assistant: new AssistantStore(database.db), publicUrl: opts.publicUrl ?? url, connectorFor: connectorFactory(sealer, async (id, sealed) => {
       await database.db.update(mailboxes).set({ secretEnc: sealed }).where(eq(mailboxes.id, id));
     }), jobs: jobs.scheduler, log,
     delivery: {
@@ -216,6 +218,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
       if (stopped) return;
       stopped = true;
       await jobs.stop();
+      await closePdfTextPool();
       push?.router.close();
       push?.deps.close();
       server.closeAllConnections();

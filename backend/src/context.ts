@@ -6,6 +6,7 @@ import type { MailboxConnector } from './ingest/connector';
 import type { FolderCache } from './delivery/mailbox';
 import type { Logger } from './log';
 import type { Pacer } from './delivery/pacing/pacer';
+import type { AssistantStore } from './triage/assistant-store';
 
 export interface MailboxRow {
   id: string; orgId: string; cvr: string; provider: string; config: Record<string, unknown>; secretEnc: Buffer | null;
@@ -32,6 +33,8 @@ export interface AppContext {
   jobs: JobScheduler;
   log: Logger;
   delivery: DeliveryOptions;
+  /** The triage assistant's model, persisted per organisation. */
+  assistant: AssistantStore;
 }
 
 export interface DeliveryOptions {

@@ -83,6 +83,7 @@ export type DeliveryInfo = z.infer<typeof deliveryInfoSchema>;
 export const timelineEventTypeSchema = z.enum([
   'fetched', 'stored', 'acknowledged', 'routed', 'triage', 'delivery_attempt', 'delivered', 'delivery_failed',
   'resend_requested', 'reroute_requested', 'old_copy_moved', 'old_copy_removed', 'admins_notified',
+  'placed', 'auto_placed', 'suggested',
 ]);
 export const timelineEventSchema = z.object({
   at: z.string().datetime(),
@@ -274,4 +275,106 @@ export const rerouteRequestSchema = z.object({
   destinationIds: z.array(z.string().uuid('each destination id must be a UUID')).min(1, 'choose at least one destination').max(20),
   /** Override the organisation's setting for the earlier copies. */
   oldCopy: z.enum(['leave', 'move']).optional(),
+}).strict();
+
+// ---- Routing: rules, dry run, triage and the assistant ----
+
+export const ruleActionSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('destinations'),
+    destinationIds: z.array(z.string().uuid('each destination id must be a UUID')).min(1, 'choose at least one destination').max(20),
+    /** e.g. "Digital Post/{sender}/{year}"; overrides the folder of mailbox destinations. */
+    folderTemplate: z.string().trim().min(1).max(500).optional(),
+  }).strict(),
+  z.object({ kind: z.literal('triage') }).strict(),
+]);
+export type RuleActionInput = z.infer<typeof ruleActionSchema>;
+
+export const ruleInputSchema = z.object({
+  name: z.string().trim().min(1, 'a rule needs a name').max(200, 'the name is limited to 200 characters'),
+  priority: z.number().int().min(0).max(1_000_000),
+  enabled: z.boolean().default(true),
+  /** The condition tree; validated by the backend (routing/conditions.ts). */
+  conditions: z.unknown().refine((v) => v !== undefined && v !== null, 'conditions are required'),
+  action: ruleActionSchema,
+  continue: z.boolean().default(false),
+}).strict();
+export type RuleInput = z.infer<typeof ruleInputSchema>;
+
+export const ruleUpdateSchema = ruleInputSchema.partial().strict().refine((r) => Object.keys(r).length > 0, 'nothing to change');
+
+export const ruleViewSchema = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  priority: z.number().int(),
+  enabled: z.boolean(),
+  conditions: z.unknown(),
+  action: ruleActionSchema,
+  continue: z.boolean(),
+  version: z.number().int(),
+  updatedAt: z.string().datetime(),
+  updatedBy: z.string(),
+  /** The conditions in words. */
+  description: z.string(),
+});
+export type RuleView = z.infer<typeof ruleViewSchema>;
+
+export const ruleVersionSchema = z.object({
+  version: z.number().int(),
+  change: z.enum(['created', 'updated', 'deleted']),
+  changedBy: z.string(),
+  changedAt: z.string().datetime(),
+  snapshot: z.record(z.unknown()),
+});
+
+export const dryRunRequestSchema = z.object({
+  /** The whole draft rule set (as it would be enabled), replacing the current rules in the simulation. */
+  rules: z.array(ruleInputSchema.extend({ id: z.string().uuid().optional() })).max(5000),
+  days: z.number().int().min(1).max(366).default(30),
+}).strict();
+
+export const dryRunChangeSchema = z.object({
+  messageId: z.string().uuid(),
+  label: z.string(),
+  senderName: z.string(),
+  receivedAt: z.string().datetime(),
+  before: z.object({ kind: z.enum(['destinations', 'triage']), destinations: z.array(z.string()), rules: z.array(z.string()) }),
+  after: z.object({ kind: z.enum(['destinations', 'triage']), destinations: z.array(z.string()), rules: z.array(z.string()) }),
+});
+export const dryRunResponseSchema = z.object({
+  letters: z.number().int().nonnegative(),
+  changed: z.number().int().nonnegative(),
+  toTriageBefore: z.number().int().nonnegative(),
+  toTriageAfter: z.number().int().nonnegative(),
+  changes: z.array(dryRunChangeSchema),
+  /** Problems with the draft rules (then nothing was simulated). */
+  problems: z.array(z.object({ rule: z.string(), problems: z.array(z.string()) })),
+});
+export type DryRunResponse = z.infer<typeof dryRunResponseSchema>;
+
+export const routingSettingsSchema = z.object({
+  /** Letters the assistant is at least this sure about are placed automatically; null: never. */
+  autoPlaceThreshold: z.number().min(0.5, 'a threshold below 0.5 would place letters on a guess').max(1).nullable().default(null),
+}).strict();
+export type RoutingSettings = z.infer<typeof routingSettingsSchema>;
+
+export const suggestionSchema = z.object({
+  destinationIds: z.array(z.string().uuid()),
+  destinations: z.array(z.string()),
+  confidence: z.number().min(0).max(1),
+  /** One sentence, Danish and English. */
+  explanation: z.object({ da: z.string(), en: z.string() }),
+});
+export type Suggestion = z.infer<typeof suggestionSchema>;
+
+export const triageItemSchema = z.object({
+  message: messageSummarySchema,
+  why: z.array(z.string()),
+  suggestions: z.array(suggestionSchema),
+});
+export const triageListSchema = z.object({ items: z.array(triageItemSchema), total: z.number().int().nonnegative() });
+export type TriageList = z.infer<typeof triageListSchema>;
+
+export const placeRequestSchema = z.object({
+  destinationIds: z.array(z.string().uuid('each destination id must be a UUID')).min(1, 'choose at least one destination').max(20),
 }).strict();

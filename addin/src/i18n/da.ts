@@ -108,6 +108,9 @@ export const da = {
     old_copy_moved: 'Tidligere kopi flyttet',
     old_copy_removed: 'Tidligere kopi fjernet',
     admins_notified: 'Administratorer underrettet',
+    placed: 'Placeret manuelt',
+    auto_placed: 'Placeret af assistenten',
+    suggested: 'Assistenten foreslog',
   },
   errors: {
     loadList: 'Brevene kunne ikke hentes',

@@ -109,6 +109,9 @@ export const en: Translation = {
     old_copy_moved: 'Earlier copy moved',
     old_copy_removed: 'Earlier copy removed',
     admins_notified: 'Administrators notified',
+    placed: 'Placed by hand',
+    auto_placed: 'Placed by the assistant',
+    suggested: 'Assistant suggested',
   },
   errors: {
     loadList: 'The letters could not be loaded',

@@ -3,6 +3,7 @@ import express, { type Router } from 'express';
 import { h } from './handler';
 import { adminRouter } from './admin';
 import { deliveryRouter, type DeliveryDeps } from './delivery';
+import { routingRouter } from './routing';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../store/db';
@@ -71,6 +72,7 @@ export function apiRouter(deps: ApiDeps): Router {
   }));
 
   r.use(deliveryRouter(deps.delivery));
+  r.use(routingRouter(deps.delivery.ctx));
   r.use('/admin', adminRouter(deps));
 
   r.use((_req, res) => sendError(res, 404, 'not_found', 'No such API route.'));

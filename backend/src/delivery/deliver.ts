@@ -92,9 +92,9 @@ async function attemptDelivery(ctx: AppContext, { d, dest, m, settings }: Loaded
     if (!dest.mailbox) throw new PermanentError(`Destination "${dest.displayName}" has no mailbox address; an admin must fix it.`);
     const r = await deliverToMailbox(ctx, {
       deliveryId: d.id, uncertain: d.uncertain, progress: d.progress as MailProgress, saveProgress,
-      mailbox: dest.mailbox, folderPath: dest.folderPath, letter, docs: mailDocs, settings, letterUrl,
+      mailbox: dest.mailbox, folderPath: d.folderPath ?? dest.folderPath, letter, docs: mailDocs, settings, letterUrl,
     });
-    const where = `${dest.displayName} (${dest.mailbox}, ${displayFolderPath(dest.folderPath)})`;
+    const where = `${dest.displayName} (${dest.mailbox}, ${displayFolderPath(d.folderPath ?? dest.folderPath)})`;
     const extra = [r.foundExisting ? 'found from an earlier attempt' : '', ...r.notes].filter(Boolean);
     return {
       kind: 'delivered', graphMessageId: r.graphMessageId, foundExisting: r.foundExisting,
@@ -109,7 +109,7 @@ async function attemptDelivery(ctx: AppContext, { d, dest, m, settings }: Loaded
     if (progress.cardPosted) {
       return { kind: 'delivered', graphMessageId: null, foundExisting: true, text: `Delivered to Teams channel ${dest.displayName}${by}`, data: { files: progress.files ?? [] } };
     }
-    const r = await deliverToTeams(ctx.graph, { teamId: t.teamId, channelId: t.channelId, webhookUrl: t.webhookUrl, folderPath: t.folderPath || undefined },
+    const r = await deliverToTeams(ctx.graph, { teamId: t.teamId, channelId: t.channelId, webhookUrl: t.webhookUrl, folderPath: d.folderPath ?? (t.folderPath || undefined) },
       letter, await Promise.all(mailDocs.map(async (x) => ({ filename: x.filename, mimeType: x.mimeType, content: await x.load() }))), d.id,
       { extraAllowedOrigins: ctx.delivery.webhookOrigins, letterUrl });
     await saveProgress({ cardPosted: true, files: r.files.map((f) => ({ name: f.name, webUrl: f.webUrl })) });

@@ -1,13 +1,21 @@
-// Routes one stored letter: loads its facts and the organisation's rules, decides (pure), and
-// records the decision and the deliveries in one transaction. Running it twice creates nothing twice.
-import { and, eq, inArray } from 'drizzle-orm';
+// Routes one stored letter: gathers its facts and documents' text and the organisation's rules,
+// decides (pure, route.ts), and records the decision — deliveries, or the triage queue — with every
+// rule that matched and why, in one transaction. Running it twice creates nothing twice. Rule
+// deliveries teach the assistant; a letter left in triage gets its suggestions, and is placed by
+// the assistant when it is at least as sure as the admin asked.
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { AppContext } from '../context';
-import { deliveries, destinations, messages, rules, letterColumns } from '../store/schema';
+import { deliveries, destinations, messages, letterColumns } from '../store/schema';
 import { addEvent } from '../store/letters';
 import { displayFolderPath } from '../delivery/mailbox';
-import { routeLetter, type Rule } from './route';
-import { conditionSchema } from './conditions';
-import type { RoutingFacts } from './facts';
+import { routeLetter } from './route';
+import { listRules, ruleOf } from './rules-store';
+import { routingInputOf } from './input';
+import { getRoutingSettings } from './settings';
+import type { Rule } from './types';
+import { registryNames, apiSuggestion } from '../triage/queue';
+import { placeLetter } from '../triage/place';
+import { errorMessage } from '../log';
 
 export async function routeStoredLetter(ctx: AppContext, messageId: string): Promise<void> {
   const [msg] = await ctx.db.select(letterColumns).from(messages).where(eq(messages.id, messageId));
@@ -19,35 +27,69 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
     for (const d of pending) await ctx.jobs.deliverSoon(d.id);
     return;
   }
-  const rows = await ctx.db.select().from(rules).where(eq(rules.orgId, msg.orgId));
-  const parsedRules: Rule[] = rows.map((r) => ({ ...r, conditions: conditionSchema.parse(r.conditions) }));
-  const decision = routeLetter(msg.routingFacts as unknown as RoutingFacts, parsedRules);
+  const input = await routingInputOf(ctx, msg);
+  const rules: Rule[] = [];
+  for (const row of await listRules(ctx.db, msg.orgId)) {
+    try { rules.push(ruleOf(row)); } catch (e) {
+      // A stored rule that no longer parses must not stop the others; admins see it in the log.
+      ctx.log.error('a stored rule is invalid and was skipped', { ruleId: row.id, error: errorMessage(e) });
+    }
+  }
+  const decision = routeLetter(input, rules);
+  const matchedText = decision.matched.map((m) => `rule "${m.ruleName}" matched (${m.why.join('; ') || 'always'})`);
 
-  const deliveryIds = await ctx.db.transaction(async (tx) => {
+  const result = await ctx.db.transaction(async (tx) => {
     // Claim the letter: a second route job for it finds it no longer 'received' and does nothing.
     const claimed = await tx.update(messages).set({ status: decision.kind === 'triage' ? 'triage' : 'routed' })
       .where(and(eq(messages.id, messageId), eq(messages.status, 'received'))).returning({ id: messages.id });
-    if (claimed.length === 0) return [];
-    if (decision.kind === 'triage') {
-      await addEvent(tx, msg.orgId, messageId, 'triage', 'system', `Waiting in triage: ${decision.why.join('; ')}`, { why: decision.why });
-      return [];
-    }
-    const dests = await tx.select().from(destinations)
-      .where(and(eq(destinations.orgId, msg.orgId), inArray(destinations.id, decision.destinationIds)));
-    if (dests.length === 0) {
-      const why = [`rule "${decision.ruleName}" names no existing destination`];
+    if (claimed.length === 0) return null;
+    const toTriage = async (why: string[]) => {
       await tx.update(messages).set({ status: 'triage' }).where(eq(messages.id, messageId));
-      await addEvent(tx, msg.orgId, messageId, 'triage', 'system', `Waiting in triage: ${why[0]}`, { why });
-      return [];
-    }
-    const names = dests.map((d) => `${d.displayName} (${d.mailbox}, ${displayFolderPath(d.folderPath)})`);
+      await addEvent(tx, msg.orgId, messageId, 'triage', 'system', `Waiting in triage: ${why.join('; ')}`, { why, matched: decision.matched });
+      return { deliveryIds: [] as string[], destinationIds: [] as string[], triage: true };
+    };
+    if (decision.kind === 'triage') return toTriage([...matchedText, ...decision.why]);
+    const ids = decision.destinations.map((d) => d.destinationId);
+    const dests = await tx.select().from(destinations)
+      .where(and(eq(destinations.orgId, msg.orgId), inArray(destinations.id, ids), isNull(destinations.archivedAt)));
+    const known = decision.destinations.filter((c) => dests.some((d) => d.id === c.destinationId));
+    if (known.length === 0) return toTriage([...matchedText, 'the matching rules name no existing destination']);
+    const byId = new Map(dests.map((d) => [d.id, d]));
     const ins = await tx.insert(deliveries)
-      .values(dests.map((d) => ({ orgId: msg.orgId, messageId, destinationId: d.id, reason: 'initial' })))
+      .values(known.map((c) => ({ orgId: msg.orgId, messageId, destinationId: c.destinationId, reason: 'initial', folderPath: c.folderPath ?? null })))
       .onConflictDoNothing().returning({ id: deliveries.id });
-    await addEvent(tx, msg.orgId, messageId, 'routed', 'system',
-      `Rule "${decision.ruleName}" matched (${decision.why.join('; ')}) → ${names.join(', ')}`,
-      { ruleId: decision.ruleId, why: decision.why, destinationIds: dests.map((d) => d.id) });
-    return ins.map((r) => r.id);
+    const names = known.map((c) => {
+      const d = byId.get(c.destinationId)!;
+      const folder = c.folderPath ?? d.folderPath;
+      return d.kind === 'teams_channel' ? `${d.displayName} (Teams)` : `${d.displayName} (${d.mailbox}, ${displayFolderPath(folder)})`;
+    });
+    await addEvent(tx, msg.orgId, messageId, 'routed', 'system', `${matchedText.join('; ')} → ${names.join(', ')}`, {
+      ruleId: decision.matched[0]?.ruleId, why: decision.matched.flatMap((m) => m.why), matched: decision.matched,
+      destinationIds: known.map((c) => c.destinationId),
+    });
+    return { deliveryIds: ins.map((r) => r.id), destinationIds: known.map((c) => c.destinationId), triage: false };
   });
-  for (const id of deliveryIds) await ctx.jobs.deliverSoon(id);
+  if (!result) return;
+  for (const id of result.deliveryIds) await ctx.jobs.deliverSoon(id);
+
+  try {
+    const registry = await registryNames(ctx, msg.orgId);
+    if (!result.triage) {
+      await ctx.assistant.learn(msg.orgId, input, result.destinationIds, 'rule', registry.ids);
+      return;
+    }
+    const suggestions = await ctx.assistant.suggest(msg.orgId, input, registry.ids, registry.names);
+    if (suggestions.length === 0) return;
+    const shown = suggestions.map((s) => apiSuggestion(s, registry.names));
+    await addEvent(ctx.db, msg.orgId, messageId, 'suggested', 'assistant',
+      `The assistant suggests ${shown.map((s) => `${s.destinations.join(' + ')} (${Math.round(s.confidence * 100)} %)`).join(', ')}`,
+      { suggestions: shown });
+    const threshold = (await getRoutingSettings(ctx.db, msg.orgId)).autoPlaceThreshold;
+    const top = suggestions[0];
+    if (threshold !== null && top.confidence >= threshold) {
+      await placeLetter(ctx, msg.orgId, messageId, top.destinationIds, { kind: 'assistant', confidence: top.confidence, explanation: top.explanation.en });
+    }
+  } catch (e) {
+    ctx.log.warn('the assistant step after routing failed; the letter waits in triage', { messageId, error: errorMessage(e) });
+  }
 }

@@ -1,72 +1,422 @@
-// Pure routing: given a letter's facts and the organisation's rules in priority order, name the
-// destinations and say why. No match means the triage queue.
-import type { RoutingFacts } from './facts';
-import type { Condition } from './conditions';
+// Pure routing: given a letter (facts and its documents' text) and the organisation's rules, name
+// the destinations and say why. Rules run by priority (lower first, ties by id); the first rule that
+// matches decides, unless it says `continue`: then later rules may add destinations too (the first
+// rule to name a destination gives its folder). A matching triage rule sends the letter to triage
+// and stops. No match means triage.
+//
+// Speed: rules are compiled once (compileRules) into closures over precomputed values (folded words,
+// compiled regexes with a literal prefilter); a letter's texts are folded and split at most once,
+// on first use; rules that need a particular sender or recipient CVR are indexed by it, so a letter
+// is only tested against the rules that could match it. "Why" is only worked out for rules that match.
+import type { Condition, TextField, RegexSpec } from './conditions';
+import type { ChosenDestination, RouteDecision, Rule, RoutingInput } from './types';
+import {
+  TEXT_LIMITS, PreparedText, compileRegex, compileWord, fold, foldPhrase, hasWord, regexMatch,
+  type CompiledRegex, type CompiledWord,
+} from './text-match';
+import {
+  ATTENTION_FIELD_NAMES, PROVIDER_NAMES, describeCondition, describePhrase, describeWords, quote, showRegex, TEXT_FIELD_NAMES,
+} from './describe';
+import { renderFolderTemplate, type TemplateExtras } from './templates';
+import { maskCpr } from '../../../shared/src/identifiers';
 
-export interface Rule {
-  id: string;
-  name: string;
-  priority: number;
-  enabled: boolean;
-  conditions: Condition;
-  destinationIds: string[];
-}
+export type { Rule, RouteDecision, RoutingInput, RuleAction, ChosenDestination, RoutingFacts } from './types';
+export { describeCondition } from './describe';
 
-export type RouteDecision =
-  | { kind: 'destinations'; ruleId: string; ruleName: string; destinationIds: string[]; why: string[] }
-  | { kind: 'triage'; why: string[] };
+/** @deprecated use describeCondition */
+export const describe = describeCondition;
 
-export function routeLetter(facts: RoutingFacts, rules: Rule[]): RouteDecision {
-  const ordered = [...rules].filter((r) => r.enabled).sort((a, b) => a.priority - b.priority);
-  for (const rule of ordered) {
-    const why: string[] = [];
-    if (evaluate(rule.conditions, facts, why)) {
-      if (rule.destinationIds.length === 0) return { kind: 'triage', why: [`rule "${rule.name}" sends to triage`, ...why] };
-      return { kind: 'destinations', ruleId: rule.id, ruleName: rule.name, destinationIds: rule.destinationIds, why };
+// ---- one letter, prepared lazily ----
+
+class Letter {
+  private texts: Partial<Record<TextField, PreparedText>> = {};
+  private docNames?: string[];
+  private senderFolded?: string;
+  private docTypes?: string[];
+  constructor(readonly f: RoutingInput) {}
+
+  text(field: TextField): PreparedText {
+    let t = this.texts[field];
+    if (!t) {
+      const f = this.f;
+      const label = f.label.slice(0, TEXT_LIMITS.label);
+      const notification = (f.notification ?? '').slice(0, TEXT_LIMITS.notification);
+      const documents = (f.documentText ?? '').slice(0, TEXT_LIMITS.documents);
+      const raw = field === 'label' ? label
+        : field === 'notification' ? notification
+          : field === 'subject+notification' ? `${label}\n${notification}`
+            : field === 'documents' ? documents
+              : `${label}\n${notification}\n${documents}`;
+      t = this.texts[field] = new PreparedText(raw);
     }
+    return t;
   }
-  return { kind: 'triage', why: ['no rule matched'] };
+  senderName(): string { return this.senderFolded ??= foldPhrase(this.f.senderName); }
+  documentNamesFolded(): string[] { return this.docNames ??= this.f.documentNames.map(foldPhrase); }
+  documentTypes(): string[] { return this.docTypes ??= (this.f.documentTypes ?? []).map((t) => t.split(';')[0].trim().toLowerCase()); }
 }
 
-/** Evaluates a condition; on success `why` holds the tests that held. */
-export function evaluate(c: Condition, f: RoutingFacts, why: string[]): boolean {
+// ---- compiled conditions ----
+
+interface Node {
+  /** Whether the condition holds (fast: no strings made). */
+  test(l: Letter): boolean;
+  /** Whether it holds; if so, the sentences saying what held are appended to `why`. */
+  explain(l: Letter, why: string[]): boolean;
+  /** Rough cost, so `all` tries the cheap tests first. */
+  cost: number;
+}
+
+function leaf(cost: number, test: (l: Letter) => boolean, say: (l: Letter) => string): Node {
+  return {
+    cost, test,
+    explain(l, why) {
+      if (!test(l)) return false;
+      why.push(say(l));
+      return true;
+    },
+  };
+}
+
+const foldedEq = (a: string | undefined, b: string) => a !== undefined && foldPhrase(a) === b;
+
+/** Dotted keys (KLE, FORM): "25.02" holds for "25.02" and "25.02.05", not for "25.021". */
+function dottedMatch(keys: string[] | undefined, v: string): string | undefined {
+  return keys?.find((k) => k === v || (k.length > v.length && k.startsWith(v) && k[v.length] === '.'));
+}
+
+function compileText(field: TextField, t: { words?: string[]; phrase?: string; regex?: RegexSpec }): Node {
+  const textCost = field === 'label' || field === 'notification' || field === 'subject+notification' ? 3 : 8;
+  if (t.words) {
+    const words: CompiledWord[] = t.words.map(compileWord);
+    return leaf(textCost, (l) => {
+      const pt = l.text(field);
+      for (const w of words) if (!hasWord(pt, w)) return false;
+      return true;
+    }, () => describeWords(field, t.words!));
+  }
+  if (t.phrase !== undefined) {
+    const phrase = foldPhrase(t.phrase);
+    return leaf(textCost, (l) => phrase !== '' && l.text(field).phraseForm().includes(phrase), () => describePhrase(field, t.phrase!));
+  }
+  const r = compileRegex(t.regex!.pattern, t.regex!.flags ?? '');
+  return leaf(textCost + 4, (l) => regexMatch(r, l.text(field)) !== null, (l) => {
+    const m = regexMatch(r, l.text(field)) ?? '';
+    return `${TEXT_FIELD_NAMES[field]} match${field === 'documents' ? '' : 'es'} ${showRegex(t.regex!)} (${quote(excerpt(m))})`;
+  });
+}
+
+/** A matched piece of text, short and on one line (masked with the rest of the sentence). */
+function excerpt(s: string): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > 60 ? `${one.slice(0, 59)}…` : one;
+}
+
+function compileNode(c: Condition): Node {
   if ('all' in c) {
-    const local: string[] = [];
-    const ok = c.all.every((x) => evaluate(x, f, local));
-    if (ok) why.push(...local);
-    return ok;
+    const kids = c.all.map(compileNode);
+    const byCost = [...kids].sort((a, b) => a.cost - b.cost);
+    return {
+      cost: kids.reduce((s, k) => s + k.cost, 0),
+      test(l) {
+        for (const k of byCost) if (!k.test(l)) return false;
+        return true;
+      },
+      explain(l, why) {
+        if (!this.test(l)) return false;
+        for (const k of kids) k.explain(l, why);
+        return true;
+      },
+    };
   }
   if ('any' in c) {
-    for (const x of c.any) {
-      const local: string[] = [];
-      if (evaluate(x, f, local)) { why.push(...local); return true; }
-    }
-    return false;
+    const kids = c.any.map(compileNode);
+    const byCost = [...kids].sort((a, b) => a.cost - b.cost);
+    return {
+      cost: kids.reduce((s, k) => s + k.cost, 0),
+      test(l) {
+        for (const k of byCost) if (k.test(l)) return true;
+        return false;
+      },
+      explain(l, why) {
+        for (const k of kids) if (k.explain(l, why)) return true;
+        return false;
+      },
+    };
   }
   if ('not' in c) {
-    const ok = !evaluate(c.not, f, []);
-    if (ok) why.push(`not (${describe(c.not)})`);
-    return ok;
+    const kid = compileNode(c.not);
+    const text = `not (${describeCondition(c.not)})`;
+    return leaf(kid.cost, (l) => !kid.test(l), () => text);
   }
-  const ok = test(c, f);
-  if (ok) why.push(describe(c));
-  return ok;
+  if ('always' in c) return leaf(0, () => true, () => 'catch-all');
+  if ('senderId' in c) {
+    const v = c.senderId;
+    return leaf(1, (l) => l.f.senderId === v, (l) => (l.f.senderName && l.f.senderName !== v ? `sender is ${l.f.senderName} (${v})` : `sender is ${v}`));
+  }
+  if ('senderName' in c) {
+    if ('equals' in c.senderName) {
+      const v = foldPhrase(c.senderName.equals);
+      return leaf(2, (l) => l.senderName() === v, (l) => `sender is ${l.f.senderName}`);
+    }
+    const v = foldPhrase(c.senderName.contains);
+    const shown = c.senderName.contains;
+    return leaf(2, (l) => l.senderName().includes(v), (l) => `sender ${l.f.senderName} has ${quote(shown)} in its name`);
+  }
+  if ('recipientCvr' in c) {
+    const v = c.recipientCvr;
+    return leaf(1, (l) => l.f.recipientCvr === v, () => `recipient CVR is ${v}`);
+  }
+  if ('provider' in c) {
+    const v = c.provider;
+    return leaf(1, (l) => l.f.provider === v, () => `the letter came through ${PROVIDER_NAMES[v]}`);
+  }
+  if ('text' in c) return compileText(c.text.field, c.text);
+  if ('labelContains' in c) return compileText('label', { phrase: c.labelContains });
+  if ('kle' in c) {
+    const v = c.kle;
+    return leaf(1, (l) => dottedMatch(l.f.kle, v) !== undefined, (l) => {
+      const k = dottedMatch(l.f.kle, v)!;
+      return k === v ? `KLE subject is ${v}` : `KLE subject ${k} is under ${v}`;
+    });
+  }
+  if ('form' in c) {
+    const v = c.form;
+    return leaf(1, (l) => dottedMatch(l.f.forms, v) !== undefined, (l) => {
+      const k = dottedMatch(l.f.forms, v)!;
+      return k === v ? `FORM task key is ${v}` : `FORM task key ${k} is under ${v}`;
+    });
+  }
+  if ('caseId' in c) {
+    if ('equals' in c.caseId) {
+      const v = c.caseId.equals.toLowerCase();
+      const find = (l: Letter) => l.f.caseIds.find((id) => id.trim().toLowerCase() === v);
+      return leaf(1, (l) => find(l) !== undefined, (l) => `case id is ${quote(find(l)!)}`);
+    }
+    const p = c.caseId.prefix.toLowerCase();
+    const shown = c.caseId.prefix;
+    const find = (l: Letter) => l.f.caseIds.find((id) => id.trim().toLowerCase().startsWith(p));
+    return leaf(1, (l) => find(l) !== undefined, (l) => `case id ${quote(find(l)!)} starts with ${quote(shown)}`);
+  }
+  if ('caseSystem' in c) {
+    const v = c.caseSystem.toLowerCase();
+    const find = (l: Letter) => l.f.caseSystems?.find((s) => s.trim().toLowerCase() === v);
+    return leaf(1, (l) => find(l) !== undefined, (l) => `case system is ${quote(find(l)!)}`);
+  }
+  if ('cprPresent' in c) {
+    const v = c.cprPresent;
+    return leaf(1, (l) => l.f.cprPresent === v, () => (v ? 'the letter names a CPR number' : 'the letter names no CPR number'));
+  }
+  if ('cvrData' in c) {
+    const v = c.cvrData;
+    return leaf(1, (l) => l.f.cvrData?.includes(v) ?? false, () => `the letter concerns CVR ${v}`);
+  }
+  if ('attention' in c) {
+    const a = c.attention;
+    const name = ATTENTION_FIELD_NAMES[a.field];
+    const values = (l: Letter): (string | undefined)[] => {
+      const f = l.f;
+      switch (a.field) {
+        case 'person': return [f.attentionPerson];
+        case 'personId': return [f.attentionPersonId];
+        case 'productionUnit': return [f.productionUnit];
+        case 'email': return [f.attentionEmail];
+        case 'contentResponsible': return [f.contentResponsible, f.contentResponsibleId];
+      }
+    };
+    if (a.equals !== undefined) {
+      const v = foldPhrase(a.equals);
+      const find = (l: Letter) => values(l).find((x) => foldedEq(x, v));
+      return leaf(2, (l) => find(l) !== undefined, (l) => `${name} is ${quote(find(l)!)}`);
+    }
+    const v = foldPhrase(a.contains ?? '');
+    const shown = a.contains ?? '';
+    const find = (l: Letter) => values(l).find((x) => x !== undefined && foldPhrase(x).includes(v));
+    return leaf(2, (l) => v !== '' && find(l) !== undefined, (l) => `${name} ${quote(find(l)!)} contains ${quote(shown)}`);
+  }
+  if ('documentName' in c) {
+    const d = c.documentName;
+    if ('contains' in d) {
+      const v = foldPhrase(d.contains);
+      const find = (l: Letter) => {
+        const i = l.documentNamesFolded().findIndex((n) => n.includes(v));
+        return i < 0 ? undefined : l.f.documentNames[i];
+      };
+      return leaf(2, (l) => v !== '' && find(l) !== undefined, (l) => `document ${quote(find(l)!)} has ${quote(d.contains)} in its name`);
+    }
+    const r: CompiledRegex = compileRegex(d.regex.pattern, d.regex.flags ?? '');
+    const find = (l: Letter) => l.f.documentNames.find((n) => regexMatch(r, new PreparedText(n.slice(0, 255))) !== null);
+    return leaf(4, (l) => find(l) !== undefined, (l) => `document ${quote(find(l)!)} matches ${showRegex(d.regex)}`);
+  }
+  if ('documentType' in c) {
+    const v = c.documentType.toLowerCase();
+    const wildcard = v.endsWith('/*') ? v.slice(0, -1) : null;
+    const find = (l: Letter) => l.documentTypes().find((t) => (wildcard ? t.startsWith(wildcard) : t === v));
+    return leaf(1, (l) => find(l) !== undefined, (l) => (wildcard ? `a document is ${find(l)} (${v})` : `a document is ${v}`));
+  }
+  if ('replyRequired' in c) {
+    const v = c.replyRequired;
+    return leaf(1, (l) => l.f.replyRequired === v, () => (v ? 'a reply is required' : 'no reply is required'));
+  }
+  // An unknown condition (a newer stored form this code does not know) never holds.
+  return leaf(0, () => false, () => 'unknown condition');
 }
 
-function test(c: Condition, f: RoutingFacts): boolean {
-  if ('always' in c) return true;
-  if ('recipientCvr' in c) return f.recipientCvr === c.recipientCvr;
-  if ('senderId' in c) return f.senderId === c.senderId;
-  if ('labelContains' in c) return f.label.toLocaleLowerCase('da').includes(c.labelContains.toLocaleLowerCase('da'));
-  return false;
+// ---- indexing ----
+
+/** Values of `key` one of which the letter must have for the condition to hold; null when not so simple. */
+function requiredValues(c: Condition, key: 'senderId' | 'recipientCvr'): string[] | null {
+  if (key in c) return [(c as Record<string, string>)[key]];
+  if ('all' in c) {
+    for (const k of c.all) {
+      const r = requiredValues(k, key);
+      if (r) return r;
+    }
+    return null;
+  }
+  if ('any' in c) {
+    const out: string[] = [];
+    for (const k of c.any) {
+      const r = requiredValues(k, key);
+      if (!r) return null;
+      for (const v of r) if (!out.includes(v)) out.push(v);
+    }
+    return out;
+  }
+  return null;
 }
 
-export function describe(c: Condition): string {
-  if ('all' in c) return c.all.map(describe).join(' and ');
-  if ('any' in c) return c.any.map(describe).join(' or ');
-  if ('not' in c) return `not (${describe(c.not)})`;
-  if ('always' in c) return 'catch-all';
-  if ('recipientCvr' in c) return `recipient CVR is ${c.recipientCvr}`;
-  if ('senderId' in c) return `sender is ${c.senderId}`;
-  return `subject contains "${c.labelContains}"`;
+// ---- the decision ----
+
+interface CompiledRule { rule: Rule; node: Node }
+
+export interface RouteOptions {
+  /** For {year} and {month} when the letter has no creation time. */
+  now?: Date;
+}
+export interface CompileOptions extends TemplateExtras {}
+
+/** A rule set compiled for routing many letters; call it with each letter. */
+export type CompiledRules = ((input: RoutingInput, opts?: RouteOptions) => RouteDecision) & { readonly ruleCount: number };
+
+/** Rules in the order they run: enabled only, by priority, ties by id. */
+export function orderRules(rules: Rule[]): Rule[] {
+  return rules.filter((r) => r.enabled).sort((a, b) => a.priority - b.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+export function compileRules(rules: Rule[], copts: CompileOptions = {}): CompiledRules {
+  const ordered: CompiledRule[] = orderRules(rules).map((rule) => ({ rule, node: compileNode(rule.conditions) }));
+  const bySender = new Map<string, number[]>();
+  const byCvr = new Map<string, number[]>();
+  const rest: number[] = [];
+  const put = (m: Map<string, number[]>, k: string, i: number) => {
+    const a = m.get(k);
+    if (a) a.push(i); else m.set(k, [i]);
+  };
+  ordered.forEach((r, i) => {
+    const s = requiredValues(r.rule.conditions, 'senderId');
+    if (s) { for (const v of s) put(bySender, v, i); return; }
+    const c = requiredValues(r.rule.conditions, 'recipientCvr');
+    if (c) { for (const v of c) put(byCvr, v, i); return; }
+    rest.push(i);
+  });
+  const none: number[] = [];
+
+  const route = (input: RoutingInput, opts: RouteOptions = {}): RouteDecision => {
+    const letter = new Letter(input);
+    const a = bySender.get(input.senderId) ?? none;
+    const b = byCvr.get(input.recipientCvr) ?? none;
+    const c = rest;
+    let i = 0, j = 0, k = 0;
+    const matched: { ruleId: string; ruleName: string; why: string[] }[] = [];
+    const chosen: ChosenDestination[] = [];
+    for (;;) {
+      // Three-way merge of the candidate lists, in rule order.
+      const x = i < a.length ? a[i] : Infinity;
+      const y = j < b.length ? b[j] : Infinity;
+      const z = k < c.length ? c[k] : Infinity;
+      let n: number;
+      if (x <= y && x <= z) { if (x === Infinity) break; n = x; i++; } else if (y <= z) { n = y; j++; } else { n = z; k++; }
+      const { rule, node } = ordered[n];
+      if (!node.test(letter)) continue;
+      const why: string[] = [];
+      node.explain(letter, why);
+      const entry = { ruleId: rule.id, ruleName: rule.name, why: why.map((w) => maskCpr(w)) };
+      matched.push(entry);
+      const action = rule.action;
+      if (action.kind === 'triage' || action.destinationIds.length === 0) {
+        const head = action.kind === 'triage' ? `rule "${rule.name}" sends to triage` : `rule "${rule.name}" names no destination`;
+        return { kind: 'triage', why: [head, ...entry.why], matched };
+      }
+      let folder: string | undefined;
+      for (const id of action.destinationIds) {
+        if (chosen.some((d) => d.destinationId === id)) continue;
+        if (action.folderTemplate && folder === undefined) folder = renderFolderTemplate(action.folderTemplate, input, opts.now, copts);
+        chosen.push({ destinationId: id, ruleId: rule.id, ...(folder !== undefined ? { folderPath: folder } : {}) });
+      }
+      if (!rule.continue) break;
+    }
+    if (chosen.length > 0) return { kind: 'destinations', destinations: chosen, matched };
+    return { kind: 'triage', why: ['no rule matched'], matched };
+  };
+  return Object.assign(route, { ruleCount: ordered.length });
+}
+
+// routeLetter compiles with a small cache: by the rules array itself, else by its content.
+const byArray = new WeakMap<Rule[], CompiledRules>();
+const byContent = new Map<string, CompiledRules>();
+
+function cachedCompile(rules: Rule[], copts?: CompileOptions): CompiledRules {
+  if (copts && Object.keys(copts).length) return compileRules(rules, copts);
+  let c = byArray.get(rules);
+  if (c) return c;
+  const key = JSON.stringify(rules);
+  c = byContent.get(key);
+  if (!c) {
+    c = compileRules(rules);
+    if (byContent.size >= 16) byContent.delete(byContent.keys().next().value!);
+    byContent.set(key, c);
+  }
+  byArray.set(rules, c);
+  return c;
+}
+
+/** Routes one letter. For many letters against the same rules, compileRules once and call the result. */
+export function routeLetter(input: RoutingInput, rules: Rule[], opts: RouteOptions & CompileOptions = {}): RouteDecision {
+  const { now, ...copts } = opts;
+  return cachedCompile(rules, copts)(input, { now });
+}
+
+/** Whether one condition holds for a letter, and what held (for previews and the assistant). */
+export function evaluateCondition(c: Condition, input: RoutingInput): { holds: boolean; why: string[] } {
+  const why: string[] = [];
+  const holds = compileNode(c).explain(new Letter(input), why);
+  return { holds, why: why.map((w) => maskCpr(w)) };
+}
+
+// ---- dry run ----
+
+export interface DryRunLetter { id: string; input: RoutingInput; current: RouteDecision | null }
+export interface DecisionChange { letterId: string; before: RouteDecision | null; after: RouteDecision }
+
+/** What a decision does, as a comparable key: triage, or the destinations with their folders. */
+export function decisionKey(d: RouteDecision | null): string {
+  if (!d) return '(none)';
+  if (d.kind === 'triage') return 'triage';
+  return d.destinations.map((x) => `${x.destinationId}\u0000${x.folderPath ?? ''}`).sort().join('\u0001');
+}
+
+/**
+ * Routes each letter with the draft rules and lists those whose outcome would change: another set
+ * of destinations, another folder, or to or from triage. Which rule decided alone is no change.
+ */
+export function diffDecisions(letters: DryRunLetter[], draft: Rule[], opts: RouteOptions & CompileOptions = {}): DecisionChange[] {
+  const { now, ...copts } = opts;
+  const route = compileRules(draft, copts);
+  const out: DecisionChange[] = [];
+  for (const l of letters) {
+    const after = route(l.input, { now });
+    if (decisionKey(after) !== decisionKey(l.current)) out.push({ letterId: l.id, before: l.current, after });
+  }
+  return out;
 }

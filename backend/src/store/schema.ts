@@ -2,7 +2,7 @@
 // committed under backend/drizzle/; the SQL must run on PostgreSQL 15 (CI server) and 18 (PGlite).
 import { getTableColumns, sql } from 'drizzle-orm';
 import {
-  bigserial, boolean, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid,
+  bigserial, boolean, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
@@ -19,6 +19,8 @@ export const organisations = pgTable('organisations', {
   retentionDays: integer('retention_days').notNull().default(90),
   /** How letters are delivered (subject template, categories, dead-letter notices, reroute); see delivery/settings.ts. */
   deliverySettings: jsonb('delivery_settings').$type<Record<string, unknown>>().notNull().default({}),
+  /** Triage and the assistant (auto-placement threshold); see routing/settings.ts. */
+  routingSettings: jsonb('routing_settings').$type<Record<string, unknown>>().notNull().default({}),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
@@ -100,6 +102,10 @@ export const documents = pgTable('documents', {
   mimeType: text('mime_type').notNull(),
   size: integer('size').notNull(),
   contentEnc: bytea('content_enc').notNull(),
+  /** Text extracted from a PDF for routing and the assistant (sealed: it is the letter's content). */
+  textEnc: bytea('text_enc'),
+  /** ok | failed: <reason> | skipped (not a PDF); null until extraction ran. */
+  textStatus: text('text_status'),
 }, (t) => [index('documents_message_idx').on(t.messageId)]);
 
 /** A letter that failed validation: kept (encrypted) with the reason, never silently dropped. */
@@ -142,8 +148,42 @@ export const rules = pgTable('rules', {
   priority: integer('priority').notNull(),
   enabled: boolean('enabled').notNull().default(true),
   conditions: jsonb('conditions').$type<unknown>().notNull(),
+  /** destinations | triage */
+  actionKind: text('action_kind').notNull().default('destinations'),
   destinationIds: jsonb('destination_ids').$type<string[]>().notNull(),
+  /** Overrides mailbox destinations' folder, e.g. "Digital Post/{sender}/{year}". */
+  folderTemplate: text('folder_template'),
+  /** Matching goes on after this rule (more destinations may be added). */
+  continueMatching: boolean('continue_matching').notNull().default(false),
+  version: integer('version').notNull().default(1),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  updatedBy: text('updated_by').notNull().default('system'),
+  /** Deleted: kept so the history of letters it routed still names it. */
+  deletedAt: ts('deleted_at'),
 }, (t) => [index('rules_org_priority_idx').on(t.orgId, t.priority)]);
+
+/** Every version of every rule, with who changed it and when (the audit trail). */
+export const ruleVersions = pgTable('rule_versions', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  orgId: uuid('org_id').notNull().references(() => organisations.id),
+  ruleId: uuid('rule_id').notNull().references(() => rules.id),
+  version: integer('version').notNull(),
+  change: text('change').notNull(), // created | updated | deleted
+  snapshot: jsonb('snapshot').$type<Record<string, unknown>>().notNull(),
+  changedBy: text('changed_by').notNull(),
+  changedAt: ts('changed_at').notNull().defaultNow(),
+}, (t) => [index('rule_versions_rule_idx').on(t.ruleId, t.version)]);
+
+/**
+ * The assistant's learnt counts per organisation: how often a feature (sender, word stem, KLE…) went
+ * with a target (a set of destinations). The row with feature '' holds the target's total.
+ */
+export const assistantCounts = pgTable('assistant_counts', {
+  orgId: uuid('org_id').notNull().references(() => organisations.id),
+  feature: text('feature').notNull(),
+  target: text('target').notNull(),
+  count: doublePrecision('count').notNull(),
+}, (t) => [primaryKey({ columns: [t.orgId, t.feature, t.target] })]);
 
 export const deliveries = pgTable('deliveries', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -154,6 +194,8 @@ export const deliveries = pgTable('deliveries', {
   status: text('status').notNull().default('pending'), // pending | delivered | dead
   /** Who asked for it: 'system' (a rule) or the person (user id and name) for resend/reroute. */
   requestedBy: text('requested_by').notNull().default('system'),
+  /** A folder path a rule's template chose for this letter (mailbox destinations); null: the destination's own. */
+  folderPath: text('folder_path'),
   /** A reroute replaces this earlier delivery. */
   replacesDeliveryId: uuid('replaces_delivery_id'),
   /** Steps already done, so a retry resumes instead of repeating (large attachments, Teams files, card). */

@@ -2,14 +2,16 @@
 //   POST .../messages/{id}/attachments                       a fileAttachment with contentBytes (< 3 MB)
 //   POST .../messages/{id}/attachments/createUploadSession   3–150 MB: an uploadUrl to PUT the bytes to
 // (upload-routes.ts serves the uploadUrl). Attachment bytes count against the mailbox's upload budget.
+import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { GraphHttpError, badRequest } from './errors';
+import type { GraphResponse } from './graph-json';
 import { attachToMessage, buildFileAttachment, serializeAttachment } from './messages';
 import { contextUrl, q, sendJson, simRoot } from './respond';
 import type { GraphRuntime } from './runtime';
 import type { MailboxRec, MessageRec } from './state';
-import type { UploadSession } from './upload-sessions';
+import type { AttachmentItemInput, UploadSession } from './upload-sessions';
 
 /** Graph's documented range for upload sessions (smaller files go inline). */
 export const MIN_SESSION_BYTES = 3 * 1024 * 1024;
@@ -35,13 +37,13 @@ export function attachmentRoutes(r: Router, rt: GraphRuntime): void {
     refuseOnNonDraft(rt, m, 'Attachments can be added only to draft items.');
     rt.chargeUpload(mb.id, a.size);
     attachToMessage(m, a);
-    sendJson(rt, res, 201, { '@odata.context': contextUrl(req, `${user(req)}/messages(${q(m.id)})/attachments/$entity`), ...serializeAttachment(a) });
+    sendJson(rt, res, 201, { '@odata.context': contextUrl(req, `${user(req)}/messages(${q(m.id)})/attachments/$entity`), ...serializeAttachment(a) } satisfies GraphResponse<MicrosoftGraph.FileAttachment>);
   });
 
   r.post(['/messages/:m/attachments/createUploadSession', '/messages/:m/attachments/microsoft.graph.createUploadSession'], (req, res) => {
     const mb = mbOf(res);
     const m = rt.state.message(mb, req.params.m);
-    const item = parseAttachmentItem(res.locals.body);
+    const { AttachmentItem: item } = parseCreateUploadSession(res.locals.body);
     refuseOnNonDraft(rt, m, 'Attachments can be added through an upload session only to draft items.');
     const s = rt.uploadSessions.create(mb.id, m.id, item);
     sendJson(rt, res, 201, {
@@ -49,7 +51,7 @@ export function attachmentRoutes(r: Router, rt: GraphRuntime): void {
       uploadUrl: uploadUrl(simRoot(req), s),
       expirationDateTime: graphDateTime(s.expiresAt),
       nextExpectedRanges: ['0-'],
-    });
+    } satisfies GraphResponse<MicrosoftGraph.UploadSession>);
   });
 }
 
@@ -65,7 +67,8 @@ function refuseOnNonDraft(rt: GraphRuntime, m: MessageRec, message: string): voi
   if (rt.behaviour.refuseAttachmentSessionsOnNonDraft && !m.data.isDraft) throw badRequest(message, 'ErrorInvalidOperation');
 }
 
-function parseAttachmentItem(body: unknown) {
+/** The parameters of attachment: createUploadSession, validated. Throws Graph's errors. */
+function parseCreateUploadSession(body: unknown): { AttachmentItem: AttachmentItemInput } {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw badRequest('The createUploadSession action needs a JSON body with the parameter AttachmentItem.', 'RequestBodyRead');
   }
@@ -95,5 +98,5 @@ function parseAttachmentItem(body: unknown) {
   if (a.size > MAX_SESSION_BYTES) {
     throw badRequest(`The message exceeds the maximum supported size: attachments are at most ${MAX_SESSION_BYTES} bytes (150 MB), this one is ${a.size}.`, 'ErrorMessageSizeExceeded');
   }
-  return { name: a.name, size: a.size, contentType: a.contentType ?? null, isInline: a.isInline ?? false, contentId: a.contentId ?? null };
+  return { AttachmentItem: { attachmentType: 'file', name: a.name, size: a.size, contentType: a.contentType ?? null, isInline: a.isInline ?? false, contentId: a.contentId ?? null } };
 }

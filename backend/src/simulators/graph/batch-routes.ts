@@ -22,7 +22,11 @@ const batchSchema = z.object({
   }).passthrough()).min(1),
 }).passthrough();
 
-type BatchResponse = { id: string; status: number; headers: Record<string, string>; body?: unknown };
+// JSON batching's envelope has no type in @microsoft/microsoft-graph-types; each response's body is
+// the simulator's own answer to the inner request (typed where that route builds it).
+type BatchRequest = z.infer<typeof batchSchema>['requests'][number];
+interface BatchResponse { id: string; status: number; headers: Record<string, string>; body?: unknown }
+interface BatchResponseBody { responses: BatchResponse[] }
 const KEEP_HEADERS = ['content-type', 'retry-after', 'location', 'preference-applied', 'request-id'];
 
 export function batchHandler(rt: GraphRuntime) {
@@ -45,7 +49,7 @@ export function batchHandler(rt: GraphRuntime) {
     const base = `http://${host}:${req.socket.localPort}${req.baseUrl}`; // …/v1.0
     const results = new Map<string, Promise<BatchResponse>>();
 
-    const run = async (r: (typeof reqs)[number]): Promise<BatchResponse> => {
+    const run = async (r: BatchRequest): Promise<BatchResponse> => {
       const before = await Promise.all((r.dependsOn ?? []).map((d) => start(reqs.find((x) => x.id === d)!)));
       if (before.some((d) => d.status >= 400)) return failed(r.id, 424, 'FailedDependency', 'A request this one depends on failed.');
       const headers: Record<string, string> = { ...(r.headers ?? {}) };
@@ -66,13 +70,13 @@ export function batchHandler(rt: GraphRuntime) {
     };
     const failed = (id: string, status: number, code: string, message: string): BatchResponse =>
       ({ id, status, headers: { 'Content-Type': 'application/json' }, body: graphErrorBody(res, code, message) });
-    const start = (r: (typeof reqs)[number]) => {
+    const start = (r: BatchRequest) => {
       let p = results.get(r.id);
       if (!p) { p = run(r); results.set(r.id, p); }
       return p;
     };
 
     const responses = await Promise.all(reqs.map((r) => start(r)));
-    sendJson(rt, res, 200, { responses });
+    sendJson(rt, res, 200, { responses } satisfies BatchResponseBody);
   });
 }

@@ -25,9 +25,11 @@
 // Not simulated: quickXorHash, versions history, sharing, deferCommit, throttling by SharePoint
 // resource units (drive requests meet only the switchable faults, not the per-mailbox limits).
 import { createHmac, randomBytes } from 'node:crypto';
+import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { readBody } from '../http';
 import { GraphHttpError, graphErrorHandler, sendGraphError } from './errors';
+import type { Annotated, GraphCollection, GraphResponse } from './graph-json';
 import { evaluate } from './odata-filter';
 import { applyPaging, nextLink, origin, parseQuery, project, rawQuery } from './odata-query';
 import { bearerAuth, faultGate, jsonBody, latency, requestContext } from './pipeline';
@@ -47,7 +49,7 @@ export const SP_PATH = '/_sp';
 
 const DRIVE_ITEM_PROPERTIES: ReadonlySet<string> = new Set(['id', 'name', 'size', 'webUrl', 'createdDateTime', 'lastModifiedDateTime',
   'eTag', 'cTag', 'parentReference', 'file', 'folder', 'root', 'fileSystemInfo', 'createdBy', 'lastModifiedBy', '@microsoft.graph.downloadUrl']);
-const APP_IDENTITY = { application: { displayName: 'Brevdue' }, user: { displayName: 'SharePoint App' } };
+const APP_IDENTITY = { application: { displayName: 'Brevdue' }, user: { displayName: 'SharePoint App' } } satisfies MicrosoftGraph.IdentitySet;
 const downloadSecret = randomBytes(32);
 
 const MIME: Record<string, string> = {
@@ -80,13 +82,12 @@ function readDownloadToken(token: string): { driveId: string; itemId: string } |
   return driveId && itemId ? { driveId, itemId } : undefined;
 }
 
-/** A driveItem as Graph returns it (default property set). */
-export function driveItemJson(req: Request, state: TeamsState, drive: DriveRec, item: DriveItemRec): Record<string, unknown> {
+/** A driveItem as Graph returns it (default property set; files with @microsoft.graph.downloadUrl). */
+export function driveItemJson(req: Request, state: TeamsState, drive: DriveRec, item: DriveItemRec): Annotated<MicrosoftGraph.DriveItem> {
   const parent = item.parentId ? drive.items.get(item.parentId) : undefined;
   const parentPath = parent ? state.pathOf(drive, parent) : '';
-  const out: Record<string, unknown> = {};
-  if (!item.isFolder) out['@microsoft.graph.downloadUrl'] = `${simBase(req)}${SP_PATH}/download/${downloadToken(drive.id, item.id)}`;
-  Object.assign(out, {
+  const out: Annotated<MicrosoftGraph.DriveItem> = {
+    ...(item.isFolder ? {} : { '@microsoft.graph.downloadUrl': `${simBase(req)}${SP_PATH}/download/${downloadToken(drive.id, item.id)}` }),
     createdBy: APP_IDENTITY,
     createdDateTime: item.createdDateTime,
     eTag: `"{${item.etagGuid}},${item.version}"`,
@@ -101,7 +102,7 @@ export function driveItemJson(req: Request, state: TeamsState, drive: DriveRec, 
     cTag: `"c:{${item.etagGuid}},${item.version}"`,
     fileSystemInfo: { createdDateTime: item.createdDateTime, lastModifiedDateTime: item.lastModifiedDateTime },
     size: item.isFolder ? state.filesBelow(drive, item).reduce((n, f) => n + (f.item.content?.length ?? 0), 0) : item.content?.length ?? 0,
-  });
+  };
   if (item.isFolder) out.folder = { childCount: state.children(drive, item.id).length };
   else out.file = { mimeType: item.mimeType ?? 'application/octet-stream' };
   if (item.parentId === null) out.root = {};
@@ -124,6 +125,23 @@ export function drivePipeline(rt: GraphRuntime): RequestHandler[] {
 }
 
 interface Address { drive: DriveRec; base: DriveItemRec; names?: string[]; action: string }
+
+/** POST …/children, validated: a folder's name (SharePoint's rules) and the conflict behaviour (default fail). */
+type NewDriveFolder = Annotated<MicrosoftGraph.DriveItem> & { name: string; '@microsoft.graph.conflictBehavior': ConflictBehavior };
+
+function parseNewDriveFolder(body: unknown): NewDriveFolder {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidDriveRequest('A new folder needs a JSON body such as {"name":"…","folder":{}}.');
+  const raw = body as Record<string, unknown>;
+  if (!raw.folder || typeof raw.folder !== 'object') throw invalidDriveRequest('Only folders can be created here: give "folder": {}. Upload files with PUT …:/{name}:/content or an upload session.');
+  const conflict = parseConflict(raw['@microsoft.graph.conflictBehavior'], 'fail');
+  // The folder facet's contents are not read.
+  return { name: validateItemName(raw.name), folder: raw.folder as MicrosoftGraph.Folder, '@microsoft.graph.conflictBehavior': conflict };
+}
+
+/** createUploadSession on a drive item, as understood: the item's name, conflict behaviour and declared size. */
+interface DriveUploadSessionInput {
+  item: Annotated<MicrosoftGraph.DriveItemUploadableProperties> & { name: string; fileSize: number | null; '@microsoft.graph.conflictBehavior': ConflictBehavior };
+}
 
 function parseConflict(v: unknown, fallback: ConflictBehavior): ConflictBehavior {
   if (v === undefined || v === null || v === '') return fallback;
@@ -180,29 +198,27 @@ export function driveRouter(rt: GraphRuntime): Router {
       case 'GET ': {
         const item = target(a);
         const query = parseQuery(req, 'driveItem', DRIVE_ITEM_PROPERTIES);
-        return sendJson(rt, res, 200, { '@odata.context': contextUrl(req, `${ctx(a)}/$entity`), ...project(driveItemJson(req, state, a.drive, item), query.select) });
+        return sendJson(rt, res, 200, { '@odata.context': contextUrl(req, `${ctx(a)}/$entity`), ...project(driveItemJson(req, state, a.drive, item), query.select) } satisfies GraphResponse<MicrosoftGraph.DriveItem>);
       }
       case 'GET /children': {
         const folder = target(a);
         if (!folder.isFolder) throw invalidDriveRequest('The item is not a folder; it has no children.');
         const query = parseQuery(req, 'driveItem', DRIVE_ITEM_PROPERTIES);
         const all = state.children(a.drive, folder.id).map((c) => driveItemJson(req, state, a.drive, c))
-          .filter((j) => !query.filter || evaluate(query.filter, j));
+          .filter((j) => !query.filter || evaluate(query.filter, j as Record<string, unknown>));
         const { page, more, top } = applyPaging(all, query, 200);
         return sendJson(rt, res, 200, {
           '@odata.context': contextUrl(req, `${ctx(a)}(${q(folder.id)})/children`),
           ...(query.count ? { '@odata.count': all.length } : {}),
           value: page.map((j) => project(j, query.select)),
           ...(more ? { '@odata.nextLink': nextLink(req, query, top) } : {}),
-        });
+        } satisfies GraphCollection<Annotated<MicrosoftGraph.DriveItem>>);
       }
       case 'POST /children': {
         const parent = target(a);
-        const body = res.locals.body as Record<string, unknown> | undefined;
-        if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidDriveRequest('A new folder needs a JSON body such as {"name":"…","folder":{}}.');
-        if (!body.folder || typeof body.folder !== 'object') throw invalidDriveRequest('Only folders can be created here: give "folder": {}. Upload files with PUT …:/{name}:/content or an upload session.');
-        const { item } = state.createFolder(a.drive, parent, body.name, parseConflict(body['@microsoft.graph.conflictBehavior'], 'fail'));
-        return sendJson(rt, res, 201, { '@odata.context': contextUrl(req, `${ctx(a)}(${q(parent.id)})/children/$entity`), ...driveItemJson(req, state, a.drive, item) });
+        const input = parseNewDriveFolder(res.locals.body);
+        const { item } = state.createFolder(a.drive, parent, input.name, input['@microsoft.graph.conflictBehavior']);
+        return sendJson(rt, res, 201, { '@odata.context': contextUrl(req, `${ctx(a)}(${q(parent.id)})/children/$entity`), ...driveItemJson(req, state, a.drive, item) } satisfies GraphResponse<MicrosoftGraph.DriveItem>);
       }
       case 'GET /content': {
         const item = target(a);
@@ -221,14 +237,14 @@ export function driveRouter(rt: GraphRuntime): Router {
           if (a.base.isFolder) throw invalidDriveRequest('Cannot upload content to a folder; address a file name: PUT …/items/{parent-id}:/{filename}:/content.');
           out = state.putFile(a.drive, a.drive.items.get(a.base.parentId!)!, a.base.name, content, a.base.mimeType ?? mimeFromName(a.base.name), 'replace');
         }
-        return sendJson(rt, res, out.created ? 201 : 200, { '@odata.context': contextUrl(req, `${ctx(a)}/$entity`), ...driveItemJson(req, state, a.drive, out.item) });
+        return sendJson(rt, res, out.created ? 201 : 200, { '@odata.context': contextUrl(req, `${ctx(a)}/$entity`), ...driveItemJson(req, state, a.drive, out.item) } satisfies GraphResponse<MicrosoftGraph.DriveItem>);
       }
       case 'POST /createUploadSession': {
         const body = (res.locals.body ?? {}) as { item?: Record<string, unknown> };
         if (typeof body !== 'object' || Array.isArray(body) || (body.item !== undefined && (typeof body.item !== 'object' || body.item === null))) {
           throw invalidDriveRequest('The body of createUploadSession is {"item": {"@microsoft.graph.conflictBehavior": …, "name": …}}.');
         }
-        const item = body.item ?? {};
+        const item = body.item ?? {}; // read leniently below; `session` is what was understood
         let parent: DriveItemRec; let name: string; let conflict: ConflictBehavior;
         if (a.names?.length) {
           ({ parent, name } = parentAndName(a));
@@ -240,9 +256,10 @@ export function driveRouter(rt: GraphRuntime): Router {
         }
         if (conflict === 'fail' && state.childByName(a.drive, parent.id, name)) throw nameAlreadyExists();
         const fileSize = typeof item.fileSize === 'number' && Number.isInteger(item.fileSize) && item.fileSize > 0 ? item.fileSize : null;
+        const session: DriveUploadSessionInput = { item: { '@microsoft.graph.conflictBehavior': conflict, name, fileSize } };
         const s: UploadSessionRec = {
           id: randomBytes(16).toString('hex'), tempauth: randomBytes(24).toString('base64url'), driveId: a.drive.id, parentId: parent.id,
-          name, conflict, mimeType: mimeFromName(name), total: fileSize, received: 0, chunks: [], expires: Date.now() + UPLOAD_SESSION_TTL_MS,
+          name, conflict: session.item['@microsoft.graph.conflictBehavior'], mimeType: mimeFromName(name), total: session.item.fileSize, received: 0, chunks: [], expires: Date.now() + UPLOAD_SESSION_TTL_MS,
         };
         state.sessions.set(s.id, s);
         const guid = randomBytes(16).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
@@ -251,7 +268,7 @@ export function driveRouter(rt: GraphRuntime): Router {
           uploadUrl: `${simBase(req)}${SP_PATH}/uploadSession/${s.id}?guid='${guid}'&overwrite=${conflict === 'replace' ? 'True' : 'False'}&rename=${conflict === 'rename' ? 'True' : 'False'}&dc=0&tempauth=${s.tempauth}`,
           expirationDateTime: new Date(s.expires).toISOString(),
           nextExpectedRanges: ['0-'],
-        });
+        } satisfies GraphResponse<MicrosoftGraph.UploadSession>);
       }
       default:
         if (['', '/children', '/content', '/createUploadSession'].includes(a.action)) {
@@ -294,7 +311,7 @@ export function spRouter(rt: GraphRuntime): Router {
     if (rawQuery(req).get('tempauth') !== s.tempauth) throw new GraphHttpError(401, 'unauthenticated', 'The upload URL is incomplete or altered (tempauth).');
     return s;
   };
-  const status = (s: UploadSessionRec) => ({ expirationDateTime: new Date(s.expires).toISOString(), nextExpectedRanges: [`${s.received}-`] });
+  const status = (s: UploadSessionRec): MicrosoftGraph.UploadSession => ({ expirationDateTime: new Date(s.expires).toISOString(), nextExpectedRanges: [`${s.received}-`] });
 
   r.get('/uploadSession/:id', (req, res) => { sendJson(rt, res, 200, status(session(req))); });
   r.delete('/uploadSession/:id', (req, res) => { state.sessions.delete(session(req).id); res.status(204).end(); });
@@ -339,7 +356,7 @@ export function spRouter(rt: GraphRuntime): Router {
         throw e;
       }
       state.sessions.delete(s.id);
-      sendJson(rt, res, out.created ? 201 : 200, driveItemJson(req, state, drive, out.item));
+      sendJson(rt, res, out.created ? 201 : 200, driveItemJson(req, state, drive, out.item) satisfies Annotated<MicrosoftGraph.DriveItem>);
     }).catch(next);
   });
 

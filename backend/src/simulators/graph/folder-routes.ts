@@ -1,12 +1,25 @@
 // Mail folders: GET/POST /users/{u}/mailFolders, GET /mailFolders/{id}, GET/POST .../childFolders.
+import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import type { Request, Response, Router } from 'express';
+import type { GraphCollection, GraphResponse } from './graph-json';
 import { evaluate } from './odata-filter';
 import { applyPaging, nextLink, parseQuery, project } from './odata-query';
 import { contextUrl, q, sendJson } from './respond';
-import { FOLDER_PROPERTIES, folderJson, graphStringEquals } from './serialize';
+import { FOLDER_PROPERTIES, folderJson, graphStringEquals, type MailFolderJson } from './serialize';
 import type { GraphRuntime } from './runtime';
-import type { FolderRec, MailboxRec } from './state';
+import { validFolderName, type FolderRec, type MailboxRec } from './state';
 import { badRequest } from './errors';
+
+/** The body of a folder create, validated: Graph takes displayName and isHidden. */
+type NewMailFolder = MicrosoftGraph.MailFolder & { displayName: string; isHidden: boolean };
+
+function parseNewFolder(body: unknown): NewMailFolder {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('A folder needs a JSON body with displayName.', 'ErrorInvalidRequest');
+  const raw = body as Record<string, unknown>;
+  const extra = Object.keys(raw).find((k) => !['displayName', 'isHidden', '@odata.type'].includes(k));
+  if (extra) throw badRequest(`The property '${extra}' does not exist on type 'Microsoft.OutlookServices.MailFolder'.`, 'RequestBodyRead');
+  return { displayName: validFolderName(raw.displayName), isHidden: raw.isHidden === true };
+}
 
 export function folderRoutes(r: Router, rt: GraphRuntime): void {
   const mbOf = (res: Response) => res.locals.mailbox as MailboxRec;
@@ -22,16 +35,13 @@ export function folderRoutes(r: Router, rt: GraphRuntime): void {
       ...(query.count ? { '@odata.count': all.length } : {}),
       value: page.map((f) => project(f, query.select)),
       ...(more ? { '@odata.nextLink': nextLink(req, query, top) } : {}),
-    });
+    } satisfies GraphCollection<Partial<MailFolderJson>>);
   };
 
   const create = (req: Request, res: Response, parent: FolderRec, ctx: string) => {
-    const body = res.locals.body as Record<string, unknown> | undefined;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('A folder needs a JSON body with displayName.', 'ErrorInvalidRequest');
-    const extra = Object.keys(body).find((k) => !['displayName', 'isHidden', '@odata.type'].includes(k));
-    if (extra) throw badRequest(`The property '${extra}' does not exist on type 'Microsoft.OutlookServices.MailFolder'.`, 'RequestBodyRead');
-    const f = rt.state.createFolder(mbOf(res), parent, body.displayName, body.isHidden === true);
-    sendJson(rt, res, 201, { '@odata.context': contextUrl(req, `${ctx}/$entity`), ...folderJson(mbOf(res), f) });
+    const input = parseNewFolder(res.locals.body);
+    const f = rt.state.createFolder(mbOf(res), parent, input.displayName, input.isHidden);
+    sendJson(rt, res, 201, { '@odata.context': contextUrl(req, `${ctx}/$entity`), ...folderJson(mbOf(res), f) } satisfies GraphResponse<MailFolderJson>);
   };
 
   const user = (req: Request) => `users(${q(req.params.u)})`;
@@ -43,7 +53,7 @@ export function folderRoutes(r: Router, rt: GraphRuntime): void {
   r.get('/mailFolders/:f', (req, res) => {
     const query = parseQuery(req, 'mailFolder', FOLDER_PROPERTIES);
     const f = rt.state.folder(mbOf(res), req.params.f);
-    sendJson(rt, res, 200, { '@odata.context': contextUrl(req, `${user(req)}/mailFolders/$entity`), ...project(folderJson(mbOf(res), f), query.select) });
+    sendJson(rt, res, 200, { '@odata.context': contextUrl(req, `${user(req)}/mailFolders/$entity`), ...project(folderJson(mbOf(res), f), query.select) } satisfies GraphResponse<Partial<MailFolderJson>>);
   });
 
   r.get('/mailFolders/:f/childFolders', (req, res) => {

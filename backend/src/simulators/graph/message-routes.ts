@@ -1,7 +1,9 @@
 // Messages: create (JSON) in a folder, list/filter/sort, get, attachments, move, delete.
+import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import type { Request, Response, Router } from 'express';
 import { badRequest, itemNotFound } from './errors';
-import { MESSAGE_PROPERTIES, attachmentBytes, buildMessage, isoSeconds, serializeAttachment } from './messages';
+import type { Annotated, GraphCollection, GraphResponse } from './graph-json';
+import { MESSAGE_PROPERTIES, attachmentBytes, buildMessage, isoSeconds, parseMessage, serializeAttachment } from './messages';
 import { changeKey } from './ids';
 import { filterProperties } from './odata-filter';
 import { applyPaging, nextLink, parseQuery, project, type ODataQuery } from './odata-query';
@@ -27,15 +29,15 @@ export function messageRoutes(r: Router, rt: GraphRuntime): void {
       ...(query.count ? { '@odata.count': rows.length } : {}),
       value: page.map((m) => messageJson(m, query)),
       ...(more ? { '@odata.nextLink': nextLink(req, query, top) } : {}),
-    });
+    } satisfies GraphCollection<Annotated<MicrosoftGraph.Message>>);
   };
 
   const create = (req: Request, res: Response, folder: FolderRec, ctx: string) => {
     const mb = mbOf(res);
-    const built = buildMessage(mb, folder.id, res.locals.body ?? {});
+    const built = buildMessage(mb, folder.id, parseMessage(res.locals.body ?? {}));
     rt.chargeUpload(mb.id, attachmentBytes(built.attachments));
     const rec = rt.state.addMessage(mb, built);
-    sendJson(rt, res, 201, { '@odata.context': contextUrl(req, `${ctx}/$entity`), ...messageJson(rec) });
+    sendJson(rt, res, 201, { '@odata.context': contextUrl(req, `${ctx}/$entity`), ...messageJson(rec) } satisfies GraphResponse<MicrosoftGraph.Message>);
   };
 
   r.get('/messages', (req, res) => list(req, res, undefined, `${user(req)}/messages`));
@@ -54,7 +56,7 @@ export function messageRoutes(r: Router, rt: GraphRuntime): void {
     const query = parseQuery(req, 'message', MESSAGE_PROPERTIES);
     const m = rt.state.message(mbOf(res), req.params.m);
     if (req.params.f && m.folderId !== rt.state.folder(mbOf(res), req.params.f).id) throw itemNotFound();
-    sendJson(rt, res, 200, { '@odata.context': contextUrl(req, `${user(req)}/messages/$entity`), ...messageJson(m, query) });
+    sendJson(rt, res, 200, { '@odata.context': contextUrl(req, `${user(req)}/messages/$entity`), ...messageJson(m, query) } satisfies GraphResponse<MicrosoftGraph.Message>);
   };
   r.get('/messages/:m', getOne);
   r.get('/mailFolders/:f/messages/:m', getOne);
@@ -62,12 +64,12 @@ export function messageRoutes(r: Router, rt: GraphRuntime): void {
   r.get('/messages/:m/attachments', (req, res) => {
     const query = parseQuery(req, 'attachment', ATTACHMENT_PROPERTIES);
     const m = rt.state.message(mbOf(res), req.params.m);
-    const { page, more, top } = applyPaging(m.attachments.map((a) => serializeAttachment(a) as Record<string, unknown>), query, 1000);
+    const { page, more, top } = applyPaging(m.attachments.map((a) => serializeAttachment(a)), query, 1000);
     sendJson(rt, res, 200, {
       '@odata.context': contextUrl(req, `${user(req)}/messages(${q(m.id)})/attachments`),
       value: page.map((a) => project(a, query.select)),
       ...(more ? { '@odata.nextLink': nextLink(req, query, top) } : {}),
-    });
+    } satisfies GraphCollection<Annotated<MicrosoftGraph.FileAttachment>>);
   });
 
   r.get('/messages/:m/attachments/:a', (req, res) => {
@@ -77,8 +79,8 @@ export function messageRoutes(r: Router, rt: GraphRuntime): void {
     if (!a) throw itemNotFound();
     sendJson(rt, res, 200, {
       '@odata.context': contextUrl(req, `${user(req)}/messages(${q(m.id)})/attachments/$entity`),
-      ...project(serializeAttachment(a) as Record<string, unknown>, query.select),
-    });
+      ...project(serializeAttachment(a), query.select),
+    } satisfies GraphResponse<MicrosoftGraph.FileAttachment>);
   });
 
   r.post('/messages/:m/move', (req, res) => {
@@ -86,11 +88,12 @@ export function messageRoutes(r: Router, rt: GraphRuntime): void {
     const m = rt.state.message(mb, req.params.m);
     const dest = (res.locals.body as { destinationId?: unknown } | undefined)?.destinationId;
     if (typeof dest !== 'string' || !dest) throw badRequest('The destinationId parameter is required.', 'ErrorInvalidParameter');
-    const f = rt.state.folder(mb, dest);
+    const move: { destinationId: string } = { destinationId: dest }; // the move action's parameter (no Graph type for it)
+    const f = rt.state.folder(mb, move.destinationId);
     // With immutable ids (always here) a move within the mailbox keeps the id.
     m.folderId = f.id;
     m.data = { ...m.data, parentFolderId: f.id, lastModifiedDateTime: isoSeconds(new Date()), changeKey: changeKey() };
-    sendJson(rt, res, 201, { '@odata.context': contextUrl(req, `${user(req)}/messages/$entity`), ...messageJson(m) });
+    sendJson(rt, res, 201, { '@odata.context': contextUrl(req, `${user(req)}/messages/$entity`), ...messageJson(m) } satisfies GraphResponse<MicrosoftGraph.Message>);
   });
 
   // DELETE moves the message to Deleted Items (the id stays: immutable ids); deleting it there

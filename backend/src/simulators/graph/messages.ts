@@ -5,6 +5,7 @@
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import { z } from 'zod';
 import { GraphHttpError, badRequest } from './errors';
+import type { Annotated } from './graph-json';
 import { MSGFLAG_READ, MSGFLAG_UNSENT, PR_CLIENT_SUBMIT_TIME, PR_MESSAGE_DELIVERY_TIME, PR_MESSAGE_FLAGS, checkPropValue, parsePropId, samePropId } from './ext-props';
 import { changeKey, exchangeId } from './ids';
 import type { AttachmentRec, ExtProp, MailboxRec, MessageRec } from './state';
@@ -15,23 +16,37 @@ const emailAddress = z.object({ name: z.string().nullish(), address: z.string().
 const recipient = z.object({ emailAddress }).strict();
 const dateTimeTimeZone = z.object({ dateTime: z.string(), timeZone: z.string().nullish() }).strict();
 const extProp = z.object({ id: z.string(), value: z.string({ invalid_type_error: 'extended property values are strings' }) }).strict();
+// null is read as "not given" where Graph's type has no null (Attachment.isInline, Attachment.size).
+const notNull = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
 const attachment = z.object({
   '@odata.type': z.string({ required_error: 'an attachment needs @odata.type (#microsoft.graph.fileAttachment)' }),
   name: z.string().nullish(),
   contentType: z.string().nullish(),
   contentBytes: z.string().nullish(),
-  isInline: z.boolean().nullish(),
+  isInline: z.boolean().nullish().transform(notNull),
   contentId: z.string().nullish(),
-  size: z.number().nullish(),
+  size: z.number().nullish().transform(notNull),
   lastModifiedDateTime: z.string().nullish(),
 }).passthrough();
+
+/** A file attachment in a request body, validated (its @odata.type is checked by buildAttachment). */
+export type FileAttachmentInput = Annotated<MicrosoftGraph.FileAttachment> & { '@odata.type': string };
+
+/** A message in a request body, validated: a Graph message whose attachments are file attachments. */
+export interface MessageInput extends MicrosoftGraph.Message {
+  attachments?: FileAttachmentInput[] | null;
+  singleValueExtendedProperties?: (MicrosoftGraph.SingleValueLegacyExtendedProperty & ExtProp)[] | null;
+}
 
 // Writable message properties (v1.0). Anything else is rejected as Graph does; read-only ones that
 // clients tend to send (receivedDateTime, sentDateTime, isDraft, …) are accepted and ignored.
 const messageSchema = z.object({
   '@odata.type': z.literal('#microsoft.graph.message').optional(),
   subject: z.string().nullish(),
-  body: z.object({ contentType: z.string().regex(/^(text|html)$/i, 'contentType is text or html').nullish(), content: z.string().nullish() }).strict().nullish(),
+  body: z.object({
+    contentType: z.string().regex(/^(text|html)$/i, 'contentType is text or html').transform((v) => v.toLowerCase() as MicrosoftGraph.BodyType).nullish(),
+    content: z.string().nullish(),
+  }).strict().nullish(),
   from: recipient.nullish(),
   sender: recipient.nullish(),
   toRecipients: z.array(recipient).nullish(),
@@ -41,7 +56,7 @@ const messageSchema = z.object({
   isRead: z.boolean().nullish(),
   isReadReceiptRequested: z.boolean().nullish(),
   isDeliveryReceiptRequested: z.boolean().nullish(),
-  importance: z.enum(['low', 'normal', 'high', 'Low', 'Normal', 'High']).nullish(),
+  importance: z.enum(['low', 'normal', 'high', 'Low', 'Normal', 'High']).transform((v) => v.toLowerCase() as MicrosoftGraph.Importance).nullish(),
   inferenceClassification: z.enum(['focused', 'other']).nullish(),
   categories: z.array(z.string()).nullish(),
   internetMessageId: z.string().nullish(),
@@ -53,13 +68,13 @@ const messageSchema = z.object({
   singleValueExtendedProperties: z.array(extProp).nullish(),
   multiValueExtendedProperties: z.array(z.object({ id: z.string(), value: z.array(z.string()) }).strict()).nullish(),
   attachments: z.array(attachment).nullish(),
-  // read-only, ignored
-  receivedDateTime: z.unknown(), sentDateTime: z.unknown(), isDraft: z.unknown(), hasAttachments: z.unknown(),
-  createdDateTime: z.unknown(), lastModifiedDateTime: z.unknown(), id: z.unknown(), bodyPreview: z.unknown(),
+  // read-only, ignored (any value)
+  receivedDateTime: z.any(), sentDateTime: z.any(), isDraft: z.any(), hasAttachments: z.any(),
+  createdDateTime: z.any(), lastModifiedDateTime: z.any(), id: z.any(), bodyPreview: z.any(),
 }).strict();
 
-/** Builds the stored record of a message created in `folderId`. Throws Graph's errors. */
-export function buildMessage(mb: MailboxRec, folderId: string, input: unknown): Omit<MessageRec, 'seq'> {
+/** Validates the JSON of a message (create, sendMail's message) as Exchange does. Throws Graph's errors. */
+export function parseMessage(input: unknown): MessageInput {
   const parsed = messageSchema.safeParse(input);
   if (!parsed.success) {
     const unknownKey = parsed.error.issues.find((i) => i.code === 'unrecognized_keys');
@@ -69,7 +84,11 @@ export function buildMessage(mb: MailboxRec, folderId: string, input: unknown): 
     const i = parsed.error.issues[0];
     throw badRequest(`Invalid message payload at '${i.path.join('.')}': ${i.message}.`, 'RequestBodyRead');
   }
-  const m = parsed.data;
+  return parsed.data;
+}
+
+/** Builds the stored record of a message created in `folderId` from a parsed body. Throws Graph's errors. */
+export function buildMessage(mb: MailboxRec, folderId: string, m: MessageInput): Omit<MessageRec, 'seq'> {
   const now = isoSeconds(new Date());
 
   const extProps: ExtProp[] = [];
@@ -130,7 +149,7 @@ export function buildMessage(mb: MailboxRec, folderId: string, input: unknown): 
   return { id, folderId, data, extProps, attachments };
 }
 
-function buildAttachment(a: z.infer<typeof attachment>, now: string): AttachmentRec {
+function buildAttachment(a: FileAttachmentInput, now: string): AttachmentRec {
   const type = a['@odata.type'].toLowerCase();
   if (type !== '#microsoft.graph.fileattachment') {
     throw badRequest(`Attachments of type '${a['@odata.type']}' are not supported by the simulator; use #microsoft.graph.fileAttachment.`, 'ErrorInvalidRequest');
@@ -152,7 +171,7 @@ function buildAttachment(a: z.infer<typeof attachment>, now: string): Attachment
   };
 }
 
-const attachmentPost = attachment.extend({ id: z.unknown() }).strict();
+const attachmentPost = attachment.extend({ id: z.any() }).strict();
 
 /** A file attachment from the body of POST .../messages/{id}/attachments. Throws Graph's errors. */
 export function buildFileAttachment(input: unknown): AttachmentRec {
@@ -168,7 +187,8 @@ export function buildFileAttachment(input: unknown): AttachmentRec {
     }
     throw badRequest(`Invalid attachment payload at '${i.path.join('.')}': ${i.message}.`, 'RequestBodyRead');
   }
-  return buildAttachment(parsed.data, isoSeconds(new Date()));
+  const body: FileAttachmentInput = parsed.data;
+  return buildAttachment(body, isoSeconds(new Date()));
 }
 
 /** Adds an attachment to a stored message, as Exchange does: a new change key and hasAttachments. */
@@ -180,7 +200,8 @@ export function attachToMessage(m: MessageRec, a: AttachmentRec): void {
 /** Decoded bytes of the attachments a message carries (what counts against the upload budget). */
 export const attachmentBytes = (atts: AttachmentRec[]): number => atts.reduce((n, a) => n + a.size, 0);
 
-export function serializeAttachment(a: AttachmentRec, withContent = true): MicrosoftGraph.FileAttachment & Record<string, unknown> {
+/** A file attachment as Graph returns it (with contentBytes unless told otherwise). */
+export function serializeAttachment(a: AttachmentRec, withContent = true): Annotated<MicrosoftGraph.FileAttachment> {
   return {
     '@odata.type': '#microsoft.graph.fileAttachment',
     '@odata.mediaContentType': a.contentType,

@@ -7,7 +7,7 @@ import type { Response, Router } from 'express';
 import { badRequest, GraphHttpError } from './errors';
 import { parsePropId } from './ext-props';
 import { changeKey, exchangeId, newGuid } from './ids';
-import { attachmentBytes, buildMessage, isoSeconds } from './messages';
+import { attachmentBytes, buildMessage, isoSeconds, parseMessage, type MessageInput } from './messages';
 import { sendEmpty } from './respond';
 import type { GraphRuntime } from './runtime';
 import type { MailboxRec, MessageRec } from './state';
@@ -85,7 +85,10 @@ export function sendMailRoutes(r: Router, rt: GraphRuntime): void {
   });
 }
 
-function parseSendMail(body: unknown): { message: unknown; saveToSentItems: boolean } {
+/** The parameters of sendMail, validated (the message as on create). Throws Graph's errors. */
+export interface SendMailInput { message: MessageInput; saveToSentItems?: boolean }
+
+function parseSendMail(body: unknown): Required<SendMailInput> {
   if (body === undefined) throw new GraphHttpError(400, 'BadRequest', 'Empty Payload. JSON content expected.');
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('The sendMail payload must be a JSON object.', 'RequestBodyRead');
   let message: unknown;
@@ -97,7 +100,7 @@ function parseSendMail(body: unknown): { message: unknown; saveToSentItems: bool
   }
   if (!message || typeof message !== 'object' || Array.isArray(message)) throw badRequest("The parameter 'Message' is required.", 'ErrorInvalidParameter');
   if (typeof save !== 'boolean') throw badRequest(`Cannot convert the literal '${String(save)}' to the expected type 'Edm.Boolean'.`, 'RequestBodyRead');
-  return { message, saveToSentItems: save };
+  return { message: parseMessage(message), saveToSentItems: save };
 }
 
 /** One mailbox's copy of the sent message: its own ids, the given folder and transport fields. */

@@ -3,6 +3,7 @@ import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import { badRequest } from './errors';
 import { parsePropId } from './ext-props';
 import { filterView, serializeAttachment } from './messages';
+import type { Annotated } from './graph-json';
 import { evaluate } from './odata-filter';
 import { project, type ODataQuery } from './odata-query';
 import type { FolderRec, MailboxRec, MessageRec } from './state';
@@ -11,7 +12,12 @@ export const FOLDER_PROPERTIES: ReadonlySet<string> = new Set([
   'id', 'displayName', 'parentFolderId', 'childFolderCount', 'unreadItemCount', 'totalItemCount', 'sizeInBytes', 'isHidden', 'wellKnownName',
 ]);
 
-export function folderJson(mb: MailboxRec, f: FolderRec): MicrosoftGraph.MailFolder & { sizeInBytes: number } {
+/** A mailFolder as Graph v1.0 returns it. */
+export type MailFolderJson = MicrosoftGraph.MailFolder & {
+  sizeInBytes: number; // returned (and selectable) in v1.0, missing from @microsoft/microsoft-graph-types
+};
+
+export function folderJson(mb: MailboxRec, f: FolderRec): MailFolderJson {
   const msgs = [...mb.messages.values()].filter((m) => m.folderId === f.id);
   return {
     id: f.id,
@@ -31,9 +37,10 @@ export function graphStringEquals(a: string, b: string): boolean {
   return x && y ? x.key === y.key : a.toLowerCase() === b.toLowerCase();
 }
 
-export function messageJson(m: MessageRec, q?: Pick<ODataQuery, 'select' | 'expand'>): Record<string, unknown> {
-  const base = { '@odata.etag': `W/"${m.data.changeKey}"`, ...m.data } as Record<string, unknown>;
-  const out: Record<string, unknown> = project(base, q?.select);
+/** A message as Graph returns it, honouring $select and $expand. */
+export function messageJson(m: MessageRec, q?: Pick<ODataQuery, 'select' | 'expand'>): Annotated<MicrosoftGraph.Message> {
+  const base: Annotated<MicrosoftGraph.Message> = { '@odata.etag': `W/"${m.data.changeKey}"`, ...m.data };
+  const out: Annotated<MicrosoftGraph.Message> = project(base, q?.select);
   for (const ex of q?.expand ?? []) {
     if (ex.name === 'singleValueExtendedProperties') {
       const matches = m.extProps.filter((p) => !ex.filter || evaluate(ex.filter, { ...p }, { stringEquals: graphStringEquals }));

@@ -38,6 +38,15 @@ export interface MailboxRec {
 
 export interface AddMailboxInput { id?: string; userPrincipalName?: string; displayName: string; kind?: 'shared' | 'user' }
 
+/** A mail folder's displayName as Exchange accepts it; Graph's 400 otherwise. */
+export function validFolderName(displayName: unknown): string {
+  if (typeof displayName !== 'string' || displayName.trim() === '') {
+    throw badRequest('The folder name cannot be empty.', 'ErrorInvalidRequest');
+  }
+  if (displayName.length > 255) throw badRequest('The folder name is longer than 255 characters.', 'ErrorInvalidRequest');
+  return displayName;
+}
+
 export class GraphState {
   private boxes = new Map<string, MailboxRec>();
   private seqCounter = 0;
@@ -89,11 +98,8 @@ export class GraphState {
     return [...mb.folders.values()].filter((f) => f.parentFolderId === parentId).sort((a, b) => a.seq - b.seq);
   }
 
-  createFolder(mb: MailboxRec, parent: FolderRec, displayName: unknown, isHidden = false): FolderRec {
-    if (typeof displayName !== 'string' || displayName.trim() === '') {
-      throw badRequest('The folder name cannot be empty.', 'ErrorInvalidRequest');
-    }
-    if (displayName.length > 255) throw badRequest('The folder name is longer than 255 characters.', 'ErrorInvalidRequest');
+  createFolder(mb: MailboxRec, parent: FolderRec, name: unknown, isHidden = false): FolderRec {
+    const displayName = validFolderName(name);
     const exists = this.children(mb, parent.id).some((f) => f.displayName.toLowerCase() === displayName.toLowerCase());
     if (exists) throw new GraphHttpError(409, 'ErrorFolderExists', 'A folder with the specified name already exists.');
     const f: FolderRec = { id: exchangeId('folder'), displayName, parentFolderId: parent.id, isHidden, seq: this.nextSeq() };

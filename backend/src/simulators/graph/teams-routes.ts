@@ -6,14 +6,16 @@
 // A malformed team id (not a GUID) or channel id (not 19:…@thread.tacv2) is 400 BadRequest, an
 // unknown one 404 NotFound. Posting channel messages is not here: Graph allows it to apps only for
 // migration, which is why Brevdue announces letters through a Workflows webhook instead.
+import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import { Router, type Request, type Response } from 'express';
 import { GraphHttpError, graphErrorHandler } from './errors';
 import { driveItemJson, drivePipeline } from './drive-routes';
+import type { GraphCollection, GraphResponse } from './graph-json';
 import { contextUrl, q, sendJson } from './respond';
 import type { GraphRuntime } from './runtime';
 import { SIM_TENANT_ID, teamsOf, type ChannelRec, type TeamRec } from './teams-state';
 
-function channelJson(t: TeamRec, c: ChannelRec) {
+function channelJson(t: TeamRec, c: ChannelRec): MicrosoftGraph.Channel {
   return {
     id: c.id,
     createdDateTime: c.createdDateTime,
@@ -27,13 +29,14 @@ function channelJson(t: TeamRec, c: ChannelRec) {
   };
 }
 
-function teamJson(t: TeamRec) {
+/** A team as Graph v1.0 returns it (isMembershipLimitedToOwners is beta only). */
+function teamJson(t: TeamRec): MicrosoftGraph.Team {
   const general = [...t.channels.values()].find((c) => c.displayName === 'General');
   return {
     id: t.id, createdDateTime: t.createdDateTime, displayName: t.displayName, description: t.description,
     internalId: general?.id ?? null, classification: null, specialization: 'none', visibility: 'private',
     webUrl: general ? `https://teams.microsoft.com/l/team/${encodeURIComponent(general.id)}/conversations?groupId=${t.id}&tenantId=${SIM_TENANT_ID}` : null,
-    isArchived: false, tenantId: SIM_TENANT_ID, isMembershipLimitedToOwners: false,
+    isArchived: false, tenantId: SIM_TENANT_ID,
   };
 }
 
@@ -52,14 +55,14 @@ export function teamsRouter(rt: GraphRuntime): Router {
     if (!teamId) throw new GraphHttpError(405, 'BadRequest', 'Listing all teams needs GET /groups with a filter; not simulated.');
     const t = state.team(teamId);
     const tctx = `teams(${q(t.id)})`;
-    if (sub === undefined) return sendJson(rt, res, 200, { '@odata.context': contextUrl(req, 'teams/$entity'), ...teamJson(t) });
+    if (sub === undefined) return sendJson(rt, res, 200, { '@odata.context': contextUrl(req, 'teams/$entity'), ...teamJson(t) } satisfies GraphResponse<MicrosoftGraph.Team>);
     if (sub !== 'channels') throw new GraphHttpError(400, 'BadRequest', `Resource not found for the segment '${sub}'.`);
     if (channelId === undefined) {
       const all = [...t.channels.values()].map((c) => channelJson(t, c));
-      return sendJson(rt, res, 200, { '@odata.context': contextUrl(req, `${tctx}/channels`), '@odata.count': all.length, value: all });
+      return sendJson(rt, res, 200, { '@odata.context': contextUrl(req, `${tctx}/channels`), '@odata.count': all.length, value: all } satisfies GraphCollection<MicrosoftGraph.Channel>);
     }
     const c = state.channel(t, channelId);
-    if (leaf === undefined) return sendJson(rt, res, 200, { '@odata.context': contextUrl(req, `${tctx}/channels/$entity`), ...channelJson(t, c) });
+    if (leaf === undefined) return sendJson(rt, res, 200, { '@odata.context': contextUrl(req, `${tctx}/channels/$entity`), ...channelJson(t, c) } satisfies GraphResponse<MicrosoftGraph.Channel>);
     if (leaf !== 'filesFolder' || more.length) throw new GraphHttpError(400, 'BadRequest', `Resource not found for the segment '${leaf}'.`);
     const drive = state.drive(t.driveId);
     const folder = drive.items.get(c.folderId);
@@ -69,7 +72,7 @@ export function teamsRouter(rt: GraphRuntime): Router {
     return sendJson(rt, res, 200, {
       '@odata.context': contextUrl(req, `${tctx}/channels(${q(c.id)})/filesFolder/$entity`),
       ...full, parentReference: { driveId: drive.id, driveType: 'documentLibrary' },
-    });
+    } satisfies GraphResponse<MicrosoftGraph.DriveItem>);
   });
   r.use((req, _res, next) => next(new GraphHttpError(405, 'BadRequest', `The simulator serves only GET for /teams (got ${req.method}).`)));
   r.use(graphErrorHandler);

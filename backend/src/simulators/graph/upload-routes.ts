@@ -5,10 +5,12 @@
 //          201 with Location .../Attachments('<id>') and no body
 //   GET    the session's state      DELETE  cancels (204)
 // Each request counts against the mailbox's throttle; PUT bytes against its upload budget.
+import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import { Router, type Request, type Response } from 'express';
 import { asyncHandler, readBody, sleep } from '../http';
 import { graphDateTime } from './attachment-routes';
 import { GraphHttpError, badRequest, graphErrorHandler, itemNotFound } from './errors';
+import type { GraphResponse } from './graph-json';
 import { attachToMessage, isoSeconds } from './messages';
 import { exchangeId } from './ids';
 import { rawQuery } from './odata-query';
@@ -18,6 +20,11 @@ import { sendEmpty, sendJson, simRoot } from './respond';
 import type { GraphRuntime } from './runtime';
 import type { AttachmentRec } from './state';
 import type { UploadSession } from './upload-sessions';
+
+/** What the upload URL answers while bytes are missing: Outlook's uploadSession, without uploadUrl. */
+type OutlookSessionStatus = GraphResponse<Omit<MicrosoftGraph.UploadSession, 'uploadUrl' | 'expirationDateTime'>> & {
+  ExpirationDateTime: string; // Outlook's casing, as documented ("Attach large files to Outlook messages", step 2); not in the Graph types
+};
 
 const SESSION_PATH = /^\/api\/v2\.0\/Users\('([^']+)'\)\/Messages\('([^']+)'\)\/AttachmentSessions\('([^']+)'\)\/?$/i;
 
@@ -41,7 +48,7 @@ export function uploadRouter(rt: GraphRuntime): Router {
     if (rt.faults.latencyMs) await sleep(rt.faults.latencyMs);
     const root = simRoot(req);
     const outlook = `${root}/upload/api/v2.0`;
-    const status = () => ({
+    const status = (): OutlookSessionStatus => ({
       '@odata.context': `${outlook}/$metadata#Users('${mb.id}')/Messages('${s.messageId}')/AttachmentSessions/$entity`,
       // Casing as Outlook answers (and as Graph's documentation shows); SDKs accept either.
       ExpirationDateTime: graphDateTime(s.expiresAt),

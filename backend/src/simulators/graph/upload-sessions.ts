@@ -1,9 +1,12 @@
 // Attachment upload sessions (attachment: createUploadSession): the file announced, the bytes
 // received so far (in order), the opaque token in the upload URL and when the session expires.
 import { randomBytes } from 'node:crypto';
+import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import { exchangeId } from './ids';
 
-export interface AttachmentItemInput {
+/** The AttachmentItem of createUploadSession, validated: a file with a name and a size. */
+export interface AttachmentItemInput extends MicrosoftGraph.AttachmentItem {
+  attachmentType: 'file';
   name: string;
   size: number;
   contentType: string | null;

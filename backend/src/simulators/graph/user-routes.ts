@@ -1,6 +1,7 @@
 // GET /users/{id | userPrincipalName}
 import type { Router } from 'express';
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
+import type { GraphResponse } from './graph-json';
 import { parseQuery, project } from './odata-query';
 import { contextUrl, sendJson } from './respond';
 import type { GraphRuntime } from './runtime';
@@ -18,8 +19,8 @@ export function userRoutes(r: Router, rt: GraphRuntime): void {
       mail: mb.userPrincipalName, mobilePhone: null, officeLocation: null, preferredLanguage: null, surname: null,
       userPrincipalName: mb.userPrincipalName,
     };
-    const extra = { accountEnabled: mb.kind === 'user', userType: 'Member' };
+    const extra: MicrosoftGraph.User = { accountEnabled: mb.kind === 'user', userType: 'Member' }; // only on $select
     const body = query.select ? project({ ...u, ...extra }, query.select) : u;
-    sendJson(rt, res, 200, { '@odata.context': contextUrl(req, query.select ? `users(${query.select.join(',')})/$entity` : 'users/$entity'), ...body });
+    sendJson(rt, res, 200, { '@odata.context': contextUrl(req, query.select ? `users(${query.select.join(',')})/$entity` : 'users/$entity'), ...body } satisfies GraphResponse<MicrosoftGraph.User>);
   });
 }

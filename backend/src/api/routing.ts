@@ -1,0 +1,66 @@
+// Routing routes. Admins manage rules (versioned, audited) and try draft rule sets (dry run);
+// operators read them; everyone works the triage queue: sees the assistant's suggestions and
+// places letters by choosing destinations from the registry.
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { dryRunRequestSchema, placeRequestSchema, routingSettingsSchema, ruleInputSchema, ruleUpdateSchema } from '../../../shared/src/contracts';
+import type { AppContext } from '../context';
+import { createRule, deleteRule, getRule, listRules, ruleHistory, ruleView, updateRule } from '../routing/rules-store';
+import { dryRun } from '../routing/dry-run';
+import { getRoutingSettings, putRoutingSettings } from '../routing/settings';
+import { listTriage } from '../triage/queue';
+import { placeLetter } from '../triage/place';
+import { requireRole } from './roles';
+import { h } from './handler';
+
+const idParam = (what: string) => z.string().uuid(`must be a ${what} id (UUID)`);
+
+/** Mounted at /api. */
+export function routingRouter(ctx: AppContext): Router {
+  const r = express.Router();
+  const admin = requireRole('admin');
+  const operator = requireRole('admin', 'operator');
+  const org = (req: express.Request) => req.auth!.orgId;
+  const actor = (req: express.Request) => req.auth!.displayName || req.auth!.userId;
+
+  r.get('/admin/rules', operator, h(async (req, res) => {
+    res.json({ items: (await listRules(ctx.db, org(req))).map(ruleView) });
+  }));
+  r.get('/admin/rules/:id', operator, h(async (req, res) => {
+    res.json(ruleView(await getRule(ctx.db, org(req), idParam('rule').parse(req.params.id))));
+  }));
+  r.get('/admin/rules/:id/versions', operator, h(async (req, res) => {
+    res.json({ items: await ruleHistory(ctx.db, org(req), idParam('rule').parse(req.params.id)) });
+  }));
+  r.post('/admin/rules', admin, h(async (req, res) => {
+    res.status(201).json(ruleView(await createRule(ctx.db, org(req), ruleInputSchema.parse(req.body), actor(req))));
+  }));
+  r.patch('/admin/rules/:id', admin, h(async (req, res) => {
+    const expected = req.get('If-Match');
+    const version = expected ? z.coerce.number().int().parse(expected.replace(/"/g, '')) : undefined;
+    res.json(ruleView(await updateRule(ctx.db, org(req), idParam('rule').parse(req.params.id), ruleUpdateSchema.parse(req.body), actor(req), version)));
+  }));
+  r.delete('/admin/rules/:id', admin, h(async (req, res) => {
+    await deleteRule(ctx.db, org(req), idParam('rule').parse(req.params.id), actor(req));
+    res.status(204).end();
+  }));
+  r.post('/admin/rules/dry-run', admin, h(async (req, res) => {
+    res.json(await dryRun(ctx, org(req), dryRunRequestSchema.parse(req.body)));
+  }));
+
+  r.get('/admin/routing-settings', operator, h(async (req, res) => { res.json(await getRoutingSettings(ctx.db, org(req))); }));
+  r.put('/admin/routing-settings', admin, h(async (req, res) => {
+    res.json(await putRoutingSettings(ctx.db, org(req), routingSettingsSchema.parse(req.body)));
+  }));
+
+  r.get('/triage', h(async (req, res) => {
+    const q = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) }).parse(req.query);
+    res.json(await listTriage(ctx, org(req), q));
+  }));
+  r.post('/triage/:id/place', operator, h(async (req, res) => {
+    const body = placeRequestSchema.parse(req.body);
+    const ids = await placeLetter(ctx, org(req), idParam('letter').parse(req.params.id), body.destinationIds, { kind: 'person', name: actor(req) });
+    res.status(202).json({ deliveryIds: ids });
+  }));
+  return r;
+}

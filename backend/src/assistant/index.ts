@@ -1,0 +1,10 @@
+// The triage assistant: suggests where a letter no rule placed should go, learnt from rule
+// deliveries and people's placements. Pure (no I/O): the store persists `learn`'s deltas.
+export { tokenize, stem, terms, normalizeDanish, withoutCpr, DANISH_STOP_WORDS, type Term, type TermOptions } from './text';
+export { featuresOf, kindOfKey, FEATURE_PREFIX, type Feature, type FeatureKind, type FeatureOptions } from './features';
+export {
+  AssistantModel, targetOf, idsOf, pav, DEFAULT_OPTIONS, DEFAULT_KIND_WEIGHTS,
+  type Delta, type ModelOptions, type ModelState, type LearnOptions, type LearnSource, type SuggestOptions, type Suggestion,
+} from './model';
+export { explain, targetName, type Evidence, type Lang } from './explain';
+export { recommendThreshold, evaluateThreshold, type Outcome, type ThresholdOptions, type ThresholdRecommendation } from './threshold';

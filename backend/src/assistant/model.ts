@@ -1,0 +1,585 @@
+// The assistant's model: an online, count-based classifier over targets (a target is a set of
+// destinations), learnt from rule deliveries and people's placements. Pure: no I/O; the store
+// persists the count deltas that `learn` returns and feeds them back through `applyDeltas`.
+//
+// Model: multinomial naive Bayes with one vocabulary per feature kind and a weight per kind
+// (a letter's 200 text stems must not outvote its one sender), Laplace-smoothed, only features
+// seen before counting (an unseen word says nothing about where a letter goes). Learning is
+// O(features) per example: add the letter's features to its target's counts.
+//
+// Targets. A placement may choose several destinations; the class is the set: its ids sorted and
+// joined by '+' (`targetOf`). A set is allowed when each of its ids is (`allowedTargets`), so an
+// archived destination is never suggested, alone or in a set.
+//
+// Drift. (1) Counts can decay with a half-life (`halfLifeDays`; default Infinity = plain counts):
+// an example learnt at time t adds 2^((t − epoch)/halfLife) (an "inflated" count), and reading at
+// time `now` multiplies by 2^(−(now − epoch)/halfLife) — so decay never rewrites stored rows and
+// deltas stay plain additions. (2) Succession: when a department is renamed, its destination gets
+// a new id and the old one is archived. When a letter whose best (unfiltered) target holds an
+// archived id is delivered to a target that holds a new id in its place, the model records
+// "old → new" (`#succ` rows); afterwards the old target's evidence is offered under the new name
+// until the new one has learnt its own. An admin can state it directly too (`succeed`).
+//
+// Confidence. Naive Bayes is far too sure of itself (its features are not independent), so the
+// raw top-1 probability (a softmax with a temperature) is calibrated online: each placement a
+// person makes is first scored, and the outcome (was our top-1 the person's choice?) is counted in a
+// bin of the raw log-odds (`#cal` rows). The confidence is the isotonic (pool-adjacent-violators)
+// fit over those bins, shrunk towards the raw value where a bin has few outcomes, and interpolated
+// linearly between bin centres: monotone in the raw score, and ≈ P(top-1 is right) where there is
+// data. Rule deliveries teach the counts but not the calibration (they are not triage letters).
+//
+// Stored rows (`Delta`: feature, target, delta — upsert count += delta):
+//   <prefix>:<value>  target   the feature's (inflated) count with that target
+//   ''                target   the target's number of examples (inflated)
+//   #k:<kind>         target   the summed count of that kind's features with the target (inflated)
+//   #cal:<bin>        #all | #hit   calibration outcomes (plain counts, never decayed)
+//   #succ:<oldId>     <newId>  succession evidence (plain counts)
+import { kindOfKey, type Feature, type FeatureKind } from './features';
+import { explain, type Evidence } from './explain';
+
+export interface Delta { feature: string; target: string; delta: number }
+
+/** The class of a set of destination ids: sorted, unique, joined by '+'. */
+export function targetOf(destinationIds: readonly string[]): string {
+  return [...new Set(destinationIds)].sort().join('+');
+}
+/** The destination ids of a target. */
+export function idsOf(target: string): string[] {
+  return target === '' ? [] : target.split('+');
+}
+
+export const DEFAULT_KIND_WEIGHTS: Readonly<Record<FeatureKind, number>> = Object.freeze({
+  provider: 0.2, messageType: 0.2, flag: 0.2,
+  sender: 2, senderName: 0.5, senderWord: 0.8, senderRecipient: 1, recipient: 1.5,
+  label: 0.8, text: 0.15,
+  attention: 1.5, attentionId: 1, pnumber: 1.5, email: 1.5, responsible: 1, responsibleId: 1,
+  kle: 1.5, klePrefix: 0.5, caseSystem: 0.5, caseId: 1, form: 1, docName: 0.4, cvrData: 0.5,
+});
+
+export interface ModelOptions {
+  kindWeights: Record<FeatureKind, number>;
+  /** Additive smoothing of each feature count. */
+  alpha: number;
+  /** Weight of the log prior (targets' frequencies); rules' traffic skews it, so less than 1. */
+  priorWeight: number;
+  /** Score differences are divided by this before the softmax that gives raw probabilities. */
+  temperature: number;
+  /** Half-life of counts in days; Infinity: no decay. */
+  halfLifeDays: number;
+  /** Reference time (ms) of the inflated counts; must stay fixed for a model's life. */
+  epoch: number;
+  /** Upper edges of the calibration bins over the raw top-1 log-odds (the last bin is open). */
+  calibrationEdges: number[];
+  /** Pseudo-outcomes per bin at the raw probability (shrinkage where a bin has few outcomes). */
+  calibrationPrior: number;
+}
+
+export const DEFAULT_OPTIONS: Readonly<ModelOptions> = Object.freeze({
+  kindWeights: { ...DEFAULT_KIND_WEIGHTS },
+  alpha: 0.1,
+  priorWeight: 0.5,
+  temperature: 4,
+  halfLifeDays: Infinity,
+  epoch: Date.UTC(2020, 0, 1),
+  calibrationEdges: [-2, -1, 0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 10, 12, 15, 20, 30],
+  calibrationPrior: 2,
+});
+
+export type LearnSource = 'rule' | 'placement' | 'auto';
+
+export interface LearnOptions {
+  /** Weight of the example (default 1). */
+  weight?: number;
+  /** When it happened (ms or Date; default now). Only matters with a half-life. */
+  at?: number | Date;
+  /** rule: a rule delivered it; placement: a person placed it (also calibrates); auto: auto-placed. */
+  source?: LearnSource;
+  /** The destinations that existed when it was placed: lets the model learn successions and calibrate as suggest would have. */
+  allowedTargets?: Iterable<string>;
+}
+
+export interface SuggestOptions {
+  /** How many suggestions (default 3). */
+  k?: number;
+  /** Destination ids that may be suggested (the registry's live ones); default: all known. */
+  allowedTargets?: Iterable<string>;
+  /** Reading time (ms or Date; default: the latest example learnt). Only matters with a half-life. */
+  at?: number | Date;
+  /** Display names of destination ids (or of whole targets) for the explanations. */
+  names?: ReadonlyMap<string, string>;
+}
+
+export interface Suggestion {
+  /** The class: sorted destination ids joined by '+'. */
+  target: string;
+  destinationIds: string[];
+  /** Calibrated: for the first suggestion ≈ the probability that it is the right place. */
+  confidence: number;
+  /** The uncalibrated softmax probability (for diagnostics). */
+  raw: number;
+  /** One sentence each, Danish and English. */
+  explanation: { da: string; en: string };
+  /** The strongest supporting evidence (also what the sentences say), if any. */
+  evidence?: Evidence;
+  /** Set when the suggestion inherits an archived target's evidence (succession). */
+  inheritedFrom?: string;
+}
+
+interface Scored { target: string; score: number; via?: string }
+
+export interface ModelState {
+  version: 1;
+  options: Omit<ModelOptions, 'halfLifeDays'> & { halfLifeDays: number | null };
+  /** Every stored row: [feature, target, count]. */
+  rows: [string, string, number][];
+}
+
+const DAY = 86_400_000;
+const EPS = 1e-12;
+
+export class AssistantModel {
+  readonly options: ModelOptions;
+  /** feature key → target → inflated count. */
+  private readonly counts = new Map<string, Map<string, number>>();
+  /** target → inflated number of examples (row feature ''). */
+  private readonly totals = new Map<string, number>();
+  /** kind → target → inflated summed count. */
+  private readonly kindTotals = new Map<string, Map<string, number>>();
+  /** kind → number of distinct features with a row. */
+  private readonly vocab = new Map<string, number>();
+  /** calibration bin → { all, hit }. */
+  private readonly cal = new Map<number, { all: number; hit: number }>();
+  /** archived id → successor id → evidence. */
+  private readonly succ = new Map<string, Map<string, number>>();
+  private grandTotal = 0;
+  private lastAt = -Infinity;
+
+  constructor(options: Partial<ModelOptions> = {}) {
+    this.options = { ...DEFAULT_OPTIONS, ...options, kindWeights: { ...DEFAULT_KIND_WEIGHTS, ...(options.kindWeights ?? {}) } };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // State
+
+  /** Applies stored rows (or the deltas of another model) to this model: count += delta per row. */
+  applyDeltas(rows: Iterable<Delta>): void {
+    for (const r of rows) this.add(r.feature, r.target, r.delta);
+  }
+
+  /** Every row of the state (what a store holds). */
+  *rows(): Generator<Delta> {
+    for (const [t, c] of this.totals) yield { feature: '', target: t, delta: c };
+    for (const [k, m] of this.kindTotals) for (const [t, c] of m) yield { feature: `#k:${k}`, target: t, delta: c };
+    for (const [f, m] of this.counts) for (const [t, c] of m) yield { feature: f, target: t, delta: c };
+    for (const [b, c] of this.cal) {
+      if (c.all) yield { feature: `#cal:${b}`, target: '#all', delta: c.all };
+      if (c.hit) yield { feature: `#cal:${b}`, target: '#hit', delta: c.hit };
+    }
+    for (const [o, m] of this.succ) for (const [n, c] of m) yield { feature: `#succ:${o}`, target: n, delta: c };
+  }
+
+  toJSON(): ModelState {
+    const { halfLifeDays, ...rest } = this.options;
+    return {
+      version: 1,
+      options: { ...rest, halfLifeDays: Number.isFinite(halfLifeDays) ? halfLifeDays : null },
+      rows: [...this.rows()].map((r) => [r.feature, r.target, r.delta]),
+    };
+  }
+
+  static fromJSON(state: ModelState): AssistantModel {
+    const { halfLifeDays, ...rest } = state.options;
+    const m = new AssistantModel({ ...rest, halfLifeDays: halfLifeDays ?? Infinity });
+    for (const [feature, target, delta] of state.rows) m.add(feature, target, delta);
+    return m;
+  }
+
+  /** The targets the model knows (with at least one example). */
+  targets(): string[] {
+    return [...this.totals.keys()];
+  }
+
+  /** Raw (undecayed, as stored) count of a feature with a target; for tests and tooling. */
+  count(feature: string, target: string): number {
+    return feature === '' ? (this.totals.get(target) ?? 0) : (this.counts.get(feature)?.get(target) ?? 0);
+  }
+
+  private add(feature: string, target: string, delta: number): void {
+    if (delta === 0) return;
+    if (feature === '') {
+      const v = (this.totals.get(target) ?? 0) + delta;
+      this.grandTotal += delta;
+      if (Math.abs(v) < EPS) this.totals.delete(target);
+      else this.totals.set(target, v);
+      return;
+    }
+    if (feature.startsWith('#')) {
+      if (feature.startsWith('#k:')) bump(this.kindTotals, feature.slice(3), target, delta);
+      else if (feature.startsWith('#cal:')) {
+        const b = Number(feature.slice(5));
+        const c = this.cal.get(b) ?? { all: 0, hit: 0 };
+        if (target === '#hit') c.hit += delta;
+        else c.all += delta;
+        this.cal.set(b, c);
+      } else if (feature.startsWith('#succ:')) bump(this.succ, feature.slice(6), target, delta);
+      return;
+    }
+    const kind = kindOfKey(feature);
+    if (!kind) return; // a row of a kind this version does not know: ignored, kept by the store
+    let m = this.counts.get(feature);
+    if (!m) {
+      m = new Map();
+      this.counts.set(feature, m);
+      this.vocab.set(kind, (this.vocab.get(kind) ?? 0) + 1);
+    }
+    const v = (m.get(target) ?? 0) + delta;
+    if (Math.abs(v) < EPS) m.delete(target);
+    else m.set(target, v);
+    if (m.size === 0) {
+      this.counts.delete(feature);
+      this.vocab.set(kind, (this.vocab.get(kind) ?? 1) - 1);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Learning
+
+  private inflation(at: number): number {
+    const h = this.options.halfLifeDays;
+    return Number.isFinite(h) ? Math.pow(2, (at - this.options.epoch) / (h * DAY)) : 1;
+  }
+
+  /**
+   * Learns that a letter with these features went to `target` (see targetOf). Returns the deltas
+   * applied, one per (feature, target) row, for the store to upsert.
+   */
+  learn(features: readonly Feature[], target: string, opts: LearnOptions = {}): Delta[] {
+    if (!target) throw new Error('learn: empty target');
+    const at = opts.at === undefined ? Date.now() : +opts.at;
+    const source = opts.source ?? 'placement';
+    const out: Delta[] = [];
+    const push = (feature: string, t: string, delta: number) => {
+      this.add(feature, t, delta);
+      out.push({ feature, target: t, delta });
+    };
+
+    // Before counting this example: what would the model have said? (succession and calibration)
+    const allowed = opts.allowedTargets ? new Set(opts.allowedTargets) : undefined;
+    const wantsCal = source === 'placement' && this.grandTotal > 0;
+    const archivedKnown = allowed ? this.targets().some((t) => !isAllowed(t, allowed)) : false;
+    if (wantsCal || archivedKnown) {
+      const keys = dedupe(features);
+      const all = this.scoreAll(keys, this.readScale(at));
+      if (archivedKnown && allowed) {
+        const best = all[0];
+        if (best && !isAllowed(best.target, allowed) && best.target !== target) {
+          const was = idsOf(best.target);
+          const now = idsOf(target);
+          const gone = was.filter((id) => !now.includes(id) && !allowed.has(id));
+          const came = now.filter((id) => !was.includes(id));
+          if (gone.length === 1 && came.length === 1) push(`#succ:${gone[0]}`, came[0], 1);
+        }
+      }
+      if (wantsCal) {
+        const ranked = this.rank(all, allowed);
+        if (ranked.length >= 1) {
+          const z = logOdds(ranked, this.options.temperature);
+          const bin = this.binOf(z);
+          push(`#cal:${bin}`, '#all', 1);
+          if (ranked[0].target === target) push(`#cal:${bin}`, '#hit', 1);
+        }
+      }
+    }
+
+    const w = (opts.weight ?? 1) * this.inflation(at);
+    const byKind = new Map<string, number>();
+    for (const f of dedupe(features)) {
+      push(f.key, target, w);
+      byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + w);
+    }
+    for (const [k, v] of byKind) push(`#k:${k}`, target, v);
+    push('', target, w);
+    if (at > this.lastAt) this.lastAt = at;
+    return out;
+  }
+
+  /** A person's verdict on an earlier suggestion without teaching counts (e.g. an audit of an auto-placement). */
+  observe(features: readonly Feature[], target: string, opts: Omit<LearnOptions, 'source' | 'weight'> = {}): Delta[] {
+    const at = opts.at === undefined ? Date.now() : +opts.at;
+    const allowed = opts.allowedTargets ? new Set(opts.allowedTargets) : undefined;
+    const ranked = this.rank(this.scoreAll(dedupe(features), this.readScale(at)), allowed);
+    if (ranked.length === 0) return [];
+    const bin = this.binOf(logOdds(ranked, this.options.temperature));
+    const out: Delta[] = [{ feature: `#cal:${bin}`, target: '#all', delta: 1 }];
+    if (ranked[0].target === target) out.push({ feature: `#cal:${bin}`, target: '#hit', delta: 1 });
+    this.applyDeltas(out);
+    return out;
+  }
+
+  /** States that destination `oldId` was replaced by `newId` (a renamed department). */
+  succeed(oldId: string, newId: string, weight = 100): Delta[] {
+    const d: Delta[] = [{ feature: `#succ:${oldId}`, target: newId, delta: weight }];
+    this.applyDeltas(d);
+    return d;
+  }
+
+  /** Forgets everything learnt about a target (the deltas that remove its rows). */
+  forgetTarget(target: string): Delta[] {
+    const out: Delta[] = [];
+    for (const [f, m] of this.counts) { const c = m.get(target); if (c) out.push({ feature: f, target, delta: -c }); }
+    for (const [k, m] of this.kindTotals) { const c = m.get(target); if (c) out.push({ feature: `#k:${k}`, target, delta: -c }); }
+    const t = this.totals.get(target);
+    if (t) out.push({ feature: '', target, delta: -t });
+    this.applyDeltas(out);
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Suggesting
+
+  private readScale(at: number | undefined): number {
+    const when = at ?? (Number.isFinite(this.lastAt) ? this.lastAt : Date.now());
+    return 1 / this.inflation(when);
+  }
+
+  /** Log scores of every known target (unfiltered), best first. */
+  private scoreAll(features: readonly Feature[], scale: number): Scored[] {
+    const o = this.options;
+    const targets = this.targets();
+    if (targets.length === 0) return [];
+    const nT = targets.length;
+    const scores = new Float64Array(nT);
+    const grand = this.grandTotal * scale;
+    for (let i = 0; i < nT; i++) scores[i] = o.priorWeight * Math.log((this.totals.get(targets[i])! * scale + 1) / (grand + nT));
+    for (const f of features) {
+      const m = this.counts.get(f.key);
+      if (!m) continue; // unseen: no evidence
+      const w = o.kindWeights[f.kind] ?? 0;
+      if (w === 0) continue;
+      const kt = this.kindTotals.get(f.kind);
+      const aV = o.alpha * (this.vocab.get(f.kind) ?? 1);
+      for (let i = 0; i < nT; i++) {
+        const t = targets[i];
+        const c = (m.get(t) ?? 0) * scale;
+        const k = (kt?.get(t) ?? 0) * scale;
+        scores[i] += w * Math.log((c + o.alpha) / (k + aV));
+      }
+    }
+    const out: Scored[] = targets.map((t, i) => ({ target: t, score: scores[i] }));
+    return out.sort((a, b) => b.score - a.score || (a.target < b.target ? -1 : 1));
+  }
+
+  /** The allowed candidates, best first; archived targets hand their score to their successors. */
+  private rank(all: Scored[], allowed: Set<string> | undefined): Scored[] {
+    if (!allowed) return all;
+    const best = new Map<string, Scored>();
+    for (const s of all) {
+      if (isAllowed(s.target, allowed)) {
+        if (!best.has(s.target)) best.set(s.target, s);
+        continue;
+      }
+      const heir = this.heirOf(s.target, allowed);
+      if (heir && !best.has(heir)) best.set(heir, { target: heir, score: s.score, via: s.target });
+      // (all is sorted: a target met again later has a lower score; the first one stays)
+    }
+    return [...best.values()].sort((a, b) => b.score - a.score || (a.target < b.target ? -1 : 1));
+  }
+
+  private heirOf(target: string, allowed: Set<string>): string | undefined {
+    let changed = false;
+    const ids = idsOf(target).map((id) => {
+      if (allowed.has(id)) return id;
+      let seen = new Set<string>([id]);
+      let cur = id;
+      while (!allowed.has(cur)) {
+        const m = this.succ.get(cur);
+        if (!m || m.size === 0) return undefined;
+        let next = '';
+        let nc = 0;
+        for (const [n, c] of m) if (c > nc || (c === nc && n < next)) { next = n; nc = c; }
+        if (seen.has(next)) return undefined;
+        seen.add(next);
+        cur = next;
+      }
+      changed = true;
+      return cur;
+    });
+    if (!changed || ids.some((x) => x === undefined)) return undefined;
+    return targetOf(ids as string[]);
+  }
+
+  private binOf(z: number): number {
+    const e = this.options.calibrationEdges;
+    let i = 0;
+    while (i < e.length && z > e[i]) i++;
+    return i;
+  }
+
+  /** The calibrated probability that the top-1 suggestion is right, for raw log-odds z. */
+  calibrate(z: number): number {
+    const e = this.options.calibrationEdges;
+    const nb = e.length + 1;
+    const centre = (i: number) => (i === 0 ? e[0] - 1 : i === e.length ? e[e.length - 1] + 5 : (e[i - 1] + e[i]) / 2);
+    const m = this.options.calibrationPrior;
+    const val: number[] = [];
+    const wt: number[] = [];
+    for (let i = 0; i < nb; i++) {
+      const c = this.cal.get(i) ?? { all: 0, hit: 0 };
+      val.push((c.hit + m * sigmoid(centre(i))) / (c.all + m));
+      wt.push(c.all + m);
+    }
+    const fit = pav(val, wt);
+    // Linear interpolation between bin centres, flat beyond the first and last centre.
+    if (z <= centre(0)) return fit[0];
+    for (let i = 1; i < nb; i++) {
+      const c0 = centre(i - 1);
+      const c1 = centre(i);
+      if (z <= c1) return fit[i - 1] + ((fit[i] - fit[i - 1]) * (z - c0)) / (c1 - c0);
+    }
+    return fit[nb - 1];
+  }
+
+  /** The calibration table: per bin its raw log-odds range, outcomes and fitted confidence (for the admin view and tests). */
+  calibrationTable(): { from: number; to: number; all: number; hit: number; confidence: number }[] {
+    const e = this.options.calibrationEdges;
+    const rows = [];
+    for (let i = 0; i <= e.length; i++) {
+      const c = this.cal.get(i) ?? { all: 0, hit: 0 };
+      const from = i === 0 ? -Infinity : e[i - 1];
+      const to = i === e.length ? Infinity : e[i];
+      const mid = i === 0 ? e[0] - 1 : i === e.length ? e[e.length - 1] + 5 : (from + to) / 2;
+      rows.push({ from, to, all: c.all, hit: c.hit, confidence: this.calibrate(mid) });
+    }
+    return rows;
+  }
+
+  /** The top-k targets for a letter with calibrated confidences and explanations. */
+  suggest(features: readonly Feature[], opts: SuggestOptions = {}): Suggestion[] {
+    const k = opts.k ?? 3;
+    const allowed = opts.allowedTargets ? new Set(opts.allowedTargets) : undefined;
+    const at = opts.at === undefined ? undefined : +opts.at;
+    const scale = this.readScale(at);
+    const keys = dedupe(features);
+    const ranked = this.rank(this.scoreAll(keys, scale), allowed);
+    if (ranked.length === 0) return [];
+    const T = this.options.temperature;
+    const top = ranked[0].score;
+    let sum = 0;
+    for (const r of ranked) sum += Math.exp((r.score - top) / T);
+    const raw = ranked.map((r) => Math.exp((r.score - top) / T) / sum);
+    const z = logOdds(ranked, T);
+    const c1 = this.calibrate(z);
+    const rest = 1 - raw[0];
+    const out: Suggestion[] = [];
+    for (let i = 0; i < Math.min(k, ranked.length); i++) {
+      const r = ranked[i];
+      const confidence = i === 0 ? c1 : rest > 0 ? Math.min(1 - c1, (raw[i] * (1 - c1)) / rest) : 0;
+      const rival = i === 0 ? ranked[1] : ranked[0];
+      const evidence = this.evidenceFor(keys, r, rival, scale);
+      const names = opts.names ?? new Map<string, string>();
+      out.push({
+        target: r.target,
+        destinationIds: idsOf(r.target),
+        confidence,
+        raw: raw[i],
+        explanation: { da: explain(evidence, r.target, names, 'da'), en: explain(evidence, r.target, names, 'en') },
+        ...(evidence ? { evidence } : {}),
+        ...(r.via ? { inheritedFrom: r.via } : {}),
+      });
+    }
+    return out;
+  }
+
+  /** The feature that most favours `s` over its rival (log-likelihood ratio), among readable kinds. */
+  private evidenceFor(features: readonly Feature[], s: Scored, rival: Scored | undefined, scale: number): Evidence | undefined {
+    const o = this.options;
+    const own = s.via ?? s.target; // an heir's evidence is its predecessor's
+    let best: Evidence | undefined;
+    let bestScore = -Infinity;
+    for (const f of features) {
+      if (!EXPLAINABLE.has(f.kind)) continue;
+      const m = this.counts.get(f.key);
+      const c = m?.get(own);
+      if (!m || !c) continue;
+      const w = o.kindWeights[f.kind] ?? 0;
+      const kt = this.kindTotals.get(f.kind);
+      const aV = o.alpha * (this.vocab.get(f.kind) ?? 1);
+      const lp = (t: string) => Math.log(((m.get(t) ?? 0) * scale + o.alpha) / ((kt?.get(t) ?? 0) * scale + aV));
+      const rivalT = rival ? (rival.via ?? rival.target) : undefined;
+      let total = 0;
+      for (const v of m.values()) total += v;
+      const count = c * scale;
+      const share = c / total;
+      // Strength: how much it sets this target apart, times how clear-cut the feature is.
+      const score = (w * (lp(own) - (rivalT ? lp(rivalT) : Math.log(o.alpha / aV)))) * share + EXPLAIN_BONUS[f.kind]!;
+      if (score > bestScore) {
+        bestScore = score;
+        best = {
+          feature: f.key, kind: f.kind, display: f.display, ...(f.sender ? { sender: f.sender } : {}),
+          count, total: total * scale, target: s.target, ...(s.via ? { via: s.via } : {}),
+        };
+      }
+    }
+    return best;
+  }
+}
+
+/** Kinds a sentence can be made of (provider, flags and message type say little to a person). */
+const EXPLAINABLE = new Set<FeatureKind>(['sender', 'senderWord', 'senderRecipient', 'senderName', 'recipient', 'label', 'text', 'attention', 'attentionId', 'pnumber', 'email', 'responsible', 'responsibleId', 'kle', 'klePrefix', 'caseSystem', 'caseId', 'form', 'docName', 'cvrData']);
+/** A small preference for the sentences people read best ("from X about »y«"), all else equal. */
+const EXPLAIN_BONUS: Partial<Record<FeatureKind, number>> = {
+  senderWord: 0.3, senderRecipient: 0.1, sender: 0.1, label: 0.1, attention: 0.1, pnumber: 0.05, kle: 0.05, recipient: 0, email: 0.05,
+  responsible: 0, responsibleId: -0.1, attentionId: -0.1, senderName: -0.1, text: -0.2, klePrefix: -0.1,
+  caseSystem: -0.1, caseId: 0, form: 0, docName: -0.1, cvrData: -0.1,
+};
+
+function bump(m: Map<string, Map<string, number>>, a: string, b: string, d: number): void {
+  let inner = m.get(a);
+  if (!inner) { inner = new Map(); m.set(a, inner); }
+  const v = (inner.get(b) ?? 0) + d;
+  if (Math.abs(v) < EPS) inner.delete(b);
+  else inner.set(b, v);
+  if (inner.size === 0) m.delete(a);
+}
+
+function dedupe(features: readonly Feature[]): Feature[] {
+  const seen = new Set<string>();
+  const out: Feature[] = [];
+  for (const f of features) if (!seen.has(f.key)) { seen.add(f.key); out.push(f); }
+  return out;
+}
+
+function isAllowed(target: string, allowed: Set<string>): boolean {
+  for (const id of idsOf(target)) if (!allowed.has(id)) return false;
+  return true;
+}
+
+/** log(p1 / (1 − p1)) of the softmax over the ranked scores, computed stably. */
+function logOdds(ranked: Scored[], T: number): number {
+  if (ranked.length < 2) return 50;
+  const top = ranked[0].score;
+  let s = 0;
+  let mx = -Infinity;
+  for (let i = 1; i < ranked.length; i++) mx = Math.max(mx, (ranked[i].score - top) / T);
+  for (let i = 1; i < ranked.length; i++) s += Math.exp((ranked[i].score - top) / T - mx);
+  return -(mx + Math.log(s));
+}
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/** Pool-adjacent-violators: the weighted non-decreasing fit. */
+export function pav(values: readonly number[], weights: readonly number[]): number[] {
+  const blocks: { v: number; w: number; n: number }[] = [];
+  for (let i = 0; i < values.length; i++) {
+    blocks.push({ v: values[i], w: weights[i], n: 1 });
+    while (blocks.length > 1 && blocks[blocks.length - 2].v > blocks[blocks.length - 1].v) {
+      const b = blocks.pop()!;
+      const a = blocks.pop()!;
+      const w = a.w + b.w;
+      blocks.push({ v: (a.v * a.w + b.v * b.w) / w, w, n: a.n + b.n });
+    }
+  }
+  const out: number[] = [];
+  for (const b of blocks) for (let i = 0; i < b.n; i++) out.push(b.v);
+  return out;
+}

@@ -1,0 +1,39 @@
+// The text of a letter's PDF documents, for rules and the assistant. Extracted once, before the
+// letter is first routed (not at ingest, so fetching stays fast), bounded per document in time and
+// memory (pdf-text/), and stored sealed like the documents themselves.
+import { and, asc, eq, isNull, ne } from 'drizzle-orm';
+import type { AppContext } from '../context';
+import { documents } from '../store/schema';
+import { extractPdfText } from '../pdf-text';
+import { errorMessage } from '../log';
+
+/** Text of all documents but technical ones, capped; extracts what has not been extracted yet. */
+export async function documentTextOf(ctx: AppContext, messageId: string, maxChars = 100_000): Promise<string> {
+  const pending = await ctx.db.select({ id: documents.id, mimeType: documents.mimeType, contentEnc: documents.contentEnc })
+    .from(documents).where(and(eq(documents.messageId, messageId), isNull(documents.textStatus), ne(documents.role, 'technical')));
+  for (const d of pending) {
+    if (d.mimeType !== 'application/pdf') {
+      await ctx.db.update(documents).set({ textStatus: 'skipped' }).where(eq(documents.id, d.id));
+      continue;
+    }
+    let status: string;
+    let text: string | null = null;
+    try {
+      const r = await extractPdfText(ctx.sealer.open(d.contentEnc));
+      if (r.ok) { text = r.text; status = r.truncated ? 'ok (truncated)' : 'ok'; } else status = `failed: ${r.reason}`;
+    } catch (e) {
+      status = `failed: ${errorMessage(e)}`;
+    }
+    await ctx.db.update(documents).set({ textStatus: status.slice(0, 300), textEnc: text ? ctx.sealer.seal(text) : null }).where(eq(documents.id, d.id));
+    if (!text) ctx.log.warn('no text from a PDF document; rules on document text will not see it', { documentId: d.id, status });
+  }
+  const rows = await ctx.db.select({ t: documents.textEnc }).from(documents)
+    .where(and(eq(documents.messageId, messageId), ne(documents.role, 'technical'))).orderBy(asc(documents.position));
+  let out = '';
+  for (const r of rows) {
+    if (!r.t) continue;
+    out += (out ? '\n' : '') + ctx.sealer.open(r.t).toString('utf8');
+    if (out.length >= maxChars) return out.slice(0, maxChars);
+  }
+  return out;
+}

@@ -1,0 +1,116 @@
+// Folder path templates of rules, e.g. "Digital Post/{sender}/{year}": '/' separates folders, a
+// placeholder becomes a value of the letter, sanitised so it stays inside one folder name (a '/' in
+// "Nordlys Holding A/S" is written '\/', a backslash '\\', as splitFolderPath reads them).
+// Pure: the same letter and template always give the same path (dates in Danish time).
+import type { RoutingFacts } from './types';
+import { maskCpr } from '../../../shared/src/identifiers';
+
+export const TEMPLATE_PLACEHOLDERS = ['sender', 'senderId', 'cvr', 'cvrName', 'year', 'month', 'kle', 'caseId', 'form', 'label'] as const;
+export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
+
+/** What an empty value becomes ("unknown" in Danish: the folders are for Danish readers). */
+export const EMPTY_VALUE = 'Ukendt';
+const VALUE_MAX = 100;
+const TEMPLATE_MAX = 500;
+const SEGMENT_MAX = 255;
+
+export interface TemplateExtras {
+  /** Names of the organisation's CVR numbers, for {cvrName}; without one, the CVR number is used. */
+  cvrNames?: Record<string, string>;
+}
+
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+const list = TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ');
+
+/** Problems with a template (empty: it is fine), as sentences. */
+export function templateProblems(template: string): string[] {
+  const problems: string[] = [];
+  if (template.trim() === '') return ['The folder template is empty; leave it out to use the destination\'s own folder.'];
+  if (template.length > TEMPLATE_MAX) problems.push(`The folder template is limited to ${TEMPLATE_MAX} characters.`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(template)) problems.push('The folder template contains a control character (such as a line break); remove it.');
+  const unknown = new Set<string>();
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    if (!(TEMPLATE_PLACEHOLDERS as readonly string[]).includes(m[1])) unknown.add(m[0]);
+  }
+  if (unknown.size) {
+    problems.push(`The folder template has ${unknown.size === 1 ? 'an unknown placeholder' : 'unknown placeholders'} ${[...unknown].join(', ')}; ` +
+      `the placeholders are ${list}.`);
+  }
+  const rest = template.replace(PLACEHOLDER, '');
+  if (/[{}]/.test(rest)) problems.push(`The folder template has a "{" or "}" that is not part of a placeholder; write placeholders as ${list}.`);
+  const segs = splitTemplate(template);
+  if (segs.length === 0) problems.push('The folder template names no folder; write e.g. "Digital Post/{sender}/{year}".');
+  for (const s of segs) {
+    const literal = s.replace(PLACEHOLDER, '');
+    if (literal.length > SEGMENT_MAX - VALUE_MAX) {
+      problems.push(`The folder name "${s.slice(0, 40)}…" in the template is too long; folder names are limited to ${SEGMENT_MAX} characters.`);
+    }
+  }
+  return problems;
+}
+
+/** The template's folders (raw, placeholders not yet filled): split on '/' but not on '\/'. */
+function splitTemplate(t: string): string[] {
+  const segs: string[] = [];
+  let cur = '';
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i];
+    if (c === '\\' && (t[i + 1] === '/' || t[i + 1] === '\\')) { cur += c + t[++i]; continue; }
+    if (c === '/') { segs.push(cur); cur = ''; continue; }
+    cur += c;
+  }
+  segs.push(cur);
+  return segs.map((s) => s.trim()).filter(Boolean);
+}
+
+/** One value made fit for inside one folder name: one line, trimmed, bounded, '/' and '\' escaped. */
+export function folderValue(v: string | undefined): string {
+  // eslint-disable-next-line no-control-regex
+  let s = (v ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  if (s.length > VALUE_MAX) s = `${s.slice(0, VALUE_MAX - 1).trimEnd()}…`;
+  if (s === '' || /^[.\s]+$/.test(s)) s = EMPTY_VALUE;
+  return s.replace(/\\/g, '\\\\').replace(/\//g, '\\/');
+}
+
+let copenhagen: Intl.DateTimeFormat | undefined;
+/** Year and month in Danish time. */
+function yearMonth(d: Date): { year: string; month: string } {
+  copenhagen ??= new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit' });
+  const parts = copenhagen.formatToParts(d);
+  return { year: parts.find((p) => p.type === 'year')!.value, month: parts.find((p) => p.type === 'month')!.value };
+}
+
+/** The raw value of each placeholder for a letter (before sanitising). */
+export function placeholderValues(facts: RoutingFacts, now: Date = new Date(), extras: TemplateExtras = {}): Record<TemplatePlaceholder, string> {
+  const created = facts.createdAt ? new Date(facts.createdAt) : undefined;
+  const { year, month } = yearMonth(created && !Number.isNaN(created.getTime()) ? created : now);
+  return {
+    sender: facts.senderName || facts.senderId,
+    senderId: facts.senderId,
+    cvr: facts.recipientCvr,
+    cvrName: extras.cvrNames?.[facts.recipientCvr] ?? facts.recipientCvr,
+    year,
+    month,
+    kle: facts.kle[0] ?? '',
+    caseId: facts.caseIds[0] ?? '',
+    form: facts.forms?.[0] ?? '',
+    label: maskCpr(facts.label),
+  };
+}
+
+/**
+ * The folder path for a letter, in the form destinations store ('/'-separated, '\/' inside a name).
+ * Unknown placeholders are left as they are (validation refuses them before a rule is saved).
+ */
+export function renderFolderTemplate(template: string, facts: RoutingFacts, now: Date = new Date(), extras: TemplateExtras = {}): string {
+  let values: Record<string, string> | undefined;
+  return splitTemplate(template).map((seg) => {
+    const out = seg.replace(PLACEHOLDER, (whole, name: string) => {
+      if (!(TEMPLATE_PLACEHOLDERS as readonly string[]).includes(name)) return whole;
+      values ??= placeholderValues(facts, now, extras);
+      return folderValue(values[name]);
+    }).trim();
+    return out || EMPTY_VALUE;
+  }).join('/');
+}

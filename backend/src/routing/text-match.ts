@@ -1,0 +1,316 @@
+// Text matching for rules: Danish-aware folding, whole words, phrases, and regular expressions that
+// are safe to run on letters.
+//
+// Folding: lower case, then diacritics removed (é → e, ü → u) except on the Danish letters æ, ø and
+// å, which are letters of their own in Danish; ä and ö are written for æ and ø (Danish collation
+// treats them alike), so they fold to æ and ø. "ÅRSOPGØRELSE" and "årsopgørelse" are the same word,
+// "år" and "ar" are not.
+//
+// Regular expressions and time. A JavaScript RegExp cannot be interrupted once it runs, so the time
+// bound is made of three parts, all in force before a regex ever meets a letter:
+//  1. Validation (validate.ts, regexSafety below) asks `recheck` — a maintained ReDoS checker that
+//     analyses the pattern's automaton and fuzzes it — whether the pattern can backtrack
+//     catastrophically. Exponential patterns are refused outright. For polynomial ones recheck
+//     hands back the attack string that makes them slow; we time the pattern on that string, at the
+//     longest input the field ever gives a regex (below), and extrapolate by the reported degree:
+//     over REGEX_BUDGET_MS (50 ms) in the worst case, the pattern is refused with the reason and a
+//     suggestion. A check recheck cannot finish in time is refused too (we cannot vouch for it).
+//     recheck runs pure JavaScript (Scala.js) in a worker thread, or its native binary where the
+//     optional recheck-linux-x64 package is present; no JVM is needed (RECHECK_BACKEND=pure forces
+//     the pure one).
+//  2. Evaluation bounds the input: a regex sees at most the first 2,000 characters of the subject
+//     or notification and the first 20,000 characters of the documents' text (TEXT_LIMITS), so the
+//     worst case measured at validation is the worst case in production.
+//  3. Each pattern is compiled once (cache by pattern + flags) and, where the pattern has a
+//     required literal (e.g. "betalingsfrist" in /betalingsfrist.*\d+/), a plain substring test runs
+//     first: most letters never reach the regex engine at all.
+import { checkSync } from 'recheck';
+
+/** How much of each text a rule sees (characters, from the start). */
+export const TEXT_LIMITS = { label: 2_000, notification: 2_000, documents: 20_000 } as const;
+/** A regex may take at most this long on the worst input of the longest text it can be given. */
+export const REGEX_BUDGET_MS = 50;
+/** How long recheck may think about one pattern. */
+export const RECHECK_TIMEOUT_MS = 5_000;
+
+// ---- folding ----
+
+const foldCache = new Map<string, string>();
+function foldChar(c: string): string {
+  let f = foldCache.get(c);
+  if (f === undefined) {
+    if (c === 'æ' || c === 'ø' || c === 'å') f = c;
+    else if (c === 'ä') f = 'æ';
+    else if (c === 'ö') f = 'ø';
+    else f = c.normalize('NFD').replace(/\p{M}+/gu, '');
+    if (foldCache.size < 10_000) foldCache.set(c, f);
+  }
+  return f;
+}
+
+/** Characters that folding changes after lower-casing: anything outside ASCII but æ, ø and å. */
+// eslint-disable-next-line no-control-regex
+const TO_FOLD = /[^\u0000-\u007fæøå]/;
+// eslint-disable-next-line no-control-regex
+const TO_FOLD_G = /[^\u0000-\u007fæøå]/g;
+const COMBINING = /[\u0300-\u036f]/;
+
+/** Lower case, diacritics folded the Danish way (see the top of this file). */
+export function fold(s: string): string {
+  let lower = s.toLowerCase();
+  if (!TO_FOLD.test(lower)) return lower;
+  if (COMBINING.test(lower)) lower = lower.normalize('NFC');
+  return lower.replace(TO_FOLD_G, foldChar);
+}
+
+/** Every run of white space one space (single spaces are left alone, which is most of them). */
+const SPACES = /\s{2,}|[^\S ]/g;
+
+/** Folded, with every run of white space one space, trimmed: the form phrases are compared in. */
+export function foldPhrase(s: string): string {
+  return spaced(fold(s));
+}
+function spaced(folded: string): string {
+  return folded.replace(SPACES, ' ').trim();
+}
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+function wordsOfFolded(folded: string): string[] {
+  return folded.match(WORD) ?? [];
+}
+
+/** The words of a text, folded: letters and digits between anything else. */
+export function wordsOf(s: string): string[] {
+  return wordsOfFolded(fold(s));
+}
+
+/**
+ * One text of a letter prepared for matching; each form is computed on first use and kept, so a
+ * letter checked against a thousand rules folds and splits each text once.
+ */
+export class PreparedText {
+  private folded?: string;
+  private foldedPhrase?: string;
+  private wordSet?: Set<string>;
+  private wordLine?: string;
+  private lower?: string;
+  constructor(readonly raw: string) {}
+
+  /** Folded text for phrase tests. */
+  private foldedForm(): string {
+    return this.folded ??= fold(this.raw);
+  }
+  phraseForm(): string {
+    return this.foldedPhrase ??= spaced(this.foldedForm());
+  }
+  words(): Set<string> {
+    return this.wordSet ??= new Set(wordsOfFolded(this.foldedForm()));
+  }
+  /** " w1 w2 w3 " for word sequences ("e-boks" is the two words "e boks"). */
+  wordLineForm(): string {
+    return this.wordLine ??= ` ${wordsOfFolded(this.foldedForm()).join(' ')} `;
+  }
+  /** Lower case only (no folding), for the literal prefilter of case-insensitive regexes. */
+  lowerForm(): string {
+    return this.lower ??= this.raw.toLowerCase();
+  }
+}
+
+/** A word test compiled once: single words are set look-ups, multi-part words sequence look-ups. */
+export interface CompiledWord { word: string; parts: string[]; line?: string }
+
+export function compileWord(word: string): CompiledWord {
+  const parts = wordsOf(word);
+  return parts.length > 1 ? { word, parts, line: ` ${parts.join(' ')} ` } : { word, parts };
+}
+
+export function hasWord(t: PreparedText, w: CompiledWord): boolean {
+  if (w.parts.length === 0) return false;
+  if (w.line === undefined) return t.words().has(w.parts[0]);
+  return t.wordLineForm().includes(w.line);
+}
+
+// ---- regular expressions ----
+
+export type RegexFlags = 'i' | '';
+
+const regexCache = new Map<string, RegExp | SyntaxError>();
+const REGEX_CACHE_MAX = 5_000;
+
+/** The compiled regex, or the SyntaxError it raised; compiled once per pattern and flags. */
+export function compiledRegex(pattern: string, flags: RegexFlags = ''): RegExp | SyntaxError {
+  const key = `${flags}\u0000${pattern}`;
+  let re = regexCache.get(key);
+  if (re === undefined) {
+    try {
+      re = new RegExp(pattern, flags);
+    } catch (e) {
+      re = e instanceof SyntaxError ? e : new SyntaxError(String(e));
+    }
+    if (regexCache.size >= REGEX_CACHE_MAX) regexCache.clear();
+    regexCache.set(key, re);
+  }
+  return re;
+}
+
+/**
+ * The longest literal run every match must contain (lower-cased when `caseInsensitive`), or null.
+ * Conservative: only plain ASCII letters, digits and spaces at the top level of a pattern without
+ * top-level alternation count; anything unusual ends a run, a quantifier drops the character it
+ * applies to. A wrong "null" only costs speed; a wrong literal would lose matches, so when in doubt,
+ * null.
+ */
+export function requiredLiteral(pattern: string, caseInsensitive: boolean): string | null {
+  let depth = 0;
+  let best = '';
+  let run = '';
+  const end = () => { if (run.length > best.length) best = run; run = ''; };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') { // any escape ends the run (and its character is skipped)
+      if (depth === 0) end();
+      i++;
+      continue;
+    }
+    if (c === '[') { // a class: skip to its end
+      if (depth === 0) end();
+      for (i++; i < pattern.length && pattern[i] !== ']'; i++) if (pattern[i] === '\\') i++;
+      continue;
+    }
+    if (c === '(') { if (depth === 0) end(); depth++; continue; }
+    if (c === ')') { depth--; continue; }
+    if (depth > 0) continue;
+    if (c === '|') return null;
+    if (c === '*' || c === '?' || c === '{' || c === '+') {
+      run = run.slice(0, -1); // the quantified character may be absent (or repeated)
+      end();
+      continue;
+    }
+    if (/[A-Za-z0-9 ]/.test(c)) run += c;
+    else end();
+  }
+  end();
+  if (best.trim().length < 3) return null;
+  return caseInsensitive ? best.toLowerCase() : best;
+}
+
+/** A regex condition compiled once: the RegExp (or null when invalid) and its prefilter. */
+export interface CompiledRegex { pattern: string; flags: RegexFlags; re: RegExp | null; literal: string | null }
+
+export function compileRegex(pattern: string, flags: RegexFlags = ''): CompiledRegex {
+  const re = compiledRegex(pattern, flags);
+  return { pattern, flags, re: re instanceof RegExp ? re : null, literal: requiredLiteral(pattern, flags === 'i') };
+}
+
+/** The first match in the (already bounded) text, or null; the prefilter runs first. */
+export function regexMatch(r: CompiledRegex, t: PreparedText): string | null {
+  if (!r.re) return null;
+  if (r.literal !== null) {
+    const hay = r.flags === 'i' ? t.lowerForm() : t.raw;
+    if (!hay.includes(r.literal)) return null;
+  }
+  const m = r.re.exec(t.raw);
+  return m ? m[0] : null;
+}
+
+// ---- regex safety (used by validation) ----
+
+export interface RegexSafety {
+  ok: boolean;
+  /** When not ok: a sentence saying why, with a suggestion. */
+  problem?: string;
+  /** What recheck said, e.g. "safe", "2nd degree polynomial", and our estimate of the worst case. */
+  detail?: string;
+}
+
+const safetyCache = new Map<string, RegexSafety>();
+
+function shown(pattern: string, flags: string): string {
+  const p = pattern.length > 80 ? `${pattern.slice(0, 77)}...` : pattern;
+  return `/${p}/${flags}`;
+}
+
+/**
+ * Whether `pattern` is safe to run on texts of up to `maxInput` characters within REGEX_BUDGET_MS.
+ * Synchronous (recheck's worker is waited on), cached per pattern, flags and length.
+ */
+export function regexSafety(pattern: string, flags: RegexFlags, maxInput: number): RegexSafety {
+  const key = `${flags}\u0000${maxInput}\u0000${pattern}`;
+  const cached = safetyCache.get(key);
+  if (cached) return cached;
+  const result = computeSafety(pattern, flags, maxInput);
+  if (safetyCache.size >= 2_000) safetyCache.clear();
+  safetyCache.set(key, result);
+  return result;
+}
+
+type Attack = { pumps: { prefix: string; pump: string; bias?: number }[]; suffix: string };
+
+function computeSafety(pattern: string, flags: RegexFlags, maxInput: number): RegexSafety {
+  const re = compiledRegex(pattern, flags);
+  const name = shown(pattern, flags);
+  if (re instanceof SyntaxError) {
+    return { ok: false, problem: `The regular expression ${name} is not valid: ${re.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}.` };
+  }
+  let d: ReturnType<typeof checkSync>;
+  try {
+    d = checkSync(pattern, flags, { timeout: RECHECK_TIMEOUT_MS });
+  } catch (e) {
+    return { ok: false, problem: `The regular expression ${name} could not be checked for catastrophic backtracking (${e instanceof Error ? e.message : String(e)}); try again, or use words or a phrase instead.` };
+  }
+  if (d.status === 'safe') return { ok: true, detail: d.complexity.type === 'linear' ? 'linear' : 'safe' };
+  if (d.status === 'unknown') {
+    const why = d.error.kind === 'timeout' ? `within ${RECHECK_TIMEOUT_MS / 1000} seconds` : `(${d.error.kind}${'message' in d.error && d.error.message ? `: ${d.error.message}` : ''})`;
+    return { ok: false, problem: `The regular expression ${name} could not be proven safe from catastrophic backtracking ${why}; simplify it (fewer repetitions such as .* or +), or use words or a phrase instead.` };
+  }
+  const hot = d.hotspot.map((h) => pattern.slice(h.start, h.end)).filter(Boolean);
+  const at = hot.length ? ` (at ${hot.slice(0, 3).map((h) => `"${h}"`).join(', ')})` : '';
+  if (d.complexity.type === 'exponential') {
+    return {
+      ok: false, detail: 'exponential',
+      problem: `The regular expression ${name} can backtrack catastrophically: some texts make it run for an exponentially long time${at}. ` +
+        'This comes from a repetition inside a repetition, such as (a+)+ or (\\w+\\s?)*, or from alternatives that overlap inside a repetition, such as (a|ab)*; ' +
+        'repeat each part once (\\w+(\\s\\w+)* instead of (\\w+\\s?)*), or use words or a phrase instead.',
+    };
+  }
+  // Polynomial: time it on recheck's attack string, at the longest text the field gives.
+  const degree = d.complexity.degree;
+  const est = estimateMs(re, d.attack as Attack, degree, maxInput);
+  const detail = `${d.complexity.summary}; worst case about ${est < 1 ? '<1' : Math.round(est)} ms on ${maxInput.toLocaleString('en')} characters`;
+  if (est <= REGEX_BUDGET_MS) return { ok: true, detail };
+  return {
+    ok: false, detail,
+    problem: `The regular expression ${name} is too slow on some texts: its time grows with the ${ordinal(degree)} of the text's length${at}, ` +
+      `about ${est >= 10_000 ? 'more than 10 seconds' : `${Math.round(est).toLocaleString('en')} ms`} on ${maxInput.toLocaleString('en')} characters (the limit is ${REGEX_BUDGET_MS} ms). ` +
+      'Bound each gap (e.g. [^\\n]{0,80} instead of .*), avoid two repetitions that can match the same characters next to each other (such as \\s+\\S+\\s+ or \\w+\\w*), or use words or a phrase instead.',
+  };
+}
+
+function ordinal(n: number): string {
+  return n === 2 ? 'square' : n === 3 ? 'cube' : `${n}th power`;
+}
+
+function attackString(a: Attack, n: number): string {
+  const fixed = a.pumps.reduce((s, p) => s + p.prefix.length, 0) + a.suffix.length;
+  const pumpLen = a.pumps.reduce((s, p) => s + Math.max(1, p.pump.length), 0);
+  const k = Math.max(1, Math.floor((n - fixed) / pumpLen));
+  return (a.pumps.map((p) => p.prefix + p.pump.repeat(k)).join('') + a.suffix).slice(0, n);
+}
+
+/** Worst-case milliseconds on `maxInput` characters: measured on growing attack strings, extrapolated. */
+function estimateMs(re: RegExp, attack: Attack, degree: number, maxInput: number): number {
+  if (degree >= 6) return Infinity;
+  const probe = new RegExp(re.source, re.flags);
+  probe.exec('warm up');
+  let n = Math.min(maxInput, degree <= 2 ? 2_000 : degree === 3 ? 400 : 100);
+  for (;;) {
+    const s = attackString(attack, n);
+    const t0 = performance.now();
+    probe.exec(s);
+    const ms = performance.now() - t0;
+    if (n >= maxInput) return ms;
+    if (ms >= 2) return ms * (maxInput / n) ** degree;
+    n = Math.min(maxInput, n * 4);
+  }
+}

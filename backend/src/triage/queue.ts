@@ -1,0 +1,53 @@
+// The triage queue: an organisation's letters no rule placed, oldest deadline first, each with why
+// it is there and the assistant's top suggestions.
+import { and, asc, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import type { AppContext } from '../context';
+import { cvrNumbers, destinations, documents, events, messages, letterColumns } from '../store/schema';
+import { routingInputOf } from '../routing/input';
+import type { Suggestion as ApiSuggestion, TriageList } from '../../../shared/src/contracts';
+import type { Suggestion } from '../assistant/model';
+import { errorMessage } from '../log';
+
+export async function registryNames(ctx: AppContext, orgId: string): Promise<{ ids: string[]; names: Map<string, string> }> {
+  const rows = await ctx.db.select({ id: destinations.id, name: destinations.displayName }).from(destinations)
+    .where(and(eq(destinations.orgId, orgId), isNull(destinations.archivedAt)));
+  return { ids: rows.map((r) => r.id), names: new Map(rows.map((r) => [r.id, r.name])) };
+}
+
+export function apiSuggestion(s: Suggestion, names: Map<string, string>): ApiSuggestion {
+  return {
+    destinationIds: s.destinationIds, destinations: s.destinationIds.map((id) => names.get(id) ?? id),
+    confidence: Math.max(0, Math.min(1, s.confidence)), explanation: s.explanation,
+  };
+}
+
+export async function listTriage(ctx: AppContext, orgId: string, q: { limit: number; offset: number }): Promise<TriageList> {
+  const where = and(eq(messages.orgId, orgId), eq(messages.status, 'triage'));
+  const [{ total }] = await ctx.db.select({ total: count() }).from(messages).where(where);
+  const rows = await ctx.db.select({ m: letterColumns, cvrName: cvrNumbers.name }).from(messages)
+    .leftJoin(cvrNumbers, and(eq(cvrNumbers.orgId, messages.orgId), eq(cvrNumbers.cvr, messages.cvr)))
+    .where(where).orderBy(sql`${messages.replyBy} asc nulls last`, asc(messages.receivedAt)).limit(q.limit).offset(q.offset);
+  const registry = await registryNames(ctx, orgId);
+  const items: TriageList['items'] = [];
+  for (const { m, cvrName } of rows) {
+    const [ev] = await ctx.db.select({ data: events.data }).from(events)
+      .where(and(eq(events.messageId, m.id), eq(events.type, 'triage'))).orderBy(desc(events.at)).limit(1);
+    const [{ n }] = await ctx.db.select({ n: count() }).from(documents).where(eq(documents.messageId, m.id));
+    let suggestions: ApiSuggestion[] = [];
+    try {
+      suggestions = (await ctx.assistant.suggest(orgId, await routingInputOf(ctx, m), registry.ids, registry.names)).map((s) => apiSuggestion(s, registry.names));
+    } catch (e) {
+      ctx.log.warn('no suggestions for a triage letter', { messageId: m.id, error: errorMessage(e) });
+    }
+    items.push({
+      message: {
+        id: m.id, memoUuid: m.memoUuid, provider: m.provider as 'ngdp', cvr: m.cvr, cvrName: cvrName ?? m.cvr, label: m.label,
+        senderId: m.senderId, senderName: m.senderName, receivedAt: m.receivedAt.toISOString(), status: 'triage',
+        documentCount: Number(n), replyAllowed: m.replyAllowed, replyBy: m.replyBy?.toISOString() ?? null,
+      },
+      why: ((ev?.data as { why?: string[] } | undefined)?.why) ?? [],
+      suggestions,
+    });
+  }
+  return { items, total: Number(total) };
+}
