@@ -9,8 +9,11 @@
 //
 //   months 1–9   training; months 7–9 are also the validation slice: their triage suggestions
 //                (made before each letter was learnt) choose the auto-placement threshold — the
-//                lowest with ≤ 1 % wrong among the letters it would have auto-placed
-//                (recommendThreshold, the function the product offers admins);
+//                lowest at which the expected wrong placements (Σ 1 − confidence) are ≤ 1 % of all
+//                automatic placements of those months, the rules' and the ones it would have made
+//                (recommendThreshold with alreadyAutomated, the function the product offers
+//                admins; the stricter bound on the assistant's own placements, counted, is
+//                printed too);
 //   months 10–12 measured, the threshold fixed. A triaged letter whose top-1 confidence reaches
 //                the threshold is auto-placed (no person looks; the model learns the choice it
 //                made, right or wrong: 'auto'); the others are placed by the person and learnt.
@@ -33,6 +36,8 @@ export interface RunResult {
   ruleShareTest: number;
   validation: { triaged: number; top1: number; top3: number; outcomes: Outcome[] };
   threshold: ReturnType<typeof recommendThreshold>;
+  /** The stricter threshold (≤ 1 % wrong among the assistant's own auto-placements), for reference. */
+  strictThreshold: ReturnType<typeof recommendThreshold>;
   test: {
     triaged: number; top1: number; top3: number; autoPlaced: number; autoWrong: number; rulePlaced: number;
     automation: number; wrongRate: number; autoWrongRate: number; outcomes: Outcome[];
@@ -42,8 +47,8 @@ export interface RunResult {
   rows: number;
 }
 
-export function run(opts: { seed?: number; model?: Partial<ModelOptions>; maxWrongRate?: number } = {}): RunResult {
-  const corpus = buildCorpus({ seed: opts.seed });
+export function run(opts: { seed?: number; inconsistency?: number; model?: Partial<ModelOptions>; maxWrongRate?: number } = {}): RunResult {
+  const corpus = buildCorpus({ seed: opts.seed, ...(opts.inconsistency !== undefined ? { inconsistency: opts.inconsistency } : {}) });
   const model = new AssistantModel(opts.model);
   const maxWrong = opts.maxWrongRate ?? 0.01;
   const val: Outcome[] = [];
@@ -51,11 +56,16 @@ export function run(opts: { seed?: number; model?: Partial<ModelOptions>; maxWro
   let valTop1 = 0, valTop3 = 0, valN = 0;
   let t1 = 0, t3 = 0, tn = 0, auto = 0, autoWrong = 0, rulePlaced = 0, testLetters = 0;
   let threshold: ReturnType<typeof recommendThreshold> | undefined;
+  let strictThreshold: ReturnType<typeof recommendThreshold> | undefined;
+  let valRules = 0;
   const perMonth = new Map<number, { month: number; triaged: number; top1: number; auto: number }>();
   let tLearn = 0, tSuggest = 0, tFeat = 0, nLearn = 0, nSuggest = 0;
 
   for (const l of corpus.letters) {
-    if (l.month >= 10 && !threshold) threshold = recommendThreshold(val, { maxWrongRate: maxWrong });
+    if (l.month >= 10 && !threshold) {
+      threshold = recommendThreshold(val, { maxWrongRate: maxWrong, alreadyAutomated: valRules });
+      strictThreshold = recommendThreshold(val, { maxWrongRate: maxWrong, method: 'observed' });
+    }
     const allowed = allowedAt(l.month);
     let t0 = performance.now();
     const features = featuresOf(l.input);
@@ -71,6 +81,7 @@ export function run(opts: { seed?: number; model?: Partial<ModelOptions>; maxWro
     };
     if (l.rule) {
       if (test) rulePlaced++;
+      if (l.month >= 7 && l.month <= 9) valRules++;
       learn(target, 'rule');
       continue;
     }
@@ -108,6 +119,7 @@ export function run(opts: { seed?: number; model?: Partial<ModelOptions>; maxWro
     ruleShareTest: rulePlaced / testLetters,
     validation: { triaged: valN, top1: valTop1 / valN, top3: valTop3 / valN, outcomes: val },
     threshold: threshold!,
+    strictThreshold: strictThreshold!,
     test: {
       triaged: tn, top1: t1 / tn, top3: t3 / tn, autoPlaced: auto, autoWrong, rulePlaced,
       automation: automated / testLetters, wrongRate: automated ? autoWrong / automated : 0, autoWrongRate: auto ? autoWrong / auto : 0,
@@ -134,13 +146,28 @@ function main(): void {
   const th = r.threshold;
   say(th.threshold === null
     ? 'threshold: none meets ≤ 1 % wrong on the validation slice (no auto-placement)'
-    : `threshold: ${f4(th.threshold)} (lowest with ≤ 1 % wrong on validation: would have auto-placed ${th.placed} of ${th.n} triaged, ${th.wrong} wrong)`);
+    : `threshold: ${f4(th.threshold)} (lowest with ≤ 1 % expected wrong among all automatic placements of months 7–9: would have auto-placed ${th.placed} of ${th.n} triaged; expected wrong ${f4(th.expectedWrongRate)}, seen ${th.wrong} = ${f4(th.wrongRate)} of its own placements, ${f4(th.wrongRateOfAutomated)} of all automatic ones)`);
+  const st = r.strictThreshold;
+  say(st.threshold === null
+    ? 'strict threshold (≤ 1 % seen wrong among the assistant\'s own auto-placements on months 7–9): none'
+    : `strict threshold (≤ 1 % seen wrong among the assistant's own auto-placements on months 7–9): ${f4(st.threshold)}, would have auto-placed ${st.placed} of ${st.n}`);
   for (const t of [0.5, 0.8, 0.9, 0.95, 0.98]) {
     const e = evaluateThreshold(r.test.outcomes, t);
     say(`  at threshold ${t.toFixed(2)} on months 10–12 (for reference): auto-places ${f4(e.coverage)} of triage, ${f4(e.wrongRate)} of those wrong`);
   }
+  // Calibration on the measured months: does the top-1 confidence mean P(right)?
+  const bands = [[0, 0.5], [0.5, 0.8], [0.8, 0.95], [0.95, 1.01]] as const;
+  say(`calibration (months 10–12, triage): ${bands.map(([lo, hi]) => {
+    const xs = r.test.outcomes.filter((o) => o.confidence >= lo && o.confidence < hi);
+    if (!xs.length) return `[${lo}, ${Math.min(hi, 1)}) none`;
+    const mean = xs.reduce((a, o) => a + o.confidence, 0) / xs.length;
+    return `[${lo}, ${Math.min(hi, 1)}) ${xs.length} letters, mean confidence ${f4(mean)}, right ${f4(xs.filter((o) => o.correct).length / xs.length)}`;
+  }).join('; ')}`);
   for (const m of r.perMonth) say(`month ${String(m.month).padStart(2)}: ${String(m.triaged).padStart(4)} triaged, top1 ${f4(m.top1 / m.triaged)}${m.auto ? `, auto-placed ${m.auto}` : ''}`);
   say(`test (months 10–12): ${r.testLetters} letters, ${r.test.rulePlaced} by rules, ${r.test.triaged} triaged, ${r.test.autoPlaced} auto-placed (${r.test.autoWrong} wrong: ${f4(r.test.autoWrongRate)} of auto-placements)`);
+  // Sensitivity, not a result: the same corpus where people always place alike (no 2 % inconsistency).
+  const c = run({ seed, inconsistency: 0 });
+  say(`if people placed with no inconsistency (same corpus otherwise, for reference): top1 ${f4(c.test.top1)}, threshold ${c.threshold.threshold === null ? 'none' : f4(c.threshold.threshold)}, automation ${f4(c.test.automation)}, wrong ${f4(c.test.wrongRate)} of automatic placements (${f4(c.test.autoWrongRate)} of auto-placements)`);
   say(`cost: features ${r.timing.featuresUsPerLetter.toFixed(0)} µs, learn ${r.timing.learnUsPerLetter.toFixed(0)} µs, suggest ${r.timing.suggestUsPerLetter.toFixed(0)} µs per letter; ${r.rows} stored rows after the year`);
   say(`top1_accuracy: ${f4(r.test.top1)}`);
   say(`top3_accuracy: ${f4(r.test.top3)}`);

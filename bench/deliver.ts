@@ -51,12 +51,13 @@ import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { and, eq } from 'drizzle-orm';
 import { startBrevdue, type Brevdue } from '../backend/src/app';
 import { generateDemoLetters, DEMO_ORGANISATION } from '../backend/src/demo/letters';
 import { DEMO_SHARED_MAILBOX, DEMO_SYSTEM } from '../backend/src/demo/seed';
 import { storeLetter, type MailboxRef } from '../backend/src/store/letters';
+import { routeStoredLetter } from '../backend/src/routing/apply';
 import { buildMemoXml } from '../backend/src/memo/build';
 import { cvrNumbers, destinations, mailboxes, rules } from '../backend/src/store/schema';
 import { redactUrl } from '../backend/src/store/db';
@@ -76,6 +77,8 @@ const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 30);
 const CONCURRENCY_1 = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const CONCURRENCY_N = Number(process.env.BENCH_CONCURRENCY ?? 128);
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF || undefined;
+/** Diagnosis: route every letter before the runner starts, so the measured phase is delivery alone. */
+const PREROUTE = !!process.env.BENCH_PREROUTE;
 const DATABASE_URL = process.env.BENCH_DATABASE_URL || undefined;
 const SIM_MODE = (process.env.BENCH_GRAPH_SIM ?? 'process') as 'process' | 'inproc';
 const CASES = (process.env.BENCH_CASES ?? '1,N').split(',').map((s) => s.trim().toUpperCase());
@@ -169,6 +172,18 @@ function inProcessSim(app: Brevdue): SimHandle {
 
 // ---------------------------------------------------------------------------------------------
 // Databases: PGlite in memory, or a temporary database on a PostgreSQL server.
+
+/** CPU seconds of all local PostgreSQL server processes (0 when there are none, or with PGlite). */
+function postgresCpu(): number {
+  if (!DATABASE_URL) return 0;
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(pid));
+    } catch { /* gone */ }
+  }
+  return total;
+}
 
 async function freshDatabase(cleanup: (() => Promise<void>)[]): Promise<string | undefined> {
   if (!DATABASE_URL) return undefined;
@@ -351,6 +366,16 @@ async function runCase(label: string, spread: number | null, seed: number, concu
     const attachmentBytes = Number(bytes.b) / LETTERS;
     say(`${label}: stored in ${storeS.toFixed(0)} s (${(LETTERS / storeS).toFixed(0)} letters/s); ${Math.round(attachmentBytes)} B of attachments per letter`);
 
+    if (PREROUTE) {
+      // Routing as the route job does it, without scheduling delivery jobs: the runner's start-up
+      // sweep schedules one per pending delivery, as after a restart.
+      const ids = (await q(`SELECT id FROM messages WHERE status = 'received'`)).map((r) => String(r.id));
+      const noDelivery = { ...app.ctx, jobs: { ...app.ctx.jobs, deliverSoon: async () => undefined } };
+      const tr = Date.now();
+      let next = 0;
+      await Promise.all(Array.from({ length: 4 }, async () => { while (next < ids.length) await routeStoredLetter(noDelivery, ids[next++]); }));
+      note(`${label}: BENCH_PREROUTE: ${ids.length} letters routed before the runner started, in ${((Date.now() - tr) / 1000).toFixed(1)} s (${(ids.length / ((Date.now() - tr) / 1000)).toFixed(0)}/s, 4 at a time, no job overhead); measured from the runner's start`);
+    }
     // Steady state: every destination folder exists and its id is cached, as after a mailbox's first letter.
     await Promise.all(destMailboxes.map(async (m) => {
       for (const t of targets.filter((x) => x.destMailbox === m)) await ensureFolder(app.ctx.graph, app.ctx.folders, { mailbox: t.destMailbox, folderPath: t.folderPath });
@@ -362,6 +387,7 @@ async function runCase(label: string, spread: number | null, seed: number, concu
     const stopProfile = await profiler(label.replace(/\s+/g, '-'));
     const cpu0 = process.cpuUsage();
     const simCpu0 = sim.cpu();
+    const pgCpu0 = postgresCpu();
     const t0 = Date.now();
     say(`${label}: job runner started`);
     const starting = app.jobs.start(app.ctx); // its start-up sweep schedules a route job per stored letter
@@ -395,12 +421,13 @@ async function runCase(label: string, spread: number | null, seed: number, concu
     const wallS = (Date.now() - t0) / 1000;
     const cpuEngine = (() => { const c = process.cpuUsage(cpu0); return (c.user + c.system) / 1e6; })();
     const cpuSim = sim.cpu() - simCpu0;
+    const cpuPg = postgresCpu() - pgCpu0;
     elDelay.disable();
 
     const [span] = await q(`SELECT extract(epoch FROM (SELECT min(at) FROM events WHERE type = 'routed')) * 1000 AS first_routed,
       extract(epoch FROM (SELECT max(delivered_at) FROM deliveries WHERE status = 'delivered')) * 1000 AS last_delivered,
       extract(epoch FROM (SELECT min(delivered_at) FROM deliveries WHERE status = 'delivered')) * 1000 AS first_delivered`);
-    const firstRouted = Number(span.first_routed);
+    const firstRouted = PREROUTE ? t0 : Number(span.first_routed);
     const lastDelivered = Number(span.last_delivered);
     const seconds = (lastDelivered - firstRouted) / 1000;
     const latencies = (await q(`SELECT extract(epoch FROM (d.delivered_at - e.at)) * 1000 AS ms FROM deliveries d
@@ -433,7 +460,7 @@ async function runCase(label: string, spread: number | null, seed: number, concu
     note(`  attempts: ${att.attempts} for ${LETTERS} deliveries (${att.retried} needed more than one); copies: ${extraCopies} extra, ${missing} delivered without a copy`);
     for (const f of failures) note(`  failed attempts (${f.n}×): ${f.reason}`);
     note(`  routed→delivered: p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${percentile(latencies, 100).toFixed(0)} ms`);
-    note(`  CPU over the run: engine process ${cpuEngine.toFixed(1)} s (${((cpuEngine / wallS) * 100).toFixed(0)} % of one core)${SIM_MODE === 'process' ? `, simulator process ${cpuSim.toFixed(1)} s (${((cpuSim / wallS) * 100).toFixed(0)} %)` : ' (simulator included)'}; event-loop delay p99 ${(elDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(elDelay.max / 1e6).toFixed(0)} ms`);
+    note(`  CPU over the run: engine process ${cpuEngine.toFixed(1)} s (${((cpuEngine / wallS) * 100).toFixed(0)} % of one core)${SIM_MODE === 'process' ? `, simulator process ${cpuSim.toFixed(1)} s (${((cpuSim / wallS) * 100).toFixed(0)} %)` : ' (simulator included)'}${DATABASE_URL ? `, PostgreSQL server processes ${cpuPg.toFixed(1)} s (${((cpuPg / wallS) * 100).toFixed(0)} %)` : ''}; event-loop delay p99 ${(elDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(elDelay.max / 1e6).toFixed(0)} ms`);
 
     return {
       label, mailboxes: destMailboxes.length, letters: LETTERS, delivered: state.delivered, dead: state.dead, triage: state.triage, complete,

@@ -134,7 +134,7 @@ function rules(n: number): Rule[] {
       id: `rule-${String(i).padStart(4, '0')}`,
       name: `Rule ${i}`,
       priority: int(1, n * 2),
-      enabled: rnd() < 0.97,
+      enabled: true,
       conditions: condition(i),
       action: triage ? { kind: 'triage' } : { kind: 'destinations', destinationIds: [`dest-${int(1, 120)}`], ...(rnd() < 0.2 ? { folderTemplate: 'Digital Post/{sender}/{year}' } : {}) },
       continue: !triage && rnd() < 0.05,

@@ -16,6 +16,7 @@ import { createMessage, ensureFolder, joinFolderPath } from '../../backend/src/d
 import type { Memo } from '../../backend/src/memo/types';
 import { destinationViewSchema, messageDetailSchema, type DestinationView } from '../../shared/src/contracts';
 import { eventually, testDatabases } from '../helpers/databases';
+import { callApi, receiveLetter } from '../helpers/app';
 import { checkRecordedRequests } from '../helpers/graph-types';
 
 const [cvrA] = DEMO_ORGANISATION.cvrs;
@@ -43,22 +44,9 @@ describe.each(testDatabases)('delivery engine on $name', (tdb) => {
     expect(violations).toEqual([]);
   });
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${app.url}/api${path}`, {
-      method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
+  const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => callApi(app, method, path, body, headers);
 
-  /** Stores a letter as ingest would and lets the pipeline route and deliver it. */
-  const receive = async (memo: Memo): Promise<string> => {
-    const [mb] = await app.database.db.select().from(mailboxes)
-      .where(and(eq(mailboxes.orgId, app.demoOrgId!), eq(mailboxes.cvr, memo.recipient.id), eq(mailboxes.provider, 'ngdp')));
-    const r = await storeLetter(app.database.db, app.ctx.sealer, mb, memo, Buffer.from(buildMemoXml(memo)));
-    await app.ctx.jobs.routeSoon(r.messageId);
-    return r.messageId;
-  };
+  const receive = (memo: Memo) => receiveLetter(app, memo);
   const deliveriesOf = (messageId: string) => app.database.db.select().from(deliveries).where(eq(deliveries.messageId, messageId));
   const settled = (messageId: string, n = 1) => eventually(async () => {
     const ds = await deliveriesOf(messageId);

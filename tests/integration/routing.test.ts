@@ -12,6 +12,7 @@ import { routingInputOf } from '../../backend/src/routing/input';
 import type { Memo } from '../../backend/src/memo/types';
 import { dryRunResponseSchema, messageDetailSchema, ruleViewSchema, triageListSchema } from '../../shared/src/contracts';
 import { eventually, testDatabases } from '../helpers/databases';
+import { callApi, receiveLetter } from '../helpers/app';
 
 const [cvrA, cvrB] = DEMO_ORGANISATION.cvrs;
 const SKAT = { id: '19552101', name: 'Skattestyrelsen' };
@@ -38,26 +39,14 @@ describe.each(testDatabases)('routing on $name', (tdb) => {
     await drop?.();
   });
 
-  const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${app.url}/api${path}`, {
-      method, headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
+  const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => callApi(app, method, path, body, headers);
   const letter = (sender: { id: string; name: string }, label: string, cvr = cvrA.cvr, pdfText?: string): Memo => {
     const m = demoMemo({ recipientCvr: cvr, label });
     m.sender = { id: sender.id, idType: 'CVR', label: sender.name };
     if (pdfText) m.body.mainDocument!.files[0].content = minimalPdf(pdfText);
     return m;
   };
-  const receive = async (memo: Memo): Promise<string> => {
-    const [mb] = await app.database.db.select().from(mailboxes)
-      .where(and(eq(mailboxes.orgId, app.demoOrgId!), eq(mailboxes.cvr, memo.recipient.id), eq(mailboxes.provider, 'ngdp')));
-    const r = await storeLetter(app.database.db, app.ctx.sealer, mb, memo, Buffer.from(buildMemoXml(memo)));
-    await app.ctx.jobs.routeSoon(r.messageId);
-    return r.messageId;
-  };
+  const receive = (memo: Memo) => receiveLetter(app, memo);
   const statusOf = async (id: string) => (await app.database.db.select({ s: messages.status }).from(messages).where(eq(messages.id, id)))[0].s;
   const settledStatus = (id: string) => eventually(async () => { const s = await statusOf(id); return s !== 'received' && s; }, 20_000, 'a routing decision');
   const detail = async (id: string) => messageDetailSchema.parse((await api('GET', `/messages/${id}`)).body);

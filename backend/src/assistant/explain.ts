@@ -1,8 +1,8 @@
 // One sentence per suggestion, Danish and English, from its strongest evidence and the counts
 // behind it: "Breve fra Skattestyrelsen om »moms« gik til Økonomi 38 af 40 gange." Pure.
 //
-// What a sentence may show: a sender's name, a single word of the label as written (or a stem of the
-// documents' text — never more of the text), a code (KLE, FORM, P-number, CVR), an attention name or
+// What a sentence may show: a sender's name, a single word of the label or of the documents' text as
+// written (the first word that gave the stem: "moms", not Snowball's "mom"; never more of the text), a code (KLE, FORM, P-number, CVR), an attention name or
 // address, and destination names. Feature displays are already free of CPR numbers (features.ts); as
 // a last guard any CPR-shaped number left in a finished sentence is cut out.
 import type { FeatureKind } from './features';

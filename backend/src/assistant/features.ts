@@ -33,7 +33,7 @@ export interface Feature {
   /** `<prefix>:<value>`, what the model counts. */
   key: string;
   kind: FeatureKind;
-  /** What a person reads in an explanation: a sender's name, a word as written in the label, a code. */
+  /** What a person reads in an explanation: a sender's name, one word as written (label, text, document name), a code. */
   display: string;
   /** For senderWord features: the sender's display name. */
   sender?: string;
@@ -82,7 +82,7 @@ export function featuresOf(input: RoutingInput, opts: FeatureOptions = {}): Feat
     if (senderId) add('senderWord', `${senderId}|${t.stem}`, t.word, { sender: senderName || senderId });
   }
   if (input.documentText) {
-    for (const t of terms(input.documentText, { max: opts.maxTextTerms ?? 200, maxChars: opts.maxTextChars ?? 20_000 })) add('text', t.stem, t.stem);
+    for (const t of terms(input.documentText, { max: opts.maxTextTerms ?? 200, maxChars: opts.maxTextChars ?? 20_000 })) add('text', t.stem, t.word);
   }
 
   const att = clean(input.attentionPerson);

@@ -24,9 +24,9 @@
 // raw top-1 probability (a softmax with a temperature) is calibrated online: each placement a
 // person makes is first scored, and the outcome (was our top-1 the person's choice?) is counted in a
 // bin of the raw log-odds (`#cal` rows). The confidence is the isotonic (pool-adjacent-violators)
-// fit over those bins, shrunk towards the raw value where a bin has few outcomes, and interpolated
-// linearly between bin centres: monotone in the raw score, and ≈ P(top-1 is right) where there is
-// data. Rule deliveries teach the counts but not the calibration (they are not triage letters).
+// fit over those bins, shrunk towards the raw value where a bin has few outcomes: monotone in the
+// raw score, and ≈ P(top-1 is right) where there is data (one value per bin). Rule deliveries teach the counts but not the calibration (they are
+// not triage letters).
 //
 // Stored rows (`Delta`: feature, target, delta — upsert count += delta):
 //   <prefix>:<value>  target   the feature's (inflated) count with that target
@@ -50,10 +50,10 @@ export function idsOf(target: string): string[] {
 
 export const DEFAULT_KIND_WEIGHTS: Readonly<Record<FeatureKind, number>> = Object.freeze({
   provider: 0.2, messageType: 0.2, flag: 0.2,
-  sender: 2, senderName: 0.5, senderWord: 0.8, senderRecipient: 1, recipient: 1.5,
-  label: 0.8, text: 0.15,
-  attention: 1.5, attentionId: 1, pnumber: 1.5, email: 1.5, responsible: 1, responsibleId: 1,
-  kle: 1.5, klePrefix: 0.5, caseSystem: 0.5, caseId: 1, form: 1, docName: 0.4, cvrData: 0.5,
+  sender: 0.1, senderName: 0.1, senderWord: 0.8, senderRecipient: 0.4, recipient: 3.5,
+  label: 0.5, text: 0.15,
+  attention: 1.1, attentionId: 1, pnumber: 0.4, email: 3, responsible: 0.3, responsibleId: 1,
+  kle: 1.5, klePrefix: 4, caseSystem: 0.06, caseId: 8, form: 1, docName: 0.4, cvrData: 0.25,
 });
 
 export interface ModelOptions {
@@ -76,8 +76,8 @@ export interface ModelOptions {
 
 export const DEFAULT_OPTIONS: Readonly<ModelOptions> = Object.freeze({
   kindWeights: { ...DEFAULT_KIND_WEIGHTS },
-  alpha: 0.1,
-  priorWeight: 0.5,
+  alpha: 0.03,
+  priorWeight: 4,
   temperature: 4,
   halfLifeDays: Infinity,
   epoch: Date.UTC(2020, 0, 1),
@@ -429,14 +429,9 @@ export class AssistantModel {
       wt.push(c.all + m);
     }
     const fit = pav(val, wt);
-    // Linear interpolation between bin centres, flat beyond the first and last centre.
-    if (z <= centre(0)) return fit[0];
-    for (let i = 1; i < nb; i++) {
-      const c0 = centre(i - 1);
-      const c1 = centre(i);
-      if (z <= c1) return fit[i - 1] + ((fit[i] - fit[i - 1]) * (z - c0)) / (c1 - c0);
-    }
-    return fit[nb - 1];
+    // A step per bin: interpolating between bins would blend a bin of sure letters with a
+    // neighbouring bin of doubtful ones.
+    return fit[this.binOf(z)];
   }
 
   /** The calibration table: per bin its raw log-odds range, outcomes and fitted confidence (for the admin view and tests). */
@@ -490,33 +485,35 @@ export class AssistantModel {
     return out;
   }
 
-  /** The feature that most favours `s` over its rival (log-likelihood ratio), among readable kinds. */
+  /**
+   * The evidence a person can check: among the letter's features seen with this target, those that
+   * favour it over its rival (log-likelihood ratio > 0; if none, any), the one whose letters most
+   * often went there (share, smoothed so 1 of 1 is not certainty), readable kinds preferred.
+   */
   private evidenceFor(features: readonly Feature[], s: Scored, rival: Scored | undefined, scale: number): Evidence | undefined {
     const o = this.options;
     const own = s.via ?? s.target; // an heir's evidence is its predecessor's
+    const rivalT = rival ? (rival.via ?? rival.target) : undefined;
     let best: Evidence | undefined;
-    let bestScore = -Infinity;
+    let bestKey = -Infinity;
     for (const f of features) {
-      if (!EXPLAINABLE.has(f.kind)) continue;
+      const factor = EXPLAIN_FACTOR[f.kind];
+      if (factor === undefined) continue;
       const m = this.counts.get(f.key);
       const c = m?.get(own);
       if (!m || !c) continue;
-      const w = o.kindWeights[f.kind] ?? 0;
       const kt = this.kindTotals.get(f.kind);
       const aV = o.alpha * (this.vocab.get(f.kind) ?? 1);
       const lp = (t: string) => Math.log(((m.get(t) ?? 0) * scale + o.alpha) / ((kt?.get(t) ?? 0) * scale + aV));
-      const rivalT = rival ? (rival.via ?? rival.target) : undefined;
+      const favours = !rivalT || lp(own) > lp(rivalT);
       let total = 0;
       for (const v of m.values()) total += v;
-      const count = c * scale;
-      const share = c / total;
-      // Strength: how much it sets this target apart, times how clear-cut the feature is.
-      const score = (w * (lp(own) - (rivalT ? lp(rivalT) : Math.log(o.alpha / aV)))) * share + EXPLAIN_BONUS[f.kind]!;
-      if (score > bestScore) {
-        bestScore = score;
+      const key = (favours ? 10 : 0) + ((c * scale) / (total * scale + 1)) * factor;
+      if (key > bestKey) {
+        bestKey = key;
         best = {
           feature: f.key, kind: f.kind, display: f.display, ...(f.sender ? { sender: f.sender } : {}),
-          count, total: total * scale, target: s.target, ...(s.via ? { via: s.via } : {}),
+          count: c * scale, total: total * scale, target: s.target, ...(s.via ? { via: s.via } : {}),
         };
       }
     }
@@ -524,13 +521,14 @@ export class AssistantModel {
   }
 }
 
-/** Kinds a sentence can be made of (provider, flags and message type say little to a person). */
-const EXPLAINABLE = new Set<FeatureKind>(['sender', 'senderWord', 'senderRecipient', 'senderName', 'recipient', 'label', 'text', 'attention', 'attentionId', 'pnumber', 'email', 'responsible', 'responsibleId', 'kle', 'klePrefix', 'caseSystem', 'caseId', 'form', 'docName', 'cvrData']);
-/** A small preference for the sentences people read best ("from X about »y«"), all else equal. */
-const EXPLAIN_BONUS: Partial<Record<FeatureKind, number>> = {
-  senderWord: 0.3, senderRecipient: 0.1, sender: 0.1, label: 0.1, attention: 0.1, pnumber: 0.05, kle: 0.05, recipient: 0, email: 0.05,
-  responsible: 0, responsibleId: -0.1, attentionId: -0.1, senderName: -0.1, text: -0.2, klePrefix: -0.1,
-  caseSystem: -0.1, caseId: 0, form: 0, docName: -0.1, cvrData: -0.1,
+/**
+ * Kinds a sentence can be made of, with a preference for the sentences people read best ("from X
+ * about »y«"); provider, flags and message type say little to a person and are never used.
+ */
+const EXPLAIN_FACTOR: Partial<Record<FeatureKind, number>> = {
+  senderWord: 1, sender: 0.95, senderRecipient: 0.95, label: 0.95, attention: 0.95, email: 0.9, caseId: 0.9,
+  kle: 0.9, pnumber: 0.9, form: 0.9, recipient: 0.85, attentionId: 0.8, responsible: 0.8, responsibleId: 0.75,
+  klePrefix: 0.8, caseSystem: 0.75, docName: 0.8, text: 0.75, senderName: 0.75, cvrData: 0.75,
 };
 
 function bump(m: Map<string, Map<string, number>>, a: string, b: string, d: number): void {

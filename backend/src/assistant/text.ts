@@ -20,8 +20,14 @@ import { findCprNumbers } from '../../../shared/src/identifiers';
 
 const danish = snowball.newStemmer('danish');
 
-/** The Danish stop words (lowercase). */
-export const DANISH_STOP_WORDS: ReadonlySet<string> = new Set(dan.map((w) => w.normalize('NFC').toLowerCase()));
+/**
+ * Abbreviations that fill Danish letters without saying what they are about ("vedr.", "nr.",
+ * "jf.", "kr."): our own small supplement to the maintained list.
+ */
+const LETTER_ABBREVIATIONS = ['vedr', 'nr', 'jf', 'kr', 'ca', 'mv', 'bl', 'evt', 'inkl', 'ekskl', 'att', 'pkt', 'stk', 'tlf', 'pr', 'dvs', 'mht', 'iht', 'el'];
+
+/** The Danish stop words (lowercase): the `stopword` package's Danish list plus LETTER_ABBREVIATIONS. */
+export const DANISH_STOP_WORDS: ReadonlySet<string> = new Set([...dan, ...LETTER_ABBREVIATIONS].map((w) => w.normalize('NFC').toLowerCase()));
 
 /** Words shorter than this (in letters) are dropped; longer than MAX_WORD are junk (encoded data, URLs). */
 const MIN_WORD = 2;

@@ -5,10 +5,10 @@
 // the assistant when it is at least as sure as the admin asked.
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { AppContext } from '../context';
-import { deliveries, destinations, messages, letterColumns } from '../store/schema';
+import { cvrNumbers, deliveries, destinations, messages, letterColumns } from '../store/schema';
 import { addEvent } from '../store/letters';
 import { displayFolderPath } from '../delivery/mailbox';
-import { routeLetter } from './route';
+import { compileRules, type CompiledRules } from './route';
 import { listRules, ruleOf } from './rules-store';
 import { routingInputOf } from './input';
 import { getRoutingSettings } from './settings';
@@ -28,14 +28,7 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
     return;
   }
   const input = await routingInputOf(ctx, msg);
-  const rules: Rule[] = [];
-  for (const row of await listRules(ctx.db, msg.orgId)) {
-    try { rules.push(ruleOf(row)); } catch (e) {
-      // A stored rule that no longer parses must not stop the others; admins see it in the log.
-      ctx.log.error('a stored rule is invalid and was skipped', { ruleId: row.id, error: errorMessage(e) });
-    }
-  }
-  const decision = routeLetter(input, rules);
+  const decision = (await compiledRulesOf(ctx, msg.orgId))(input);
   const matchedText = decision.matched.map((m) => `rule "${m.ruleName}" matched (${m.why.join('; ') || 'always'})`);
 
   const result = await ctx.db.transaction(async (tx) => {
@@ -92,4 +85,25 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
   } catch (e) {
     ctx.log.warn('the assistant step after routing failed; the letter waits in triage', { messageId, error: errorMessage(e) });
   }
+}
+
+// Compiled rule sets per organisation, rebuilt when any rule's version (or the set) changes.
+const compiled = new Map<string, { key: string; rules: CompiledRules }>();
+
+async function compiledRulesOf(ctx: AppContext, orgId: string): Promise<CompiledRules> {
+  const rows = await listRules(ctx.db, orgId);
+  const cvrs = await ctx.db.select({ cvr: cvrNumbers.cvr, name: cvrNumbers.name }).from(cvrNumbers).where(eq(cvrNumbers.orgId, orgId));
+  const key = JSON.stringify([rows.map((r) => `${r.id}:${r.version}`), cvrs]);
+  const hit = compiled.get(orgId);
+  if (hit?.key === key) return hit.rules;
+  const rules: Rule[] = [];
+  for (const row of rows) {
+    try { rules.push(ruleOf(row)); } catch (e) {
+      // A stored rule that no longer parses must not stop the others; admins see it in the log.
+      ctx.log.error('a stored rule is invalid and was skipped', { ruleId: row.id, error: errorMessage(e) });
+    }
+  }
+  const c = compileRules(rules, { cvrNames: Object.fromEntries(cvrs.map((x) => [x.cvr, x.name])) });
+  compiled.set(orgId, { key, rules: c });
+  return c;
 }

@@ -54,8 +54,6 @@ export type Condition =
   /** Older form of { text: { field: 'label', phrase } }. */
   | { labelContains: string };
 
-export type ConditionKind = Condition extends infer C ? C extends unknown ? keyof C : never : never;
-
 // ---- the parts ----
 
 const LIMITS = { id: 100, name: 200, text: 200, word: 60, words: 20, pattern: 500, children: 50, depth: 12 } as const;

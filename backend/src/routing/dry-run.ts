@@ -7,7 +7,7 @@ import type { AppContext } from '../context';
 import { destinations, messages, letterColumns } from '../store/schema';
 import { HttpError } from '../api/errors';
 import { checkedRule, listRules, ruleContext, ruleOf } from './rules-store';
-import { routeLetter } from './route';
+import { compileRules } from './route';
 import { routingInputOf } from './input';
 import type { RouteDecision, Rule } from './types';
 import type { DryRunResponse, RuleInput } from '../../../shared/src/contracts';
@@ -39,12 +39,14 @@ export async function dryRun(ctx: AppContext, orgId: string, req: { rules: (Rule
     destinations: d.kind === 'destinations' ? [...new Set(d.destinations.map((x) => names.get(x.destinationId) ?? x.destinationId))].sort() : [],
     rules: d.matched.map((m) => ruleNames.get(m.ruleId) ?? m.ruleName),
   });
+  const routeCurrent = compileRules(current);
+  const routeDraft = compileRules(draft);
   let changed = 0; let toTriageBefore = 0; let toTriageAfter = 0;
   const changes: DryRunResponse['changes'] = [];
   for (const m of letters) {
     const input = await routingInputOf(ctx, m);
-    const before = view(routeLetter(input, current));
-    const after = view(routeLetter(input, draft));
+    const before = view(routeCurrent(input));
+    const after = view(routeDraft(input));
     if (before.kind === 'triage') toTriageBefore++;
     if (after.kind === 'triage') toTriageAfter++;
     if (before.kind === after.kind && before.destinations.join('\u0000') === after.destinations.join('\u0000')) continue;

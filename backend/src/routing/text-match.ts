@@ -22,8 +22,8 @@
 //     or notification and the first 20,000 characters of the documents' text (TEXT_LIMITS), so the
 //     worst case measured at validation is the worst case in production.
 //  3. Each pattern is compiled once (cache by pattern + flags) and, where the pattern has a
-//     required literal (e.g. "betalingsfrist" in /betalingsfrist.*\d+/), a plain substring test runs
-//     first: most letters never reach the regex engine at all.
+//     required literal (e.g. "betalingsfrist" in /betalingsfrist.*\d+/), the letter's trigram map
+//     and then a plain substring test are asked first: most letters never reach the regex engine.
 import { checkSync } from 'recheck';
 
 /** How much of each text a rule sees (characters, from the start). */
@@ -42,6 +42,7 @@ function foldChar(c: string): string {
     if (c === 'æ' || c === 'ø' || c === 'å') f = c;
     else if (c === 'ä') f = 'æ';
     else if (c === 'ö') f = 'ø';
+    else if (c === 'ς') f = 'σ'; // final sigma: lower-casing a whole word makes it, a single letter does not
     else f = c.normalize('NFD').replace(/\p{M}+/gu, '');
     if (foldCache.size < 10_000) foldCache.set(c, f);
   }
@@ -85,27 +86,227 @@ export function wordsOf(s: string): string[] {
   return wordsOfFolded(fold(s));
 }
 
+// ---- words and trigrams without making strings ----
+// A long text (the documents) is read once per letter, and two small indexes are made as it is
+// read, without making a string per word:
+//  - the words: each word's folded characters are hashed as they are read, into an open-addressing
+//    table of 32-bit hashes; a rule's word is looked up by its hash, and a hit is confirmed in the
+//    folded text (a hash can collide), so the answer is exact;
+//  - the trigrams: a bit map (64 bits per character, at most 65,536) of the folded text's
+//    three-character sequences (hashed). A
+//    phrase or a regex's required literal whose trigrams are not all there cannot be in the text,
+//    so most phrase and regex rules are answered "no" without searching the text at all.
+// A character's class and folded form are worked out once per character.
+
+const enum Cls { Unknown = 0, Word = 1, Separator = 2, Skip = 3 }
+const CHAR_CLASS = new Uint8Array(65536);
+/** Folded code units of a non-ASCII character (most are one; Skip: none). */
+const CHAR_FOLD: (number[] | undefined)[] = [];
+const IS_WORD = /^[\p{L}\p{N}]/u;
+for (let c = 0; c < 128; c++) CHAR_CLASS[c] = /[A-Za-z0-9]/.test(String.fromCharCode(c)) ? Cls.Word : Cls.Separator;
+
+function classify(c: number): Cls {
+  const f = fold(String.fromCharCode(c));
+  CHAR_FOLD[c] = Array.from(f, (x) => x.charCodeAt(0));
+  return (CHAR_CLASS[c] = f === '' ? Cls.Skip : IS_WORD.test(f) ? Cls.Word : Cls.Separator);
+}
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/** The hash of an already folded word (as the tokenizer computes it). */
+export function wordHash(folded: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < folded.length; i++) h = Math.imul(h ^ folded.charCodeAt(i), FNV_PRIME);
+  return h === 0 ? 1 : h;
+}
+
+/** A trigram's 32-bit hash; a text's map keeps its top bits. */
+const GRAM_MUL = 0x9e3779b1 | 0;
+const gram = (a: number, b: number, c: number) => Math.imul((a << 16) ^ (b << 8) ^ c, GRAM_MUL);
+
+/** The trigram hashes of folded text (the pieces of a phrase, a regex literal), deduplicated. */
+export function gramsOf(folded: string): number[] {
+  const out = new Set<number>();
+  for (let i = 2; i < folded.length; i++) out.add(gram(folded.charCodeAt(i - 2), folded.charCodeAt(i - 1), folded.charCodeAt(i)));
+  return [...out];
+}
+
+/** Word hashes of a text: an open-addressing set of nonzero 32-bit values. */
+class WordHashes {
+  private slots: Int32Array;
+  private mask: number;
+  constructor(textLength: number) {
+    let size = 64;
+    while (size < textLength / 2) size <<= 1; // at most one word per two characters
+    this.slots = new Int32Array(size);
+    this.mask = size - 1;
+  }
+  add(h: number): void {
+    const s = this.slots;
+    let j = (h ^ (h >>> 15)) & this.mask;
+    while (s[j] !== 0) {
+      if (s[j] === h) return;
+      j = (j + 1) & this.mask;
+    }
+    s[j] = h;
+  }
+  has(h: number): boolean {
+    const s = this.slots;
+    let j = (h ^ (h >>> 15)) & this.mask;
+    while (s[j] !== 0) {
+      if (s[j] === h) return true;
+      j = (j + 1) & this.mask;
+    }
+    return false;
+  }
+}
+
+interface TextIndex { words: WordHashes; grams: Int32Array; shift: number }
+
+/**
+ * Per BMP character: 0 unknown, else (folded unit << 3) | kind, kind 1 a word character, 2 a
+ * separator, 3 nothing (folds away), 4 anything else (folds to several units: the slow path).
+ */
+const CHAR_INFO = new Int32Array(65536);
+for (let c = 0; c < 128; c++) {
+  const word = CHAR_CLASS[c] === Cls.Word;
+  CHAR_INFO[c] = ((word && c >= 65 && c <= 90 ? c | 32 : c) << 3) | (word ? 1 : 2);
+}
+function charInfo(c: number): number {
+  const k = CHAR_CLASS[c] || classify(c);
+  const f = CHAR_FOLD[c]!;
+  return (CHAR_INFO[c] = k === Cls.Skip ? 3 : f.length === 1 ? (f[0] << 3) | k : 4);
+}
+
+function indexText(raw: string): TextIndex {
+  const text = COMBINING.test(raw) ? raw.normalize('NFC') : raw;
+  const n = text.length;
+  const words = new WordHashes(n);
+  let bits = 10;
+  while (bits < 16 && 1 << bits < n * 64) bits++;
+  const grams = new Int32Array(1 << (bits - 5));
+  const shift = 32 - bits;
+  let h = FNV_OFFSET;
+  let inWord = false;
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    const info = c >= 0xd800 && c <= 0xdfff ? 4 : CHAR_INFO[c] || charInfo(c);
+    const kind = info & 7;
+    if (kind <= 2) {
+      const u = info >>> 3;
+      const g = Math.imul((a << 16) ^ (b << 8) ^ u, GRAM_MUL) >>> shift;
+      grams[g >>> 5] |= 1 << (g & 31);
+      a = b;
+      b = u;
+      if (kind === 1) {
+        h = Math.imul(h ^ u, FNV_PRIME);
+        inWord = true;
+      } else if (inWord) {
+        words.add(h === 0 ? 1 : h);
+        h = FNV_OFFSET;
+        inWord = false;
+      }
+      continue;
+    }
+    if (kind === 3) continue;
+    // The slow path: a character outside the BMP, or one that folds to several units.
+    let ch: string;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      ch = String.fromCodePoint(text.codePointAt(i)!);
+      i++;
+    } else ch = text[i];
+    const f = fold(ch);
+    if (f === '') continue;
+    const word = IS_WORD.test(f);
+    for (let x = 0; x < f.length; x++) {
+      const u = f.charCodeAt(x);
+      const g = Math.imul((a << 16) ^ (b << 8) ^ u, GRAM_MUL) >>> shift;
+      grams[g >>> 5] |= 1 << (g & 31);
+      a = b;
+      b = u;
+      if (word) h = Math.imul(h ^ u, FNV_PRIME);
+    }
+    if (word) inWord = true;
+    else if (inWord) {
+      words.add(h === 0 ? 1 : h);
+      h = FNV_OFFSET;
+      inWord = false;
+    }
+  }
+  if (inWord) words.add(h === 0 ? 1 : h);
+  return { words, grams, shift };
+}
+
+function hasGrams(ix: TextIndex, want: number[]): boolean {
+  const { grams, shift } = ix;
+  for (const h of want) {
+    const g = h >>> shift;
+    if ((grams[g >>> 5] & (1 << (g & 31))) === 0) return false;
+  }
+  return true;
+}
+
+function codeIsWord(cp: number): boolean {
+  if (cp < 128) return CHAR_CLASS[cp] === Cls.Word;
+  if (cp < 0x10000 && (cp < 0xd800 || cp > 0xdfff)) return (CHAR_CLASS[cp] || classify(cp)) === Cls.Word;
+  const f = fold(String.fromCodePoint(cp));
+  return f !== '' && IS_WORD.test(f);
+}
+
+/** Whether `word` (folded, one word) stands as a whole word in `folded`. */
+function wholeWordIn(folded: string, word: string): boolean {
+  for (let i = folded.indexOf(word); i >= 0; i = folded.indexOf(word, i + 1)) {
+    if (i > 0) {
+      let j = i - 1;
+      const lo = folded.charCodeAt(j);
+      if (lo >= 0xdc00 && lo <= 0xdfff && j > 0) j--;
+      if (codeIsWord(folded.codePointAt(j)!)) continue;
+    }
+    const end = i + word.length;
+    if (end < folded.length && codeIsWord(folded.codePointAt(end)!)) continue;
+    return true;
+  }
+  return false;
+}
+
 /**
  * One text of a letter prepared for matching; each form is computed on first use and kept, so a
  * letter checked against a thousand rules folds and splits each text once.
  */
 export class PreparedText {
   private folded?: string;
-  private foldedPhrase?: string;
-  private wordSet?: Set<string>;
+  private index?: TextIndex;
   private wordLine?: string;
   private lower?: string;
   constructor(readonly raw: string) {}
 
-  /** Folded text for phrase tests. */
-  private foldedForm(): string {
+  /** Folded text (lower case, Danish folding). */
+  foldedForm(): string {
     return this.folded ??= fold(this.raw);
   }
-  phraseForm(): string {
-    return this.foldedPhrase ??= spaced(this.foldedForm());
+  /** Whether the text contains the phrase (see compilePhrase); white space runs count as one space. */
+  hasPhrase(p: CompiledPhrase): boolean {
+    if (p.pieces.length === 0) return false;
+    if (p.grams.length && !hasGrams(this.indexed(), p.grams)) return false;
+    return phraseIn(this.foldedForm(), p.pieces);
   }
-  words(): Set<string> {
-    return this.wordSet ??= new Set(wordsOfFolded(this.foldedForm()));
+  /** Whether every trigram is in the text (false: the text cannot contain what they came from). */
+  mayContain(grams: number[]): boolean {
+    return grams.length === 0 || hasGrams(this.indexed(), grams);
+  }
+  private indexed(): TextIndex {
+    return this.index ??= indexText(this.raw);
+  }
+  /** Whether the folded single word `w` (hash `h`) is one of the text's words. */
+  hasWord(w: string, h: number): boolean {
+    return this.indexed().words.has(h) && wholeWordIn(this.foldedForm(), w);
+  }
+  /** Whether a word with hash `h` may be in the text (no false negatives; a rare false positive). */
+  mayHaveWord(h: number): boolean {
+    return this.indexed().words.has(h);
   }
   /** " w1 w2 w3 " for word sequences ("e-boks" is the two words "e boks"). */
   wordLineForm(): string {
@@ -117,17 +318,49 @@ export class PreparedText {
   }
 }
 
-/** A word test compiled once: single words are set look-ups, multi-part words sequence look-ups. */
-export interface CompiledWord { word: string; parts: string[]; line?: string }
+/** A phrase compiled once: its folded pieces between white space. */
+export interface CompiledPhrase { phrase: string; pieces: string[]; grams: number[] }
+
+export function compilePhrase(phrase: string): CompiledPhrase {
+  const f = foldPhrase(phrase);
+  const pieces = f === '' ? [] : f.split(' ');
+  return { phrase, pieces, grams: [...new Set(pieces.flatMap(gramsOf))] };
+}
+
+function isSpaceCode(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a)
+    || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** The pieces in order, separated by white space runs, somewhere in the folded text. */
+function phraseIn(folded: string, pieces: string[]): boolean {
+  const first = pieces[0];
+  search: for (let i = folded.indexOf(first); i >= 0; i = folded.indexOf(first, i + 1)) {
+    let at = i + first.length;
+    for (let k = 1; k < pieces.length; k++) {
+      if (at >= folded.length || !isSpaceCode(folded.charCodeAt(at))) continue search;
+      while (at < folded.length && isSpaceCode(folded.charCodeAt(at))) at++;
+      if (!folded.startsWith(pieces[k], at)) continue search;
+      at += pieces[k].length;
+    }
+    return true;
+  }
+  return false;
+}
+
+/** A word test compiled once: a single word is a hash look-up, a multi-part one ("e-boks") a sequence. */
+export interface CompiledWord { word: string; parts: string[]; hash: number; line?: string }
 
 export function compileWord(word: string): CompiledWord {
   const parts = wordsOf(word);
-  return parts.length > 1 ? { word, parts, line: ` ${parts.join(' ')} ` } : { word, parts };
+  const hash = parts.length === 1 ? wordHash(parts[0]) : 0;
+  return parts.length > 1 ? { word, parts, hash, line: ` ${parts.join(' ')} ` } : { word, parts, hash };
 }
 
+/** Whether the word is in the text (every part, in sequence, for a multi-part word). */
 export function hasWord(t: PreparedText, w: CompiledWord): boolean {
   if (w.parts.length === 0) return false;
-  if (w.line === undefined) return t.words().has(w.parts[0]);
+  if (w.line === undefined) return t.hasWord(w.parts[0], w.hash);
   return t.wordLineForm().includes(w.line);
 }
 
@@ -155,8 +388,15 @@ export function compiledRegex(pattern: string, flags: RegexFlags = ''): RegExp |
 }
 
 /**
+ * Characters a literal run may hold: for each, a case-insensitive regex matches exactly the
+ * characters whose toLowerCase() is its own (checked over the whole BMP), so a lower-cased
+ * substring test never misses a match.
+ */
+const LITERAL_CHAR = /[A-Za-z0-9 æøåéüöäÆØÅÉÜÖÄ]/;
+
+/**
  * The longest literal run every match must contain (lower-cased when `caseInsensitive`), or null.
- * Conservative: only plain ASCII letters, digits and spaces at the top level of a pattern without
+ * Conservative: only letters, digits and spaces (LITERAL_CHAR) at the top level of a pattern without
  * top-level alternation count; anything unusual ends a run, a quantifier drops the character it
  * applies to. A wrong "null" only costs speed; a wrong literal would lose matches, so when in doubt,
  * null.
@@ -187,7 +427,7 @@ export function requiredLiteral(pattern: string, caseInsensitive: boolean): stri
       end();
       continue;
     }
-    if (/[A-Za-z0-9 ]/.test(c)) run += c;
+    if (LITERAL_CHAR.test(c)) run += c;
     else end();
   }
   end();
@@ -196,17 +436,22 @@ export function requiredLiteral(pattern: string, caseInsensitive: boolean): stri
 }
 
 /** A regex condition compiled once: the RegExp (or null when invalid) and its prefilter. */
-export interface CompiledRegex { pattern: string; flags: RegexFlags; re: RegExp | null; literal: string | null }
+export interface CompiledRegex { pattern: string; flags: RegexFlags; re: RegExp | null; literal: string | null; grams: number[] }
 
 export function compileRegex(pattern: string, flags: RegexFlags = ''): CompiledRegex {
   const re = compiledRegex(pattern, flags);
-  return { pattern, flags, re: re instanceof RegExp ? re : null, literal: requiredLiteral(pattern, flags === 'i') };
+  const literal = requiredLiteral(pattern, flags === 'i');
+  // The literal's trigrams in folded form, without its last character: a combining mark after the
+  // match could fold together with that one (a + ring = å), nothing can with the others.
+  const grams = literal ? gramsOf(fold(literal).slice(0, -1)) : [];
+  return { pattern, flags, re: re instanceof RegExp ? re : null, literal, grams };
 }
 
 /** The first match in the (already bounded) text, or null; the prefilter runs first. */
 export function regexMatch(r: CompiledRegex, t: PreparedText): string | null {
   if (!r.re) return null;
   if (r.literal !== null) {
+    if (!t.mayContain(r.grams)) return null;
     const hay = r.flags === 'i' ? t.lowerForm() : t.raw;
     if (!hay.includes(r.literal)) return null;
   }

@@ -102,7 +102,7 @@ function tautology(c: Condition): boolean {
 }
 
 const SINGLE_VALUED: Record<string, string> = {
-  senderId: 'sender', recipientCvr: 'recipient CVR', provider: 'provider', replyRequired: 'reply required', cprPresent: 'CPR present',
+  senderId: 'sender', recipientCvr: 'recipient CVR', provider: 'provider', replyRequired: 'reply', cprPresent: 'CPR',
 };
 
 /** Why a condition can never hold, or null when it may. */
@@ -128,8 +128,9 @@ export function unsatisfiable(c: Condition): string | null {
     const slot = key === 'senderName' ? 'senderName.equals' : key;
     const prev = seen.get(slot);
     if (prev && canonical(prev) !== canonical(k)) {
-      const what = key === 'senderName' ? 'sender name' : SINGLE_VALUED[key];
-      return `it asks that ${describeCondition(prev)} and that ${describeCondition(k)}, and a letter has only one ${what}`;
+      const both = `it asks that ${describeCondition(prev)} and that ${describeCondition(k)}`;
+      if (key === 'replyRequired' || key === 'cprPresent') return `${both}, which cannot both be true`;
+      return `${both}, and a letter has only one ${key === 'senderName' ? 'sender name' : SINGLE_VALUED[key]}`;
     }
     seen.set(slot, k);
   }

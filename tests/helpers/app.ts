@@ -1,0 +1,26 @@
+// Helpers for integration tests that run the whole app (startBrevdue in demo mode).
+import { and, eq } from 'drizzle-orm';
+import type { Brevdue } from '../../backend/src/app';
+import { mailboxes } from '../../backend/src/store/schema';
+import { storeLetter } from '../../backend/src/store/letters';
+import { buildMemoXml } from '../../backend/src/memo/build';
+import type { Memo } from '../../backend/src/memo/types';
+
+/** Stores a letter as ingest would (demo organisation, the recipient CVR's NgDP mailbox) and lets the pipeline route it. */
+export async function receiveLetter(app: Brevdue, memo: Memo): Promise<string> {
+  const [mb] = await app.database.db.select().from(mailboxes)
+    .where(and(eq(mailboxes.orgId, app.demoOrgId!), eq(mailboxes.cvr, memo.recipient.id), eq(mailboxes.provider, 'ngdp')));
+  const r = await storeLetter(app.database.db, app.ctx.sealer, mb, memo, Buffer.from(buildMemoXml(memo)));
+  await app.ctx.jobs.routeSoon(r.messageId);
+  return r.messageId;
+}
+
+/** JSON API call as the demo user; the body parsed (null when empty). */
+export async function callApi(app: Brevdue, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${app.url}/api${path}`, {
+    method, headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
