@@ -168,6 +168,14 @@ function main(): void {
   // Sensitivity, not a result: the same corpus where people always place alike (no 2 % inconsistency).
   const c = run({ seed, inconsistency: 0 });
   say(`if people placed with no inconsistency (same corpus otherwise, for reference): top1 ${f4(c.test.top1)}, threshold ${c.threshold.threshold === null ? 'none' : f4(c.threshold.threshold)}, automation ${f4(c.test.automation)}, wrong ${f4(c.test.wrongRate)} of automatic placements (${f4(c.test.autoWrongRate)} of auto-placements)`);
+  // Spread: the same run on other corpora (seeds never used to choose the model's weights, which
+  // were chosen on months 4–9 of seeds 7 and 13).
+  if (!process.env.BENCH_SEED) {
+    for (const other of [5, 21, 33, 99]) {
+      const o = run({ seed: other });
+      say(`other corpus (seed ${other}, for the spread): top1 ${f4(o.test.top1)}, top3 ${f4(o.test.top3)}, threshold ${o.threshold.threshold === null ? 'none' : f4(o.threshold.threshold)}, automation ${f4(o.test.automation)}, wrong ${f4(o.test.wrongRate)}`);
+    }
+  }
   say(`cost: features ${r.timing.featuresUsPerLetter.toFixed(0)} µs, learn ${r.timing.learnUsPerLetter.toFixed(0)} µs, suggest ${r.timing.suggestUsPerLetter.toFixed(0)} µs per letter; ${r.rows} stored rows after the year`);
   say(`top1_accuracy: ${f4(r.test.top1)}`);
   say(`top3_accuracy: ${f4(r.test.top3)}`);

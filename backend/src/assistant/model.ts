@@ -25,8 +25,13 @@
 // person makes is first scored, and the outcome (was our top-1 the person's choice?) is counted in a
 // bin of the raw log-odds (`#cal` rows). The confidence is the isotonic (pool-adjacent-violators)
 // fit over those bins, shrunk towards the raw value where a bin has few outcomes: monotone in the
-// raw score, and ≈ P(top-1 is right) where there is data (one value per bin). Rule deliveries teach the counts but not the calibration (they are
-// not triage letters).
+// raw score, and ≈ P(top-1 is right) where there is data (one value per bin). Rule deliveries teach
+// the counts but not the calibration (they are not triage letters); nor do auto-placements (no
+// person checked them) — an audit's verdict can be recorded with `observe`.
+//
+// Defaults: kind weights, alpha and priorWeight were chosen by coordinate search on months 4–9 of
+// two seeds of the benchmark's synthetic corpus (7 and 13), never on a measured month; decay off
+// (no gain measured), so explanations' counts are exact.
 //
 // Stored rows (`Delta`: feature, target, delta — upsert count += delta):
 //   <prefix>:<value>  target   the feature's (inflated) count with that target
