@@ -70,3 +70,9 @@ export function sortTimeline(events: readonly TimelineEvent[]): TimelineEvent[] 
     .sort((a, b) => a.t - b.t || a.index - b.index)
     .map((x) => x.event);
 }
+
+/** A share (0–1) as a whole percentage in the locale: "82 %" in Danish, "82%" in English. */
+export function formatPercent(share: number, locale: string): string {
+  const clamped = Math.max(0, Math.min(1, Number.isFinite(share) ? share : 0));
+  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(clamped);
+}

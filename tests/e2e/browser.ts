@@ -54,7 +54,8 @@ export interface LaunchedBrowser {
   /** Uncaught page errors and console.error lines, for assertions and for failure messages. */
   pageErrors: string[];
   consoleErrors: string[];
-  screenshot(name: string): Promise<string>;
+  /** Saves tests/e2e/screenshots/<name>.png; whole page unless `fullPage` is false (dialogs and popovers are fixed to the viewport). */
+  screenshot(name: string, opts?: { fullPage?: boolean }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -107,10 +108,10 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
     blocked,
     pageErrors,
     consoleErrors,
-    async screenshot(name: string) {
+    async screenshot(name: string, shotOpts: { fullPage?: boolean } = {}) {
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-      await page.screenshot({ path: file, fullPage: true });
+      await page.screenshot({ path: file, fullPage: shotOpts.fullPage ?? true });
       return file;
     },
     async close() {

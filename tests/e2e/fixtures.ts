@@ -2,8 +2,8 @@
 // demand (errors, empty lists, failed deliveries). Everything is parsed through the shared zod
 // contracts, so a fixture that drifts from the contract fails loudly here.
 import {
-  meSchema, messageDetailSchema, messageListResponseSchema,
-  type Me, type MessageDetail, type MessageListResponse, type MessageSummary,
+  destinationSchema, meSchema, messageDetailSchema, messageListResponseSchema, triageListSchema,
+  type Destination, type Me, type MessageDetail, type MessageListResponse, type MessageSummary, type TriageList,
 } from '../../shared/src/contracts';
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -127,4 +127,30 @@ export function listResponse(messages: MessageDetail[], search: URLSearchParams)
     .filter((m) => !q || `${m.label} ${m.senderName}`.toLowerCase().includes(q))
     .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
   return messageListResponseSchema.parse({ items: hits.slice(offset, offset + limit).map(summaryOf), total: hits.length });
+}
+
+/** GET /api/destinations: the approved-recipients registry. */
+export const fixtureDestinations: Destination[] = [
+  { id: uuid(900), kind: 'shared_mailbox', displayName: 'Bogholderiet', mailbox: 'bogholderi@nordlys.example', folderPath: 'Indbakke › Digital Post' },
+  { id: uuid(901), kind: 'shared_mailbox', displayName: 'Ejendomsadministration', mailbox: 'ejendomme@nordlys.example', folderPath: 'Indbakke › Offentlig post' },
+  { id: uuid(902), kind: 'user_mailbox', displayName: 'Økonomichef Hanne Sørensen', mailbox: 'hanne@nordlys.example', folderPath: 'Indbakke' },
+  { id: uuid(903), kind: 'teams_channel', displayName: 'Økonomi – Teams-kanal', mailbox: null, folderPath: 'Digital Post' },
+].map((d) => destinationSchema.parse(d));
+
+/** GET /api/triage over the fixture letters that wait in triage. */
+export function fixtureTriage(messages: MessageDetail[]): TriageList {
+  const waiting = messages.filter((m) => m.status === 'triage');
+  return triageListSchema.parse({
+    total: waiting.length,
+    items: waiting.map((m) => ({
+      message: summaryOf(m),
+      why: ['No rule matched; placed in the triage queue.'],
+      suggestions: [{
+        destinationIds: [uuid(901)],
+        destinations: ['Ejendomsadministration'],
+        confidence: 0.64,
+        explanation: { da: 'Breve fra Københavns Kommune om byggesager gik til Ejendomsadministration 3 af 4 gange.', en: 'Letters from Københavns Kommune about building cases went to Ejendomsadministration 3 times out of 4.' },
+      }],
+    })),
+  });
 }

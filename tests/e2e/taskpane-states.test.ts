@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page, Route } from 'playwright-core';
 import { browserTest, launchBrowser, waitForCount, type LaunchedBrowser } from './browser';
-import { fixtureMe, fixtureMessages, listResponse } from './fixtures';
+import { stubOffice } from './live';
+import { fixtureDestinations, fixtureMe, fixtureMessages, fixtureTriage, listResponse } from './fixtures';
 
 const DIST = fileURLToPath(new URL('../../addin/dist/', import.meta.url));
 const ORIGIN = 'http://pane.localhost';
@@ -21,6 +22,8 @@ const fixtures = fixtureMessages();
 const happyApi: ApiHandler = (route, url) => {
   if (url.pathname === '/api/me') return json(route, 200, fixtureMe);
   if (url.pathname === '/api/messages') return json(route, 200, listResponse(fixtures, url.searchParams));
+  if (url.pathname === '/api/triage') return json(route, 200, fixtureTriage(fixtures));
+  if (url.pathname === '/api/destinations') return json(route, 200, { items: fixtureDestinations });
   const id = /^\/api\/messages\/([^/]+)$/.exec(url.pathname)?.[1];
   const found = fixtures.find((m) => m.id === id);
   if (found) return json(route, 200, found);
@@ -158,5 +161,73 @@ browserTest('errors: the API message, a network failure and contract drift are t
     await page.reload();
     await page.getByTestId('message-detail').getByTestId('error').waitFor();
     expect(await page.getByTestId('message-detail').getByTestId('error-message').textContent()).toBe('No message with that id.');
+  });
+});
+
+browserTest('new views: triage and "This letter" failures are told, with a way to try again', async () => {
+  await withPane(async (b, api) => {
+    const { page } = b;
+    const triageDown = 'Sorteringskøen er midlertidigt utilgængelig.';
+    api.current = (route, url) =>
+      url.pathname === '/api/triage'
+        ? json(route, 503, { error: { code: 'unavailable', message: triageDown } })
+        : happyApi(route, url);
+    await page.goto(`${ORIGIN}/taskpane.html#/triage`);
+    await page.getByTestId('triage').getByTestId('error').waitFor();
+    expect(await page.getByTestId('triage').getByTestId('error').textContent()).toContain('Sorteringskøen kunne ikke hentes');
+    expect(await page.getByTestId('triage').getByTestId('error-message').textContent()).toBe(triageDown);
+    // The tab's count failed quietly (it is decoration); the view said what went wrong.
+    expect(await page.getByTestId('triage-count').count()).toBe(0);
+    await b.screenshot('states-triage-error-350');
+
+    api.current = happyApi;
+    await page.getByTestId('triage').getByRole('button', { name: 'Prøv igen' }).click();
+    await waitForCount(page.getByTestId('triage-item'), 1);
+    expect(await page.getByTestId('triage-explanation').textContent()).toContain('Københavns Kommune');
+    // Keyboard: the tabs move with the arrow keys.
+    await page.getByTestId('nav-triage').focus();
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Enter');
+    await waitForCount(page.getByTestId('message-row'), fixtures.length);
+    expect(page.url()).toMatch(/#\/$/);
+  });
+});
+
+browserTest('"This letter" lookup: a server error is told and retried; not-a-letter says so', async () => {
+  await withPane(async (b, api, requests) => {
+    const { page } = b;
+    const delivered = fixtures.find((m) => m.deliveries[0]?.graphMessageId)!;
+    await stubOffice(page, { itemId: `EWS:${delivered.deliveries[0].graphMessageId}` });
+    let fail = true;
+    api.current = (route, url) => {
+      if (url.pathname.startsWith('/api/messages/by-graph-id/')) {
+        if (fail) return json(route, 500, { error: { code: 'internal', message: 'Something went wrong on our side (reference 42).' } });
+        const id = decodeURIComponent(url.pathname.split('/').pop()!);
+        const found = fixtures.find((m) => m.deliveries.some((d) => d.graphMessageId === id));
+        return found ? json(route, 200, found) : json(route, 404, { error: { code: 'not_found', message: 'Not ours.' } });
+      }
+      return happyApi(route, url);
+    };
+    await page.goto(`${ORIGIN}/taskpane.html`);
+    await page.locator('[data-testid=this-letter][data-state=error]').waitFor();
+    expect(await page.getByTestId('error-message').textContent()).toBe('Something went wrong on our side (reference 42).');
+    await b.screenshot('states-this-letter-error-350');
+    fail = false;
+    await page.getByRole('button', { name: 'Prøv igen' }).click();
+    await page.locator('[data-testid=this-letter][data-state=found]').waitFor();
+    expect(await page.getByTestId('detail-heading').textContent()).toBe(delivered.label);
+    // The fixture user is a reader: the actions are there, disabled.
+    expect(await page.getByTestId('action-resend').getAttribute('aria-disabled')).toBe('true');
+    const lookups = requests.filter((u) => u.pathname.startsWith('/api/messages/by-graph-id/'));
+    expect(lookups).toHaveLength(2);
+    // The detail came with the lookup: no second request for the letter.
+    expect(requests.filter((u) => u.pathname === `/api/messages/${delivered.id}`)).toHaveLength(0);
+
+    // Compose mode / nothing open.
+    await page.evaluate(() => (window as unknown as { __brevdueSelect(i: unknown): void }).__brevdueSelect(null));
+    await page.locator('[data-testid=this-letter][data-state=no-item]').waitFor();
+    expect(await page.getByTestId('empty-state').textContent()).toContain('Intet brev er åbent');
+    await page.getByTestId('this-letter-show-list').click();
+    await waitForCount(page.getByTestId('message-row'), fixtures.length);
   });
 });

@@ -1,5 +1,5 @@
 // The task pane's pure formatting: locale choice, dates, sizes, timeline order.
-import { formatBytes, formatListDate, formatLocale, sortTimeline } from '../../addin/src/format';
+import { formatBytes, formatListDate, formatLocale, formatPercent, sortTimeline } from '../../addin/src/format';
 import type { TimelineEvent } from '../../shared/src/contracts';
 
 describe('add-in formatting', () => {
@@ -17,6 +17,15 @@ describe('add-in formatting', () => {
     expect(formatListDate(new Date('2025-01-02T09:05:00').toISOString(), 'da-DK', now)).toEqual({ kind: 'date', text: '2. jan.' });
     expect(formatListDate(new Date('2024-12-24T09:05:00').toISOString(), 'da-DK', now).text).toBe('24.12.2024');
     expect(formatListDate('not a date', 'da-DK', now)).toEqual({ kind: 'date', text: 'not a date' });
+  });
+
+  test('confidence as a whole percentage in the locale, clamped to 0–100', () => {
+    const plain = (x: string) => x.replace(/\s/g, ' ');
+    expect(plain(formatPercent(0.823, 'da-DK'))).toBe('82 %');
+    expect(formatPercent(0.823, 'en-GB')).toBe('82%');
+    expect(formatPercent(1.2, 'en-GB')).toBe('100%');
+    expect(formatPercent(-1, 'en-GB')).toBe('0%');
+    expect(formatPercent(Number.NaN, 'en-GB')).toBe('0%');
   });
 
   test('sizes in the locale', () => {

@@ -47,6 +47,8 @@ describe('add-in translations', () => {
       for (const r of c.documentRoleSchema.options) expect(map.get(`documentRole.${r}`)).toBeTruthy();
       for (const t of c.timelineEventTypeSchema.options) expect(map.get(`timeline.${t}`)).toBeTruthy();
       for (const k of c.destinationSchema.shape.kind.options) expect(map.get(`destinationKind.${k}`)).toBeTruthy();
+      for (const r of c.deliveryReasonSchema.options) expect(map.get(`deliveryReason.${r}`)).toBeTruthy();
+      for (const r of c.meSchema.shape.roles.element.options) expect(map.get(`role.${r}`)).toBeTruthy();
     }
   });
 });

@@ -1,19 +1,30 @@
-import { FluentProvider, makeStyles, tokens, webLightTheme } from '@fluentui/react-components';
-import { useCallback, useEffect, useState } from 'react';
+import { FluentProvider, Spinner, makeStyles, tokens, webLightTheme } from '@fluentui/react-components';
+import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../../shared/src/contracts';
 import { isAbortError, type ApiClient } from '../api/client';
 import { ApiProvider, useApi } from '../api/context';
+import { SessionProvider } from '../api/session';
+import { hasMailbox } from '../office/mailbox';
 import type { OfficeInfo } from '../office/ready';
 import { ErrorBar } from './ErrorBar';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Header } from './Header';
-import { MessageDetail } from './MessageDetail';
 import { MessageList } from './MessageList';
-import { useHashRoute } from './useHashRoute';
+import { Nav } from './Nav';
+import { useHashRoute, type Section } from './useHashRoute';
+
+// Views not needed for the first paint of a plain browser load separately (the list is the start).
+const views = () => import('./views');
+const MessageDetail = lazy(() => views().then((m) => ({ default: m.MessageDetail })));
+const TriageView = lazy(() => views().then((m) => ({ default: m.TriageView })));
+const ThisLetter = lazy(() => views().then((m) => ({ default: m.ThisLetter })));
+
+// The provider fills the pane. Inline, not a class: FluentProvider copies its className onto every
+// portal (tooltips, dialogs, the picker's list), and a 100 % height there covers the pane in white.
+const PROVIDER_STYLE = { height: '100%' } as const;
 
 const useStyles = makeStyles({
-  provider: { height: '100%' },
   shell: {
     display: 'flex',
     flexDirection: 'column',
@@ -26,6 +37,7 @@ const useStyles = makeStyles({
   },
   main: { display: 'flex', flexDirection: 'column', flexGrow: 1, minHeight: 0 },
   meError: { padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM} 0` },
+  center: { display: 'flex', justifyContent: 'center', padding: tokens.spacingVerticalXXL },
 });
 
 export interface AppProps {
@@ -35,9 +47,8 @@ export interface AppProps {
 
 /** The task pane. (webLightTheme for now; following Outlook's theme is a later issue.) */
 export function App({ office, api }: AppProps) {
-  const s = useStyles();
   return (
-    <FluentProvider theme={webLightTheme} className={s.provider}>
+    <FluentProvider theme={webLightTheme} style={PROVIDER_STYLE}>
       <ErrorBoundary>
         <ApiProvider client={api}>
           <Shell office={office} />
@@ -63,23 +74,66 @@ function useMe() {
   return { me, error, retry: useCallback(() => setAttempt((n) => n + 1), []) };
 }
 
+/** How many letters wait in triage, for the tab's badge. Decorative: a failure leaves the badge off. */
+function useTriageTotal() {
+  const api = useApi();
+  const [total, setTotal] = useState<number | null>(null);
+  useEffect(() => {
+    const controller = new AbortController();
+    api.listTriage({ limit: 1 }, controller.signal).then((r) => setTotal(r.total), () => {});
+    return () => controller.abort();
+  }, [api]);
+  return [total, setTotal] as const;
+}
+
+function Loading() {
+  const s = useStyles();
+  const { t } = useTranslation();
+  return <div className={s.center}><Spinner size="small" label={t('app.loading')} data-testid="view-loading" /></div>;
+}
+
 function Shell({ office }: { office: OfficeInfo }) {
   const s = useStyles();
   const { t } = useTranslation();
   const { me, error, retry } = useMe();
-  const { route, openMessage, showList } = useHashRoute();
+  // "This letter" exists inside Outlook only; a plain browser starts with the list as before.
+  const inOutlook = office.host != null && hasMailbox();
+  const { route, section, openedFrom, go, openMessage, back } = useHashRoute(inOutlook);
+  const [triageTotal, setTriageTotal] = useTriageTotal();
+  const session = useMemo(() => ({ me, failed: error != null }), [me, error]);
+
+  const select = useCallback((next: Section) => {
+    go(next === 'this' ? { view: 'this' } : next === 'triage' ? { view: 'triage' } : { view: 'list' });
+  }, [go]);
+  const showList = useCallback(() => go({ view: 'list' }), [go]);
+  const openFromTriage = useCallback((id: string) => openMessage(id, 'triage'), [openMessage]);
+  const openFromList = useCallback((id: string) => openMessage(id, 'letters'), [openMessage]);
 
   return (
-    <div className={s.shell} data-testid="taskpane" data-office-host={office.host ?? 'none'}>
-      <Header me={me} meFailed={error != null} />
-      {error != null && (
-        <div className={s.meError}><ErrorBar title={t('errors.loadMe')} error={error} onRetry={retry} /></div>
-      )}
-      <main className={s.main}>
-        {/* The list stays mounted behind an open letter, so search, filter and scroll survive. */}
-        <MessageList active={route.view === 'list'} onOpen={openMessage} />
-        {route.view === 'message' && <MessageDetail key={route.id} id={route.id} onBack={showList} />}
-      </main>
-    </div>
+    <SessionProvider value={session}>
+      <div className={s.shell} data-testid="taskpane" data-office-host={office.host ?? 'none'}>
+        <Header me={me} meFailed={error != null} />
+        <Nav section={section} showThis={inOutlook} triageTotal={triageTotal} onSelect={select} />
+        {error != null && (
+          <div className={s.meError}><ErrorBar title={t('errors.loadMe')} error={error} onRetry={retry} /></div>
+        )}
+        <main className={s.main}>
+          {/* The list stays mounted behind an open letter, so search, filter and scroll survive. */}
+          <MessageList active={route.view === 'list'} onOpen={openFromList} />
+          <Suspense fallback={<Loading />}>
+            {route.view === 'message' && (
+              <MessageDetail
+                key={route.id}
+                id={route.id}
+                onBack={back}
+                backLabel={openedFrom === 'triage' ? t('detail.backToTriage') : t('detail.back')}
+              />
+            )}
+            {route.view === 'triage' && <TriageView onOpen={openFromTriage} onTotal={setTriageTotal} />}
+            {route.view === 'this' && <ThisLetter onShowList={showList} />}
+          </Suspense>
+        </main>
+      </div>
+    </SessionProvider>
   );
 }

@@ -7,14 +7,17 @@ import type { DeliveryInfo, DocumentInfo, MessageDetail as Detail } from '../../
 import { isAbortError } from '../api/client';
 import { useApi } from '../api/context';
 import { formatBytes, formatDateTime, isPast } from '../format';
-import { ErrorBar } from './ErrorBar';
-import { ArrowLeftIcon, DocumentIcon, MailIcon, RefreshIcon, TeamsIcon } from './icons';
+import { isSettled } from '../letters';
+import { saveDocument } from './download';
+import { ErrorBar, describeError } from './ErrorBar';
+import { ArrowLeftIcon, DocumentIcon, DownloadIcon, MailIcon, RefreshIcon, TeamsIcon } from './icons';
+import { LetterActions } from './LetterActions';
 import { DeliveryStatusBadge, MessageStatusBadge } from './StatusBadge';
 import { Timeline } from './Timeline';
 import { useLocale } from './useLocale';
 
-/** While a letter is still on its way, the detail refreshes itself this often. */
-const IN_FLIGHT_REFRESH_MS = 5_000;
+/** While a letter (or a new copy of it) is still on its way, the detail refreshes itself this often. */
+const IN_FLIGHT_REFRESH_MS = 3_000;
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', flexGrow: 1, minHeight: 0 },
@@ -22,6 +25,7 @@ const useStyles = makeStyles({
     display: 'flex',
     alignItems: 'center',
     justifyContent: 'space-between',
+    minHeight: '40px',
     padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalS}`,
     borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
   },
@@ -67,6 +71,7 @@ const useStyles = makeStyles({
   empty: { color: tokens.colorNeutralForeground3 },
   center: { display: 'flex', justifyContent: 'center', padding: tokens.spacingVerticalXXL },
   errorBox: { padding: tokens.spacingHorizontalM },
+  download: { flexShrink: 0, alignSelf: 'center' },
 });
 
 type State =
@@ -74,9 +79,10 @@ type State =
   | { status: 'error'; error: unknown; data?: Detail }
   | { status: 'ready'; data: Detail; refreshing: boolean };
 
-function useMessage(id: string) {
+function useMessage(id: string, initial?: Detail) {
   const api = useApi();
-  const [state, setState] = useState<State>({ status: 'loading' });
+  const [state, setState] = useState<State>(initial ? { status: 'ready', data: initial, refreshing: false } : { status: 'loading' });
+  const skipFirstLoad = useRef(initial !== undefined);
   const inFlight = useRef<AbortController | null>(null);
 
   const load = useCallback(async (quiet: boolean) => {
@@ -96,12 +102,14 @@ function useMessage(id: string) {
   }, [api, id]);
 
   useEffect(() => {
-    void load(false);
+    // Handed the letter already (the "This letter" lookup answers with it): no second request.
+    if (skipFirstLoad.current) skipFirstLoad.current = false;
+    else void load(false);
     return () => inFlight.current?.abort();
   }, [load]);
 
-  // Follow a letter that is still travelling.
-  const settled = state.status === 'ready' && (state.data.status === 'delivered' || state.data.status === 'failed');
+  // Follow a letter that is still travelling (also a new copy after resend or reroute).
+  const settled = state.status === 'ready' && isSettled(state.data);
   useEffect(() => {
     if (state.status !== 'ready' || settled) return;
     const timer = setInterval(() => {
@@ -113,18 +121,29 @@ function useMessage(id: string) {
   return { state, reload: () => void load(false), refresh: () => void load(true) };
 }
 
-export function MessageDetail({ id, onBack }: { id: string; onBack: () => void }) {
+export interface MessageDetailProps {
+  id: string;
+  /** Already loaded (e.g. by the Outlook item lookup): shown at once. */
+  initial?: Detail;
+  /** No back button without it (the "This letter" view). */
+  onBack?: () => void;
+  backLabel?: string;
+}
+
+export function MessageDetail({ id, initial, onBack, backLabel }: MessageDetailProps) {
   const s = useStyles();
   const { t } = useTranslation();
-  const { state, reload, refresh } = useMessage(id);
+  const { state, reload, refresh } = useMessage(id, initial);
   const data = state.status === 'loading' ? undefined : state.data;
 
   return (
-    <section className={s.root} data-testid="message-detail">
+    <section className={s.root} data-testid="message-detail" data-message-id={id}>
       <div className={s.nav}>
-        <Button appearance="subtle" icon={<ArrowLeftIcon />} onClick={onBack} data-testid="back">
-          {t('detail.back')}
-        </Button>
+        {onBack ? (
+          <Button appearance="subtle" icon={<ArrowLeftIcon />} onClick={onBack} data-testid="back">
+            {backLabel ?? t('detail.back')}
+          </Button>
+        ) : <span />}
         {data && (
           <Button
             appearance="subtle"
@@ -147,12 +166,12 @@ export function MessageDetail({ id, onBack }: { id: string; onBack: () => void }
         </div>
       )}
 
-      {data && <DetailBody message={data} />}
+      {data && <DetailBody message={data} onChanged={refresh} />}
     </section>
   );
 }
 
-function DetailBody({ message: m }: { message: Detail }) {
+function DetailBody({ message: m, onChanged }: { message: Detail; onChanged: () => void }) {
   const s = useStyles();
   const { t } = useTranslation();
   const locale = useLocale();
@@ -171,6 +190,8 @@ function DetailBody({ message: m }: { message: Detail }) {
           {m.senderName} · <time dateTime={m.receivedAt}>{formatDateTime(m.receivedAt, locale)}</time>
         </Caption1>
       </div>
+
+      <LetterActions message={m} onChanged={onChanged} />
 
       <section className={s.section} aria-labelledby="detail-facts">
         <Subtitle2 as="h3" id="detail-facts" className={s.sectionTitle}>{t('detail.details')}</Subtitle2>
@@ -202,7 +223,7 @@ function DetailBody({ message: m }: { message: Detail }) {
         </Subtitle2>
         {m.documents.length === 0
           ? <Caption1 className={s.empty}>{t('detail.noDocuments')}</Caption1>
-          : <ul className={s.cards}>{m.documents.map((d) => <DocumentCard key={d.id} doc={d} />)}</ul>}
+          : <ul className={s.cards}>{m.documents.map((d) => <DocumentCard key={d.id} messageId={m.id} doc={d} />)}</ul>}
       </section>
 
       <section className={s.section} aria-labelledby="detail-deliveries">
@@ -222,17 +243,48 @@ function DetailBody({ message: m }: { message: Detail }) {
   );
 }
 
-function DocumentCard({ doc }: { doc: DocumentInfo }) {
+function DocumentCard({ messageId, doc }: { messageId: string; doc: DocumentInfo }) {
   const s = useStyles();
   const { t } = useTranslation();
+  const api = useApi();
   const locale = useLocale();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const download = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await saveDocument(api, messageId, doc);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
     <li className={s.card} data-testid="document-item">
       <span className={s.cardIcon}><DocumentIcon /></span>
       <div className={s.cardBody}>
         <Text size={300} className={s.name} data-testid="document-name">{doc.filename}</Text>
         <Caption1 className={s.muted}>{t(`documentRole.${doc.role}`)} · {formatBytes(doc.size, locale)}</Caption1>
+        {error != null && (
+          <Caption1 className={s.failure} role="alert" data-testid="document-error">
+            {`${t('detail.downloadFailed', { name: doc.filename })}: ${describeError(error, t)}`}
+          </Caption1>
+        )}
       </div>
+      <Button
+        className={s.download}
+        appearance="subtle"
+        icon={busy ? <Spinner size="extra-tiny" /> : <DownloadIcon />}
+        disabled={busy}
+        onClick={() => void download()}
+        aria-label={t('detail.download', { name: doc.filename })}
+        title={t('detail.download', { name: doc.filename })}
+        data-testid="document-download"
+      />
     </li>
   );
 }
@@ -243,7 +295,7 @@ function DeliveryCard({ delivery: d }: { delivery: DeliveryInfo }) {
   const locale = useLocale();
   const where = [d.destination.mailbox, d.destination.folderPath].filter(Boolean).join(' › ');
   return (
-    <li className={s.card} data-testid="delivery-item" data-status={d.status}>
+    <li className={s.card} data-testid="delivery-item" data-status={d.status} data-reason={d.reason} data-destination-id={d.destination.id}>
       <span className={s.cardIcon} title={t(`destinationKind.${d.destination.kind}`)}>
         {d.destination.kind === 'teams_channel' ? <TeamsIcon /> : <MailIcon />}
       </span>
@@ -255,6 +307,11 @@ function DeliveryCard({ delivery: d }: { delivery: DeliveryInfo }) {
           <DeliveryStatusBadge status={d.status} />
         </div>
         {where && <Caption1 className={s.muted} data-testid="delivery-folder">{where}</Caption1>}
+        {d.reason !== 'initial' && (
+          <Caption1 className={s.muted} data-testid="delivery-reason" data-reason={d.reason}>
+            {t('detail.requestedBy', { reason: t(`deliveryReason.${d.reason}`), name: d.requestedBy })}
+          </Caption1>
+        )}
         <Caption1 className={s.muted}>
           {d.deliveredAt ? `${t('detail.deliveredAt', { date: formatDateTime(d.deliveredAt, locale) })} · ` : ''}
           {t('detail.attempts', { count: d.attempts })}

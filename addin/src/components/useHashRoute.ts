@@ -1,40 +1,92 @@
-// The pane's only navigation: the list, or one letter at #/message/<id>. The hash keeps the browser's
+// The pane's navigation, in the URL hash: the letters (#/), one letter (#/message/<id>), the triage
+// queue (#/triage) and, inside Outlook, the open item's letter (#/this). The hash keeps the browser's
 // back button (and a reload) working in a plain browser. No pushState: office.js disables it in some
 // Outlook hosts; hash changes and history.back() work everywhere.
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-export type Route = { view: 'list' } | { view: 'message'; id: string };
+export type Route =
+  | { view: 'list' }
+  | { view: 'message'; id: string }
+  | { view: 'triage' }
+  | { view: 'this' };
+
+/** The three top-level sections the tabs show. */
+export type Section = 'this' | 'letters' | 'triage';
 
 export function parseRoute(hash: string): Route {
   const match = /^#\/message\/([^/?#]+)$/.exec(hash);
-  return match ? { view: 'message', id: decodeURIComponent(match[1]) } : { view: 'list' };
+  if (match) {
+    try {
+      return { view: 'message', id: decodeURIComponent(match[1]) };
+    } catch {
+      return { view: 'list' };
+    }
+  }
+  if (hash === '#/triage') return { view: 'triage' };
+  if (hash === '#/this') return { view: 'this' };
+  return { view: 'list' };
 }
 
-export function useHashRoute() {
-  const [route, setRoute] = useState<Route>(() => parseRoute(window.location.hash));
-  // True while the open letter was reached from the list, so "back" can pop the history entry;
-  // a deep link (#/message/… loaded directly) goes to the list instead of leaving the pane.
-  const openedFromList = useRef(false);
+export function routeHash(route: Route): string {
+  switch (route.view) {
+    case 'message': return `#/message/${encodeURIComponent(route.id)}`;
+    case 'triage': return '#/triage';
+    case 'this': return '#/this';
+    default: return '#/';
+  }
+}
+
+/** The route a start without a hash shows: the open item's letter inside Outlook, else the list. */
+export function initialRoute(hash: string, inOutlook: boolean): Route {
+  if ((hash === '' || hash === '#' || hash === '#/') && inOutlook) return { view: 'this' };
+  const route = parseRoute(hash);
+  return route.view === 'this' && !inOutlook ? { view: 'list' } : route;
+}
+
+export function useHashRoute(inOutlook: boolean) {
+  const [route, setRoute] = useState<Route>(() => initialRoute(window.location.hash, inOutlook));
+  // Where the open letter was reached from, so "back" can pop the history entry and the tabs can
+  // show the right section; a deep link (#/message/… loaded directly) belongs to the letters.
+  const openedFrom = useRef<Section | null>(null);
 
   useEffect(() => {
+    // Make the URL say what the pane shows (e.g. #/this inside Outlook) without a history entry.
+    // location.replace, not history.replaceState: office.js removes the History API in some hosts.
+    const wanted = routeHash(route);
+    if (window.location.hash !== wanted && !(wanted === '#/' && window.location.hash === '')) {
+      window.location.replace(wanted);
+    }
     const onChange = () => {
       const next = parseRoute(window.location.hash);
-      if (next.view === 'list') openedFromList.current = false;
-      setRoute(next);
+      if (next.view !== 'message') openedFrom.current = null;
+      setRoute(next.view === 'this' && !inOutlook ? { view: 'list' } : next);
     };
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
+    // Only once: later changes come through hashchange.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  const openMessage = useCallback((id: string) => {
-    openedFromList.current = true;
-    window.location.hash = `#/message/${encodeURIComponent(id)}`;
+  const go = useCallback((next: Route) => {
+    window.location.hash = routeHash(next);
   }, []);
 
-  const showList = useCallback(() => {
-    if (openedFromList.current) window.history.back();
+  const openMessage = useCallback((id: string, from: Section = 'letters') => {
+    openedFrom.current = from;
+    window.location.hash = routeHash({ view: 'message', id });
+  }, []);
+
+  /** Back from a letter: to where it was opened from (history when possible, so scroll survives). */
+  const back = useCallback(() => {
+    if (openedFrom.current) window.history.back();
     else window.location.hash = '#/';
   }, []);
 
-  return { route, openMessage, showList };
+  const section: Section = route.view === 'this'
+    ? 'this'
+    : route.view === 'triage' || (route.view === 'message' && openedFrom.current === 'triage')
+      ? 'triage'
+      : 'letters';
+
+  return { route, section, openedFrom: route.view === 'message' ? openedFrom.current : null, go, openMessage, back };
 }

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Db } from '../store/db';
 import type { Sealer } from '../crypto/envelope';
 import { messageListQuerySchema, type Health, type Me } from '../../../shared/src/contracts';
-import { getDocument, getMessage, listMessages, orgCvrNumbers } from '../store/read';
+import { getDocument, getMessage, listMessages, messageIdByGraphMessageId, orgCvrNumbers } from '../store/read';
 import { authMiddleware, type EntraConfig } from './auth';
 import { HttpError, sendError } from './errors';
 
@@ -27,6 +27,7 @@ export interface ApiDeps {
 }
 
 const uuid = z.string().uuid('must be a letter id (UUID)');
+const graphId = z.string().trim().min(1, 'must be a Graph message id').max(1024, 'a Graph message id is at most 1,024 characters');
 
 export function apiRouter(deps: ApiDeps): Router {
   const r = express.Router();
@@ -53,6 +54,23 @@ export function apiRouter(deps: ApiDeps): Router {
   r.get('/messages', h(async (req, res) => {
     const q = messageListQuerySchema.parse(req.query);
     res.json(await listMessages(deps.db, req.auth!.orgId, q));
+  }));
+
+  // The letter an Outlook item is a copy of, for the add-in's "This letter" view. The add-in must send
+  // the item's REST id, not its EWS id: Office.context.mailbox.item.itemId →
+  // Office.context.mailbox.convertToRestId(itemId, Office.MailboxEnums.RestVersion.v2_0) (on iOS and
+  // Android itemId already is the REST id), URL-encoded into the path.
+  // Deliveries store Graph *immutable* ids (Prefer: IdType="ImmutableId"), while Outlook gives the
+  // *regular* REST id; for Exchange Online mailboxes the two differ, so this exact match finds copies
+  // only where they coincide (the demo's simulated Graph). Later: translate the regular id with Graph
+  // translateExchangeIds (restId → restImmutableEntryId) in the copy's mailbox, or look the copy up by
+  // its Internet message id, which the add-in already sends as ?internetMessageId= (not used yet).
+  r.get('/messages/by-graph-id/:graphMessageId', h(async (req, res) => {
+    const orgId = req.auth!.orgId;
+    const id = await messageIdByGraphMessageId(deps.db, orgId, graphId.parse(req.params.graphMessageId));
+    const detail = id ? await getMessage(deps.db, orgId, id) : null;
+    if (!detail) throw new HttpError(404, 'not_found', 'This item is not a letter Brevdue delivered in your organisation.');
+    res.json(detail);
   }));
 
   r.get('/messages/:id', h(async (req, res) => {

@@ -58,6 +58,22 @@ export async function getMessage(db: Db, orgId: string, id: string): Promise<Mes
   };
 }
 
+/**
+ * The letter one of whose deliveries created the Graph message with this id, in this organisation;
+ * null when none did. Deliveries store the *immutable* id Graph returned (we send
+ * `Prefer: IdType="ImmutableId"`); a reroute that moved a copy keeps the id, so several deliveries
+ * of the same letter can share it — the newest wins. Exact match only: see GET /messages/by-graph-id
+ * in api/router.ts for what callers must send. (Reads deliveries by organisation without an index on
+ * graph_message_id; one is worth adding once organisations hold many deliveries.)
+ */
+export async function messageIdByGraphMessageId(db: Db, orgId: string, graphMessageId: string): Promise<string | null> {
+  const [row] = await db.select({ id: deliveries.messageId }).from(deliveries)
+    .innerJoin(messages, and(eq(messages.id, deliveries.messageId), eq(messages.orgId, orgId)))
+    .where(and(eq(deliveries.orgId, orgId), eq(deliveries.graphMessageId, graphMessageId)))
+    .orderBy(desc(deliveries.createdAt)).limit(1);
+  return row?.id ?? null;
+}
+
 /** The document's metadata and sealed content, if it belongs to a letter of this organisation. */
 export async function getDocument(db: Db, orgId: string, messageId: string, documentId: string) {
   const [row] = await db.select({ d: documents }).from(documents)

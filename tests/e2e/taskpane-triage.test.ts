@@ -1,0 +1,205 @@
+// The triage queue against the real backend in demo mode: the demo's catch-all rules are replaced by
+// "everything to triage", the assistant learns from a few placements made through the API, and the
+// pane places the next letters — with one click on a suggestion, or with other recipients chosen from
+// the registry. Also: a refused placement told as the server's sentence, and a reader's view.
+import { and, eq } from 'drizzle-orm';
+import type { Page } from 'playwright-core';
+import { DEMO_ORGANISATION, demoMemo } from '../../backend/src/demo/letters';
+import { buildMemoXml } from '../../backend/src/memo/build';
+import type { Memo } from '../../backend/src/memo/types';
+import { storeLetter } from '../../backend/src/store/letters';
+import { destinations, mailboxes } from '../../backend/src/store/schema';
+import { meSchema, triageListSchema } from '../../shared/src/contracts';
+import { browserTest, chromiumAvailable, launchBrowser, type LaunchedBrowser } from './browser';
+import { detailOf, eventually, startLive, timelineTypes, waitForTimeline, type Live } from './live';
+
+const SKAT = { id: '19552101', name: 'Skattestyrelsen' };
+const KBH = { id: '64942212', name: 'Københavns Kommune' };
+const FINANCE = 'Økonomi – fælles postkasse';
+const TEAMS = 'Økonomi – Teams-kanal';
+
+let live: Live | null = null;
+let dest: Record<string, string> = {};
+
+const letter = (sender: { id: string; name: string }, label: string): Memo => {
+  const m = demoMemo({ recipientCvr: DEMO_ORGANISATION.cvrs[0].cvr, label });
+  m.sender = { id: sender.id, idType: 'CVR', label: sender.name };
+  return m;
+};
+
+/** Stores a letter as the poller would and routes it; resolves once it waits in triage. */
+async function receive(l: Live, memo: Memo): Promise<string> {
+  const { app } = l;
+  const [mb] = await app.database.db.select().from(mailboxes)
+    .where(and(eq(mailboxes.orgId, app.demoOrgId!), eq(mailboxes.cvr, memo.recipient.id), eq(mailboxes.provider, 'ngdp')));
+  const r = await storeLetter(app.database.db, app.ctx.sealer, mb, memo, Buffer.from(buildMemoXml(memo)));
+  await app.ctx.jobs.routeSoon(r.messageId);
+  await eventually(async () => (await detailOf(l, r.messageId)).status === 'triage', `letter ${memo.label} in triage`);
+  return r.messageId;
+}
+
+beforeAll(async () => {
+  if (!chromiumAvailable()) return;
+  live = await startLive({ seed: false, pollIntervalMs: 60_000 });
+  const l = live;
+  const rows = await l.app.database.db.select().from(destinations).where(eq(destinations.orgId, l.app.demoOrgId!));
+  dest = Object.fromEntries(rows.map((d) => [d.displayName, d.id]));
+  // Only one rule: everything waits in triage.
+  for (const r of (await l.api<{ items: { id: string }[] }>('GET', '/admin/rules')).body.items) {
+    expect((await l.api('DELETE', `/admin/rules/${r.id}`)).status).toBe(204);
+  }
+  expect((await l.api('POST', '/admin/rules', { name: 'Alt til sortering', priority: 1, conditions: { always: true }, action: { kind: 'triage' } })).status).toBe(201);
+  // Teach the assistant: moms letters from Skattestyrelsen go to Økonomi.
+  for (let i = 1; i <= 4; i++) {
+    const id = await receive(l, letter(SKAT, `Rykker: moms for ${i}. kvartal`));
+    expect((await l.api('POST', `/triage/${id}/place`, { destinationIds: [dest[FINANCE]] })).status).toBe(202);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await live?.stop();
+});
+
+async function withBrowser(name: string, run: (b: LaunchedBrowser, live: Live) => Promise<void>): Promise<void> {
+  if (!live) throw new Error('the demo backend did not start');
+  const b = await launchBrowser({ viewport: { width: 360, height: 900 } });
+  try {
+    await run(b, live);
+    expect(b.pageErrors).toEqual([]);
+  } catch (e) {
+    await b.screenshot(`FAILED-${name}`).catch(() => {});
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n--- backend log (last lines) ---\n${live.log.slice(-15).join('\n')}`);
+  } finally {
+    await b.close();
+  }
+}
+
+async function openTriage(page: Page): Promise<void> {
+  await page.goto(`${live!.app.url}/taskpane.html`);
+  await page.getByTestId('nav-triage').click();
+  await page.getByTestId('triage').waitFor();
+}
+
+const item = (page: Page, id: string) => page.locator(`[data-testid=triage-item][data-message-id="${id}"]`);
+
+browserTest('triage: one click on the assistant\'s suggestion places the letter, which leaves the queue', async () => {
+  await withBrowser('triage-suggestion', async (b, l) => {
+    const { page } = b;
+    const id = await receive(l, letter(SKAT, 'Moms: foreløbig fastsættelse'));
+    const before = triageListSchema.parse((await l.api('GET', '/triage')).body);
+    const mine = before.items.find((i) => i.message.id === id)!;
+    expect(mine.suggestions[0]?.destinations).toEqual([FINANCE]);
+
+    await openTriage(page);
+    // The tab counts the waiting letters.
+    expect(await page.getByTestId('triage-count').textContent()).toBe(String(before.total));
+    const card = item(page, id);
+    await card.waitFor();
+    expect(await card.textContent()).toContain('Moms: foreløbig fastsættelse');
+    expect(await card.getByTestId('triage-why').textContent()).toContain('Alt til sortering');
+    const first = card.getByTestId('triage-suggestion').first();
+    expect(await first.getByTestId('triage-place-suggestion').textContent()).toBe(`Placér i ${FINANCE}`);
+    // Confidence as a Danish percentage; the explanation in Danish.
+    const percent = Math.round(mine.suggestions[0].confidence * 100);
+    // (Intl puts a no-break space before the Danish percent sign.)
+    expect((await first.getByTestId('triage-confidence').textContent())?.replace(/\s/g, ' ')).toBe(`${percent} % sikker`);
+    expect(await first.getByTestId('triage-explanation').textContent()).toBe(mine.suggestions[0].explanation.da);
+    await b.screenshot('triage-queue-360');
+
+    await first.getByTestId('triage-place-suggestion').click();
+    await page.getByTestId('triage-placed').waitFor();
+    expect(await page.getByTestId('triage-placed-text').textContent()).toBe(`»Moms: foreløbig fastsættelse« er placeret: ${FINANCE}.`);
+    await card.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('triage-total').textContent()).toBe(before.total - 1 === 1 ? '1 brev venter' : `${before.total - 1} breve venter`);
+    if (before.total - 1 > 0) expect(await page.getByTestId('triage-count').textContent()).toBe(String(before.total - 1));
+    else expect(await page.getByTestId('triage-count').count()).toBe(0);
+    await b.screenshot('triage-placed-360');
+
+    // Open the placed letter: its timeline says who placed it; back returns to the queue.
+    await page.getByTestId('triage-placed-open').click();
+    await page.getByTestId('detail-heading').waitFor();
+    await waitForTimeline(page, 'placed');
+    expect(await page.locator('[data-testid=timeline-item][data-type=placed]').textContent()).toContain('Demo-bruger');
+    expect(await page.getByTestId('nav-triage').getAttribute('aria-selected')).toBe('true');
+    expect((await page.getByTestId('back').textContent())?.trim()).toBe('Sortering');
+    await page.locator('[data-testid=delivery-item][data-reason=placement][data-status=delivered]').waitFor({ timeout: 25_000 });
+    expect(await timelineTypes(page)).toContain('delivered');
+    await page.getByTestId('back').click();
+    await page.getByTestId('triage').waitFor();
+
+    // The server agrees: placed by the person, out of the queue.
+    const after = await detailOf(l, id);
+    expect(after.status).not.toBe('triage');
+    expect(after.timeline.find((e) => e.type === 'placed')!.actor).toBe('Demo-bruger');
+  });
+});
+
+browserTest('triage: other recipients chosen from the registry; a refused placement is told, and the letter stays', async () => {
+  await withBrowser('triage-other', async (b, l) => {
+    const { page } = b;
+    const id = await receive(l, letter(KBH, 'Varsel om tilsyn med ventilation'));
+    let refuse = true;
+    await page.route(`${l.app.url}/api/triage/*/place`, (route) =>
+      refuse
+        ? route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify({ error: { code: 'not_in_triage', message: 'This letter is not waiting in triage (someone may have placed it already); use reroute to send it elsewhere.' } }) })
+        : route.continue());
+    await openTriage(page);
+    const card = item(page, id);
+    await card.waitFor();
+
+    // Choose other recipients (shown at once when the assistant has nothing to suggest).
+    if (await card.getByTestId('triage-choose-other').count()) await card.getByTestId('triage-choose-other').click();
+    // Nothing chosen: says so, sends nothing.
+    await card.getByTestId('triage-place-other').click();
+    expect(await card.textContent()).toContain('Vælg mindst én modtager.');
+    const search = card.getByTestId('destination-search');
+    await search.click();
+    await search.pressSequentially('teams');
+    await page.getByTestId('destination-option').filter({ hasText: TEAMS }).click();
+    await card.getByTestId('picked-destination').filter({ hasText: TEAMS }).waitFor();
+    await card.getByTestId('triage-place-other').click();
+
+    // Refused: the server's sentence, the letter stays in the queue.
+    await card.getByTestId('triage-error').waitFor();
+    expect(await card.getByTestId('triage-error-text').textContent()).toBe('This letter is not waiting in triage (someone may have placed it already); use reroute to send it elsewhere.');
+    expect(await card.getByTestId('triage-error').textContent()).toContain('Brevet kunne ikke placeres');
+    expect(await card.getByTestId('triage-error-refresh').isVisible()).toBe(true);
+    await b.screenshot('triage-error-360');
+
+    // Again, for real.
+    refuse = false;
+    await card.getByTestId('triage-place-other').click();
+    await card.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('triage-placed-text').textContent()).toBe(`»Varsel om tilsyn med ventilation« er placeret: ${TEAMS}.`);
+    await b.screenshot('triage-other-placed-360');
+    const after = await detailOf(l, id);
+    expect(after.deliveries.map((d) => d.destination.displayName)).toEqual([TEAMS]);
+  });
+});
+
+browserTest('triage: a reader sees the queue but cannot place', async () => {
+  await withBrowser('triage-reader', async (b, l) => {
+    const { page } = b;
+    const id = await receive(l, letter(SKAT, 'Moms: kontrolbesøg'));
+    const me = meSchema.parse((await l.api('GET', '/me')).body);
+    await page.route(`${l.app.url}/api/me`, (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ...me, roles: ['reader'] }) }));
+    // In English this time.
+    await page.goto(`${l.app.url}/taskpane.html#/triage`);
+    await page.getByTestId('language-switch').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    const card = item(page, id);
+    await card.waitFor();
+    const place = card.getByTestId('triage-place-suggestion').first();
+    await eventually(async () => (await place.getAttribute('data-permission')) === 'denied', 'the reader\'s disabled button');
+    expect(await place.getAttribute('aria-disabled')).toBe('true');
+    expect(await place.textContent()).toBe(`Place in ${FINANCE}`);
+    expect(await card.getByTestId('triage-confidence').first().textContent()).toMatch(/^\d+% sure$/);
+    await place.hover();
+    expect(await page.getByRole('tooltip').textContent()).toBe('Only administrators and operators can resend, reroute and place letters. Your role: reader.');
+    await b.screenshot('triage-reader-en-360', { fullPage: false });
+    await place.click({ force: true });
+    await page.waitForTimeout(300);
+    expect((await detailOf(l, id)).status).toBe('triage');
+  });
+});
