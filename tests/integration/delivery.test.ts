@@ -118,6 +118,15 @@ describe.each(testDatabases)('delivery engine on $name', (tdb) => {
     expect(full.body.content).toContain('href="https://betal.example.dk/x?a=1&amp;b=2"');
     expect(full.body.content).toContain(`CVR ${cvrA.cvr}`);
     expect(full.body.content).not.toContain('1234');
+
+    // The add-in finds the letter from the open Outlook item: by Graph id, or (Outlook's regular ids
+    // differ from our immutable ones in Exchange Online) by the Internet message id.
+    expect(d.internetMessageId).toBeTruthy();
+    expect((await api('GET', `/messages/by-graph-id/${encodeURIComponent(d.graphMessageId!)}`)).body.id).toBe(id);
+    const byImid = await api('GET', `/messages/by-graph-id/AAMkAnotherIdFormat?internetMessageId=${encodeURIComponent(d.internetMessageId!)}`);
+    expect(byImid.status).toBe(200);
+    expect(byImid.body.id).toBe(id);
+    expect((await api('GET', '/messages/by-graph-id/AAMkUnknown?internetMessageId=%3Cnope%40x%3E')).status).toBe(404);
   });
 
   test('a document over 3 MB goes through an upload session, intact', async () => {

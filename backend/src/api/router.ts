@@ -67,7 +67,8 @@ export function apiRouter(deps: ApiDeps): Router {
   // its Internet message id, which the add-in already sends as ?internetMessageId= (not used yet).
   r.get('/messages/by-graph-id/:graphMessageId', h(async (req, res) => {
     const orgId = req.auth!.orgId;
-    const id = await messageIdByGraphMessageId(deps.db, orgId, graphId.parse(req.params.graphMessageId));
+    const imid = z.string().max(1000).optional().parse(req.query.internetMessageId);
+    const id = await messageIdByGraphMessageId(deps.db, orgId, graphId.parse(req.params.graphMessageId), imid);
     const detail = id ? await getMessage(deps.db, orgId, id) : null;
     if (!detail) throw new HttpError(404, 'not_found', 'This item is not a letter Brevdue delivered in your organisation.');
     res.json(detail);

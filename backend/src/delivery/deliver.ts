@@ -21,7 +21,7 @@ import type { RoutingFacts } from '../routing/facts';
 const LEASE_MS = 180_000; // longer than one attempt can take (Graph calls time out after 30 s, uploads after 60 s per chunk)
 
 type Outcome =
-  | { kind: 'delivered'; graphMessageId: string | null; foundExisting: boolean; text: string; data: Record<string, unknown> }
+  | { kind: 'delivered'; graphMessageId: string | null; internetMessageId?: string | null; foundExisting: boolean; text: string; data: Record<string, unknown> }
   | { kind: 'throttled'; at: Date; reason: string }
   | { kind: 'failed'; reason: string; uncertain: boolean; permanent: boolean };
 
@@ -97,7 +97,7 @@ async function attemptDelivery(ctx: AppContext, { d, dest, m, settings }: Loaded
     const where = `${dest.displayName} (${dest.mailbox}, ${displayFolderPath(d.folderPath ?? dest.folderPath)})`;
     const extra = [r.foundExisting ? 'found from an earlier attempt' : '', ...r.notes].filter(Boolean);
     return {
-      kind: 'delivered', graphMessageId: r.graphMessageId, foundExisting: r.foundExisting,
+      kind: 'delivered', graphMessageId: r.graphMessageId, internetMessageId: r.internetMessageId, foundExisting: r.foundExisting,
       text: `Delivered to ${where}${by}${extra.length ? `; ${extra.join('; ')}` : ''}`,
       data: { variant: r.variant, notes: r.notes, ...(r.oldCopy ? { oldCopy: r.oldCopy } : {}) },
     };
@@ -147,7 +147,7 @@ export function classify(e: unknown): Outcome {
 async function record(ctx: AppContext, { d, dest, m, attempt, outcome }: { d: Loaded['d']; dest: Loaded['dest']; m: Loaded['m']; attempt: number; outcome: Outcome }) {
   if (outcome.kind === 'delivered') {
     await ctx.db.transaction(async (tx) => {
-      await tx.update(deliveries).set({ status: 'delivered', graphMessageId: outcome.graphMessageId, deliveredAt: new Date(), lastError: null, leaseUntil: null, uncertain: false })
+      await tx.update(deliveries).set({ status: 'delivered', graphMessageId: outcome.graphMessageId, internetMessageId: outcome.internetMessageId ?? null, deliveredAt: new Date(), lastError: null, leaseUntil: null, uncertain: false })
         .where(eq(deliveries.id, d.id));
       await tx.update(messages).set({ status: 'delivered' })
         .where(and(eq(messages.id, m.id), inArray(messages.status, ['routed', 'failed', 'triage'])));

@@ -13,13 +13,14 @@ import type { DeliverySettings } from '../../../shared/src/contracts';
 import { planAttachments } from './attachment-plan';
 import { UploadRefused, createAttachmentSession, uploadToSession } from './attachment-upload';
 import { renderMail, type LetterForMail } from './render';
-import { createMessage, deleteMessage, ensureFolder, findDeliveredCopy, listAttachmentNames, moveMessage } from './mailbox';
+import { createMessageRef, deleteMessage, ensureFolder, findDeliveredCopy, listAttachmentNames, moveMessage } from './mailbox';
 
 export interface MailDoc { filename: string; mimeType: string; size: number; load: () => Promise<Buffer> }
 
 export interface MailProgress {
   variant?: 'inline' | 'session' | 'link';
   graphMessageId?: string;
+  internetMessageId?: string | null;
   uploaded?: string[];
   /** Reroute with "move": the earlier copy to move (same mailbox) or remove (elsewhere) once this one is made. */
   moveFrom?: { deliveryId: string; mailbox: string; graphMessageId: string };
@@ -40,7 +41,7 @@ export interface MailDeliveryInput {
 }
 
 export interface MailDeliveryResult {
-  graphMessageId: string; foundExisting: boolean; variant: string; notes: string[];
+  graphMessageId: string; internetMessageId: string | null; foundExisting: boolean; variant: string; notes: string[];
   /** What happened to the earlier copy of a reroute with "move". */
   oldCopy?: { action: 'moved' | 'removed'; mailbox: string; deliveryId: string };
 }
@@ -58,7 +59,7 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
   if (p.moveFrom && !p.oldCopyDone && p.moveFrom.mailbox.toLowerCase() === input.mailbox.toLowerCase()) {
     const id = await moveMessage(graph, input.mailbox, p.moveFrom.graphMessageId, folderId);
     await input.saveProgress({ ...p, graphMessageId: id, oldCopyDone: true });
-    return { graphMessageId: id, foundExisting: false, variant: 'moved', notes: ['moved the earlier copy'], oldCopy: { action: 'moved', mailbox: input.mailbox, deliveryId: p.moveFrom.deliveryId } };
+    return { graphMessageId: id, internetMessageId: null, foundExisting: false, variant: 'moved', notes: ['moved the earlier copy'], oldCopy: { action: 'moved', mailbox: input.mailbox, deliveryId: p.moveFrom.deliveryId } };
   }
 
   let existing = (input.uncertain || p.graphMessageId) ? await findDeliveredCopy(graph, input.mailbox, input.deliveryId) : undefined;
@@ -69,6 +70,7 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
   }
   const foundExisting = !!existing;
   let messageId = existing?.id;
+  if (existing) p.internetMessageId = existing.internetMessageId;
 
   const render = async (variant: 'inline' | 'session' | 'link') => {
     const inlineDocs = variant === 'inline' ? input.docs : plan.inline.map((d) => input.docs[d.index]);
@@ -83,7 +85,9 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
   };
 
   if (!messageId) {
-    messageId = await createMessage(graph, input.mailbox, folderId, await render(p.variant));
+    const made = await createMessageRef(graph, input.mailbox, folderId, await render(p.variant));
+    messageId = made.id;
+    p.internetMessageId = made.internetMessageId;
     p.graphMessageId = messageId;
     p.uploaded = [];
     await input.saveProgress(p);
@@ -107,7 +111,9 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
         p.variant = 'link';
         await input.saveProgress(p);
         await deleteMessage(graph, input.mailbox, messageId);
-        messageId = await createMessage(graph, input.mailbox, folderId, await render('link'));
+        const made = await createMessageRef(graph, input.mailbox, folderId, await render('link'));
+        messageId = made.id;
+        p.internetMessageId = made.internetMessageId;
         p.graphMessageId = messageId;
         await input.saveProgress(p);
         notes.push(`${plan.large.length} large document(s) are available in Brevdue only (${e.message})`);
@@ -122,7 +128,7 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
     p.oldCopyDone = true;
     await input.saveProgress(p);
     notes.push(`removed the earlier copy from ${p.moveFrom.mailbox}`);
-    return { graphMessageId: messageId, foundExisting, variant: p.variant, notes, oldCopy: { action: 'removed', mailbox: p.moveFrom.mailbox, deliveryId: p.moveFrom.deliveryId } };
+    return { graphMessageId: messageId, internetMessageId: p.internetMessageId ?? null, foundExisting, variant: p.variant, notes, oldCopy: { action: 'removed', mailbox: p.moveFrom.mailbox, deliveryId: p.moveFrom.deliveryId } };
   }
-  return { graphMessageId: messageId, foundExisting, variant: p.variant, notes };
+  return { graphMessageId: messageId, internetMessageId: p.internetMessageId ?? null, foundExisting, variant: p.variant, notes };
 }

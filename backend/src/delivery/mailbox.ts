@@ -81,20 +81,25 @@ export async function findDelivered(graph: Client, mailbox: string, deliveryId: 
   return (await findDeliveredCopy(graph, mailbox, deliveryId))?.id;
 }
 
-export async function findDeliveredCopy(graph: Client, mailbox: string, deliveryId: string): Promise<{ id: string; variant: string | null } | undefined> {
+export async function findDeliveredCopy(graph: Client, mailbox: string, deliveryId: string): Promise<{ id: string; variant: string | null; internetMessageId: string | null } | undefined> {
   const res = await call<{ value: MicrosoftGraph.Message[] }>(graph, `/users/${enc(mailbox)}/messages`,
     (r) => r.filter(odata(`singleValueExtendedProperties/Any(ep: ep/id eq '${DELIVERY_ID_PROPERTY}' and ep/value eq '${deliveryId}')`))
       .expand(odata(`singleValueExtendedProperties($filter=id eq '${DELIVERY_VARIANT_PROPERTY}')`))
-      .select('id').top(1).get());
+      .select('id,internetMessageId').top(1).get());
   const m = res.value[0];
   if (!m?.id) return undefined;
-  return { id: m.id, variant: m.singleValueExtendedProperties?.[0]?.value ?? null };
+  return { id: m.id, variant: m.singleValueExtendedProperties?.[0]?.value ?? null, internetMessageId: m.internetMessageId ?? null };
 }
 
 export async function createMessage(graph: Client, mailbox: string, folderId: string, message: MicrosoftGraph.Message): Promise<string> {
+  return (await createMessageRef(graph, mailbox, folderId, message)).id;
+}
+
+/** Creates the mail; its id and Internet message id (Graph answers with the whole message). */
+export async function createMessageRef(graph: Client, mailbox: string, folderId: string, message: MicrosoftGraph.Message): Promise<{ id: string; internetMessageId: string | null }> {
   const created = await call<MicrosoftGraph.Message>(graph, `/users/${enc(mailbox)}/mailFolders/${enc(folderId)}/messages`,
     (r) => r.post(message));
-  return created.id!;
+  return { id: created.id!, internetMessageId: created.internetMessageId ?? null };
 }
 
 /** Whether Graph knows the mailbox (and our app may use it): false on 404. */

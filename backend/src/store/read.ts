@@ -66,12 +66,15 @@ export async function getMessage(db: Db, orgId: string, id: string): Promise<Mes
  * in api/router.ts for what callers must send. (Reads deliveries by organisation without an index on
  * graph_message_id; one is worth adding once organisations hold many deliveries.)
  */
-export async function messageIdByGraphMessageId(db: Db, orgId: string, graphMessageId: string): Promise<string | null> {
-  const [row] = await db.select({ id: deliveries.messageId }).from(deliveries)
+export async function messageIdByGraphMessageId(db: Db, orgId: string, graphMessageId: string, internetMessageId?: string): Promise<string | null> {
+  const find = async (cond: ReturnType<typeof eq>) => (await db.select({ id: deliveries.messageId }).from(deliveries)
     .innerJoin(messages, and(eq(messages.id, deliveries.messageId), eq(messages.orgId, orgId)))
-    .where(and(eq(deliveries.orgId, orgId), eq(deliveries.graphMessageId, graphMessageId)))
-    .orderBy(desc(deliveries.createdAt)).limit(1);
-  return row?.id ?? null;
+    .where(and(eq(deliveries.orgId, orgId), cond))
+    .orderBy(desc(deliveries.createdAt)).limit(1))[0]?.id ?? null;
+  // We store Graph's immutable ids; Outlook gives the regular REST id, which differs in Exchange
+  // Online. The Internet message id is the same in both worlds, so it is the fallback.
+  return (await find(eq(deliveries.graphMessageId, graphMessageId)))
+    ?? (internetMessageId ? await find(eq(deliveries.internetMessageId, internetMessageId)) : null);
 }
 
 /** The document's metadata and sealed content, if it belongs to a letter of this organisation. */

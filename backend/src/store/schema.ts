@@ -205,6 +205,8 @@ export const deliveries = pgTable('deliveries', {
   deadNotifiedAt: ts('dead_notified_at'),
   attempts: integer('attempts').notNull().default(0),
   graphMessageId: text('graph_message_id'),
+  /** The mail's Internet message id: the same whatever id format Outlook uses (the add-in's "This letter"). */
+  internetMessageId: text('internet_message_id'),
   lastError: text('last_error'),
   /** A worker holds a delivery until this time, so two jobs never attempt it at once. */
   leaseUntil: ts('lease_until'),
@@ -212,6 +214,8 @@ export const deliveries = pgTable('deliveries', {
   deliveredAt: ts('delivered_at'),
 }, (t) => [
   index('deliveries_message_idx').on(t.messageId),
+  index('deliveries_graph_message_idx').on(t.graphMessageId),
+  index('deliveries_internet_message_idx').on(t.internetMessageId),
   // One initial delivery per message and destination: routing twice (a retried job) cannot duplicate.
   uniqueIndex('deliveries_initial_uq').on(t.messageId, t.destinationId).where(sql`reason = 'initial'`),
 ]);
