@@ -43,10 +43,14 @@
 //                                  (with the whole backlog routed at once this includes the wait in the queue)
 //
 // Knobs: BENCH_LETTERS (5000 per run), BENCH_MAILBOXES (50), BENCH_LATENCY_MS (200), BENCH_WINDOW_S (30),
-// BENCH_CONCURRENCY (delivery jobs at once, 64), BENCH_DATABASE_URL (a PostgreSQL server: a temporary
-// database per run; otherwise PGlite in memory), BENCH_GRAPH_SIM (process: the simulator in its own
-// process, bench/lib/graph-sim-process.ts, the default; inproc: startBrevdue's own), BENCH_CASES
-// (1,N: which runs), BENCH_TIMEOUT_S (per run, 1200), BENCH_VERBOSE (engine log to stderr).
+// BENCH_CONCURRENCY (delivery jobs at once; default 32 for the 1-mailbox run, since one mailbox takes
+// 4 in flight + 32 waiting in the pacer, and 128 for the spread run), BENCH_DATABASE_URL (a PostgreSQL
+// server: a temporary database per run; otherwise PGlite in memory), BENCH_GRAPH_SIM (process: the
+// simulator in its own process, bench/lib/graph-sim-process.ts, the default; inproc: startBrevdue's
+// own), BENCH_CASES (1,N: which runs), BENCH_TIMEOUT_S (per run, 1200), BENCH_VERBOSE (engine log to
+// stderr), BENCH_CPU_PROF=dir (a CPU profile of each measured phase), BENCH_PREROUTE=1 (diagnosis:
+// route all letters before the runner starts, so the measured phase is delivery alone; the rate is
+// then taken from the runner's start and routed→delivered includes the wait).
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -132,6 +136,7 @@ async function startSimProcess(cleanup: (() => Promise<void>)[]): Promise<SimHan
     GRAPH_SIM_LIMITS: JSON.stringify(SIM_LIMITS), GRAPH_SIM_LATENCY_MS: String(LATENCY_MS), GRAPH_SIM_TOKEN: SIM_TOKEN,
   });
   cleanup.push(child.stop);
+  process.once('exit', () => { child.proc.kill('SIGKILL'); }); // never outlive the bench, even when it fails
   // Keep the end of its stderr: if it dies, say why.
   let tail = '';
   child.proc.stderr!.on('data', (d: Buffer) => { tail = (tail + d.toString()).slice(-4000); });
