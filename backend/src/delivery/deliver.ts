@@ -6,6 +6,7 @@ import { and, asc, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { cvrNumbers, deliveries, destinations, documents, messages, letterColumns, organisations } from '../store/schema';
 import { addEvent } from '../store/letters';
+import type { Tx } from '../store/db';
 import { errorMessage } from '../log';
 import type { LetterForMail } from './render';
 import { displayFolderPath } from './mailbox';
@@ -147,12 +148,8 @@ export function classify(e: unknown): Outcome {
 async function record(ctx: AppContext, { d, dest, m, attempt, outcome }: { d: Loaded['d']; dest: Loaded['dest']; m: Loaded['m']; attempt: number; outcome: Outcome }) {
   if (outcome.kind === 'delivered') {
     await ctx.db.transaction(async (tx) => {
-      await tx.update(deliveries).set({ status: 'delivered', graphMessageId: outcome.graphMessageId, internetMessageId: outcome.internetMessageId ?? null, deliveredAt: new Date(), lastError: null, leaseUntil: null, uncertain: false })
-        .where(eq(deliveries.id, d.id));
-      await tx.update(messages).set({ status: 'delivered' })
-        .where(and(eq(messages.id, m.id), inArray(messages.status, ['routed', 'failed', 'triage'])));
-      await addEvent(tx, m.orgId, m.id, 'delivered', 'system', outcome.text,
-        { deliveryId: d.id, destinationId: dest.id, graphMessageId: outcome.graphMessageId, attempt, foundExisting: outcome.foundExisting, reason: d.reason, requestedBy: d.requestedBy, ...outcome.data });
+      await markDelivered(tx, { deliveryId: d.id, orgId: m.orgId, messageId: m.id, graphMessageId: outcome.graphMessageId, internetMessageId: outcome.internetMessageId ?? null },
+        outcome.text, { destinationId: dest.id, attempt, foundExisting: outcome.foundExisting, reason: d.reason, requestedBy: d.requestedBy, ...outcome.data });
       const old = outcome.data.oldCopy as { action: 'moved' | 'removed'; mailbox: string; deliveryId: string } | undefined;
       if (old) {
         await addEvent(tx, m.orgId, m.id, old.action === 'moved' ? 'old_copy_moved' : 'old_copy_removed', d.requestedBy,
@@ -185,6 +182,22 @@ async function record(ctx: AppContext, { d, dest, m, attempt, outcome }: { d: Lo
   ctx.log.warn('delivery attempt failed', { deliveryId: d.id, attempt, dead, reason: outcome.reason });
   if (dead) await ctx.jobs.notifyDeadSoon(d.id);
   else await ctx.jobs.deliverSoon(d.id, new Date(Date.now() + ctx.delivery.backoffMs(attempt)));
+}
+
+/**
+ * Records a delivery as done, in the caller's transaction: the delivery row, the letter's status
+ * (delivered unless it already was) and the `delivered` event on its timeline.
+ */
+export async function markDelivered(tx: Tx,
+  d: { deliveryId: string; orgId: string; messageId: string; graphMessageId: string | null; internetMessageId: string | null },
+  text: string, data: Record<string, unknown>): Promise<void> {
+  await tx.update(deliveries).set({
+    status: 'delivered', graphMessageId: d.graphMessageId, internetMessageId: d.internetMessageId, deliveredAt: new Date(),
+    lastError: null, leaseUntil: null, uncertain: false,
+  }).where(eq(deliveries.id, d.deliveryId));
+  await tx.update(messages).set({ status: 'delivered' })
+    .where(and(eq(messages.id, d.messageId), inArray(messages.status, ['routed', 'failed', 'triage'])));
+  await addEvent(tx, d.orgId, d.messageId, 'delivered', 'system', text, { deliveryId: d.deliveryId, graphMessageId: d.graphMessageId, ...data });
 }
 
 /** A sentence for people from a Graph SDK error (status, Graph code and message), or any error. */

@@ -2,12 +2,13 @@
 // copy) and reroute (new destinations from the registry; the earlier copy left or moved as the
 // organisation configured). Each becomes new delivery rows, run by the same engine, and an event on
 // the letter's timeline naming who asked.
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { deliveries, destinations, messages } from '../store/schema';
 import { addEvent } from '../store/letters';
 import { HttpError } from '../api/errors';
 import { getDeliverySettings } from './settings';
+import { chosenDestinations } from './registry/destinations';
 import type { MailProgress } from './mail-delivery';
 
 export interface Actor { id: string; name: string }
@@ -50,11 +51,7 @@ export async function reroute(ctx: AppContext, orgId: string, messageId: string,
   opts: { destinationIds: string[]; oldCopy?: 'leave' | 'move' }): Promise<string[]> {
   const letter = await letterOf(ctx, orgId, messageId);
   const wanted = [...new Set(opts.destinationIds)];
-  const dests = await ctx.db.select().from(destinations)
-    .where(and(eq(destinations.orgId, orgId), inArray(destinations.id, wanted), isNull(destinations.archivedAt)));
-  if (dests.length !== wanted.length) {
-    throw new HttpError(400, 'unknown_destination', 'Choose destinations from your organisation\'s registry; at least one of them does not exist (or was deleted).');
-  }
+  const dests = await chosenDestinations(ctx.db, orgId, wanted);
   const oldCopy = opts.oldCopy ?? (await getDeliverySettings(ctx.db, orgId)).rerouteOldCopy;
   // Earlier copies that can be moved or removed: delivered into a mailbox, not yet moved.
   const earlier = await ctx.db.select({ d: deliveries, dest: destinations }).from(deliveries)

@@ -4,8 +4,8 @@
 // delivered; the rest lose their uncertainty, so their next attempt creates at once.
 import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import type { AppContext } from '../context';
-import { deliveries, destinations, messages } from '../store/schema';
-import { addEvent } from '../store/letters';
+import { deliveries, destinations } from '../store/schema';
+import { markDelivered } from './deliver';
 import { DELIVERY_ID_PROPERTY } from './render';
 import { call, displayFolderPath, enc } from './mailbox';
 import type { MailProgress } from './mail-delivery';
@@ -14,7 +14,7 @@ import { errorMessage } from '../log';
 const BATCH = 20;
 const LEASE_MS = 60_000;
 
-interface BatchAnswer { responses: { id: string; status: number; body?: { value?: { id?: string }[] } }[] }
+interface BatchAnswer { responses: { id: string; status: number; body?: { value?: { id?: string; internetMessageId?: string }[] } }[] }
 
 export async function recoverUncertain(ctx: AppContext): Promise<{ checked: number; found: number; batches: number }> {
   const now = new Date();
@@ -44,7 +44,7 @@ export async function recoverUncertain(ctx: AppContext): Promise<{ checked: numb
         answer = await call<BatchAnswer>(ctx.graph, '/$batch', (r) => r.post({
           requests: mine.map((d, n) => ({
             id: String(n), method: 'GET',
-            url: `/users/${enc(mailbox)}/messages?$filter=${encodeURIComponent(`singleValueExtendedProperties/Any(ep: ep/id eq '${DELIVERY_ID_PROPERTY}' and ep/value eq '${d.id}')`)}&$select=id&$top=1`,
+            url: `/users/${enc(mailbox)}/messages?$filter=${encodeURIComponent(`singleValueExtendedProperties/Any(ep: ep/id eq '${DELIVERY_ID_PROPERTY}' and ep/value eq '${d.id}')`)}&$select=id,internetMessageId&$top=1`,
           })),
         }));
         batches++;
@@ -65,14 +65,11 @@ export async function recoverUncertain(ctx: AppContext): Promise<{ checked: numb
           continue;
         }
         found++;
-        await ctx.db.transaction(async (tx) => {
-          await tx.update(deliveries).set({ status: 'delivered', graphMessageId: graphId, deliveredAt: new Date(), lastError: null, leaseUntil: null, uncertain: false })
-            .where(eq(deliveries.id, d.id));
-          await tx.update(messages).set({ status: 'delivered' }).where(and(eq(messages.id, d.messageId), inArray(messages.status, ['routed', 'failed', 'triage'])));
-          await addEvent(tx, d.orgId, d.messageId, 'delivered', 'system',
-            `Delivered to ${d.dest.displayName} (${d.dest.mailbox}, ${displayFolderPath(d.dest.folderPath)}); found after an interrupted attempt`,
-            { deliveryId: d.id, destinationId: d.dest.id, graphMessageId: graphId, foundExisting: true, recoveredInBatch: true });
-        });
+        const copy = r.body!.value![0];
+        await ctx.db.transaction((tx) => markDelivered(tx,
+          { deliveryId: d.id, orgId: d.orgId, messageId: d.messageId, graphMessageId: graphId, internetMessageId: copy.internetMessageId ?? null },
+          `Delivered to ${d.dest.displayName} (${d.dest.mailbox}, ${displayFolderPath(d.dest.folderPath)}); found after an interrupted attempt`,
+          { destinationId: d.dest.id, foundExisting: true, recoveredInBatch: true }));
       }
     }
   }

@@ -94,7 +94,8 @@ export async function messageIdsByStatus(db: Db, orgId: string, statuses: string
     .where(and(eq(messages.orgId, orgId), inArray(messages.status, statuses)));
 }
 
-function summary(m: Omit<typeof messages.$inferSelect, 'rawEnc'>, cvrName: string | null, documentCount: number): MessageSummary {
+/** A letter as lists show it. */
+export function summary(m: Omit<typeof messages.$inferSelect, 'rawEnc'>, cvrName: string | null, documentCount: number): MessageSummary {
   return {
     id: m.id, memoUuid: m.memoUuid, provider: m.provider as MessageSummary['provider'], cvr: m.cvr, cvrName: cvrName ?? m.cvr,
     label: m.label, senderId: m.senderId, senderName: m.senderName, receivedAt: m.receivedAt.toISOString(),

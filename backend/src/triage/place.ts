@@ -1,9 +1,10 @@
 // Placing a letter from the triage queue: a person (or the assistant, above the admin's threshold)
 // chooses destinations from the registry; that delivers the letter and teaches the assistant.
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { deliveries, destinations, messages, letterColumns } from '../store/schema';
 import { addEvent } from '../store/letters';
+import { chosenDestinations } from '../delivery/registry/destinations';
 import { HttpError } from '../api/errors';
 import { routingInputOf } from '../routing/input';
 import { errorMessage } from '../log';
@@ -12,11 +13,7 @@ export type PlacedBy = { kind: 'person'; name: string } | { kind: 'assistant'; c
 
 export async function placeLetter(ctx: AppContext, orgId: string, messageId: string, destinationIds: string[], by: PlacedBy): Promise<string[]> {
   const wanted = [...new Set(destinationIds)];
-  const dests = await ctx.db.select().from(destinations)
-    .where(and(eq(destinations.orgId, orgId), inArray(destinations.id, wanted), isNull(destinations.archivedAt)));
-  if (dests.length !== wanted.length) {
-    throw new HttpError(400, 'unknown_destination', 'Choose destinations from your organisation\'s registry; at least one of them does not exist (or was deleted).');
-  }
+  const dests = await chosenDestinations(ctx.db, orgId, wanted);
   const [msg] = await ctx.db.select(letterColumns).from(messages).where(and(eq(messages.orgId, orgId), eq(messages.id, messageId)));
   if (!msg) throw new HttpError(404, 'not_found', 'No letter with that id in your organisation.');
   const who = by.kind === 'person' ? by.name : 'assistant';

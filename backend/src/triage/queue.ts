@@ -1,17 +1,18 @@
 // The triage queue: an organisation's letters no rule placed, oldest deadline first, each with why
 // it is there and the assistant's top suggestions.
-import { and, asc, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
-import { cvrNumbers, destinations, documents, events, messages, letterColumns } from '../store/schema';
+import { cvrNumbers, documents, events, messages, letterColumns } from '../store/schema';
 import { routingInputOf } from '../routing/input';
+import { summary } from '../store/read';
+import { listDestinations } from '../delivery/registry/destinations';
 import type { Suggestion as ApiSuggestion, TriageList } from '../../../shared/src/contracts';
 import type { Suggestion } from '../assistant/model';
 import { errorMessage } from '../log';
 
 export async function registryNames(ctx: AppContext, orgId: string): Promise<{ ids: string[]; names: Map<string, string> }> {
-  const rows = await ctx.db.select({ id: destinations.id, name: destinations.displayName }).from(destinations)
-    .where(and(eq(destinations.orgId, orgId), isNull(destinations.archivedAt)));
-  return { ids: rows.map((r) => r.id), names: new Map(rows.map((r) => [r.id, r.name])) };
+  const rows = await listDestinations(ctx.db, orgId);
+  return { ids: rows.map((r) => r.id), names: new Map(rows.map((r) => [r.id, r.displayName])) };
 }
 
 export function apiSuggestion(s: Suggestion, names: Map<string, string>): ApiSuggestion {
@@ -40,11 +41,7 @@ export async function listTriage(ctx: AppContext, orgId: string, q: { limit: num
       ctx.log.warn('no suggestions for a triage letter', { messageId: m.id, error: errorMessage(e) });
     }
     items.push({
-      message: {
-        id: m.id, memoUuid: m.memoUuid, provider: m.provider as 'ngdp', cvr: m.cvr, cvrName: cvrName ?? m.cvr, label: m.label,
-        senderId: m.senderId, senderName: m.senderName, receivedAt: m.receivedAt.toISOString(), status: 'triage',
-        documentCount: Number(n), replyAllowed: m.replyAllowed, replyBy: m.replyBy?.toISOString() ?? null,
-      },
+      message: summary(m, cvrName, Number(n)),
       why: ((ev?.data as { why?: string[] } | undefined)?.why) ?? [],
       suggestions,
     });

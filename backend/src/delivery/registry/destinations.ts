@@ -1,7 +1,7 @@
 // The approved-recipients registry: the only places rules and people can send letters to. Every
 // destination is checked against Graph when saved (mailbox exists, folders created; Teams channel
 // and its files folder reachable, webhook URL on Microsoft's hosts); one that fails is refused.
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../store/db';
 import type { Sealer } from '../../crypto/envelope';
 import { destinations, rules } from '../../store/schema';
@@ -48,6 +48,17 @@ export async function getDestination(db: Db, orgId: string, id: string): Promise
   const [d] = await db.select().from(destinations).where(and(eq(destinations.orgId, orgId), eq(destinations.id, id)));
   if (!d || d.archivedAt) throw new HttpError(404, 'not_found', 'No such destination in your organisation (it may have been deleted).');
   return d;
+}
+
+/** The destinations a person or rule chose, all from the organisation's live registry; otherwise a 400. */
+export async function chosenDestinations(db: Db, orgId: string, ids: string[]): Promise<DestinationRow[]> {
+  const wanted = [...new Set(ids)];
+  const rows = await db.select().from(destinations)
+    .where(and(eq(destinations.orgId, orgId), inArray(destinations.id, wanted), isNull(destinations.archivedAt)));
+  if (rows.length !== wanted.length) {
+    throw new HttpError(400, 'unknown_destination', 'Choose destinations from your organisation\'s registry; at least one of them does not exist (or was deleted).');
+  }
+  return rows;
 }
 
 async function refuseProblems(check: DestinationChecker, t: DestinationTarget): Promise<string[]> {
