@@ -17,7 +17,7 @@ import { recoverUncertain } from '../delivery/recover';
 import { createNgdpClientCache } from '../ingest/ngdp/mailbox-client';
 import type { NgdpReceipt } from '../ingest/ngdp/client';
 import { ProviderError } from '../ingest/connector';
-import { errorMessage } from '../log';
+import { errorMessage, silentLogger, type Logger } from '../log';
 
 export const JOB = { poll: 'poll-mailbox', pollAgain: 'poll-mailbox-backlog', route: 'route-letter', deliver: 'deliver', receipt: 'ngdp-receipt', notifyDead: 'notify-dead-letter', recover: 'recover-uncertain' } as const;
 
@@ -51,10 +51,18 @@ export interface JobRunner {
 }
 
 export function createJobRunner(opts: JobRunnerOptions): JobRunner {
+  const backend = new PostgresBackend({
+    pool: opts.pool as never, ensureSchema: false, disableNotifications: !opts.supportsNotify,
+  });
+  let log: Logger = silentLogger;
+  // The LISTEN connection re-emits its errors on the channel, and nobody listens there: a server
+  // restart, or a connection ended by an administrator, would crash the process. The channel
+  // reconnects by itself (and agenda keeps polling meanwhile), so a warning is all it needs.
+  backend.notificationChannel?.on('error', (e: unknown) => {
+    if (running) log.warn('job notification channel lost its connection; reconnecting', { error: errorMessage(e) });
+  });
   const agenda = new Agenda({
-    backend: new PostgresBackend({
-      pool: opts.pool as never, ensureSchema: false, disableNotifications: !opts.supportsNotify,
-    }),
+    backend,
     name: opts.name,
     processEvery: opts.processEveryMs,
     defaultLockLifetime: opts.lockLifetimeMs,
@@ -87,6 +95,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     scheduler,
     receiptSoon: scheduleReceipt,
     async start(ctx) {
+      log = ctx.log;
       const poll = async (job: Job<{ mailboxId: string }>) => {
         const [mb] = await ctx.db.select().from(mailboxes).where(eq(mailboxes.id, job.attrs.data.mailboxId));
         if (!mb || mb.paused || mb.removedAt) return;
