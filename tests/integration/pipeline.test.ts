@@ -220,13 +220,13 @@ describe.each(testDatabases)('pipeline on $name', (tdb) => {
   if (tdb.name === 'postgres') {
     test('losing the job notification connection neither crashes the process nor stops delivery', async () => {
       await start();
-      const listeners = async () => (await app.database.db.execute(sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`)).rows;
+      const listeners = async () => (await app.database.pool.query("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'")).rows;
       await eventually(async () => (await listeners()).length > 0, 10_000, 'the job notification listener');
       const errors: unknown[] = [];
       const onUncaught = (e: unknown) => errors.push(e);
       process.on('uncaughtException', onUncaught);
       try {
-        await app.database.db.execute(sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`);
+        await app.database.pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'");
         const [m] = await generateDemoLetters({ recipients: [cvrA], count: 1, seed: 11 });
         expect((await inject(m.recipient.id, buildMemoXml(m))).status).toBe(201);
         await eventually(async () => (await app.database.db.select().from(messages).where(eq(messages.status, 'delivered'))).length === 1, 30_000, 'the letter delivered');
