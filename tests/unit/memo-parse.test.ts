@@ -2,9 +2,12 @@
 // rejection with its element path, hostile input (DTDs, entities, size, depth, element count),
 // encodings, and the round trip through buildMemoXml.
 import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseMemo, DEFAULT_MEMO_LIMITS } from '../../backend/src/memo/parse';
 import { buildMemoXml } from '../../backend/src/memo/build';
+import { cutPayloads, isCleanBase64 } from '../../backend/src/memo/payloads';
+import { checkBase64 } from '../../backend/src/memo/schema';
 import { MemoError, type Memo } from '../../backend/src/memo/types';
 
 const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../fixtures/memo/${name}`, import.meta.url)), 'utf8');
@@ -324,6 +327,67 @@ describe('base64 document content', () => {
 
   test('empty content is an empty file', () => {
     expect(parseMemo(withContent('')).body.mainDocument!.files[0].content).toEqual(Buffer.alloc(0));
+  });
+});
+
+describe('large documents take the fast path and end exactly where the full path does', () => {
+  // parseMemo(Buffer) cuts large base64 payloads out before parsing (memo/payloads.ts); a string
+  // takes the full path. Both must agree on every result and every error.
+  const big = randomBytes(9000);
+  const b64 = big.toString('base64').replace(/.{76}/g, '$&\n'); // line-wrapped, as senders do
+  const withContent = (c: string) => edit(V11, 'JVBERi0xLjQgQnJldmR1ZSB0ZXN0Cg==', c);
+  const both = (xml: string) => {
+    const outcome = (input: string | Buffer) => { try { return parseMemo(input); } catch (e) { return e; } };
+    return { fast: outcome(Buffer.from(xml)), full: outcome(xml) };
+  };
+
+  test('a large document is decoded to the same bytes', () => {
+    const cut = cutPayloads(Buffer.from(withContent(b64)));
+    expect(cut!.payloads.size).toBe(1);
+    expect(cut!.skeleton.length).toBeLessThan(3000); // the markup alone is parsed
+    const { fast, full } = both(withContent(b64));
+    expect((fast as Memo).body.mainDocument!.files[0].content).toEqual(big);
+    expect(fast).toEqual(full);
+  });
+
+  test.each([
+    ['truncated', b64.slice(0, -3)],
+    ['padding in the middle', b64.slice(0, 100) + '=' + b64.slice(101)],
+    ['non-zero bits under the padding', Buffer.from('ab').toString('base64').replace('YWI=', 'YWJ=').padStart(8000, 'A')],
+    ['a stray character', b64.slice(0, 5000) + '*' + b64.slice(5001)],
+  ])('a large document that is %s gets the full path\'s error', (_n, c) => {
+    const { fast, full } = both(withContent(c));
+    expect(full).toBeInstanceOf(MemoError);
+    expect(fast).toEqual(full);
+    expect((fast as MemoError).message).toBe((full as MemoError).message);
+  });
+
+  test('a content element inside a comment or a CDATA section is not mistaken for a document', () => {
+    const inComment = edit(withContent(b64), '<MessageHeader>', `<!-- <content>${b64}</content> --><MessageHeader>`);
+    expect(cutPayloads(Buffer.from(inComment))!.payloads.size).toBe(2); // both cut; only one comes back
+    let r = both(inComment);
+    expect((r.fast as Memo).body.mainDocument!.files[0].content).toEqual(big);
+    expect(r.fast).toEqual(r.full);
+    const inCdata = edit(withContent(b64), '<label>Afgørelse om byggetilladelse</label>', `<label><![CDATA[<content>${b64}</content>]]></label>`);
+    r = both(inCdata);
+    expect(r.full).toBeInstanceOf(MemoError);
+    expect(r.fast).toEqual(r.full);
+  });
+
+  test('the quick base64 check agrees with the schema check', () => {
+    const cases = ['', 'QQ==', 'QQ=', 'QUI=', 'QUJD', 'QUJ', 'Q===', 'QQ==QQ==', 'QR==', 'QUJ=', 'QUK=', ' Q Q = = ', 'QQ\n==', 'QUJD\r\nQUJD', 'QU\tJD', '=QUJ', 'QQ= ='];
+    for (const c of cases) {
+      let schema = true;
+      try { checkBase64(c, 'x'); } catch { schema = false; }
+      expect([c, isCleanBase64(c)]).toEqual([c, schema]);
+    }
+  });
+
+  test('a well-formedness error after a large document reports the same line', () => {
+    const broken = edit(withContent(b64), '</MessageBody>', '</MessageBdy>');
+    const { fast, full } = both(broken);
+    expect((full as MemoError).message).toMatch(/line \d+/);
+    expect((fast as MemoError).message).toBe((full as MemoError).message);
   });
 });
 

@@ -13,6 +13,7 @@
 // declarations are refused before the parser runs, and size, depth and element count are bounded.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { MemoError, type Memo, type MemoAction, type MemoAttentionData, type MemoContactPoint, type MemoContentData, type MemoDocument, type MemoForwardData, type MemoParty, type MemoReplyData, type MemoVersion } from './types';
+import { cutPayloads } from './payloads';
 import { NS, ID_TYPES, checkIdentifier, collapse, messageDecl, quote, validateTree, type XAttr, type XNode } from './schema';
 
 export interface MemoLimits {
@@ -35,7 +36,40 @@ export const DOCUMENT_PATH = '(document)';
 
 export function parseMemo(xml: string | Buffer, limits?: Partial<MemoLimits>): Memo {
   const lim: MemoLimits = { ...DEFAULT_MEMO_LIMITS, ...limits };
-  const text = decodeInput(xml, lim);
+  if (Buffer.isBuffer(xml) && xml.length <= lim.maxBytes && isUtf8Declared(xml)) {
+    const fast = parseWithoutPayloads(xml, lim);
+    if (fast) return fast;
+  }
+  return parseText(decodeInput(xml, lim), lim, decodeBase64);
+}
+
+const decodeBase64 = (text: string) => Buffer.from(text, 'base64');
+
+/**
+ * The fast path (see payloads.ts): the markup is parsed with the documents cut out. Any doubt, and
+ * any error, returns null so the full path runs and says exactly what it would have said.
+ */
+function parseWithoutPayloads(xml: Buffer, lim: MemoLimits): Memo | null {
+  const cut = cutPayloads(xml);
+  if (!cut) return null;
+  const used = new Set<string>();
+  let reused = false;
+  try {
+    const memo = parseText(decodeInput(cut.skeleton, lim), lim, (text) => {
+      const payload = cut.payloads.get(text);
+      if (!payload) return decodeBase64(text);
+      if (used.has(text)) reused = true;
+      used.add(text);
+      return payload;
+    });
+    // Every token must have come back as exactly one File/content (not, say, from inside a comment).
+    return !reused && used.size === cut.payloads.size ? memo : null;
+  } catch {
+    return null;
+  }
+}
+
+function parseText(text: string, lim: MemoLimits, decodeFile: (base64: string) => Buffer): Memo {
   refuseDeclarations(text);
   refuseBadCharacters(text);
   refuseTooMuchMarkup(text, lim);
@@ -51,7 +85,14 @@ export function parseMemo(xml: string | Buffer, limits?: Partial<MemoLimits>): M
   }
   const version = versionOf(root);
   validateTree(root, messageDecl(version), 'Message');
-  return toMemo(root, version);
+  return toMemo(root, version, decodeFile);
+}
+
+/** UTF-8 by BOM, by declaration, or by default (XML's); other encodings take the full path. */
+function isUtf8Declared(xml: Buffer): boolean {
+  if ((xml[0] === 0xfe && xml[1] === 0xff) || (xml[0] === 0xff && xml[1] === 0xfe)) return false;
+  const declared = /^(?:\uFEFF|\u00EF\u00BB\u00BF)?<\?xml[^>]*\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']/.exec(xml.subarray(0, 200).toString('latin1'));
+  return !declared || /^utf-?8$/i.test(declared[1]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -358,7 +399,7 @@ function defined<T extends object>(o: T): T {
   return out;
 }
 
-function toMemo(root: XNode, version: MemoVersion): Memo {
+function toMemo(root: XNode, version: MemoVersion, decodeFile: (base64: string) => Buffer): Memo {
   const header = kid(root, 'MessageHeader')!;
   const body = kid(root, 'MessageBody');
   const messageType = txt(header, 'messageType') as Memo['messageType'];
@@ -392,9 +433,9 @@ function toMemo(root: XNode, version: MemoVersion): Memo {
     body: body
       ? {
           createdDateTime: txt(body, 'createdDateTime')!,
-          mainDocument: doc(kid(body, 'MainDocument')!, 'mainDocumentID'),
-          additionalDocuments: kids(body, 'AdditionalDocument').map((d) => doc(d, 'additionalDocumentID')),
-          technicalDocuments: kids(body, 'TechnicalDocument').map((d) => doc(d, 'technicalDocumentID')),
+          mainDocument: doc(kid(body, 'MainDocument')!, 'mainDocumentID', decodeFile),
+          additionalDocuments: kids(body, 'AdditionalDocument').map((d) => doc(d, 'additionalDocumentID', decodeFile)),
+          technicalDocuments: kids(body, 'TechnicalDocument').map((d) => doc(d, 'technicalDocumentID', decodeFile)),
         }
       : { createdDateTime: '', additionalDocuments: [], technicalDocuments: [] },
   });
@@ -525,7 +566,7 @@ function reply(n: XNode): MemoReplyData {
   });
 }
 
-function doc(n: XNode, idName: string): MemoDocument {
+function doc(n: XNode, idName: string, decodeFile: (base64: string) => Buffer): MemoDocument {
   return defined<MemoDocument>({
     documentID: txt(n, idName),
     label: txt(n, 'label') ?? '',
@@ -533,7 +574,7 @@ function doc(n: XNode, idName: string): MemoDocument {
       encodingFormat: txt(f, 'encodingFormat')!,
       filename: txt(f, 'filename')!,
       language: txt(f, 'language')!,
-      content: Buffer.from(txt(f, 'content')!, 'base64'),
+      content: decodeFile(txt(f, 'content')!),
     })),
     actions: kids(n, 'Action').map(action),
   });
