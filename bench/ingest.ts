@@ -19,7 +19,7 @@ const CVRS = Number(process.env.BENCH_CVRS ?? 300);
 const LETTERS = Number(process.env.BENCH_LETTERS ?? 30_000);
 const LATENCY_LETTERS = Math.min(1500, Math.floor(LETTERS * 0.05));
 const THROUGHPUT_LETTERS = LETTERS - 2 * LATENCY_LETTERS;
-const POLL_INTERVAL_MS = 1000;
+const POLL_INTERVAL_MS = Number(process.env.BENCH_POLL_MS ?? 1000);
 /** Backend processes sharing the database, as in production scale-out (each takes jobs from agenda). */
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
