@@ -95,7 +95,7 @@ export async function messageIdsByStatus(db: Db, orgId: string, statuses: string
 }
 
 /** A letter as lists show it. */
-export function summary(m: Omit<typeof messages.$inferSelect, 'rawEnc'>, cvrName: string | null, documentCount: number): MessageSummary {
+export function summary(m: Omit<typeof messages.$inferSelect, 'rawEnc' | 'searchVector'>, cvrName: string | null, documentCount: number): MessageSummary {
   return {
     id: m.id, memoUuid: m.memoUuid, provider: m.provider as MessageSummary['provider'], cvr: m.cvr, cvrName: cvrName ?? m.cvr,
     label: m.label, senderId: m.senderId, senderName: m.senderName, receivedAt: m.receivedAt.toISOString(),

@@ -10,6 +10,7 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
 });
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 export const organisations = pgTable('organisations', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -81,16 +82,24 @@ export const messages = pgTable('messages', {
   rawEnc: bytea('raw_enc').notNull(),
   /** Lower-cased words of label and sender, for the skeleton's search (CPR numbers masked). */
   searchText: text('search_text').notNull().default(''),
+  /**
+   * Danish full text of search_text (stemmed: "årsopgørelser" finds "årsopgørelsen"), kept by
+   * PostgreSQL itself. Built from search_text only, so it holds no CPR number and no document text.
+   */
+  searchVector: tsvector('search_vector').generatedAlwaysAs(sql`to_tsvector('danish'::regconfig, search_text)`),
 }, (t) => [
   uniqueIndex('messages_org_memo_uq').on(t.orgId, t.memoUuid),
   index('messages_org_received_idx').on(t.orgId, t.receivedAt),
+  index('messages_search_idx').using('gin', t.searchVector),
+  index('messages_org_status_received_idx').on(t.orgId, t.status, t.receivedAt),
+  index('messages_org_sender_idx').on(t.orgId, t.senderId),
 ]);
 
 /**
  * Every column of a letter but its sealed original. Select these, never `messages` whole: the raw
  * MeMo is megabytes, and reading it back for a list or a routing decision costs more than the work.
  */
-const { rawEnc: _raw, ...letterColumnSet } = getTableColumns(messages);
+const { rawEnc: _raw, searchVector: _vector, ...letterColumnSet } = getTableColumns(messages);
 export const letterColumns = letterColumnSet;
 
 export const documents = pgTable('documents', {
@@ -231,3 +240,38 @@ export const events = pgTable('events', {
   text: text('text').notNull(),
   data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
 }, (t) => [index('events_message_idx').on(t.messageId, t.at)]);
+
+/**
+ * Service notices: a maintenance window or an announcement, shown as a banner in every task pane from
+ * `showFrom` until `endsAt`. orgId null = every organisation (set by an operator of the installation).
+ */
+export const serviceNotices = pgTable('service_notices', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  orgId: uuid('org_id').references(() => organisations.id),
+  severity: text('severity').notNull().default('info'), // info | warning
+  textDa: text('text_da').notNull(),
+  textEn: text('text_en').notNull(),
+  showFrom: ts('show_from').notNull(),
+  startsAt: ts('starts_at').notNull(),
+  endsAt: ts('ends_at').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  deletedAt: ts('deleted_at'),
+}, (t) => [index('service_notices_org_ends_idx').on(t.orgId, t.endsAt)]);
+
+/** Replies sent to Digital Post for a letter: the reply MeMo (sealed), its sending state and receipt. */
+export const replies = pgTable('replies', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  orgId: uuid('org_id').notNull().references(() => organisations.id),
+  messageId: uuid('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
+  /** The reply's own MeMo messageUUID (idempotency at NgDP: the same UUID is never sent twice). */
+  memoUuid: uuid('memo_uuid').notNull().unique(),
+  memoEnc: bytea('memo_enc').notNull(),
+  status: text('status').notNull().default('sending'), // sending | sent | failed
+  transmissionId: text('transmission_id'),
+  error: text('error'),
+  attachments: jsonb('attachments').$type<{ filename: string; mimeType: string; size: number }[]>().notNull().default([]),
+  requestedBy: text('requested_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  sentAt: ts('sent_at'),
+}, (t) => [index('replies_message_idx').on(t.messageId)]);
