@@ -12,6 +12,7 @@ import { ErrorBoundary } from './ErrorBoundary';
 import { Header } from './Header';
 import { MessageList } from './MessageList';
 import { Nav } from './Nav';
+import { NoticeBanner } from './notices/NoticeBanner';
 import { useHashRoute, type Section } from './useHashRoute';
 
 // Views not needed for the first paint of a plain browser load separately (the list is the start).
@@ -19,6 +20,9 @@ const views = () => import('./views');
 const MessageDetail = lazy(() => views().then((m) => ({ default: m.MessageDetail })));
 const TriageView = lazy(() => views().then((m) => ({ default: m.TriageView })));
 const ThisLetter = lazy(() => views().then((m) => ({ default: m.ThisLetter })));
+// Statistics (charts) and admin are their own chunks: most people never open them.
+const StatsView = lazy(() => import('./stats/StatsView'));
+const AdminView = lazy(() => import('./admin/AdminView'));
 
 // The provider fills the pane. Inline, not a class: FluentProvider copies its className onto every
 // portal (tooltips, dialogs, the picker's list), and a 100 % height there covers the pane in white.
@@ -103,7 +107,8 @@ function Shell({ office }: { office: OfficeInfo }) {
   const session = useMemo(() => ({ me, failed: error != null }), [me, error]);
 
   const select = useCallback((next: Section) => {
-    go(next === 'this' ? { view: 'this' } : next === 'triage' ? { view: 'triage' } : { view: 'list' });
+    go(next === 'this' ? { view: 'this' } : next === 'triage' ? { view: 'triage' } : next === 'stats' ? { view: 'stats' }
+      : next === 'admin' ? { view: 'admin', page: 'rules' } : { view: 'list' });
   }, [go]);
   const showList = useCallback(() => go({ view: 'list' }), [go]);
   const openFromTriage = useCallback((id: string) => openMessage(id, 'triage'), [openMessage]);
@@ -113,7 +118,8 @@ function Shell({ office }: { office: OfficeInfo }) {
     <SessionProvider value={session}>
       <div className={s.shell} data-testid="taskpane" data-office-host={office.host ?? 'none'}>
         <Header me={me} meFailed={error != null} />
-        <Nav section={section} showThis={inOutlook} triageTotal={triageTotal} onSelect={select} />
+        <NoticeBanner />
+        <Nav section={section} showThis={inOutlook} showAdmin={!!me?.roles.some((r) => r === 'admin' || r === 'operator')} triageTotal={triageTotal} onSelect={select} />
         {error != null && (
           <div className={s.meError}><ErrorBar title={t('errors.loadMe')} error={error} onRetry={retry} /></div>
         )}
@@ -131,6 +137,8 @@ function Shell({ office }: { office: OfficeInfo }) {
             )}
             {route.view === 'triage' && <TriageView onOpen={openFromTriage} onTotal={setTriageTotal} />}
             {route.view === 'this' && <ThisLetter onShowList={showList} />}
+            {route.view === 'stats' && <StatsView />}
+            {route.view === 'admin' && <AdminView page={route.page} onPage={(page) => go({ view: 'admin', page })} />}
           </Suspense>
         </main>
       </div>

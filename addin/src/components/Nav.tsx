@@ -16,9 +16,11 @@ const useStyles = makeStyles({
   badge: { marginLeft: tokens.spacingHorizontalXS },
 });
 
-export function Nav({ section, showThis, triageTotal, onSelect }: {
+export function Nav({ section, showThis, showAdmin, triageTotal, onSelect }: {
   section: Section;
   showThis: boolean;
+  /** Admins and operators see the admin section (the API checks each action too). */
+  showAdmin: boolean;
   triageTotal: number | null;
   onSelect: (section: Section) => void;
 }) {
@@ -49,6 +51,8 @@ export function Nav({ section, showThis, triageTotal, onSelect }: {
             />
           )}
         </Tab>
+        <Tab className={s.tab} value="stats" data-testid="nav-stats">{t('nav.stats')}</Tab>
+        {showAdmin && <Tab className={s.tab} value="admin" data-testid="nav-admin">{t('nav.admin')}</Tab>}
       </TabList>
     </nav>
   );

@@ -8,10 +8,16 @@ export type Route =
   | { view: 'list' }
   | { view: 'message'; id: string }
   | { view: 'triage' }
-  | { view: 'this' };
+  | { view: 'this' }
+  | { view: 'stats' }
+  | { view: 'admin'; page: AdminPage };
+
+/** The admin section's pages (#/admin/<page>). */
+export const ADMIN_PAGES = ['rules', 'recipients', 'mailboxes', 'settings'] as const;
+export type AdminPage = (typeof ADMIN_PAGES)[number];
 
 /** The three top-level sections the tabs show. */
-export type Section = 'this' | 'letters' | 'triage';
+export type Section = 'this' | 'letters' | 'triage' | 'stats' | 'admin';
 
 export function parseRoute(hash: string): Route {
   const match = /^#\/message\/([^/?#]+)$/.exec(hash);
@@ -23,6 +29,9 @@ export function parseRoute(hash: string): Route {
     }
   }
   if (hash === '#/triage') return { view: 'triage' };
+  if (hash === '#/stats') return { view: 'stats' };
+  const admin = /^#\/admin(?:\/([a-z]+))?$/.exec(hash);
+  if (admin) return { view: 'admin', page: (ADMIN_PAGES as readonly string[]).includes(admin[1] ?? '') ? admin[1] as AdminPage : 'rules' };
   if (hash === '#/this') return { view: 'this' };
   return { view: 'list' };
 }
@@ -32,6 +41,8 @@ export function routeHash(route: Route): string {
     case 'message': return `#/message/${encodeURIComponent(route.id)}`;
     case 'triage': return '#/triage';
     case 'this': return '#/this';
+    case 'stats': return '#/stats';
+    case 'admin': return `#/admin/${route.page}`;
     default: return '#/';
   }
 }
@@ -82,8 +93,8 @@ export function useHashRoute(inOutlook: boolean) {
     else window.location.hash = '#/';
   }, []);
 
-  const section: Section = route.view === 'this'
-    ? 'this'
+  const section: Section = route.view === 'this' || route.view === 'stats' || route.view === 'admin'
+    ? route.view
     : route.view === 'triage' || (route.view === 'message' && openedFrom.current === 'triage')
       ? 'triage'
       : 'letters';

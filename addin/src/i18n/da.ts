@@ -70,6 +70,8 @@ export const da = {
     teams_channel: 'Teams-kanal',
   },
   nav: {
+    stats: 'Statistik',
+    admin: 'Administration',
     label: 'Visninger',
     thisLetter: 'Dette brev',
     letters: 'Breve',

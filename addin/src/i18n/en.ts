@@ -71,6 +71,8 @@ export const en: Translation = {
     teams_channel: 'Teams channel',
   },
   nav: {
+    stats: 'Statistics',
+    admin: 'Admin',
     label: 'Views',
     thisLetter: 'This letter',
     letters: 'Letters',
