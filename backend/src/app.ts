@@ -2,6 +2,7 @@
 // server are assembled here and nowhere else.
 import express from 'express';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -43,6 +44,12 @@ export const VERSION = '0.1.0';
 
 export interface StartOptions {
   port?: number;
+  /**
+   * Serve HTTPS with this PEM certificate and key (Outlook loads task panes over HTTPS only; for a
+   * sideload on a developer machine, the office-addin-dev-certs localhost pair). Usually a reverse
+   * proxy terminates TLS in production and this stays unset.
+   */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   host?: string;
   /** PGlite directory; null = in memory. Ignored when databaseUrl is set. */
   dataDir?: string | null;
@@ -103,13 +110,13 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
 
   const app = express();
   app.disable('x-powered-by');
-  const server: Server = createServer(app);
+  const server: Server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, app) : createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://${opts.host ?? '127.0.0.1'}:${port}`;
 
   let sims: Brevdue['sims'] = null;
   if (demo) {

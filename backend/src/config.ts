@@ -31,6 +31,9 @@ const envSchema = z.object({
   ENTRA_CLIENT_CERT_PFX_PATH: z.string().optional(),
   ENTRA_API_AUDIENCE: z.string().optional(),
   POLL_INTERVAL_MS: z.coerce.number().int().min(500).default(5000),
+  /** Serve HTTPS with this PEM certificate (and TLS_KEY_PATH): for sideloading into Outlook on a dev machine. */
+  TLS_CERT_PATH: z.string().optional(),
+  TLS_KEY_PATH: z.string().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -40,6 +43,9 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
   if (!r.success) {
     const i = r.error.issues[0];
     throw new Error(`Configuration error in ${i.path.join('.')}: ${i.message}`);
+  }
+  if (!!r.data.TLS_CERT_PATH !== !!r.data.TLS_KEY_PATH) {
+    throw new Error('Configuration error in TLS_CERT_PATH/TLS_KEY_PATH: set both (PEM certificate and its private key) or neither');
   }
   return r.data;
 }

@@ -3,6 +3,7 @@ import { readEnv, requireEntraApp } from './config';
 import { startBrevdue } from './app';
 import { ngdpPushSecurityFromEnv } from './ingest/ngdp/client-cert';
 import { createLogger } from './log';
+import { readFileSync } from 'node:fs';
 import { loadGraphCredential, type GraphCertificate } from './delivery/graph-credentials';
 
 async function main() {
@@ -29,8 +30,9 @@ async function main() {
     };
   }
 
+  const tls = env.TLS_CERT_PATH && env.TLS_KEY_PATH ? readTls(env.TLS_CERT_PATH, env.TLS_KEY_PATH) : undefined;
   const app = await startBrevdue({
-    port: env.PORT, host: env.HOST, demo,
+    port: env.PORT, host: env.HOST, demo, tls,
     databaseUrl: env.DATABASE_URL, dataDir: env.BREVDUE_DATA_DIR, kek: env.BREVDUE_KEK,
     pollIntervalMs: demo ? 2000 : env.POLL_INTERVAL_MS,
     ngdpPush: demo && !process.env.NGDP_PUSH_CLIENT_CERT_SOURCE ? undefined : ngdpPushSecurityFromEnv(process.env),
@@ -67,3 +69,10 @@ main().catch((e: Error) => {
   process.stderr.write(`brevdue: ${e.message}\n`);
   process.exit(1);
 });
+
+function readTls(certPath: string, keyPath: string): { cert: Buffer; key: Buffer } {
+  const read = (p: string, what: string) => {
+    try { return readFileSync(p); } catch (e) { throw new Error(`Cannot read the TLS ${what} at ${p}: ${(e as Error).message}`); }
+  };
+  return { cert: read(certPath, 'certificate (TLS_CERT_PATH)'), key: read(keyPath, 'private key (TLS_KEY_PATH)') };
+}

@@ -174,6 +174,12 @@ describe('secret or certificate: exactly one', () => {
 });
 
 describe('readEnv and requireEntraApp', () => {
+  test('TLS needs both the certificate and the key', () => {
+    expect(() => readEnv({ TLS_CERT_PATH: '/x/localhost.crt' })).toThrow(/set both/);
+    expect(() => readEnv({ TLS_KEY_PATH: '/x/localhost.key' })).toThrow(/TLS_CERT_PATH/);
+    expect(readEnv({ TLS_CERT_PATH: '/a.crt', TLS_KEY_PATH: '/a.key' }).TLS_CERT_PATH).toBe('/a.crt');
+  });
+
   test('ENTRA_CLIENT_CERT_SEND_X5C reads true/false strictly ("false" is false)', () => {
     expect(readEnv({ ENTRA_CLIENT_CERT_SEND_X5C: 'true' }).ENTRA_CLIENT_CERT_SEND_X5C).toBe(true);
     expect(readEnv({ ENTRA_CLIENT_CERT_SEND_X5C: 'FALSE' }).ENTRA_CLIENT_CERT_SEND_X5C).toBe(false);
