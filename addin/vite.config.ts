@@ -22,6 +22,8 @@ export default defineConfig({
       input: {
         taskpane: `${addinRoot}taskpane.html`,
         index: `${addinRoot}index.html`,
+        // The Office dialog's sign-in page (fallback for Outlook without Nested App Authentication).
+        'auth-dialog': `${addinRoot}auth-dialog.html`,
       },
     },
   },

@@ -27,17 +27,55 @@ export const messageSummarySchema = z.object({
 });
 export type MessageSummary = z.infer<typeof messageSummarySchema>;
 
+/** Track & trace counts matches only up to this many; beyond it the total is reported as capped. */
+export const MESSAGE_COUNT_CAP = 10_000;
+export const messageSortSchema = z.enum(['receivedAt', 'sender', 'label', 'cvr', 'status']);
+export type MessageSort = z.infer<typeof messageSortSchema>;
+/** A day (YYYY-MM-DD, a Copenhagen calendar day) or an ISO date-time with offset. */
+const dayOrTime = (field: string) => z.string().trim().refine(
+  (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) ? isCalendarDay(v) : z.string().datetime({ offset: true }).safeParse(v).success,
+  `${field} must be a date like 2025-03-31 or a date-time like 2025-03-31T12:00:00+02:00`,
+);
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optional = <T extends z.ZodTypeAny>(t: T) => z.preprocess(blankToUndefined, t.optional());
+
 export const messageListQuerySchema = z.object({
-  cvr: z.string().regex(/^\d{8}$/, 'cvr must be 8 digits').optional(),
-  q: z.string().max(200, 'search text is limited to 200 characters').optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-});
+  cvr: optional(z.string().trim().regex(/^\d{8}$/, 'cvr must be 8 digits')),
+  /** Danish full text (stemmed) over label, sender, recipient, notification and file names; digits also match a sender id. */
+  q: optional(z.string().trim().max(200, 'search text is limited to 200 characters')),
+  /** A sender id (exact) or part of a sender's name. */
+  sender: optional(z.string().trim().max(200, 'sender is limited to 200 characters')),
+  provider: optional(z.enum(['ngdp', 'eboks', 'mitdk'], { errorMap: () => ({ message: 'provider must be one of ngdp, eboks, mitdk' }) })),
+  /** Letters with a delivery (any reason) to this registry destination. */
+  destinationId: optional(z.string().uuid('destinationId must be a destination id (UUID) from the registry')),
+  status: optional(z.enum(['received', 'routed', 'triage', 'delivered', 'failed'], {
+    errorMap: () => ({ message: 'status must be one of received, routed, triage, delivered, failed' }),
+  })),
+  /** Received on or after (a day counts from its start). */
+  from: optional(dayOrTime('from')),
+  /** Received on or before (a day counts to its end; a date-time is exclusive). */
+  to: optional(dayOrTime('to')),
+  sort: optional(z.enum(['receivedAt', 'sender', 'label', 'cvr', 'status'], { errorMap: () => ({ message: 'sort must be one of receivedAt, sender, label, cvr, status' }) })),
+  dir: optional(z.enum(['asc', 'desc'], { errorMap: () => ({ message: 'dir must be asc or desc' }) })),
+  limit: z.coerce.number({ invalid_type_error: 'limit must be a number' }).int('limit must be a whole number')
+    .min(1, 'limit must be at least 1').max(200, 'limit is at most 200 letters per page').default(50),
+  offset: z.coerce.number({ invalid_type_error: 'offset must be a number' }).int('offset must be a whole number').min(0, 'offset must not be negative')
+    .max(MESSAGE_COUNT_CAP, `offset is at most ${MESSAGE_COUNT_CAP.toLocaleString('en')}: narrow the search with filters or a date range`).default(0),
+}).refine((v) => !v.from || !v.to || startOf(v.from) <= startOf(v.to), { message: 'from must not be after to', path: ['from'] });
 export type MessageListQuery = z.infer<typeof messageListQuerySchema>;
+/** 2025-02-30 is not a day (Date would roll it over to March). */
+function isCalendarDay(v: string): boolean {
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+}
+function startOf(v: string): number { return Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v); }
 
 export const messageListResponseSchema = z.object({
   items: z.array(messageSummarySchema),
+  /** Matching letters; when `totalCapped`, at least this many (counting stops at MESSAGE_COUNT_CAP). */
   total: z.number().int().nonnegative(),
+  /** Present (true) only when counting stopped at the cap. */
+  totalCapped: z.literal(true).optional(),
 });
 export type MessageListResponse = z.infer<typeof messageListResponseSchema>;
 
@@ -84,6 +122,7 @@ export const timelineEventTypeSchema = z.enum([
   'fetched', 'stored', 'acknowledged', 'routed', 'triage', 'delivery_attempt', 'delivered', 'delivery_failed',
   'resend_requested', 'reroute_requested', 'old_copy_moved', 'old_copy_removed', 'admins_notified',
   'placed', 'auto_placed', 'suggested',
+  'reply_sent', 'reply_failed',
 ]);
 export const timelineEventSchema = z.object({
   at: z.string().datetime(),
@@ -105,6 +144,46 @@ export const messageDetailSchema = messageSummarySchema.extend({
   timeline: z.array(timelineEventSchema),
 });
 export type MessageDetail = z.infer<typeof messageDetailSchema>;
+
+// ---- Replies to Digital Post (issue #6) ----
+
+/** What a reply may carry; the backend enforces these, the add-in checks them first to save an upload. */
+export const REPLY_LIMITS = {
+  textMaxChars: 10_000,
+  maxFiles: 10,
+  fileMaxBytes: 10 * 1024 * 1024,
+  totalMaxBytes: 25 * 1024 * 1024,
+} as const;
+/** Attachment types a reply accepts (recognised by content, not by name), with the file name endings that go with them. */
+export const REPLY_FILE_TYPES: Readonly<Record<string, readonly string[]>> = {
+  'application/pdf': ['pdf'],
+  'image/png': ['png'],
+  'image/jpeg': ['jpg', 'jpeg'],
+  'image/tiff': ['tif', 'tiff'],
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': ['docx'],
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': ['xlsx'],
+  'text/plain': ['txt'],
+};
+export const replyStatusSchema = z.enum(['sending', 'sent', 'failed']);
+export const replyAttachmentSchema = z.object({ filename: z.string(), mimeType: z.string(), size: z.number().int().nonnegative() });
+export const replyInfoSchema = z.object({
+  id: z.string().uuid(),
+  messageId: z.string().uuid(),
+  /** The reply's own MeMo messageUUID; a retry sends the same one. */
+  memoUuid: z.string().uuid(),
+  label: z.string(),
+  status: replyStatusSchema,
+  /** NgDP's id for the accepted transmission (its receipt), once sent. */
+  transmissionId: z.string().nullable(),
+  error: z.string().nullable(),
+  attachments: z.array(replyAttachmentSchema),
+  requestedBy: z.string(),
+  createdAt: z.string().datetime(),
+  sentAt: z.string().datetime().nullable(),
+});
+export type ReplyInfo = z.infer<typeof replyInfoSchema>;
+export const replyListSchema = z.object({ items: z.array(replyInfoSchema) });
+export type ReplyList = z.infer<typeof replyListSchema>;
 
 export const meSchema = z.object({
   userId: z.string(),
@@ -130,6 +209,53 @@ export const apiErrorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
 });
 export type ApiError = z.infer<typeof apiErrorSchema>;
+
+// ---- Statistics (GET /api/stats, /api/stats.csv); days are Copenhagen days ----
+
+export const statsGranularitySchema = z.enum(['day', 'month', 'year']);
+export type StatsGranularity = z.infer<typeof statsGranularitySchema>;
+export const statsBySchema = z.enum(['channel', 'cvr', 'sender', 'destination']);
+export type StatsBy = z.infer<typeof statsBySchema>;
+const statsDaySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+  .refine((s) => { const d = new Date(`${s}T00:00:00Z`); return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s); }, 'is not a calendar date');
+export const statsQuerySchema = z.object({
+  /** First and last day, inclusive; defaults: the last 30 days, 12 months or 5 years to today. */
+  from: statsDaySchema.optional(),
+  to: statsDaySchema.optional(),
+  granularity: statsGranularitySchema.default('day'),
+  by: statsBySchema.default('channel'),
+  /** Language of the CSV's column names and channel names. */
+  lang: z.enum(['da', 'en']).default('en'),
+});
+export type StatsQuery = z.infer<typeof statsQuerySchema>;
+export const statsCountsSchema = z.object({
+  fetched: z.number().int().nonnegative(),
+  delivered: z.number().int().nonnegative(),
+  /** Delivered where a rule or the assistant chose the destination. */
+  automatic: z.number().int().nonnegative(),
+  /** Delivered where a person placed the letter from triage. */
+  manual: z.number().int().nonnegative(),
+  triage: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  /** Fetched, not yet routed or delivered. */
+  inProgress: z.number().int().nonnegative(),
+  /** automatic / delivered (0–1); null when nothing was delivered. */
+  automationRate: z.number().min(0).max(1).nullable(),
+});
+export type StatsCounts = z.infer<typeof statsCountsSchema>;
+export const statsResponseSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  granularity: statsGranularitySchema,
+  by: statsBySchema,
+  timeZone: z.string(),
+  totals: statsCountsSchema,
+  /** Every bucket of the period (YYYY-MM-DD, YYYY-MM or YYYY), empty ones included. */
+  series: z.array(statsCountsSchema.extend({ bucket: z.string() })),
+  /** Largest first; key null is the sum of the rows left off. */
+  breakdown: z.array(statsCountsSchema.extend({ key: z.string().nullable(), label: z.string() })),
+});
+export type StatsResponse = z.infer<typeof statsResponseSchema>;
 
 // ---- Administration: CVR numbers and provider mailboxes ----
 
@@ -187,6 +313,70 @@ export const mailboxUpdateSchema = z.object({
   credentials: z.record(z.unknown()).optional(),
 }).strict();
 export type MailboxUpdate = z.infer<typeof mailboxUpdateSchema>;
+
+// ---- Administration: retention and service notices (issue #6) ----
+
+export const retentionSettingsSchema = z.object({
+  /** Letters' content is deleted this many days after receipt (by the purge job; see docs/ARCHITECTURE.md). */
+  retentionDays: z.number({ invalid_type_error: 'retention must be a number of days' }).int('retention must be whole days')
+    .min(7, 'retention is at least 7 days').max(3650, 'retention is at most 3,650 days (10 years)'),
+}).strict();
+export type RetentionSettings = z.infer<typeof retentionSettingsSchema>;
+
+export const NOTICE_MAX_WINDOW_DAYS = 30;
+export const NOTICE_DEFAULT_LEAD_DAYS = 3;
+const DAY_MS = 86_400_000;
+const noticeText = (language: string) => z.string().trim()
+  .min(1, `the ${language} text is required`).max(500, `the ${language} text is limited to 500 characters`);
+const noticeTime = (what: string) => z.string().datetime({ offset: true, message: `${what} must be a date and time (ISO 8601)` });
+
+/** A new service notice; `showFrom` defaults to NOTICE_DEFAULT_LEAD_DAYS before `startsAt`. `now` is the check's clock. */
+export function noticeCreateSchema(now: () => number = Date.now) {
+  return z.object({
+    severity: z.enum(['info', 'warning'], { errorMap: () => ({ message: 'severity is info or warning' }) }).default('info'),
+    textDa: noticeText('Danish'),
+    textEn: noticeText('English'),
+    showFrom: noticeTime('showFrom').optional(),
+    startsAt: noticeTime('startsAt'),
+    endsAt: noticeTime('endsAt'),
+  }).strict().superRefine((n, ctx) => {
+    const starts = Date.parse(n.startsAt), ends = Date.parse(n.endsAt);
+    const show = n.showFrom ? Date.parse(n.showFrom) : starts - NOTICE_DEFAULT_LEAD_DAYS * DAY_MS;
+    if (ends <= starts) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'the window must end after it starts' });
+    else if (ends - starts > NOTICE_MAX_WINDOW_DAYS * DAY_MS) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: `a window is at most ${NOTICE_MAX_WINDOW_DAYS} days long` });
+    if (ends <= now()) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'the window has already ended; choose an end in the future' });
+    if (show > starts) ctx.addIssue({ code: 'custom', path: ['showFrom'], message: 'the banner must start showing no later than the window starts' });
+    else if (starts - show > NOTICE_MAX_WINDOW_DAYS * DAY_MS) ctx.addIssue({ code: 'custom', path: ['showFrom'], message: `the banner can be shown at most ${NOTICE_MAX_WINDOW_DAYS} days ahead` });
+  });
+}
+export type NoticeCreate = z.input<ReturnType<typeof noticeCreateSchema>>;
+
+/** Where a notice stands: before its banner, banner ahead of the window, during it, over. */
+export const noticePhaseSchema = z.enum(['scheduled', 'upcoming', 'active', 'ended']);
+export type NoticePhase = z.infer<typeof noticePhaseSchema>;
+
+export const serviceNoticeSchema = z.object({
+  id: z.string().uuid(),
+  /** Set for every organisation by the installation's operator; an organisation's admins cannot change it. */
+  global: z.boolean(),
+  severity: z.enum(['info', 'warning']),
+  textDa: z.string(),
+  textEn: z.string(),
+  showFrom: z.string().datetime(),
+  startsAt: z.string().datetime(),
+  endsAt: z.string().datetime(),
+  createdBy: z.string(),
+  createdAt: z.string().datetime(),
+  phase: noticePhaseSchema,
+});
+export type ServiceNotice = z.infer<typeof serviceNoticeSchema>;
+
+/** What the banner needs (GET /api/notices, every signed-in user): only notices being shown now. */
+export const activeNoticeSchema = serviceNoticeSchema.pick({ id: true, severity: true, textDa: true, textEn: true, startsAt: true, endsAt: true })
+  .extend({ phase: z.enum(['upcoming', 'active']) });
+export type ActiveNotice = z.infer<typeof activeNoticeSchema>;
+export const activeNoticeListSchema = z.object({ items: z.array(activeNoticeSchema) });
+export const serviceNoticeListSchema = z.object({ items: z.array(serviceNoticeSchema) });
 
 // ---- Administration: destinations (the approved-recipients registry) and delivery settings ----
 

@@ -62,6 +62,9 @@ export interface LaunchedBrowser {
 export interface LaunchOptions {
   viewport?: { width: number; height: number };
   locale?: string;
+  /** Emulated system colour scheme and Windows high-contrast mode (the pane follows both). */
+  colorScheme?: 'light' | 'dark';
+  forcedColors?: 'active' | 'none';
 }
 
 export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedBrowser> {
@@ -76,6 +79,8 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
       locale: opts.locale ?? 'da-DK',
       timezoneId: 'Europe/Copenhagen',
       serviceWorkers: 'block',
+      colorScheme: opts.colorScheme ?? 'light',
+      forcedColors: opts.forcedColors ?? 'none',
     });
   } catch (e) {
     await rm(userDataDir, { recursive: true, force: true });

@@ -1,17 +1,26 @@
 // The Brevdue API as the task pane sees it: fetch, an optional bearer token, and every answer parsed
 // with the shared zod contracts, so a mismatch shows up as a clear error, not as undefined in the UI.
 import { z } from 'zod';
+import { replyInfoSchema, replyListSchema, type ReplyInfo } from '../../../shared/src/contracts';
 import {
   apiErrorSchema, destinationSchema, healthSchema, meSchema, messageDetailSchema, messageListResponseSchema,
   triageListSchema,
+  activeNoticeListSchema, cvrViewSchema, destinationViewSchema, mailboxViewSchema, retentionSettingsSchema, serviceNoticeListSchema, serviceNoticeSchema,
+  type ActiveNotice, type CvrCreate, type CvrView, type DestinationCreate, type DestinationUpdate, type DestinationView, type MailboxView,
+  type NoticeCreate, type RetentionSettings, type ServiceNotice,
   type Destination, type Health, type Me, type MessageDetail, type MessageListResponse, type TriageList,
 } from '../../../shared/src/contracts';
-import { getAccessToken } from '../auth';
+import { statsResponseSchema, type StatsBy, type StatsGranularity, type StatsResponse } from '../../../shared/src/contracts';
+import {
+  dryRunResponseSchema, ruleViewSchema, type DryRunResponse, type RuleInput, type RuleView,
+} from '../../../shared/src/contracts';
+import { authHeaders, getAccessToken } from '../auth';
 
 export type ApiErrorKind =
   | 'http' // the server answered with an error status (message from its error JSON when present)
   | 'network' // no answer at all
-  | 'invalid'; // an answer that does not match the contract
+  | 'invalid' // an answer that does not match the contract
+  | 'auth'; // signing in failed before the request was sent
 
 export class ApiError extends Error {
   constructor(
@@ -31,6 +40,15 @@ export class ApiError extends Error {
 export interface ListMessagesParams {
   cvr?: string;
   q?: string;
+  /** Track & trace filters and order (GET /api/messages); blank values are left out. */
+  sender?: string;
+  provider?: string;
+  destinationId?: string;
+  status?: string;
+  from?: string;
+  to?: string;
+  sort?: string;
+  dir?: 'asc' | 'desc';
   limit?: number;
   offset?: number;
 }
@@ -50,6 +68,13 @@ export const deliveriesCreatedSchema = z.object({ deliveryIds: z.array(z.string(
 export type DeliveriesCreated = z.infer<typeof deliveriesCreatedSchema>;
 
 export const destinationListSchema = z.object({ items: z.array(destinationSchema) });
+
+/** Rules (GET /api/admin/rules) and the organisation's CVR numbers (GET /api/cvrs), for the rules page. */
+export const ruleListSchema = z.object({ items: z.array(ruleViewSchema) });
+export const orgCvrListSchema = z.object({ items: z.array(z.object({ cvr: z.string(), name: z.string() })) });
+export type OrgCvr = z.infer<typeof orgCvrListSchema>['items'][number];
+/** A dry run's request: the whole draft rule set (rules with an id stand for stored ones). */
+export type DryRunRequest = { rules: (RuleInput & { id?: string })[]; days: number };
 
 /** The Outlook item's ids, as the add-in can read them (office/mailbox.ts). */
 export interface OutlookItemIds {
@@ -75,6 +100,41 @@ export interface ApiClient {
   reroute(messageId: string, body: { destinationIds: string[]; oldCopy?: OldCopy }): Promise<DeliveriesCreated>;
   listTriage(params?: PageParams, signal?: AbortSignal): Promise<TriageList>;
   place(messageId: string, body: { destinationIds: string[] }): Promise<DeliveriesCreated>;
+  /** Statistics for a period (any signed-in role). */
+  stats(params: StatsParams, signal?: AbortSignal): Promise<StatsResponse>;
+  /** The same statistics as CSV, with the server's file name. */
+  downloadStatsCsv(params: StatsParams & { lang: 'da' | 'en' }, signal?: AbortSignal): Promise<{ blob: Blob; filename: string }>;
+  /** Replies to Digital Post: the letter's replies, newest first. */
+  listReplies(messageId: string, signal?: AbortSignal): Promise<ReplyInfo[]>;
+  /** Sends a reply (multipart: text, memoUuid, attachments); `onProgress` gets the uploaded share, 0–1. */
+  sendReply(messageId: string, form: FormData, onProgress?: (share: number) => void): Promise<ReplyInfo>;
+  retryReply(messageId: string, replyId: string): Promise<ReplyInfo>;
+  /** Rules in priority order (admins and operators). */
+  listRules(signal?: AbortSignal): Promise<RuleView[]>;
+  createRule(input: RuleInput): Promise<RuleView>;
+  /** `version`: refuse (409) when the rule changed since it was read. */
+  updateRule(id: string, patch: Partial<RuleInput>, version?: number): Promise<RuleView>;
+  deleteRule(id: string): Promise<void>;
+  dryRunRules(body: DryRunRequest): Promise<DryRunResponse>;
+  /** The organisation's CVR numbers (everyone signed in). */
+  listOrgCvrs(signal?: AbortSignal): Promise<OrgCvr[]>;
+  /** Service notices shown now (the banner; everyone signed in). */
+  activeNotices(signal?: AbortSignal): Promise<ActiveNotice[]>;
+  // Admin pages (issue #6): the registry with check results, CVR numbers and mailboxes, retention, notices.
+  adminDestinations(signal?: AbortSignal): Promise<DestinationView[]>;
+  createDestination(body: DestinationCreate): Promise<DestinationView>;
+  updateDestination(id: string, body: DestinationUpdate): Promise<DestinationView>;
+  checkDestination(id: string): Promise<DestinationView>;
+  archiveDestination(id: string): Promise<void>;
+  adminCvrs(signal?: AbortSignal): Promise<CvrView[]>;
+  addCvr(body: CvrCreate): Promise<CvrView>;
+  removeCvr(cvr: string): Promise<void>;
+  setMailboxPaused(id: string, paused: boolean): Promise<MailboxView>;
+  retentionSettings(signal?: AbortSignal): Promise<RetentionSettings>;
+  putRetentionSettings(body: RetentionSettings): Promise<RetentionSettings>;
+  adminNotices(signal?: AbortSignal): Promise<ServiceNotice[]>;
+  createNotice(body: NoticeCreate): Promise<ServiceNotice>;
+  deleteNotice(id: string): Promise<void>;
 }
 
 export interface ApiClientOptions {
@@ -93,6 +153,10 @@ export function messageListPath(params: ListMessagesParams = {}): string {
   if (params.cvr) search.set('cvr', params.cvr);
   const q = params.q?.trim();
   if (q) search.set('q', q);
+  for (const key of ['sender', 'provider', 'destinationId', 'status', 'from', 'to', 'sort', 'dir'] as const) {
+    const v = params[key]?.trim();
+    if (v) search.set(key, v);
+  }
   if (params.limit !== undefined) search.set('limit', String(params.limit));
   if (params.offset) search.set('offset', String(params.offset));
   const qs = search.toString();
@@ -112,7 +176,17 @@ export function outlookItemPath(ids: OutlookItemIds): string {
   return ids.internetMessageId ? `${path}?${new URLSearchParams({ internetMessageId: ids.internetMessageId })}` : path;
 }
 
-type Method = 'GET' | 'POST';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface StatsParams { from?: string; to?: string; granularity: StatsGranularity; by: StatsBy }
+
+export function statsPath(params: StatsParams & { lang?: 'da' | 'en' }, csv = false): string {
+  const search = new URLSearchParams({ granularity: params.granularity, by: params.by });
+  if (params.from) search.set('from', params.from);
+  if (params.to) search.set('to', params.to);
+  if (params.lang) search.set('lang', params.lang);
+  return `${csv ? '/stats.csv' : '/stats'}?${search}`;
+}
 
 export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   const baseUrl = (options.baseUrl ?? '/api').replace(/\/+$/, '');
@@ -120,10 +194,16 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
 
   /** Sends the request; an error status becomes an ApiError with the API's own sentence. */
-  async function send(method: Method, path: string, opts: { body?: unknown; accept?: string; signal?: AbortSignal }): Promise<Response> {
-    const headers: Record<string, string> = { Accept: opts.accept ?? 'application/json' };
+  async function send(method: Method, path: string, opts: { body?: unknown; accept?: string; signal?: AbortSignal; headers?: Record<string, string> }): Promise<Response> {
+    const headers: Record<string, string> = { Accept: opts.accept ?? 'application/json', ...authHeaders(), ...opts.headers };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-    const token = await getToken();
+    let token: string | null;
+    try {
+      token = await getToken();
+    } catch (e) {
+      // Sign-in failures carry a sentence for the person (auth/naa.ts); show it as such.
+      throw new ApiError('auth', 'sign_in', e instanceof Error ? e.message : String(e), null, true);
+    }
     if (token) headers.Authorization = `Bearer ${token}`;
 
     let res: Response;
@@ -144,7 +224,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     return res;
   }
 
-  async function json<S extends z.ZodTypeAny>(method: Method, path: string, schema: S, opts: { body?: unknown; signal?: AbortSignal } = {}): Promise<z.infer<S>> {
+  async function json<S extends z.ZodTypeAny>(method: Method, path: string, schema: S, opts: { body?: unknown; signal?: AbortSignal; headers?: Record<string, string> } = {}): Promise<z.infer<S>> {
     const res = await send(method, path, opts);
     const body = parseJson(await res.text());
     const parsed = schema.safeParse(body);
@@ -181,7 +261,72 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     reroute: (messageId, body) => post(`${letter(messageId)}/reroute`, deliveriesCreatedSchema, body),
     listTriage: (params, signal) => get(triagePath(params), triageListSchema, signal),
     place: (messageId, body) => post(`/triage/${encodeURIComponent(messageId)}/place`, deliveriesCreatedSchema, body),
+    stats: (params, signal) => get(statsPath(params), statsResponseSchema, signal),
+    downloadStatsCsv: async (params, signal) => {
+      const res = await send('GET', statsPath(params, true), { accept: 'text/csv', signal });
+      const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'brevdue-statistics.csv';
+      try {
+        return { blob: await res.blob(), filename };
+      } catch (e) {
+        if (isAbortError(e)) throw e;
+        throw new ApiError('network', 'network', e instanceof Error ? e.message : String(e));
+      }
+    },
+    listReplies: async (messageId, signal) => (await get(`${letter(messageId)}/replies`, replyListSchema, signal)).items,
+    sendReply: async (messageId, form, onProgress) => {
+      const path = `${letter(messageId)}/reply`;
+      const token = await getToken();
+      // XMLHttpRequest, not fetch: only it reports upload progress (up to 25 MB of attachments).
+      const res = await uploadForm(baseUrl + path, form, { ...authHeaders(), ...(token ? { Authorization: `Bearer ${token}` } : {}) }, onProgress);
+      if (res.status === 0) throw new ApiError('network', 'network', 'The upload was interrupted.');
+      const body = parseJson(res.text);
+      if (res.status >= 400) {
+        const err = apiErrorSchema.safeParse(body);
+        if (err.success) throw new ApiError('http', err.data.error.code, err.data.error.message, res.status, true);
+        throw new ApiError('http', `http_${res.status}`, `HTTP ${res.status}`, res.status);
+      }
+      const parsed = replyInfoSchema.safeParse(body);
+      if (!parsed.success) throw new ApiError('invalid', 'invalid_response', `POST ${path} answered outside the contract`, res.status);
+      return parsed.data;
+    },
+    retryReply: (messageId, replyId) => post(`${letter(messageId)}/replies/${encodeURIComponent(replyId)}/retry`, replyInfoSchema, {}),
+    listRules: async (signal) => (await get('/admin/rules', ruleListSchema, signal)).items,
+    createRule: (input) => post('/admin/rules', ruleViewSchema, input),
+    updateRule: (id, patch, version) => json('PATCH', `/admin/rules/${encodeURIComponent(id)}`, ruleViewSchema,
+      { body: patch, headers: version === undefined ? undefined : { 'If-Match': String(version) } }),
+    deleteRule: async (id) => { await send('DELETE', `/admin/rules/${encodeURIComponent(id)}`, {}); },
+    dryRunRules: (body) => post('/admin/rules/dry-run', dryRunResponseSchema, body),
+    listOrgCvrs: async (signal) => (await get('/cvrs', orgCvrListSchema, signal)).items,
+    activeNotices: async (signal) => (await get('/notices', activeNoticeListSchema, signal)).items,
+    adminDestinations: async (signal) => (await get('/admin/destinations', z.object({ items: z.array(destinationViewSchema) }), signal)).items,
+    createDestination: (body) => post('/admin/destinations', destinationViewSchema, body),
+    updateDestination: (id, body) => json('PATCH', `/admin/destinations/${encodeURIComponent(id)}`, destinationViewSchema, { body }),
+    checkDestination: (id) => post(`/admin/destinations/${encodeURIComponent(id)}/check`, destinationViewSchema, {}),
+    archiveDestination: async (id) => { await send('DELETE', `/admin/destinations/${encodeURIComponent(id)}`, {}); },
+    adminCvrs: async (signal) => (await get('/admin/cvrs', z.object({ items: z.array(cvrViewSchema) }), signal)).items,
+    addCvr: (body) => post('/admin/cvrs', cvrViewSchema, body),
+    removeCvr: async (cvr) => { await send('DELETE', `/admin/cvrs/${encodeURIComponent(cvr)}`, {}); },
+    setMailboxPaused: (id, paused) => json('PATCH', `/admin/mailboxes/${encodeURIComponent(id)}`, mailboxViewSchema, { body: { paused } }),
+    retentionSettings: (signal) => get('/admin/retention-settings', retentionSettingsSchema, signal),
+    putRetentionSettings: (body) => json('PUT', '/admin/retention-settings', retentionSettingsSchema, { body }),
+    adminNotices: async (signal) => (await get('/admin/notices', serviceNoticeListSchema, signal)).items,
+    createNotice: (body) => post('/admin/notices', serviceNoticeSchema, body),
+    deleteNotice: async (id) => { await send('DELETE', `/admin/notices/${encodeURIComponent(id)}`, {}); },
   };
+}
+
+function uploadForm(url: string, form: FormData, headers: Record<string, string>, onProgress?: (share: number) => void): Promise<{ status: number; text: string }> {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.setRequestHeader('Accept', 'application/json');
+    for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
+    if (onProgress) xhr.upload.onprogress = (e) => { if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total); };
+    xhr.onload = () => resolve({ status: xhr.status, text: xhr.responseText });
+    xhr.onerror = () => resolve({ status: 0, text: '' });
+    xhr.onabort = () => resolve({ status: 0, text: '' });
+    xhr.send(form);
+  });
 }
 
 function parseJson(text: string): unknown {

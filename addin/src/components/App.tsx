@@ -1,4 +1,5 @@
-import { FluentProvider, Spinner, makeStyles, tokens, webLightTheme } from '@fluentui/react-components';
+import { FluentProvider, Spinner, makeStyles, tokens } from '@fluentui/react-components';
+import { useHostTheme } from '../office/theme';
 import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../../shared/src/contracts';
@@ -49,10 +50,11 @@ export interface AppProps {
   api?: ApiClient;
 }
 
-/** The task pane. (webLightTheme for now; following Outlook's theme is a later issue.) */
+/** The task pane, in the host's theme (Outlook's light/dark, high contrast; see office/theme.ts). */
 export function App({ office, api }: AppProps) {
+  const { kind, theme } = useHostTheme();
   return (
-    <FluentProvider theme={webLightTheme} style={PROVIDER_STYLE}>
+    <FluentProvider theme={theme} style={PROVIDER_STYLE} data-theme={kind}>
       <ErrorBoundary>
         <ApiProvider client={api}>
           <Shell office={office} />

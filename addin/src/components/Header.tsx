@@ -1,4 +1,5 @@
-import { Badge, Button, Caption1, Spinner, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
+import { Badge, Button, Caption1, Select, Spinner, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
+import { DEMO_ROLES, setDemoRole, type DemoRole } from '../auth/demo-role';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../../shared/src/contracts';
 import { LANGUAGES, changeLanguage, type Language } from '../i18n';
@@ -34,6 +35,7 @@ const useStyles = makeStyles({
   demo: { flexShrink: 0 },
   language: { flexShrink: 0, minWidth: 'auto' },
   loading: { justifyContent: 'flex-start' },
+  role: { flexShrink: 0, minWidth: 'auto' },
 });
 
 /** Who is signed in, for which organisation (and whether it is the demo), plus the language switch. */
@@ -74,6 +76,22 @@ export function Header({ me, meFailed }: { me: Me | null; meFailed: boolean }) {
           <Spinner size="extra-tiny" labelPosition="after" label={t('header.loadingUser')} className={s.loading} />
         )}
       </div>
+      {me?.demo && (
+        // The demo's role switcher: see the pane as an operator or a reader. The choice is sent as
+        // X-Brevdue-Demo-Role (honoured in demo mode only); a reload refetches everything as that role.
+        <Select
+          className={s.role}
+          size="small"
+          appearance="underline"
+          aria-label={t('header.demoRole')}
+          title={t('header.demoRole')}
+          value={me.roles[0]}
+          data-testid="demo-role"
+          onChange={(_, data) => { setDemoRole(data.value as DemoRole); window.location.reload(); }}
+        >
+          {DEMO_ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
+        </Select>
+      )}
       <Button
         className={s.language}
         appearance="subtle"

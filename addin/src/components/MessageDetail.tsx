@@ -12,6 +12,7 @@ import { saveDocument } from './download';
 import { ErrorBar, describeError } from './ErrorBar';
 import { ArrowLeftIcon, DocumentIcon, DownloadIcon, MailIcon, RefreshIcon, TeamsIcon } from './icons';
 import { LetterActions } from './LetterActions';
+import { ReplySection } from './reply/ReplySection';
 import { DeliveryStatusBadge, MessageStatusBadge } from './StatusBadge';
 import { Timeline } from './Timeline';
 import { useLocale } from './useLocale';
@@ -192,6 +193,7 @@ function DetailBody({ message: m, onChanged }: { message: Detail; onChanged: () 
       </div>
 
       <LetterActions message={m} onChanged={onChanged} />
+      <ReplySection message={m} onChanged={onChanged} />
 
       <section className={s.section} aria-labelledby="detail-facts">
         <Subtitle2 as="h3" id="detail-facts" className={s.sectionTitle}>{t('detail.details')}</Subtitle2>

@@ -1,15 +1,24 @@
+// Track & trace: every letter the user may see, searched in Danish full text (the server stems:
+// "årsopgørelser" finds "Årsopgørelsen") and filtered by sender, CVR, mailbox, destination, status and
+// dates; shown as a sortable, paged DataGrid. The server does the searching, sorting and paging.
 import {
-  Button, Caption1, SearchBox, Select, Spinner, makeStyles, mergeClasses, tokens,
+  Button, Caption1, CounterBadge, SearchBox, Select, Spinner, makeStyles, mergeClasses, tokens,
 } from '@fluentui/react-components';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useApi } from '../api/context';
 import { EmptyState } from './EmptyState';
 import { ErrorBar } from './ErrorBar';
 import { MailIcon, RefreshIcon, SearchEmptyIcon } from './icons';
-import { MessageRow } from './MessageRow';
-import { useMessageList } from './useMessageList';
+import { Pager } from './trace/Pager';
+import { TraceFilters, type FilterValues } from './trace/TraceFilters';
+import { TraceGrid } from './trace/TraceGrid';
+import { EMPTY_SEARCH, PAGE_SIZE, activeFilters, useMessageList, type TraceSearch } from './useMessageList';
+import { useLocale } from './useLocale';
 
 const SEARCH_DEBOUNCE_MS = 300;
+/** Below this width the grid folds into one column and the order is chosen in the filters. */
+const NARROW_PX = 600;
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', minHeight: 0, flexGrow: 1 },
@@ -20,14 +29,15 @@ const useStyles = makeStyles({
     gap: tokens.spacingHorizontalS,
     padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalM} ${tokens.spacingVerticalS}`,
   },
-  // Narrow pane: [search][refresh] / [CVR filter]; wide: [search][CVR filter][refresh].
+  // Narrow pane: [search][filters][refresh] / [CVR filter]; wide: [search][CVR filter][filters][refresh].
   search: { order: 1, flexGrow: 1, flexBasis: 0, minWidth: 0, maxWidth: 'none' },
+  filtersToggle: { order: 2, flexShrink: 0 },
   refresh: { order: 2, flexShrink: 0 },
   cvr: {
     order: 3,
     flexBasis: '100%',
     minWidth: 0,
-    '@media (min-width: 560px)': { order: 2, flexBasis: '240px', flexGrow: 0 },
+    '@media (min-width: 560px)': { order: 1, flexBasis: '240px', flexGrow: 0 },
   },
   summary: {
     display: 'flex',
@@ -39,41 +49,101 @@ const useStyles = makeStyles({
   },
   summaryText: { flexGrow: 1 },
   error: { margin: `0 ${tokens.spacingHorizontalM} ${tokens.spacingVerticalS}` },
-  list: {
-    listStyle: 'none',
-    margin: 0,
-    padding: 0,
+  results: {
     borderTop: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
     transitionProperty: 'opacity',
     transitionDuration: tokens.durationFast,
+    overflowX: 'auto',
   },
   stale: { opacity: 0.55 },
   center: { display: 'flex', justifyContent: 'center', padding: tokens.spacingVerticalXXL },
-  more: { display: 'flex', justifyContent: 'center', padding: tokens.spacingVerticalM },
 });
+
+const NO_FILTERS: FilterValues = { sender: '', provider: '', destinationId: '', status: '', from: '', to: '', sort: 'receivedAt', dir: 'desc' };
+
+/** The debounced copy of a typed value. */
+function useDebounced(value: string, ms: number): string {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value.trim()), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
+/** Whether the element is narrower than NARROW_PX (the task pane is resizable). */
+function useNarrow(ref: React.RefObject<HTMLElement>): boolean {
+  const [narrow, setNarrow] = useState(true);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => { if (el.clientWidth > 0) setNarrow(el.clientWidth < NARROW_PX); };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return narrow;
+}
 
 export function MessageList({ active, onOpen }: { active: boolean; onOpen: (id: string) => void }) {
   const s = useStyles();
   const { t } = useTranslation();
+  const locale = useLocale();
+  const api = useApi();
+  const rootRef = useRef<HTMLElement>(null);
+  const narrow = useNarrow(rootRef);
+  const filtersId = useId();
+
   const [text, setText] = useState('');
-  const [q, setQ] = useState('');
   const [cvr, setCvr] = useState('');
+  const [filters, setFilters] = useState<FilterValues>(NO_FILTERS);
+  const [showFilters, setShowFilters] = useState(false);
+  const q = useDebounced(text, SEARCH_DEBOUNCE_MS);
+  const sender = useDebounced(filters.sender, SEARCH_DEBOUNCE_MS);
+  const datesReversed = filters.from !== '' && filters.to !== '' && filters.from > filters.to;
 
+  // The search without its page; a new one starts at the first page (the offset belongs to its key).
+  const base = useMemo((): Omit<TraceSearch, 'offset'> => ({
+    q, cvr, sender, provider: filters.provider, destinationId: filters.destinationId, status: filters.status,
+    from: datesReversed ? '' : filters.from, to: datesReversed ? '' : filters.to, sort: filters.sort, dir: filters.dir,
+  }), [q, cvr, sender, filters.provider, filters.destinationId, filters.status, filters.from, filters.to, filters.sort, filters.dir, datesReversed]);
+  const key = JSON.stringify(base);
+  const [page, setPage] = useState({ key, offset: 0 });
+  const offset = page.key === key ? page.offset : 0;
+  const search = useMemo((): TraceSearch => ({ ...base, offset }), [base, offset]);
+
+  const { state, cvrNames, reload, refresh } = useMessageList(search, active);
+
+  // CVR numbers: the organisation's (GET /api/cvrs), plus any a letter showed (a removed CVR number's
+  // letters stay). The list alone still offers a filter when the call fails.
+  const [orgCvrs, setOrgCvrs] = useState<Record<string, string>>({});
   useEffect(() => {
-    const timer = setTimeout(() => setQ(text.trim()), SEARCH_DEBOUNCE_MS);
-    return () => clearTimeout(timer);
-  }, [text]);
-
-  const filter = useMemo(() => ({ q, cvr }), [q, cvr]);
-  const { state, cvrNames, reload, refresh, loadMore } = useMessageList(filter, active);
+    const controller = new AbortController();
+    api.listOrgCvrs(controller.signal).then(
+      (items) => setOrgCvrs(Object.fromEntries(items.map((c) => [c.cvr, c.name]))),
+      () => { /* decoration: the list's own CVR names remain */ },
+    );
+    return () => controller.abort();
+  }, [api]);
   const cvrOptions = useMemo(
-    () => Object.entries(cvrNames).sort(([, a], [, b]) => a.localeCompare(b, 'da')),
-    [cvrNames],
+    () => Object.entries({ ...cvrNames, ...orgCvrs }).sort(([, a], [, b]) => a.localeCompare(b, 'da')),
+    [cvrNames, orgCvrs],
   );
-  const filtered = q !== '' || cvr !== '';
+
+  const filterCount = activeFilters({ ...EMPTY_SEARCH, ...search }) - (q ? 1 : 0) - (cvr ? 1 : 0);
+  const filtered = activeFilters({ ...EMPTY_SEARCH, ...search }) > 0;
+  const resultsRef = useRef<HTMLDivElement>(null);
+  const goTo = (next: number) => {
+    setPage({ key, offset: next });
+    resultsRef.current?.scrollIntoView?.({ block: 'nearest' });
+  };
+  const count = state.capped
+    ? t('trace.countCapped', { n: state.total.toLocaleString(locale) })
+    : t('list.count', { count: state.total });
 
   return (
-    <section className={mergeClasses(s.root, !active && s.hidden)} aria-label={t('list.title')} data-testid="message-list">
+    <section ref={rootRef} className={mergeClasses(s.root, !active && s.hidden)} aria-label={t('trace.title')} data-testid="message-list">
       <div className={s.toolbar} role="search">
         <SearchBox
           className={s.search}
@@ -99,6 +169,17 @@ export function MessageList({ active, onOpen }: { active: boolean; onOpen: (id: 
           </Select>
         )}
         <Button
+          className={s.filtersToggle}
+          appearance={showFilters ? 'primary' : 'secondary'}
+          onClick={() => setShowFilters((v) => !v)}
+          aria-expanded={showFilters}
+          aria-controls={filtersId}
+          data-testid="filters-toggle"
+        >
+          {t('trace.filters')}
+          {filterCount > 0 && <CounterBadge count={filterCount} size="small" appearance="ghost" aria-hidden />}
+        </Button>
+        <Button
           className={s.refresh}
           appearance="subtle"
           icon={<RefreshIcon />}
@@ -110,13 +191,19 @@ export function MessageList({ active, onOpen }: { active: boolean; onOpen: (id: 
         />
       </div>
 
+      {showFilters && (
+        <TraceFilters
+          id={filtersId}
+          values={filters}
+          onChange={(patch) => setFilters((f) => ({ ...f, ...patch }))}
+          onClear={() => { setFilters((f) => ({ ...NO_FILTERS, sort: f.sort, dir: f.dir })); setCvr(''); setText(''); }}
+          datesReversed={datesReversed}
+        />
+      )}
+
       {state.loaded && (
         <div className={s.summary}>
-          <Caption1 className={s.summaryText} data-testid="message-count" aria-live="polite">
-            {state.items.length < state.total
-              ? t('list.showing', { shown: state.items.length, total: state.total })
-              : t('list.count', { count: state.total })}
-          </Caption1>
+          <Caption1 className={s.summaryText} data-testid="message-count" aria-live="polite">{count}</Caption1>
           {(state.loading || state.refreshing) && <Spinner size="extra-tiny" aria-label={t('app.loading')} />}
         </div>
       )}
@@ -133,24 +220,35 @@ export function MessageList({ active, onOpen }: { active: boolean; onOpen: (id: 
 
       {state.loaded && state.items.length === 0 && !state.loading && (
         filtered
-          ? <EmptyState icon={<SearchEmptyIcon />} title={t('list.noMatches')} hint={t('list.noMatchesHint')} />
+          ? <EmptyState icon={<SearchEmptyIcon />} title={t('list.noMatches')} hint={t('trace.noMatchesHint')} />
           : <EmptyState icon={<MailIcon />} title={t('list.empty')} hint={t('list.emptyHint')} />
       )}
 
       {state.items.length > 0 && (
-        <ul className={mergeClasses(s.list, state.loading && s.stale)} aria-busy={state.loading}>
-          {state.items.map((m) => (
-            <MessageRow key={m.id} message={m} showCvr={cvrOptions.length > 1} onOpen={onOpen} />
-          ))}
-        </ul>
+        <div ref={resultsRef} className={mergeClasses(s.results, state.loading && s.stale)}>
+          <TraceGrid
+            items={state.items}
+            narrow={narrow}
+            showCvr={cvrOptions.length > 1}
+            sort={filters.sort}
+            dir={filters.dir}
+            onSort={(sort, dir) => setFilters((f) => ({ ...f, sort, dir }))}
+            onOpen={onOpen}
+            busy={state.loading}
+          />
+        </div>
       )}
 
-      {state.loaded && state.items.length < state.total && (
-        <div className={s.more}>
-          <Button onClick={loadMore} disabled={state.loadingMore} icon={state.loadingMore ? <Spinner size="tiny" /> : undefined} data-testid="load-more">
-            {t('list.loadMore')}
-          </Button>
-        </div>
+      {state.loaded && (state.total > PAGE_SIZE || offset > 0) && (
+        <Pager
+          offset={offset}
+          shown={state.items.length}
+          total={state.total}
+          capped={state.capped}
+          pageSize={PAGE_SIZE}
+          disabled={state.loading}
+          onPage={goTo}
+        />
       )}
     </section>
   );

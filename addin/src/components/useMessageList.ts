@@ -1,36 +1,57 @@
-// Loading the message list: first page per filter, "show more" pages, and quiet refreshes that keep
-// what is on screen (statuses change while a letter travels, so the list refreshes itself).
+// Track & trace loading: one page per search (filters, order, offset), and quiet refreshes of that
+// page that keep what is on screen (statuses change while a letter travels, so the page refreshes itself).
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { MessageSummary } from '../../../shared/src/contracts';
+import type { MessageSort, MessageSummary } from '../../../shared/src/contracts';
 import { isAbortError } from '../api/client';
 import { useApi } from '../api/context';
 
 export const PAGE_SIZE = 50;
-const MAX_LIMIT = 200; // the API's limit cap
 export const AUTO_REFRESH_MS = 10_000;
 
-export interface ListFilter { q: string; cvr: string }
+export interface TraceSearch {
+  q: string;
+  cvr: string;
+  sender: string;
+  provider: string;
+  destinationId: string;
+  status: string;
+  /** YYYY-MM-DD (Copenhagen days, as the API reads them) or ''. */
+  from: string;
+  to: string;
+  sort: MessageSort;
+  dir: 'asc' | 'desc';
+  offset: number;
+}
+
+export const EMPTY_SEARCH: TraceSearch = {
+  q: '', cvr: '', sender: '', provider: '', destinationId: '', status: '', from: '', to: '', sort: 'receivedAt', dir: 'desc', offset: 0,
+};
+
+/** Filters that narrow (not order or page): an empty result with any of them set is "no matches". */
+export function activeFilters(s: TraceSearch): number {
+  return [s.q, s.cvr, s.sender, s.provider, s.destinationId, s.status, s.from, s.to].filter((v) => v !== '').length;
+}
 
 export interface ListState {
   items: MessageSummary[];
   total: number;
-  /** A first page has arrived for some filter. */
+  /** The server stopped counting: `total` is a lower bound. */
+  capped: boolean;
+  /** A page has arrived for some search. */
   loaded: boolean;
-  /** A first page for the current filter is on its way. */
+  /** A page for the current search is on its way. */
   loading: boolean;
   refreshing: boolean;
-  loadingMore: boolean;
   error: unknown;
 }
 
-const INITIAL: ListState = { items: [], total: 0, loaded: false, loading: true, refreshing: false, loadingMore: false, error: null };
+const INITIAL: ListState = { items: [], total: 0, capped: false, loaded: false, loading: true, refreshing: false, error: null };
 
-export function useMessageList(filter: ListFilter, active: boolean) {
+export function useMessageList(search: TraceSearch, active: boolean) {
   const api = useApi();
   const [state, setState] = useState<ListState>(INITIAL);
   const [cvrNames, setCvrNames] = useState<Record<string, string>>({});
   const current = useRef<AbortController | null>(null);
-  const items = useRef<MessageSummary[]>([]);
 
   const remember = useCallback((list: MessageSummary[]) => {
     setCvrNames((known) => {
@@ -42,40 +63,26 @@ export function useMessageList(filter: ListFilter, active: boolean) {
     });
   }, []);
 
-  const run = useCallback(async (mode: 'load' | 'refresh' | 'more') => {
-    if (mode !== 'load' && current.current) return; // something is already in flight
+  const run = useCallback(async (mode: 'load' | 'refresh') => {
+    if (mode === 'refresh' && current.current) return; // something is already in flight
     current.current?.abort();
     const controller = new AbortController();
     current.current = controller;
-    const offset = mode === 'more' ? items.current.length : 0;
-    const limit = mode === 'refresh' ? Math.min(MAX_LIMIT, Math.max(PAGE_SIZE, items.current.length)) : PAGE_SIZE;
-    setState((s) => ({
-      ...s,
-      loading: mode === 'load',
-      refreshing: mode === 'refresh',
-      loadingMore: mode === 'more',
-      error: mode === 'load' ? null : s.error,
-    }));
+    setState((s) => ({ ...s, loading: mode === 'load', refreshing: mode === 'refresh', error: mode === 'load' ? null : s.error }));
     try {
-      const res = await api.listMessages({ q: filter.q, cvr: filter.cvr || undefined, limit, offset }, controller.signal);
+      const res = await api.listMessages({ ...search, limit: PAGE_SIZE }, controller.signal);
       if (controller.signal.aborted) return;
       remember(res.items);
-      let next = res.items;
-      if (mode === 'more') {
-        const seen = new Set(items.current.map((m) => m.id));
-        next = [...items.current, ...res.items.filter((m) => !seen.has(m.id))];
-      }
-      items.current = next;
-      setState({ items: next, total: res.total, loaded: true, loading: false, refreshing: false, loadingMore: false, error: null });
+      setState({ items: res.items, total: res.total, capped: res.totalCapped === true, loaded: true, loading: false, refreshing: false, error: null });
     } catch (e) {
       if (isAbortError(e) || controller.signal.aborted) return;
-      setState((s) => ({ ...s, loading: false, refreshing: false, loadingMore: false, error: e }));
+      setState((s) => ({ ...s, loading: false, refreshing: false, error: e }));
     } finally {
       if (current.current === controller) current.current = null;
     }
-  }, [api, filter.q, filter.cvr, remember]);
+  }, [api, search, remember]);
 
-  // A new filter: a fresh first page.
+  // A new search or page: load it.
   useEffect(() => {
     void run('load');
   }, [run]);
@@ -100,6 +107,5 @@ export function useMessageList(filter: ListFilter, active: boolean) {
     cvrNames,
     reload: useCallback(() => void run('load'), [run]),
     refresh: useCallback(() => void run('refresh'), [run]),
-    loadMore: useCallback(() => void run('more'), [run]),
   };
 }

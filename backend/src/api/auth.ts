@@ -24,7 +24,13 @@ declare global {
   namespace Express { interface Request { auth?: AuthContext } }
 }
 
-export interface EntraConfig { clientId: string; audience: string; authorityHost?: string }
+export interface EntraConfig {
+  clientId: string;
+  audience: string;
+  authorityHost?: string;
+  /** The delegated scope the task pane asks for; default `<audience>/access_as_user`. */
+  scope?: string;
+}
 
 export function authMiddleware(opts: { db: Db; demo: { orgId: string } | null; entra: EntraConfig | null }) {
   const jwks = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
@@ -54,7 +60,11 @@ export function authMiddleware(opts: { db: Db; demo: { orgId: string } | null; e
     if (!header) {
       if (opts.demo) {
         const [org] = await opts.db.select().from(organisations).where(eq(organisations.id, opts.demo.orgId));
-        req.auth = { userId: 'demo', displayName: 'Demo-bruger', orgId: org.id, orgName: org.name, roles: ['admin'], demo: true };
+        // The demo's role switcher: X-Brevdue-Demo-Role picks the demo user's role. Only here, in
+        // demo mode without a token; a production server never reads the header.
+        const asked = req.header('x-brevdue-demo-role');
+        const role: Role = asked === 'operator' || asked === 'reader' ? asked : 'admin';
+        req.auth = { userId: 'demo', displayName: 'Demo-bruger', orgId: org.id, orgName: org.name, roles: [role], demo: true };
         return next();
       }
       return sendError(res, 401, 'unauthenticated', 'Sign in to Brevdue: the request carried no access token.');

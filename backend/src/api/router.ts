@@ -4,6 +4,10 @@ import { h } from './handler';
 import { adminRouter } from './admin';
 import { deliveryRouter, type DeliveryDeps } from './delivery';
 import { routingRouter } from './routing';
+import { replyRouter } from './reply';
+import { statsRouter } from './stats';
+import { noticesRouter } from './notices';
+import { settingsRouter } from './settings';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../store/db';
@@ -38,6 +42,17 @@ export function apiRouter(deps: ApiDeps): Router {
     const body: Health = { status: database === 'ok' && jobs === 'ok' ? 'ok' : 'degraded', database, jobs, demo: !!deps.demo, version: deps.version };
     res.status(body.status === 'ok' ? 200 : 503).json(body);
   }));
+
+  // How the task pane signs in (no token needed to ask): the demo, or Entra ID through Nested App
+  // Authentication with the API scope below (addin/src/auth).
+  r.get('/auth-config', (_req, res) => {
+    if (deps.demo || !deps.entra) return res.json({ mode: 'demo' });
+    res.json({
+      mode: 'entra', clientId: deps.entra.clientId,
+      authority: `${deps.entra.authorityHost ?? 'https://login.microsoftonline.com'}/organizations`,
+      scopes: [deps.entra.scope ?? `${deps.entra.audience.replace(/\/+$/, '')}/access_as_user`],
+    });
+  });
 
   r.use(h(authMiddleware({ db: deps.db, demo: deps.demo, entra: deps.entra })));
 
@@ -92,6 +107,10 @@ export function apiRouter(deps: ApiDeps): Router {
 
   r.use(deliveryRouter(deps.delivery));
   r.use(routingRouter(deps.delivery.ctx));
+  r.use(replyRouter(deps.delivery.ctx));
+  r.use(statsRouter(deps.db));
+  r.use(noticesRouter(deps));
+  r.use(settingsRouter(deps));
   r.use('/admin', adminRouter(deps));
 
   r.use((_req, res) => sendError(res, 404, 'not_found', 'No such API route.'));

@@ -82,8 +82,16 @@ function documentRows(memo: Memo) {
   return out;
 }
 
-function searchTextOf(memo: Memo): string {
-  const parts = [memo.label, memo.sender.label ?? '', memo.sender.id, memo.recipient.id, memo.notification ?? ''];
+/**
+ * What track & trace searches (search_vector is PostgreSQL's Danish tsvector of it): label, sender,
+ * recipient, notification and the documents' file names — never document content. File names are
+ * split into words ("aarsopgoerelse_2025.pdf" is one token to the parser otherwise). CPR numbers are
+ * masked after joining, so one split across parts cannot slip through.
+ */
+export function searchTextOf(memo: Memo): string {
+  // Masked before splitting: "010190-1234.pdf" split first would become "010190 1234", another shape.
+  const files = documentRows(memo).map((d) => maskCpr(d.file.filename).replace(/[^\p{L}\p{N}]+/gu, ' '));
+  const parts = [memo.label, memo.sender.label ?? '', memo.sender.id, memo.recipient.id, memo.notification ?? '', ...files];
   return maskCpr(parts.join(' ')).toLowerCase();
 }
 

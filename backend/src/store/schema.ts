@@ -87,6 +87,10 @@ export const messages = pgTable('messages', {
    * PostgreSQL itself. Built from search_text only, so it holds no CPR number and no document text.
    */
   searchVector: tsvector('search_vector').generatedAlwaysAs(sql`to_tsvector('danish'::regconfig, search_text)`),
+  /** Kept past retention (a legal hold set by an admin, audited). */
+  legalHold: boolean('legal_hold').notNull().default(false),
+  /** Content purged by retention or erased by a data subject request: only trace metadata is left. */
+  purgedAt: ts('purged_at'),
 }, (t) => [
   uniqueIndex('messages_org_memo_uq').on(t.orgId, t.memoUuid),
   index('messages_org_received_idx').on(t.orgId, t.receivedAt),
@@ -275,3 +279,33 @@ export const replies = pgTable('replies', {
   createdAt: ts('created_at').notNull().defaultNow(),
   sentAt: ts('sent_at'),
 }, (t) => [index('replies_message_idx').on(t.messageId)]);
+
+/**
+ * Append-only audit log, tamper-evident: each entry's hash covers its content and the previous
+ * entry's hash (per organisation), so an edited or deleted row breaks the chain (`brevdue audit verify`).
+ */
+export const auditLog = pgTable('audit_log', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  orgId: uuid('org_id').notNull().references(() => organisations.id),
+  /** Position in the organisation's chain, from 1; unique, so two writers cannot fork the chain. */
+  seq: integer('seq').notNull(),
+  at: ts('at').notNull().defaultNow(),
+  actor: text('actor').notNull(),
+  actorIp: text('actor_ip'),
+  action: text('action').notNull(),
+  targetType: text('target_type'),
+  targetId: text('target_id'),
+  details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+}, (t) => [uniqueIndex('audit_log_org_seq_uq').on(t.orgId, t.seq), index('audit_log_org_at_idx').on(t.orgId, t.at)]);
+
+/**
+ * CPR numbers a letter mentions, as keyed hashes only (HMAC-SHA-256 with a key derived from the KEK),
+ * so a data subject request can find every letter for a CPR number without any CPR number stored in clear.
+ */
+export const cprMentions = pgTable('cpr_mentions', {
+  orgId: uuid('org_id').notNull().references(() => organisations.id),
+  messageId: uuid('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
+  cprHash: text('cpr_hash').notNull(),
+}, (t) => [primaryKey({ columns: [t.messageId, t.cprHash] }), index('cpr_mentions_org_hash_idx').on(t.orgId, t.cprHash)]);

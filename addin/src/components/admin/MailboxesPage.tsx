@@ -1,0 +1,203 @@
+// Admin › CVR numbers and mailboxes: add a CVR number (8 digits and modulus 11, checked here and by
+// the server), remove one after confirmation, and each mailbox's health — state, last successful
+// fetch, last error as the server's sentence, backlog — with pause/resume (operators too).
+import { Badge, Body1Strong, Button, Caption1, Field, Input, Spinner, Text } from '@fluentui/react-components';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { CvrView, MailboxHealth, MailboxView } from '../../../../shared/src/contracts';
+import { isValidCvr } from '../../../../shared/src/identifiers';
+import { useApi } from '../../api/context';
+import { formatDateTime } from '../../format';
+import { EmptyState } from '../EmptyState';
+import { ErrorBar } from '../ErrorBar';
+import { InboxIcon, RefreshIcon } from '../icons';
+import { useLocale } from '../useLocale';
+import { AdminOnlyNote, ConfirmDialog, InlineError, OutcomeBar, useAdmin, useAdminStyles, useOutcome, useResource } from './common';
+
+const STATE_COLOUR: Record<MailboxHealth['state'], 'success' | 'warning' | 'danger' | 'informative' | 'subtle'> = {
+  ok: 'success', push: 'success', paused: 'subtle', backing_off: 'warning', failing: 'danger', never_fetched: 'informative',
+};
+
+/** The client-side check, in the user's language (the server checks the same and answers in English). */
+export function cvrProblem(cvr: string): 'format' | 'check' | null {
+  if (!/^\d{8}$/.test(cvr)) return 'format';
+  return isValidCvr(cvr) ? null : 'check';
+}
+
+export function MailboxesPage() {
+  const s = useAdminStyles();
+  const { t } = useTranslation();
+  const api = useApi();
+  const { isAdmin } = useAdmin();
+  const list = useResource((signal) => api.adminCvrs(signal));
+  const { outcome, succeeded, failed, clear } = useOutcome();
+  const [removing, setRemoving] = useState<CvrView | null>(null);
+  const [toggling, setToggling] = useState<string | null>(null);
+
+  const toggle = async (c: CvrView, m: MailboxView) => {
+    setToggling(m.id);
+    clear();
+    const provider = t(`provider.${m.provider}`);
+    try {
+      const v = await api.setMailboxPaused(m.id, !m.paused);
+      list.setData((cur) => (cur ?? []).map((x) => (x.cvr === c.cvr ? { ...x, mailboxes: x.mailboxes.map((y) => (y.id === v.id ? v : y)) } : x)));
+      succeeded(t(v.paused ? 'admin.mailboxes.paused' : 'admin.mailboxes.resumed', { provider, name: c.name }));
+    } catch (e) {
+      failed(t('admin.mailboxes.pauseFailed'), e);
+    } finally {
+      setToggling(null);
+    }
+  };
+
+  const items = list.data ?? [];
+  return (
+    <section className={s.page} aria-labelledby="mailboxes-title" data-testid="admin-mailboxes-page">
+      <div className={s.header}>
+        <Body1Strong id="mailboxes-title" className={s.grow} as="h2">{t('admin.mailboxes.title')}</Body1Strong>
+        <Button size="small" icon={<RefreshIcon />} onClick={list.reload} aria-label={t('admin.refresh')} title={t('admin.refresh')} />
+      </div>
+      <Text className={s.intro}>{t('admin.mailboxes.intro')}</Text>
+      {isAdmin ? (
+        <AddCvrForm onAdded={(c) => {
+          list.setData((cur) => [...(cur ?? []), c].sort((a, b) => a.name.localeCompare(b.name)));
+          succeeded(t('admin.mailboxes.added', { cvr: c.cvr, name: c.name }));
+        }} />
+      ) : <AdminOnlyNote />}
+      <OutcomeBar outcome={outcome} onDismiss={clear} />
+      {list.error != null && <ErrorBar title={t('admin.mailboxes.loadFailed')} error={list.error} onRetry={list.reload} />}
+      {list.loading && !list.data && <div className={s.center}><Spinner size="small" label={t('app.loading')} /></div>}
+      {list.data && items.length === 0 && <EmptyState icon={<InboxIcon />} title={t('admin.mailboxes.empty')} hint={t('admin.mailboxes.emptyHint')} />}
+      <ul className={s.list} data-testid="cvr-list">
+        {items.map((c) => (
+          <li key={c.cvr} className={s.card} data-testid="cvr" data-cvr={c.cvr}>
+            <div className={s.row}>
+              <Text weight="semibold" className={s.name}>{c.name}</Text>
+              <Caption1 className={s.meta}>CVR {c.cvr}</Caption1>
+              {isAdmin && (
+                <Button size="small" onClick={() => { clear(); setRemoving(c); }} aria-label={t('admin.mailboxes.removeLabel', { cvr: c.cvr, name: c.name })} data-testid="cvr-remove">
+                  {t('admin.mailboxes.remove')}
+                </Button>
+              )}
+            </div>
+            {c.mailboxes.length === 0
+              ? <Caption1 className={s.meta}>{t('admin.mailboxes.noMailboxes')}</Caption1>
+              : (
+                <ul className={s.list} aria-label={t('admin.mailboxes.mailboxesOf', { name: c.name })}>
+                  {c.mailboxes.map((m) => <MailboxRow key={m.id} m={m} cvrName={c.name} busy={toggling === m.id} onToggle={() => toggle(c, m)} />)}
+                </ul>
+              )}
+          </li>
+        ))}
+      </ul>
+      {removing && (
+        <ConfirmDialog
+          testId="cvr-remove-dialog"
+          title={t('admin.mailboxes.removeTitle', { cvr: removing.cvr, name: removing.name })}
+          intro={t('admin.mailboxes.removeIntro')}
+          confirmLabel={t('admin.mailboxes.remove')}
+          busyLabel={t('admin.mailboxes.removing')}
+          failedTitle={t('admin.mailboxes.removeFailed')}
+          onClose={() => setRemoving(null)}
+          onConfirm={async () => {
+            await api.removeCvr(removing.cvr);
+            list.setData((cur) => (cur ?? []).filter((x) => x.cvr !== removing.cvr));
+            succeeded(t('admin.mailboxes.removed', { cvr: removing.cvr, name: removing.name }));
+            setRemoving(null);
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function MailboxRow({ m, cvrName, busy, onToggle }: { m: MailboxView; cvrName: string; busy: boolean; onToggle: () => void }) {
+  const s = useAdminStyles();
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const h = m.health;
+  const provider = t(`provider.${m.provider}`);
+  return (
+    <li className={s.card} data-testid="mailbox" data-mailbox-id={m.id} data-provider={m.provider} data-paused={String(m.paused)}>
+      <div className={s.row}>
+        <Text weight="semibold" className={s.name}>{provider}</Text>
+        <Badge appearance="tint" color={STATE_COLOUR[h.state]} data-testid="mailbox-state" data-state={h.state}>{t(`admin.mailboxes.state.${h.state}`)}</Badge>
+      </div>
+      <Caption1 className={s.meta} data-testid="mailbox-last-fetch">
+        {h.lastFetchAt ? t('admin.mailboxes.lastFetch', { date: formatDateTime(h.lastFetchAt, locale) }) : t('admin.mailboxes.neverFetched')}
+      </Caption1>
+      {h.lastError && (
+        <Caption1 className={s.problem} data-testid="mailbox-last-error">
+          {t('admin.mailboxes.lastError', { date: h.lastErrorAt ? formatDateTime(h.lastErrorAt, locale) : '—', error: h.lastError })}
+        </Caption1>
+      )}
+      {h.nextAttemptAfter && <Caption1 className={s.meta}>{t('admin.mailboxes.nextAttempt', { date: formatDateTime(h.nextAttemptAfter, locale) })}</Caption1>}
+      <Caption1 className={s.meta} data-testid="mailbox-backlog">
+        {t('admin.mailboxes.undelivered', { count: h.undelivered })}
+        {h.waitingAtProvider != null ? ` · ${t('admin.mailboxes.waiting', { count: h.waitingAtProvider })}` : ''}
+      </Caption1>
+      <div className={s.actions}>
+        <Button
+          size="small"
+          onClick={onToggle}
+          disabled={busy}
+          icon={busy ? <Spinner size="tiny" /> : undefined}
+          aria-label={t(m.paused ? 'admin.mailboxes.resumeLabel' : 'admin.mailboxes.pauseLabel', { provider, name: cvrName })}
+          data-testid="mailbox-toggle"
+        >
+          {busy ? t(m.paused ? 'admin.mailboxes.resuming' : 'admin.mailboxes.pausing') : t(m.paused ? 'admin.mailboxes.resume' : 'admin.mailboxes.pause')}
+        </Button>
+      </div>
+    </li>
+  );
+}
+
+function AddCvrForm({ onAdded }: { onAdded: (c: CvrView) => void }) {
+  const s = useAdminStyles();
+  const { t } = useTranslation();
+  const api = useApi();
+  const [cvr, setCvr] = useState('');
+  const [name, setName] = useState('');
+  const [tried, setTried] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const digits = cvr.replace(/\s/g, '');
+  const problem = cvrProblem(digits);
+  const cvrMessage = tried && problem ? t(problem === 'format' ? 'admin.mailboxes.cvrFormat' : 'admin.mailboxes.cvrCheck', { cvr: digits }) : undefined;
+  const nameMessage = tried && !name.trim() ? t('admin.mailboxes.nameRequired') : undefined;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setTried(true);
+    if (problem || !name.trim()) return;
+    setBusy(true);
+    setError(null);
+    try {
+      onAdded(await api.addCvr({ cvr: digits, name: name.trim() }));
+      setCvr('');
+      setName('');
+      setTried(false);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className={`${s.card} ${s.form}`} onSubmit={submit} noValidate aria-labelledby="add-cvr-title" data-testid="cvr-add-form">
+      <Text weight="semibold" id="add-cvr-title">{t('admin.mailboxes.addCvr')}</Text>
+      <Field label={t('admin.mailboxes.cvr')} hint={t('admin.mailboxes.cvrHint')} required validationMessage={cvrMessage}>
+        <Input value={cvr} onChange={(_, d) => setCvr(d.value)} inputMode="numeric" maxLength={11} disabled={busy} data-testid="cvr-input" />
+      </Field>
+      <Field label={t('admin.mailboxes.cvrName')} required validationMessage={nameMessage}>
+        <Input value={name} onChange={(_, d) => setName(d.value)} maxLength={200} disabled={busy} data-testid="cvr-name-input" />
+      </Field>
+      {error != null && <InlineError title={t('admin.mailboxes.addFailed')} error={error} />}
+      <div className={s.actions}>
+        <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined} data-testid="cvr-add">
+          {busy ? t('admin.mailboxes.adding') : t('admin.mailboxes.add')}
+        </Button>
+      </div>
+    </form>
+  );
+}

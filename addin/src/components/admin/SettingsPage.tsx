@@ -1,0 +1,84 @@
+// Admin › Settings: how long letters' content is kept (admins change it, operators read it) and the
+// service notices shown as a banner to everyone in the organisation.
+import { Body1Strong, Button, Caption1, Field, Input, Spinner, Text } from '@fluentui/react-components';
+import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { retentionSettingsSchema } from '../../../../shared/src/contracts';
+import { useApi } from '../../api/context';
+import { ErrorBar } from '../ErrorBar';
+import { AdminOnlyNote, InlineError, OutcomeBar, useAdmin, useAdminStyles, useOutcome, useResource } from './common';
+import { NoticesSection } from './settings/NoticesSection';
+
+export function SettingsPage() {
+  const s = useAdminStyles();
+  const { isAdmin } = useAdmin();
+  return (
+    <div className={s.page} data-testid="admin-settings-page">
+      {!isAdmin && <AdminOnlyNote />}
+      <RetentionSection isAdmin={isAdmin} />
+      <NoticesSection isAdmin={isAdmin} />
+    </div>
+  );
+}
+
+function RetentionSection({ isAdmin }: { isAdmin: boolean }) {
+  const s = useAdminStyles();
+  const { t } = useTranslation();
+  const api = useApi();
+  const current = useResource((signal) => api.retentionSettings(signal));
+  const [value, setValue] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [invalid, setInvalid] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const { outcome, succeeded, clear } = useOutcome();
+
+  useEffect(() => { if (current.data) setValue(String(current.data.retentionDays)); }, [current.data]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    clear();
+    const parsed = retentionSettingsSchema.safeParse({ retentionDays: /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN });
+    setInvalid(!parsed.success);
+    if (!parsed.success) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const saved = await api.putRetentionSettings(parsed.data);
+      current.setData(saved);
+      succeeded(t('admin.settings.retentionSaved', { count: saved.retentionDays }));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const days = current.data?.retentionDays;
+  return (
+    <section className={s.section} aria-labelledby="retention-title" data-testid="retention">
+      <Body1Strong id="retention-title" as="h2">{t('admin.settings.retentionTitle')}</Body1Strong>
+      {current.error != null && <ErrorBar title={t('admin.settings.retentionLoadFailed')} error={current.error} onRetry={current.reload} />}
+      {current.loading && !current.data && <Spinner size="tiny" label={t('app.loading')} />}
+      {days != null && (
+        <>
+          <Text data-testid="retention-means">{t('admin.settings.retentionMeans', { count: days })}</Text>
+          <Caption1 className={s.meta}>{t('admin.settings.retentionPending')}</Caption1>
+        </>
+      )}
+      {days != null && isAdmin && (
+        <form className={s.form} onSubmit={submit} noValidate>
+          <Field label={t('admin.settings.retentionLabel')} hint={t('admin.settings.retentionHint')} validationMessage={invalid ? t('admin.settings.retentionInvalid') : undefined}>
+            <Input type="number" min={7} max={3650} step={1} value={value} onChange={(_, d) => { setValue(d.value); setInvalid(false); }} disabled={busy} data-testid="retention-input" />
+          </Field>
+          {error != null && <InlineError title={t('admin.settings.retentionFailed')} error={error} />}
+          <div className={s.actions}>
+            <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined} data-testid="retention-save">
+              {busy ? t('admin.settings.retentionSaving') : t('admin.settings.retentionSave')}
+            </Button>
+          </div>
+        </form>
+      )}
+      <OutcomeBar outcome={outcome} onDismiss={clear} />
+    </section>
+  );
+}

@@ -1,0 +1,33 @@
+// Organisation settings without a home of their own: retention (admins change it, operators read it).
+// Mounted at /api. The purge job that acts on retention_days is not built yet (security issue);
+// until then the setting is stored and shown, and nothing is deleted.
+import express, { type Router } from 'express';
+import { eq } from 'drizzle-orm';
+import { retentionSettingsSchema, type RetentionSettings } from '../../../shared/src/contracts';
+import { organisations } from '../store/schema';
+import type { Db } from '../store/db';
+import { requireRole } from './roles';
+import { h } from './handler';
+import { HttpError } from './errors';
+
+export async function getRetentionSettings(db: Db, orgId: string): Promise<RetentionSettings> {
+  const [row] = await db.select({ retentionDays: organisations.retentionDays }).from(organisations).where(eq(organisations.id, orgId));
+  if (!row) throw new HttpError(404, 'not_found', 'Your organisation is not set up in Brevdue.');
+  return { retentionDays: row.retentionDays };
+}
+
+export async function putRetentionSettings(db: Db, orgId: string, s: RetentionSettings): Promise<RetentionSettings> {
+  await db.update(organisations).set({ retentionDays: s.retentionDays }).where(eq(organisations.id, orgId));
+  return getRetentionSettings(db, orgId);
+}
+
+export function settingsRouter(deps: { db: Db }): Router {
+  const r = express.Router();
+  r.get('/admin/retention-settings', requireRole('admin', 'operator'), h(async (req, res) => {
+    res.json(await getRetentionSettings(deps.db, req.auth!.orgId));
+  }));
+  r.put('/admin/retention-settings', requireRole('admin'), h(async (req, res) => {
+    res.json(await putRetentionSettings(deps.db, req.auth!.orgId, retentionSettingsSchema.parse(req.body)));
+  }));
+  return r;
+}

@@ -1,0 +1,225 @@
+// Replying to a Digital Post letter: check, build, store, send, record.
+//
+// Crash safety: the reply row (sealed MeMo, status `sending`, its messageUUID fixed) is committed
+// BEFORE the NgDP call, so a crash mid-send loses nothing; the row then becomes `sent` (with NgDP's
+// transmissionId) or `failed` (with a sentence for a person). A retry sends the stored MeMo again,
+// byte for byte, under the same messageUUID — never a second, different reply.
+//
+// The receipt: NgDP answers the send with a transmissionId once it has taken the memo in (the
+// simulator also says receiptStatus RECEIVED). That answer is the receipt we record; NgDP's API as
+// we use it has no call to ask a sent memo's later status, so there is no receipt job to poll it.
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import type { AppContext, MailboxRow } from '../context';
+import type { ReplyInfo } from '../../../shared/src/contracts';
+import { HttpError } from '../api/errors';
+import { ProviderError } from '../ingest/connector';
+import { openNgdpMailbox } from '../ingest/ngdp/mailbox-client';
+import { buildMemoXml } from '../memo/build';
+import { parseMemo } from '../memo/parse';
+import { MemoError, type Memo } from '../memo/types';
+import { addEvent } from '../store/letters';
+import { cvrNumbers, mailboxes, messages, replies } from '../store/schema';
+import { buildReplyMemo, replyLabel } from './build';
+import { renderReplyPdf } from './pdf';
+import { checkAttachments, checkReplyable, checkText, type UploadedFile } from './validate';
+
+export interface Actor { id: string; name: string }
+const actorLabel = (a: Actor) => a.name || a.id;
+
+/** Sends one MeMo through a mailbox's NgDP client; returns the transmissionId. A seam for tests. */
+export type ReplySender = (mailbox: MailboxRow, memoXml: string, messageUUID: string) => Promise<string>;
+
+export function ngdpReplySender(ctx: Pick<AppContext, 'sealer'>): ReplySender {
+  return async (mailbox, xml, uuid) => {
+    // Replies are rare: a client per send, closed after, keeps no TLS agent alive between them.
+    const opened = openNgdpMailbox(mailbox, ctx.sealer);
+    try {
+      return await opened.client.send(xml, uuid);
+    } finally {
+      opened.close();
+    }
+  };
+}
+
+export interface ReplyRequest {
+  text: unknown;
+  files: UploadedFile[];
+  /** Chosen by the add-in once per compose: a resubmitted request (lost answer) finds the same reply. */
+  memoUuid?: string;
+}
+
+type Ctx = Pick<AppContext, 'db' | 'sealer' | 'log'>;
+type ReplyRow = typeof replies.$inferSelect;
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/** A `sending` row older than this was left by a crash (a send times out after 30 s) and may be retried. */
+const STALE_SENDING_MS = 2 * 60_000;
+
+async function letterOf(ctx: Ctx, orgId: string, messageId: string) {
+  const [row] = await ctx.db.select({
+    id: messages.id, label: messages.label, provider: messages.provider, cvr: messages.cvr, senderName: messages.senderName,
+    replyAllowed: messages.replyAllowed, replyBy: messages.replyBy, rawEnc: messages.rawEnc, cvrName: cvrNumbers.name,
+    mailbox: { id: mailboxes.id, orgId: mailboxes.orgId, cvr: mailboxes.cvr, provider: mailboxes.provider, config: mailboxes.config, secretEnc: mailboxes.secretEnc, removedAt: mailboxes.removedAt },
+  }).from(messages)
+    .innerJoin(mailboxes, eq(mailboxes.id, messages.mailboxId))
+    .leftJoin(cvrNumbers, and(eq(cvrNumbers.orgId, messages.orgId), eq(cvrNumbers.cvr, messages.cvr)))
+    .where(and(eq(messages.orgId, orgId), eq(messages.id, messageId)));
+  if (!row) throw new HttpError(404, 'not_found', 'No letter with that id in your organisation.');
+  return row;
+}
+
+function view(r: ReplyRow, label: string): ReplyInfo {
+  return {
+    id: r.id, messageId: r.messageId, memoUuid: r.memoUuid, label, status: r.status as ReplyInfo['status'],
+    transmissionId: r.transmissionId, error: r.error, attachments: r.attachments, requestedBy: r.requestedBy,
+    createdAt: r.createdAt.toISOString(), sentAt: r.sentAt?.toISOString() ?? null,
+  };
+}
+
+/** The mailbox can send: a Digital Post mailbox still attached, with usable settings and credentials. */
+function usableMailbox(ctx: Ctx, mb: MailboxRow & { removedAt: Date | null }): MailboxRow {
+  if (mb.removedAt) throw new HttpError(409, 'reply_mailbox_removed', `The Digital Post mailbox of CVR ${mb.cvr} has been removed from Brevdue; an administrator must attach it again before replies can be sent.`);
+  try {
+    openNgdpMailbox(mb, ctx.sealer).close();
+  } catch (e) {
+    throw new HttpError(409, 'reply_mailbox_unusable', `${(e as Error).message} An administrator can fix this under Mailboxes.`);
+  }
+  return mb;
+}
+
+function originalOf(ctx: Ctx, rawEnc: Buffer): Memo {
+  try {
+    return parseMemo(ctx.sealer.open(rawEnc));
+  } catch (e) {
+    const why = e instanceof MemoError ? e.message : (e as Error).message;
+    throw new HttpError(409, 'reply_original_unreadable', `The original letter can no longer be read (${why}), so a reply cannot name it. Answer the sender directly.`);
+  }
+}
+
+export async function listReplies(ctx: Ctx, orgId: string, messageId: string): Promise<ReplyInfo[]> {
+  const letter = await letterOf(ctx, orgId, messageId);
+  const rows = await ctx.db.select().from(replies)
+    .where(and(eq(replies.orgId, orgId), eq(replies.messageId, messageId))).orderBy(desc(replies.createdAt));
+  return rows.map((r) => view(r, replyLabel(letter.label)));
+}
+
+export async function createReply(ctx: Ctx, orgId: string, messageId: string, actor: Actor, req: ReplyRequest,
+  opts: { send: ReplySender; now?: () => Date }): Promise<{ reply: ReplyInfo; created: boolean }> {
+  const now = opts.now ?? (() => new Date());
+  const letter = await letterOf(ctx, orgId, messageId);
+  const label = replyLabel(letter.label);
+
+  if (req.memoUuid !== undefined) {
+    if (!UUID_V4.test(req.memoUuid)) throw new HttpError(400, 'invalid_request', 'memoUuid must be a version-4 UUID (or left out).');
+    const [same] = await ctx.db.select().from(replies).where(eq(replies.memoUuid, req.memoUuid.toLowerCase()));
+    if (same) {
+      if (same.orgId !== orgId || same.messageId !== messageId) throw new HttpError(409, 'reply_uuid_taken', 'That memoUuid belongs to another reply; start a new reply.');
+      return { reply: view(same, label), created: false };
+    }
+  }
+
+  // Cheap refusals first (the stored columns), then the original itself decides.
+  checkReplyable({ provider: letter.provider, reply: letter.replyAllowed, replyByDateTime: letter.replyBy?.toISOString() }, now());
+  const text = checkText(req.text);
+  const files = await checkAttachments(req.files);
+  const original = originalOf(ctx, letter.rawEnc);
+  checkReplyable({ provider: letter.provider, reply: original.reply, replyByDateTime: original.replyByDateTime }, now());
+  const mailbox = usableMailbox(ctx, letter.mailbox);
+
+  const memoUuid = (req.memoUuid ?? randomUUID()).toLowerCase();
+  const at = now();
+  const from = `${original.recipient.label || letter.cvrName || letter.cvr} (CVR ${letter.cvr})`;
+  const pdf = await renderReplyPdf({ title: label, from, to: original.sender.label || letter.senderName, date: at, text });
+  let xml: string;
+  try {
+    xml = buildMemoXml(buildReplyMemo(original, {
+      messageUUID: memoUuid, now: at, senderName: letter.cvrName ?? undefined,
+      mainDocument: { filename: 'Svar.pdf', mimeType: 'application/pdf', content: pdf }, attachments: files,
+    }));
+  } catch (e) {
+    if (e instanceof MemoError) throw new HttpError(422, 'reply_invalid_memo', `The reply cannot be written as a valid MeMo (${e.message}); nothing was sent. Check the file names and try again.`);
+    throw e;
+  }
+
+  // Committed before the send: a crash from here on leaves a row that can be retried.
+  const [row] = await ctx.db.insert(replies).values({
+    orgId, messageId, memoUuid, memoEnc: ctx.sealer.seal(xml), status: 'sending',
+    attachments: files.map((f) => ({ filename: f.filename, mimeType: f.mimeType, size: f.content.length })),
+    requestedBy: actorLabel(actor),
+  }).onConflictDoNothing({ target: replies.memoUuid }).returning();
+  if (!row) {
+    // The same memoUuid arrived twice at once: the other request owns the send.
+    const [other] = await ctx.db.select().from(replies).where(eq(replies.memoUuid, memoUuid));
+    if (!other || other.orgId !== orgId || other.messageId !== messageId) throw new HttpError(409, 'reply_uuid_taken', 'That memoUuid belongs to another reply; start a new reply.');
+    return { reply: view(other, label), created: false };
+  }
+  ctx.log.info('reply stored', { replyId: row.id, messageId, memoUuid, attachments: files.length });
+  const done = await sendStored(ctx, orgId, row, mailbox, xml, letter.senderName, actor, opts.send, now);
+  return { reply: view(done, label), created: true };
+}
+
+/** Sends a failed reply again (or one a crash left `sending`): the stored MeMo, same messageUUID. */
+export async function retryReply(ctx: Ctx, orgId: string, messageId: string, replyId: string, actor: Actor,
+  opts: { send: ReplySender; now?: () => Date }): Promise<ReplyInfo> {
+  const now = opts.now ?? (() => new Date());
+  const letter = await letterOf(ctx, orgId, messageId);
+  const label = replyLabel(letter.label);
+  const [current] = await ctx.db.select().from(replies)
+    .where(and(eq(replies.orgId, orgId), eq(replies.messageId, messageId), eq(replies.id, replyId)));
+  if (!current) throw new HttpError(404, 'not_found', 'No such reply on that letter.');
+  if (current.status === 'sent') throw new HttpError(409, 'reply_already_sent', `This reply was already received by Digital Post (transmission ${current.transmissionId}); it is not sent twice.`);
+  checkReplyable({ provider: letter.provider, reply: letter.replyAllowed, replyByDateTime: letter.replyBy?.toISOString() }, now());
+  const mailbox = usableMailbox(ctx, letter.mailbox);
+  // Claim: only one retry sends; a `sending` row counts as abandoned once it is clearly older than a send can take.
+  const staleBefore = new Date(now().getTime() - STALE_SENDING_MS);
+  const [claimed] = await ctx.db.update(replies).set({ status: 'sending', error: null })
+    .where(and(eq(replies.id, replyId), sql`(${replies.status} = 'failed' or (${replies.status} = 'sending' and ${replies.createdAt} < ${staleBefore.toISOString()}))`))
+    .returning();
+  if (!claimed) throw new HttpError(409, 'reply_in_progress', 'This reply is being sent right now; wait a moment and look at the timeline.');
+  const xml = ctx.sealer.open(claimed.memoEnc).toString('utf8');
+  ctx.log.info('reply retried', { replyId, messageId, memoUuid: claimed.memoUuid });
+  return view(await sendStored(ctx, orgId, claimed, mailbox, xml, letter.senderName, actor, opts.send, now), label);
+}
+
+/** A failure in words for the person who sent the reply, and whether it could still have arrived. */
+export function describeSendFailure(e: unknown): string {
+  if (e instanceof ProviderError) {
+    if (e.retryable && e.status === undefined) {
+      return `${e.message} Digital Post may or may not have received the reply; "Try again" sends the very same reply (same message id).`;
+    }
+    return e.retryable
+      ? `${e.message} Nothing was received; try again in a few minutes.`
+      : `${e.message} The reply was not sent; an administrator may need to check the Digital Post settings.`;
+  }
+  return `The reply could not be sent (${(e as Error).message}); try again.`;
+}
+
+async function sendStored(ctx: Ctx, orgId: string, row: ReplyRow, mailbox: MailboxRow, xml: string, to: string, actor: Actor,
+  send: ReplySender, now: () => Date): Promise<ReplyRow> {
+  const who = actorLabel(actor);
+  const files = row.attachments.length;
+  const withFiles = files === 0 ? '' : files === 1 ? ' with 1 attachment' : ` with ${files} attachments`;
+  let transmissionId: string;
+  try {
+    transmissionId = await send(mailbox, xml, row.memoUuid);
+  } catch (e) {
+    const error = describeSendFailure(e);
+    ctx.log.warn('reply not sent', { replyId: row.id, memoUuid: row.memoUuid, error: (e as Error).message });
+    return ctx.db.transaction(async (tx) => {
+      const [failed] = await tx.update(replies).set({ status: 'failed', error }).where(eq(replies.id, row.id)).returning();
+      await addEvent(tx, orgId, row.messageId, 'reply_failed', who, `${who}'s reply to ${to} was not sent: ${error}`,
+        { replyId: row.id, memoUuid: row.memoUuid, actorId: actor.id });
+      return failed;
+    });
+  }
+  // Outside the try: a database error after NgDP took the reply must not be recorded as "not sent".
+  return ctx.db.transaction(async (tx) => {
+    const [done] = await tx.update(replies).set({ status: 'sent', transmissionId, error: null, sentAt: now() })
+      .where(eq(replies.id, row.id)).returning();
+    await addEvent(tx, orgId, row.messageId, 'reply_sent', who,
+      `${who} replied to ${to}${withFiles}; Digital Post received the reply (transmission ${transmissionId}).`,
+      { replyId: row.id, memoUuid: row.memoUuid, transmissionId, attachments: files, actorId: actor.id });
+    return done;
+  });
+}

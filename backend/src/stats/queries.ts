@@ -1,0 +1,90 @@
+// The statistics queries. A letter counts in the period bucket of the Copenhagen day it was fetched
+// (messages.received_at), with its state now. "Automatic": delivered, and the destination was chosen
+// by a rule (an 'initial' delivery) or by the assistant (an 'auto_placed' event); a letter placed by
+// a person from triage is manual. The SQL runs on PostgreSQL 15 and PGlite (PostgreSQL 18).
+import { sql, type SQL } from 'drizzle-orm';
+import type { StatsBy } from '../../../shared/src/contracts';
+import type { Db } from '../store/db';
+import { CHANNEL_NAMES } from './csv';
+import { STATS_TIME_ZONE, addDays, type Period, type RawCounts } from './period';
+
+const TZ = sql.raw(`'${STATS_TIME_ZONE}'`);
+// Constants only (never request text), so sql.raw is safe; identical text lets GROUP BY match SELECT.
+const BUCKET: Record<Period['granularity'], SQL> = {
+  day: sql.raw(`to_char(date_trunc('day', m.received_at, '${STATS_TIME_ZONE}') at time zone '${STATS_TIME_ZONE}', 'YYYY-MM-DD')`),
+  month: sql.raw(`to_char(date_trunc('month', m.received_at, '${STATS_TIME_ZONE}') at time zone '${STATS_TIME_ZONE}', 'YYYY-MM')`),
+  year: sql.raw(`to_char(date_trunc('year', m.received_at, '${STATS_TIME_ZONE}') at time zone '${STATS_TIME_ZONE}', 'YYYY')`),
+};
+
+/** The organisation's letters fetched in the period, each with its bucket and whether it was automatic. */
+function letters(orgId: string, p: Period): SQL {
+  // Local midnight of the first day up to local midnight after the last (23 or 25 hours on DST days).
+  return sql`select m.id, m.provider, m.cvr, m.sender_id, m.sender_name, m.status, m.received_at, ${BUCKET[p.granularity]} as bucket,
+      (m.status = 'delivered' and (
+        exists (select 1 from deliveries d where d.message_id = m.id and d.org_id = m.org_id and d.reason = 'initial')
+        or exists (select 1 from events e where e.message_id = m.id and e.org_id = m.org_id and e.type = 'auto_placed'))) as automatic
+    from messages m
+    where m.org_id = ${orgId}
+      and m.received_at >= (${p.from}::date::timestamp at time zone ${TZ})
+      and m.received_at < (${addDays(p.to, 1)}::date::timestamp at time zone ${TZ})`;
+}
+
+const COUNTS = sql`count(*)::int as fetched,
+  (count(*) filter (where l.status = 'delivered'))::int as delivered,
+  (count(*) filter (where l.automatic))::int as automatic,
+  (count(*) filter (where l.status = 'triage'))::int as triage,
+  (count(*) filter (where l.status = 'failed'))::int as failed,
+  (count(*) filter (where l.status in ('received', 'routed')))::int as in_progress`;
+
+interface Row { bucket?: string; key?: string; label?: string; fetched: number; delivered: number; automatic: number; triage: number; failed: number; in_progress: number }
+
+async function rows(db: Db, q: SQL): Promise<Row[]> {
+  const r = await db.execute(q);
+  return (r as unknown as { rows: Row[] }).rows;
+}
+
+const counts = (r: Row): RawCounts => ({
+  fetched: Number(r.fetched), delivered: Number(r.delivered), automatic: Number(r.automatic),
+  triage: Number(r.triage), failed: Number(r.failed), inProgress: Number(r.in_progress),
+});
+
+/** Group key and label of each breakdown, and the joins they need. */
+function grouping(orgId: string, by: StatsBy): { from: SQL; key: SQL; label: SQL } {
+  switch (by) {
+    case 'channel': return { from: sql``, key: sql`l.provider`, label: sql`l.provider` };
+    case 'cvr': return {
+      from: sql`left join cvr_numbers c on c.org_id = ${orgId} and c.cvr = l.cvr`,
+      key: sql`l.cvr`, label: sql`coalesce(max(c.name), l.cvr)`,
+    };
+    // A sender's name may change between letters; the id groups, the latest name labels.
+    case 'sender': return { from: sql``, key: sql`l.sender_id`, label: sql`(array_agg(l.sender_name order by l.received_at desc))[1]` };
+    // A letter counts once per destination it went to (so the rows may add up to more than the total);
+    // letters with no delivery (in triage) have no row.
+    case 'destination': return {
+      from: sql`join (select distinct message_id, destination_id from deliveries where org_id = ${orgId}) d on d.message_id = l.id
+        join destinations dest on dest.id = d.destination_id and dest.org_id = ${orgId}`,
+      key: sql`d.destination_id::text`, label: sql`max(dest.display_name)`,
+    };
+  }
+}
+
+/** Counts per bucket (only buckets with letters). */
+export async function statsByBucket(db: Db, orgId: string, p: Period): Promise<(RawCounts & { bucket: string })[]> {
+  const r = await rows(db, sql`with l as (${letters(orgId, p)}) select l.bucket, ${COUNTS} from l group by l.bucket order by l.bucket`);
+  return r.map((x) => ({ bucket: x.bucket!, ...counts(x) }));
+}
+
+/** Counts per group of `by` over the whole period; with `perBucket`, per bucket and group (the CSV). */
+export async function statsByGroup(db: Db, orgId: string, p: Period, by: StatsBy, perBucket = false): Promise<(RawCounts & { bucket: string; key: string; label: string })[]> {
+  const g = grouping(orgId, by);
+  const bucketCol = perBucket ? sql`l.bucket` : sql`''`;
+  const r = await rows(db, sql`with l as (${letters(orgId, p)})
+    select ${bucketCol} as bucket, ${g.key} as key, ${g.label} as label, ${COUNTS}
+    from l ${g.from}
+    group by ${perBucket ? sql`l.bucket, ` : sql``}${g.key}
+    order by 1, fetched desc, 2`);
+  return r.map((x) => ({
+    bucket: x.bucket ?? '', key: x.key ?? '',
+    label: by === 'channel' ? CHANNEL_NAMES[x.key ?? ''] ?? x.key ?? '' : x.label ?? '', ...counts(x),
+  }));
+}

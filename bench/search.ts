@@ -1,0 +1,179 @@
+// npm run bench:search — track & trace at scale: how fast listMessages answers typical searches over
+// BENCH_LETTERS (default 1,000,000) letters of one organisation, on a fresh PostgreSQL database
+// (BENCH_DATABASE_URL, default the local server; created and dropped here).
+// Letters are written by INSERT … SELECT generate_series from a small Danish vocabulary (30 senders,
+// 40 subjects, 20 CVR numbers × 3 providers, a year of arrivals, one delivery each to one of 8
+// destinations); no documents. A second organisation holds 10 % more letters, so every search also
+// proves its tenant filter costs nothing. After ANALYZE each search runs once to warm up, then
+// BENCH_RUNS times (default 15); figures are per call, the way GET /api/messages makes it.
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { openDatabase } from '../backend/src/store/db';
+import { listMessages } from '../backend/src/store/read';
+import { messageListQuerySchema } from '../shared/src/contracts';
+import { percentile } from './lib/procs';
+
+const LETTERS = Number(process.env.BENCH_LETTERS ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const BATCH = 100_000;
+const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const say = (s: string) => process.stderr.write(`[bench:search] ${s}\n`);
+
+const SENDERS: [string, string][] = [
+  ['73423023', 'Skattestyrelsen'], ['10150817', 'Erhvervsstyrelsen'], ['70776774', 'Udbetaling Danmark'],
+  ['64942212', 'Københavns Kommune'], ['55133018', 'Aarhus Kommune'], ['22357875', 'Arbejdstilsynet'],
+  ['51093585', 'Sikkerhedsstyrelsen'], ['59778714', 'Energistyrelsen'], ['17150413', 'Danmarks Statistik'],
+  ['14271678', 'Motorstyrelsen'], ['29189773', 'Odense Kommune'], ['29189897', 'Aalborg Kommune'],
+  ['25775635', 'Styrelsen for Arbejdsmarked og Rekruttering'], ['33157274', 'Miljøstyrelsen'],
+  ['18936948', 'Fødevarestyrelsen'], ['11881246', 'Finanstilsynet'], ['37795526', 'Domstolsstyrelsen'],
+  ['20714494', 'Politiet'], ['43265717', 'Gældsstyrelsen'], ['19552101', 'Skatteankestyrelsen'],
+  ['30060946', 'Vejdirektoratet'], ['26192625', 'Datatilsynet'], ['36977108', 'Sundhedsstyrelsen'],
+  ['29190623', 'Esbjerg Kommune'], ['29189404', 'Vejle Kommune'], ['13223459', 'Søfartsstyrelsen'],
+  ['29190909', 'Randers Kommune'], ['21659509', 'Forsyningstilsynet'], ['34051178', 'Ankestyrelsen'],
+  ['29188386', 'Frederiksberg Kommune'],
+];
+const SUBJECTS = [
+  'Årsopgørelsen', 'Forskudsopgørelse', 'Påmindelse om moms', 'Rykker for betaling', 'Afgørelse om tilskud',
+  'Partshøring', 'Kvittering for indberetning', 'Orientering om affaldsordning', 'Ejendomsvurdering',
+  'Opkrævning af ejendomsskat', 'Afgørelse om byggetilladelse', 'Indkaldelse til møde', 'Varsel om tilsyn',
+  'Påbud om arbejdsmiljø', 'Bødeforelæg', 'Registrering af køretøj', 'Afgørelse om dagpengerefusion',
+  'Sygedagpengeopfølgning', 'Lønindberetning mangler', 'Besked om restance', 'Renteudgifter',
+  'Indberetning af statistik', 'Høring over lovforslag', 'Tilladelse til udledning', 'Energimærkning',
+  'Kontrol af fødevarevirksomhed', 'Anmodning om dokumentation', 'Ændring af CVR-oplysninger',
+  'Afslag på ansøgning', 'Bevilling af lønrefusion', 'Afgørelse om aktindsigt', 'Meddelelse om modregning',
+  'Inddrivelse af gæld', 'Vejarbejde ved ejendommen', 'Tilsynsrapport', 'Årsrapport modtaget',
+  'Revisorerklæring mangler', 'Påmindelse om frist', 'Klage modtaget', 'Svar på henvendelse',
+];
+const CVRS = Array.from({ length: 20 }, (_, i) => cvrNumber(3_100_000 + i * 13));
+const PROVIDERS = ['ngdp', 'ngdp', 'ngdp', 'ngdp', 'ngdp', 'ngdp', 'eboks', 'eboks', 'mitdk', 'mitdk'];
+const STATUS_SQL = `case when g % 50 = 0 then 'failed' when g % 50 = 1 then 'triage' when g % 97 = 0 then 'routed' else 'delivered' end`;
+
+function cvrNumber(base: number): string {
+  const w = [2, 7, 6, 5, 4, 3, 2];
+  for (let b = base; ; b++) {
+    const d = String(b).padStart(7, '0').split('').map(Number);
+    const check = (11 - (d.reduce((s, x, i) => s + x * w[i], 0) % 11)) % 11;
+    if (check < 10) return d.join('') + check;
+  }
+}
+
+/** Fills one organisation with `n` letters from `first` on (g counts on across organisations, so arrival times interleave). */
+async function fill(c: pg.Client, orgId: string, first: number, n: number, destinationIds: string[]): Promise<void> {
+  const mbs = (await c.query<{ id: string; cvr: string; provider: string }>('select id, cvr, provider from mailboxes where org_id = $1', [orgId])).rows;
+  const mailboxIds = CVRS.flatMap((cvr) => ['ngdp', 'eboks', 'mitdk'].map((p) => mbs.find((m) => m.cvr === cvr && m.provider === p)!.id));
+  for (let from = first; from < first + n; from += BATCH) {
+    const to = Math.min(first + n, from + BATCH) - 1;
+    const t = Date.now();
+    // Indexes in SQL arrays are 1-based; p = provider index (0 ngdp, 1 eboks, 2 mitdk), c = CVR index.
+    await c.query(`
+      with src as (
+        select g, ($5::text[])[(g % 10) + 1] as provider, (g / 7) % 20 as ci, (g * 7 + g / 3) % $9 as si, (g * 13 + g / 11) % $10 as li
+        from generate_series($2::int, $3::int) g
+      ), rows as (
+        select g, provider, ($4::text[])[ci + 1] as cvr,
+          ($6::uuid[])[ci * 3 + case provider when 'ngdp' then 1 when 'eboks' then 2 else 3 end] as mailbox_id,
+          ($7::text[])[si + 1] as sender_id, ($8::text[])[si + 1] as sender_name,
+          ($11::text[])[li + 1] || ' ' || (2019 + g % 7) as label
+        from src
+      )
+      insert into messages (org_id, mailbox_id, provider, cvr, memo_uuid, memo_version, label, sender_id, sender_id_type,
+        sender_name, recipient_id, recipient_id_type, memo_created_at, received_at, status, raw_enc, search_text)
+      select $1, mailbox_id, provider, cvr, gen_random_uuid(), '1.2', label, sender_id, 'CVR', sender_name, cvr, 'CVR',
+        now() - g * interval '30 seconds', now() - g * interval '30 seconds', ${STATUS_SQL}, '\\x00'::bytea,
+        lower(label || ' ' || sender_name || ' ' || sender_id || ' ' || cvr || ' brev pdf')
+      from rows`,
+    [orgId, from, to, CVRS, PROVIDERS, mailboxIds, SENDERS.map((s) => s[0]), SENDERS.map((s) => s[1]), SENDERS.length, SUBJECTS.length, SUBJECTS]);
+    say(`letters ${from - first + 1}–${to - first + 1} of ${n}: ${Date.now() - t} ms`);
+  }
+  const t = Date.now();
+  await c.query(`insert into deliveries (org_id, message_id, destination_id, status, delivered_at)
+    select org_id, id, ($2::uuid[])[(hashtext(id::text) & 7) + 1], 'delivered', received_at from messages where org_id = $1`, [orgId, destinationIds]);
+  say(`deliveries for ${n} letters: ${Date.now() - t} ms`);
+}
+
+async function setUpOrg(c: pg.Client, name: string): Promise<{ orgId: string; destinationIds: string[] }> {
+  const orgId = (await c.query<{ id: string }>('insert into organisations (name) values ($1) returning id', [name])).rows[0].id;
+  for (const [i, cvr] of CVRS.entries()) {
+    await c.query('insert into cvr_numbers (org_id, cvr, name) values ($1, $2, $3)', [orgId, cvr, `${name} Selskab ${i + 1} ApS`]);
+    for (const p of ['ngdp', 'eboks', 'mitdk']) await c.query('insert into mailboxes (org_id, cvr, provider) values ($1, $2, $3)', [orgId, cvr, p]);
+  }
+  const destinationIds: string[] = [];
+  for (const d of ['Bogholderi', 'Løn', 'Jura', 'Ejendomme', 'Direktion', 'HR', 'Indkøb', 'Økonomi – Teams']) {
+    destinationIds.push((await c.query<{ id: string }>(`insert into destinations (org_id, kind, display_name, mailbox)
+      values ($1, 'shared_mailbox', $2, $3) returning id`, [orgId, d, `${d.toLowerCase().replace(/\W+/g, '')}@example.dk`])).rows[0].id);
+  }
+  return { orgId, destinationIds };
+}
+
+async function main() {
+  const dbName = `brevdue_bench_search_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const u = new URL(serverUrl); u.pathname = `/${dbName}`;
+  const database = await openDatabase({ databaseUrl: u.toString() }).catch(async (e) => {
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    throw e;
+  });
+  const c = new pg.Client({ connectionString: u.toString() });
+  await c.connect();
+  try {
+    const filled = Date.now();
+    const a = await setUpOrg(c, 'Nordlys Holding A/S');
+    const b = await setUpOrg(c, 'Anden Organisation A/S');
+    await fill(c, a.orgId, 1, LETTERS, a.destinationIds);
+    await fill(c, b.orgId, LETTERS + 1, Math.ceil(LETTERS / 10), b.destinationIds);
+    await c.query('vacuum analyze');
+    const size = (await c.query<{ s: string }>('select pg_size_pretty(pg_total_relation_size(\'messages\')) as s')).rows[0].s;
+    say(`filled and analysed in ${((Date.now() - filled) / 1000).toFixed(0)} s; messages table with indexes: ${size}`);
+
+    // Letters arrive every 30 s back from now: a window from half-way to a quarter of the span.
+    const spanDays = (LETTERS * 30) / 86_400;
+    const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+    const searches: [string, Record<string, string>][] = [
+      ['newest', {}],
+      ['fulltext_stemmed', { q: 'årsopgørelser' }],
+      ['fulltext_two_words', { q: 'afgørelse tilskud' }],
+      ['fulltext_rare_year', { q: 'partshøring 2019' }],
+      ['fulltext_no_hit', { q: 'solcellepark' }],
+      ['sender_name', { sender: 'Skattestyrelsen' }],
+      ['sender_id_digits', { q: '73423023' }],
+      ['cvr_status_dates', { cvr: CVRS[3], status: 'failed', from: day(spanDays / 2), to: day(spanDays / 4) }],
+      ['provider_destination', { provider: 'mitdk', destinationId: a.destinationIds[2] }],
+      ['sort_sender', { sort: 'sender', dir: 'asc' }],
+      ['sort_label_desc', { sort: 'label', dir: 'desc' }],
+      ['sort_status', { sort: 'status', dir: 'asc' }],
+      ['fulltext_sort_sender', { q: 'påmindelse', sort: 'sender' }],
+      ['page_100', { offset: '4950' }],
+    ];
+    const all: number[] = [];
+    const figures: [string, string | number][] = [];
+    for (const [name, params] of searches) {
+      const q = messageListQuerySchema.parse({ limit: '50', ...params });
+      const first = await listMessages(database.db, a.orgId, q); // warm-up: plans and caches
+      const times: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const t = performance.now();
+        await listMessages(database.db, a.orgId, q);
+        times.push(performance.now() - t);
+      }
+      all.push(...times);
+      say(`${name.padEnd(22)} p50 ${percentile(times, 50).toFixed(1).padStart(7)} ms  max ${Math.max(...times).toFixed(1).padStart(7)} ms  `
+        + `(${first.items.length} shown of ${first.total}${first.totalCapped ? '+' : ''})`);
+      figures.push([`search_${name}_p50_ms`, percentile(times, 50).toFixed(1)]);
+    }
+    figures.push(['search_p50_ms', percentile(all, 50).toFixed(1)], ['search_p95_ms', percentile(all, 95).toFixed(1)],
+      ['search_max_ms', Math.max(...all).toFixed(1)], ['searches', all.length], ['letters', LETTERS]);
+    for (const [k, v] of figures) process.stdout.write(`${k}: ${v}\n`);
+  } finally {
+    await c.end();
+    await database.close();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`[bench:search] failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+// The statistics view against the real backend in demo mode: the seeded letters are fetched, routed
+// by the demo rules and delivered; the pane's KPI numbers match the API, the charts render, the
+// breakdown switches, the language switches, and "Export CSV" downloads the API's file.
+import { readFile } from 'node:fs/promises';
+import { DEMO_ORGANISATION } from '../../backend/src/demo/letters';
+import { statsResponseSchema, type StatsResponse } from '../../shared/src/contracts';
+import { browserTest, chromiumAvailable, launchBrowser } from './browser';
+import { eventually, startLive, type Live } from './live';
+
+let live: Live | null = null;
+
+beforeAll(async () => {
+  if (!chromiumAvailable()) return;
+  live = await startLive({ pollIntervalMs: 60_000 });
+}, 120_000);
+
+afterAll(async () => {
+  await live?.stop();
+});
+
+const stats = async (l: Live, qs: string): Promise<StatsResponse> => statsResponseSchema.parse((await l.api('GET', `/stats?${qs}`)).body);
+
+browserTest('statistics: KPIs match the API, charts render, the breakdown and language switch, CSV downloads', async () => {
+  const l = live!;
+  // Every seeded letter settled (none still being routed or delivered), some delivered.
+  const api = await eventually(async () => {
+    const s = await stats(l, 'granularity=day&by=channel');
+    return s.totals.fetched > 0 && s.totals.inProgress === 0 && s.totals.delivered > 0 && s;
+  }, 'the demo letters delivered', 60_000);
+  expect(api.totals.automatic + api.totals.manual).toBe(api.totals.delivered);
+
+  const b = await launchBrowser({ viewport: { width: 360, height: 1100 } });
+  try {
+    const { page } = b;
+    // Start in English; the switch to Danish is part of the test.
+    await page.addInitScript(() => { if (!sessionStorage.getItem('started')) { sessionStorage.setItem('started', '1'); localStorage.setItem('brevdue.language', 'en'); } });
+    await page.goto(`${l.app.url}/taskpane.html#/stats`);
+    await page.getByTestId('stats-kpis').waitFor({ timeout: 20_000 });
+
+    expect(await page.getByTestId('kpi-fetched').textContent()).toBe(new Intl.NumberFormat('en-GB').format(api.totals.fetched));
+    expect(await page.getByTestId('kpi-delivered').textContent()).toBe(new Intl.NumberFormat('en-GB').format(api.totals.delivered));
+    expect(await page.getByTestId('kpi-rate').textContent()).toBe(`${Math.round(api.totals.automationRate! * 100)}%`);
+
+    // The time chart draws bars in an SVG with an accessible name; the same numbers are in a table.
+    const chart = page.locator('[data-testid=stats-over-time-chart] svg[aria-label]').first();
+    await chart.waitFor({ timeout: 10_000 });
+    expect(await chart.getAttribute('aria-label')).toMatch(/^Bar chart of letters fetched per day/);
+    expect(await page.locator('[data-testid=stats-over-time-chart] svg rect').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid=stats-series-table] tbody tr').count()).toBe(30);
+    await page.locator('[data-testid=stats-breakdown-chart] svg').first().waitFor();
+    expect(await page.getByTestId('stats-breakdown-table').locator('tbody th').allTextContents())
+      .toEqual(api.breakdown.map((r) => ({ ngdp: 'Digital Post', eboks: 'e-Boks', mitdk: 'mit.dk' } as Record<string, string>)[r.key!]));
+    await b.screenshot('stats-en-360');
+
+    // Breakdown by CVR number: the demo companies, as the API counts them.
+    const byCvr = await stats(l, 'granularity=day&by=cvr');
+    await page.getByTestId('stats-by').selectOption('cvr');
+    await page.locator('[data-testid=stats-breakdown][data-by=cvr]').waitFor();
+    const rows = await page.getByTestId('stats-breakdown-table').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    expect(rows.map((r) => [r[0], r[1]])).toEqual(byCvr.breakdown.map((r) => [`${r.label} (${r.key})`, String(r.fetched)]));
+    expect(byCvr.breakdown.every((r) => DEMO_ORGANISATION.cvrs.some((c) => c.cvr === r.key))).toBe(true);
+
+    // Danish: texts and the percent sign with a space.
+    await page.getByTestId('language-switch').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'da');
+    expect(await page.locator('#stats-title').textContent()).toBe('Statistik');
+    expect(await page.getByTestId('stats-export').textContent()).toBe('Eksportér CSV');
+    expect((await page.getByTestId('kpi-rate').textContent())?.replace(/\s/g, ' ')).toBe(`${Math.round(api.totals.automationRate! * 100)} %`);
+    expect(await page.locator('[data-testid=stats-over-time-chart] svg[aria-label]').first().getAttribute('aria-label')).toMatch(/^Søjlediagram over hentede breve pr\. dag/);
+    await b.screenshot('stats-da-360');
+
+    // Export: the file the API made for this period and breakdown, with Danish column names.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('stats-export').click()]);
+    expect(download.suggestedFilename()).toBe(`brevdue-statistik-${api.from}-${api.to}.csv`);
+    const bytes = await readFile((await download.path())!);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = bytes.subarray(3).toString('utf8').trimEnd().split('\r\n');
+    expect(lines[0]).toBe('Dag;CVR-nummer;Navn;Hentet;Leveret;Automatisk;Manuelt;Til sortering;Fejlet;Under behandling;Automatiseringsgrad (%)');
+    const busiest = api.series.filter((s) => s.fetched > 0).map((s) => s.bucket);
+    const first = byCvr.breakdown[0];
+    expect(lines.slice(1).some((line) => busiest.some((day) => line.startsWith(`${day};${first.key};${first.label};`)))).toBe(true);
+    expect(lines.slice(1).reduce((sum, line) => sum + Number(line.split(';')[3]), 0)).toBe(api.totals.fetched);
+    expect(b.pageErrors).toEqual([]);
+  } catch (e) {
+    await b.screenshot('FAILED-stats').catch(() => {});
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n--- backend log (last lines) ---\n${l.log.slice(-15).join('\n')}`);
+  } finally {
+    await b.close();
+  }
+}, 180_000);
