@@ -123,6 +123,7 @@ export const timelineEventTypeSchema = z.enum([
   'resend_requested', 'reroute_requested', 'old_copy_moved', 'old_copy_removed', 'admins_notified',
   'placed', 'auto_placed', 'suggested',
   'reply_sent', 'reply_failed',
+  'purged',
 ]);
 export const timelineEventSchema = z.object({
   at: z.string().datetime(),
@@ -142,6 +143,10 @@ export const messageDetailSchema = messageSummarySchema.extend({
   documents: z.array(documentInfoSchema),
   deliveries: z.array(deliveryInfoSchema),
   timeline: z.array(timelineEventSchema),
+  /** Set when retention or a data subject request deleted the content: only the trace is left. */
+  purgedAt: z.string().datetime().nullable().optional(),
+  /** Kept past retention by an admin (PUT/DELETE /api/messages/:id/legal-hold). */
+  legalHold: z.boolean().optional(),
 });
 export type MessageDetail = z.infer<typeof messageDetailSchema>;
 
@@ -568,3 +573,14 @@ export type TriageList = z.infer<typeof triageListSchema>;
 export const placeRequestSchema = z.object({
   destinationIds: z.array(z.string().uuid('each destination id must be a UUID')).min(1, 'choose at least one destination').max(20),
 }).strict();
+
+/** GET /api/admin/jobs (admins and operators): the job runner per job name, and recent failures. */
+export const jobsOverviewSchema = z.object({
+  jobs: z.array(z.object({
+    name: z.string(), queued: z.number().int(), dueNow: z.number().int(), running: z.number().int(),
+    failedRecently: z.number().int(), oldestDueSeconds: z.number().int().nullable(),
+  })),
+  recentFailures: z.array(z.object({ name: z.string(), failedAt: z.string(), failCount: z.number().int(), failReason: z.string().nullable() })),
+  recentHours: z.number().int(),
+});
+export type JobsOverview = z.infer<typeof jobsOverviewSchema>;

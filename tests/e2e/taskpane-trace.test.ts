@@ -159,14 +159,18 @@ browserTest('track & trace in a narrow pane: one column, order in the filters, k
     await page.waitForFunction(() => document.querySelector('[data-testid=message-label]')?.textContent === 'Orientering nr. 1 om regnskabsindberetning');
     await b.screenshot('trace-filters-open-360');
 
-    // Keyboard: Tab from the last filter control reaches the first row; Enter opens it.
+    // Keyboard: Tab reaches the grid (its header cell); arrow keys move through the rows; Enter opens.
     await page.getByTestId('filters-clear').focus();
-    const focusedLabel = () => page.evaluate(() => document.activeElement?.querySelector('[data-testid=message-label]')?.textContent ?? null);
-    for (let i = 0; i < 5 && (await focusedLabel()) === null; i++) await page.keyboard.press('Tab');
-    expect(await focusedLabel()).toBe('Orientering nr. 1 om regnskabsindberetning');
-    expect(await page.evaluate(() => !!document.activeElement?.closest('[data-testid=message-row]'))).toBe(true);
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null);
+    for (let i = 0; i < 4 && (await focused()) !== 'sort-letter'; i++) await page.keyboard.press('Tab');
+    expect(await focused()).toBe('sort-letter');
+    const inRow = () => page.evaluate(() => document.activeElement?.closest('[data-testid=message-row]')?.querySelector('[data-testid=message-label]')?.textContent ?? null);
+    await page.keyboard.press('ArrowDown');
+    expect(await inRow()).toBe('Orientering nr. 1 om regnskabsindberetning');
+    await page.keyboard.press('ArrowDown');
+    expect(await inRow()).toBe('Orientering nr. 2 om regnskabsindberetning');
     await page.keyboard.press('Enter');
     await page.getByTestId('detail-heading').waitFor();
-    expect(await text(page, 'detail-heading')).toBe('Orientering nr. 1 om regnskabsindberetning');
+    expect(await text(page, 'detail-heading')).toBe('Orientering nr. 2 om regnskabsindberetning');
   });
 }, 120_000);

@@ -4,14 +4,17 @@
 import {
   Button, Caption1, CounterBadge, SearchBox, Select, Spinner, makeStyles, mergeClasses, tokens,
 } from '@fluentui/react-components';
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { Suspense, lazy, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api/context';
 import { EmptyState } from './EmptyState';
 import { ErrorBar } from './ErrorBar';
 import { MailIcon, RefreshIcon, SearchEmptyIcon } from './icons';
 import { Pager } from './trace/Pager';
-import { TraceFilters, type FilterValues } from './trace/TraceFilters';
+import type { FilterValues } from './trace/TraceFilters';
+
+// The filter panel (and the registry it lists) loads when first opened: most searches need only the box.
+const TraceFilters = lazy(() => import('./trace/TraceFilters').then((m) => ({ default: m.TraceFilters })));
 import { TraceGrid } from './trace/TraceGrid';
 import { EMPTY_SEARCH, PAGE_SIZE, activeFilters, useMessageList, type TraceSearch } from './useMessageList';
 import { useLocale } from './useLocale';
@@ -192,13 +195,15 @@ export function MessageList({ active, onOpen }: { active: boolean; onOpen: (id: 
       </div>
 
       {showFilters && (
-        <TraceFilters
-          id={filtersId}
-          values={filters}
-          onChange={(patch) => setFilters((f) => ({ ...f, ...patch }))}
-          onClear={() => { setFilters((f) => ({ ...NO_FILTERS, sort: f.sort, dir: f.dir })); setCvr(''); setText(''); }}
-          datesReversed={datesReversed}
-        />
+        <Suspense fallback={<Spinner size="tiny" label={t('app.loading')} />}>
+          <TraceFilters
+            id={filtersId}
+            values={filters}
+            onChange={(patch) => setFilters((f) => ({ ...f, ...patch }))}
+            onClear={() => { setFilters((f) => ({ ...NO_FILTERS, sort: f.sort, dir: f.dir })); setCvr(''); setText(''); }}
+            datesReversed={datesReversed}
+          />
+        </Suspense>
       )}
 
       {state.loaded && (

@@ -1,8 +1,13 @@
 // i18next set-up: Danish by default, English on request; the choice is remembered per browser.
+// Only the language in use is loaded at start (each is ≈ 9 KB gzipped); the other one is fetched
+// when the user switches. Both are complete (tests/unit/addin-i18n.test.ts), so no fallback is needed.
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { da } from './da';
-import { en } from './en';
+
+const LOADERS = {
+  da: () => import('./da').then((m) => m.da),
+  en: () => import('./en').then((m) => m.en),
+};
 
 export const LANGUAGES = ['da', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -25,9 +30,9 @@ export function initialLanguage(): Language {
 
 export async function initI18n(lng: Language = initialLanguage()): Promise<typeof i18next> {
   await i18next.use(initReactI18next).init({
-    resources: { da: { translation: da }, en: { translation: en } },
+    resources: { [lng]: { translation: await LOADERS[lng]() } },
     lng,
-    fallbackLng: DEFAULT_LANGUAGE,
+    fallbackLng: false,
     supportedLngs: [...LANGUAGES],
     interpolation: { escapeValue: false }, // React escapes
     returnNull: false,
@@ -37,6 +42,7 @@ export async function initI18n(lng: Language = initialLanguage()): Promise<typeo
 }
 
 export async function changeLanguage(lng: Language): Promise<void> {
+  if (!i18next.hasResourceBundle(lng, 'translation')) i18next.addResourceBundle(lng, 'translation', await LOADERS[lng]());
   await i18next.changeLanguage(lng);
   document.documentElement.lang = lng;
   try { globalThis.localStorage?.setItem(STORAGE_KEY, lng); } catch { /* not remembered */ }

@@ -7,6 +7,15 @@ import { maskCpr } from '../../../shared/src/identifiers';
 import { documents, events, messages, quarantine } from './schema';
 import type { Db, Tx } from './db';
 import { routingFactsOf } from '../routing/facts';
+import { recordCprMentions } from '../dsr/cpr-index';
+
+/** Every string inside a JSON value with its CPR numbers masked. */
+export function maskCprDeep<T>(v: T): T {
+  if (typeof v === 'string') return maskCpr(v) as T;
+  if (Array.isArray(v)) return v.map(maskCprDeep) as T;
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskCprDeep(x)])) as T;
+  return v;
+}
 
 export interface MailboxRef { id: string; orgId: string; cvr: string; provider: string }
 
@@ -21,7 +30,8 @@ export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, m
       cvr: mailbox.cvr,
       memoUuid: memo.messageUUID,
       memoVersion: memo.version,
-      label: memo.label,
+      // Label and facts are stored in clear (search, rules): CPR numbers in them are masked.
+      label: maskCpr(memo.label),
       senderId: memo.sender.id,
       senderIdType: memo.sender.idType,
       senderName: memo.sender.label ?? memo.sender.id,
@@ -32,7 +42,7 @@ export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, m
       memoCreatedAt: memo.body.createdDateTime ? new Date(memo.body.createdDateTime) : new Date(),
       replyAllowed: memo.reply,
       replyBy: memo.replyByDateTime ? new Date(memo.replyByDateTime) : null,
-      routingFacts: routingFactsOf(memo, mailbox.provider) as unknown as Record<string, unknown>,
+      routingFacts: maskCprDeep(routingFactsOf(memo, mailbox.provider)) as unknown as Record<string, unknown>,
       rawEnc: sealer.seal(raw),
       searchText: searchTextOf(memo),
     }).onConflictDoNothing({ target: [messages.orgId, messages.memoUuid] }).returning({ id: messages.id });
@@ -50,6 +60,8 @@ export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, m
         mimeType: d.file.encodingFormat, size: d.file.content.length, contentEnc: sealer.seal(d.file.content),
       })));
     }
+    // Keyed hashes of the CPR numbers in the MeMo (label, notification, ContentData), for data subject requests.
+    await recordCprMentions(tx, sealer, mailbox.orgId, messageId, [raw.toString('utf8')]);
     await addEvent(tx, mailbox.orgId, messageId, 'fetched', 'system',
       `Fetched from ${providerName(mailbox.provider)} mailbox of CVR ${mailbox.cvr}`,
       { provider: mailbox.provider, cvr: mailbox.cvr, memoUuid: memo.messageUUID });

@@ -154,6 +154,8 @@ export async function getMessage(db: Db, orgId: string, id: string): Promise<Mes
     timeline: evs.map((e): TimelineEvent => ({
       at: e.at.toISOString(), type: e.type as TimelineEvent['type'], actor: e.actor, text: e.text, data: e.data,
     })),
+    purgedAt: row.m.purgedAt?.toISOString() ?? null,
+    legalHold: row.m.legalHold,
   };
 }
 

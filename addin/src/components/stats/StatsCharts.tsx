@@ -42,7 +42,7 @@ export function OverTimeChart(props: {
           height={240}
           culture={locale}
           chartTitle={props.label}
-          svgProps={{ role: 'img', 'aria-label': props.label }}
+          svgProps={{ role: 'group', 'aria-label': props.label }}
           customDateTimeFormatter={(d: Date) => formatBucket(d.toISOString().slice(0, g === 'month' ? 7 : 10), g, locale)}
           useUTC
           isCalloutForStack
@@ -69,7 +69,7 @@ export function BreakdownChart(props: { rows: { label: string; fetched: number }
           height={Math.max(120, 36 * data.length + 48)}
           culture={props.locale}
           chartTitle={props.label}
-          svgProps={{ role: 'img', 'aria-label': props.label }}
+          svgProps={{ role: 'group', 'aria-label': props.label }}
           useSingleColor
           colors={[SERIES_COLORS.automatic]}
           hideLegend

@@ -207,7 +207,8 @@ export default function StatsView() {
                   label={t('stats.overTimeDescription', { unit, from: formatBucket(data.from, 'day', locale), to: formatBucket(data.to, 'day', locale) })}
                   legends={{ automatic: t('stats.automatic'), manual: t('stats.manual'), notDelivered: t('stats.notDelivered') }}
                 />
-                <div className={mergeClasses(s.tableWrap, !showTable && s.srOnly)}>
+                {/* A scrolling table must be reachable by keyboard (tab stop + name), WCAG 2.1.1. */}
+                <div className={mergeClasses(s.tableWrap, !showTable && s.srOnly)} tabIndex={showTable ? 0 : -1} role="region" aria-label={t('stats.overTime')}>
                   <table className={s.table} data-testid="stats-series-table">
                     <caption className={s.srOnly}>{t('stats.overTime')}</caption>
                     <thead>
@@ -236,7 +237,7 @@ export default function StatsView() {
                     locale={locale}
                     label={t('stats.breakdownDescription', { by: byName })}
                   />
-                  <div className={s.tableWrap}>
+                  <div className={s.tableWrap} tabIndex={0} role="region" aria-label={t('stats.breakdownTitle', { by: byName })}>
                     <table className={s.table} data-testid="stats-breakdown-table">
                       <caption className={s.srOnly}>{t('stats.breakdownTitle', { by: byName })}</caption>
                       <thead>

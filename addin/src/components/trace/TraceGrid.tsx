@@ -119,8 +119,9 @@ export function TraceGrid({ items, narrow, showCvr, sort, dir, onSort, onOpen, b
     if (column !== sort) onSort(column, column === 'receivedAt' ? 'desc' : 'asc');
     else onSort(column, dir === 'asc' ? 'desc' : 'asc');
   };
+  // Enter or Space on any cell of a row opens the letter (cells are the grid's focus stops).
   const openOnKey = (e: KeyboardEvent, id: string) => {
-    if (e.key === 'Enter' || e.key === ' ') {
+    if ((e.key === 'Enter' || e.key === ' ') && !(e.target as HTMLElement).closest('button, a, input, select')) {
       e.preventDefault();
       onOpen(id);
     }
@@ -134,7 +135,7 @@ export function TraceGrid({ items, narrow, showCvr, sort, dir, onSort, onOpen, b
       sortState={sortState}
       onSortChange={changeSort}
       getRowId={(m: MessageSummary) => m.id}
-      focusMode="composite"
+      focusMode="cell"
       className={s.grid}
       aria-label={t('trace.results')}
       aria-busy={busy}
@@ -155,7 +156,7 @@ export function TraceGrid({ items, narrow, showCvr, sort, dir, onSort, onOpen, b
             key={rowId}
             className={s.row}
             onClick={() => onOpen(item.id)}
-            onKeyDown={(e: KeyboardEvent) => openOnKey(e, item.id)}
+            onKeyDownCapture={(e: KeyboardEvent) => openOnKey(e, item.id)}
             aria-label={t('list.openMessage', { label: item.label })}
             data-testid="message-row"
             data-message-id={item.id}
