@@ -97,6 +97,9 @@ export const messages = pgTable('messages', {
   index('messages_search_idx').using('gin', t.searchVector),
   index('messages_org_status_received_idx').on(t.orgId, t.status, t.receivedAt),
   index('messages_org_sender_idx').on(t.orgId, t.senderId),
+  // Track & trace sorted by sender or subject without a selective filter: read in index order, stop at a page.
+  index('messages_org_sender_name_idx').on(t.orgId, t.senderName, t.receivedAt),
+  index('messages_org_label_idx').on(t.orgId, t.label, t.receivedAt),
 ]);
 
 /**
@@ -227,6 +230,8 @@ export const deliveries = pgTable('deliveries', {
   deliveredAt: ts('delivered_at'),
 }, (t) => [
   index('deliveries_message_idx').on(t.messageId),
+  // Track & trace's destination filter (letters with a delivery to X).
+  index('deliveries_destination_message_idx').on(t.destinationId, t.messageId),
   index('deliveries_graph_message_idx').on(t.graphMessageId),
   index('deliveries_internet_message_idx').on(t.internetMessageId),
   // One initial delivery per message and destination: routing twice (a retried job) cannot duplicate.
