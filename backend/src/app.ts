@@ -11,9 +11,12 @@ import { eq } from 'drizzle-orm';
 import { openDatabase, type Database } from './store/db';
 import { mailboxes } from './store/schema';
 import { createSealer, type Sealer } from './crypto/envelope';
-import { loadKek } from './crypto/kek';
+import { loadKeyring } from './crypto/kek';
 import { createLogger, silentLogger, type Logger } from './log';
-import { createJobRunner, type JobRunner } from './jobs/runner';
+import { createJobRunner, JOB, type JobRunner } from './jobs/runner';
+import { createMetrics } from './observability/metrics';
+import { metricsHandler } from './observability/http';
+import { requestIdMiddleware } from './observability/request-id';
 import { connectorFactory } from './ingest/connectors';
 import { createGraphClient, clientCredentials, staticToken } from './delivery/graph-client';
 import { FolderCache, setGraphTimeout } from './delivery/mailbox';
@@ -23,6 +26,8 @@ import { createWorkflowsSimulator } from './simulators/workflows';
 import type { AppContext } from './context';
 import { apiRouter } from './api/router';
 import { errorHandler } from './api/errors';
+import { apiCors, ipRateLimit, securityHeaders, type SecurityOptions } from './api/security';
+import type { Role } from './api/auth';
 import { createNgdpSimulator } from './simulators/ngdp';
 import { createGraphSimulator } from './simulators/graph';
 import { createEboksSimulator, EBOKS_API_PATH } from './simulators/eboks';
@@ -62,6 +67,8 @@ export interface StartOptions {
   pollIntervalMs?: number;
   processEveryMs?: number;
   kek?: string;
+  /** Older key-encryption keys (BREVDUE_KEK_PREVIOUS) that still open values until `brevdue keys rewrap`. */
+  kekPrevious?: string;
   delivery?: AppContext['delivery'];
   /**
    * NgDP push receiver at /ngdp/push: how the Digital Post client certificate is verified. Default:
@@ -73,7 +80,15 @@ export interface StartOptions {
   production?: {
     graphBaseUrl: string; tenantId: string; clientId: string; clientSecret?: string; apiAudience?: string;
     certificate?: { thumbprintSha256: string; privateKey: string; x5c?: string };
+    /** ENTRA_GROUP_ROLES: Entra group object id → role. */
+    groupRoles?: Record<string, Role>;
+    /** ENTRA_REQUIRED_SCOPE (default access_as_user). */
+    requiredScope?: string;
+    /** Where tokens and signing keys come from (default https://login.microsoftonline.com; national clouds, tests). */
+    authorityHost?: string;
   };
+  /** Security headers, CORS, rate limits, proxy trust (api/security.ts, docs/SECURITY.md). */
+  security?: SecurityOptions;
   /** Graph pacing limits (tests and benchmarks use small windows); default: Graph's own. */
   pacing?: Partial<PacerLimits>;
   /** Graph simulator options in demo mode (limits, latency for benchmarks). */
@@ -84,6 +99,10 @@ export interface StartOptions {
   graphTimeoutMs?: number;
   /** Parallel delivery jobs per process. */
   deliveryConcurrency?: number;
+  /** METRICS_TOKEN: /metrics requires `Authorization: Bearer <token>`; without it /metrics is open in demo mode only. */
+  metricsToken?: string;
+  /** How long stop() waits for running job handlers and open requests (default 10 s). */
+  shutdownGraceMs?: number;
 }
 
 export interface Brevdue {
@@ -106,10 +125,15 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
   const demo = opts.demo ?? true;
   const log: Logger = opts.log ? createLogger(opts.log) : silentLogger;
   const database = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir === undefined ? './data' : opts.dataDir });
-  const sealer: Sealer = createSealer(loadKek({ envValue: opts.kek, dataDir: opts.databaseUrl ? null : opts.dataDir ?? null, demo }));
+  const sealer: Sealer = createSealer(loadKeyring({ envValue: opts.kek, previous: opts.kekPrevious, dataDir: opts.databaseUrl ? null : opts.dataDir ?? null, demo }));
+
+  const metrics = createMetrics({ query: (text, params) => database.pool.query(text, params), jobNames: Object.values(JOB) });
 
   const app = express();
   app.disable('x-powered-by');
+  if (opts.security?.trustProxy) app.set('trust proxy', opts.security.trustProxy); // req.ip = the client, for limits and audit
+  app.use(securityHeaders());
+  app.use(requestIdMiddleware(log, { quiet: (p) => p.startsWith('/sim/') || p === '/api/health' || p === '/api/ready' || p === '/metrics' }));
   const server: Server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, app) : createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -136,7 +160,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
   }
 
   const pacer = new Pacer({ ...GRAPH_MAILBOX_LIMITS, ...opts.pacing });
-  const onThrottled = (lane: string, status: number, waitMs: number) => log.info('graph throttled', { lane, status, waitMs });
+  const onThrottled = (lane: string, status: number, waitMs: number) => { metrics.graphThrottled.inc(); log.info('graph throttled', { lane, status, waitMs }); };
   const graph = demo
     ? createGraphClient({ baseUrl: `${url}/sim/graph/`, tokens: staticToken(DEMO_GRAPH_TOKEN), pacer, onThrottled })
     : createGraphClient({
@@ -157,7 +181,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
   const ctx: AppContext = {
     db: database.db, sealer, graph, pacer, folders: new FolderCache(), assistant: new AssistantStore(database.db), publicUrl: opts.publicUrl ?? url, connectorFor: connectorFactory(sealer, async (id, sealed) => {
       await database.db.update(mailboxes).set({ secretEnc: sealed }).where(eq(mailboxes.id, id));
-    }), jobs: jobs.scheduler, log,
+    }), jobs: jobs.scheduler, log, metrics,
     delivery: {
       maxAttempts: 8, backoffMs: (n) => Math.min(300_000, 2000 * 2 ** (n - 1)),
       ...opts.delivery,
@@ -184,13 +208,20 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     const deps = ngdpPushDepsFromContext(ctx, pushSecurity, { sendReceipt: (mb, receipt) => jobs.receiptSoon(mb.id, receipt) });
     return { deps, router: ngdpPushRouter(deps) };
   })() : null;
+  // One per-IP budget for the API and the push receiver, counted before any body is read.
+  app.use(['/api', '/ngdp/push'], ipRateLimit(opts.security));
   // Before any body parser: the router reads the multipart stream itself, bounded.
   if (push) app.use('/ngdp/push', push.router);
 
-  app.use('/api', express.json({ limit: '1mb' }), apiRouter({
+  app.get('/metrics', metricsHandler(metrics, { token: opts.metricsToken ?? null, demo }, log));
+  app.use('/api', apiCors(opts.security?.allowedOrigins), express.json({ limit: '1mb' }), apiRouter({
     db: database.db, sealer, demo: demoOrgId ? { orgId: demoOrgId } : null,
     entra: opts.production?.apiAudience && opts.production.clientId
-      ? { clientId: opts.production.clientId, audience: opts.production.apiAudience } : null,
+      ? {
+        clientId: opts.production.clientId, audience: opts.production.apiAudience, authorityHost: opts.production.authorityHost,
+        requiredScope: opts.production.requiredScope, groupRoles: opts.production.groupRoles,
+      } : null,
+    security: opts.security,
     jobsRunning: () => jobs.isRunning(), version: VERSION,
     mailboxChanged: async (id) => { if (jobs.isRunning()) await jobs.schedulePolling(id); },
     delivery: { ctx, check: graphDestinationChecker(graph, ctx.folders, ctx.delivery.webhookOrigins) },
@@ -224,12 +255,22 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     async stop() {
       if (stopped) return;
       stopped = true;
-      await jobs.stop();
+      const grace = opts.shutdownGraceMs ?? 10_000;
+      // Stop accepting and let open requests finish (bounded). In demo mode the simulators share this
+      // server and running jobs still call them, so the server closes only after the jobs drained.
+      const closeHttp = async () => {
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        server.closeIdleConnections();
+        const force = setTimeout(() => server.closeAllConnections(), grace);
+        await closed;
+        clearTimeout(force);
+      };
+      const http = sims ? null : closeHttp();
+      await jobs.stop(grace); // /api/ready answers 503 from here on: load balancers stop sending
+      await (http ?? closeHttp());
       await closePdfTextPool();
       push?.router.close();
       push?.deps.close();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
       await database.close();
     },
   };

@@ -18,6 +18,8 @@ const envSchema = z.object({
   BREVDUE_DATA_DIR: z.string().default('./data'),
   BREVDUE_MODE: z.enum(['demo', 'production']).default('demo'),
   BREVDUE_KEK: z.string().optional(),
+  /** Older key-encryption keys, comma-separated `id:base64`, during a rotation (docs/SECURITY.md). */
+  BREVDUE_KEK_PREVIOUS: z.string().optional(),
   GRAPH_BASE_URL: z.string().url().default('https://graph.microsoft.com/'),
   ENTRA_TENANT_ID: z.string().optional(),
   ENTRA_CLIENT_ID: z.string().optional(),
@@ -30,6 +32,32 @@ const envSchema = z.object({
   /** Not supported (PEM only); read so that setting it gives a sentence on how to convert instead of being ignored. */
   ENTRA_CLIENT_CERT_PFX_PATH: z.string().optional(),
   ENTRA_API_AUDIENCE: z.string().optional(),
+  /** Delegated scope an API token's `scp` must contain (docs/SECURITY.md). */
+  ENTRA_REQUIRED_SCOPE: z.string().trim().regex(/^[\w.-]+$/, 'expected a scope name such as access_as_user').default('access_as_user'),
+  /** JSON {"<Entra group object id>": "admin" | "operator" | "reader"}: group membership grants roles. */
+  ENTRA_GROUP_ROLES: z.string().optional().transform((s, ctx) => {
+    if (!s?.trim()) return {};
+    try { return JSON.parse(s) as unknown; } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected JSON such as {"<group object id>":"operator"}' });
+      return z.NEVER;
+    }
+  }).pipe(z.record(z.string().uuid('each key must be an Entra group object id (UUID)'), z.enum(['admin', 'operator', 'reader']))),
+  /** Comma-separated origins allowed to call /api from another origin (CORS); empty = same origin only. */
+  ALLOWED_ORIGINS: z.string().optional().transform((s, ctx) => (s ?? '').split(',').map((o) => o.trim()).filter(Boolean).map((o) => {
+    try {
+      const u = new URL(o);
+      if (u.origin !== o.replace(/\/+$/, '')) throw new Error();
+      return u.origin;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin such as https://brevdue.example.dk (scheme, host, optional port; no path)` });
+      return z.NEVER;
+    }
+  })),
+  /** Requests per minute per client IP (/api, /ngdp/push) and per signed-in user (/api). */
+  RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  /** Reverse proxies in front of Brevdue (hop count) whose X-Forwarded-For is trusted; 0 = none. */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   POLL_INTERVAL_MS: z.coerce.number().int().min(500).default(5000),
   /** Serve HTTPS with this PEM certificate (and TLS_KEY_PATH): for sideloading into Outlook on a dev machine. */
   TLS_CERT_PATH: z.string().optional(),

@@ -7,6 +7,7 @@ import type { FolderCache } from './delivery/mailbox';
 import type { Logger } from './log';
 import type { Pacer } from './delivery/pacing/pacer';
 import type { AssistantStore } from './triage/assistant-store';
+import type { Metrics } from './observability/metrics';
 
 export interface MailboxRow {
   id: string; orgId: string; cvr: string; provider: string; config: Record<string, unknown>; secretEnc: Buffer | null;
@@ -35,6 +36,8 @@ export interface AppContext {
   delivery: DeliveryOptions;
   /** The triage assistant's model, persisted per organisation. */
   assistant: AssistantStore;
+  /** Prometheus counters (observability/metrics.ts); absent in tests that build a context by hand. */
+  metrics?: Metrics;
 }
 
 export interface DeliveryOptions {

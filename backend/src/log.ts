@@ -1,5 +1,8 @@
-// Minimal structured logger: one JSON line per entry, CPR numbers masked in every message, so a log
-// line never carries a person's number. (pino replaces this in issue #8; the interface stays.)
+// Structured logging: pino, one JSON line per entry ({time, level, msg, ...fields}). Two guards sit
+// on every line whatever the caller passes: fields that hold credentials or letter content are
+// redacted by name, and CPR numbers are masked in the finished line, so a log never carries a
+// person's number even when it arrives inside an error message or a URL.
+import { pino } from 'pino';
 import { maskCpr } from '../../shared/src/identifiers';
 
 export interface Logger {
@@ -8,9 +11,25 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
+/** Field names never logged, at the top level and one level down (e.g. `headers.authorization`). */
+const SECRET_KEYS = [
+  'authorization', 'cookie', 'token', 'accessToken', 'refreshToken', 'secret', 'clientSecret', 'password',
+  'privateKey', 'kek', 'webhookUrl', 'content', 'contentEnc', 'body', 'text', 'raw', 'xml',
+];
+export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`]);
+
 export function createLogger(write: (line: string) => void = (l) => process.stdout.write(l + '\n')): Logger {
-  const emit = (level: string) => (msg: string, fields: Record<string, unknown> = {}) =>
-    write(maskCpr(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })));
+  const destination = {
+    // pino hands over a finished line ending in '\n'; the caller's writer adds its own.
+    write(chunk: string) { write(maskCpr(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk)); },
+  };
+  const p = pino({
+    base: null, // no pid/hostname on every line; the platform adds those
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  }, destination);
+  const emit = (level: 'info' | 'warn' | 'error') => (msg: string, fields: Record<string, unknown> = {}) => p[level](fields, msg);
   return { info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 

@@ -16,6 +16,7 @@ async function main() {
   let production: {
     graphBaseUrl: string; tenantId: string; clientId: string; apiAudience?: string;
     clientSecret?: string; certificate?: GraphCertificate;
+    groupRoles?: Record<string, 'admin' | 'operator' | 'reader'>; requiredScope?: string;
   } | undefined;
   if (!demo) {
     const entra = requireEntraApp(env);
@@ -24,6 +25,7 @@ async function main() {
     for (const w of loaded.warnings) startLog.warn(w);
     production = {
       graphBaseUrl: env.GRAPH_BASE_URL, ...entra, apiAudience: env.ENTRA_API_AUDIENCE,
+      groupRoles: env.ENTRA_GROUP_ROLES, requiredScope: env.ENTRA_REQUIRED_SCOPE,
       ...(loaded.credential.kind === 'secret'
         ? { clientSecret: loaded.credential.clientSecret }
         : { certificate: loaded.credential.certificate }),
@@ -33,11 +35,15 @@ async function main() {
   const tls = env.TLS_CERT_PATH && env.TLS_KEY_PATH ? readTls(env.TLS_CERT_PATH, env.TLS_KEY_PATH) : undefined;
   const app = await startBrevdue({
     port: env.PORT, host: env.HOST, demo, tls,
-    databaseUrl: env.DATABASE_URL, dataDir: env.BREVDUE_DATA_DIR, kek: env.BREVDUE_KEK,
+    databaseUrl: env.DATABASE_URL, dataDir: env.BREVDUE_DATA_DIR, kek: env.BREVDUE_KEK, kekPrevious: env.BREVDUE_KEK_PREVIOUS,
     pollIntervalMs: demo ? 2000 : env.POLL_INTERVAL_MS,
     ngdpPush: demo && !process.env.NGDP_PUSH_CLIENT_CERT_SOURCE ? undefined : ngdpPushSecurityFromEnv(process.env),
     log: (line) => process.stdout.write(line + '\n'),
-    production,
+    production, metricsToken: process.env.METRICS_TOKEN || undefined,
+    security: {
+      allowedOrigins: env.ALLOWED_ORIGINS, ipLimit: env.RATE_LIMIT_IP_PER_MINUTE, userLimit: env.RATE_LIMIT_USER_PER_MINUTE,
+      trustProxy: env.TRUST_PROXY,
+    },
   });
   app.ctx.log.info('Brevdue listening', { url: app.url, mode: env.BREVDUE_MODE, database: app.database.kind });
   if (demo) {

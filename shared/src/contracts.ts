@@ -584,3 +584,13 @@ export const jobsOverviewSchema = z.object({
   recentHours: z.number().int(),
 });
 export type JobsOverview = z.infer<typeof jobsOverviewSchema>;
+
+/** One audit log entry as GET /api/admin/audit lists it (newest first; `nextBefore` pages back). */
+export const auditEntrySchema = z.object({
+  seq: z.number().int(), at: z.string(), actor: z.string(), actorIp: z.string().nullable(), action: z.string(),
+  targetType: z.string().nullable(), targetId: z.string().nullable(), details: z.record(z.unknown()),
+  prevHash: z.string(), hash: z.string(),
+});
+export type AuditEntryView = z.infer<typeof auditEntrySchema>;
+export const auditListSchema = z.object({ items: z.array(auditEntrySchema), nextBefore: z.number().int().nullable() });
+export type AuditList = z.infer<typeof auditListSchema>;

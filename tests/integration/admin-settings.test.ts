@@ -70,7 +70,7 @@ describe.each(testDatabases)('admin settings and service notices on $name', (tdb
   const A_READER: Who = { tenant: tenantA, role: 'reader' };
   const B_ADMIN: Who = { tenant: tenantB, role: 'admin' };
 
-  const token = (who: Who) => new SignJWT({ tid: who.tenant, oid: `u-${who.role}`, name: `Test ${who.role}`, roles: [who.role] })
+  const token = (who: Who) => new SignJWT({ tid: who.tenant, oid: `u-${who.role}`, name: `Test ${who.role}`, roles: [who.role], scp: 'access_as_user' })
     .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
     .setIssuer(`${entra.authorityHost}/${who.tenant}/v2.0`).setAudience('api://brevdue')
     .setIssuedAt().setExpirationTime('1h').sign(idpKey);

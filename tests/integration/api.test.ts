@@ -78,7 +78,7 @@ describe.each(testDatabases)('API on $name', (tdb) => {
 
   const token = (o: { key?: CryptoKey; tid?: string; aud?: string; iss?: string; exp?: string | number; nbf?: string | number } = {}) => {
     const tid = o.tid ?? tenant;
-    let t = new SignJWT({ tid, oid: 'u1', name: 'Karen Jensen', roles: ['operator', 'bogus'] })
+    let t = new SignJWT({ tid, oid: 'u1', name: 'Karen Jensen', roles: ['operator', 'bogus'], scp: 'access_as_user' })
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
       .setIssuer(o.iss ?? `${entra.authorityHost}/${tid}/v2.0`).setAudience(o.aud ?? 'api://brevdue')
       .setIssuedAt().setExpirationTime(o.exp ?? '1h');

@@ -115,7 +115,7 @@ describe.each(testDatabases)('statistics on $name', (tdb) => {
     await drop?.();
   });
 
-  const token = (tid = tenantA, roles = ['reader']) => new SignJWT({ tid, oid: 'u1', name: 'Læser', roles })
+  const token = (tid = tenantA, roles = ['reader']) => new SignJWT({ tid, oid: 'u1', name: 'Læser', roles, scp: 'access_as_user' })
     .setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(`${entra.authorityHost}/${tid}/v2.0`).setAudience('api://brevdue')
     .setIssuedAt().setExpirationTime('1h').sign(idpKey);
   const get = async (path: string, tid = tenantA) => {

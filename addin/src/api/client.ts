@@ -11,10 +11,12 @@ import {
   type Destination, type Health, type Me, type MessageDetail, type MessageListResponse, type TriageList,
 } from '../../../shared/src/contracts';
 import { statsResponseSchema, type StatsBy, type StatsGranularity, type StatsResponse } from '../../../shared/src/contracts';
+import { jobsOverviewSchema, type JobsOverview } from '../../../shared/src/contracts';
 import {
   dryRunResponseSchema, ruleViewSchema, type DryRunResponse, type RuleInput, type RuleView,
 } from '../../../shared/src/contracts';
 import { authHeaders, getAccessToken } from '../auth';
+import { auditListSchema, type AuditList } from '../../../shared/src/contracts';
 
 export type ApiErrorKind =
   | 'http' // the server answered with an error status (message from its error JSON when present)
@@ -104,6 +106,12 @@ export interface ApiClient {
   stats(params: StatsParams, signal?: AbortSignal): Promise<StatsResponse>;
   /** The same statistics as CSV, with the server's file name. */
   downloadStatsCsv(params: StatsParams & { lang: 'da' | 'en' }, signal?: AbortSignal): Promise<{ blob: Blob; filename: string }>;
+  /** Keeps a letter past retention (admins), or lifts the hold. */
+  setLegalHold(messageId: string, hold: boolean): Promise<void>;
+  /** The audit log (admins), newest first; `before` = the previous page's nextBefore; `action` may end in "." (a prefix). */
+  listAudit(params: { before?: number; action?: string }, signal?: AbortSignal): Promise<AuditList>;
+  /** The whole audit log as CSV, in chain order with the hashes (verifiable outside Brevdue). */
+  downloadAuditCsv(params: { action?: string }): Promise<Blob>;
   /** Replies to Digital Post: the letter's replies, newest first. */
   listReplies(messageId: string, signal?: AbortSignal): Promise<ReplyInfo[]>;
   /** Sends a reply (multipart: text, memoUuid, attachments); `onProgress` gets the uploaded share, 0–1. */
@@ -133,6 +141,8 @@ export interface ApiClient {
   retentionSettings(signal?: AbortSignal): Promise<RetentionSettings>;
   putRetentionSettings(body: RetentionSettings): Promise<RetentionSettings>;
   adminNotices(signal?: AbortSignal): Promise<ServiceNotice[]>;
+  /** The job runner per job name and recent failures (admins and operators). */
+  adminJobs(signal?: AbortSignal): Promise<JobsOverview>;
   createNotice(body: NoticeCreate): Promise<ServiceNotice>;
   deleteNotice(id: string): Promise<void>;
 }
@@ -262,6 +272,24 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     listTriage: (params, signal) => get(triagePath(params), triageListSchema, signal),
     place: (messageId, body) => post(`/triage/${encodeURIComponent(messageId)}/place`, deliveriesCreatedSchema, body),
     stats: (params, signal) => get(statsPath(params), statsResponseSchema, signal),
+    setLegalHold: async (messageId, hold) => {
+      await send(hold ? 'PUT' : 'DELETE', `/messages/${encodeURIComponent(messageId)}/legal-hold`, {});
+    },
+    listAudit: async (params, signal) => {
+      const q = new URLSearchParams();
+      if (params.before !== undefined) q.set('before', String(params.before));
+      if (params.action) q.set('action', params.action);
+      return get(`/admin/audit${q.size ? `?${q}` : ''}`, auditListSchema, signal);
+    },
+    downloadAuditCsv: async (params) => {
+      const q = params.action ? `?${new URLSearchParams({ action: params.action })}` : '';
+      const res = await send('GET', `/admin/audit.csv${q}`, { accept: 'text/csv' });
+      try {
+        return await res.blob();
+      } catch (e) {
+        throw new ApiError('network', 'network', e instanceof Error ? e.message : String(e));
+      }
+    },
     downloadStatsCsv: async (params, signal) => {
       const res = await send('GET', statsPath(params, true), { accept: 'text/csv', signal });
       const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'brevdue-statistics.csv';
@@ -310,6 +338,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     retentionSettings: (signal) => get('/admin/retention-settings', retentionSettingsSchema, signal),
     putRetentionSettings: (body) => json('PUT', '/admin/retention-settings', retentionSettingsSchema, { body }),
     adminNotices: async (signal) => (await get('/admin/notices', serviceNoticeListSchema, signal)).items,
+    adminJobs: (signal) => get('/admin/jobs', jobsOverviewSchema, signal),
     createNotice: (body) => post('/admin/notices', serviceNoticeSchema, body),
     deleteNotice: async (id) => { await send('DELETE', `/admin/notices/${encodeURIComponent(id)}`, {}); },
   };

@@ -13,6 +13,7 @@ import { ErrorBar, describeError } from './ErrorBar';
 import { ArrowLeftIcon, DocumentIcon, DownloadIcon, MailIcon, RefreshIcon, TeamsIcon } from './icons';
 import { LetterActions } from './LetterActions';
 import { ReplySection } from './reply/ReplySection';
+import { LegalHold } from './LegalHold';
 import { DeliveryStatusBadge, MessageStatusBadge } from './StatusBadge';
 import { Timeline } from './Timeline';
 import { useLocale } from './useLocale';
@@ -194,6 +195,7 @@ function DetailBody({ message: m, onChanged }: { message: Detail; onChanged: () 
 
       <LetterActions message={m} onChanged={onChanged} />
       <ReplySection message={m} onChanged={onChanged} />
+      <LegalHold message={m} onChanged={onChanged} />
 
       <section className={s.section} aria-labelledby="detail-facts">
         <Subtitle2 as="h3" id="detail-facts" className={s.sectionTitle}>{t('detail.details')}</Subtitle2>

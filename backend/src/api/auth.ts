@@ -30,6 +30,27 @@ export interface EntraConfig {
   authorityHost?: string;
   /** The delegated scope the task pane asks for; default `<audience>/access_as_user`. */
   scope?: string;
+  /** The scope a token's `scp` claim must contain (ENTRA_REQUIRED_SCOPE); default `access_as_user`. */
+  requiredScope?: string;
+  /** Entra group object id → role (ENTRA_GROUP_ROLES), added to the app roles in the `roles` claim. */
+  groupRoles?: Record<string, Role>;
+}
+
+const ROLES: readonly Role[] = ['admin', 'operator', 'reader'];
+
+/** The roles a verified token grants: its app roles plus those of its mapped groups; reader when none. */
+export function rolesOf(claims: JWTPayload, groupRoles: Record<string, Role> = {}): Role[] {
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const granted = new Set<Role>(strings(claims.roles).filter((r): r is Role => (ROLES as string[]).includes(r)));
+  // Only group *ids* count: display names are not unique and can be chosen by whoever creates a group.
+  for (const g of strings(claims.groups)) if (Object.hasOwn(groupRoles, g)) granted.add(groupRoles[g]);
+  const roles = ROLES.filter((r) => granted.has(r));
+  return roles.length ? roles : ['reader'];
+}
+
+/** Whether the token was issued for the user to call Brevdue (delegated scope), not for an app or another API. */
+function hasScope(claims: JWTPayload, required: string): boolean {
+  return typeof claims.scp === 'string' && claims.scp.split(' ').includes(required);
 }
 
 export function authMiddleware(opts: { db: Db; demo: { orgId: string } | null; entra: EntraConfig | null }) {
@@ -78,12 +99,16 @@ export function authMiddleware(opts: { db: Db; demo: { orgId: string } | null; e
       // No detail: why a token failed helps an attacker more than a user.
       return sendError(res, 401, 'unauthenticated', 'Your sign-in could not be verified. Sign in again.');
     }
+    // A valid token without the API's delegated scope (an app-only token, or one for another scope of
+    // this app): 403, with no word on what was missing.
+    if (!hasScope(claims, opts.entra!.requiredScope ?? 'access_as_user')) {
+      return sendError(res, 403, 'forbidden', 'This sign-in does not give access to Brevdue. Open Brevdue from Outlook and sign in again.');
+    }
     const [org] = await opts.db.select().from(organisations).where(eq(organisations.entraTenantId, String(claims.tid)));
     if (!org) return sendError(res, 403, 'forbidden', 'Your organisation is not set up in Brevdue. Ask your administrator.');
-    const roles = (Array.isArray(claims.roles) ? claims.roles : []).filter((r): r is Role => ['admin', 'operator', 'reader'].includes(r as string));
     req.auth = {
       userId: String(claims.oid ?? claims.sub), displayName: String(claims.name ?? claims.preferred_username ?? 'user'),
-      orgId: org.id, orgName: org.name, roles: roles.length ? roles : ['reader'], demo: false,
+      orgId: org.id, orgName: org.name, roles: rolesOf(claims, opts.entra!.groupRoles), demo: false,
     };
     next();
   };

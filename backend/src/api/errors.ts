@@ -21,10 +21,13 @@ export function errorHandler(log: Logger) {
       const first = err.issues[0];
       return sendError(res, 400, 'invalid_request', `${first.path.join('.') || 'request'}: ${first.message}`);
     }
-    const e = err as { type?: string; status?: number };
-    if (e.type === 'entity.too.large') return sendError(res, 413, 'too_large', 'The request body is too large.');
+    const e = err as { type?: string; status?: number; limit?: number };
+    if (e.type === 'entity.too.large') {
+      const max = e.limit ? `${Math.round(e.limit / 1024).toLocaleString('en')} KB` : 'the limit';
+      return sendError(res, 413, 'too_large', `The request body is larger than ${max}, the most this request accepts. Send less at once (for example fewer rules, or shorter text).`);
+    }
     if (e.type === 'entity.parse.failed') return sendError(res, 400, 'invalid_json', 'The request body is not valid JSON.');
-    const id = randomUUID();
+    const id = (res.locals.requestId as string | undefined) ?? randomUUID(); // the access log's id (observability/request-id.ts)
     log.error('unhandled API error', { requestId: id, path: req.path, error: err instanceof Error ? err.message : String(err) });
     sendError(res, 500, 'internal', `Something went wrong on our side (reference ${id}). Try again; if it persists, give the reference to your administrator.`);
   };

@@ -8,7 +8,12 @@ import { replyRouter } from './reply';
 import { statsRouter } from './stats';
 import { noticesRouter } from './notices';
 import { settingsRouter } from './settings';
-import { sql } from 'drizzle-orm';
+import { privacyRouter } from './privacy';
+import { auditMiddleware } from './audit-middleware';
+import { jobsRouter } from './jobs';
+import { readinessHandler } from '../observability/http';
+import { messages } from '../store/schema';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../store/db';
 import type { Sealer } from '../crypto/envelope';
@@ -16,6 +21,8 @@ import { messageListQuerySchema, type Health, type Me } from '../../../shared/sr
 import { getDocument, getMessage, listMessages, messageIdByGraphMessageId, orgCvrNumbers } from '../store/read';
 import { authMiddleware, type EntraConfig } from './auth';
 import { HttpError, sendError } from './errors';
+import { safeFilename } from '../util/filename';
+import { userRateLimit, type SecurityOptions } from './security';
 
 export interface ApiDeps {
   db: Db;
@@ -28,6 +35,8 @@ export interface ApiDeps {
   mailboxChanged: (mailboxId: string) => Promise<void>;
   /** Delivery engine: registry, settings, resend and reroute. */
   delivery: DeliveryDeps;
+  /** Per-user rate limit (api/security.ts); default 300 requests a minute. */
+  security?: SecurityOptions;
 }
 
 const uuid = z.string().uuid('must be a letter id (UUID)');
@@ -43,6 +52,9 @@ export function apiRouter(deps: ApiDeps): Router {
     res.status(body.status === 'ok' ? 200 : 503).json(body);
   }));
 
+  // Readiness (health above is liveness): 503 naming what is down, so a load balancer stops sending.
+  r.get('/ready', readinessHandler({ ping: () => deps.db.execute(sql`select 1`), jobsRunning: deps.jobsRunning }));
+
   // How the task pane signs in (no token needed to ask): the demo, or Entra ID through Nested App
   // Authentication with the API scope below (addin/src/auth).
   r.get('/auth-config', (_req, res) => {
@@ -55,6 +67,8 @@ export function apiRouter(deps: ApiDeps): Router {
   });
 
   r.use(h(authMiddleware({ db: deps.db, demo: deps.demo, entra: deps.entra })));
+  r.use(userRateLimit(deps.security)); // per organisation + user, after sign-in (security.ts)
+  r.use(auditMiddleware(deps.db, deps.delivery.ctx?.log)); // every classified action, once (audit-middleware.ts)
 
   r.get('/me', h((req, res) => {
     const a = req.auth!;
@@ -98,7 +112,11 @@ export function apiRouter(deps: ApiDeps): Router {
 
   r.get('/messages/:id/documents/:docId', h(async (req, res) => {
     const doc = await getDocument(deps.db, req.auth!.orgId, uuid.parse(req.params.id), uuid.parse(req.params.docId));
-    if (!doc) throw new HttpError(404, 'not_found', 'No such document on that letter.');
+    if (!doc) {
+      const [m] = await deps.db.select({ purgedAt: messages.purgedAt }).from(messages).where(and(eq(messages.orgId, req.auth!.orgId), eq(messages.id, req.params.id)));
+      if (m?.purgedAt) throw new HttpError(410, 'purged', 'This letter\'s documents were deleted (retention period passed or a data subject request); only its trace is kept.');
+      throw new HttpError(404, 'not_found', 'No such document on that letter.');
+    }
     res.setHeader('Content-Type', doc.mimeType);
     res.setHeader('Content-Disposition', contentDisposition(doc.filename));
     res.setHeader('Cache-Control', 'private, no-store');
@@ -111,6 +129,8 @@ export function apiRouter(deps: ApiDeps): Router {
   r.use(statsRouter(deps.db));
   r.use(noticesRouter(deps));
   r.use(settingsRouter(deps));
+  r.use(privacyRouter(deps));
+  r.use('/admin', jobsRouter(deps.db)); // GET /admin/jobs: the job runner for operators (api/jobs.ts)
   r.use('/admin', adminRouter(deps));
 
   r.use((_req, res) => sendError(res, 404, 'not_found', 'No such API route.'));
@@ -119,7 +139,9 @@ export function apiRouter(deps: ApiDeps): Router {
 
 /** RFC 6266 attachment header keeping the original (Danish) file name. */
 export function contentDisposition(filename: string): string {
-  const safe = filename.replace(/[\r\n"\\/]/g, '_');
+  const safe = safeFilename(filename); // util/filename.ts: no quotes, separators or control characters left
   const ascii = safe.replace(/[^\x20-\x7e]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(safe)}`;
+  // RFC 5987 attr-char: encodeURIComponent leaves ' ( ) * ! unescaped, and ' ends the charset part.
+  const encoded = encodeURIComponent(safe).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }

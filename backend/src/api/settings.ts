@@ -1,6 +1,5 @@
 // Organisation settings without a home of their own: retention (admins change it, operators read it).
-// Mounted at /api. The purge job that acts on retention_days is not built yet (security issue);
-// until then the setting is stored and shown, and nothing is deleted.
+// Mounted at /api. The daily job 'retention-purge' (retention/purge.ts) acts on retention_days.
 import express, { type Router } from 'express';
 import { eq } from 'drizzle-orm';
 import { retentionSettingsSchema, type RetentionSettings } from '../../../shared/src/contracts';

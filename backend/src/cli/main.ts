@@ -3,10 +3,12 @@
 //   exit 0  success
 //   exit 2  bad input or usage: `brevdue: FILE: <path>: <rule>`, or the usage text
 //   exit 1  an unexpected internal error (still one line)
+//   exit 3  a check ran and failed (`audit verify` found a broken chain, `keys rewrap` left values behind)
 import { readFileSync, statSync } from 'node:fs';
 import { parseMemo, DEFAULT_MEMO_LIMITS } from '../memo/parse';
 import { summarizeMemo } from '../memo/summary';
 import { MemoError } from '../memo/types';
+import { auditVerify, CliCheckFailed, keysRewrap, parseOrgOption, processCliEnv, retentionPurge, type CliEnv } from './privacy-commands';
 
 export interface CliIo {
   out(text: string): void;
@@ -29,7 +31,7 @@ export class CliError extends Error {
 interface Command {
   args: string; // for the usage text, e.g. "FILE.xml"
   summary: string;
-  run(args: string[], io: CliIo): Promise<void> | void;
+  run(args: string[], io: CliIo, env: CliEnv): Promise<void> | void;
 }
 
 const commands: Record<string, Record<string, Command>> = {
@@ -42,6 +44,33 @@ const commands: Record<string, Record<string, Command>> = {
         const file = args[0];
         const memo = parseMemo(readInput(file));
         io.out(`${JSON.stringify(summarizeMemo(memo), null, 2)}\n`);
+      },
+    },
+  },
+  audit: {
+    verify: {
+      args: '[--org ID]',
+      summary: 'check the audit log\'s hash chain (every organisation, or one)',
+      run: (args, io, env) => auditVerify(parseOrgOption(args, (m) => new CliError(m, true)), io, env),
+    },
+  },
+  keys: {
+    rewrap: {
+      args: '',
+      summary: 're-wrap every sealed value\'s data key under the current BREVDUE_KEK',
+      run(args, io, env) {
+        if (args.length) throw new CliError('keys rewrap takes no arguments', true);
+        return keysRewrap(io, env);
+      },
+    },
+  },
+  retention: {
+    purge: {
+      args: '',
+      summary: 'purge letters past their organisation\'s retention now (also runs daily)',
+      run(args, io, env) {
+        if (args.length) throw new CliError('retention purge takes no arguments', true);
+        return retentionPurge(io, env);
       },
     },
   },
@@ -93,7 +122,7 @@ export function usage(): string {
 }
 
 /** Runs the CLI; returns the exit code instead of exiting, so it can be called in-process too. */
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo, env: CliEnv = processCliEnv): Promise<number> {
   const [group, name, ...rest] = argv;
   if (group === undefined || group === '-h' || group === '--help' || group === 'help') {
     (group === undefined ? io.err : io.out)(usage());
@@ -105,12 +134,16 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     if (!cmds) throw new CliError(`unknown command ${JSON.stringify(group)}`, true);
     const cmd = name === undefined ? undefined : cmds[name];
     if (!cmd) throw new CliError(`unknown command ${JSON.stringify(`${group} ${name ?? ''}`.trim())}`, true);
-    await cmd.run(rest, io);
+    await cmd.run(rest, io, env);
     return 0;
   } catch (e) {
     if (e instanceof MemoError) {
       io.err(`brevdue: ${printable(file ?? '-')}: ${printable(e.path)}: ${printable(oneLine(e.rule))}\n`);
       return 2;
+    }
+    if (e instanceof CliCheckFailed) {
+      io.err(`brevdue: ${printable(oneLine(e.message))}\n`);
+      return 3;
     }
     if (e instanceof CliError) {
       io.err(`brevdue: ${printable(oneLine(e.message))}\n`);

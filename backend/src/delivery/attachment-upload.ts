@@ -7,6 +7,7 @@ import { call, enc } from './mailbox';
 import type { Pacer } from './pacing/pacer';
 import { retryAfterMs } from './pacing/middleware';
 import { withTimeout } from '../util/timeout';
+import { safeFilename } from '../util/filename';
 
 /** Graph: chunks of at most 4 MB; a multiple of 320 KiB keeps us aligned with what OneDrive wants too. */
 export const ATTACHMENT_CHUNK_BYTES = 12 * 320 * 1024; // 3.75 MiB
@@ -19,7 +20,7 @@ export class UploadRefused extends Error {
 
 export async function createAttachmentSession(graph: Client, mailbox: string, messageId: string,
   file: { filename: string; mimeType: string; size: number }): Promise<string> {
-  const item: MicrosoftGraph.AttachmentItem = { attachmentType: 'file', name: file.filename, size: file.size, contentType: file.mimeType };
+  const item: MicrosoftGraph.AttachmentItem = { attachmentType: 'file', name: safeFilename(file.filename), size: file.size, contentType: file.mimeType };
   try {
     const s = await call<MicrosoftGraph.UploadSession>(graph, `/users/${enc(mailbox)}/messages/${enc(messageId)}/attachments/createUploadSession`,
       (r) => r.post({ AttachmentItem: item }));

@@ -158,6 +158,7 @@ async function record(ctx: AppContext, { d, dest, m, attempt, outcome }: { d: Lo
           { deliveryId: d.id, earlierDeliveryId: old.deliveryId, mailbox: old.mailbox });
       }
     });
+    ctx.metrics?.deliveries.inc({ status: 'delivered' });
     ctx.log.info('letter delivered', { deliveryId: d.id, messageId: m.id, destination: dest.displayName, attempt, foundExisting: outcome.foundExisting });
     return;
   }
@@ -180,6 +181,7 @@ async function record(ctx: AppContext, { d, dest, m, attempt, outcome }: { d: Lo
       { deliveryId: d.id, attempt, reason: outcome.reason, uncertain: outcome.uncertain });
   });
   ctx.log.warn('delivery attempt failed', { deliveryId: d.id, attempt, dead, reason: outcome.reason });
+  if (dead) ctx.metrics?.deliveries.inc({ status: 'dead' });
   if (dead) await ctx.jobs.notifyDeadSoon(d.id);
   else await ctx.jobs.deliverSoon(d.id, new Date(Date.now() + ctx.delivery.backoffMs(attempt)));
 }

@@ -14,6 +14,7 @@ import { planAttachments } from './attachment-plan';
 import { UploadRefused, createAttachmentSession, uploadToSession } from './attachment-upload';
 import { renderMail, type LetterForMail } from './render';
 import { createMessageRef, deleteMessage, ensureFolder, findDeliveredCopy, listAttachmentNames, moveMessage } from './mailbox';
+import { safeFilename } from '../util/filename';
 
 export interface MailDoc { filename: string; mimeType: string; size: number; load: () => Promise<Buffer> }
 
@@ -50,6 +51,9 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
   const { graph } = ctx;
   const p: MailProgress = { ...input.progress };
   const notes: string[] = [];
+  // Sender-chosen names, sanitised once here: the plan, the mail, the upload sessions and the
+  // "already attached?" comparison after a crash all see the same safe name.
+  input = { ...input, docs: input.docs.map((d) => ({ ...d, filename: safeFilename(d.filename) })) };
   const plan = planAttachments(input.docs);
   p.variant ??= plan.large.length ? 'session' : 'inline';
 

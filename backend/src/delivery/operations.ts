@@ -15,9 +15,11 @@ export interface Actor { id: string; name: string }
 const actorLabel = (a: Actor) => a.name || a.id;
 
 async function letterOf(ctx: AppContext, orgId: string, messageId: string) {
-  const [m] = await ctx.db.select({ id: messages.id, status: messages.status }).from(messages)
+  const [m] = await ctx.db.select({ id: messages.id, status: messages.status, purgedAt: messages.purgedAt }).from(messages)
     .where(and(eq(messages.orgId, orgId), eq(messages.id, messageId)));
   if (!m) throw new HttpError(404, 'not_found', 'No letter with that id in your organisation.');
+  // A purged letter has no documents left: a new copy would arrive empty.
+  if (m.purgedAt) throw new HttpError(410, 'purged', `This letter's content was deleted on ${m.purgedAt.toISOString().slice(0, 10)} (retention or a data subject request); only its trace is left, so it cannot be sent again.`);
   return m;
 }
 

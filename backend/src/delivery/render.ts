@@ -3,6 +3,7 @@
 // value from the letter is HTML-escaped.
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import { maskCpr } from '../../../shared/src/identifiers';
+import { safeFilename } from '../util/filename';
 
 /** Named property holding our delivery id; found again with $filter after an uncertain outcome. */
 export const DELIVERY_ID_PROPERTY = 'String {0b7f7a52-2cf4-4e4c-9d5a-6f0d2b1e8a11} Name brevdueDeliveryId';
@@ -67,7 +68,7 @@ export function renderMail(letter: LetterForMail, attachments: AttachmentInput[]
     ],
     attachments: attachments.map((a) => ({
       '@odata.type': '#microsoft.graph.fileAttachment',
-      name: a.filename,
+      name: safeFilename(a.filename),
       contentType: a.mimeType,
       contentBytes: a.content.toString('base64'),
     }) as MicrosoftGraph.FileAttachment),

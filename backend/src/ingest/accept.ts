@@ -13,7 +13,7 @@ export type Accepted =
   | { kind: 'quarantined'; reason: string };
 
 export async function acceptLetter(
-  ctx: Pick<AppContext, 'db' | 'sealer' | 'jobs' | 'log'>, mailbox: MailboxRow, providerId: string, raw: Buffer, via: 'pull' | 'push',
+  ctx: Pick<AppContext, 'db' | 'sealer' | 'jobs' | 'log' | 'metrics'>, mailbox: MailboxRow, providerId: string, raw: Buffer, via: 'pull' | 'push',
 ): Promise<Accepted> {
   let memo: Memo;
   try {
@@ -25,6 +25,7 @@ export async function acceptLetter(
     return { kind: 'quarantined', reason: e.message };
   }
   const stored = await storeLetter(ctx.db, ctx.sealer, mailbox, memo, raw);
+  if (stored.created) ctx.metrics?.lettersFetched.inc({ provider: mailbox.provider });
   if (stored.created || stored.status === 'received') await ctx.jobs.routeSoon(stored.messageId);
   return { kind: 'stored', memo, stored };
 }

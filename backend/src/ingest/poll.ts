@@ -33,6 +33,7 @@ export async function pollMailbox(ctx: AppContext, mailbox: MailboxRow, maxLette
     }
   } catch (e) {
     const msg = humanPollError(e);
+    ctx.metrics?.connectorErrors.inc({ provider: mailbox.provider });
     const [row] = await ctx.db.update(mailboxes)
       .set({ lastErrorAt: new Date(), lastError: msg, consecutiveFailures: sql`${mailboxes.consecutiveFailures} + 1` })
       .where(eq(mailboxes.id, mailbox.id)).returning({ failures: mailboxes.consecutiveFailures });

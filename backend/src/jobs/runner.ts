@@ -18,8 +18,9 @@ import { createNgdpClientCache } from '../ingest/ngdp/mailbox-client';
 import type { NgdpReceipt } from '../ingest/ngdp/client';
 import { ProviderError } from '../ingest/connector';
 import { errorMessage, silentLogger, type Logger } from '../log';
+import { runRetention } from '../retention/purge';
 
-export const JOB = { poll: 'poll-mailbox', pollAgain: 'poll-mailbox-backlog', route: 'route-letter', deliver: 'deliver', receipt: 'ngdp-receipt', notifyDead: 'notify-dead-letter', recover: 'recover-uncertain' } as const;
+export const JOB = { poll: 'poll-mailbox', pollAgain: 'poll-mailbox-backlog', route: 'route-letter', deliver: 'deliver', receipt: 'ngdp-receipt', notifyDead: 'notify-dead-letter', recover: 'recover-uncertain', retention: 'retention-purge' } as const;
 
 /** Business receipts after a push are jobs, so a restart does not forget one. */
 const RECEIPT_ATTEMPTS = 8;
@@ -46,8 +47,11 @@ export interface JobRunner {
   receiptSoon(mailboxId: string, receipt: NgdpReceipt, attempt?: number, at?: Date): Promise<void>;
   /** Polling for every active pull mailbox (at start; idempotent). */
   scheduleAllPolling(ctx: AppContext): Promise<number>;
+  /** Runs the retention purge now (besides its daily run). */
+  retentionNow(): Promise<void>;
   isRunning(): boolean;
-  stop(): Promise<void>;
+  /** Stops taking jobs and waits (at most `drainMs`) for running handlers to finish and save. */
+  stop(drainMs?: number): Promise<void>;
 }
 
 export function createJobRunner(opts: JobRunnerOptions): JobRunner {
@@ -139,10 +143,16 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
         }
       }, { concurrency: 2 });
       agenda.define(JOB.recover, async () => { await recoverUncertain(ctx); }, { concurrency: 1 });
+      agenda.define(JOB.retention, async () => {
+        const r = await runRetention(ctx.db, ctx.sealer);
+        ctx.log.info('retention purge done', { ...r });
+      }, { concurrency: 1 });
       await agenda.start();
       running = true;
       // After an outage, uncertain deliveries are looked up in batches before their own retries come.
       await agenda.create(JOB.recover, {}).unique({ name: JOB.recover }).repeatEvery(30_000).schedule(new Date(Date.now() + 30_000)).save();
+      // Daily; one job for the whole installation (unique), so several processes do not purge in parallel.
+      await agenda.create(JOB.retention, {}).unique({ name: JOB.retention }).repeatEvery(24 * 3_600_000).schedule(new Date(Date.now() + 60_000)).save();
       await resumeInterrupted(ctx);
     },
     async schedulePolling(mailboxId) {
@@ -156,11 +166,20 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       for (const r of rows) await this.schedulePolling(r.id);
       return rows.length;
     },
+    async retentionNow() { await agenda.now(JOB.retention, {}); },
     isRunning: () => running,
-    async stop() {
+    async stop(drainMs = 10_000) {
       if (!running) return;
       running = false;
+      // agenda.stop() stops fetching and unlocks jobs not started yet, but returns while handlers
+      // still run (their rows stay locked). Wait for them, bounded, so the database is not closed
+      // under a delivery half done. agenda has no public count after stop: its processor's list.
+      const processor = (agenda as unknown as { jobProcessor?: { runningJobs: unknown[] } }).jobProcessor;
       await agenda.stop();
+      const until = Date.now() + drainMs;
+      while ((processor?.runningJobs.length ?? 0) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+      const left = processor?.runningJobs.length ?? 0;
+      if (left > 0) log.warn('stopped with job handlers still running; their locks expire and another process retries them', { running: left });
       ngdp?.close();
     },
   };

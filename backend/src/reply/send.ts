@@ -59,13 +59,14 @@ const STALE_SENDING_MS = 2 * 60_000;
 async function letterOf(ctx: Ctx, orgId: string, messageId: string) {
   const [row] = await ctx.db.select({
     id: messages.id, label: messages.label, provider: messages.provider, cvr: messages.cvr, senderName: messages.senderName,
-    replyAllowed: messages.replyAllowed, replyBy: messages.replyBy, rawEnc: messages.rawEnc, cvrName: cvrNumbers.name,
+    replyAllowed: messages.replyAllowed, replyBy: messages.replyBy, rawEnc: messages.rawEnc, cvrName: cvrNumbers.name, purgedAt: messages.purgedAt,
     mailbox: { id: mailboxes.id, orgId: mailboxes.orgId, cvr: mailboxes.cvr, provider: mailboxes.provider, config: mailboxes.config, secretEnc: mailboxes.secretEnc, removedAt: mailboxes.removedAt },
   }).from(messages)
     .innerJoin(mailboxes, eq(mailboxes.id, messages.mailboxId))
     .leftJoin(cvrNumbers, and(eq(cvrNumbers.orgId, messages.orgId), eq(cvrNumbers.cvr, messages.cvr)))
     .where(and(eq(messages.orgId, orgId), eq(messages.id, messageId)));
   if (!row) throw new HttpError(404, 'not_found', 'No letter with that id in your organisation.');
+  if (row.purgedAt) throw new HttpError(410, 'purged', `This letter's content was deleted on ${row.purgedAt.toISOString().slice(0, 10)} (retention or a data subject request), so a reply cannot name it. Answer the sender directly.`);
   return row;
 }
 

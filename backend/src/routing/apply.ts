@@ -65,6 +65,7 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
   if (!result) return;
   for (const id of result.deliveryIds) await ctx.jobs.deliverSoon(id);
 
+  let outcome: 'rule' | 'triage' | 'auto' = result.triage ? 'triage' : 'rule';
   try {
     const registry = await registryNames(ctx, msg.orgId);
     if (!result.triage) {
@@ -81,9 +82,12 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
     const top = suggestions[0];
     if (threshold !== null && top.confidence >= threshold) {
       await placeLetter(ctx, msg.orgId, messageId, top.destinationIds, { kind: 'assistant', confidence: top.confidence, explanation: top.explanation.en });
+      outcome = 'auto';
     }
   } catch (e) {
     ctx.log.warn('the assistant step after routing failed; the letter waits in triage', { messageId, error: errorMessage(e) });
+  } finally {
+    ctx.metrics?.lettersRouted.inc({ outcome }); // once per letter, after the assistant had its turn
   }
 }
 

@@ -6,6 +6,7 @@ import type { AppContext } from '../context';
 import { documents } from '../store/schema';
 import { extractPdfText } from '../pdf-text';
 import { errorMessage } from '../log';
+import { recordCprMentionsOf } from '../dsr/cpr-index';
 
 /** Text of all documents but technical ones, capped; extracts what has not been extracted yet. */
 export async function documentTextOf(ctx: AppContext, messageId: string, maxChars = 100_000): Promise<string> {
@@ -25,6 +26,7 @@ export async function documentTextOf(ctx: AppContext, messageId: string, maxChar
       status = `failed: ${errorMessage(e)}`;
     }
     await ctx.db.update(documents).set({ textStatus: status.slice(0, 300), textEnc: text ? ctx.sealer.seal(text) : null }).where(eq(documents.id, d.id));
+    if (text) await recordCprMentionsOf(ctx.db, ctx.sealer, messageId, [text]);
     if (!text) ctx.log.warn('no text from a PDF document; rules on document text will not see it', { documentId: d.id, status });
   }
   const rows = await ctx.db.select({ t: documents.textEnc }).from(documents)

@@ -56,7 +56,7 @@ export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, m
     const docs = documentRows(memo);
     if (docs.length) {
       await tx.insert(documents).values(docs.map((d) => ({
-        messageId, role: d.role, position: d.position, filename: d.file.filename,
+        messageId, role: d.role, position: d.position, filename: maskCpr(d.file.filename), // stored in clear: masked
         mimeType: d.file.encodingFormat, size: d.file.content.length, contentEnc: sealer.seal(d.file.content),
       })));
     }

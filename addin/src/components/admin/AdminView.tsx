@@ -7,6 +7,7 @@ import { RulesPage } from './RulesPage';
 import { RecipientsPage } from './RecipientsPage';
 import { MailboxesPage } from './MailboxesPage';
 import { SettingsPage } from './SettingsPage';
+import { AuditPage } from './AuditPage';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', flexGrow: 1, minHeight: 0 },
@@ -35,6 +36,7 @@ export default function AdminView({ page, onPage }: { page: AdminPage; onPage: (
       {page === 'recipients' && <RecipientsPage />}
       {page === 'mailboxes' && <MailboxesPage />}
       {page === 'settings' && <SettingsPage />}
+      {page === 'audit' && <AuditPage />}
     </div>
   );
 }

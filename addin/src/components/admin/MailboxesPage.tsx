@@ -13,6 +13,7 @@ import { ErrorBar } from '../ErrorBar';
 import { InboxIcon, RefreshIcon } from '../icons';
 import { useLocale } from '../useLocale';
 import { AdminOnlyNote, ConfirmDialog, InlineError, OutcomeBar, useAdmin, useAdminStyles, useOutcome, useResource } from './common';
+import { JobsSection } from './JobsSection';
 
 const STATE_COLOUR: Record<MailboxHealth['state'], 'success' | 'warning' | 'danger' | 'informative' | 'subtle'> = {
   ok: 'success', push: 'success', paused: 'subtle', backing_off: 'warning', failing: 'danger', never_fetched: 'informative',
@@ -106,6 +107,7 @@ export function MailboxesPage() {
           }}
         />
       )}
+      <JobsSection />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 // File and folder names in a channel's document library (SharePoint Online rules), and the
 // deterministic names Brevdue gives the documents it uploads. Pure.
 import { maskCpr } from '../../../../shared/src/identifiers';
+import { safeFilename } from '../../util/filename';
 
 const ILLEGAL = /["*:<>?/\\|]/g;
 // eslint-disable-next-line no-control-regex
@@ -35,7 +36,8 @@ export function driveFolderSegments(folderPath: string | undefined | null): stri
 
 /** Makes any document name acceptable to SharePoint, keeping its extension; CPR numbers masked. */
 export function safeDriveName(name: string, maxBase = MAX_BASE): string {
-  const cleaned = maskCpr(name).replace(CONTROL, ' ').replace(ILLEGAL, '_').replace(/\s+/g, ' ').trim();
+  // The shared sanitiser first (separators, invisible characters, device names); then SharePoint's own rules.
+  const cleaned = maskCpr(safeFilename(name, '')).replace(CONTROL, ' ').replace(ILLEGAL, '_').replace(/\s+/g, ' ').trim();
   const m = /^(.*?)(\.[A-Za-z0-9]{1,8})?$/.exec(cleaned)!;
   let base = (m[1] ?? '').replace(/^~\$/, '').replace(/_vti_/gi, '_vti').replace(/[.\s]+$/, '').trim();
   const ext = (m[2] ?? '').toLowerCase();

@@ -11,7 +11,7 @@ import { clientCertVerifier, type NgdpPushSecurityInput } from './client-cert';
 import { createNgdpClientCache, type NgdpClientCache } from './mailbox-client';
 import type { NgdpPushDeps, PushStoreResult } from './push';
 
-type StoreContext = Pick<AppContext, 'db' | 'sealer' | 'jobs' | 'log'>;
+type StoreContext = Pick<AppContext, 'db' | 'sealer' | 'jobs' | 'log' | 'metrics'>;
 
 /** `store` for the push router: durable before it resolves; a MemoError is quarantined, anything else throws. */
 export function createNgdpPushStore(ctx: StoreContext): NgdpPushDeps['store'] {

@@ -1,0 +1,76 @@
+// Admin › Mailboxes › Jobs: the job runner as operators need it (GET /api/admin/jobs, admins and
+// operators): per job name queued, due now, running, failed recently and the oldest wait, and the
+// organisation's last failed jobs with the server's (CPR-masked) reason. Read-only, with refresh.
+import { Badge, Body1Strong, Button, Caption1, Spinner, Text } from '@fluentui/react-components';
+import { useTranslation } from 'react-i18next';
+import type { JobsOverview } from '../../../../shared/src/contracts';
+import { useApi } from '../../api/context';
+import { formatDateTime } from '../../format';
+import { ErrorBar } from '../ErrorBar';
+import { RefreshIcon } from '../icons';
+import { useLocale } from '../useLocale';
+import { useAdminStyles, useResource } from './common';
+
+type JobRow = JobsOverview['jobs'][number];
+
+export function JobsSection() {
+  const s = useAdminStyles();
+  const { t } = useTranslation();
+  const api = useApi();
+  const locale = useLocale();
+  const jobs = useResource((signal) => api.adminJobs(signal));
+  const data = jobs.data;
+
+  return (
+    <section className={s.section} aria-labelledby="jobs-title" data-testid="admin-jobs">
+      <div className={s.header}>
+        <Body1Strong id="jobs-title" className={s.grow} as="h3">{t('jobs.title')}</Body1Strong>
+        <Button size="small" icon={<RefreshIcon />} onClick={jobs.reload} aria-label={t('jobs.refresh')} title={t('jobs.refresh')} data-testid="jobs-refresh" />
+      </div>
+      <Text className={s.intro}>{t('jobs.intro')}</Text>
+      {jobs.error != null && <ErrorBar title={t('jobs.loadFailed')} error={jobs.error} onRetry={jobs.reload} />}
+      {jobs.loading && !data && <div className={s.center}><Spinner size="small" label={t('app.loading')} /></div>}
+      {data && data.jobs.length === 0 && <Caption1 className={s.meta}>{t('jobs.empty')}</Caption1>}
+      {data && data.jobs.length > 0 && (
+        <ul className={s.list} data-testid="jobs-list">
+          {data.jobs.map((j) => <JobItem key={j.name} job={j} hours={data.recentHours} />)}
+        </ul>
+      )}
+      {data && (
+        <>
+          <Text weight="semibold" as="h4">{t('jobs.failuresTitle')}</Text>
+          {data.recentFailures.length === 0
+            ? <Caption1 className={s.meta} data-testid="jobs-no-failures">{t('jobs.noFailures')}</Caption1>
+            : (
+              <ul className={s.list} data-testid="jobs-failures">
+                {data.recentFailures.map((f, i) => (
+                  <li key={`${f.name}-${f.failedAt}-${i}`} className={s.card} data-testid="jobs-failure">
+                    <Text weight="semibold">{t('jobs.failure', { name: f.name, date: formatDateTime(f.failedAt, locale, true), attempts: f.failCount })}</Text>
+                    <Caption1 className={s.problem}>{f.failReason ?? t('jobs.noReason')}</Caption1>
+                  </li>
+                ))}
+              </ul>
+            )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function JobItem({ job, hours }: { job: JobRow; hours: number }) {
+  const s = useAdminStyles();
+  const { t } = useTranslation();
+  const waiting = job.oldestDueSeconds;
+  return (
+    <li className={s.card} data-testid="job" data-job={job.name}>
+      <div className={s.row}>
+        <Text weight="semibold" className={s.name}>{job.name}</Text>
+        {job.failedRecently > 0 && <Badge appearance="tint" color="danger">{t('jobs.failedRecently', { hours })}: {job.failedRecently}</Badge>}
+      </div>
+      <Caption1 className={s.meta} data-testid="job-counts">
+        {t('jobs.queued')} {job.queued} · {t('jobs.dueNow')} {job.dueNow} · {t('jobs.running')} {job.running}
+        {' · '}{t('jobs.oldestDue')} {waiting == null ? t('jobs.none') : t('jobs.seconds', { value: waiting })}
+      </Caption1>
+    </li>
+  );
+}

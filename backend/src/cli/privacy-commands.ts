@@ -1,0 +1,77 @@
+// `brevdue audit verify`, `brevdue keys rewrap`, `brevdue retention purge`: they open the database and
+// the key ring from the same environment as the server (DATABASE_URL or BREVDUE_DATA_DIR, BREVDUE_KEK,
+// BREVDUE_KEK_PREVIOUS). With embedded PGlite, stop the server first: PGlite is one process's database.
+import { readEnv } from '../config';
+import { openDatabase, type Db } from '../store/db';
+import { createSealer, type Sealer } from '../crypto/envelope';
+import { loadKeyring } from '../crypto/kek';
+import { auditedOrganisations, verifyAuditChain } from '../audit/chain';
+import { countNotCurrent, rewrapAll } from '../crypto/rewrap';
+import { runRetention } from '../retention/purge';
+import type { CliIo } from './main';
+
+export interface CliStore { db: Db; sealer: Sealer; close(): Promise<void> }
+export interface CliEnv { openStore(): Promise<CliStore> }
+
+export const processCliEnv: CliEnv = {
+  async openStore() {
+    const env = readEnv();
+    const demo = env.BREVDUE_MODE === 'demo';
+    const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.BREVDUE_DATA_DIR });
+    const sealer = createSealer(loadKeyring({
+      envValue: env.BREVDUE_KEK, previous: env.BREVDUE_KEK_PREVIOUS, dataDir: env.DATABASE_URL ? null : env.BREVDUE_DATA_DIR, demo,
+    }));
+    return { db: database.db, sealer, close: () => database.close() };
+  },
+};
+
+/** A check that ran and found a problem: exit code 3 (distinct from bad usage). */
+export class CliCheckFailed extends Error {}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function parseOrgOption(args: string[], usageError: (m: string) => Error): string | undefined {
+  if (args.length === 0) return undefined;
+  if (args.length !== 2 || args[0] !== '--org') throw usageError(`expected no arguments or --org <organisation id>, got ${JSON.stringify(args.join(' '))}`);
+  if (!UUID.test(args[1])) throw usageError('--org must be an organisation id (UUID)');
+  return args[1];
+}
+
+async function withStore<T>(env: CliEnv, fn: (s: CliStore) => Promise<T>): Promise<T> {
+  const s = await env.openStore();
+  try { return await fn(s); } finally { await s.close(); }
+}
+
+export async function auditVerify(org: string | undefined, io: CliIo, env: CliEnv): Promise<void> {
+  await withStore(env, async ({ db }) => {
+    const orgs = org ? [org] : await auditedOrganisations(db);
+    const broken: string[] = [];
+    for (const o of orgs) {
+      const v = await verifyAuditChain(db, o);
+      if (v.ok) io.out(`organisation ${o}: ok, ${v.entries} entries, head ${v.headHash}\n`);
+      else {
+        io.out(`organisation ${o}: BROKEN at entry ${v.brokenAt}: ${v.reason}\n`);
+        broken.push(`${o} at entry ${v.brokenAt}`);
+      }
+    }
+    if (orgs.length === 0) io.out('no audit entries yet\n');
+    if (broken.length) throw new CliCheckFailed(`the audit chain is broken for ${broken.join('; ')}: restore the audit_log table from a backup and investigate who changed it`);
+  });
+}
+
+export async function keysRewrap(io: CliIo, env: CliEnv): Promise<void> {
+  await withStore(env, async ({ db, sealer }) => {
+    const r = await rewrapAll(db, sealer, { onProgress: (c) => io.out(`${c.column}: ${c.rewrapped} re-wrapped, ${c.current} already current\n`) });
+    io.out(`CPR index: ${r.cprIndexReindexed} letters re-indexed\n`);
+    const left = await countNotCurrent(db, sealer);
+    if (left > 0) throw new CliCheckFailed(`${left} values still use an older key (written meanwhile, or changed during the run): run \`brevdue keys rewrap\` again`);
+    io.out(`every sealed value now uses key "${sealer.currentKeyId}": the previous keys can be removed from BREVDUE_KEK_PREVIOUS\n`);
+  });
+}
+
+export async function retentionPurge(io: CliIo, env: CliEnv): Promise<void> {
+  await withStore(env, async ({ db, sealer }) => {
+    const r = await runRetention(db, sealer);
+    io.out(`retention: ${r.letters} letters purged, ${r.quarantined} quarantined letters deleted, ${r.organisations} organisations\n`);
+  });
+}
