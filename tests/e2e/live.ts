@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
+import { launchBrowser, type LaunchedBrowser } from './browser';
 import { startBrevdue, type Brevdue, type StartOptions } from '../../backend/src/app';
 import { messageDetailSchema, messageListResponseSchema, type MessageDetail } from '../../shared/src/contracts';
 
@@ -120,4 +121,25 @@ export async function stubOffice(page: Page, item: OfficeItem | null): Promise<v
   // A page route wins over the harness's context route that blocks the internet.
   await page.route('https://appsforoffice.microsoft.com/**', (route) =>
     route.fulfill({ status: 200, contentType: 'application/javascript', body: script }));
+}
+
+/**
+ * One browser for one test against `live`: the page must raise no error; a failure leaves a
+ * screenshot (FAILED-<name>) and the backend's last log lines in the message.
+ */
+export async function withLiveBrowser(
+  live: Live | null, name: string, run: (b: LaunchedBrowser, live: Live) => Promise<void>,
+  viewport = { width: 360, height: 900 },
+): Promise<void> {
+  if (!live) throw new Error('the demo backend did not start');
+  const b = await launchBrowser({ viewport });
+  try {
+    await run(b, live);
+    expect(b.pageErrors).toEqual([]);
+  } catch (e) {
+    await b.screenshot(`FAILED-${name}`).catch(() => {});
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n--- backend log (last lines) ---\n${live.log.slice(-15).join('\n')}`);
+  } finally {
+    await b.close();
+  }
 }

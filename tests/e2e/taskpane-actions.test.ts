@@ -4,7 +4,7 @@
 import type { Page } from 'playwright-core';
 import { meSchema, type MessageDetail } from '../../shared/src/contracts';
 import { browserTest, chromiumAvailable, launchBrowser, type LaunchedBrowser } from './browser';
-import { deliveredLetters, detailOf, eventually, startLive, stubOffice, timelineTypes, waitForTimeline, type Live } from './live';
+import { deliveredLetters, detailOf, eventually, startLive, stubOffice, timelineTypes, waitForTimeline, type Live, withLiveBrowser } from './live';
 
 let live: Live | null = null;
 let letters: MessageDetail[] = [];
@@ -19,20 +19,7 @@ afterAll(async () => {
   await live?.stop();
 });
 
-/** One browser per test; a failure leaves a screenshot and the backend's last log lines. */
-async function withBrowser(name: string, run: (b: LaunchedBrowser, live: Live) => Promise<void>): Promise<void> {
-  if (!live) throw new Error('the demo backend did not start');
-  const b = await launchBrowser({ viewport: { width: 360, height: 900 } });
-  try {
-    await run(b, live);
-    expect(b.pageErrors).toEqual([]);
-  } catch (e) {
-    await b.screenshot(`FAILED-${name}`).catch(() => {});
-    throw new Error(`${e instanceof Error ? e.message : String(e)}\n--- backend log (last lines) ---\n${live.log.slice(-15).join('\n')}`);
-  } finally {
-    await b.close();
-  }
-}
+const withBrowser = (name: string, run: (b: LaunchedBrowser, live: Live) => Promise<void>) => withLiveBrowser(live, name, run);
 
 async function openFromList(page: Page, id: string): Promise<void> {
   await page.goto(`${live!.app.url}/taskpane.html`);

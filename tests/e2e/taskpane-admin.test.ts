@@ -8,7 +8,7 @@ import { DEMO_ORGANISATION } from '../../backend/src/demo/letters';
 import { DEMO_FINANCE_MAILBOX } from '../../backend/src/demo/delivery-seed';
 import { activeNoticeListSchema, cvrViewSchema, destinationViewSchema, retentionSettingsSchema } from '../../shared/src/contracts';
 import { browserTest, chromiumAvailable, launchBrowser, waitForCount, type LaunchedBrowser } from './browser';
-import { eventually, startLive, type Live } from './live';
+import { eventually, startLive, type Live, withLiveBrowser } from './live';
 
 let live: Live | null = null;
 
@@ -21,19 +21,7 @@ afterAll(async () => {
   await live?.stop();
 });
 
-async function withBrowser(name: string, run: (b: LaunchedBrowser, live: Live) => Promise<void>): Promise<void> {
-  if (!live) throw new Error('the demo backend did not start');
-  const b = await launchBrowser({ viewport: { width: 360, height: 900 } });
-  try {
-    await run(b, live);
-    expect(b.pageErrors).toEqual([]);
-  } catch (e) {
-    await b.screenshot(`FAILED-${name}`).catch(() => {});
-    throw new Error(`${e instanceof Error ? e.message : String(e)}\n--- backend log (last lines) ---\n${live.log.slice(-15).join('\n')}`);
-  } finally {
-    await b.close();
-  }
-}
+const withBrowser = (name: string, run: (b: LaunchedBrowser, live: Live) => Promise<void>) => withLiveBrowser(live, name, run);
 
 async function openAdmin(page: Page, sub: 'recipients' | 'mailboxes' | 'settings'): Promise<void> {
   await page.goto(`${live!.app.url}/taskpane.html`);

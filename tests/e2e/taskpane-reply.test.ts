@@ -6,7 +6,7 @@ import { demoMemo, DEMO_ORGANISATION, DEMO_SENDERS, minimalPdf } from '../../bac
 import { parseMemo } from '../../backend/src/memo/parse';
 import { receiveLetter } from '../helpers/app';
 import { browserTest, chromiumAvailable, launchBrowser, type LaunchedBrowser } from './browser';
-import { detailOf, eventually, startLive, waitForTimeline, type Live } from './live';
+import { detailOf, eventually, startLive, waitForTimeline, type Live, withLiveBrowser } from './live';
 
 let live: Live | null = null;
 
@@ -19,19 +19,7 @@ afterAll(async () => {
   await live?.stop();
 });
 
-async function withBrowser(name: string, run: (b: LaunchedBrowser, live: Live) => Promise<void>): Promise<void> {
-  if (!live) throw new Error('the demo backend did not start');
-  const b = await launchBrowser({ viewport: { width: 360, height: 900 } });
-  try {
-    await run(b, live);
-    expect(b.pageErrors).toEqual([]);
-  } catch (e) {
-    await b.screenshot(`FAILED-${name}`).catch(() => {});
-    throw new Error(`${e instanceof Error ? e.message : String(e)}\n--- backend log (last lines) ---\n${live.log.slice(-15).join('\n')}`);
-  } finally {
-    await b.close();
-  }
-}
+const withBrowser = (name: string, run: (b: LaunchedBrowser, live: Live) => Promise<void>) => withLiveBrowser(live, name, run);
 
 /** A Digital Post letter that accepts replies for two more weeks. */
 async function replyableLetter(l: Live, label: string): Promise<{ id: string; uuid: string }> {

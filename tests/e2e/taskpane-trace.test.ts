@@ -8,7 +8,7 @@ import { buildMemoXml } from '../../backend/src/memo/build';
 import { storeLetter } from '../../backend/src/store/letters';
 import { mailboxes, messages } from '../../backend/src/store/schema';
 import { browserTest, chromiumAvailable, launchBrowser, waitForCount, type LaunchedBrowser } from './browser';
-import { startLive, type Live } from './live';
+import { startLive, type Live, withLiveBrowser } from './live';
 
 let live: Live | null = null;
 const FILLER = 55;
@@ -40,20 +40,8 @@ afterAll(async () => {
   await live?.stop();
 });
 
-async function withBrowser(name: string, viewport: { width: number; height: number }, run: (b: LaunchedBrowser, l: Live) => Promise<void>) {
-  if (!live) throw new Error('the demo backend did not start');
-  const b = await launchBrowser({ viewport });
-  try {
-    await run(b, live);
-    expect(b.pageErrors).toEqual([]);
-    expect(b.consoleErrors).toEqual([]);
-  } catch (e) {
-    await b.screenshot(`FAILED-${name}`).catch(() => {});
-    throw new Error(`${e instanceof Error ? e.message : String(e)}\n--- backend log (last lines) ---\n${live.log.slice(-15).join('\n')}`);
-  } finally {
-    await b.close();
-  }
-}
+const withBrowser = (name: string, viewport: { width: number; height: number }, run: (b: LaunchedBrowser, l: Live) => Promise<void>) =>
+  withLiveBrowser(live, name, run, viewport);
 
 const rows = (page: Page) => page.getByTestId('message-row');
 const labels = (page: Page) => page.getByTestId('message-label').allTextContents();

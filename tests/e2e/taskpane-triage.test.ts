@@ -11,7 +11,7 @@ import { storeLetter } from '../../backend/src/store/letters';
 import { destinations, mailboxes } from '../../backend/src/store/schema';
 import { meSchema, triageListSchema } from '../../shared/src/contracts';
 import { browserTest, chromiumAvailable, launchBrowser, type LaunchedBrowser } from './browser';
-import { detailOf, eventually, startLive, timelineTypes, waitForTimeline, type Live } from './live';
+import { detailOf, eventually, startLive, timelineTypes, waitForTimeline, type Live, withLiveBrowser } from './live';
 
 const SKAT = { id: '19552101', name: 'Skattestyrelsen' };
 const KBH = { id: '64942212', name: 'Københavns Kommune' };
@@ -60,19 +60,7 @@ afterAll(async () => {
   await live?.stop();
 });
 
-async function withBrowser(name: string, run: (b: LaunchedBrowser, live: Live) => Promise<void>): Promise<void> {
-  if (!live) throw new Error('the demo backend did not start');
-  const b = await launchBrowser({ viewport: { width: 360, height: 900 } });
-  try {
-    await run(b, live);
-    expect(b.pageErrors).toEqual([]);
-  } catch (e) {
-    await b.screenshot(`FAILED-${name}`).catch(() => {});
-    throw new Error(`${e instanceof Error ? e.message : String(e)}\n--- backend log (last lines) ---\n${live.log.slice(-15).join('\n')}`);
-  } finally {
-    await b.close();
-  }
-}
+const withBrowser = (name: string, run: (b: LaunchedBrowser, live: Live) => Promise<void>) => withLiveBrowser(live, name, run);
 
 async function openTriage(page: Page): Promise<void> {
   await page.goto(`${live!.app.url}/taskpane.html`);

@@ -11,7 +11,7 @@ import { formatDateTime } from '../format';
 import { describeError } from './ErrorBar';
 import { useLocale } from './useLocale';
 
-const useStyles = makeStyles({ root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, padding: `0 ${tokens.spacingHorizontalM}` } });
+const useStyles = makeStyles({ root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS } });
 
 export function LegalHold({ message, onChanged }: { message: MessageDetail; onChanged: () => void }) {
   const s = useStyles();

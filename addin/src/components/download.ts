@@ -6,11 +6,15 @@ import type { DocumentInfo } from '../../../shared/src/contracts';
 import type { ApiClient } from '../api/client';
 
 export async function saveDocument(api: ApiClient, messageId: string, doc: Pick<DocumentInfo, 'id' | 'filename'>): Promise<void> {
-  const blob = await api.downloadDocument(messageId, doc.id);
+  saveBlob(await api.downloadDocument(messageId, doc.id), doc.filename);
+}
+
+/** Saves fetched content (a document, a CSV export) under `filename` through a temporary object URL. */
+export function saveBlob(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
-  a.download = doc.filename;
+  a.download = filename;
   a.rel = 'noopener';
   a.style.display = 'none';
   document.body.appendChild(a);

@@ -8,6 +8,7 @@ import type { AuditEntryView } from '../../../../shared/src/contracts';
 import { useApi } from '../../api/context';
 import { formatDateTime } from '../../format';
 import { useLocale } from '../useLocale';
+import { saveBlob } from '../download';
 import { AdminOnlyNote, InlineError, OutcomeBar, useAdmin, useAdminStyles, useOutcome } from './common';
 
 export function AuditPage() {
@@ -39,13 +40,7 @@ export function AuditPage() {
 
   const exportCsv = async () => {
     try {
-      const blob = await api.downloadAuditCsv({ action: action.trim() || undefined });
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = 'brevdue-audit.csv';
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveBlob(await api.downloadAuditCsv({ action: action.trim() || undefined }), 'brevdue-audit.csv');
       succeeded(t('audit.exported'));
     } catch (e) {
       failed(t('audit.exportFailed'), e);

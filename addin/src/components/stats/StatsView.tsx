@@ -17,6 +17,7 @@ import { InboxIcon } from '../icons';
 import { useLocale } from '../useLocale';
 import { BreakdownChart, OverTimeChart } from './StatsCharts';
 import { MAX_DAYS, copenhagenToday, daysBetween, formatBucket, presetPeriod, type Preset } from './period';
+import { saveBlob } from '../download';
 
 const BY: StatsBy[] = ['channel', 'cvr', 'sender', 'destination'];
 const GRANULARITIES: StatsGranularity[] = ['day', 'month', 'year'];
@@ -264,21 +265,4 @@ export default function StatsView() {
       )}
     </section>
   );
-}
-
-/** Saves a fetched file (the bearer token went along with the request, which a plain link cannot carry). */
-function saveBlob(blob: Blob, filename: string) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.rel = 'noopener';
-  a.style.display = 'none';
-  document.body.appendChild(a);
-  try {
-    a.click();
-  } finally {
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  }
 }
