@@ -125,6 +125,11 @@ browserTest('rules: create, move up, dry run, a refused regex, edit and delete',
     await eventually(async () => page.evaluate(() => document.activeElement?.getAttribute('data-move') === 'up'
       && document.activeElement.closest('[data-testid=rule-item]')?.getAttribute('data-rule-name') === 'Skat til Økonomi'), 'focus on the moved rule');
     for (let position = demo.length - 1; position > 0; position--) {
+      // The list re-renders after each move and puts focus back on the moved rule's button; wait for
+      // that (a keypress before it would go nowhere), and give it back if a refresh took it.
+      const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-move') === 'up'
+        && document.activeElement.closest('[data-testid=rule-item]')?.getAttribute('data-rule-name') === 'Skat til Økonomi');
+      await eventually(focused, 'focus on the moved rule', 3000).catch(async () => { await mine.getByTestId('rule-move-up').focus(); });
       await page.keyboard.press('Enter');
       await eventually(async () => (await names(page)).indexOf(RULE) === position - 1, `the rule at ${position}`);
       await eventually(async () => (await mine.getByTestId('rule-move-down').isEnabled()) && (await page.getByTestId('rules-announce').textContent()) === `»${RULE}« er nu regel ${position}.`, 'the move announced');

@@ -13,6 +13,13 @@ export interface NgdpClientOptions {
   delegatedCVR: string;
   pageSize?: number;
   timeoutMs?: number;
+  /**
+   * Retries of an idempotent call (GET, DELETE, a receipt) after a retryable failure (5xx, 429, a
+   * network error, a broken body), with a short growing pause: one failed request of many should not
+   * fail the whole poll and put the mailbox into backoff. Default 2; 0 turns it off.
+   */
+  retries?: number;
+  retryDelayMs?: number;
   /** fetch with the client certificate (mTLS), from createNgdpTransport; global fetch when omitted (local simulator). */
   fetch?: FetchLike;
 }
@@ -79,12 +86,25 @@ export function createNgdpClient(o: NgdpClientOptions) {
   const size = o.pageSize ?? 50;
   const doFetch: FetchLike = o.fetch ?? ((u, i) => fetch(u, i));
 
+  type CallInit = { accept?: string; body?: string | Buffer; contentType?: string; query?: Record<string, string> };
+
+  /** `once`, retried where that is safe: sending a new memo (POST /memos/) is never repeated here. */
+  async function call<T = void>(method: string, path: string, init: CallInit = {}, read: (res: Response) => Promise<T> = async () => undefined as T): Promise<T> {
+    const idempotent = method === 'GET' || method === 'DELETE' || (method === 'POST' && path.endsWith('/receipt'));
+    const retries = idempotent ? o.retries ?? 2 : 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await once(method, path, init, read);
+      } catch (e) {
+        if (!(e instanceof ProviderError) || !e.retryable || attempt >= retries) throw e;
+        const pause = (o.retryDelayMs ?? 300) * 4 ** attempt;
+        await new Promise((r) => setTimeout(r, pause * (0.75 + Math.random() * 0.5)));
+      }
+    }
+  }
+
   /** One request; `read` consumes the body inside the same time limit, so a stalled body times out too. */
-  async function call<T = void>(
-    method: string, path: string,
-    init: { accept?: string; body?: string | Buffer; contentType?: string; query?: Record<string, string> } = {},
-    read: (res: Response) => Promise<T> = async () => undefined as T,
-  ): Promise<T> {
+  async function once<T = void>(method: string, path: string, init: CallInit, read: (res: Response) => Promise<T>): Promise<T> {
     const url = new URL(base + path);
     url.searchParams.set('delegatedCVR', o.delegatedCVR);
     for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
