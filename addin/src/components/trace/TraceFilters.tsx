@@ -5,6 +5,7 @@ import { Button, Caption1, Field, Input, Select, makeStyles, tokens } from '@flu
 import { useTranslation } from 'react-i18next';
 import type { MessageSort } from '../../../../shared/src/contracts';
 import { useDestinations } from '../useDestinations';
+import type { TraceSearch } from '../useMessageList';
 
 const STATUSES = ['received', 'routed', 'triage', 'delivered', 'failed'] as const;
 const PROVIDERS = ['ngdp', 'eboks', 'mitdk'] as const;
@@ -25,16 +26,8 @@ const useStyles = makeStyles({
   problem: { color: tokens.colorPaletteRedForeground1 },
 });
 
-export interface FilterValues {
-  sender: string;
-  provider: string;
-  destinationId: string;
-  status: string;
-  from: string;
-  to: string;
-  sort: MessageSort;
-  dir: 'asc' | 'desc';
-}
+/** The panel's part of a search: everything but the text, the CVR select and the page. */
+export type FilterValues = Omit<TraceSearch, 'q' | 'cvr' | 'offset'>;
 
 export function TraceFilters({ id, values, onChange, onClear, datesReversed }: {
   id: string;
