@@ -10,6 +10,7 @@ import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../backend/src/store/db';
 import { listMessages } from '../backend/src/store/read';
+import { orgScope } from '../backend/src/store/scope';
 import { messageListQuerySchema } from '../shared/src/contracts';
 import { percentile } from './lib/procs';
 
@@ -150,11 +151,11 @@ async function main() {
     const figures: [string, string | number][] = [];
     for (const [name, params] of searches) {
       const q = messageListQuerySchema.parse({ limit: '50', ...params });
-      const first = await listMessages(database.db, a.orgId, q); // warm-up: plans and caches
+      const first = await listMessages(database.db, orgScope(a.orgId), q); // warm-up: plans and caches
       const times: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         const t = performance.now();
-        await listMessages(database.db, a.orgId, q);
+        await listMessages(database.db, orgScope(a.orgId), q);
         times.push(performance.now() - t);
       }
       all.push(...times);

@@ -196,9 +196,53 @@ export const meSchema = z.object({
   orgId: z.string().uuid(),
   orgName: z.string(),
   roles: z.array(z.enum(['admin', 'operator', 'reader'])),
+  /** Each role the caller holds and what it is limited to (null = no limit); several grants may name the same role. */
+  grants: z.array(z.object({
+    role: z.enum(['admin', 'operator', 'reader']),
+    cvrs: z.array(z.string()).nullable(),
+    destinationIds: z.array(z.string()).nullable(),
+  })).optional(),
   demo: z.boolean(),
 });
 export type Me = z.infer<typeof meSchema>;
+
+/** A role granted by the organisation's admins to an Entra group or user, optionally limited (GET/POST /api/admin/role-grants). */
+const principalId = z.string().trim().uuid('must be the Entra object id of the group or user (a UUID, from Entra ID › Groups/Users › Object ID)');
+const grantCvrs = z.array(z.string().regex(/^\d{8}$/, 'each CVR number must be 8 digits')).max(1000).nullable()
+  .transform((v) => (v === null ? null : [...new Set(v)]));
+const grantDestinations = z.array(z.string().uuid('each destination id must be a UUID')).max(500).nullable()
+  .transform((v) => (v === null ? null : [...new Set(v)]));
+export const roleGrantCreateSchema = z.object({
+  principalType: z.enum(['group', 'user']),
+  principalId,
+  displayName: z.string().trim().min(1, 'give the group or person a name').max(200, 'a name is at most 200 characters'),
+  role: z.enum(['admin', 'operator', 'reader']),
+  /** null or absent: every CVR number of the organisation. */
+  cvrs: grantCvrs.default(null),
+  /** null or absent: every destination. */
+  destinationIds: grantDestinations.default(null),
+}).strict();
+export type RoleGrantCreate = z.input<typeof roleGrantCreateSchema>;
+export const roleGrantUpdateSchema = z.object({
+  displayName: z.string().trim().min(1, 'give the group or person a name').max(200, 'a name is at most 200 characters').optional(),
+  role: z.enum(['admin', 'operator', 'reader']).optional(),
+  cvrs: grantCvrs.optional(),
+  destinationIds: grantDestinations.optional(),
+}).strict().refine((v) => Object.keys(v).length > 0, 'nothing to change: send displayName, role, cvrs or destinationIds');
+export type RoleGrantUpdate = z.input<typeof roleGrantUpdateSchema>;
+export const roleGrantSchema = z.object({
+  id: z.string().uuid(),
+  principalType: z.enum(['group', 'user']),
+  principalId: z.string(),
+  displayName: z.string(),
+  role: z.enum(['admin', 'operator', 'reader']),
+  cvrs: z.array(z.string()).nullable(),
+  destinationIds: z.array(z.string()).nullable(),
+  createdBy: z.string(),
+  createdAt: z.string().datetime(),
+  updatedAt: z.string().datetime(),
+});
+export type RoleGrant = z.infer<typeof roleGrantSchema>;
 
 export const healthSchema = z.object({
   status: z.enum(['ok', 'degraded']),

@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import type { Router } from 'express';
 import type { Brevdue } from '../../backend/src/app';
 import { apiRouter, type ApiDeps } from '../../backend/src/api/router';
-import { cvrNumbers, deliveries, destinations, documents, mailboxes, organisations, rules, serviceNotices } from '../../backend/src/store/schema';
+import { cvrNumbers, deliveries, destinations, documents, mailboxes, organisations, roleGrants, rules, serviceNotices } from '../../backend/src/store/schema';
 import { storeLetter } from '../../backend/src/store/letters';
 import { buildMemoXml } from '../../backend/src/memo/build';
 import { demoMemo } from '../../backend/src/demo/letters';
@@ -23,7 +23,7 @@ const ALL: Role[] = ['admin', 'operator', 'reader'];
 const OPS: Role[] = ['admin', 'operator'];
 const ADMIN: Role[] = ['admin'];
 
-interface Ids { letter: string; doc: string; dest: string; rule: string; notice: string; mailbox: string; cvr: string; graphMessageId: string }
+interface Ids { letter: string; doc: string; dest: string; rule: string; notice: string; mailbox: string; cvr: string; graphMessageId: string; grant: string }
 interface Expect {
   access: Access;
   /** A valid body, so a foreign id is judged by the lookup and not refused earlier by validation. */
@@ -94,6 +94,10 @@ const EXPECTED: Record<string, Expect> = {
   'GET /admin/jobs': { access: OPS, noIds: true },
   'PUT /messages/:id/legal-hold': { access: ADMIN },
   'DELETE /messages/:id/legal-hold': { access: ADMIN },
+  'GET /admin/role-grants': { access: ADMIN, noIds: true },
+  'POST /admin/role-grants': { access: ADMIN, noIds: true, body: (o) => ({ principalType: 'group', principalId: randomUUID(), displayName: 'Ny gruppe', role: 'reader', cvrs: [o.cvr], destinationIds: [o.dest] }) },
+  'PATCH /admin/role-grants/:id': { access: ADMIN, body: () => ({ displayName: 'Omdøbt gruppe' }) },
+  'DELETE /admin/role-grants/:id': { access: ADMIN },
   'GET /admin/audit': { access: ADMIN, noIds: true },
   'GET /admin/audit.csv': { access: ADMIN, noIds: true },
   'POST /admin/dsr/search': { access: ADMIN, noIds: true, body: () => ({ cpr: '010203-1234' }) },
@@ -139,7 +143,7 @@ function fill(pattern: string, ids: Ids): string {
   const family = pattern.split('/')[1] === 'admin' ? pattern.split('/')[2] : pattern.split('/')[1];
   return pattern.replace(/:(\w+)/g, (_m, p: string) => {
     switch (p) {
-      case 'id': return { messages: ids.letter, triage: ids.letter, destinations: ids.dest, rules: ids.rule, notices: ids.notice, mailboxes: ids.mailbox }[family]
+      case 'id': return { messages: ids.letter, triage: ids.letter, destinations: ids.dest, rules: ids.rule, notices: ids.notice, mailboxes: ids.mailbox, 'role-grants': ids.grant }[family]
         ?? (() => { throw new Error(`no id for ${pattern}`); })();
       case 'docId': return ids.doc;
       case 'cvr': return ids.cvr;
@@ -182,8 +186,11 @@ describe.each(testDatabases)('authorization matrix on $name', (tdb) => {
       orgId: org.id, textDa: `Besked ${key}`, textEn: `Notice ${key}`, showFrom: new Date(Date.now() - 3_600_000),
       startsAt: new Date(Date.now() + 3_600_000), endsAt: new Date(Date.now() + 7_200_000), createdBy: 'test',
     }).returning();
-    ids[key] = { letter: stored.messageId, doc: doc.id, dest: dest.id, rule: rule.id, notice: n.id, mailbox: mb.id, cvr, graphMessageId };
-    if (key === 'B') canaries.push(org.id, org.name, label, stored.messageId, doc.id, dest.id, dest.displayName, rule.id, n.id, mb.id, cvr, graphMessageId, 'Firma B', 'Notice B');
+    const [grant] = await db.insert(roleGrants).values({
+      orgId: org.id, principalType: 'group', principalId: randomUUID(), displayName: `Gruppe ${key} ${randomUUID().slice(0, 8)}`, role: 'operator', cvrs: [cvr], createdBy: 'test',
+    }).returning();
+    ids[key] = { letter: stored.messageId, doc: doc.id, dest: dest.id, rule: rule.id, notice: n.id, mailbox: mb.id, cvr, graphMessageId, grant: grant.id };
+    if (key === 'B') canaries.push(org.id, org.name, label, stored.messageId, doc.id, dest.id, dest.displayName, rule.id, n.id, mb.id, cvr, graphMessageId, 'Firma B', 'Notice B', grant.id, grant.displayName, grant.principalId);
   }
 
   /** Every row of organisation B, in every table with an org_id column (the audit log included). */

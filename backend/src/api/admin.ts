@@ -7,7 +7,8 @@ import { backfillRequestSchema, backfillStatus, listBackfills, startBackfill } f
 import { ProviderError } from '../ingest/connector';
 import { HttpError } from './errors';
 import type { MailboxRow } from '../context';
-import { requireRole } from './roles';
+import { requireRole, scope, scopeOf } from './roles';
+import { isLimited, mayUseCvr } from '../store/scope';
 import { h } from './handler';
 import type { ApiDeps } from './router';
 
@@ -18,9 +19,19 @@ export function adminRouter(deps: ApiDeps): Router {
   const r = express.Router();
   const admin = requireRole('admin');
   const operator = requireRole('admin', 'operator');
-  const org = (req: express.Request) => req.auth!.orgId;
+  const org = (req: express.Request) => scope(req).orgId;
+  const fullAdmin = (req: express.Request) => { const s = scopeOf(req.auth!.orgId, req.auth!.grants, ['admin']); return !!s && !isLimited(s); };
+  /** The mailbox, if it belongs to a CVR number the caller may see; 404 as for another organisation's otherwise. */
+  const mailboxInScope = async (req: express.Request): Promise<string> => {
+    const id = idParam.parse(req.params.id);
+    const row = await mailboxRow(deps.db, org(req), id);
+    if (!mayUseCvr(scope(req), row.cvr)) throw new HttpError(404, 'not_found', 'No such mailbox in your organisation.');
+    return id;
+  };
 
-  r.get('/cvrs', operator, h(async (req, res) => { res.json({ items: await listCvrs(deps.db, org(req)) }); }));
+  r.get('/cvrs', operator, h(async (req, res) => {
+    res.json({ items: (await listCvrs(deps.db, org(req))).filter((c) => mayUseCvr(scope(req), c.cvr)) });
+  }));
 
   r.post('/cvrs', admin, h(async (req, res) => {
     res.status(201).json(await addCvr(deps.db, org(req), cvrCreateSchema.parse(req.body)));
@@ -38,21 +49,22 @@ export function adminRouter(deps: ApiDeps): Router {
   }));
 
   r.get('/mailboxes/:id', operator, h(async (req, res) => {
-    res.json(await getMailbox(deps.db, org(req), idParam.parse(req.params.id)));
+    res.json(await getMailbox(deps.db, org(req), await mailboxInScope(req)));
   }));
 
   r.patch('/mailboxes/:id', operator, h(async (req, res, next) => {
     const update = mailboxUpdateSchema.parse(req.body);
-    // Operators may pause and resume; changing settings or credentials is for admins.
-    if ((update.config || update.credentials) && !req.auth!.roles.includes('admin')) return admin(req, res, next);
-    const mb = await updateMailbox(deps.db, deps.sealer, org(req), idParam.parse(req.params.id), update);
+    // Operators may pause and resume; changing settings or credentials is for admins (without limits):
+    // `admin` answers 403 with the reason.
+    if ((update.config || update.credentials) && !fullAdmin(req)) return admin(req, res, next);
+    const mb = await updateMailbox(deps.db, deps.sealer, org(req), await mailboxInScope(req), update);
     await deps.mailboxChanged(mb.id);
     res.json(mb);
   }));
 
   // Backfill on onboarding: ask Digital Post to re-deliver a date range; progress comes from NgDP.
   const ngdpMailbox = async (req: express.Request): Promise<MailboxRow> => {
-    const row = await mailboxRow(deps.db, org(req), idParam.parse(req.params.id));
+    const row = await mailboxRow(deps.db, org(req), await mailboxInScope(req));
     if (row.provider !== 'ngdp') throw new HttpError(400, 'not_supported', 'Backfill is available for Digital Post mailboxes only.');
     return row as MailboxRow;
   };

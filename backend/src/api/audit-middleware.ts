@@ -74,6 +74,10 @@ export const ROUTE_AUDIT: Record<string, RouteClass> = {
   // Privacy (api/privacy.ts)
   'PUT /messages/:id/legal-hold': msg('letter.legal_hold.set'),
   'DELETE /messages/:id/legal-hold': msg('letter.legal_hold.lift'),
+  'GET /admin/role-grants': { notAudited: 'who holds which role; no letter data' },
+  'POST /admin/role-grants': { action: 'role.grant', targetType: 'role_grant' },
+  'PATCH /admin/role-grants/:id': { action: 'role.update', targetType: 'role_grant', targetParam: 'id' },
+  'DELETE /admin/role-grants/:id': { action: 'role.revoke', targetType: 'role_grant', targetParam: 'id' },
   'GET /admin/audit': { action: 'audit.read' },
   'GET /admin/audit.csv': { action: 'audit.export' },
   'POST /admin/dsr/search': { action: 'dsr.search', targetType: 'cpr' },

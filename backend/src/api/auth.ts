@@ -7,6 +7,8 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../store/db';
 import { organisations } from '../store/schema';
 import { sendError } from './errors';
+import type { Grant } from './roles';
+import { grantsFor } from '../store/role-grants';
 
 export type Role = 'admin' | 'operator' | 'reader';
 
@@ -15,7 +17,10 @@ export interface AuthContext {
   displayName: string;
   orgId: string;
   orgName: string;
+  /** Derived from `grants`: the roles held, whatever their limits. */
   roles: Role[];
+  /** Every role the caller holds and its limits (api/roles.ts, store/scope.ts). */
+  grants: Grant[];
   demo: boolean;
 }
 
@@ -38,15 +43,28 @@ export interface EntraConfig {
 
 const ROLES: readonly Role[] = ['admin', 'operator', 'reader'];
 
-/** The roles a verified token grants: its app roles plus those of its mapped groups; reader when none. */
-export function rolesOf(claims: JWTPayload, groupRoles: Record<string, Role> = {}): Role[] {
-  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/** The organisation-wide roles a verified token grants: its app roles plus those of its groups in ENTRA_GROUP_ROLES. */
+export function tokenRoles(claims: JWTPayload, groupRoles: Record<string, Role> = {}): Role[] {
   const granted = new Set<Role>(strings(claims.roles).filter((r): r is Role => (ROLES as string[]).includes(r)));
   // Only group *ids* count: display names are not unique and can be chosen by whoever creates a group.
   for (const g of strings(claims.groups)) if (Object.hasOwn(groupRoles, g)) granted.add(groupRoles[g]);
-  const roles = ROLES.filter((r) => granted.has(r));
-  return roles.length ? roles : ['reader'];
+  return ROLES.filter((r) => granted.has(r));
 }
+
+/**
+ * All grants of a signed-in user: the token's roles (organisation-wide) and the organisation's role
+ * grants for the user or their groups (possibly limited). Reader of everything when there are none.
+ * Groups come from the token's `groups` claim; Entra leaves it out above 200 groups (overage), so
+ * grant roles to groups the users are direct members of, or to the users themselves.
+ */
+export function grantsOf(claims: JWTPayload, groupRoles: Record<string, Role>, stored: Grant[]): Grant[] {
+  const grants: Grant[] = [...tokenRoles(claims, groupRoles).map((role) => ({ role, cvrs: null, destinationIds: null })), ...stored];
+  return grants.length ? grants : [{ role: 'reader', cvrs: null, destinationIds: null }];
+}
+
+export const rolesOfGrants = (grants: readonly Grant[]): Role[] => ROLES.filter((r) => grants.some((g) => g.role === r));
 
 /** Whether the token was issued for the user to call Brevdue (delegated scope), not for an app or another API. */
 function hasScope(claims: JWTPayload, required: string): boolean {
@@ -85,7 +103,10 @@ export function authMiddleware(opts: { db: Db; demo: { orgId: string } | null; e
         // demo mode without a token; a production server never reads the header.
         const asked = req.header('x-brevdue-demo-role');
         const role: Role = asked === 'operator' || asked === 'reader' ? asked : 'admin';
-        req.auth = { userId: 'demo', displayName: 'Demo-bruger', orgId: org.id, orgName: org.name, roles: [role], demo: true };
+        req.auth = {
+          userId: 'demo', displayName: 'Demo-bruger', orgId: org.id, orgName: org.name, roles: [role],
+          grants: [{ role, cvrs: null, destinationIds: null }], demo: true,
+        };
         return next();
       }
       return sendError(res, 401, 'unauthenticated', 'Sign in to Brevdue: the request carried no access token.');
@@ -106,9 +127,11 @@ export function authMiddleware(opts: { db: Db; demo: { orgId: string } | null; e
     }
     const [org] = await opts.db.select().from(organisations).where(eq(organisations.entraTenantId, String(claims.tid)));
     if (!org) return sendError(res, 403, 'forbidden', 'Your organisation is not set up in Brevdue. Ask your administrator.');
+    const userId = String(claims.oid ?? claims.sub);
+    const grants = grantsOf(claims, opts.entra!.groupRoles ?? {}, await grantsFor(opts.db, org.id, userId, strings(claims.groups)));
     req.auth = {
-      userId: String(claims.oid ?? claims.sub), displayName: String(claims.name ?? claims.preferred_username ?? 'user'),
-      orgId: org.id, orgName: org.name, roles: rolesOf(claims, opts.entra!.groupRoles), demo: false,
+      userId, displayName: String(claims.name ?? claims.preferred_username ?? 'user'),
+      orgId: org.id, orgName: org.name, roles: rolesOfGrants(grants), grants, demo: false,
     };
     next();
   };

@@ -12,7 +12,9 @@ import {
 } from '../delivery/registry/destinations';
 import { getDeliverySettings, putDeliverySettings } from '../delivery/settings';
 import { reroute, resend } from '../delivery/operations';
-import { requireRole } from './roles';
+import { assertDestinationsInScope, assertLetterInScope, requireRole, scope } from './roles';
+import { mayUseDestination } from '../store/scope';
+import { HttpError } from './errors';
 import { h } from './handler';
 
 const idParam = (what: string) => z.string().uuid(`must be a ${what} id (UUID)`);
@@ -25,32 +27,45 @@ export function deliveryRouter(deps: DeliveryDeps): Router {
   const { ctx } = deps;
   const admin = requireRole('admin');
   const operator = requireRole('admin', 'operator');
-  const org = (req: express.Request) => req.auth!.orgId;
+  const org = (req: express.Request) => scope(req).orgId;
+  const allowed = (req: express.Request) => (d: { id: string }) => mayUseDestination(scope(req), d.id);
   const actor = (req: express.Request) => ({ id: req.auth!.userId, name: req.auth!.displayName });
 
   // The registry as people choose from it (no webhook secrets, no check details).
   r.get('/destinations', h(async (req, res) => {
-    const rows = await listDestinations(ctx.db, org(req));
+    const rows = (await listDestinations(ctx.db, org(req))).filter(allowed(req));
     res.json({ items: rows.map((d) => { const v = destinationView(d); return { id: v.id, kind: v.kind, displayName: v.displayName, mailbox: v.mailbox, folderPath: v.folderPath }; }) });
   }));
 
+  // A destination outside the caller's limits answers as one of another organisation would.
+  const destinationInScope = (req: express.Request): string => {
+    const id = idParam('destination').parse(req.params.id);
+    if (!mayUseDestination(scope(req), id)) throw new HttpError(404, 'not_found', 'No such destination in your organisation.');
+    return id;
+  };
+
   r.post('/messages/:id/resend', operator, h(async (req, res) => {
     const body = resendRequestSchema.parse(req.body ?? {});
-    const ids = await resend(ctx, org(req), idParam('letter').parse(req.params.id), actor(req), body);
+    const id = idParam('letter').parse(req.params.id);
+    await assertLetterInScope(ctx.db, req, id);
+    const ids = await resend(ctx, org(req), id, actor(req), { ...body, mayUse: (destId) => mayUseDestination(scope(req), destId) });
     res.status(202).json({ deliveryIds: ids });
   }));
 
   r.post('/messages/:id/reroute', operator, h(async (req, res) => {
     const body = rerouteRequestSchema.parse(req.body ?? {});
-    const ids = await reroute(ctx, org(req), idParam('letter').parse(req.params.id), actor(req), body);
+    const id = idParam('letter').parse(req.params.id);
+    await assertLetterInScope(ctx.db, req, id);
+    assertDestinationsInScope(req, body.destinationIds);
+    const ids = await reroute(ctx, org(req), id, actor(req), body);
     res.status(202).json({ deliveryIds: ids });
   }));
 
   r.get('/admin/destinations', operator, h(async (req, res) => {
-    res.json({ items: (await listDestinations(ctx.db, org(req))).map(destinationView) });
+    res.json({ items: (await listDestinations(ctx.db, org(req))).filter(allowed(req)).map(destinationView) });
   }));
   r.get('/admin/destinations/:id', operator, h(async (req, res) => {
-    res.json(destinationView(await getDestination(ctx.db, org(req), idParam('destination').parse(req.params.id))));
+    res.json(destinationView(await getDestination(ctx.db, org(req), destinationInScope(req))));
   }));
   r.post('/admin/destinations', admin, h(async (req, res) => {
     const input = destinationCreateSchema.parse(req.body);
@@ -61,7 +76,7 @@ export function deliveryRouter(deps: DeliveryDeps): Router {
     res.json(destinationView(await updateDestination(ctx.db, ctx.sealer, deps.check, org(req), idParam('destination').parse(req.params.id), input)));
   }));
   r.post('/admin/destinations/:id/check', operator, h(async (req, res) => {
-    res.json(destinationView(await recheckDestination(ctx.db, ctx.sealer, deps.check, org(req), idParam('destination').parse(req.params.id))));
+    res.json(destinationView(await recheckDestination(ctx.db, ctx.sealer, deps.check, org(req), destinationInScope(req))));
   }));
   r.delete('/admin/destinations/:id', admin, h(async (req, res) => {
     await archiveDestination(ctx.db, org(req), idParam('destination').parse(req.params.id));

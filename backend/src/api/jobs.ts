@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../store/db';
 import type { JobsOverview } from '../../../shared/src/contracts';
 import { maskCpr } from '../../../shared/src/identifiers';
-import { requireRole } from './roles';
+import { requireRole, scope } from './roles';
 import { h } from './handler';
 
 export const RECENT_FAILURE_HOURS = 24;
@@ -51,7 +51,7 @@ export function jobsRouter(db: Db): Router {
   const r = express.Router();
   r.get('/jobs', requireRole('admin', 'operator'), h(async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json(await jobsOverview(db, req.auth!.orgId));
+    res.json(await jobsOverview(db, scope(req).orgId));
   }));
   return r;
 }

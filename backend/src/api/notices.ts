@@ -4,7 +4,7 @@ import express, { type Router } from 'express';
 import { z } from 'zod';
 import { noticeCreateSchema } from '../../../shared/src/contracts';
 import { activeNotices, createNotice, deleteNotice, listNotices, updateNotice } from '../notices/store';
-import { requireRole } from './roles';
+import { requireRole, scope } from './roles';
 import { h } from './handler';
 import type { Db } from '../store/db';
 
@@ -14,7 +14,7 @@ export function noticesRouter(deps: { db: Db }): Router {
   const r = express.Router();
   const admin = requireRole('admin');
   const operator = requireRole('admin', 'operator');
-  const org = (req: express.Request) => req.auth!.orgId;
+  const org = (req: express.Request) => scope(req).orgId;
   // The schema is built per request so "endsAt in the future" uses the request's clock.
   const input = (body: unknown) => noticeCreateSchema().parse(body);
 

@@ -10,7 +10,7 @@ import { messages } from '../store/schema';
 import { auditRowsInOrder, csvField, listAudit, type AuditRow } from '../audit/chain';
 import { currentCprHash, normaliseCpr } from '../dsr/cpr-index';
 import { dsrErase, dsrExport, dsrSearch } from '../dsr/requests';
-import { requireRole } from './roles';
+import { requireRole, scope } from './roles';
 import { h } from './handler';
 import { HttpError } from './errors';
 
@@ -38,7 +38,7 @@ const auditQuery = z.object({
 export function privacyRouter(deps: { db: Db; sealer: Sealer }): Router {
   const r = express.Router();
   const admin = requireRole('admin');
-  const org = (req: Request) => req.auth!.orgId;
+  const org = (req: Request) => scope(req).orgId;
   const audited = (res: Response, details: Record<string, unknown>) => { res.locals.auditDetails = details; };
 
   r.get('/admin/audit', admin, h(async (req, res) => {

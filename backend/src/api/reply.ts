@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context';
 import { readReplyForm } from '../reply/multipart';
 import { createReply, listReplies, ngdpReplySender, retryReply, type ReplySender } from '../reply/send';
-import { requireRole } from './roles';
+import { assertLetterInScope, requireRole, scope } from './roles';
 import { h } from './handler';
 
 const idParam = (what: string) => z.string().uuid(`must be a ${what} id (UUID)`);
@@ -18,20 +18,25 @@ export function replyRouter(ctx: AppContext, opts: { send?: ReplySender } = {}):
   const actor = (req: express.Request) => ({ id: req.auth!.userId, name: req.auth!.displayName });
 
   r.get('/messages/:id/replies', h(async (req, res) => {
-    res.json({ items: await listReplies(ctx, req.auth!.orgId, idParam('letter').parse(req.params.id)) });
+    const id = idParam('letter').parse(req.params.id);
+    await assertLetterInScope(ctx.db, req, id);
+    res.json({ items: await listReplies(ctx, scope(req).orgId, id) });
   }));
 
   r.post('/messages/:id/reply', operator, h(async (req, res) => {
     const id = idParam('letter').parse(req.params.id);
+    await assertLetterInScope(ctx.db, req, id);
     const form = await readReplyForm(req);
-    const { reply, created } = await createReply(ctx, req.auth!.orgId, id, actor(req),
+    const { reply, created } = await createReply(ctx, scope(req).orgId, id, actor(req),
       { text: form.text, files: form.files, memoUuid: form.memoUuid }, { send });
     // 201 also when Digital Post refused it: the reply exists (status failed, with the reason) and can be retried.
     res.status(created ? 201 : 200).json(reply);
   }));
 
   r.post('/messages/:id/replies/:replyId/retry', operator, h(async (req, res) => {
-    res.json(await retryReply(ctx, req.auth!.orgId, idParam('letter').parse(req.params.id), idParam('reply').parse(req.params.replyId), actor(req), { send }));
+    const id = idParam('letter').parse(req.params.id);
+    await assertLetterInScope(ctx.db, req, id);
+    res.json(await retryReply(ctx, scope(req).orgId, id, idParam('reply').parse(req.params.replyId), actor(req), { send }));
   }));
   return r;
 }

@@ -11,6 +11,7 @@ import { settingsRouter } from './settings';
 import { privacyRouter } from './privacy';
 import { auditMiddleware } from './audit-middleware';
 import { jobsRouter } from './jobs';
+import { roleGrantsRouter } from './role-grants';
 import { readinessHandler } from '../observability/http';
 import { messages } from '../store/schema';
 import { and, eq, sql } from 'drizzle-orm';
@@ -23,6 +24,8 @@ import { authMiddleware, type EntraConfig } from './auth';
 import { HttpError, sendError } from './errors';
 import { safeFilename } from '../util/filename';
 import { userRateLimit, type SecurityOptions } from './security';
+import { defaultScope, scope } from './roles';
+import { visibleLetters } from '../store/scope';
 
 export interface ApiDeps {
   db: Db;
@@ -67,22 +70,23 @@ export function apiRouter(deps: ApiDeps): Router {
   });
 
   r.use(h(authMiddleware({ db: deps.db, demo: deps.demo, entra: deps.entra })));
+  r.use(defaultScope); // what the caller may see (store/scope.ts); requireRole narrows it per route
   r.use(userRateLimit(deps.security)); // per organisation + user, after sign-in (security.ts)
   r.use(auditMiddleware(deps.db, deps.delivery.ctx?.log)); // every classified action, once (audit-middleware.ts)
 
   r.get('/me', h((req, res) => {
     const a = req.auth!;
-    const me: Me = { userId: a.userId, displayName: a.displayName, orgId: a.orgId, orgName: a.orgName, roles: a.roles, demo: a.demo };
+    const me: Me = { userId: a.userId, displayName: a.displayName, orgId: a.orgId, orgName: a.orgName, roles: a.roles, grants: a.grants, demo: a.demo };
     res.json(me);
   }));
 
   r.get('/cvrs', h(async (req, res) => {
-    res.json({ items: await orgCvrNumbers(deps.db, req.auth!.orgId) });
+    res.json({ items: await orgCvrNumbers(deps.db, scope(req)) });
   }));
 
   r.get('/messages', h(async (req, res) => {
     const q = messageListQuerySchema.parse(req.query);
-    res.json(await listMessages(deps.db, req.auth!.orgId, q));
+    res.json(await listMessages(deps.db, scope(req), q));
   }));
 
   // The letter an Outlook item is a copy of, for the add-in's "This letter" view. The add-in must send
@@ -95,25 +99,24 @@ export function apiRouter(deps: ApiDeps): Router {
   // translateExchangeIds (restId → restImmutableEntryId) in the copy's mailbox, or look the copy up by
   // its Internet message id, which the add-in already sends as ?internetMessageId= (not used yet).
   r.get('/messages/by-graph-id/:graphMessageId', h(async (req, res) => {
-    const orgId = req.auth!.orgId;
     const imid = z.string().max(1000).optional().parse(req.query.internetMessageId);
-    const id = await messageIdByGraphMessageId(deps.db, orgId, graphId.parse(req.params.graphMessageId), imid);
-    const detail = id ? await getMessage(deps.db, orgId, id) : null;
+    const id = await messageIdByGraphMessageId(deps.db, scope(req), graphId.parse(req.params.graphMessageId), imid);
+    const detail = id ? await getMessage(deps.db, scope(req), id) : null;
     if (!detail) throw new HttpError(404, 'not_found', 'This item is not a letter Brevdue delivered in your organisation.');
     res.json(detail);
   }));
 
   r.get('/messages/:id', h(async (req, res) => {
     const id = uuid.parse(req.params.id);
-    const detail = await getMessage(deps.db, req.auth!.orgId, id);
+    const detail = await getMessage(deps.db, scope(req), id);
     if (!detail) throw new HttpError(404, 'not_found', 'No letter with that id in your organisation.');
     res.json(detail);
   }));
 
   r.get('/messages/:id/documents/:docId', h(async (req, res) => {
-    const doc = await getDocument(deps.db, req.auth!.orgId, uuid.parse(req.params.id), uuid.parse(req.params.docId));
+    const doc = await getDocument(deps.db, scope(req), uuid.parse(req.params.id), uuid.parse(req.params.docId));
     if (!doc) {
-      const [m] = await deps.db.select({ purgedAt: messages.purgedAt }).from(messages).where(and(eq(messages.orgId, req.auth!.orgId), eq(messages.id, req.params.id)));
+      const [m] = await deps.db.select({ purgedAt: messages.purgedAt }).from(messages).where(and(visibleLetters(scope(req)), eq(messages.id, req.params.id)));
       if (m?.purgedAt) throw new HttpError(410, 'purged', 'This letter\'s documents were deleted (retention period passed or a data subject request); only its trace is kept.');
       throw new HttpError(404, 'not_found', 'No such document on that letter.');
     }
@@ -131,6 +134,7 @@ export function apiRouter(deps: ApiDeps): Router {
   r.use(settingsRouter(deps));
   r.use(privacyRouter(deps));
   r.use('/admin', jobsRouter(deps.db)); // GET /admin/jobs: the job runner for operators (api/jobs.ts)
+  r.use('/admin', roleGrantsRouter(deps.db)); // who holds which role, limited to what (api/role-grants.ts)
   r.use('/admin', adminRouter(deps));
 
   r.use((_req, res) => sendError(res, 404, 'not_found', 'No such API route.'));

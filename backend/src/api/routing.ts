@@ -10,7 +10,7 @@ import { dryRun } from '../routing/dry-run';
 import { getRoutingSettings, putRoutingSettings } from '../routing/settings';
 import { listTriage } from '../triage/queue';
 import { placeLetter } from '../triage/place';
-import { requireRole } from './roles';
+import { assertDestinationsInScope, assertLetterInScope, requireRole, scope } from './roles';
 import { h } from './handler';
 
 const idParam = (what: string) => z.string().uuid(`must be a ${what} id (UUID)`);
@@ -20,7 +20,7 @@ export function routingRouter(ctx: AppContext): Router {
   const r = express.Router();
   const admin = requireRole('admin');
   const operator = requireRole('admin', 'operator');
-  const org = (req: express.Request) => req.auth!.orgId;
+  const org = (req: express.Request) => scope(req).orgId;
   const actor = (req: express.Request) => req.auth!.displayName || req.auth!.userId;
 
   r.get('/admin/rules', operator, h(async (req, res) => {
@@ -55,11 +55,14 @@ export function routingRouter(ctx: AppContext): Router {
 
   r.get('/triage', h(async (req, res) => {
     const q = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) }).parse(req.query);
-    res.json(await listTriage(ctx, org(req), q));
+    res.json(await listTriage(ctx, scope(req), q));
   }));
   r.post('/triage/:id/place', operator, h(async (req, res) => {
     const body = placeRequestSchema.parse(req.body);
-    const ids = await placeLetter(ctx, org(req), idParam('letter').parse(req.params.id), body.destinationIds, { kind: 'person', name: actor(req) });
+    const id = idParam('letter').parse(req.params.id);
+    await assertLetterInScope(ctx.db, req, id);
+    assertDestinationsInScope(req, body.destinationIds);
+    const ids = await placeLetter(ctx, org(req), id, body.destinationIds, { kind: 'person', name: actor(req) });
     res.status(202).json({ deliveryIds: ids });
   }));
   return r;

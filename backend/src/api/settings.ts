@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { retentionSettingsSchema, type RetentionSettings } from '../../../shared/src/contracts';
 import { organisations } from '../store/schema';
 import type { Db } from '../store/db';
-import { requireRole } from './roles';
+import { requireRole, scope } from './roles';
 import { h } from './handler';
 import { HttpError } from './errors';
 
@@ -23,10 +23,10 @@ export async function putRetentionSettings(db: Db, orgId: string, s: RetentionSe
 export function settingsRouter(deps: { db: Db }): Router {
   const r = express.Router();
   r.get('/admin/retention-settings', requireRole('admin', 'operator'), h(async (req, res) => {
-    res.json(await getRetentionSettings(deps.db, req.auth!.orgId));
+    res.json(await getRetentionSettings(deps.db, scope(req).orgId));
   }));
   r.put('/admin/retention-settings', requireRole('admin'), h(async (req, res) => {
-    res.json(await putRetentionSettings(deps.db, req.auth!.orgId, retentionSettingsSchema.parse(req.body)));
+    res.json(await putRetentionSettings(deps.db, scope(req).orgId, retentionSettingsSchema.parse(req.body)));
   }));
   return r;
 }

@@ -1,4 +1,4 @@
-// Statistics routes: any signed-in role may read them, always for its own organisation.
+// Statistics routes: any signed-in role may read them, always for the letters it may see (store/scope.ts).
 // GET /api/stats → JSON (totals, series per bucket, breakdown); GET /api/stats.csv → the same
 // period per bucket and group as CSV (format: stats/csv.ts).
 import express, { type Router } from 'express';
@@ -9,6 +9,8 @@ import { csvFilename, statsCsv } from '../stats/csv';
 import { statsByBucket, statsByGroup } from '../stats/queries';
 import { HttpError } from './errors';
 import { h } from './handler';
+import { scope } from './roles';
+import type { Scope } from '../store/scope';
 
 /** Breakdown rows in the JSON; the rest are summed into one "other" row. */
 const BREAKDOWN_ROWS = 50;
@@ -23,9 +25,9 @@ function period(query: unknown) {
   }
 }
 
-export async function statsReport(db: Db, orgId: string, p: Period, by: StatsResponse['by']): Promise<StatsResponse> {
-  const buckets = await statsByBucket(db, orgId, p);
-  const groups = await statsByGroup(db, orgId, p, by);
+export async function statsReport(db: Db, scope: Scope, p: Period, by: StatsResponse['by']): Promise<StatsResponse> {
+  const buckets = await statsByBucket(db, scope, p);
+  const groups = await statsByGroup(db, scope, p, by);
   return {
     from: p.from, to: p.to, granularity: p.granularity, by, timeZone: STATS_TIME_ZONE,
     totals: withRate(sumCounts(buckets)),
@@ -39,11 +41,11 @@ export function statsRouter(db: Db): Router {
   r.get('/stats', h(async (req, res) => {
     const { q, p } = period(req.query);
     res.setHeader('Cache-Control', 'private, no-store');
-    res.json(await statsReport(db, req.auth!.orgId, p, q.by));
+    res.json(await statsReport(db, scope(req), p, q.by));
   }));
   r.get('/stats.csv', h(async (req, res) => {
     const { q, p } = period(req.query);
-    const rows = (await statsByGroup(db, req.auth!.orgId, p, q.by, true)).map((x) => ({ ...x, ...withRate(x) }));
+    const rows = (await statsByGroup(db, scope(req), p, q.by, true)).map((x) => ({ ...x, ...withRate(x) }));
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${csvFilename(p.from, p.to, q.lang)}"`);
     res.setHeader('Cache-Control', 'private, no-store');

@@ -23,7 +23,8 @@ async function letterOf(ctx: AppContext, orgId: string, messageId: string) {
   return m;
 }
 
-export async function resend(ctx: AppContext, orgId: string, messageId: string, actor: Actor, opts: { deliveryId?: string }): Promise<string[]> {
+export async function resend(ctx: AppContext, orgId: string, messageId: string, actor: Actor,
+  opts: { deliveryId?: string; /** The caller's role limits: destinations outside them are not sent to again. */ mayUse?: (destinationId: string) => boolean }): Promise<string[]> {
   await letterOf(ctx, orgId, messageId);
   const rows = await ctx.db.select({ d: deliveries, dest: destinations }).from(deliveries)
     .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
@@ -33,7 +34,11 @@ export async function resend(ctx: AppContext, orgId: string, messageId: string, 
     throw new HttpError(409, 'not_resendable', 'That delivery is not finished yet (or not on this letter); only delivered or failed deliveries can be sent again.');
   }
   // One new copy per destination, however many earlier deliveries went there.
-  const byDest = new Map(rows.filter((r) => !r.dest.archivedAt).map((r) => [r.dest.id, r]));
+  const mayUse = opts.mayUse ?? (() => true);
+  if (rows.length > 0 && !rows.some((r) => mayUse(r.dest.id))) {
+    throw new HttpError(403, 'forbidden', 'Your role lets you deliver only to some destinations, and this letter went to none of them.');
+  }
+  const byDest = new Map(rows.filter((r) => !r.dest.archivedAt && mayUse(r.dest.id)).map((r) => [r.dest.id, r]));
   if (byDest.size === 0) throw new HttpError(409, 'nothing_to_resend', 'The letter has no finished delivery to an existing destination; use reroute to choose one.');
   const ids = await ctx.db.transaction(async (tx) => {
     const ins = await tx.insert(deliveries).values([...byDest.values()].map((r) => ({

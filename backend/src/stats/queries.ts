@@ -6,6 +6,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { StatsBy } from '../../../shared/src/contracts';
 import type { Db } from '../store/db';
 import { CHANNEL_NAMES } from './csv';
+import { visibleLettersSql, type Scope } from '../store/scope';
 import { STATS_TIME_ZONE, addDays, type Period, type RawCounts } from './period';
 
 const TZ = sql.raw(`'${STATS_TIME_ZONE}'`);
@@ -16,15 +17,15 @@ const BUCKET: Record<Period['granularity'], SQL> = {
   year: sql.raw(`to_char(date_trunc('year', m.received_at, '${STATS_TIME_ZONE}') at time zone '${STATS_TIME_ZONE}', 'YYYY')`),
 };
 
-/** The organisation's letters fetched in the period, each with its bucket and whether it was automatic. */
-function letters(orgId: string, p: Period): SQL {
+/** The letters the scope may see, fetched in the period, each with its bucket and whether it was automatic. */
+function letters(scope: Scope, p: Period): SQL {
   // Local midnight of the first day up to local midnight after the last (23 or 25 hours on DST days).
   return sql`select m.id, m.provider, m.cvr, m.sender_id, m.sender_name, m.status, m.received_at, ${BUCKET[p.granularity]} as bucket,
       (m.status = 'delivered' and (
         exists (select 1 from deliveries d where d.message_id = m.id and d.org_id = m.org_id and d.reason = 'initial')
         or exists (select 1 from events e where e.message_id = m.id and e.org_id = m.org_id and e.type = 'auto_placed'))) as automatic
     from messages m
-    where m.org_id = ${orgId}
+    where ${visibleLettersSql(scope)}
       and m.received_at >= (${p.from}::date::timestamp at time zone ${TZ})
       and m.received_at < (${addDays(p.to, 1)}::date::timestamp at time zone ${TZ})`;
 }
@@ -49,7 +50,12 @@ const counts = (r: Row): RawCounts => ({
 });
 
 /** Group key and label of each breakdown, and the joins they need. */
-function grouping(orgId: string, by: StatsBy): { from: SQL; key: SQL; label: SQL } {
+function grouping(scope: Scope, by: StatsBy): { from: SQL; key: SQL; label: SQL } {
+  const { orgId } = scope;
+  // A caller limited to destinations sees rows for those only (a letter may have gone to others too).
+  const dests = scope.limits?.every((l) => l.destinationIds !== null) ? [...new Set(scope.limits.flatMap((l) => l.destinationIds!))] : null;
+  const destLimit = dests === null ? sql`` : dests.length
+    ? sql` and destination_id in (${sql.join(dests.map((d) => sql`${d}::uuid`), sql`, `)})` : sql` and false`;
   switch (by) {
     case 'channel': return { from: sql``, key: sql`l.provider`, label: sql`l.provider` };
     case 'cvr': return {
@@ -61,7 +67,7 @@ function grouping(orgId: string, by: StatsBy): { from: SQL; key: SQL; label: SQL
     // A letter counts once per destination it went to (so the rows may add up to more than the total);
     // letters with no delivery (in triage) have no row.
     case 'destination': return {
-      from: sql`join (select distinct message_id, destination_id from deliveries where org_id = ${orgId}) d on d.message_id = l.id
+      from: sql`join (select distinct message_id, destination_id from deliveries where org_id = ${orgId}${destLimit}) d on d.message_id = l.id
         join destinations dest on dest.id = d.destination_id and dest.org_id = ${orgId}`,
       key: sql`d.destination_id::text`, label: sql`max(dest.display_name)`,
     };
@@ -69,16 +75,16 @@ function grouping(orgId: string, by: StatsBy): { from: SQL; key: SQL; label: SQL
 }
 
 /** Counts per bucket (only buckets with letters). */
-export async function statsByBucket(db: Db, orgId: string, p: Period): Promise<(RawCounts & { bucket: string })[]> {
-  const r = await rows(db, sql`with l as (${letters(orgId, p)}) select l.bucket, ${COUNTS} from l group by l.bucket order by l.bucket`);
+export async function statsByBucket(db: Db, scope: Scope, p: Period): Promise<(RawCounts & { bucket: string })[]> {
+  const r = await rows(db, sql`with l as (${letters(scope, p)}) select l.bucket, ${COUNTS} from l group by l.bucket order by l.bucket`);
   return r.map((x) => ({ bucket: x.bucket!, ...counts(x) }));
 }
 
 /** Counts per group of `by` over the whole period; with `perBucket`, per bucket and group (the CSV). */
-export async function statsByGroup(db: Db, orgId: string, p: Period, by: StatsBy, perBucket = false): Promise<(RawCounts & { bucket: string; key: string; label: string })[]> {
-  const g = grouping(orgId, by);
+export async function statsByGroup(db: Db, scope: Scope, p: Period, by: StatsBy, perBucket = false): Promise<(RawCounts & { bucket: string; key: string; label: string })[]> {
+  const g = grouping(scope, by);
   const bucketCol = perBucket ? sql`l.bucket` : sql`''`;
-  const r = await rows(db, sql`with l as (${letters(orgId, p)})
+  const r = await rows(db, sql`with l as (${letters(scope, p)})
     select ${bucketCol} as bucket, ${g.key} as key, ${g.label} as label, ${COUNTS}
     from l ${g.from}
     group by ${perBucket ? sql`l.bucket, ` : sql``}${g.key}

@@ -4,6 +4,7 @@ import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'dr
 import type { Db } from './db';
 import { displayFolderPath } from '../delivery/mailbox';
 import { cvrNumbers, deliveries, destinations, documents, events, messages, letterColumns } from './schema';
+import { visibleLetters, type Scope } from './scope';
 import { MESSAGE_COUNT_CAP, type DeliveryInfo, type MessageDetail, type MessageListQuery, type MessageListResponse, type MessageSummary, type TimelineEvent } from '../../../shared/src/contracts';
 
 /**
@@ -18,8 +19,9 @@ import { MESSAGE_COUNT_CAP, type DeliveryInfo, type MessageDetail, type MessageL
  * - the count stops at MESSAGE_COUNT_CAP + 1 rows (`totalCapped`): an exact count of a broad search
  *   would read every matching row, and nobody pages through 10,000 letters.
  */
-export async function listMessages(db: Db, orgId: string, q: MessageListQuery): Promise<MessageListResponse> {
-  const where = await listFilter(db, orgId, q);
+export async function listMessages(db: Db, scope: Scope, q: MessageListQuery): Promise<MessageListResponse> {
+  const { orgId } = scope;
+  const where = await listFilter(db, scope, q);
   const dir = q.dir ?? (q.sort === undefined || q.sort === 'receivedAt' ? 'desc' : 'asc');
   const by = dir === 'asc' ? asc : desc;
   // Count first: it decides the plan. Up to the cap, the matches are few (or sparse), so they are
@@ -61,8 +63,9 @@ const DIGITS_QUERY = /^[\d\s-]+$/;
 const COPENHAGEN = 'Europe/Copenhagen';
 const isDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v);
 
-/** The WHERE of a track & trace search; always scoped to the organisation. */
-async function listFilter(db: Db, orgId: string, q: MessageListQuery): Promise<SQL> {
+/** The WHERE of a track & trace search; always within the caller's scope (organisation and role limits). */
+async function listFilter(db: Db, scope: Scope, q: MessageListQuery): Promise<SQL> {
+  const { orgId } = scope;
   const text = q.q ? normaliseQuery(q.q) : undefined;
   const senderWords = q.sender && !/^\d+$/.test(q.sender) ? wordsOf(q.sender) : [];
   const senderPrefix = senderWords.map((w) => `${w}:*`).join(' & ');
@@ -93,7 +96,7 @@ async function listFilter(db: Db, orgId: string, q: MessageListQuery): Promise<S
         : nameCond);
   }
   return and(
-    eq(messages.orgId, orgId),
+    visibleLetters(scope),
     q.cvr ? eq(messages.cvr, q.cvr) : undefined,
     q.provider ? eq(messages.provider, q.provider) : undefined,
     q.status ? eq(messages.status, q.status) : undefined,
@@ -122,11 +125,12 @@ function wordsOf(s: string): string[] {
   return s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).slice(0, 10);
 }
 
-export async function getMessage(db: Db, orgId: string, id: string): Promise<MessageDetail | null> {
+export async function getMessage(db: Db, scope: Scope, id: string): Promise<MessageDetail | null> {
   const [row] = await db.select({ m: letterColumns, cvrName: cvrNumbers.name }).from(messages)
     .leftJoin(cvrNumbers, and(eq(cvrNumbers.orgId, messages.orgId), eq(cvrNumbers.cvr, messages.cvr)))
-    .where(and(eq(messages.orgId, orgId), eq(messages.id, id)));
+    .where(and(visibleLetters(scope), eq(messages.id, id)));
   if (!row) return null;
+  const { orgId } = scope;
   const [docs, dels, evs] = await Promise.all([
     db.select({ id: documents.id, role: documents.role, filename: documents.filename, mimeType: documents.mimeType, size: documents.size })
       .from(documents).where(eq(documents.messageId, id)).orderBy(asc(documents.position)),
@@ -167,10 +171,10 @@ export async function getMessage(db: Db, orgId: string, id: string): Promise<Mes
  * in api/router.ts for what callers must send. (Reads deliveries by organisation without an index on
  * graph_message_id; one is worth adding once organisations hold many deliveries.)
  */
-export async function messageIdByGraphMessageId(db: Db, orgId: string, graphMessageId: string, internetMessageId?: string): Promise<string | null> {
+export async function messageIdByGraphMessageId(db: Db, scope: Scope, graphMessageId: string, internetMessageId?: string): Promise<string | null> {
   const find = async (cond: ReturnType<typeof eq>) => (await db.select({ id: deliveries.messageId }).from(deliveries)
-    .innerJoin(messages, and(eq(messages.id, deliveries.messageId), eq(messages.orgId, orgId)))
-    .where(and(eq(deliveries.orgId, orgId), cond))
+    .innerJoin(messages, and(eq(messages.id, deliveries.messageId), visibleLetters(scope)))
+    .where(and(eq(deliveries.orgId, scope.orgId), cond))
     .orderBy(desc(deliveries.createdAt)).limit(1))[0]?.id ?? null;
   // We store Graph's immutable ids; Outlook gives the regular REST id, which differs in Exchange
   // Online. The Internet message id is the same in both worlds, so it is the fallback.
@@ -178,16 +182,20 @@ export async function messageIdByGraphMessageId(db: Db, orgId: string, graphMess
     ?? (internetMessageId ? await find(eq(deliveries.internetMessageId, internetMessageId)) : null);
 }
 
-/** The document's metadata and sealed content, if it belongs to a letter of this organisation. */
-export async function getDocument(db: Db, orgId: string, messageId: string, documentId: string) {
+/** The document's metadata and sealed content, if it belongs to a letter the scope may see. */
+export async function getDocument(db: Db, scope: Scope, messageId: string, documentId: string) {
   const [row] = await db.select({ d: documents }).from(documents)
     .innerJoin(messages, eq(messages.id, documents.messageId))
-    .where(and(eq(messages.orgId, orgId), eq(documents.messageId, messageId), eq(documents.id, documentId)));
+    .where(and(visibleLetters(scope), eq(documents.messageId, messageId), eq(documents.id, documentId)));
   return row?.d ?? null;
 }
 
-export async function orgCvrNumbers(db: Db, orgId: string) {
-  return db.select({ cvr: cvrNumbers.cvr, name: cvrNumbers.name }).from(cvrNumbers).where(eq(cvrNumbers.orgId, orgId)).orderBy(asc(cvrNumbers.name));
+/** The organisation's CVR numbers the scope may see (a limit to destinations alone leaves them all). */
+export async function orgCvrNumbers(db: Db, scope: Scope) {
+  const cvrs = scope.limits?.every((l) => l.cvrs !== null) ? [...new Set(scope.limits.flatMap((l) => l.cvrs!))] : null;
+  return db.select({ cvr: cvrNumbers.cvr, name: cvrNumbers.name }).from(cvrNumbers)
+    .where(and(eq(cvrNumbers.orgId, scope.orgId), cvrs ? (cvrs.length ? inArray(cvrNumbers.cvr, cvrs) : sql`false`) : undefined))
+    .orderBy(asc(cvrNumbers.name));
 }
 
 export async function messageIdsByStatus(db: Db, orgId: string, statuses: string[]) {

@@ -314,3 +314,25 @@ export const cprMentions = pgTable('cpr_mentions', {
   messageId: uuid('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
   cprHash: text('cpr_hash').notNull(),
 }, (t) => [primaryKey({ columns: [t.messageId, t.cprHash] }), index('cpr_mentions_org_hash_idx').on(t.orgId, t.cprHash)]);
+
+/**
+ * Who holds which role, granted by the organisation's admins (api/role-grants.ts), on top of the app
+ * roles in the token and ENTRA_GROUP_ROLES (both organisation-wide). A grant may be limited to some of
+ * the organisation's CVR numbers and/or destinations; null = no limit (api/scope.ts says what a limit
+ * restricts).
+ */
+export const roleGrants = pgTable('role_grants', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  orgId: uuid('org_id').notNull().references(() => organisations.id),
+  /** An Entra group (its object id, matched against the token's `groups`) or a user (`oid`). */
+  principalType: text('principal_type').notNull(), // group | user
+  principalId: text('principal_id').notNull(),
+  /** The admin's name for it ("Økonomi-teamet"); ids say nothing to a person. */
+  displayName: text('display_name').notNull(),
+  role: text('role').notNull(), // admin | operator | reader
+  cvrs: text('cvrs').array(),
+  destinationIds: uuid('destination_ids').array(),
+  createdBy: text('created_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('role_grants_principal_role_uq').on(t.orgId, t.principalType, t.principalId, t.role)]);

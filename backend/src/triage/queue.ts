@@ -9,6 +9,7 @@ import { listDestinations } from '../delivery/registry/destinations';
 import type { Suggestion as ApiSuggestion, TriageList } from '../../../shared/src/contracts';
 import type { Suggestion } from '../assistant/model';
 import { errorMessage } from '../log';
+import { mayUseDestination, visibleLetters, type Scope } from '../store/scope';
 
 export async function registryNames(ctx: AppContext, orgId: string): Promise<{ ids: string[]; names: Map<string, string> }> {
   const rows = await listDestinations(ctx.db, orgId);
@@ -22,13 +23,16 @@ export function apiSuggestion(s: Suggestion, names: Map<string, string>): ApiSug
   };
 }
 
-export async function listTriage(ctx: AppContext, orgId: string, q: { limit: number; offset: number }): Promise<TriageList> {
-  const where = and(eq(messages.orgId, orgId), eq(messages.status, 'triage'));
+/** The triage letters the scope may see; suggestions only name destinations it may choose. */
+export async function listTriage(ctx: AppContext, scope: Scope, q: { limit: number; offset: number }): Promise<TriageList> {
+  const { orgId } = scope;
+  const where = and(visibleLetters(scope), eq(messages.status, 'triage'));
   const [{ total }] = await ctx.db.select({ total: count() }).from(messages).where(where);
   const rows = await ctx.db.select({ m: letterColumns, cvrName: cvrNumbers.name }).from(messages)
     .leftJoin(cvrNumbers, and(eq(cvrNumbers.orgId, messages.orgId), eq(cvrNumbers.cvr, messages.cvr)))
     .where(where).orderBy(sql`${messages.replyBy} asc nulls last`, asc(messages.receivedAt)).limit(q.limit).offset(q.offset);
-  const registry = await registryNames(ctx, orgId);
+  const all = await registryNames(ctx, orgId);
+  const registry = { ids: all.ids.filter((id) => mayUseDestination(scope, id)), names: all.names };
   const items: TriageList['items'] = [];
   for (const { m, cvrName } of rows) {
     const [ev] = await ctx.db.select({ data: events.data }).from(events)

@@ -1,0 +1,76 @@
+// Which letters a caller may see: the one definition. A Scope is made once per request from the
+// caller's organisation and role grants (api/scope.ts) and passed to every read of letters, their
+// documents, deliveries and statistics; the predicates below are the only place the tenant filter
+// and the role limits are written.
+//
+// - cvrs: the caller sees letters to these of the organisation's CVR numbers only (and their mailboxes);
+// - destinationIds: the caller sees letters delivered to one of these destinations only, and may choose
+//   only these when placing or rerouting. Letters in triage have no delivery yet, so a caller limited to
+//   destinations does not see the triage queue.
+// null = no limit. An empty list = nothing (a grant whose CVR numbers were all removed).
+import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from './db';
+import { deliveries, messages } from './schema';
+
+/** One grant's limit; null = no limit on that axis. */
+export interface Limit {
+  readonly cvrs: readonly string[] | null;
+  readonly destinationIds: readonly string[] | null;
+}
+
+export interface Scope {
+  readonly orgId: string;
+  /** null = the whole organisation; otherwise the caller sees what any one of these limits allows. */
+  readonly limits: readonly Limit[] | null;
+}
+
+/** The whole organisation: for admins without limits, jobs and tests. */
+export const orgScope = (orgId: string): Scope => ({ orgId, limits: null });
+
+export const isLimited = (s: Scope): boolean => s.limits !== null;
+
+export const mayUseCvr = (s: Scope, cvr: string): boolean =>
+  s.limits === null || s.limits.some((l) => l.cvrs === null || l.cvrs.includes(cvr));
+
+export const mayUseDestination = (s: Scope, id: string): boolean =>
+  s.limits === null || s.limits.some((l) => l.destinationIds === null || l.destinationIds.includes(id));
+
+/** Whether the scope may see letters of every CVR number and destination (its limits, if any, are all open). */
+const open = (l: Limit) => l.cvrs === null && l.destinationIds === null;
+
+/** The letters (`messages` rows) the scope may see, as a drizzle condition. */
+export function visibleLetters(s: Scope): SQL {
+  if (s.limits === null || s.limits.some(open)) return eq(messages.orgId, s.orgId);
+  const clause = (l: Limit): SQL => and(
+    l.cvrs === null ? undefined : l.cvrs.length ? inArray(messages.cvr, [...l.cvrs]) : sql`false`,
+    l.destinationIds === null ? undefined : l.destinationIds.length
+      ? sql`exists (select 1 from ${deliveries} where ${deliveries.messageId} = ${messages.id}
+          and ${deliveries.orgId} = ${s.orgId} and ${inArray(deliveries.destinationId, [...l.destinationIds])})`
+      : sql`false`,
+  )!;
+  return and(eq(messages.orgId, s.orgId), s.limits.length ? or(...s.limits.map(clause)) : sql`false`)!;
+}
+
+/** The same for hand-written SQL over `messages` under the alias `m` (statistics). */
+export function visibleLettersSql(s: Scope): SQL {
+  if (s.limits === null || s.limits.some(open)) return sql`m.org_id = ${s.orgId}`;
+  const list = (xs: readonly string[], cast: string) => sql.join(xs.map((x) => sql`${x}${sql.raw(cast)}`), sql`, `);
+  const clause = (l: Limit): SQL => {
+    const parts: SQL[] = [];
+    if (l.cvrs !== null) parts.push(l.cvrs.length ? sql`m.cvr in (${list(l.cvrs, '')})` : sql`false`);
+    if (l.destinationIds !== null) {
+      parts.push(l.destinationIds.length
+        ? sql`exists (select 1 from deliveries sd where sd.message_id = m.id and sd.org_id = m.org_id
+            and sd.destination_id in (${list(l.destinationIds, '::uuid')}))`
+        : sql`false`);
+    }
+    return sql`(${sql.join(parts, sql` and `)})`;
+  };
+  return sql`m.org_id = ${s.orgId} and (${s.limits.length ? sql.join(s.limits.map(clause), sql` or `) : sql`false`})`;
+}
+
+/** Whether the letter exists in the organisation and the scope may see it. */
+export async function letterVisible(db: Db, s: Scope, messageId: string): Promise<boolean> {
+  const [row] = await db.select({ id: messages.id }).from(messages).where(and(visibleLetters(s), eq(messages.id, messageId)));
+  return !!row;
+}
