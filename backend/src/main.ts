@@ -5,6 +5,7 @@ import { ngdpPushSecurityFromEnv } from './ingest/ngdp/client-cert';
 import { createLogger } from './log';
 import { readFileSync } from 'node:fs';
 import { loadGraphCredential, type GraphCertificate } from './delivery/graph-credentials';
+import { keyVaultFromEnv, unwrapKekSettings } from './crypto/key-vault';
 
 async function main() {
   const env = readEnv();
@@ -33,9 +34,13 @@ async function main() {
   }
 
   const tls = env.TLS_CERT_PATH && env.TLS_KEY_PATH ? readTls(env.TLS_CERT_PATH, env.TLS_KEY_PATH) : undefined;
+  // With AZURE_KEY_VAULT_KEY_ID the KEKs in the environment are wrapped: Key Vault unwraps them once, here.
+  const keyVault = keyVaultFromEnv(process.env);
+  const keks = await unwrapKekSettings({ kek: env.BREVDUE_KEK, previous: env.BREVDUE_KEK_PREVIOUS }, keyVault);
+  if (keyVault.keyId) startLog.info('key-encryption keys unwrapped by Azure Key Vault', { keyId: keyVault.keyId });
   const app = await startBrevdue({
     port: env.PORT, host: env.HOST, demo, tls,
-    databaseUrl: env.DATABASE_URL, dataDir: env.BREVDUE_DATA_DIR, kek: env.BREVDUE_KEK, kekPrevious: env.BREVDUE_KEK_PREVIOUS,
+    databaseUrl: env.DATABASE_URL, dataDir: env.BREVDUE_DATA_DIR, kek: keks.kek, kekPrevious: keks.previous,
     pollIntervalMs: demo ? 2000 : env.POLL_INTERVAL_MS,
     ngdpPush: demo && !process.env.NGDP_PUSH_CLIENT_CERT_SOURCE ? undefined : ngdpPushSecurityFromEnv(process.env),
     log: (line) => process.stdout.write(line + '\n'),

@@ -8,6 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { parseMemo, DEFAULT_MEMO_LIMITS } from '../memo/parse';
 import { summarizeMemo } from '../memo/summary';
 import { MemoError } from '../memo/types';
+import { keyVaultFromEnv, newWrappedKek, KeyVaultError, type KeyVaultOptions } from '../crypto/key-vault';
 import { auditVerify, CliCheckFailed, keysRewrap, parseOrgOption, processCliEnv, retentionPurge, type CliEnv } from './privacy-commands';
 
 export interface CliIo {
@@ -62,6 +63,11 @@ const commands: Record<string, Record<string, Command>> = {
         if (args.length) throw new CliError('keys rewrap takes no arguments', true);
         return keysRewrap(io, env);
       },
+    },
+    wrap: {
+      args: '[--id ID]',
+      summary: 'make a new key-encryption key wrapped by Azure Key Vault (AZURE_KEY_VAULT_KEY_ID) and print it for BREVDUE_KEK',
+      run: (args, io) => keysWrap(args, io, keyVaultFromEnv(process.env)),
     },
   },
   retention: {
@@ -145,6 +151,10 @@ export async function main(argv: string[], io: CliIo = processIo, env: CliEnv = 
       io.err(`brevdue: ${printable(oneLine(e.message))}\n`);
       return 3;
     }
+    if (e instanceof KeyVaultError) {
+      io.err(`brevdue: ${printable(oneLine(e.message))}\n`);
+      return 2;
+    }
     if (e instanceof CliError) {
       io.err(`brevdue: ${printable(oneLine(e.message))}\n`);
       if (e.showUsage) io.err(usage());
@@ -158,4 +168,18 @@ export async function main(argv: string[], io: CliIo = processIo, env: CliEnv = 
 
 function oneLine(s: string): string {
   return s.replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
+/** `brevdue keys wrap [--id ID]`: exported for tests, which point it at the Key Vault simulator. */
+export async function keysWrap(args: string[], io: CliIo, kv: Omit<KeyVaultOptions, 'keyId'> & { keyId?: string }): Promise<void> {
+  if (args.length !== 0 && !(args.length === 2 && args[0] === '--id')) throw new CliError('keys wrap takes no arguments or --id <key id>', true);
+  if (!kv.keyId) throw new CliError('set AZURE_KEY_VAULT_KEY_ID to the Key Vault key version that wraps the KEK (docs/DEPLOYMENT.md)');
+  try {
+    const value = await newWrappedKek({ ...kv, keyId: kv.keyId }, args[1] ?? 'k1');
+    io.out(`BREVDUE_KEK=${value}\n`);
+    io.err('A new key-encryption key, wrapped by Key Vault. For a rotation: move the old BREVDUE_KEK value into BREVDUE_KEK_PREVIOUS, give this one a new --id, restart, then run `brevdue keys rewrap`.\n');
+  } catch (e) {
+    if (e instanceof KeyVaultError) throw new CliError(e.message);
+    throw e;
+  }
 }

@@ -1,6 +1,7 @@
 // `brevdue audit verify`, `brevdue keys rewrap`, `brevdue retention purge`: they open the database and
 // the key ring from the same environment as the server (DATABASE_URL or BREVDUE_DATA_DIR, BREVDUE_KEK,
 // BREVDUE_KEK_PREVIOUS). With embedded PGlite, stop the server first: PGlite is one process's database.
+import { keyVaultFromEnv, unwrapKekSettings } from '../crypto/key-vault';
 import { readEnv } from '../config';
 import { openDatabase, type Db } from '../store/db';
 import { createSealer, type Sealer } from '../crypto/envelope';
@@ -18,8 +19,9 @@ export const processCliEnv: CliEnv = {
     const env = readEnv();
     const demo = env.BREVDUE_MODE === 'demo';
     const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.BREVDUE_DATA_DIR });
+    const keks = await unwrapKekSettings({ kek: env.BREVDUE_KEK, previous: env.BREVDUE_KEK_PREVIOUS }, keyVaultFromEnv(process.env));
     const sealer = createSealer(loadKeyring({
-      envValue: env.BREVDUE_KEK, previous: env.BREVDUE_KEK_PREVIOUS, dataDir: env.DATABASE_URL ? null : env.BREVDUE_DATA_DIR, demo,
+      envValue: keks.kek, previous: keks.previous, dataDir: env.DATABASE_URL ? null : env.BREVDUE_DATA_DIR, demo,
     }));
     return { db: database.db, sealer, close: () => database.close() };
   },
