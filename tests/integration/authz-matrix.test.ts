@@ -34,6 +34,7 @@ interface Expect {
   noIds?: true;
 }
 
+const LIMITED_CVR = '73423023';
 const future = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
 const notice = () => ({ textDa: 'Planlagt vedligehold', textEn: 'Planned maintenance', startsAt: future(24), endsAt: future(26) });
 
@@ -163,6 +164,9 @@ describe.each(testDatabases)('authorization matrix on $name', (tdb) => {
   const ids = {} as Record<'A' | 'B', Ids>;
   const orgIds = {} as Record<'A' | 'B', string>;
   const canaries: string[] = [];
+  /** Organisation A's rows of its first CVR number: beyond the limited roles' limit. */
+  const beyondLimit: string[] = [];
+  let letterLabelA = '';
   const tokens = new Map<string, string>();
 
   async function seed(key: 'A' | 'B', cvr: string) {
@@ -190,6 +194,7 @@ describe.each(testDatabases)('authorization matrix on $name', (tdb) => {
       orgId: org.id, principalType: 'group', principalId: randomUUID(), displayName: `Gruppe ${key} ${randomUUID().slice(0, 8)}`, role: 'operator', cvrs: [cvr], createdBy: 'test',
     }).returning();
     ids[key] = { letter: stored.messageId, doc: doc.id, dest: dest.id, rule: rule.id, notice: n.id, mailbox: mb.id, cvr, graphMessageId, grant: grant.id };
+    if (key === 'A') letterLabelA = label;
     if (key === 'B') canaries.push(org.id, org.name, label, stored.messageId, doc.id, dest.id, dest.displayName, rule.id, n.id, mb.id, cvr, graphMessageId, 'Firma B', 'Notice B', grant.id, grant.displayName, grant.principalId);
   }
 
@@ -216,6 +221,15 @@ describe.each(testDatabases)('authorization matrix on $name', (tdb) => {
     await seed('A', '12345674');
     await seed('B', '87654328');
     for (const r of ALL) tokens.set(r, await idp.token({ tid: tenants.A, claims: { oid: `a-${r}`, name: `A ${r}`, roles: [r] } }));
+    // The same roles granted in the database, limited to a second CVR number of A that has no letters:
+    // A's letter, document and mailbox (all of the first CVR number) are beyond their limit.
+    await app.database.db.insert(cvrNumbers).values({ orgId: orgIds.A, cvr: LIMITED_CVR, name: 'Datterselskab A' });
+    for (const r of ALL) {
+      const oid = randomUUID();
+      await app.database.db.insert(roleGrants).values({ orgId: orgIds.A, principalType: 'user', principalId: oid, displayName: `Begrænset ${r}`, role: r, cvrs: [LIMITED_CVR], createdBy: 'test' });
+      tokens.set(`limited-${r}`, await idp.token({ tid: tenants.A, claims: { oid, name: `A limited ${r}` } }));
+    }
+    beyondLimit.push(ids.A.letter, ids.A.doc, ids.A.mailbox, ids.A.graphMessageId, letterLabelA);
   }, 60_000);
   afterAll(async () => {
     await app?.stop();
@@ -223,7 +237,7 @@ describe.each(testDatabases)('authorization matrix on $name', (tdb) => {
     await drop?.();
   });
 
-  async function call(route: string, role: Role | null, target: Ids) {
+  async function call(route: string, role: Role | `limited-${Role}` | null, target: Ids) {
     const [method, pattern] = route.split(' ');
     const e = EXPECTED[route];
     const headers: Record<string, string> = role ? { Authorization: `Bearer ${tokens.get(role)}` } : {};
@@ -291,6 +305,20 @@ describe.each(testDatabases)('authorization matrix on $name', (tdb) => {
           if (foreign.status !== want) problems.push(`${route} as A's ${role} with B's ids: ${foreign.status}, expected ${want} (${foreign.text.slice(0, 160)})`);
           leaks(route, `${role} with B's ids`, foreign.text, ids.B);
         }
+        // The role limited to another CVR number: A's letters, documents and mailboxes answer 404 as
+        // if they did not exist; organisation-wide admin routes 403 (they need an unlimited admin);
+        // everything else as for the unlimited role; lists never contain what is beyond the limit.
+        const limited = await call(route, `limited-${role}`, ids.A);
+        const hidden = /^\/(messages|triage|admin\/mailboxes)\//.test(route.split(' ')[1]);
+        const orgWide = e.access.length === 1 && e.access[0] === 'admin';
+        const wantLimited = !allowed || orgWide ? 403 : hidden && !e.noIds ? 404 : null;
+        if (wantLimited !== null && limited.status !== wantLimited) problems.push(`${route} as ${role} limited to another CVR number: ${limited.status}, expected ${wantLimited} (${limited.text.slice(0, 160)})`);
+        if (wantLimited === null && ([401, 403, 404].includes(limited.status) || limited.status >= 500 && limited.status !== 502)) {
+          problems.push(`${route} as ${role} limited to another CVR number: ${limited.status}, expected to be allowed (${limited.text.slice(0, 160)})`);
+        }
+        const past = beyondLimit.find((c) => limited.text.includes(c) && !fill(route.split(' ')[1], ids.A).includes(c));
+        if (past) problems.push(`${route} as ${role} limited to another CVR number: the answer contains "${past}" beyond the limit`);
+        leaks(route, `limited ${role}`, limited.text);
         const own = await call(route, role, ids.A);
         if (allowed && ([401, 403].includes(own.status) || own.status >= 500 && own.status !== 502)) {
           problems.push(`${route} as ${role}: ${own.status}, expected to be allowed (${own.text.slice(0, 160)})`);
