@@ -208,9 +208,9 @@ export type Me = z.infer<typeof meSchema>;
 
 /** A role granted by the organisation's admins to an Entra group or user, optionally limited (GET/POST /api/admin/role-grants). */
 const principalId = z.string().trim().uuid('must be the Entra object id of the group or user (a UUID, from Entra ID › Groups/Users › Object ID)');
-const grantCvrs = z.array(z.string().regex(/^\d{8}$/, 'each CVR number must be 8 digits')).max(1000).nullable()
+const grantCvrs = z.array(z.string().regex(/^\d{8}$/, 'each CVR number must be 8 digits')).min(1, 'pick at least one CVR number, or none (null) for all').max(1000).nullable()
   .transform((v) => (v === null ? null : [...new Set(v)]));
-const grantDestinations = z.array(z.string().uuid('each destination id must be a UUID')).max(500).nullable()
+const grantDestinations = z.array(z.string().uuid('each destination id must be a UUID')).min(1, 'pick at least one destination, or none (null) for all').max(500).nullable()
   .transform((v) => (v === null ? null : [...new Set(v)]));
 export const roleGrantCreateSchema = z.object({
   principalType: z.enum(['group', 'user']),

@@ -50,6 +50,7 @@ const VIEWS: { name: string; hash: () => string; ready: string }[] = [
   { name: 'admin-recipients', hash: () => '#/admin/recipients', ready: '[data-testid^="admin-recipients"]' },
   { name: 'admin-mailboxes', hash: () => '#/admin/mailboxes', ready: '[data-testid^="admin-mailboxes"]' },
   { name: 'admin-settings', hash: () => '#/admin/settings', ready: '[data-testid^="admin-settings"]' },
+  { name: 'admin-roles', hash: () => '#/admin/roles', ready: '[data-testid="admin-roles-page"] h2' },
 ];
 
 const RUNS: { locale: string; colorScheme: 'light' | 'dark'; forcedColors: 'active' | 'none'; theme: string }[] = [

@@ -17,6 +17,7 @@ import {
 } from '../../../shared/src/contracts';
 import { authHeaders, getAccessToken } from '../auth';
 import { auditListSchema, type AuditList } from '../../../shared/src/contracts';
+import { roleGrantSchema, type RoleGrant, type RoleGrantCreate, type RoleGrantUpdate } from '../../../shared/src/contracts';
 
 export type ApiErrorKind =
   | 'http' // the server answered with an error status (message from its error JSON when present)
@@ -145,6 +146,11 @@ export interface ApiClient {
   adminJobs(signal?: AbortSignal): Promise<JobsOverview>;
   createNotice(body: NoticeCreate): Promise<ServiceNotice>;
   deleteNotice(id: string): Promise<void>;
+  /** Role grants to Entra groups and users, optionally limited (admins without limits). */
+  listRoleGrants(signal?: AbortSignal): Promise<RoleGrant[]>;
+  createRoleGrant(body: RoleGrantCreate): Promise<RoleGrant>;
+  updateRoleGrant(id: string, body: RoleGrantUpdate): Promise<RoleGrant>;
+  deleteRoleGrant(id: string): Promise<void>;
 }
 
 export interface ApiClientOptions {
@@ -341,6 +347,10 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     adminJobs: (signal) => get('/admin/jobs', jobsOverviewSchema, signal),
     createNotice: (body) => post('/admin/notices', serviceNoticeSchema, body),
     deleteNotice: async (id) => { await send('DELETE', `/admin/notices/${encodeURIComponent(id)}`, {}); },
+    listRoleGrants: async (signal) => (await get('/admin/role-grants', z.object({ items: z.array(roleGrantSchema) }), signal)).items,
+    createRoleGrant: (body) => post('/admin/role-grants', roleGrantSchema, body),
+    updateRoleGrant: (id, body) => json('PATCH', `/admin/role-grants/${encodeURIComponent(id)}`, roleGrantSchema, { body }),
+    deleteRoleGrant: async (id) => { await send('DELETE', `/admin/role-grants/${encodeURIComponent(id)}`, {}); },
   };
 }
 

@@ -32,6 +32,10 @@ export interface DestinationPickerProps {
   disabled?: boolean;
   /** A validation message under the field. */
   validation?: string | null;
+  /** Under the field when the registry has loaded (loading and failures take its place). */
+  hint?: string;
+  /** In the empty search box; default: what can be searched for. */
+  placeholder?: string;
   testId?: string;
 }
 
@@ -40,7 +44,7 @@ function KindIcon({ d }: { d: Pick<Destination, 'kind'> }) {
   return <span className={s.icon}>{d.kind === 'teams_channel' ? <TeamsIcon /> : <MailIcon />}</span>;
 }
 
-export function DestinationPicker({ label, selected, onChange, withCopy, disabled, validation, testId = 'destination-picker' }: DestinationPickerProps) {
+export function DestinationPicker({ label, selected, onChange, withCopy, disabled, validation, hint: givenHint, placeholder, testId = 'destination-picker' }: DestinationPickerProps) {
   const s = useStyles();
   const { t } = useTranslation();
   const { destinations, loading, error, retry } = useDestinations();
@@ -63,7 +67,7 @@ export function DestinationPicker({ label, selected, onChange, withCopy, disable
           <Button size="small" onClick={retry}>{t('errors.retry')}</Button>
         </span>
       )
-      : destinations.length === 0 ? t('picker.empty') : undefined;
+      : destinations.length === 0 ? t('picker.empty') : givenHint;
 
   return (
     <Field
@@ -105,7 +109,7 @@ export function DestinationPicker({ label, selected, onChange, withCopy, disable
           </TagPickerGroup>
           <TagPickerInput
             aria-label={label}
-            placeholder={selected.length === 0 ? t('picker.placeholder') : undefined}
+            placeholder={selected.length === 0 ? placeholder ?? t('picker.placeholder') : undefined}
             value={query}
             onChange={(e) => { setQuery(e.target.value); setOpen(true); }}
             onClick={() => setOpen(true)}

@@ -3,6 +3,7 @@ import { DEMO_ROLES, setDemoRole, type DemoRole } from '../auth/demo-role';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../../shared/src/contracts';
 import { LANGUAGES, changeLanguage, type Language } from '../i18n';
+import { limitedRolesLine } from '../roles';
 import { MailIcon } from './icons';
 
 const useStyles = makeStyles({
@@ -45,6 +46,8 @@ export function Header({ me, meFailed }: { me: Me | null; meFailed: boolean }) {
   const current = i18n.resolvedLanguage ?? i18n.language;
   // Two languages: the switch is one button naming the other one, as Danish sites do ("English").
   const other: Language = LANGUAGES.find((l) => l !== current) ?? LANGUAGES[0];
+  // Roles held only with limits (role grants), so a person missing letters knows why.
+  const limited = limitedRolesLine(me, (key, options) => String(t(key as never, options as never)));
 
   return (
     <header className={s.root} data-testid="header">
@@ -69,6 +72,9 @@ export function Header({ me, meFailed }: { me: Me | null; meFailed: boolean }) {
               )}
             </div>
             <Caption1 className={`${s.ellipsis} ${s.user}`} data-testid="header-user" title={me.displayName}>{me.displayName}</Caption1>
+            {limited && (
+              <Caption1 className={`${s.ellipsis} ${s.user}`} data-testid="header-limits" title={`${limited}. ${t('limits.hint')}`}>{limited}</Caption1>
+            )}
           </>
         ) : meFailed ? (
           <Subtitle2 data-testid="header-org">{t('app.name')}</Subtitle2>

@@ -8,6 +8,7 @@ import type { MessageDetail } from '../../../shared/src/contracts';
 import { useApi } from '../api/context';
 import { useSession } from '../api/session';
 import { formatDateTime } from '../format';
+import { isFullAdmin } from '../roles';
 import { describeError } from './ErrorBar';
 import { useLocale } from './useLocale';
 
@@ -23,7 +24,7 @@ export function LegalHold({ message, onChanged }: { message: MessageDetail; onCh
   // Shown at once (the switch answers the click), put back if the server refuses.
   const [held, setHeld] = useState(!!message.legalHold);
   const [error, setError] = useState<unknown>(null);
-  const isAdmin = !!me?.roles.includes('admin');
+  const isAdmin = isFullAdmin(me); // the server refuses a limited admin
   if (!message.purgedAt && !isAdmin) return null;
 
   const toggle = async (hold: boolean) => {

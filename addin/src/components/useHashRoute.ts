@@ -13,7 +13,7 @@ export type Route =
   | { view: 'admin'; page: AdminPage };
 
 /** The admin section's pages (#/admin/<page>). */
-export const ADMIN_PAGES = ['rules', 'recipients', 'mailboxes', 'settings', 'audit'] as const;
+export const ADMIN_PAGES = ['rules', 'recipients', 'mailboxes', 'settings', 'roles', 'audit'] as const;
 export type AdminPage = (typeof ADMIN_PAGES)[number];
 
 /** The three top-level sections the tabs show. */

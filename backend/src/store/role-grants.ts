@@ -55,7 +55,11 @@ export async function createRoleGrant(db: Db, orgId: string, input: RoleGrantCre
     orgId, principalType: g.principalType, principalId: g.principalId.toLowerCase(), displayName: g.displayName, role: g.role,
     cvrs: g.cvrs, destinationIds: g.destinationIds, createdBy: actor,
   }).onConflictDoNothing().returning();
-  if (!row) throw new HttpError(409, 'exists', `${g.displayName} already has the ${g.role} role. Change that grant instead of adding a second one.`);
+  if (!row) {
+    const [existing] = await db.select({ displayName: roleGrants.displayName }).from(roleGrants).where(and(eq(roleGrants.orgId, orgId),
+      eq(roleGrants.principalType, g.principalType), eq(roleGrants.principalId, g.principalId.toLowerCase()), eq(roleGrants.role, g.role)));
+    throw new HttpError(409, 'exists', `This ${g.principalType} already has the ${g.role} role (the grant "${existing?.displayName ?? g.displayName}"). Change that grant instead of adding a second one.`);
+  }
   return view(row);
 }
 

@@ -1,5 +1,6 @@
 // The admin section (its own lazily loaded chunk): a tab per page — rules, approved recipients,
-// CVR numbers and mailboxes, settings (retention, service notices). The page is in the URL hash.
+// CVR numbers and mailboxes, settings (retention, service notices), role grants, the audit log. The
+// page is in the URL hash.
 import { Tab, TabList, makeStyles, tokens } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
 import { ADMIN_PAGES, type AdminPage } from '../useHashRoute';
@@ -8,6 +9,7 @@ import { RecipientsPage } from './RecipientsPage';
 import { MailboxesPage } from './MailboxesPage';
 import { SettingsPage } from './SettingsPage';
 import { AuditPage } from './AuditPage';
+import { RolesPage } from './RolesPage';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', flexGrow: 1, minHeight: 0 },
@@ -36,6 +38,7 @@ export default function AdminView({ page, onPage }: { page: AdminPage; onPage: (
       {page === 'recipients' && <RecipientsPage />}
       {page === 'mailboxes' && <MailboxesPage />}
       {page === 'settings' && <SettingsPage />}
+      {page === 'roles' && <RolesPage />}
       {page === 'audit' && <AuditPage />}
     </div>
   );

@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import type { RuleView } from '../../../../shared/src/contracts';
 import { useApi } from '../../api/context';
 import { useSession } from '../../api/session';
+import { isFullAdmin } from '../../roles';
 import { EmptyState } from '../EmptyState';
 import { ErrorBar, describeError } from '../ErrorBar';
 import { InboxIcon, RefreshIcon } from '../icons';
@@ -41,7 +42,7 @@ export function RulesPage() {
   const { state, reload, upsert, remove } = useRules();
   const cvrs = useOrgCvrs();
   const { destinations } = useDestinations();
-  const canEdit = !!me?.roles.includes('admin');
+  const canEdit = isFullAdmin(me);
   const [editing, setEditing] = useState<{ rule: RuleView | null } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);

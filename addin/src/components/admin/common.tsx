@@ -8,6 +8,7 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isAbortError } from '../../api/client';
 import { useSession } from '../../api/session';
+import { isFullAdmin, rolesInWords } from '../../roles';
 import { describeError } from '../ErrorBar';
 
 export const useAdminStyles = makeStyles({
@@ -30,13 +31,16 @@ export const useAdminStyles = makeStyles({
   center: { display: 'flex', justifyContent: 'center', padding: tokens.spacingVerticalL },
 });
 
-/** Whether the signed-in person is an admin, and their roles in words (for "only admins" notes). */
+/**
+ * Whether the signed-in person may change the organisation (an admin without limits, as the server
+ * requires), and their roles in words with any limits (for "only admins" notes).
+ */
 export function useAdmin(): { isAdmin: boolean; roles: string } {
   const { me } = useSession();
   const { t } = useTranslation();
   return {
-    isAdmin: !!me?.roles.includes('admin'),
-    roles: (me?.roles ?? []).map((r) => t(`role.${r}`)).join(', ') || '—',
+    isAdmin: isFullAdmin(me),
+    roles: rolesInWords(me, (key, options) => String(t(key as never, options as never))),
   };
 }
 
