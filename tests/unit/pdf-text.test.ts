@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
@@ -174,6 +175,45 @@ describe('extractPdfText', () => {
 
     // The pool still works after all of that.
     expectOk(await extractPdfText(minimalPdf('Stadig i live')));
+  });
+
+  it('refuses bytes with no cross-reference table or trailer before pdf.js sees them', async () => {
+    await closePdfTextPool();
+    // 0.5 MB of deterministic noise after a %PDF header, as bench:ingest sends (SHA-256 in counter mode).
+    const noise = Buffer.concat(Array.from({ length: 16_384 }, (_, i) => createHash('sha256').update(`brevdue ${i}`).digest()));
+    const synthetic = Buffer.concat([Buffer.from('%PDF-1.7\n'), noise]);
+    expect(synthetic.toString('latin1')).not.toMatch(/xref|XRef|trailer/);
+    const r = await extractPdfText(synthetic);
+    expect(r).toEqual({ ok: false, code: 'invalid', reason: 'the file is damaged or not a valid PDF (it has no cross-reference table or trailer)' });
+    expect(pdfTextPoolStats().started).toBe(0); // answered without a worker
+
+    // A damaged file that pdf.js can still recover is not refused: no xref table and no startxref,
+    // only a trailer keyword (pdf.js rebuilds the table from the objects).
+    const whole = rawPdf(Buffer.from('BT /F1 12 Tf 60 770 Td (Kun en trailer) Tj ET')).toString('latin1');
+    const trailerOnly = whole.replace(/xref\n[\s\S]*?(?=trailer)/, '').replace(/startxref[\s\S]*$/, '');
+    expect(trailerOnly).not.toMatch(/xref|XRef/);
+    const recovered = await extractPdfText(Buffer.from(trailerOnly, 'latin1'));
+    expectOk(recovered);
+    expect(recovered.text).toBe('Kun en trailer');
+    // And a real PDF still yields its text.
+    const real = await extractPdfText(await pdfLibPdf([['Rykker for moms', 'Betalingsfrist 1. maj']]));
+    expectOk(real);
+    expect(real.text).toBe('Rykker for moms\nBetalingsfrist 1. maj');
+  });
+
+  it('inflates FlateDecode content whole, cut short or followed by garbage', async () => {
+    const ops = Buffer.from('BT /F1 12 Tf 60 770 Td (Rykker for moms) Tj 0 -20 Td (Betalingsfrist 1. maj) Tj ET\n'.repeat(3));
+    const deflated = zlib.deflateSync(ops);
+    const whole = await extractPdfText(rawPdf(deflated, 'FlateDecode'));
+    expectOk(whole);
+    expect(whole.text).toBe(Array(3).fill('Rykker for moms\nBetalingsfrist 1. maj').join('\n'));
+    const trailing = await extractPdfText(rawPdf(Buffer.concat([deflated, Buffer.from('xyzxyz')]), 'FlateDecode'));
+    expectOk(trailing);
+    expect(trailing.text).toBe(whole.text);
+    // A stream cut short gives what it has, as a viewer would show.
+    const cut = await extractPdfText(rawPdf(deflated.subarray(0, deflated.length - 30), 'FlateDecode'));
+    expectOk(cut);
+    expect(cut.text).toBe('Rykker for moms');
   });
 
   it('refuses input over maxBytes before parsing it', async () => {

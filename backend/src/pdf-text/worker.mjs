@@ -14,18 +14,21 @@
 // the worker, and the heap limit is the worker's resourceLimits.
 import { parentPort, workerData } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
+import zlib from 'node:zlib';
 
 if (!parentPort) throw new Error('pdf-text worker.mjs must run in a worker thread');
 const port = parentPort;
 
 // Decoded streams live in ArrayBuffers, outside the V8 heap that resourceLimits caps: a 1 MB
-// FlateDecode bomb inflates to gigabytes. Two checks against this isolate's external memory:
-// - pdf.js inflates FlateDecode with the native DecompressionStream, chunk by chunk across event
-//   loop turns: a watchdog timer sees the memory grow and asks the pool to terminate the worker;
-// - the synchronous decoders (and the fallback JS inflater) grow their buffers with
+// FlateDecode bomb inflates to gigabytes. Checks against this isolate's external memory:
+// - pdf.js inflates FlateDecode and BrotliDecode through DecompressionStream, which here is zlib in
+//   one call with maxOutputLength set to what is left (SyncDecompressionStream below): past the cap
+//   it asks the pool to terminate the worker at once;
+// - the other synchronous decoders (and pdf.js's fallback JS inflater) grow their buffers with
 //   `new Uint8Array(n)` inside one turn: large allocations are checked, and one that would pass the
-//   cap throws (pdf.js may swallow that and recover) and marks the document `memory`.
-// Both count from the external memory at the document's start, so buffers of the previous
+//   cap throws (pdf.js may swallow that and recover) and marks the document `memory`;
+// - a watchdog timer catches growth by any other way between turns.
+// All count from the external memory at the document's start, so buffers of the previous
 // document that the GC has not collected yet are not held against this one.
 const MAX_EXTERNAL_BYTES = (workerData?.maxArrayBufferMb ?? 512) * 1024 * 1024;
 const CHECK_FROM_BYTES = 1024 * 1024;
@@ -51,21 +54,69 @@ for (const name of ['Uint8Array', 'Uint8ClampedArray', 'ArrayBuffer']) {
 }
 
 let currentJob = null;
+function overMemory() {
+  memoryExceeded = true;
+  if (currentJob === null) return;
+  port.postMessage({ type: 'over-memory', id: currentJob });
+  currentJob = null; // once; the pool terminates this worker
+}
 setInterval(() => {
-  if (currentJob !== null && grownBy() > MAX_EXTERNAL_BYTES) {
-    port.postMessage({ type: 'over-memory', id: currentJob });
-    currentJob = null; // once; the pool terminates this worker
-  }
+  if (currentJob !== null && grownBy() > MAX_EXTERNAL_BYTES) overMemory();
 }, 20).unref();
 
+// pdf.js inflates FlateDecode (and BrotliDecode) streams through DecompressionStream. The native one
+// wraps a zlib stream in web streams, costly for the small streams of a letter (≈ 8 % of the CPU per
+// document); this one inflates in one synchronous native call, bounded by maxOutputLength to what is
+// left of the cap, so a bomb stops at the cap exactly. Same contract as far as pdf.js uses it: write
+// the bytes, close, iterate the output; an error makes pdf.js fall back to its own (guarded) inflater.
+const NativeDecompressionStream = globalThis.DecompressionStream;
+const SYNC_INFLATE = { deflate: zlib.inflateSync, 'deflate-raw': zlib.inflateRawSync, brotli: zlib.brotliDecompressSync };
+class SyncDecompressionStream {
+  constructor(format) {
+    const inflate = SYNC_INFLATE[format];
+    if (!inflate) return new NativeDecompressionStream(format);
+    const input = [];
+    let closed;
+    const done = new Promise((resolve) => { closed = resolve; });
+    const writer = {
+      ready: Promise.resolve(),
+      closed: done,
+      write(chunk) { input.push(chunk); return Promise.resolve(); },
+      close() { closed(); return Promise.resolve(); },
+      abort() { closed(); return Promise.resolve(); },
+      releaseLock() {},
+    };
+    this.writable = { getWriter: () => writer };
+    this.readable = {
+      async *[Symbol.asyncIterator]() {
+        await done;
+        const bytes = input.length === 1 ? input[0] : Buffer.concat(input);
+        const room = Math.max(1, MAX_EXTERNAL_BYTES - grownBy());
+        // Z_SYNC_FLUSH: a stream cut short yields what it has, as pdf.js's own inflater does after the
+        // native stream has failed on it.
+        const options = format === 'brotli' ? { maxOutputLength: room } : { maxOutputLength: room, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+        try {
+          yield inflate(bytes, options);
+        } catch (e) {
+          if (e?.code === 'ERR_BUFFER_TOO_LARGE') overMemory();
+          throw e;
+        }
+      },
+    };
+  }
+}
+globalThis.DecompressionStream = SyncDecompressionStream;
+
 // Loaded after the guard, so the bundled pdf.js sees the guarded constructors.
-const { getDocumentProxy, getResolvedPDFJS } = await import('unpdf');
+const { getResolvedPDFJS } = await import('unpdf');
 
 // pdf.js can leave a stray rejection behind while a broken document is torn down; it must not kill
 // the worker between jobs (a job in flight is still bounded by the pool's timeout).
 process.on('unhandledRejection', () => {});
 
-await getResolvedPDFJS();
+// pdf.js's own getDocument, not unpdf's getDocumentProxy: that one looks for pdfjs-dist with
+// import.meta.resolve on every call (a module resolution that fails, for every document).
+const { getDocument } = await getResolvedPDFJS();
 port.postMessage({ type: 'ready' });
 
 port.on('message', (msg) => {
@@ -73,12 +124,13 @@ port.on('message', (msg) => {
 });
 
 async function extract({ id, data, maxPages, charBudget }) {
-  let pdf;
+  let task;
   memoryExceeded = false;
   baseline = getHeapStatistics().external_memory;
   currentJob = id;
   try {
-    pdf = await getDocumentProxy(new Uint8Array(data), {
+    task = getDocument({
+      data: new Uint8Array(data), // transferred to us: pdf.js may keep it without a copy
       verbosity: 0, // no console warnings from pdf.js
       isEvalSupported: false, // never compile font programs with eval/new Function
       disableFontFace: true,
@@ -86,6 +138,7 @@ async function extract({ id, data, maxPages, charBudget }) {
       enableXfa: false,
       stopAtErrors: false, // recover what a viewer would show; unreadable structure still throws
     });
+    const pdf = await task.promise;
     const pages = pdf.numPages;
     const texts = [];
     let total = 0;
@@ -120,7 +173,7 @@ async function extract({ id, data, maxPages, charBudget }) {
     return { id, ok: false, ...describe(e) };
   } finally {
     currentJob = null;
-    if (pdf) await pdf.destroy().catch(() => {});
+    if (task) await task.destroy().catch(() => {});
   }
 }
 
