@@ -10,6 +10,7 @@ import { demoMemo } from '../../backend/src/demo/letters';
 import { buildMemoXml } from '../../backend/src/memo/build';
 import { X509Certificate } from 'node:crypto';
 import { createTestPki } from '../../backend/src/simulators/ngdp/test-pki';
+import { letterPdf } from './letter-pdf';
 
 // Digital Post's client certificate, as a TLS-terminating proxy (Azure App Service) would forward it.
 const pki = createTestPki();
@@ -30,7 +31,7 @@ function makeLetter(cvr: string): { uuid: string; xml: string } {
   const m = demoMemo({ recipientCvr: cvr });
   const size = letterSize();
   const start = Math.floor(Math.random() * (pool.length - size));
-  const content = Buffer.concat([Buffer.from('%PDF-1.7\n'), pool.subarray(start, start + size)]);
+  const content = letterPdf(pool.subarray(start, start + size));
   m.body.mainDocument!.files[0].content = content;
   return { uuid: m.messageUUID, xml: buildMemoXml(m) };
 }
