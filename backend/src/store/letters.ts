@@ -64,11 +64,15 @@ export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, m
     // requests: every parsed field but the documents' bytes, whose text is indexed after extraction
     // (routing/document-text.ts). Scanning the raw XML would read ~99 % base64 (≈ 2 ms a 0.7 MB letter).
     await recordCprMentions(tx, sealer, mailbox.orgId, messageId, [memoTextForCprScan(memo)]);
-    await addEvent(tx, mailbox.orgId, messageId, 'fetched', 'system',
-      `Fetched from ${providerName(mailbox.provider)} mailbox of CVR ${mailbox.cvr}`,
-      { provider: mailbox.provider, cvr: mailbox.cvr, memoUuid: memo.messageUUID });
-    await addEvent(tx, mailbox.orgId, messageId, 'stored', 'system',
-      `Stored encrypted with ${docs.length} document(s)`, { documents: docs.length, bytes: raw.length });
+    // Both timeline entries in one statement (one round trip fewer per letter); same time (the
+    // transaction's), in this order by id, as the timeline sorts.
+    await tx.insert(events).values([
+      { orgId: mailbox.orgId, messageId, type: 'fetched', actor: 'system',
+        text: `Fetched from ${providerName(mailbox.provider)} mailbox of CVR ${mailbox.cvr}`,
+        data: { provider: mailbox.provider, cvr: mailbox.cvr, memoUuid: memo.messageUUID } },
+      { orgId: mailbox.orgId, messageId, type: 'stored', actor: 'system',
+        text: `Stored encrypted with ${docs.length} document(s)`, data: { documents: docs.length, bytes: raw.length } },
+    ]);
     return { messageId, created: true, status: 'received' };
   });
 }
