@@ -3,7 +3,7 @@
 // rule that matched and why, in one transaction. Running it twice creates nothing twice. Rule
 // deliveries teach the assistant; a letter left in triage gets its suggestions, and is placed by
 // the assistant when it is at least as sure as the admin asked.
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { cvrNumbers, deliveries, destinations, messages, letterColumns } from '../store/schema';
 import { addEvent } from '../store/letters';
@@ -95,11 +95,16 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
 const compiled = new Map<string, { key: string; rules: CompiledRules }>();
 
 async function compiledRulesOf(ctx: AppContext, orgId: string): Promise<CompiledRules> {
-  const rows = await listRules(ctx.db, orgId);
-  const cvrs = await ctx.db.select({ cvr: cvrNumbers.cvr, name: cvrNumbers.name }).from(cvrNumbers).where(eq(cvrNumbers.orgId, orgId));
-  const key = JSON.stringify([rows.map((r) => `${r.id}:${r.version}`), cvrs]);
+  // A fingerprint of the rule set (every change bumps a rule's version) and the CVR names (folder
+  // templates use them): one short row per letter, the rules themselves only when it changed.
+  const fp = await ctx.db.execute(sql`select md5(
+      (select coalesce(string_agg(r.id::text || ':' || r.version, ',' order by r.id), '') from rules r where r.org_id = ${orgId} and r.deleted_at is null)
+      || '|' || (select coalesce(string_agg(c.cvr || ':' || c.name, ',' order by c.cvr), '') from cvr_numbers c where c.org_id = ${orgId})) as key`);
+  const key = String((fp as unknown as { rows: { key: string }[] }).rows[0].key);
   const hit = compiled.get(orgId);
   if (hit?.key === key) return hit.rules;
+  const rows = await listRules(ctx.db, orgId);
+  const cvrs = await ctx.db.select({ cvr: cvrNumbers.cvr, name: cvrNumbers.name }).from(cvrNumbers).where(eq(cvrNumbers.orgId, orgId));
   const rules: Rule[] = [];
   for (const row of rows) {
     try { rules.push(ruleOf(row)); } catch (e) {
