@@ -1,18 +1,19 @@
 // The triage queue: an organisation's letters no rule placed, oldest deadline first, each with why
 // it is there and the assistant's top suggestions.
-import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
-import { cvrNumbers, documents, events, messages, letterColumns } from '../store/schema';
+import { cvrNumbers, destinations, documents, events, messages, letterColumns } from '../store/schema';
 import { routingInputOf } from '../routing/input';
 import { summary } from '../store/read';
-import { listDestinations } from '../delivery/registry/destinations';
 import type { Suggestion as ApiSuggestion, TriageList } from '../../../shared/src/contracts';
 import type { Suggestion } from '../assistant/model';
 import { errorMessage } from '../log';
 import { mayUseDestination, visibleLetters, type Scope } from '../store/scope';
 
 export async function registryNames(ctx: AppContext, orgId: string): Promise<{ ids: string[]; names: Map<string, string> }> {
-  const rows = await listDestinations(ctx.db, orgId);
+  // Ids and names only (every route asks): not the sealed webhooks and check details of listDestinations.
+  const rows = await ctx.db.select({ id: destinations.id, displayName: destinations.displayName }).from(destinations)
+    .where(and(eq(destinations.orgId, orgId), isNull(destinations.archivedAt))).orderBy(asc(destinations.displayName));
   return { ids: rows.map((r) => r.id), names: new Map(rows.map((r) => [r.id, r.displayName])) };
 }
 
