@@ -179,7 +179,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     deliveryConcurrency: opts.deliveryConcurrency ?? 32,
   });
   const ctx: AppContext = {
-    db: database.db, sealer, graph, pacer, folders: new FolderCache(), assistant: new AssistantStore(database.db), publicUrl: opts.publicUrl ?? url, connectorFor: connectorFactory(sealer, async (id, sealed) => {
+    db: database.db, sealer, graph, pacer, folders: new FolderCache(), assistant: new AssistantStore(database.db, Date.now, (e) => log.warn('the assistant\'s learning could not be stored yet; retrying', { error: String(e) })), publicUrl: opts.publicUrl ?? url, connectorFor: connectorFactory(sealer, async (id, sealed) => {
       await database.db.update(mailboxes).set({ secretEnc: sealed }).where(eq(mailboxes.id, id));
     }), jobs: jobs.scheduler, log, metrics,
     delivery: {
@@ -268,6 +268,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
       const http = sims ? null : closeHttp();
       await jobs.stop(grace); // /api/ready answers 503 from here on: load balancers stop sending
       await (http ?? closeHttp());
+      await ctx.assistant.close().catch((e: unknown) => ctx.log.error('the assistant\'s last learning could not be stored', { error: String(e) }));
       await closePdfTextPool();
       push?.router.close();
       push?.deps.close();

@@ -59,6 +59,7 @@ describe.each(testDatabases)('no plaintext at rest on $name', (tdb) => {
     const extracted = await app.database.db.execute(sql`select count(*)::int as n from documents where text_status = 'ok' and message_id in (${sql.join(ids.map((i) => sql`${i}::uuid`), sql`, `)})`);
     expect(Number(((Array.isArray(extracted) ? extracted : (extracted as { rows: unknown[] }).rows)[0] as { n: number }).n)).toBe(2);
     await new Promise((r) => setTimeout(r, 500)); // let fire-and-forget audit writes land
+    await app.ctx.assistant.flush(); // what the assistant learnt from them is in the dump too
 
     const db = app.database.db;
     const rowsOf = (r: unknown) => (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Record<string, unknown>[];

@@ -189,6 +189,7 @@ describe.each(testDatabases)('routing on $name', (tdb) => {
 
     // What it learnt is in the database: a fresh store (as after a restart) suggests the same.
     const [msg] = await app.database.db.select().from(messages).where(eq(messages.id, next));
+    await app.ctx.assistant.flush(); // learning is written within a second; now, for the test
     const fresh = new AssistantStore(app.database.db);
     const again = await fresh.suggest(app.demoOrgId!, await routingInputOf(app.ctx, msg as never), [dest.finance, dest.teams, ...dest.folder], new Map());
     expect(again[0].destinationIds).toEqual([dest.finance]);

@@ -1,5 +1,6 @@
 // The assistant's memory: the model's counts live in `assistant_counts` (one row per feature and
-// target, incremented in place), so what it learnt survives restarts and is shared by processes.
+// target, incremented in place, batched per second: see flush), so what it learnt survives restarts
+// and is shared by processes.
 // Each process keeps the model in memory and reloads it after a minute, so another process's
 // placements reach it soon.
 import { eq, sql } from 'drizzle-orm';
@@ -14,7 +15,12 @@ const RELOAD_MS = 60_000;
 export class AssistantStore {
   private cache = new Map<string, { model: AssistantModel; loadedAt: number; loading?: Promise<AssistantModel> }>();
 
-  constructor(private readonly db: Db, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+    /** Told when a background write of learnt counts fails (they stay pending and are retried). */
+    private readonly onFlushError: (e: unknown) => void = () => undefined,
+  ) {}
 
   async model(orgId: string): Promise<AssistantModel> {
     const c = this.cache.get(orgId);
@@ -50,19 +56,62 @@ export class AssistantStore {
     return model.suggest(featuresOf(input), { k, allowedTargets: allowed, names });
   }
 
+  /**
+   * Changes wait here up to FLUSH_MS, summed per organisation, feature and target, then go to the
+   * database in one upsert: a busy hour of letters from the same senders about the same things
+   * touches the same rows again and again (a letter teaches a few hundred features). The model in
+   * memory has them at once. What a crash loses is at most FLUSH_MS of learning (not letters, not
+   * placements); stop() flushes (app.ts).
+   */
+  private pending = new Map<string, Map<string, Delta>>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+
   private async persist(orgId: string, deltas: Delta[]): Promise<void> {
-    // One row per key per statement (PostgreSQL refuses to update a row twice in one upsert).
-    const sum = new Map<string, Delta>();
+    let sum = this.pending.get(orgId);
+    if (!sum) this.pending.set(orgId, sum = new Map());
     for (const d of deltas) {
+      // One row per key per statement (PostgreSQL refuses to update a row twice in one upsert).
       const k = `${d.feature}\u0000${d.target}`;
       const cur = sum.get(k);
       if (cur) cur.delta += d.delta; else sum.set(k, { ...d });
     }
-    const rows = [...sum.values()].filter((d) => d.delta !== 0);
-    for (let i = 0; i < rows.length; i += 500) {
-      await this.db.insert(assistantCounts)
-        .values(rows.slice(i, i + 500).map((d) => ({ orgId, feature: d.feature, target: d.target, count: d.delta })))
-        .onConflictDoUpdate({ target: [assistantCounts.orgId, assistantCounts.feature, assistantCounts.target], set: { count: sql`${assistantCounts.count} + excluded.count` } });
+    if (!this.timer) {
+      this.timer = setTimeout(() => { this.timer = null; void this.flush().catch(this.onFlushError); }, FLUSH_MS);
+      this.timer.unref();
     }
   }
+
+  /** Writes what was learnt and not yet stored; failed writes stay pending for the next flush. */
+  async flush(): Promise<void> {
+    const run = this.flushing.then(async () => {
+      const batch = this.pending;
+      this.pending = new Map();
+      for (const [orgId, sum] of batch) {
+        const rows = [...sum.values()].filter((d) => d.delta !== 0);
+        for (let i = 0; i < rows.length; i += 500) {
+          const part = rows.slice(i, i + 500);
+          try {
+            await this.db.insert(assistantCounts)
+              .values(part.map((d) => ({ orgId, feature: d.feature, target: d.target, count: d.delta })))
+              .onConflictDoUpdate({ target: [assistantCounts.orgId, assistantCounts.feature, assistantCounts.target], set: { count: sql`${assistantCounts.count} + excluded.count` } });
+          } catch (e) {
+            // Put back what was not written (later rows too) and let the caller know.
+            void this.persist(orgId, rows.slice(i));
+            throw e;
+          }
+        }
+      }
+    });
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  /** At shutdown: no more timers, everything written. */
+  async close(): Promise<void> {
+    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    await this.flush();
+  }
 }
+
+const FLUSH_MS = 1_000;

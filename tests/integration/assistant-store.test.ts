@@ -1,0 +1,75 @@
+// The assistant's persistence batches what it learns (triage/assistant-store.ts): counts summed in
+// memory, written by flush (every second and at stop), a failed write kept for the next flush.
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { openDatabase, type Database } from '../../backend/src/store/db';
+import { assistantCounts, organisations } from '../../backend/src/store/schema';
+import { AssistantStore } from '../../backend/src/triage/assistant-store';
+import type { RoutingInput } from '../../backend/src/routing/types';
+import { testDatabases } from '../helpers/databases';
+
+const letter = (label: string): RoutingInput => ({
+  provider: 'ngdp', senderId: '19552101', senderName: 'Skattestyrelsen', recipientCvr: '12345674', label,
+  kle: [], caseIds: [], cprPresent: false, replyRequired: false, documentNames: ['Afgørelse.pdf'], documentText: 'Afgørelse om moms for 2. kvartal',
+});
+
+describe.each(testDatabases)('assistant persistence on $name', (tdb) => {
+  let database: Database;
+  let drop: () => Promise<void>;
+  let orgId = '';
+  const finance = randomUUID();
+  beforeAll(async () => {
+    const d = await tdb.create();
+    drop = d.drop;
+    database = await openDatabase({ databaseUrl: d.databaseUrl, dataDir: null });
+    [{ id: orgId }] = await database.db.insert(organisations).values({ name: 'Læring A/S' }).returning();
+  });
+  afterAll(async () => {
+    await database?.close();
+    await drop?.();
+  });
+
+  const rows = () => database.db.select().from(assistantCounts).where(eq(assistantCounts.orgId, orgId));
+
+  test('learning is summed in memory, written in one flush, and read back by a fresh store', async () => {
+    const store = new AssistantStore(database.db);
+    for (let i = 0; i < 3; i++) await store.learn(orgId, letter('Afgørelse om moms'), [finance], 'placement');
+    expect(await rows()).toHaveLength(0); // not yet: the flush comes within a second, or now
+    // The model in memory knows at once.
+    expect((await store.suggest(orgId, letter('Moms'), [finance], new Map()))[0].destinationIds).toEqual([finance]);
+    await store.flush();
+    const written = await rows();
+    expect(written.length).toBeGreaterThan(3);
+    // The same three lessons written one by one (a flush after each) leave exactly the same counts.
+    const [{ id: other }] = await database.db.insert(organisations).values({ name: 'Én ad gangen A/S' }).returning();
+    const stepwise = new AssistantStore(database.db);
+    for (let i = 0; i < 3; i++) {
+      await stepwise.learn(other, letter('Afgørelse om moms'), [finance], 'placement');
+      await stepwise.flush();
+    }
+    const reference = (await database.db.select().from(assistantCounts).where(eq(assistantCounts.orgId, other))).map((r) => [`${r.feature}|${r.target}`, r.count]);
+    expect(written.map((r) => [`${r.feature}|${r.target}`, r.count]).sort()).toEqual(reference.sort());
+    const fresh = await new AssistantStore(database.db).suggest(orgId, letter('Moms'), [finance], new Map());
+    expect(fresh[0].destinationIds).toEqual([finance]);
+    await store.close();
+  });
+
+  test('a failed write stays pending and lands with the next flush; close() writes what is left', async () => {
+    let failNext = true;
+    // The store's database, failing its first insert as a dropped connection would.
+    const flaky = new Proxy(database.db, {
+      get(target, prop, receiver) {
+        if (prop === 'insert' && failNext) { failNext = false; return () => { throw new Error('connection terminated'); }; }
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const errors: unknown[] = [];
+    const store = new AssistantStore(flaky, Date.now, (e) => errors.push(e));
+    const before = (await rows()).reduce((s, r) => s + r.count, 0);
+    await store.learn(orgId, letter('Rykker for moms'), [finance], 'placement');
+    await expect(store.flush()).rejects.toThrow('connection terminated');
+    expect((await rows()).reduce((s, r) => s + r.count, 0)).toBe(before);
+    await store.close();
+    expect((await rows()).reduce((s, r) => s + r.count, 0)).toBeGreaterThan(before);
+  });
+});
