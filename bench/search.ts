@@ -1,23 +1,35 @@
 // npm run bench:search — track & trace at scale: how fast listMessages answers typical searches over
 // BENCH_LETTERS (default 1,000,000) letters of one organisation, on a fresh PostgreSQL database
-// (BENCH_DATABASE_URL, default the local server; created and dropped here).
+// (BENCH_DATABASE_URL, default the local server; created and dropped here), and how fast the
+// statistics (GET /api/stats: statsReport) answer over the same letters.
 // Letters are written by INSERT … SELECT generate_series from a small Danish vocabulary (30 senders,
 // 40 subjects, 20 CVR numbers × 3 providers, a year of arrivals, one delivery each to one of 8
-// destinations); no documents. A second organisation holds 10 % more letters, so every search also
-// proves its tenant filter costs nothing. After ANALYZE each search runs once to warm up, then
-// BENCH_RUNS times (default 15); figures are per call, the way GET /api/messages makes it.
+// destinations but none for letters in triage, 1 in 16 deliveries a placement from triage, half of
+// those by the assistant; a timeline of 1–3 events a letter); no documents. A second organisation
+// holds 10 % more letters, so every search also proves its tenant filter costs nothing. After
+// ANALYZE each search and each statistics report runs once to warm up, then BENCH_RUNS times
+// (default 15; statistics BENCH_STATS_RUNS, 5); figures are per call, the way GET /api/messages and GET /api/stats make them.
+// search_p95_ms and stats_p95_ms are the worst kind's p95.
+//   BENCH_KEEP_DB=1 keeps the database (its name is printed); BENCH_REUSE_DB=<name> measures an
+//   existing one without filling or dropping it (for trying indexes by hand).
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../backend/src/store/db';
 import { listMessages } from '../backend/src/store/read';
+import { statsReport } from '../backend/src/api/stats';
 import { orgScope } from '../backend/src/store/scope';
+import { copenhagenToday, resolvePeriod } from '../backend/src/stats/period';
 import { messageListQuerySchema } from '../shared/src/contracts';
 import { percentile } from './lib/procs';
 
 const LETTERS = Number(process.env.BENCH_LETTERS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+/** Statistics reports take seconds over a year of letters: fewer runs each. */
+const STATS_RUNS = Number(process.env.BENCH_STATS_RUNS ?? 5); // 0: searches only
 const BATCH = 100_000;
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REUSE = process.env.BENCH_REUSE_DB;
+const KEEP = !!process.env.BENCH_KEEP_DB || !!REUSE;
 const say = (s: string) => process.stderr.write(`[bench:search] ${s}\n`);
 
 const SENDERS: [string, string][] = [
@@ -86,10 +98,27 @@ async function fill(c: pg.Client, orgId: string, first: number, n: number, desti
     [orgId, from, to, CVRS, PROVIDERS, mailboxIds, SENDERS.map((s) => s[0]), SENDERS.map((s) => s[1]), SENDERS.length, SUBJECTS.length, SUBJECTS]);
     say(`letters ${from - first + 1}–${to - first + 1} of ${n}: ${Date.now() - t} ms`);
   }
-  const t = Date.now();
-  await c.query(`insert into deliveries (org_id, message_id, destination_id, status, delivered_at)
-    select org_id, id, ($2::uuid[])[(hashtext(id::text) & 7) + 1], 'delivered', received_at from messages where org_id = $1`, [orgId, destinationIds]);
+  let t = Date.now();
+  // Delivered, dead (failed) or pending (routed); letters in triage have none. 1 in 16 is a placement
+  // from triage (a person's or the assistant's), the rest a rule's.
+  await c.query(`insert into deliveries (org_id, message_id, destination_id, status, reason, requested_by, delivered_at)
+    select org_id, id, ($2::uuid[])[(hashtext(id::text) & 7) + 1],
+      case status when 'delivered' then 'delivered' when 'failed' then 'dead' else 'pending' end,
+      case when (hashtext(id::text) >> 3) & 15 = 0 then 'placement' else 'initial' end,
+      case when (hashtext(id::text) >> 3) & 31 = 0 then 'assistant' when (hashtext(id::text) >> 3) & 15 = 0 then 'Karen Jensen' else 'system' end,
+      case status when 'delivered' then received_at end
+    from messages where org_id = $1 and status <> 'triage'`, [orgId, destinationIds]);
   say(`deliveries for ${n} letters: ${Date.now() - t} ms`);
+  t = Date.now();
+  // The timeline events statistics read: fetched, placed / auto_placed, delivered.
+  await c.query(`insert into events (org_id, message_id, at, type, actor, text)
+    select m.org_id, m.id, m.received_at, 'fetched', 'system', 'Hentet' from messages m where m.org_id = $1
+    union all
+    select d.org_id, d.message_id, d.created_at, case d.requested_by when 'assistant' then 'auto_placed' else 'placed' end,
+      d.requested_by, 'Placeret' from deliveries d where d.org_id = $1 and d.reason = 'placement'
+    union all
+    select d.org_id, d.message_id, d.delivered_at, 'delivered', 'system', 'Leveret' from deliveries d where d.org_id = $1 and d.status = 'delivered'`, [orgId]);
+  say(`events for ${n} letters: ${Date.now() - t} ms`);
 }
 
 async function setUpOrg(c: pg.Client, name: string): Promise<{ orgId: string; destinationIds: string[] }> {
@@ -107,29 +136,39 @@ async function setUpOrg(c: pg.Client, name: string): Promise<{ orgId: string; de
 }
 
 async function main() {
-  const dbName = `brevdue_bench_search_${randomBytes(4).toString('hex')}`;
+  const dbName = REUSE ?? `brevdue_bench_search_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
+  if (!REUSE) await admin.query(`CREATE DATABASE ${dbName}`);
   const u = new URL(serverUrl); u.pathname = `/${dbName}`;
   const database = await openDatabase({ databaseUrl: u.toString() }).catch(async (e) => {
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    if (!KEEP) await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     throw e;
   });
   const c = new pg.Client({ connectionString: u.toString() });
   await c.connect();
   try {
-    const filled = Date.now();
-    const a = await setUpOrg(c, 'Nordlys Holding A/S');
-    const b = await setUpOrg(c, 'Anden Organisation A/S');
-    await fill(c, a.orgId, 1, LETTERS, a.destinationIds);
-    await fill(c, b.orgId, LETTERS + 1, Math.ceil(LETTERS / 10), b.destinationIds);
-    await c.query('vacuum analyze');
-    const size = (await c.query<{ s: string }>('select pg_size_pretty(pg_total_relation_size(\'messages\')) as s')).rows[0].s;
-    say(`filled and analysed in ${((Date.now() - filled) / 1000).toFixed(0)} s; messages table with indexes: ${size}`);
+    let a: { orgId: string; destinationIds: string[] };
+    let letters = LETTERS;
+    if (REUSE) {
+      const orgId = (await c.query<{ id: string }>('select id from organisations where name = $1', ['Nordlys Holding A/S'])).rows[0].id;
+      const destinationIds = (await c.query<{ id: string }>('select id from destinations where org_id = $1 order by created_at, id', [orgId])).rows.map((r) => r.id);
+      a = { orgId, destinationIds };
+      letters = (await c.query<{ n: number }>('select count(*)::int as n from messages where org_id = $1', [orgId])).rows[0].n;
+      say(`reusing ${dbName}: ${letters} letters`);
+    } else {
+      const filled = Date.now();
+      a = await setUpOrg(c, 'Nordlys Holding A/S');
+      const b = await setUpOrg(c, 'Anden Organisation A/S');
+      await fill(c, a.orgId, 1, LETTERS, a.destinationIds);
+      await fill(c, b.orgId, LETTERS + 1, Math.ceil(LETTERS / 10), b.destinationIds);
+      await c.query('vacuum analyze');
+      const size = (await c.query<{ s: string }>('select pg_size_pretty(pg_total_relation_size(\'messages\')) as s')).rows[0].s;
+      say(`filled and analysed in ${((Date.now() - filled) / 1000).toFixed(0)} s; messages table with indexes: ${size}`);
+    }
 
-    // Letters arrive every 30 s back from now: a window from half-way to a quarter of the span.
-    const spanDays = (LETTERS * 30) / 86_400;
+    // Letters arrive every 30 s back from the fill: a window from half-way to a quarter of the span.
+    const spanDays = (letters * 30) / 86_400;
     const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
     const searches: [string, Record<string, string>][] = [
       ['newest', {}],
@@ -141,35 +180,66 @@ async function main() {
       ['sender_id_digits', { q: '73423023' }],
       ['cvr_status_dates', { cvr: CVRS[3], status: 'failed', from: day(spanDays / 2), to: day(spanDays / 4) }],
       ['provider_destination', { provider: 'mitdk', destinationId: a.destinationIds[2] }],
+      ['destination', { destinationId: a.destinationIds[5] }],
       ['sort_sender', { sort: 'sender', dir: 'asc' }],
+      ['sort_sender_desc', { sort: 'sender', dir: 'desc' }],
+      ['sort_label', { sort: 'label', dir: 'asc' }],
       ['sort_label_desc', { sort: 'label', dir: 'desc' }],
       ['sort_status', { sort: 'status', dir: 'asc' }],
       ['fulltext_sort_sender', { q: 'påmindelse', sort: 'sender' }],
+      ['fulltext_sort_label', { q: 'påmindelse', sort: 'label' }],
       ['page_100', { offset: '4950' }],
     ];
-    const all: number[] = [];
+    /** Runs `call` once to warm up (plans, caches), then RUNS times; the times in ms. */
+    const measure = async (call: () => Promise<unknown>, runs = RUNS): Promise<number[]> => {
+      await call();
+      const times: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t = performance.now();
+        await call();
+        times.push(performance.now() - t);
+      }
+      return times;
+    };
+    const line = (name: string, times: number[], note: string) => say(`${name.padEnd(24)} p50 ${percentile(times, 50).toFixed(1).padStart(7)} ms  `
+      + `p95 ${percentile(times, 95).toFixed(1).padStart(7)} ms  max ${Math.max(...times).toFixed(1).padStart(7)} ms  ${note}`);
+    const searchAll: number[] = [];
+    const searchP95: number[] = [];
     const figures: [string, string | number][] = [];
     for (const [name, params] of searches) {
       const q = messageListQuerySchema.parse({ limit: '50', ...params });
-      const first = await listMessages(database.db, orgScope(a.orgId), q); // warm-up: plans and caches
-      const times: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        const t = performance.now();
-        await listMessages(database.db, orgScope(a.orgId), q);
-        times.push(performance.now() - t);
-      }
-      all.push(...times);
-      say(`${name.padEnd(22)} p50 ${percentile(times, 50).toFixed(1).padStart(7)} ms  max ${Math.max(...times).toFixed(1).padStart(7)} ms  `
-        + `(${first.items.length} shown of ${first.total}${first.totalCapped ? '+' : ''})`);
+      const first = await listMessages(database.db, orgScope(a.orgId), q);
+      const times = await measure(() => listMessages(database.db, orgScope(a.orgId), q));
+      searchAll.push(...times);
+      searchP95.push(percentile(times, 95));
+      line(name, times, `(${first.items.length} shown of ${first.total}${first.totalCapped ? '+' : ''})`);
       figures.push([`search_${name}_p50_ms`, percentile(times, 50).toFixed(1)]);
     }
-    figures.push(['search_p50_ms', percentile(all, 50).toFixed(1)], ['search_p95_ms', percentile(all, 95).toFixed(1)],
-      ['search_max_ms', Math.max(...all).toFixed(1)], ['searches', all.length], ['letters', LETTERS]);
+    // Statistics as GET /api/stats asks for them: the default period of each granularity ending
+    // today (30 days, 12 months, 5 years), each breakdown.
+    const statsP95: number[] = [];
+    const statsAll: number[] = [];
+    for (const granularity of STATS_RUNS > 0 ? ['day', 'month', 'year'] as const : []) {
+      const p = resolvePeriod({ granularity }, copenhagenToday());
+      for (const by of ['channel', 'cvr', 'sender', 'destination'] as const) {
+        const first = await statsReport(database.db, orgScope(a.orgId), p, by);
+        const times = await measure(() => statsReport(database.db, orgScope(a.orgId), p, by), STATS_RUNS);
+        statsAll.push(...times);
+        statsP95.push(percentile(times, 95));
+        line(`stats_${granularity}_${by}`, times, `(${first.series.length} buckets, ${first.totals.fetched} letters, ${first.breakdown.length} groups)`);
+        figures.push([`stats_${granularity}_${by}_p50_ms`, percentile(times, 50).toFixed(1)]);
+      }
+    }
+    figures.push(['letters', letters], ['searches', searchAll.length], ['stats_reports', statsAll.length],
+      ['search_p50_ms', percentile(searchAll, 50).toFixed(1)], ['search_max_ms', Math.max(...searchAll).toFixed(1)],
+      ['stats_p50_ms', statsAll.length ? percentile(statsAll, 50).toFixed(1) : 'n/a'], ['stats_max_ms', statsAll.length ? Math.max(...statsAll).toFixed(1) : 'n/a'],
+      ['search_p95_ms', Math.max(...searchP95).toFixed(1)], ['stats_p95_ms', statsP95.length ? Math.max(...statsP95).toFixed(1) : 'n/a']);
     for (const [k, v] of figures) process.stdout.write(`${k}: ${v}\n`);
   } finally {
     await c.end();
     await database.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    if (KEEP) say(`kept database ${dbName}`);
+    else await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
 }
