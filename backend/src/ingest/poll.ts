@@ -65,7 +65,16 @@ function humanPollError(e: unknown): string {
 // One connector for the whole poll: it may rotate its credentials meanwhile, and `mailbox` is the
 // row as it was when the poll began.
 async function ingestOne(ctx: AppContext, connector: MailboxConnector, mailbox: MailboxRow, providerId: string, result: PollResult) {
-  const raw = await connector.fetchRaw(providerId);
+  let raw: Buffer;
+  try {
+    raw = await connector.fetchRaw(providerId);
+  } catch (e) {
+    if (!(await goneMeanwhile(connector, providerId, e))) throw e;
+    // Listed, then taken by an overlapping poll of this mailbox (the repeating poll and its backlog
+    // follow-up, or a job a crashed process left locked), which stored it before acknowledging it.
+    ctx.log.info('letter taken by an overlapping poll', { mailboxId: mailbox.id, providerId });
+    return;
+  }
   const r = await acceptLetter(ctx, mailbox, providerId, raw, 'pull');
   // Durable now: the provider may forget it.
   if (r.kind === 'quarantined') {
@@ -75,4 +84,14 @@ async function ingestOne(ctx: AppContext, connector: MailboxConnector, mailbox: 
   }
   await connector.acknowledge(providerId, { status: 'COMPLETED', messageUUID: r.memo.messageUUID });
   if (r.stored.created) result.stored++; else result.duplicates++;
+}
+
+/**
+ * A 404 for a letter the list named: gone since (another poll acknowledged it) unless the provider
+ * still lists it, which is a real fault and fails the poll as before.
+ */
+async function goneMeanwhile(connector: MailboxConnector, providerId: string, e: unknown): Promise<boolean> {
+  if (!(e instanceof ProviderError && e.status === 404)) return false;
+  for await (const ids of connector.listWaiting()) return !ids.includes(providerId); // the first page: the oldest waiting
+  return true;
 }
