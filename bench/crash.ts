@@ -45,6 +45,7 @@ import { addCvr, addMailbox } from '../backend/src/store/organisation';
 import { DEMO_ORGANISATION } from '../backend/src/demo/letters';
 import { DEMO_NGDP_CREDENTIAL } from '../backend/src/simulators/ngdp';
 import { startNode } from './lib/procs';
+import { mulberry32 } from '../shared/src/prng';
 
 const LETTERS = Number(process.env.BENCH_LETTERS ?? 5000);
 const KILLS = Number(process.env.BENCH_KILLS ?? 24);
@@ -66,16 +67,7 @@ const say = (s: string) => process.stderr.write(`[bench:crash ${at()}] ${s}\n`);
 const note = (s: string) => process.stdout.write(`# ${s}\n`);
 
 /** mulberry32: the kill delays are reproducible from BENCH_SEED. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 // ---------------------------------------------------------------------------------------------
 // The simulators' process

@@ -9,6 +9,7 @@
 import { compileRules } from '../backend/src/routing/route';
 import type { Rule, RoutingInput } from '../backend/src/routing/types';
 import type { Condition } from '../backend/src/routing/conditions';
+import { mulberry32 } from '../shared/src/prng';
 
 const RULES = Number(process.env.BENCH_RULES ?? 1000);
 const LETTERS = Number(process.env.BENCH_LETTERS ?? 10_000);
@@ -16,14 +17,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const say = (s: string) => process.stderr.write(`[bench:routing] ${s}\n`);
 
 // Deterministic randomness (mulberry32).
-let seed = 20250601;
-function rnd(): number {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const rnd = mulberry32(20250601);
 const int = (a: number, b: number) => a + Math.floor(rnd() * (b - a + 1));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
 /** Zipf-like: low indexes much more often. */

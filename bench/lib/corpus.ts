@@ -17,20 +17,14 @@
 //    re-pointed), seasonal topics (årsrapport påbud in summer, acontoskat in March and November,
 //    the slutopgørelse of selskabsskat only in the autumn) and a rule added in month 11.
 import type { RoutingInput } from '../../backend/src/routing/types';
+import { mulberry32 } from '../../shared/src/prng';
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness (mulberry32, as the demo letters)
 
 export class Rnd {
-  private a: number;
-  constructor(seed: number) { this.a = seed >>> 0; }
-  next(): number {
-    this.a = (this.a + 0x6d2b79f5) >>> 0;
-    let t = this.a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
+  readonly next: () => number;
+  constructor(seed: number) { this.next = mulberry32(seed); }
   int(min: number, max: number): number { return min + Math.floor(this.next() * (max - min + 1)); }
   pick<T>(xs: readonly T[]): T { return xs[Math.floor(this.next() * xs.length)]; }
   chance(p: number): boolean { return this.next() < p; }

@@ -7,21 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { parseMemo } from '../../backend/src/memo/parse';
 import { MemoError } from '../../backend/src/memo/types';
 import { startBrevdue, type Brevdue } from '../../backend/src/app';
+import { mulberry32 } from '../../shared/src/prng';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 const BUDGET_MS = Number(process.env.FUZZ_MS ?? 8000);
 
-/** mulberry32: small, fast, seedable. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const fixtures = ['memo-1.2-full.xml', 'memo-1.1.xml', 'nemsms-1.2.xml']
   .map((f) => readFileSync(fileURLToPath(new URL(`../fixtures/memo/${f}`, import.meta.url)), 'utf8'));

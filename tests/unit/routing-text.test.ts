@@ -3,15 +3,9 @@
 import {
   PreparedText, compilePhrase, compileRegex, compileWord, fold, foldPhrase, hasWord, regexMatch, requiredLiteral, wordsOf,
 } from '../../backend/src/routing/text-match';
+import { mulberry32 } from '../../shared/src/prng';
 
-let seed = 42;
-const rnd = () => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rnd = mulberry32(42);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
 
 const WORDS = ['moms', 'Momsangivelse', 'KVARTAL', 'årsopgørelse', 'ÅRSOPGØRELSE', 'Ærø', 'æble', 'øl', 'idé', 'Café', 'e-Boks', 'betalingsfrist',

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import type { Memo, MemoAction, MemoAttentionData, MemoContentData, MemoDocument } from '../memo/types';
+import { mulberry32 } from '../../../shared/src/prng';
 
 export interface DemoCompany {
   readonly cvr: string;
@@ -53,17 +54,7 @@ type SenderKey = keyof typeof DEMO_SENDERS;
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
 
-/** mulberry32: small, fast, good enough for demo data; the same seed gives the same sequence. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32; // the same seed gives the same demo letters
 
 class Rnd {
   constructor(readonly next: () => number) {}
