@@ -82,6 +82,8 @@ export interface StartOptions {
     certificate?: { thumbprintSha256: string; privateKey: string; x5c?: string };
     /** ENTRA_GROUP_ROLES: Entra group object id → role. */
     groupRoles?: Record<string, Role>;
+    /** A signed-in user without any role: a reader of everything (default) or refused (ENTRA_DEFAULT_ROLE=none). */
+    defaultRole?: Role | 'none';
     /** ENTRA_REQUIRED_SCOPE (default access_as_user). */
     requiredScope?: string;
     /** Where tokens and signing keys come from (default https://login.microsoftonline.com; national clouds, tests). */
@@ -219,7 +221,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     entra: opts.production?.apiAudience && opts.production.clientId
       ? {
         clientId: opts.production.clientId, audience: opts.production.apiAudience, authorityHost: opts.production.authorityHost,
-        requiredScope: opts.production.requiredScope, groupRoles: opts.production.groupRoles,
+        requiredScope: opts.production.requiredScope, groupRoles: opts.production.groupRoles, defaultRole: opts.production.defaultRole,
       } : null,
     security: opts.security,
     jobsRunning: () => jobs.isRunning(), version: VERSION,

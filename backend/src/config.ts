@@ -42,6 +42,8 @@ const envSchema = z.object({
       return z.NEVER;
     }
   }).pipe(z.record(z.string().uuid('each key must be an Entra group object id (UUID)'), z.enum(['admin', 'operator', 'reader']))),
+  /** What a signed-in user of the tenant holding no role is: a reader of everything (default) or refused. */
+  ENTRA_DEFAULT_ROLE: z.enum(['reader', 'none'], { errorMap: () => ({ message: 'expected reader or none' }) }).default('reader'),
   /** Comma-separated origins allowed to call /api from another origin (CORS); empty = same origin only. */
   ALLOWED_ORIGINS: z.string().optional().transform((s, ctx) => (s ?? '').split(',').map((o) => o.trim()).filter(Boolean).map((o) => {
     try {

@@ -17,7 +17,7 @@ async function main() {
   let production: {
     graphBaseUrl: string; tenantId: string; clientId: string; apiAudience?: string;
     clientSecret?: string; certificate?: GraphCertificate;
-    groupRoles?: Record<string, 'admin' | 'operator' | 'reader'>; requiredScope?: string;
+    groupRoles?: Record<string, 'admin' | 'operator' | 'reader'>; requiredScope?: string; defaultRole?: 'reader' | 'none';
   } | undefined;
   if (!demo) {
     const entra = requireEntraApp(env);
@@ -26,7 +26,7 @@ async function main() {
     for (const w of loaded.warnings) startLog.warn(w);
     production = {
       graphBaseUrl: env.GRAPH_BASE_URL, ...entra, apiAudience: env.ENTRA_API_AUDIENCE,
-      groupRoles: env.ENTRA_GROUP_ROLES, requiredScope: env.ENTRA_REQUIRED_SCOPE,
+      groupRoles: env.ENTRA_GROUP_ROLES, requiredScope: env.ENTRA_REQUIRED_SCOPE, defaultRole: env.ENTRA_DEFAULT_ROLE,
       ...(loaded.credential.kind === 'secret'
         ? { clientSecret: loaded.credential.clientSecret }
         : { certificate: loaded.credential.certificate }),

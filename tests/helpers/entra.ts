@@ -59,13 +59,13 @@ export async function startIdp(): Promise<TestIdp> {
 }
 
 /** Brevdue in production mode (no simulators, no demo user) trusting the stand-in endpoint. */
-export function startProductionBrevdue(idp: TestIdp, extra: Partial<StartOptions> & { groupRoles?: Record<string, 'admin' | 'operator' | 'reader'> } = {}): Promise<Brevdue> {
-  const { groupRoles, ...rest } = extra;
+export function startProductionBrevdue(idp: TestIdp, extra: Partial<StartOptions> & { groupRoles?: Record<string, 'admin' | 'operator' | 'reader'>; defaultRole?: 'reader' | 'none' } = {}): Promise<Brevdue> {
+  const { groupRoles, defaultRole, ...rest } = extra;
   return startBrevdue({
     dataDir: null, demo: false, seed: false, runJobs: false, kek: Buffer.alloc(32, 7).toString('base64'),
     production: {
       graphBaseUrl: 'http://127.0.0.1:9/', tenantId: '00000000-0000-4000-8000-000000000001', clientId: CLIENT_ID, clientSecret: 'x',
-      apiAudience: AUDIENCE, authorityHost: idp.host, groupRoles,
+      apiAudience: AUDIENCE, authorityHost: idp.host, groupRoles, defaultRole,
     },
     ...rest,
   });

@@ -39,6 +39,8 @@ export interface EntraConfig {
   requiredScope?: string;
   /** Entra group object id → role (ENTRA_GROUP_ROLES), added to the app roles in the `roles` claim. */
   groupRoles?: Record<string, Role>;
+  /** A user holding no role: reader of everything (default) or refused with 403 ('none'). */
+  defaultRole?: Role | 'none';
 }
 
 const ROLES: readonly Role[] = ['admin', 'operator', 'reader'];
@@ -59,9 +61,10 @@ export function tokenRoles(claims: JWTPayload, groupRoles: Record<string, Role> 
  * Groups come from the token's `groups` claim; Entra leaves it out above 200 groups (overage), so
  * grant roles to groups the users are direct members of, or to the users themselves.
  */
-export function grantsOf(claims: JWTPayload, groupRoles: Record<string, Role>, stored: Grant[]): Grant[] {
+export function grantsOf(claims: JWTPayload, groupRoles: Record<string, Role>, stored: Grant[], defaultRole: Role | 'none' = 'reader'): Grant[] {
   const grants: Grant[] = [...tokenRoles(claims, groupRoles).map((role) => ({ role, cvrs: null, destinationIds: null })), ...stored];
-  return grants.length ? grants : [{ role: 'reader', cvrs: null, destinationIds: null }];
+  if (grants.length || defaultRole === 'none') return grants;
+  return [{ role: defaultRole, cvrs: null, destinationIds: null }];
 }
 
 export const rolesOfGrants = (grants: readonly Grant[]): Role[] => ROLES.filter((r) => grants.some((g) => g.role === r));
@@ -128,7 +131,10 @@ export function authMiddleware(opts: { db: Db; demo: { orgId: string } | null; e
     const [org] = await opts.db.select().from(organisations).where(eq(organisations.entraTenantId, String(claims.tid)));
     if (!org) return sendError(res, 403, 'forbidden', 'Your organisation is not set up in Brevdue. Ask your administrator.');
     const userId = String(claims.oid ?? claims.sub);
-    const grants = grantsOf(claims, opts.entra!.groupRoles ?? {}, await grantsFor(opts.db, org.id, userId, strings(claims.groups)));
+    const grants = grantsOf(claims, opts.entra!.groupRoles ?? {}, await grantsFor(opts.db, org.id, userId, strings(claims.groups)), opts.entra!.defaultRole);
+    if (grants.length === 0) {
+      return sendError(res, 403, 'forbidden', 'You have no role in Brevdue yet. Ask your administrator to give you (or a group you are in) a role.');
+    }
     req.auth = {
       userId, displayName: String(claims.name ?? claims.preferred_username ?? 'user'),
       orgId: org.id, orgName: org.name, roles: rolesOfGrants(grants), grants, demo: false,
