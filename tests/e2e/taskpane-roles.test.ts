@@ -33,6 +33,8 @@ const resultText = (page: Page) => page.getByTestId('admin-result-text').textCon
 async function seriousViolations(page: Page): Promise<string[]> {
   // Half-faded popovers and dialogs fail colour contrast: check once the motion has settled.
   await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+  // After a dialog closed, Fluent takes aria-hidden off the rest of the page a moment later.
+  await page.waitForFunction(() => document.querySelector('[role="dialog"]') !== null || !document.getElementById('root')?.hasAttribute('aria-hidden'));
   await page.evaluate(AXE_SOURCE);
   return page.evaluate(async () => {
     type V = { id: string; impact: string | null; nodes: { target: string[] }[] };
