@@ -2,7 +2,6 @@
 // verifies, an edited or deleted row is found by verifyAuditChain and by `brevdue audit verify`,
 // concurrent writers keep one chain, and every API route is classified in audit-middleware.ts.
 import { and, eq, sql } from 'drizzle-orm';
-import type { Router } from 'express';
 import { startBrevdue, type Brevdue } from '../../backend/src/app';
 import { demoMemo } from '../../backend/src/demo/letters';
 import { buildMemoXml } from '../../backend/src/memo/build';
@@ -10,37 +9,14 @@ import { storeLetter } from '../../backend/src/store/letters';
 import { auditLog, documents, mailboxes, organisations } from '../../backend/src/store/schema';
 import { appendAudit, verifyAuditChain } from '../../backend/src/audit/chain';
 import { ROUTE_AUDIT } from '../../backend/src/api/audit-middleware';
-import { apiRouter, type ApiDeps } from '../../backend/src/api/router';
 import { main } from '../../backend/src/cli/main';
 import type { CliEnv } from '../../backend/src/cli/privacy-commands';
 import { callApi } from '../helpers/app';
 import { eventually, testDatabases } from '../helpers/databases';
-
-/** "METHOD /path" of every route in an express router, nested routers included. */
-function routesOf(router: Router): string[] {
-  const out: string[] = [];
-  const walk = (stack: any[], prefix: string) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        for (const m of Object.keys(layer.route.methods)) if (m !== '_all') out.push(`${m.toUpperCase()} ${prefix}${layer.route.path}`);
-      } else if (layer.name === 'router' && layer.handle?.stack) {
-        let mount = '';
-        if (!layer.regexp.fast_slash) {
-          const m = /^\^\\\/(.*?)\\\/\?\(\?=\\\/\|\$\)$/i.exec(layer.regexp.source);
-          if (!m) throw new Error(`cannot read the mount path of a nested router: ${layer.regexp.source}`);
-          mount = `/${m[1].replace(/\\\//g, '/')}`;
-        }
-        walk(layer.handle.stack, prefix + mount);
-      }
-    }
-  };
-  walk((router as unknown as { stack: any[] }).stack, '');
-  return out;
-}
+import { apiRoutes } from '../helpers/routes';
 
 test('every API route is classified for the audit log (audited, or explicitly not)', () => {
-  const deps = { db: {}, sealer: {}, demo: null, entra: null, jobsRunning: () => true, version: 't', mailboxChanged: async () => undefined, delivery: { ctx: {}, check: async () => [] } } as unknown as ApiDeps;
-  const routes = routesOf(apiRouter(deps));
+  const routes = apiRoutes();
   expect(routes.length).toBeGreaterThan(40);
   const unclassified = routes.filter((r) => !(r in ROUTE_AUDIT));
   expect(unclassified).toEqual([]);
