@@ -114,16 +114,22 @@ describe.each(testDatabases)('role limits on $name', (tdb) => {
     expect(patched.status).toBe(200);
     expect(patched.json.cvrs).toEqual([CVR2]);
     expect((await api(fullAdmin, 'PATCH', `/admin/role-grants/${tmp.json.id}`, {})).status).toBe(400);
+    // The same group as operator, then changed to reader: it holds that role already (one grant per role).
+    const second = await grant({ principalType: 'group', principalId: group.readers, displayName: 'Læsere, operatør', role: 'operator' });
+    const collide = await api(fullAdmin, 'PATCH', `/admin/role-grants/${second.json.id}`, { role: 'reader' });
+    expect(collide.status).toBe(409);
+    expect(collide.json.error.message).toBe('Læsere, operatør already has the reader role in another grant.');
+    expect((await api(fullAdmin, 'DELETE', `/admin/role-grants/${second.json.id}`)).status).toBe(204);
     expect((await api(fullAdmin, 'DELETE', `/admin/role-grants/${tmp.json.id}`)).status).toBe(204);
     expect((await api(fullAdmin, 'DELETE', `/admin/role-grants/${tmp.json.id}`)).status).toBe(404);
 
-    // Audit entries are written after each response: wait for all six.
+    // Audit entries are written after each response: wait for all eight (the refused change is not one).
     let actions: string[] = [];
-    for (let i = 0; i < 50 && actions.length < 6; i++) {
+    for (let i = 0; i < 50 && actions.length < 8; i++) {
       actions = (await app.database.db.select().from(auditLog).where(and(eq(auditLog.orgId, orgId)))).map((a) => a.action).filter((a) => a.startsWith('role.'));
-      if (actions.length < 6) await new Promise((r) => setTimeout(r, 50));
+      if (actions.length < 8) await new Promise((r) => setTimeout(r, 50));
     }
-    expect(actions.sort()).toEqual(['role.grant', 'role.grant', 'role.grant', 'role.grant', 'role.revoke', 'role.update']);
+    expect(actions.sort()).toEqual(['role.grant', 'role.grant', 'role.grant', 'role.grant', 'role.grant', 'role.revoke', 'role.revoke', 'role.update']);
   });
 
   test('a reader limited to one CVR number sees only its letters, CVR numbers and statistics', async () => {

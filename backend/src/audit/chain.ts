@@ -5,7 +5,7 @@
 // the loser reads the new head and tries again.
 import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, gt, gte, lt, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../store/db';
+import { isUniqueViolation, type Db, type Tx } from '../store/db';
 import { auditLog } from '../store/schema';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -44,13 +44,6 @@ export function auditHash(e: {
 }
 
 const MAX_ATTEMPTS = 50;
-
-function isUniqueViolation(e: unknown): boolean {
-  for (let c: unknown = e; c; c = (c as { cause?: unknown }).cause) {
-    if ((c as { code?: unknown }).code === '23505') return true;
-  }
-  return false;
-}
 
 /** Appends an entry at the end of its organisation's chain; returns the stored row. */
 export async function appendAudit(db: Db | Tx, entry: AuditEntry): Promise<AuditRow> {

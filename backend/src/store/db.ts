@@ -89,3 +89,11 @@ async function openPglite(dataDir: string | null): Promise<Database> {
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
 }
+
+/** A unique constraint refused the write (SQLSTATE 23505), however the driver or drizzle wrapped it. */
+export function isUniqueViolation(e: unknown): boolean {
+  for (let c: unknown = e; c; c = (c as { cause?: unknown }).cause) {
+    if ((c as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
+}

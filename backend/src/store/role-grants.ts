@@ -2,7 +2,7 @@
 // the lookup sign-in uses. A grant's CVR numbers must be the organisation's, its destinations the
 // organisation's registry; both are checked when saved, so a limit never names another tenant's ids.
 import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
-import type { Db } from './db';
+import { isUniqueViolation, type Db } from './db';
 import { cvrNumbers, destinations, roleGrants } from './schema';
 import { HttpError } from '../api/errors';
 import type { RoleGrant, RoleGrantCreate, RoleGrantUpdate } from '../../../shared/src/contracts';
@@ -78,7 +78,7 @@ export async function updateRoleGrant(db: Db, orgId: string, id: string, input: 
     }).where(and(eq(roleGrants.orgId, orgId), eq(roleGrants.id, id))).returning();
     return view(row);
   } catch (e) {
-    if (/role_grants_principal_role_uq|duplicate key/.test(String((e as { message?: string }).message) + String((e as { cause?: unknown }).cause ?? ''))) {
+    if (isUniqueViolation(e)) { // role_grants_principal_role_uq: one grant per principal and role
       throw new HttpError(409, 'exists', `${current.displayName} already has the ${u.role} role in another grant.`);
     }
     throw e;
