@@ -6,7 +6,12 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { StatsBy } from '../../../shared/src/contracts';
 import type { Db } from '../store/db';
 import { CHANNEL_NAMES } from './csv';
-import { visibleLettersSql, type Scope } from '../store/scope';
+import { alias } from 'drizzle-orm/pg-core';
+import { limitedDestinations, visibleLetters, type Scope } from '../store/scope';
+import { messages } from '../store/schema';
+
+/** `messages` as the hand-written queries below call it. */
+const M = alias(messages, 'm');
 import { STATS_TIME_ZONE, addDays, type Period, type RawCounts } from './period';
 
 const TZ = sql.raw(`'${STATS_TIME_ZONE}'`);
@@ -34,7 +39,7 @@ function letters(scope: Scope, p: Period): SQL {
         exists (select 1 from deliveries d where d.message_id = m.id and d.reason = 'initial')
         or exists (select 1 from events e where e.message_id = m.id and e.org_id = m.org_id and e.type = 'auto_placed'))) as automatic
     from messages m
-    where ${visibleLettersSql(scope)}
+    where ${visibleLetters(scope, M)}
       and m.received_at >= (${p.from}::date::timestamp at time zone ${TZ})
       and m.received_at < (${addDays(p.to, 1)}::date::timestamp at time zone ${TZ})`;
 }
@@ -66,7 +71,7 @@ const counts = (r: Row): RawCounts => ({
 function grouping(scope: Scope, by: StatsBy): { from: SQL; key: SQL; label: SQL } {
   const { orgId } = scope;
   // A caller limited to destinations sees rows for those only (a letter may have gone to others too).
-  const dests = scope.limits?.every((l) => l.destinationIds !== null) ? [...new Set(scope.limits.flatMap((l) => l.destinationIds!))] : null;
+  const dests = limitedDestinations(scope);
   const destLimit = dests === null ? sql`` : dests.length
     ? sql` and destination_id in (${sql.join(dests.map((d) => sql`${d}::uuid`), sql`, `)})` : sql` and false`;
   switch (by) {

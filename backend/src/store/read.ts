@@ -4,7 +4,7 @@ import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'dr
 import type { Db } from './db';
 import { displayFolderPath } from '../delivery/mailbox';
 import { cvrNumbers, deliveries, destinations, documents, events, messages, letterColumns } from './schema';
-import { visibleLetters, type Scope } from './scope';
+import { limitedCvrs, visibleLetters, type Scope } from './scope';
 import { MESSAGE_COUNT_CAP, type DeliveryInfo, type MessageDetail, type MessageListQuery, type MessageListResponse, type MessageSummary, type TimelineEvent } from '../../../shared/src/contracts';
 
 /**
@@ -231,7 +231,7 @@ export async function getDocument(db: Db, scope: Scope, messageId: string, docum
 
 /** The organisation's CVR numbers the scope may see (a limit to destinations alone leaves them all). */
 export async function orgCvrNumbers(db: Db, scope: Scope) {
-  const cvrs = scope.limits?.every((l) => l.cvrs !== null) ? [...new Set(scope.limits.flatMap((l) => l.cvrs!))] : null;
+  const cvrs = limitedCvrs(scope);
   return db.select({ cvr: cvrNumbers.cvr, name: cvrNumbers.name }).from(cvrNumbers)
     .where(and(eq(cvrNumbers.orgId, scope.orgId), cvrs ? (cvrs.length ? inArray(cvrNumbers.cvr, cvrs) : sql`false`) : undefined))
     .orderBy(asc(cvrNumbers.name));

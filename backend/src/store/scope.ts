@@ -9,6 +9,7 @@
 //   destinations does not see the triage queue.
 // null = no limit. An empty list = nothing (a grant whose CVR numbers were all removed).
 import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from './db';
 import { deliveries, messages } from './schema';
 
@@ -38,35 +39,28 @@ export const mayUseDestination = (s: Scope, id: string): boolean =>
 /** Whether the scope may see letters of every CVR number and destination (its limits, if any, are all open). */
 const open = (l: Limit) => l.cvrs === null && l.destinationIds === null;
 
-/** The letters (`messages` rows) the scope may see, as a drizzle condition. */
-export function visibleLetters(s: Scope): SQL {
-  if (s.limits === null || s.limits.some(open)) return eq(messages.orgId, s.orgId);
+/** `messages`, or an alias of it for hand-written SQL (statistics: `alias(messages, 'm')`). */
+type Letters = { orgId: PgColumn; cvr: PgColumn; id: PgColumn };
+
+/** The letters (`messages` rows, or those of an alias) the scope may see, as a drizzle condition. */
+export function visibleLetters(s: Scope, m: Letters = messages): SQL {
+  if (s.limits === null || s.limits.some(open)) return eq(m.orgId, s.orgId);
   const clause = (l: Limit): SQL => and(
-    l.cvrs === null ? undefined : l.cvrs.length ? inArray(messages.cvr, [...l.cvrs]) : sql`false`,
+    l.cvrs === null ? undefined : l.cvrs.length ? inArray(m.cvr, [...l.cvrs]) : sql`false`,
     l.destinationIds === null ? undefined : l.destinationIds.length
-      ? sql`exists (select 1 from ${deliveries} where ${deliveries.messageId} = ${messages.id}
+      ? sql`exists (select 1 from ${deliveries} where ${deliveries.messageId} = ${m.id}
           and ${deliveries.orgId} = ${s.orgId} and ${inArray(deliveries.destinationId, [...l.destinationIds])})`
       : sql`false`,
   )!;
-  return and(eq(messages.orgId, s.orgId), s.limits.length ? or(...s.limits.map(clause)) : sql`false`)!;
+  return and(eq(m.orgId, s.orgId), s.limits.length ? or(...s.limits.map(clause)) : sql`false`)!;
 }
 
-/** The same for hand-written SQL over `messages` under the alias `m` (statistics). */
-export function visibleLettersSql(s: Scope): SQL {
-  if (s.limits === null || s.limits.some(open)) return sql`m.org_id = ${s.orgId}`;
-  const list = (xs: readonly string[], cast: string) => sql.join(xs.map((x) => sql`${x}${sql.raw(cast)}`), sql`, `);
-  const clause = (l: Limit): SQL => {
-    const parts: SQL[] = [];
-    if (l.cvrs !== null) parts.push(l.cvrs.length ? sql`m.cvr in (${list(l.cvrs, '')})` : sql`false`);
-    if (l.destinationIds !== null) {
-      parts.push(l.destinationIds.length
-        ? sql`exists (select 1 from deliveries sd where sd.message_id = m.id and sd.org_id = m.org_id
-            and sd.destination_id in (${list(l.destinationIds, '::uuid')}))`
-        : sql`false`);
-    }
-    return sql`(${sql.join(parts, sql` and `)})`;
-  };
-  return sql`m.org_id = ${s.orgId} and (${s.limits.length ? sql.join(s.limits.map(clause), sql` or `) : sql`false`})`;
+/** Every limit names CVR numbers (or destinations): their union; null when some limit leaves that open. */
+export function limitedCvrs(s: Scope): string[] | null {
+  return s.limits?.every((l) => l.cvrs !== null) ? [...new Set(s.limits.flatMap((l) => l.cvrs!))] : null;
+}
+export function limitedDestinations(s: Scope): string[] | null {
+  return s.limits?.every((l) => l.destinationIds !== null) ? [...new Set(s.limits.flatMap((l) => l.destinationIds!))] : null;
 }
 
 /** Whether the letter exists in the organisation and the scope may see it. */
