@@ -7,8 +7,8 @@ import { backfillRequestSchema, backfillStatus, listBackfills, startBackfill } f
 import { ProviderError } from '../ingest/connector';
 import { HttpError } from './errors';
 import type { MailboxRow } from '../context';
-import { requireRole, scope, scopeOf } from './roles';
-import { isLimited, mayUseCvr } from '../store/scope';
+import { isFullAdmin, requireRole, scope } from './roles';
+import { mayUseCvr } from '../store/scope';
 import { h } from './handler';
 import type { ApiDeps } from './router';
 
@@ -20,7 +20,6 @@ export function adminRouter(deps: ApiDeps): Router {
   const admin = requireRole('admin');
   const operator = requireRole('admin', 'operator');
   const org = (req: express.Request) => scope(req).orgId;
-  const fullAdmin = (req: express.Request) => { const s = scopeOf(req.auth!.orgId, req.auth!.grants, ['admin']); return !!s && !isLimited(s); };
   /** The mailbox, if it belongs to a CVR number the caller may see; 404 as for another organisation's otherwise. */
   const mailboxInScope = async (req: express.Request): Promise<string> => {
     const id = idParam.parse(req.params.id);
@@ -56,7 +55,7 @@ export function adminRouter(deps: ApiDeps): Router {
     const update = mailboxUpdateSchema.parse(req.body);
     // Operators may pause and resume; changing settings or credentials is for admins (without limits):
     // `admin` answers 403 with the reason.
-    if ((update.config || update.credentials) && !fullAdmin(req)) return admin(req, res, next);
+    if ((update.config || update.credentials) && !isFullAdmin(req.auth!)) return admin(req, res, next);
     const mb = await updateMailbox(deps.db, deps.sealer, org(req), await mailboxInScope(req), update);
     await deps.mailboxChanged(mb.id);
     res.json(mb);

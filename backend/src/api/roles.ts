@@ -31,6 +31,12 @@ export function scopeOf(orgId: string, grants: readonly Grant[], allowed: readon
   return { orgId, limits: held.map((g) => ({ cvrs: g.cvrs, destinationIds: g.destinationIds })) };
 }
 
+/** An admin without limits: who may change the whole organisation (what requireRole('admin') lets through). */
+export function isFullAdmin(auth: { orgId: string; grants: readonly Grant[] }): boolean {
+  const s = scopeOf(auth.orgId, auth.grants, ['admin']);
+  return s !== null && !isLimited(s);
+}
+
 /** After sign-in: the scope of all the caller's roles, for routes open to every role. */
 export function defaultScope(req: Request, _res: Response, next: NextFunction) {
   if (req.auth) req.scope = scopeOf(req.auth.orgId, req.auth.grants) ?? undefined;
