@@ -42,13 +42,13 @@ export class AssistantStore {
   async learn(orgId: string, input: RoutingInput, destinationIds: string[], source: LearnSource, allowed?: Iterable<string>): Promise<void> {
     const model = await this.model(orgId);
     const deltas = model.learn(featuresOf(input), targetOf(destinationIds), { source, allowedTargets: allowed });
-    await this.persist(orgId, deltas);
+    this.persist(orgId, deltas);
   }
 
   /** A destination left the registry (or was renamed into a new one): its evidence may pass on. */
   async succeed(orgId: string, oldId: string, newId: string): Promise<void> {
     const model = await this.model(orgId);
-    await this.persist(orgId, model.succeed(oldId, newId));
+    this.persist(orgId, model.succeed(oldId, newId));
   }
 
   async suggest(orgId: string, input: RoutingInput, allowed: Iterable<string>, names: ReadonlyMap<string, string>, k = 3): Promise<Suggestion[]> {
@@ -67,7 +67,7 @@ export class AssistantStore {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
-  private async persist(orgId: string, deltas: Delta[]): Promise<void> {
+  private persist(orgId: string, deltas: Delta[]): void {
     let sum = this.pending.get(orgId);
     if (!sum) this.pending.set(orgId, sum = new Map());
     for (const d of deltas) {
@@ -97,7 +97,7 @@ export class AssistantStore {
               .onConflictDoUpdate({ target: [assistantCounts.orgId, assistantCounts.feature, assistantCounts.target], set: { count: sql`${assistantCounts.count} + excluded.count` } });
           } catch (e) {
             // Put back what was not written (later rows too) and let the caller know.
-            void this.persist(orgId, rows.slice(i));
+            this.persist(orgId, rows.slice(i));
             throw e;
           }
         }
