@@ -9,7 +9,7 @@ import { parseMemo, DEFAULT_MEMO_LIMITS } from '../memo/parse';
 import { summarizeMemo } from '../memo/summary';
 import { MemoError } from '../memo/types';
 import { keyVaultFromEnv, newWrappedKek, KeyVaultError, type KeyVaultOptions } from '../crypto/key-vault';
-import { auditVerify, CliCheckFailed, keysRewrap, parseOrgOption, processCliEnv, retentionPurge, type CliEnv } from './privacy-commands';
+import { auditVerify, CliCheckFailed, keysRewrap, parseOrgOption, processCliEnv, retentionPurge, statsRebuild, type CliEnv } from './privacy-commands';
 
 export interface CliIo {
   out(text: string): void;
@@ -68,6 +68,16 @@ const commands: Record<string, Record<string, Command>> = {
       args: '[--id ID]',
       summary: 'make a new key-encryption key wrapped by Azure Key Vault (AZURE_KEY_VAULT_KEY_ID) and print it for BREVDUE_KEK',
       run: (args, io) => keysWrap(args, io, keyVaultFromEnv(process.env)),
+    },
+  },
+  stats: {
+    rebuild: {
+      args: '',
+      summary: 'count every letter again into the statistics rollup (after a restore, or if figures are doubted)',
+      run(args, io, env) {
+        if (args.length) throw new CliError('stats rebuild takes no arguments', true);
+        return statsRebuild(io, env);
+      },
     },
   },
   retention: {

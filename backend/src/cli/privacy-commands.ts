@@ -1,4 +1,4 @@
-// `brevdue audit verify`, `brevdue keys rewrap`, `brevdue retention purge`: they open the database and
+// `brevdue audit verify`, `brevdue keys rewrap`, `brevdue retention purge`, `brevdue stats rebuild`: they open the database and
 // the key ring from the same environment as the server (DATABASE_URL or BREVDUE_DATA_DIR, BREVDUE_KEK,
 // BREVDUE_KEK_PREVIOUS). With embedded PGlite, stop the server first: PGlite is one process's database.
 import { keyVaultFromEnv, unwrapKekSettings } from '../crypto/key-vault';
@@ -9,6 +9,7 @@ import { loadKeyring } from '../crypto/kek';
 import { auditedOrganisations, verifyAuditChain } from '../audit/chain';
 import { countNotCurrent, rewrapAll } from '../crypto/rewrap';
 import { runRetention } from '../retention/purge';
+import { rebuildStats } from '../stats/rollup';
 import type { CliIo } from './main';
 
 export interface CliStore { db: Db; sealer: Sealer; close(): Promise<void> }
@@ -75,5 +76,13 @@ export async function retentionPurge(io: CliIo, env: CliEnv): Promise<void> {
   await withStore(env, async ({ db, sealer }) => {
     const r = await runRetention(db, sealer);
     io.out(`retention: ${r.letters} letters purged, ${r.quarantined} quarantined letters deleted, ${r.organisations} organisations\n`);
+  });
+}
+
+export async function statsRebuild(io: CliIo, env: CliEnv): Promise<void> {
+  await withStore(env, async ({ db }) => {
+    const t0 = Date.now();
+    const letters = await rebuildStats(db);
+    io.out(`statistics counted again: ${letters} letters in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   });
 }

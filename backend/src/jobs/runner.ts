@@ -19,12 +19,15 @@ import type { NgdpReceipt } from '../ingest/ngdp/client';
 import { ProviderError } from '../ingest/connector';
 import { errorMessage, silentLogger, type Logger } from '../log';
 import { runRetention } from '../retention/purge';
+import { compactStats } from '../stats/rollup';
 
-export const JOB = { poll: 'poll-mailbox', pollAgain: 'poll-mailbox-backlog', route: 'route-letter', deliver: 'deliver', receipt: 'ngdp-receipt', notifyDead: 'notify-dead-letter', recover: 'recover-uncertain', retention: 'retention-purge' } as const;
+export const JOB = { poll: 'poll-mailbox', pollAgain: 'poll-mailbox-backlog', route: 'route-letter', deliver: 'deliver', receipt: 'ngdp-receipt', notifyDead: 'notify-dead-letter', recover: 'recover-uncertain', retention: 'retention-purge', statsCompact: 'stats-compact' } as const;
 
 /** Business receipts after a push are jobs, so a restart does not forget one. */
 const RECEIPT_ATTEMPTS = 8;
 const NOTIFY_ATTEMPTS = 8;
+/** How often the statistics deltas are folded (one job for the installation). */
+const STATS_COMPACT_MS = 15_000;
 const receiptBackoffMs = (attempt: number) => Math.min(15 * 60_000, 2000 * 4 ** (attempt - 1));
 
 export interface JobRunnerOptions {
@@ -147,11 +150,18 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
         const r = await runRetention(ctx.db, ctx.sealer);
         ctx.log.info('retention purge done', { ...r });
       }, { concurrency: 1 });
+      // Folds the statistics triggers' deltas into counts; reports are exact without it, only slower
+      // as deltas pile up. A backlog (a rebuild, a burst) is folded in batches until none is left.
+      agenda.define(JOB.statsCompact, async () => {
+        const BATCH = 50_000;
+        while (running && (await compactStats(ctx.db, BATCH)) === BATCH) { /* a full batch: more may wait */ }
+      }, { concurrency: 1 });
       await agenda.start();
       running = true;
       // After an outage, uncertain deliveries are looked up in batches before their own retries come.
       await agenda.create(JOB.recover, {}).unique({ name: JOB.recover }).repeatEvery(30_000).schedule(new Date(Date.now() + 30_000)).save();
       // Daily; one job for the whole installation (unique), so several processes do not purge in parallel.
+      await agenda.create(JOB.statsCompact, {}).unique({ name: JOB.statsCompact }).repeatEvery(STATS_COMPACT_MS).schedule(new Date(Date.now() + STATS_COMPACT_MS)).save();
       await agenda.create(JOB.retention, {}).unique({ name: JOB.retention }).repeatEvery(24 * 3_600_000).schedule(new Date(Date.now() + 60_000)).save();
       await resumeInterrupted(ctx);
     },

@@ -2,7 +2,7 @@
 // committed under backend/drizzle/; the SQL must run on PostgreSQL 15 (CI server) and 18 (PGlite).
 import { getTableColumns, sql } from 'drizzle-orm';
 import {
-  bigserial, boolean, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
+  bigserial, boolean, customType, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
@@ -336,3 +336,66 @@ export const roleGrants = pgTable('role_grants', {
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 }, (t) => [uniqueIndex('role_grants_principal_role_uq').on(t.orgId, t.principalType, t.principalId, t.role)]);
+
+/**
+ * What each letter counts as in the statistics right now (its contribution to stats_counts), so a
+ * trigger can take the old contribution back when the letter changes. Kept by migration 0010's
+ * triggers only; no foreign key, so the row outlives a deleted letter until the trigger has counted it off.
+ */
+export const statsLetters = pgTable('stats_letters', {
+  messageId: uuid('message_id').primaryKey(),
+  orgId: uuid('org_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  cvr: text('cvr').notNull(),
+  provider: text('provider').notNull(),
+  senderId: text('sender_id').notNull(),
+  senderName: text('sender_name').notNull(),
+  status: text('status').notNull(),
+  automatic: boolean('automatic').notNull(),
+  /** The distinct destinations the letter has deliveries to, sorted. */
+  destinationIds: uuid('destination_ids').array().notNull(),
+});
+
+/**
+ * Statistics kept ahead of the question (stats/rollup.ts). Triggers on messages, deliveries and
+ * events (migration 0010) append a +1/−1 row here whenever a letter's counted state changes: its
+ * Copenhagen day, CVR, channel, sender, status, whether it was automatic, and one row per destination
+ * it went to (destination_id set) besides the letter's own (destination_id null). Appending, never
+ * updating a shared counter, keeps concurrent ingest and delivery transactions from queuing on hot rows.
+ * A job folds the rows into stats_counts; reports read both, so they are exact at any moment.
+ */
+export const statsDeltas = pgTable('stats_deltas', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  orgId: uuid('org_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  cvr: text('cvr').notNull(),
+  provider: text('provider').notNull(),
+  senderId: text('sender_id').notNull(),
+  senderName: text('sender_name').notNull(),
+  destinationId: uuid('destination_id'),
+  status: text('status').notNull(),
+  automatic: boolean('automatic').notNull(),
+  n: integer('n').notNull(),
+}, (t) => [index('stats_deltas_org_day_idx').on(t.orgId, t.day)]);
+
+/**
+ * Letter counts per organisation, breakdown (`dim`: channel — key the provider; sender — key the sender
+ * id, label its name; destination — key the destination id), grain (`d` a Copenhagen day, `m` a month,
+ * `start` its first day), CVR number, status and automatic. Months answer long periods with a few rows.
+ */
+export const statsCounts = pgTable('stats_counts', {
+  orgId: uuid('org_id').notNull(),
+  dim: text('dim').notNull(),
+  grain: text('grain').notNull(),
+  start: date('start', { mode: 'string' }).notNull(),
+  cvr: text('cvr').notNull(),
+  key: text('key').notNull(),
+  label: text('label').notNull(),
+  status: text('status').notNull(),
+  automatic: boolean('automatic').notNull(),
+  n: integer('n').notNull(),
+}, (t) => [
+  primaryKey({ name: 'stats_counts_pk', columns: [t.orgId, t.dim, t.grain, t.start, t.cvr, t.key, t.label, t.status, t.automatic] }),
+  // Counts that fell to zero (letters moved on from "received"), found and removed after each fold.
+  index('stats_counts_zero_idx').on(t.orgId).where(sql`n = 0`),
+]);
