@@ -41,6 +41,7 @@ CREATE TABLE "stats_letters" (
 --> statement-breakpoint
 CREATE INDEX "stats_counts_zero_idx" ON "stats_counts" USING btree ("org_id") WHERE n = 0;--> statement-breakpoint
 CREATE INDEX "stats_deltas_org_day_idx" ON "stats_deltas" USING btree ("org_id","day");--> statement-breakpoint
+CREATE INDEX "stats_letters_org_day_idx" ON "stats_letters" USING btree ("org_id","day");--> statement-breakpoint
 -- Hand-written below: the statistics rollup is kept by triggers, so every writer (ingest, routing,
 -- delivery, triage, retention, a person in psql) keeps it exact without knowing of it. See stats/rollup.ts.
 -- brevdue_stats_recount(letter): what the letter counts as now, against what it counted as (stats_letters);

@@ -2,8 +2,8 @@
 // letters themselves, on each test database: seeded random lifecycles (letters stored, routed, placed
 // by people and the assistant, delivered, failed, rerouted, resent; deliveries and events deleted;
 // senders renamed; letters moved and deleted; several rows in one statement), folded at random points,
-// then every granularity, breakdown and scope compared, folded or not, after a rebuild, and with
-// writers racing on one letter. The live queries are the definition; the rollup must agree exactly.
+// then every granularity, breakdown and scope (CVR and destination limits) compared, folded or not,
+// after a rebuild, and with writers racing on one letter. The live queries are the definition; the rollup must agree exactly.
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { openDatabase, type Database } from '../../backend/src/store/db';
@@ -190,7 +190,9 @@ describe.each(testDatabases)('statistics rollup on $name', (tdb) => {
       ['organisation B', orgScope(orgB)],
       ['A limited to two CVR numbers', { orgId: orgA, limits: [{ cvrs: [CVRS[0], CVRS[2]], destinationIds: null }] }],
       ['A limited to CVR numbers it no longer has', { orgId: orgA, limits: [{ cvrs: [], destinationIds: null }] }],
-      ['A limited to a destination (answered live)', { orgId: orgA, limits: [{ cvrs: null, destinationIds: [destsA[0]] }] }],
+      ['A limited to a destination (counted per letter)', { orgId: orgA, limits: [{ cvrs: null, destinationIds: [destsA[0]] }] }],
+      ['A limited to two destinations (a letter sent to both counts once)', { orgId: orgA, limits: [{ cvrs: null, destinationIds: [destsA[1], destsA[2]] }] }],
+      ['A with two grants: one CVR number, or one destination of another', { orgId: orgA, limits: [{ cvrs: [CVRS[0]], destinationIds: null }, { cvrs: [CVRS[1]], destinationIds: [destsA[3]] }] }],
     ];
     for (const [what, scope] of scopes) await compare(scope, `${what}, partly folded`);
 

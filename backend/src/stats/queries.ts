@@ -9,7 +9,7 @@ import { CHANNEL_NAMES } from './csv';
 import { alias } from 'drizzle-orm/pg-core';
 import { limitedDestinations, visibleLetters, type Scope } from '../store/scope';
 import { messages } from '../store/schema';
-import { rollupByBucket, rollupByGroup, rollupServes } from './rollup';
+import { rollupByBucket, rollupByGroup } from './rollup';
 
 /** `messages` as the hand-written queries below call it. */
 const M = alias(messages, 'm');
@@ -95,21 +95,19 @@ function grouping(scope: Scope, by: StatsBy): { from: SQL; key: SQL; label: SQL 
   }
 }
 
-/** Counts per bucket (only buckets with letters): from the rollup, or live for a destination limit. */
+/** Counts per bucket (only buckets with letters), from the rollup (stats/rollup.ts). */
 export async function statsByBucket(db: Db, scope: Scope, p: Period): Promise<(RawCounts & { bucket: string })[]> {
-  if (!rollupServes(scope)) return liveStatsByBucket(db, scope, p);
   return (await rollupByBucket(db, scope, p)).map((x) => ({ bucket: x.bucket, ...counts(x) }));
 }
 
 /** Counts per group of `by` over the whole period; with `perBucket`, per bucket and group (the CSV). */
 export async function statsByGroup(db: Db, scope: Scope, p: Period, by: StatsBy, perBucket = false): Promise<(RawCounts & { bucket: string; key: string; label: string })[]> {
-  if (!rollupServes(scope)) return liveStatsByGroup(db, scope, p, by, perBucket);
   return (await rollupByGroup(db, scope, p, by, perBucket)).map((x) => ({
     bucket: x.bucket, key: x.key, label: by === 'channel' ? CHANNEL_NAMES[x.key] ?? x.key : x.label, ...counts(x),
   }));
 }
 
-/** Live: counts per bucket from the letters themselves (a destination-limited caller; the reference in tests). */
+/** Live: counts per bucket from the letters themselves: the definition the rollup is tested against. */
 export async function liveStatsByBucket(db: Db, scope: Scope, p: Period): Promise<(RawCounts & { bucket: string })[]> {
   const r = await rows(db, sql`with l as (${letters(scope, p)}), g as (select l.bucket, ${COUNTS} from l group by l.bucket)
     select ${bucketKey(p, sql`g.bucket`)} as bucket, g.fetched, g.delivered, g.automatic, g.triage, g.failed, g.in_progress from g order by g.bucket`);

@@ -2,17 +2,16 @@
 // migration 0010's triggers, read in one statement so a fold in between cannot count a letter twice.
 // The same figures as the live queries in queries.ts (tests/integration/stats-rollup.test.ts compares
 // them), in milliseconds instead of seconds at a million letters: a year is a few thousand month rows.
-// A caller limited to destinations is answered live (queries.ts): which letters it sees depends on
-// each letter's deliveries, which the rollup does not keep per letter.
+// A caller limited to destinations is counted from stats_letters instead, one row a letter with the
+// destinations it went to: which letters it sees depends on those, and a letter delivered to two of its
+// destinations must count once, which summed counts cannot tell.
 import { sql, type SQL } from 'drizzle-orm';
 import type { StatsBy } from '../../../shared/src/contracts';
 import type { Db } from '../store/db';
-import { limitedCvrs, limitedDestinations, type Scope } from '../store/scope';
+import { limitedCvrs, limitedDestinations, limitsByDestination, visibleCountedLetters, type Scope } from '../store/scope';
 import type { Period } from './period';
 import { rollupParts } from './rollup-parts';
 
-/** Whether the rollup can answer for this scope (no destination limit). */
-export const rollupServes = (scope: Scope): boolean => limitedDestinations(scope) === null;
 
 type Dim = 'channel' | 'sender' | 'destination';
 
@@ -21,8 +20,27 @@ const TRUNC: Record<Period['granularity'], SQL> = {
 };
 const FORMAT: Record<Period['granularity'], SQL> = { day: sql.raw(`'YYYY-MM-DD'`), month: sql.raw(`'YYYY-MM'`), year: sql.raw(`'YYYY'`) };
 
-/** Folded and pending counts of one breakdown in the period: rows (start, cvr, key, label, status, automatic, n). */
+/** Counts of one breakdown in the period, as rows (start, cvr, key, label, status, automatic, n). */
 function rows(scope: Scope, p: Period, dim: Dim): SQL {
+  return limitsByDestination(scope) ? letterRows(scope, p, dim) : summedRows(scope, p, dim);
+}
+
+/** A caller limited to destinations: each letter it may see, n = 1 (per destination it may see, by destination). */
+function letterRows(scope: Scope, p: Period, dim: Dim): SQL {
+  const where = sql`where ${visibleCountedLetters(scope)} and s.day between ${p.from}::date and ${p.to}::date`;
+  if (dim === 'destination') {
+    const dests = limitedDestinations(scope);
+    const mine = dests === null ? sql`true` : dests.length ? sql`d in (${sql.join(dests.map((x) => sql`${x}::uuid`), sql`, `)})` : sql`false`;
+    return sql`select s.day as start, s.cvr, d::text as key, '' as label, s.status, s.automatic, 1 as n
+      from stats_letters s cross join lateral unnest(s.destination_ids) as d ${where} and ${mine}`;
+  }
+  return sql`select s.day as start, s.cvr, ${dim === 'channel' ? sql`s.provider` : sql`s.sender_id`} as key,
+      ${dim === 'sender' ? sql`s.sender_name` : sql`''`} as label, s.status, s.automatic, 1 as n
+    from stats_letters s ${where}`;
+}
+
+/** Folded and pending counts of one breakdown in the period. */
+function summedRows(scope: Scope, p: Period, dim: Dim): SQL {
   const cvrs = limitedCvrs(scope);
   const cvrLimit = (col: SQL) => cvrs === null ? sql``
     : cvrs.length ? sql` and ${col} in (${sql.join(cvrs.map((c) => sql`${c}`), sql`, `)})` : sql` and false`;

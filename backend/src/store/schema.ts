@@ -354,7 +354,10 @@ export const statsLetters = pgTable('stats_letters', {
   automatic: boolean('automatic').notNull(),
   /** The distinct destinations the letter has deliveries to, sorted. */
   destinationIds: uuid('destination_ids').array().notNull(),
-});
+}, (t) => [
+  // Statistics for a caller limited to destinations are counted from these rows (stats/rollup.ts).
+  index('stats_letters_org_day_idx').on(t.orgId, t.day),
+]);
 
 /**
  * Statistics kept ahead of the question (stats/rollup.ts). Triggers on messages, deliveries and

@@ -55,6 +55,25 @@ export function visibleLetters(s: Scope, m: Letters = messages): SQL {
   return and(eq(m.orgId, s.orgId), s.limits.length ? or(...s.limits.map(clause)) : sql`false`)!;
 }
 
+/**
+ * The same predicate over stats_letters (alias `s`: what each letter counts as in the statistics, with
+ * the destinations it has deliveries to), for statistics of a caller limited to destinations.
+ */
+export function visibleCountedLetters(s: Scope): SQL {
+  const org = sql`s.org_id = ${s.orgId}`;
+  if (s.limits === null || s.limits.some(open)) return org;
+  const list = (xs: readonly string[], cast: string) => sql.join(xs.map((x) => sql`${x}${sql.raw(cast)}`), sql`, `);
+  const clause = (l: Limit): SQL => and(
+    l.cvrs === null ? undefined : l.cvrs.length ? sql`s.cvr in (${list(l.cvrs, '')})` : sql`false`,
+    l.destinationIds === null ? undefined : l.destinationIds.length ? sql`s.destination_ids && array[${list(l.destinationIds, '::uuid')}]` : sql`false`,
+  )!;
+  return and(org, s.limits.length ? or(...s.limits.map(clause)) : sql`false`)!;
+}
+
+/** Whether which letters the scope sees depends on their destinations (some grant limits them, none is open). */
+export const limitsByDestination = (s: Scope): boolean =>
+  s.limits !== null && !s.limits.some(open) && s.limits.some((l) => l.destinationIds !== null);
+
 /** Every limit names CVR numbers (or destinations): their union; null when some limit leaves that open. */
 export function limitedCvrs(s: Scope): string[] | null {
   return s.limits?.every((l) => l.cvrs !== null) ? [...new Set(s.limits.flatMap((l) => l.cvrs!))] : null;
