@@ -66,6 +66,8 @@ export interface StartOptions {
   log?: (line: string) => void;
   pollIntervalMs?: number;
   processEveryMs?: number;
+  /** How often the statistics deltas are folded (default 15 s). */
+  statsCompactMs?: number;
   kek?: string;
   /** Older key-encryption keys (BREVDUE_KEK_PREVIOUS) that still open values until `brevdue keys rewrap`. */
   kekPrevious?: string;
@@ -178,7 +180,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
   const jobs = createJobRunner({
     pool: database.pool, supportsNotify: database.supportsNotify, name: `brevdue-${process.pid}-${port}`,
     processEveryMs: opts.processEveryMs ?? (demo ? 250 : 1000), lockLifetimeMs: 60_000, pollIntervalMs: opts.pollIntervalMs ?? 5000,
-    deliveryConcurrency: opts.deliveryConcurrency ?? 32,
+    deliveryConcurrency: opts.deliveryConcurrency ?? 32, statsCompactMs: opts.statsCompactMs,
   });
   const ctx: AppContext = {
     db: database.db, sealer, graph, pacer, folders: new FolderCache(), assistant: new AssistantStore(database.db, Date.now, (e) => log.warn('the assistant\'s learning could not be stored yet; retrying', { error: String(e) })), publicUrl: opts.publicUrl ?? url, connectorFor: connectorFactory(sealer, async (id, sealed) => {

@@ -23,7 +23,7 @@ describe.each(testDatabases)('pipeline on $name', (tdb) => {
   const start = async (runJobs = true) => {
     const d = await tdb.create();
     drop = d.drop;
-    app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, pollIntervalMs: 500, processEveryMs: 100, runJobs });
+    app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, pollIntervalMs: 500, processEveryMs: 100, statsCompactMs: 1000, runJobs });
   };
   afterEach(async () => {
     await app.stop();
@@ -86,6 +86,15 @@ describe.each(testDatabases)('pipeline on $name', (tdb) => {
     const word = letters[0].label.split(/\s+/).find((w) => w.length > 4)!;
     const found = messageListResponseSchema.parse(await (await fetch(`${app.url}/api/messages?q=${encodeURIComponent(word)}`)).json());
     expect(found.items.some((i) => i.memoUuid === letters[0].messageUUID)).toBe(true);
+
+    // The statistics count them: the triggers' deltas are folded by the stats-compact job.
+    await eventually(async () => {
+      const r = await app.database.db.execute(sql`select (select count(*) from stats_deltas)::int as pending, (select coalesce(sum(n), 0) from stats_counts where dim = 'channel' and grain = 'd' and status = 'delivered')::int as delivered`);
+      const row = (r as unknown as { rows: { pending: number; delivered: number }[] }).rows[0];
+      return row.pending === 0 && row.delivered === 4;
+    }, 20_000, 'the statistics deltas folded into four delivered letters');
+    const stats = await (await fetch(`${app.url}/api/stats?granularity=day`)).json() as { totals: { fetched: number; delivered: number; automatic: number } };
+    expect(stats.totals).toMatchObject({ fetched: 4, delivered: 4, automatic: 4 });
   });
 
   test('content is encrypted at rest', async () => {

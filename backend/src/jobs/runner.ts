@@ -39,6 +39,8 @@ export interface JobRunnerOptions {
   pollIntervalMs: number;
   /** Delivery jobs at once per process; Graph pacing per mailbox keeps each mailbox within its limits. */
   deliveryConcurrency?: number;
+  /** How often the statistics deltas are folded (default 15 s). */
+  statsCompactMs?: number;
 }
 
 export interface JobRunner {
@@ -161,7 +163,8 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       // After an outage, uncertain deliveries are looked up in batches before their own retries come.
       await agenda.create(JOB.recover, {}).unique({ name: JOB.recover }).repeatEvery(30_000).schedule(new Date(Date.now() + 30_000)).save();
       // Daily; one job for the whole installation (unique), so several processes do not purge in parallel.
-      await agenda.create(JOB.statsCompact, {}).unique({ name: JOB.statsCompact }).repeatEvery(STATS_COMPACT_MS).schedule(new Date(Date.now() + STATS_COMPACT_MS)).save();
+      const compactMs = opts.statsCompactMs ?? STATS_COMPACT_MS;
+      await agenda.create(JOB.statsCompact, {}).unique({ name: JOB.statsCompact }).repeatEvery(compactMs).schedule(new Date(Date.now() + compactMs)).save();
       await agenda.create(JOB.retention, {}).unique({ name: JOB.retention }).repeatEvery(24 * 3_600_000).schedule(new Date(Date.now() + 60_000)).save();
       await resumeInterrupted(ctx);
     },
