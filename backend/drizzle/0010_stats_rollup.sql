@@ -50,7 +50,6 @@ CREATE INDEX "stats_letters_org_day_idx" ON "stats_letters" USING btree ("org_id
 -- The row lock on stats_letters serialises two transactions recounting the same letter.
 CREATE FUNCTION brevdue_stats_recount(mid uuid) RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
-  m messages;
   old_s stats_letters;
   new_s stats_letters;
   had boolean;
@@ -58,19 +57,14 @@ DECLARE
 BEGIN
   SELECT * INTO old_s FROM stats_letters WHERE message_id = mid FOR UPDATE;
   had := FOUND;
-  SELECT * INTO m FROM messages WHERE id = mid;
+  -- The counted columns only: a whole messages row would bring the sealed original (megabytes) along.
+  SELECT mid, m.org_id, (m.received_at AT TIME ZONE 'Europe/Copenhagen')::date, m.cvr, m.provider, m.sender_id, m.sender_name, m.status
+    INTO new_s.message_id, new_s.org_id, new_s.day, new_s.cvr, new_s.provider, new_s.sender_id, new_s.sender_name, new_s.status
+    FROM messages m WHERE m.id = mid;
   present := FOUND;
   IF NOT had AND NOT present THEN RETURN; END IF;
   IF present THEN
-    new_s.message_id := mid;
-    new_s.org_id := m.org_id;
-    new_s.day := (m.received_at AT TIME ZONE 'Europe/Copenhagen')::date;
-    new_s.cvr := m.cvr;
-    new_s.provider := m.provider;
-    new_s.sender_id := m.sender_id;
-    new_s.sender_name := m.sender_name;
-    new_s.status := m.status;
-    new_s.automatic := m.status = 'delivered' AND (
+    new_s.automatic := new_s.status = 'delivered' AND (
       EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = mid AND d.reason = 'initial')
       OR EXISTS (SELECT 1 FROM events e WHERE e.message_id = mid AND e.type = 'auto_placed'));
     new_s.destination_ids := ARRAY(SELECT DISTINCT d.destination_id FROM deliveries d WHERE d.message_id = mid ORDER BY 1);
