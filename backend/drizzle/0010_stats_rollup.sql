@@ -64,9 +64,12 @@ BEGIN
   present := FOUND;
   IF NOT had AND NOT present THEN RETURN; END IF;
   IF present THEN
-    new_s.automatic := new_s.status = 'delivered' AND (
-      EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = mid AND d.reason = 'initial')
-      OR EXISTS (SELECT 1 FROM events e WHERE e.message_id = mid AND e.type = 'auto_placed'));
+    -- Only a delivered letter can be automatic: the lookups are skipped for the others.
+    new_s.automatic := false;
+    IF new_s.status = 'delivered' THEN
+      new_s.automatic := EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = mid AND d.reason = 'initial')
+        OR EXISTS (SELECT 1 FROM events e WHERE e.message_id = mid AND e.type = 'auto_placed');
+    END IF;
     new_s.destination_ids := ARRAY(SELECT DISTINCT d.destination_id FROM deliveries d WHERE d.message_id = mid ORDER BY 1);
     IF had AND old_s IS NOT DISTINCT FROM new_s THEN RETURN; END IF;
   END IF;
@@ -95,7 +98,18 @@ END
 $fn$;
 --> statement-breakpoint
 CREATE FUNCTION brevdue_stats_on_message() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE day date;
 BEGIN
+  IF TG_OP = 'INSERT' THEN
+    -- A new letter has no deliveries or events yet (they reference it): counted straight from NEW,
+    -- the common case at ingest, without the recount's lookups.
+    day := (NEW.received_at AT TIME ZONE 'Europe/Copenhagen')::date;
+    INSERT INTO stats_letters (message_id, org_id, day, cvr, provider, sender_id, sender_name, status, automatic, destination_ids)
+      VALUES (NEW.id, NEW.org_id, day, NEW.cvr, NEW.provider, NEW.sender_id, NEW.sender_name, NEW.status, false, '{}');
+    INSERT INTO stats_deltas (org_id, day, cvr, provider, sender_id, sender_name, destination_id, status, automatic, n)
+      VALUES (NEW.org_id, day, NEW.cvr, NEW.provider, NEW.sender_id, NEW.sender_name, NULL, NEW.status, false, 1);
+    RETURN NULL;
+  END IF;
   IF TG_OP <> 'DELETE' THEN PERFORM brevdue_stats_recount(NEW.id); END IF;
   IF TG_OP = 'DELETE' OR OLD.id <> NEW.id THEN PERFORM brevdue_stats_recount(OLD.id); END IF;
   RETURN NULL;
