@@ -337,6 +337,16 @@ export const roleGrants = pgTable('role_grants', {
   updatedAt: ts('updated_at').notNull().defaultNow(),
 }, (t) => [uniqueIndex('role_grants_principal_role_uq').on(t.orgId, t.principalType, t.principalId, t.role)]);
 
+/** Where a letter counts in the statistics: organisation, Copenhagen day, CVR number, channel, sender. */
+const countedAs = () => ({
+  orgId: uuid('org_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  cvr: text('cvr').notNull(),
+  provider: text('provider').notNull(),
+  senderId: text('sender_id').notNull(),
+  senderName: text('sender_name').notNull(),
+});
+
 /**
  * What each letter counts as in the statistics right now (its contribution to stats_counts), so a
  * trigger can take the old contribution back when the letter changes. Kept by migration 0010's
@@ -344,12 +354,7 @@ export const roleGrants = pgTable('role_grants', {
  */
 export const statsLetters = pgTable('stats_letters', {
   messageId: uuid('message_id').primaryKey(),
-  orgId: uuid('org_id').notNull(),
-  day: date('day', { mode: 'string' }).notNull(),
-  cvr: text('cvr').notNull(),
-  provider: text('provider').notNull(),
-  senderId: text('sender_id').notNull(),
-  senderName: text('sender_name').notNull(),
+  ...countedAs(),
   status: text('status').notNull(),
   automatic: boolean('automatic').notNull(),
   /** The distinct destinations the letter has deliveries to, sorted. */
@@ -369,12 +374,7 @@ export const statsLetters = pgTable('stats_letters', {
  */
 export const statsDeltas = pgTable('stats_deltas', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
-  orgId: uuid('org_id').notNull(),
-  day: date('day', { mode: 'string' }).notNull(),
-  cvr: text('cvr').notNull(),
-  provider: text('provider').notNull(),
-  senderId: text('sender_id').notNull(),
-  senderName: text('sender_name').notNull(),
+  ...countedAs(),
   destinationId: uuid('destination_id'),
   status: text('status').notNull(),
   automatic: boolean('automatic').notNull(),
