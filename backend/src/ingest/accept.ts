@@ -6,7 +6,8 @@ import type { AppContext, MailboxRow } from '../context';
 import type { Memo } from '../memo/types';
 import { MemoError } from '../memo/types';
 import { parseMemo } from '../memo/parse';
-import { storeLetter, storeQuarantine, type StoreResult } from '../store/letters';
+import { documentRows, storeLetter, storeQuarantine, type StoreResult } from '../store/letters';
+import { documentTexts } from '../routing/document-text';
 
 export type Accepted =
   | { kind: 'stored'; memo: Memo; stored: StoreResult }
@@ -24,7 +25,12 @@ export async function acceptLetter(
     ctx.log.warn('letter quarantined', { mailboxId: mailbox.id, providerId, reason: e.message, via });
     return { kind: 'quarantined', reason: e.message };
   }
-  const stored = await storeLetter(ctx.db, ctx.sealer, mailbox, memo, raw);
+  // The documents' text now, while their bytes are in memory: routing then reads no document back.
+  const texts = await documentTexts(documentRows(memo));
+  const stored = await storeLetter(ctx.db, ctx.sealer, mailbox, memo, raw, texts);
+  for (const [position, t] of texts) {
+    if (stored.created && t.status.startsWith('failed')) ctx.log.warn('no text from a PDF document; rules on document text will not see it', { messageId: stored.messageId, position, status: t.status });
+  }
   if (stored.created) ctx.metrics?.lettersFetched.inc({ provider: mailbox.provider });
   if (stored.created || stored.status === 'received') await ctx.jobs.routeSoon(stored.messageId);
   return { kind: 'stored', memo, stored };

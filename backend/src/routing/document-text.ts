@@ -1,6 +1,7 @@
-// The text of a letter's PDF documents, for rules and the assistant. Extracted once, before the
-// letter is first routed (not at ingest, so fetching stays fast), bounded per document in time and
-// memory (pdf-text/), and stored sealed like the documents themselves.
+// The text of a letter's PDF documents, for rules and the assistant. Extracted once, bounded per
+// document in time and memory (pdf-text/), and stored sealed like the documents themselves: at ingest,
+// while the documents' bytes are in memory anyway (ingest/accept.ts → documentTexts), so routing never
+// reads megabytes back from the database; here, for letters stored without it (older ones).
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { documents } from '../store/schema';
@@ -26,15 +27,8 @@ export async function documentTextOf(ctx: AppContext, messageId: string, maxChar
       await ctx.db.update(documents).set({ textStatus: 'skipped' }).where(eq(documents.id, d.id));
       continue;
     }
-    let status: string;
-    let text: string | null = null;
-    try {
-      const r = await extractPdfText(ctx.sealer.open(d.contentEnc));
-      if (r.ok) { text = r.text; status = r.truncated ? 'ok (truncated)' : 'ok'; } else status = `failed: ${r.reason}`;
-    } catch (e) {
-      status = `failed: ${errorMessage(e)}`;
-    }
-    await ctx.db.update(documents).set({ textStatus: status.slice(0, 300), textEnc: text ? ctx.sealer.seal(text) : null }).where(eq(documents.id, d.id));
+    const { status, text } = await textOfPdf(ctx.sealer.open(d.contentEnc));
+    await ctx.db.update(documents).set({ textStatus: status, textEnc: text ? ctx.sealer.seal(text) : null }).where(eq(documents.id, d.id));
     if (text) {
       await recordCprMentionsOf(ctx.db, ctx.sealer, messageId, [text]);
       texts.push(text);
@@ -44,6 +38,32 @@ export async function documentTextOf(ctx: AppContext, messageId: string, maxChar
   for (const t of texts) {
     out += (out ? '\n' : '') + t;
     if (out.length >= maxChars) return out.slice(0, maxChars);
+  }
+  return out;
+}
+
+/** What extraction made of one document: text_status (≤ 300 characters) and the text, if any. */
+export interface DocumentText { status: string; text: string | null }
+
+async function textOfPdf(content: Buffer): Promise<DocumentText> {
+  try {
+    const r = await extractPdfText(content);
+    if (r.ok) return { status: r.truncated ? 'ok (truncated)' : 'ok', text: r.text };
+    return { status: `failed: ${r.reason}`.slice(0, 300), text: null };
+  } catch (e) {
+    return { status: `failed: ${errorMessage(e)}`.slice(0, 300), text: null };
+  }
+}
+
+/**
+ * The text of each of a letter's documents, by position, as storeLetter keeps it: PDFs extracted,
+ * other types 'skipped', technical documents left out (null status: never read for routing).
+ */
+export async function documentTexts(docs: { role: string; position: number; file: { encodingFormat: string; content: Buffer } }[]): Promise<Map<number, DocumentText>> {
+  const out = new Map<number, DocumentText>();
+  for (const d of docs) {
+    if (d.role === 'technical') continue;
+    out.set(d.position, d.file.encodingFormat === 'application/pdf' ? await textOfPdf(d.file.content) : { status: 'skipped', text: null });
   }
   return out;
 }

@@ -21,7 +21,12 @@ export interface MailboxRef { id: string; orgId: string; cvr: string; provider: 
 
 export interface StoreResult { messageId: string; created: boolean; status: string }
 
-export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, memo: Memo, raw: Buffer): Promise<StoreResult> {
+/**
+ * Stores a parsed letter with its documents, sealed, in one transaction. `texts` (by document position,
+ * from routing/document-text.ts documentTexts) are stored with the documents, sealed, and indexed for
+ * CPR numbers; without them the text is extracted before the first routing instead.
+ */
+export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, memo: Memo, raw: Buffer, texts?: Map<number, { status: string; text: string | null }>): Promise<StoreResult> {
   return db.transaction(async (tx) => {
     const inserted = await tx.insert(messages).values({
       orgId: mailbox.orgId,
@@ -58,12 +63,14 @@ export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, m
       await tx.insert(documents).values(docs.map((d) => ({
         messageId, role: d.role, position: d.position, filename: maskCpr(d.file.filename), // stored in clear: masked
         mimeType: d.file.encodingFormat, size: d.file.content.length, contentEnc: sealer.seal(d.file.content),
+        ...textColumns(sealer, texts?.get(d.position)),
       })));
     }
-    // Keyed hashes of the CPR numbers in the MeMo (label, notification, ContentData, …), for data subject
-    // requests: every parsed field but the documents' bytes, whose text is indexed after extraction
-    // (routing/document-text.ts). Scanning the raw XML would read ~99 % base64 (≈ 2 ms a 0.7 MB letter).
-    await recordCprMentions(tx, sealer, mailbox.orgId, messageId, [memoTextForCprScan(memo)]);
+    // Keyed hashes of the CPR numbers in the MeMo (label, notification, ContentData, …) and the documents'
+    // text, for data subject requests: every parsed field but the documents' bytes (scanning the raw XML
+    // would read ~99 % base64, ≈ 2 ms a 0.7 MB letter).
+    const docTexts = [...(texts?.values() ?? [])].flatMap((t) => (t.text ? [t.text] : []));
+    await recordCprMentions(tx, sealer, mailbox.orgId, messageId, [memoTextForCprScan(memo), ...docTexts]);
     // Both timeline entries in one statement (one round trip fewer per letter); same time (the
     // transaction's), in this order by id, as the timeline sorts.
     await tx.insert(events).values([
@@ -101,7 +108,11 @@ export function memoTextForCprScan(memo: Memo): string {
   return out.join('\n');
 }
 
-function documentRows(memo: Memo) {
+const textColumns = (sealer: Sealer, t: { status: string; text: string | null } | undefined) =>
+  (t ? { textStatus: t.status, textEnc: t.text ? sealer.seal(t.text) : null } : {});
+
+/** A letter's document files in storage order (position), each with its role. */
+export function documentRows(memo: Memo) {
   const out: { role: 'main' | 'additional' | 'technical'; position: number; file: MemoDocument['files'][number] }[] = [];
   const add = (role: 'main' | 'additional' | 'technical', docs: MemoDocument[]) => {
     for (const d of docs) for (const f of d.files) out.push({ role, position: out.length, file: f });
