@@ -5,7 +5,7 @@ import {
   Button, Caption1, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, MessageBar, MessageBarActions,
   MessageBarBody, MessageBarTitle, Spinner, Text, makeStyles, tokens,
 } from '@fluentui/react-components';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RuleView } from '../../../../shared/src/contracts';
 import { useApi } from '../../api/context';
@@ -57,14 +57,18 @@ export function RulesPage() {
   }, [cvrs, destinations]);
 
   /** Back on the list, focus a control of a rule (the editor's or a move's origin). */
-  const focusRule = useCallback((id: string, selector: string) => {
-    requestAnimationFrame(() => {
-      const item = listRef.current?.querySelector(`[data-rule-id="${id}"]`);
-      const wanted = item?.querySelector<HTMLButtonElement>(selector);
-      const target = wanted && !wanted.disabled ? wanted : item?.querySelector<HTMLButtonElement>('button:not([disabled])');
-      target?.focus();
-    });
-  }, []);
+  // Focus moves once React has committed the render that follows (busy cleared, buttons enabled again):
+  // a requestAnimationFrame could run before that render on a busy machine and find them disabled.
+  const [pendingFocus, setPendingFocus] = useState<{ id: string; selector: string } | null>(null);
+  const focusRule = useCallback((id: string, selector: string) => setPendingFocus({ id, selector }), []);
+  useEffect(() => {
+    if (!pendingFocus || busy !== null) return;
+    const item = listRef.current?.querySelector(`[data-rule-id="${pendingFocus.id}"]`);
+    const wanted = item?.querySelector<HTMLButtonElement>(pendingFocus.selector);
+    const target = wanted && !wanted.disabled ? wanted : item?.querySelector<HTMLButtonElement>('button:not([disabled])');
+    target?.focus();
+    setPendingFocus(null);
+  }, [pendingFocus, busy]);
 
   const fail = (title: string, error: unknown) => setOutcome({ kind: 'error', title, error });
 
