@@ -100,6 +100,13 @@ export const messages = pgTable('messages', {
   // Track & trace sorted by sender or subject without a selective filter: read in index order, stop at a page.
   index('messages_org_sender_name_idx').on(t.orgId, t.senderName, t.receivedAt),
   index('messages_org_label_idx').on(t.orgId, t.label, t.receivedAt),
+  // The destination filter (letters with a delivery to X) as a merge of two index-only scans in id order.
+  index('messages_org_id_idx').on(t.orgId, t.id),
+  index('messages_org_provider_id_idx').on(t.orgId, t.provider, t.id),
+  // Each letter's subject paired with each lexeme of its search vector ("subject\x1flexeme"): a search of
+  // words sorted by subject asks per subject whether any letter has them all (store/read.ts). The
+  // expression must stay identical to labelLexemes() there, or PostgreSQL does not use the index.
+  index('messages_label_lexeme_idx').using('gin', sql`(string_to_array(${t.label} || E'\\x1f' || replace(strip(${t.searchVector})::text, ' ', E'\\x1e' || ${t.label} || E'\\x1f'), E'\\x1e'))`),
 ]);
 
 /**

@@ -1,0 +1,3 @@
+CREATE INDEX "messages_org_id_idx" ON "messages" USING btree ("org_id","id");--> statement-breakpoint
+CREATE INDEX "messages_org_provider_id_idx" ON "messages" USING btree ("org_id","provider","id");--> statement-breakpoint
+CREATE INDEX "messages_label_lexeme_idx" ON "messages" USING gin ((string_to_array("label" || E'\x1f' || replace(strip("search_vector")::text, ' ', E'\x1e' || "label" || E'\x1f'), E'\x1e')));
