@@ -23,12 +23,15 @@
 //                                  first three suggestions;
 //   automation_rate                (rule placements + auto-placements) / all letters;
 //   wrong_placement_rate           wrong auto-placements / all automatic placements (rules + auto).
-// Context lines before them also give the wrong share among the assistant's own auto-placements.
+// Context lines before them also give the wrong share among the assistant's own auto-placements,
+// and how far the 95 % target is: the wrong share had just enough of the most confident triaged
+// letters been auto-placed for 95 % automation (in hindsight), next to a perfect model's, which is
+// wrong only on the 2 % inconsistent placements (no model can foresee them).
 import { performance } from 'node:perf_hooks';
 import { buildCorpus, allowedAt, type CorpusLetter } from './lib/corpus';
 import { featuresOf } from '../backend/src/assistant/features';
 import { AssistantModel, targetOf, type ModelOptions } from '../backend/src/assistant/model';
-import { recommendThreshold, evaluateThreshold, type Outcome } from '../backend/src/assistant/threshold';
+import { recommendThreshold, evaluateThreshold, costOfPlacing, type Outcome } from '../backend/src/assistant/threshold';
 
 export interface RunResult {
   letters: number;
@@ -41,7 +44,16 @@ export interface RunResult {
   test: {
     triaged: number; top1: number; top3: number; autoPlaced: number; autoWrong: number; rulePlaced: number;
     automation: number; wrongRate: number; autoWrongRate: number; outcomes: Outcome[];
+    /** Triaged letters the simulated person placed inconsistently (no model can foresee them). */
+    inconsistent: number;
   };
+  /**
+   * Distance to the target, in hindsight (not a result): the wrong share of all automatic placements
+   * if just enough triaged letters of months 10–12 were auto-placed for 95 % automation — this
+   * model's most confident ones (costOfPlacing), and a perfect model's, wrong only on the
+   * inconsistent placements, which it cannot tell apart (their share of what it places).
+   */
+  at95: { placed: number; modelWrong: number; perfectWrong: number } | null;
   perMonth: { month: number; triaged: number; top1: number; auto: number }[];
   timing: { learnUsPerLetter: number; suggestUsPerLetter: number; featuresUsPerLetter: number };
   rows: number;
@@ -54,7 +66,7 @@ export function run(opts: { seed?: number; inconsistency?: number; model?: Parti
   const val: Outcome[] = [];
   const testOut: Outcome[] = [];
   let valTop1 = 0, valTop3 = 0, valN = 0;
-  let t1 = 0, t3 = 0, tn = 0, auto = 0, autoWrong = 0, rulePlaced = 0, testLetters = 0;
+  let t1 = 0, t3 = 0, tn = 0, auto = 0, autoWrong = 0, rulePlaced = 0, testLetters = 0, testInconsistent = 0;
   let threshold: ReturnType<typeof recommendThreshold> | undefined;
   let strictThreshold: ReturnType<typeof recommendThreshold> | undefined;
   let valRules = 0;
@@ -101,7 +113,7 @@ export function run(opts: { seed?: number; inconsistency?: number; model?: Parti
       val.push({ confidence: conf, correct: top1 });
     }
     if (test) {
-      tn++; if (top1) t1++; if (top3) t3++;
+      tn++; if (top1) t1++; if (top3) t3++; if (l.inconsistent) testInconsistent++;
       testOut.push({ confidence: conf, correct: top1 });
       if (threshold!.threshold !== null && sug[0] && conf >= threshold!.threshold) {
         auto++; pm.auto++;
@@ -113,6 +125,8 @@ export function run(opts: { seed?: number; inconsistency?: number; model?: Parti
     learn(target, 'placement');
   }
   const automated = rulePlaced + auto;
+  const need = Math.max(0, Math.ceil(0.95 * testLetters) - rulePlaced);
+  const cost = costOfPlacing(testOut, need, rulePlaced);
   return {
     letters: corpus.letters.length,
     testLetters,
@@ -123,8 +137,9 @@ export function run(opts: { seed?: number; inconsistency?: number; model?: Parti
     test: {
       triaged: tn, top1: t1 / tn, top3: t3 / tn, autoPlaced: auto, autoWrong, rulePlaced,
       automation: automated / testLetters, wrongRate: automated ? autoWrong / automated : 0, autoWrongRate: auto ? autoWrong / auto : 0,
-      outcomes: testOut,
+      outcomes: testOut, inconsistent: testInconsistent,
     },
+    at95: cost && { placed: need, modelWrong: cost.wrongRateOfAutomated, perfectWrong: (need * testInconsistent) / tn / (need + rulePlaced) },
     perMonth: [...perMonth.values()].sort((a, b) => a.month - b.month),
     timing: { learnUsPerLetter: (tLearn * 1000) / nLearn, suggestUsPerLetter: (tSuggest * 1000) / nSuggest, featuresUsPerLetter: (tFeat * 1000) / corpus.letters.length },
     rows: [...model.rows()].length,
@@ -164,7 +179,9 @@ function main(): void {
     return `[${lo}, ${Math.min(hi, 1)}) ${xs.length} letters, mean confidence ${f4(mean)}, right ${f4(xs.filter((o) => o.correct).length / xs.length)}`;
   }).join('; ')}`);
   for (const m of r.perMonth) say(`month ${String(m.month).padStart(2)}: ${String(m.triaged).padStart(4)} triaged, top1 ${f4(m.top1 / m.triaged)}${m.auto ? `, auto-placed ${m.auto}` : ''}`);
-  say(`test (months 10–12): ${r.testLetters} letters, ${r.test.rulePlaced} by rules, ${r.test.triaged} triaged, ${r.test.autoPlaced} auto-placed (${r.test.autoWrong} wrong: ${f4(r.test.autoWrongRate)} of auto-placements)`);
+  say(`test (months 10–12): ${r.testLetters} letters, ${r.test.rulePlaced} by rules, ${r.test.triaged} triaged (${r.test.inconsistent} placed inconsistently), ${r.test.autoPlaced} auto-placed (${r.test.autoWrong} wrong: ${f4(r.test.autoWrongRate)} of auto-placements)`);
+  const at95 = (x: RunResult) => (x.at95 ? `wrong at 95 % automation in hindsight ${f4(x.at95.modelWrong)} (a perfect model ${f4(x.at95.perfectWrong)})` : 'too few triaged letters for 95 % automation');
+  say(`distance to the target (hindsight, not a result; the ${r.at95?.placed ?? '?'} most confident triaged letters auto-placed; a perfect model is wrong only on the inconsistent placements, expected): ${at95(r)}`);
   // Sensitivity, not a result: the same corpus where people always place alike (no 2 % inconsistency).
   const c = run({ seed, inconsistency: 0 });
   say(`if people placed with no inconsistency (same corpus otherwise, for reference): top1 ${f4(c.test.top1)}, threshold ${c.threshold.threshold === null ? 'none' : f4(c.threshold.threshold)}, automation ${f4(c.test.automation)}, wrong ${f4(c.test.wrongRate)} of automatic placements (${f4(c.test.autoWrongRate)} of auto-placements)`);
@@ -173,7 +190,7 @@ function main(): void {
   if (!process.env.BENCH_SEED) {
     for (const other of [5, 21, 33, 99]) {
       const o = run({ seed: other });
-      say(`other corpus (seed ${other}, for the spread): top1 ${f4(o.test.top1)}, top3 ${f4(o.test.top3)}, threshold ${o.threshold.threshold === null ? 'none' : f4(o.threshold.threshold)}, automation ${f4(o.test.automation)}, wrong ${f4(o.test.wrongRate)}`);
+      say(`other corpus (seed ${other}, for the spread): top1 ${f4(o.test.top1)}, top3 ${f4(o.test.top3)}, threshold ${o.threshold.threshold === null ? 'none' : f4(o.threshold.threshold)}, automation ${f4(o.test.automation)}, wrong ${f4(o.test.wrongRate)}; ${at95(o)}`);
     }
   }
   say(`cost: features ${r.timing.featuresUsPerLetter.toFixed(0)} µs, learn ${r.timing.learnUsPerLetter.toFixed(0)} µs, suggest ${r.timing.suggestUsPerLetter.toFixed(0)} µs per letter; ${r.rows} stored rows after the year`);

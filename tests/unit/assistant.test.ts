@@ -2,7 +2,7 @@ import { tokenize, stem, terms, normalizeDanish, DANISH_STOP_WORDS } from '../..
 import { featuresOf, type Feature } from '../../backend/src/assistant/features';
 import { AssistantModel, targetOf, idsOf, pav, type Delta } from '../../backend/src/assistant/model';
 import { explain } from '../../backend/src/assistant/explain';
-import { recommendThreshold, evaluateThreshold } from '../../backend/src/assistant/threshold';
+import { recommendThreshold, evaluateThreshold, costOfPlacing } from '../../backend/src/assistant/threshold';
 import { findCprNumbers } from '../../shared/src/identifiers';
 import type { RoutingInput } from '../../backend/src/routing/types';
 
@@ -327,5 +327,20 @@ describe('calibration and threshold', () => {
     // 2 + 10 expected wrong of 300 + 3,000 rule placements: under 1 %; adding the 0.6s (40 more) is not.
     expect(recommendThreshold(history, { alreadyAutomated: 3000 }).threshold).toBe(0.9);
     expect(recommendThreshold(history, { minPlaced: 500 }).threshold).toBeNull();
+  });
+
+  test('costOfPlacing: the wrong ones among the N most confident, ties taken in proportion', () => {
+    // The 200 at 0.99 (1 wrong), then half of the 100 at 0.9 (2 wrong among them: 1 expected).
+    const r = costOfPlacing(history, 250, 750)!;
+    expect(r.placed).toBe(250);
+    expect(r.wrong).toBeCloseTo(2);
+    expect(r.wrongRate).toBeCloseTo(2 / 250);
+    expect(r.wrongRateOfAutomated).toBeCloseTo(2 / 1000);
+    // Order within a tie does not matter: the wrong ones listed first or last give the same cost.
+    const reversed = [...history].reverse();
+    expect(costOfPlacing(reversed, 250)!.wrong).toBeCloseTo(2);
+    expect(costOfPlacing(history, 400)!.wrong).toBeCloseTo(1 + 2 + 31);
+    expect(costOfPlacing(history, 0)).toMatchObject({ placed: 0, wrong: 0, wrongRate: 0 });
+    expect(costOfPlacing(history, 401)).toBeNull();
   });
 });

@@ -7,4 +7,4 @@ export {
   type Delta, type ModelOptions, type ModelState, type LearnOptions, type LearnSource, type SuggestOptions, type Suggestion,
 } from './model';
 export { explain, targetName, type Evidence, type Lang } from './explain';
-export { recommendThreshold, evaluateThreshold, wilsonUpper, type Outcome, type ThresholdOptions, type ThresholdRecommendation } from './threshold';
+export { recommendThreshold, evaluateThreshold, costOfPlacing, wilsonUpper, type Outcome, type ThresholdOptions, type ThresholdRecommendation } from './threshold';

@@ -77,6 +77,32 @@ function rec(threshold: number | null, n: number, placed: number, wrong: number,
   };
 }
 
+/**
+ * What auto-placing the `placed` most confident letters of the history would have cost: how many of
+ * them were wrong, and that as a share of them and of all automatic placements (with the rules').
+ * Letters of equal confidence are taken in proportion (a threshold cannot split them, so no lucky
+ * order among them counts). Null when the history has fewer letters. For the admin's "what would
+ * N % automation cost" and the benchmark's distance to its target.
+ */
+export function costOfPlacing(history: readonly Outcome[], placed: number, alreadyAutomated = 0):
+  { placed: number; wrong: number; wrongRate: number; wrongRateOfAutomated: number } | null {
+  if (placed > history.length) return null;
+  const n = Math.max(0, placed);
+  const sorted = [...history].sort((a, b) => b.confidence - a.confidence);
+  let taken = 0;
+  let wrong = 0;
+  for (let i = 0; i < sorted.length && taken < n;) {
+    let j = i;
+    let w = 0;
+    while (j < sorted.length && sorted[j].confidence === sorted[i].confidence) { if (!sorted[j].correct) w++; j++; }
+    const take = Math.min(j - i, n - taken);
+    wrong += (w * take) / (j - i);
+    taken += take;
+    i = j;
+  }
+  return { placed: n, wrong, wrongRate: n ? wrong / n : 0, wrongRateOfAutomated: n + alreadyAutomated ? wrong / (n + alreadyAutomated) : 0 };
+}
+
 /** Upper end of the one-sided Wilson score interval of a proportion (z = its normal quantile). */
 export function wilsonUpper(k: number, n: number, z: number): number {
   if (n === 0) return 1;
