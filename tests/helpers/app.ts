@@ -1,6 +1,7 @@
 // Helpers for integration tests that run the whole app (startBrevdue in demo mode).
 import { and, eq } from 'drizzle-orm';
-import type { Brevdue } from '../../backend/src/app';
+import { startBrevdue, type Brevdue } from '../../backend/src/app';
+import type { TestDatabase } from './databases';
 import { mailboxes } from '../../backend/src/store/schema';
 import { storeLetter } from '../../backend/src/store/letters';
 import { buildMemoXml } from '../../backend/src/memo/build';
@@ -23,4 +24,23 @@ export async function callApi(app: Brevdue, method: string, path: string, body?:
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/**
+ * One demo app for a describe block on a fresh database of `tdb` (no seed letters, no job runner unless
+ * asked): started before the block's tests, stopped and dropped after. Returns a getter for the app.
+ */
+export function demoAppForSuite(tdb: TestDatabase, opts: Partial<Parameters<typeof startBrevdue>[0]> = {}): () => Brevdue {
+  let app: Brevdue;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const d = await tdb.create();
+    drop = d.drop;
+    app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, runJobs: false, ...opts });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await drop?.();
+  });
+  return () => app;
 }

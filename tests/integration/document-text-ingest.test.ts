@@ -3,7 +3,6 @@
 // routing reads no document back. Non-PDF documents are 'skipped', technical ones left alone, and a PDF
 // that cannot be read is stored with its reason (the letter is stored all the same).
 import { eq } from 'drizzle-orm';
-import { startBrevdue, type Brevdue } from '../../backend/src/app';
 import { demoMemo, minimalPdf } from '../../backend/src/demo/letters';
 import { buildMemoXml } from '../../backend/src/memo/build';
 import { acceptLetter } from '../../backend/src/ingest/accept';
@@ -11,23 +10,14 @@ import { documentTextOf } from '../../backend/src/routing/document-text';
 import { cprHashes } from '../../backend/src/dsr/cpr-index';
 import { cprMentions, documents, mailboxes, messages } from '../../backend/src/store/schema';
 import { testDatabases } from '../helpers/databases';
+import { demoAppForSuite } from '../helpers/app';
 import type { MailboxRow } from '../../backend/src/context';
 
 describe.each(testDatabases)('document text at ingest on $name', (tdb) => {
-  let app: Brevdue;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const d = await tdb.create();
-    drop = d.drop;
-    app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, runJobs: false });
-  });
-  afterAll(async () => {
-    await app.stop();
-    await drop();
-  });
+  const demoApp = demoAppForSuite(tdb);
 
   test('a fetched letter is stored with its documents\' text, sealed and CPR-indexed, before routing', async () => {
+    const app = demoApp();
     const memo = demoMemo({ label: 'Afgørelse om sygedagpenge' });
     memo.body.mainDocument!.files[0].content = minimalPdf('Borger 0101901234 har ret til sygedagpenge fra uge 12');
     memo.body.additionalDocuments = [
