@@ -42,17 +42,24 @@ const open = (l: Limit) => l.cvrs === null && l.destinationIds === null;
 /** `messages`, or an alias of it for hand-written SQL (statistics: `alias(messages, 'm')`). */
 type Letters = { orgId: PgColumn; cvr: PgColumn; id: PgColumn };
 
+/**
+ * The limits as a condition: the organisation, and (unless some limit is open) any one limit's CVR
+ * numbers and destinations, each tested by the given predicate; an empty list admits nothing.
+ */
+function withinLimits(s: Scope, org: SQL, cvrIn: (cvrs: readonly string[]) => SQL, destinationIn: (ids: readonly string[]) => SQL): SQL {
+  if (s.limits === null || s.limits.some(open)) return org;
+  const clause = (l: Limit): SQL => and(
+    l.cvrs === null ? undefined : l.cvrs.length ? cvrIn(l.cvrs) : sql`false`,
+    l.destinationIds === null ? undefined : l.destinationIds.length ? destinationIn(l.destinationIds) : sql`false`,
+  )!;
+  return and(org, s.limits.length ? or(...s.limits.map(clause)) : sql`false`)!;
+}
+
 /** The letters (`messages` rows, or those of an alias) the scope may see, as a drizzle condition. */
 export function visibleLetters(s: Scope, m: Letters = messages): SQL {
-  if (s.limits === null || s.limits.some(open)) return eq(m.orgId, s.orgId);
-  const clause = (l: Limit): SQL => and(
-    l.cvrs === null ? undefined : l.cvrs.length ? inArray(m.cvr, [...l.cvrs]) : sql`false`,
-    l.destinationIds === null ? undefined : l.destinationIds.length
-      ? sql`exists (select 1 from ${deliveries} where ${deliveries.messageId} = ${m.id}
-          and ${deliveries.orgId} = ${s.orgId} and ${inArray(deliveries.destinationId, [...l.destinationIds])})`
-      : sql`false`,
-  )!;
-  return and(eq(m.orgId, s.orgId), s.limits.length ? or(...s.limits.map(clause)) : sql`false`)!;
+  return withinLimits(s, eq(m.orgId, s.orgId), (cvrs) => inArray(m.cvr, [...cvrs]),
+    (ids) => sql`exists (select 1 from ${deliveries} where ${deliveries.messageId} = ${m.id}
+      and ${deliveries.orgId} = ${s.orgId} and ${inArray(deliveries.destinationId, [...ids])})`);
 }
 
 /**
@@ -60,14 +67,9 @@ export function visibleLetters(s: Scope, m: Letters = messages): SQL {
  * the destinations it has deliveries to), for statistics of a caller limited to destinations.
  */
 export function visibleCountedLetters(s: Scope): SQL {
-  const org = sql`s.org_id = ${s.orgId}`;
-  if (s.limits === null || s.limits.some(open)) return org;
   const list = (xs: readonly string[], cast: string) => sql.join(xs.map((x) => sql`${x}${sql.raw(cast)}`), sql`, `);
-  const clause = (l: Limit): SQL => and(
-    l.cvrs === null ? undefined : l.cvrs.length ? sql`s.cvr in (${list(l.cvrs, '')})` : sql`false`,
-    l.destinationIds === null ? undefined : l.destinationIds.length ? sql`s.destination_ids && array[${list(l.destinationIds, '::uuid')}]` : sql`false`,
-  )!;
-  return and(org, s.limits.length ? or(...s.limits.map(clause)) : sql`false`)!;
+  return withinLimits(s, sql`s.org_id = ${s.orgId}`, (cvrs) => sql`s.cvr in (${list(cvrs, '')})`,
+    (ids) => sql`s.destination_ids && array[${list(ids, '::uuid')}]`);
 }
 
 /** Whether which letters the scope sees depends on their destinations (some grant limits them, none is open). */
