@@ -93,7 +93,7 @@ if (process.env.TEST_DATABASE_URL && serverDb) {
       const file = path.join(dir, 'brevdue.dump');
       execFileSync('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--file=${file}`, original.databaseUrl!]);
       expect(execFileSync('pg_restore', ['--list', file], { encoding: 'utf8' })).toMatch(/TABLE DATA public messages/);
-      const restored = await serverDb.create(); // fresh and empty
+      const restored = await serverDb.create({ empty: true }); // fresh and empty
       cleanups.push(restored.drop);
       execFileSync('pg_restore', ['--no-owner', '--exit-on-error', `--dbname=${restored.databaseUrl}`, file]);
 

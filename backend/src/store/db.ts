@@ -1,7 +1,7 @@
 // Opens the database: a PostgreSQL server when a URL is given, otherwise embedded PGlite
 // (files under dataDir, or in memory when dataDir is null). Both run the same migrations and
 // the same drizzle queries. Agenda gets a pg-Pool-shaped handle on the same database.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -12,6 +12,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
+import { pgliteFromSnapshot } from './pglite-snapshot';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -33,7 +34,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+export const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 const MIGRATION_LOCK = 4242_0001; // advisory lock id: many processes may start at once
 
 export async function openDatabase(opts: { databaseUrl?: string; dataDir?: string | null }): Promise<Database> {
@@ -63,7 +64,9 @@ async function openServer(url: string): Promise<Database> {
 
 async function openPglite(dataDir: string | null): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  // A data directory with anything in it opens as it is (or initdb's as before, next to the demo key);
+  // an empty one, or memory, starts from the migrated snapshot.
+  const client = dataDir && readdirSync(dataDir).length > 0 ? new PGlite(dataDir) : await pgliteFromSnapshot(MIGRATIONS, dataDir);
   await client.waitReady;
   const pdb = drizzlePglite(client, { schema });
   await migratePglite(pdb, { migrationsFolder: MIGRATIONS });
