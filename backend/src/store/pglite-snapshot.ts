@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 
@@ -20,11 +20,12 @@ const cached = new Map<string, Promise<Blob>>();
  * A new PGlite, in memory or in `dataDir` (which must be empty), started from the migrated snapshot.
  * A cache file that does not load (damaged, truncated) is replaced once; the second failure is thrown.
  */
-export async function pgliteFromSnapshot(migrationsFolder: string, dataDir: string | null, cacheFile = snapshotPath(migrationsFolder)): Promise<PGlite> {
+export async function pgliteFromSnapshot(migrationsFolder: string, dataDir: string | null, options: PGliteOptions = {},
+  cacheFile = snapshotPath(migrationsFolder)): Promise<PGlite> {
   for (let attempt = 0; ; attempt++) {
     const snapshot = await migratedSnapshot(migrationsFolder, cacheFile);
     try {
-      const client = dataDir ? new PGlite(dataDir, { loadDataDir: snapshot }) : new PGlite({ loadDataDir: snapshot });
+      const client = dataDir ? new PGlite(dataDir, { ...options, loadDataDir: snapshot }) : new PGlite({ ...options, loadDataDir: snapshot });
       await client.waitReady;
       return client;
     } catch (e) {
@@ -74,7 +75,7 @@ async function loadOrBuild(migrationsFolder: string, file: string): Promise<Blob
  * damaged tarball cleanly (its start-up promise never settles), so a damaged cache file is caught here
  * and built again.
  */
-function looksLikeTar(b: Buffer): boolean {
+export function looksLikeTar(b: Buffer): boolean {
   return b.length >= 1024 && b.length % 512 === 0 && b.subarray(257, 262).toString('latin1') === 'ustar';
 }
 
