@@ -25,7 +25,7 @@ describe('PGlite snapshot of the migrated schema', () => {
     const written = statSync(file);
     expect(written.size).toBeGreaterThan(1_000_000);
 
-    // Loaded again (from this process's copy): same schema, file untouched, an independent database.
+    // Loaded again (read from the file): same schema, file untouched, an independent database.
     const second = await pgliteFromSnapshot(MIGRATIONS, null, {}, file);
     await second.query(`insert into organisations (name) values ('Nordlys ApS')`);
     const third = await pgliteFromSnapshot(MIGRATIONS, null, {}, file);
