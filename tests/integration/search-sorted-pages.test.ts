@@ -1,4 +1,4 @@
-// Track & trace above the count cap (more than 10,000 matches), sorted by sender or subject: pages are
+// Track & trace above the count cap (more than MESSAGE_COUNT_CAP matches), sorted by sender or subject: pages are
 // gathered sender by sender along the index (store/read.ts pageByGroups), and a search of words sorted
 // by subject subject by subject through the label-lexeme index (groupsByLexemes). Whatever the path, a
 // page must be exactly the page of the plain ORDER BY. 12,000 letters written with generate_series,

@@ -15,7 +15,7 @@ import { storeLetter } from '../../backend/src/store/letters';
 import { silentLogger } from '../../backend/src/log';
 import { buildMemoXml } from '../../backend/src/memo/build';
 import { DEMO_SENDERS, demoMemo } from '../../backend/src/demo/letters';
-import { apiErrorSchema, messageListResponseSchema, MESSAGE_COUNT_CAP, type MessageListResponse } from '../../shared/src/contracts';
+import { apiErrorSchema, messageListResponseSchema, MESSAGE_COUNT_CAP, MESSAGE_OFFSET_MAX, type MessageListResponse } from '../../shared/src/contracts';
 import { testDatabases } from '../helpers/databases';
 
 const CVR_1 = '72494814';
@@ -209,9 +209,19 @@ describe.each(testDatabases)('track & trace search on $name', (tdb) => {
     const failed = await list('status=failed&limit=5', 'c');
     expect(failed.total).toBe(Math.floor((MESSAGE_COUNT_CAP + 50) / 100));
     expect(failed.totalCapped).toBeUndefined();
+    // Past the cap pages go on as they come: a full page says "at least", a short one ends the count
+    // exactly, an empty one past the end says only "more than the cap".
+    const full = await list(`offset=${MESSAGE_COUNT_CAP}&limit=50`, 'c');
+    expect(full.items).toHaveLength(50);
+    expect(full).toMatchObject({ total: MESSAGE_COUNT_CAP + 50, totalCapped: true });
     const last = await list(`offset=${MESSAGE_COUNT_CAP}&limit=200`, 'c');
     expect(last.items).toHaveLength(50);
-    expect(last).toMatchObject({ total: MESSAGE_COUNT_CAP + 50, totalCapped: true });
+    expect(last.total).toBe(MESSAGE_COUNT_CAP + 50);
+    expect(last.totalCapped).toBeUndefined();
+    expect(last.items.map((m) => m.id)).toEqual(full.items.map((m) => m.id));
+    const beyond = await list(`offset=${MESSAGE_COUNT_CAP + 50}&limit=50`, 'c');
+    expect(beyond).toMatchObject({ items: [], total: MESSAGE_COUNT_CAP, totalCapped: true });
+    expect(MESSAGE_OFFSET_MAX).toBeGreaterThan(MESSAGE_COUNT_CAP);
   });
 
   test('bad input is a 400 that names the field and says what is allowed', async () => {

@@ -2,7 +2,7 @@
 // and keeps "next" open while a full page came back.
 import { Button, Caption1, makeStyles, tokens } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
-import { MESSAGE_COUNT_CAP } from '../../../../shared/src/contracts';
+import { MESSAGE_OFFSET_MAX } from '../../../../shared/src/contracts';
 import { useLocale } from '../useLocale';
 
 const useStyles = makeStyles({
@@ -31,8 +31,9 @@ export function Pager({ offset, shown, total, capped, pageSize, disabled, onPage
   const n = (v: number) => v.toLocaleString(locale);
   const first = shown === 0 ? 0 : offset + 1;
   const last = offset + shown;
-  // The API pages no further than MESSAGE_COUNT_CAP: beyond it, narrowing the search is the way.
-  const hasNext = capped ? shown === pageSize && offset + pageSize <= MESSAGE_COUNT_CAP : last < total;
+  // The count stops at a cap; pages go on while they are full, up to MESSAGE_OFFSET_MAX: beyond it,
+  // narrowing the search is the way.
+  const hasNext = capped ? shown === pageSize && offset + pageSize <= MESSAGE_OFFSET_MAX : last < total;
   return (
     <nav className={s.root} aria-label={t('trace.paging')} data-testid="pager">
       <Button size="small" onClick={() => onPage(Math.max(0, offset - pageSize))} disabled={disabled || offset === 0} data-testid="page-prev">
