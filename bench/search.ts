@@ -8,7 +8,9 @@
 // those by the assistant; a timeline of 1–3 events a letter); no documents. A second organisation
 // holds 10 % more letters, so every search also proves its tenant filter costs nothing. After
 // ANALYZE each search and each statistics report runs once to warm up, then BENCH_RUNS times
-// (default 15; statistics BENCH_STATS_RUNS, 5); figures are per call, the way GET /api/messages and GET /api/stats make them.
+// (default 40: with 15, the nearest-rank p95 was the slowest call, so one scheduling hiccup on this
+// shared 2-core machine decided it; 40 leaves 2 calls above the p95. search_max_ms still reports the
+// slowest. Statistics BENCH_STATS_RUNS, 5); figures are per call, the way GET /api/messages and GET /api/stats make them.
 // search_p95_ms and stats_p95_ms are the worst kind's p95.
 //   BENCH_KEEP_DB=1 keeps the database (its name is printed); BENCH_REUSE_DB=<name> measures an
 //   existing one without filling or dropping it (for trying indexes by hand).
@@ -23,7 +25,7 @@ import { messageListQuerySchema } from '../shared/src/contracts';
 import { percentile } from './lib/procs';
 
 const LETTERS = Number(process.env.BENCH_LETTERS ?? 1_000_000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 /** Statistics reports take seconds over a year of letters: fewer runs each. */
 const STATS_RUNS = Number(process.env.BENCH_STATS_RUNS ?? 5); // 0: searches only
 const BATCH = 100_000;
