@@ -2,7 +2,7 @@
 // and keeps "next" open while a full page came back.
 import { Button, Caption1, makeStyles, tokens } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
-import { MESSAGE_OFFSET_MAX } from '../../../../shared/src/contracts';
+import { pagerState } from './pager-state';
 import { useLocale } from '../useLocale';
 
 const useStyles = makeStyles({
@@ -29,14 +29,10 @@ export function Pager({ offset, shown, total, capped, pageSize, disabled, onPage
   const { t } = useTranslation();
   const locale = useLocale();
   const n = (v: number) => v.toLocaleString(locale);
-  const first = shown === 0 ? 0 : offset + 1;
-  const last = offset + shown;
-  // The count stops at a cap; pages go on while they are full, up to MESSAGE_OFFSET_MAX: beyond it,
-  // narrowing the search is the way.
-  const hasNext = capped ? shown === pageSize && offset + pageSize <= MESSAGE_OFFSET_MAX : last < total;
+  const { first, last, hasPrevious, hasNext } = pagerState({ offset, shown, total, capped, pageSize });
   return (
     <nav className={s.root} aria-label={t('trace.paging')} data-testid="pager">
-      <Button size="small" onClick={() => onPage(Math.max(0, offset - pageSize))} disabled={disabled || offset === 0} data-testid="page-prev">
+      <Button size="small" onClick={() => onPage(Math.max(0, offset - pageSize))} disabled={disabled || !hasPrevious} data-testid="page-prev">
         {t('trace.previous')}
       </Button>
       <Caption1 className={s.range} aria-live="polite" data-testid="page-range">
