@@ -26,28 +26,11 @@ function server(url: string): TestDatabase {
     try { return await fn(c); } finally { await c.end(); }
   };
   const urlOf = (name: string) => { const u = new URL(url); u.pathname = `/${name}`; return u.toString(); };
-  return {
-    name: 'postgres',
-    async create(opts) {
-      const name = `brevdue_test_${randomBytes(6).toString('hex')}`;
-      // A copy of the migrated template: running the migrations on every test's database costs
-      // about a second each; copying a template, a tenth of that.
-      const template = opts?.empty ? null : await migratedTemplate(url, withAdmin, urlOf);
-      await withAdmin((c) => c.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`));
-      return {
-        databaseUrl: urlOf(name),
-        dataDir: null,
-        drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
-      };
-    },
-  };
-}
 
-let templateReady: Promise<string> | undefined;
-
-/** The server's migrated template database for the current migrations, made once by whichever worker comes first. */
-function migratedTemplate(url: string, withAdmin: <T>(fn: (c: pg.Client) => Promise<T>) => Promise<T>, urlOf: (n: string) => string): Promise<string> {
-  templateReady ??= withAdmin(async (c) => {
+  // The server's migrated template database for the current migrations, made once by whichever worker
+  // comes first (an advisory lock orders them), then copied for every test.
+  let templateReady: Promise<string> | undefined;
+  const migratedTemplate = () => templateReady ??= withAdmin(async (c) => {
     const template = `brevdue_tpl_${migrationsFingerprint(MIGRATIONS)}`;
     await c.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
     try {
@@ -68,7 +51,22 @@ function migratedTemplate(url: string, withAdmin: <T>(fn: (c: pg.Client) => Prom
       await c.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
     }
   });
-  return templateReady;
+
+  return {
+    name: 'postgres',
+    async create(opts) {
+      const name = `brevdue_test_${randomBytes(6).toString('hex')}`;
+      // A copy of the migrated template: running the migrations on every test's database costs
+      // about a second each; copying a template, a tenth of that.
+      const template = opts?.empty ? null : await migratedTemplate();
+      await withAdmin((c) => c.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`));
+      return {
+        databaseUrl: urlOf(name),
+        dataDir: null,
+        drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+      };
+    },
+  };
 }
 const TEMPLATE_LOCK = 4242_0099;
 

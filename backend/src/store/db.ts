@@ -67,7 +67,7 @@ async function openPglite(dataDir: string | null): Promise<Database> {
   // A data directory with anything in it opens as it is (or initdb's as before, next to the demo key);
   // an empty one, or memory, starts from the migrated snapshot.
   const client = dataDir && readdirSync(dataDir).length > 0
-    ? new PGlite(dataDir, { ...BYTEA_AS_HEX }) : await pgliteFromSnapshot(MIGRATIONS, dataDir, BYTEA_AS_HEX);
+    ? new PGlite(dataDir, BYTEA_AS_HEX) : await pgliteFromSnapshot(MIGRATIONS, dataDir, BYTEA_AS_HEX);
   await client.waitReady;
   const pdb = drizzlePglite(client, { schema });
   await migratePglite(pdb, { migrationsFolder: MIGRATIONS });

@@ -85,7 +85,16 @@ export function looksLikeTar(b: Buffer): boolean {
   return b.length >= 1024 && b.length % 512 === 0 && b.subarray(257, 262).toString('latin1') === 'ustar';
 }
 
+const paths = new Map<string, string>();
+
+/** Where the snapshot of these migrations is cached; worked out once a process (it hashes every migration file). */
 function snapshotPath(migrationsFolder: string): string {
+  let file = paths.get(migrationsFolder);
+  if (!file) paths.set(migrationsFolder, file = cachePath(migrationsFolder));
+  return file;
+}
+
+function cachePath(migrationsFolder: string): string {
   const pkg = pglitePackage();
   // <node_modules>/@electric-sql/pglite → <node_modules>/.cache/brevdue
   const cache = path.resolve(pkg.dir, '..', '..', '.cache', 'brevdue');
