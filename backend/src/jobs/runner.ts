@@ -20,6 +20,7 @@ import { ProviderError } from '../ingest/connector';
 import { errorMessage, silentLogger, type Logger } from '../log';
 import { runRetention } from '../retention/purge';
 import { compactStats } from '../stats/rollup';
+import { stopAgenda } from './graceful-stop';
 
 export const JOB = { poll: 'poll-mailbox', pollAgain: 'poll-mailbox-backlog', route: 'route-letter', deliver: 'deliver', receipt: 'ngdp-receipt', notifyDead: 'notify-dead-letter', recover: 'recover-uncertain', retention: 'retention-purge', statsCompact: 'stats-compact' } as const;
 
@@ -184,15 +185,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     async stop(drainMs = 10_000) {
       if (!running) return;
       running = false;
-      // agenda.stop() stops fetching and unlocks jobs not started yet, but returns while handlers
-      // still run (their rows stay locked). Wait for them, bounded, so the database is not closed
-      // under a delivery half done. agenda has no public count after stop: its processor's list.
-      const processor = (agenda as unknown as { jobProcessor?: { runningJobs: unknown[] } }).jobProcessor;
-      await agenda.stop();
-      const until = Date.now() + drainMs;
-      while ((processor?.runningJobs.length ?? 0) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
-      const left = processor?.runningJobs.length ?? 0;
-      if (left > 0) log.warn('stopped with job handlers still running; their locks expire and another process retries them', { running: left });
+      await stopAgenda(agenda, drainMs, log);
       ngdp?.close();
     },
   };
