@@ -82,13 +82,23 @@ async function main() {
     const rssAll = () => pids.reduce((t, p) => t + memoryMb(p).rss, 0);
     const cpu0 = cpuAll();
     let rssPeak = rssAll();
-    const sampler = setInterval(() => { try { rssPeak = Math.max(rssPeak, rssAll()); } catch { /* exited */ } }, 250);
+    // Peak per phase too (stderr), to tell a burst's memory from the steady state's.
+    let phase = 'start';
+    const phasePeak: Record<string, number> = {};
+    const sampler = setInterval(() => {
+      try {
+        const now = rssAll();
+        rssPeak = Math.max(rssPeak, now);
+        phasePeak[phase] = Math.max(phasePeak[phase] ?? 0, now);
+      } catch { /* exited */ }
+    }, 250);
 
     const count = async () => Number((await database.pool.query('SELECT count(*)::int AS n FROM messages')).rows[0].n);
     const post = (path: string, body: unknown) => fetch(sim.url + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     const waitingAtSim = async () => ((await (await fetch(`${sim.url}/bench/waiting?cvrs=${cvrs.join(',')}`)).json()) as { waiting: number }).waiting;
 
     // Phase 1: throughput
+    phase = 'throughput';
     say(`phase 1: ${THROUGHPUT_LETTERS} letters, backlog held near 1,000`);
     let injected = 0;
     const t0 = Date.now();
@@ -113,6 +123,7 @@ async function main() {
     // Phase 2: pull latency at a steady rate below capacity (half the measured throughput, at most
     // 20/s), so it measures the path, not a queue.
     const rate = Math.max(1, Math.min(20, lettersPerS / 2));
+    phase = 'pull';
     say(`phase 2: ${LATENCY_LETTERS} letters at ${rate.toFixed(1)}/s, pull`);
     const before = await count();
     for (let i = 0; i < LATENCY_LETTERS; i++) {
@@ -125,9 +136,11 @@ async function main() {
     const pull = rows.map((r) => Number(r.at) - injectedAt[r.memo_uuid]).filter((x) => Number.isFinite(x));
 
     // Phase 3: push latency (the answer NgDP waits for comes after the durable store)
+    phase = 'push';
     const push = await pushLatencies(backend.url, sim.url, cvrs, LATENCY_LETTERS, rate);
 
     clearInterval(sampler);
+    say(`peak RSS by phase (MB): ${Object.entries(phasePeak).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
     const cpu = cpuAll() - cpu0;
     await database.close();
     const figures: [string, number | string][] = [

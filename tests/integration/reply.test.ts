@@ -2,14 +2,21 @@
 // valid reply MeMo with the ReplyData chain; refusals say why and send nothing; the reply row is
 // stored before the send and a retry sends the same messageUUID; the timeline shows who replied.
 import { and, eq } from 'drizzle-orm';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { main } from '../../backend/src/cli/main';
+import { auditLog } from '../../backend/src/store/schema';
 import { startBrevdue, type Brevdue } from '../../backend/src/app';
 import { demoMemo, DEMO_ORGANISATION, DEMO_SENDERS, minimalPdf } from '../../backend/src/demo/letters';
 import { buildMemoXml } from '../../backend/src/memo/build';
 import { parseMemo } from '../../backend/src/memo/parse';
 import type { Memo } from '../../backend/src/memo/types';
 import { storeLetter } from '../../backend/src/store/letters';
-import { events, mailboxes, replies } from '../../backend/src/store/schema';
+import { documents, events, mailboxes, messages, replies } from '../../backend/src/store/schema';
+import { isSkeleton } from '../../backend/src/memo/original';
+import { openOriginal } from '../../backend/src/store/original';
 import { apiErrorSchema, messageDetailSchema, replyInfoSchema, replyListSchema } from '../../shared/src/contracts';
 import { eventually, testDatabases } from '../helpers/databases';
 
@@ -50,6 +57,14 @@ describe.each(testDatabases)('replies on $name', (tdb) => {
     const [mb] = await app.database.db.select().from(mailboxes)
       .where(and(eq(mailboxes.orgId, app.demoOrgId!), eq(mailboxes.cvr, memo.recipient.id), eq(mailboxes.provider, provider)));
     return (await storeLetter(app.database.db, app.ctx.sealer, mb, memo, Buffer.from(buildMemoXml(memo)))).messageId;
+  }
+
+  /** As ingest does: the letter parsed from the bytes stored (that is when the skeleton can be cut). */
+  async function storeAsIngest(memo: Memo): Promise<string> {
+    const [mb] = await app.database.db.select().from(mailboxes)
+      .where(and(eq(mailboxes.orgId, app.demoOrgId!), eq(mailboxes.cvr, memo.recipient.id), eq(mailboxes.provider, 'ngdp')));
+    const raw = Buffer.from(buildMemoXml(memo));
+    return (await storeLetter(app.database.db, app.ctx.sealer, mb, parseMemo(raw), raw)).messageId;
   }
 
   async function reply(id: string, text: string | null, files: { name: string; data: Buffer }[] = [], extra: Record<string, string> = {}, headers: Record<string, string> = {}) {
@@ -104,6 +119,75 @@ describe.each(testDatabases)('replies on $name', (tdb) => {
     expect(ev).toMatchObject({ actor: 'Demo-bruger', data: expect.objectContaining({ transmissionId: info.transmissionId, replyId: info.id }) });
     expect(ev!.text).toContain(`Digital Post received the reply (transmission ${info.transmissionId})`);
     expect(replyListSchema.parse((await api('GET', `/messages/${id}/replies`)).body).items).toEqual([info]);
+  });
+
+  test('a letter with a large document keeps its original as a skeleton, rebuilt exactly for the reply; a missing document is named', async () => {
+    const original = letter();
+    original.body.mainDocument!.files[0].content = randomBytes(300_000); // base64 cut out of the kept original
+    const xml = Buffer.from(buildMemoXml(original));
+    const id = await storeAsIngest(original);
+    const [m] = await app.database.db.select({ rawEnc: messages.rawEnc }).from(messages).where(eq(messages.id, id));
+    const kept = app.ctx.sealer.open(m.rawEnc);
+    expect(isSkeleton(kept)).toBe(true);
+    expect(kept.length).toBeLessThan(20_000); // not the 400 KB of the original
+    expect((await openOriginal(app.database.db, app.ctx.sealer, id, m.rawEnc)).equals(xml)).toBe(true);
+
+    const r = await reply(id, 'Tak for brevet.');
+    expect(r.status).toBe(201);
+    expect(parseMemo(app.sims!.ngdp.api.sent()[0].xml).replyData).toEqual([expect.objectContaining({ messageUUID: original.messageUUID, messageID: 'ERST-1' })]);
+
+    // Without the stored document the original cannot be rebuilt: the reply is refused with the reason.
+    const other = letter();
+    other.body.mainDocument!.files[0].content = randomBytes(300_000);
+    const otherId = await storeAsIngest(other);
+    await app.database.db.delete(documents).where(eq(documents.messageId, otherId));
+    const refused = await reply(otherId, 'Tak.');
+    expect(refused.status).toBe(409);
+    expect(errorOf(refused.body)).toMatchObject({ code: 'reply_original_unreadable' });
+    expect(errorOf(refused.body).message).toContain('needs document 1, which is missing');
+  });
+
+  test('`brevdue memo original` writes the original byte for byte to a new file, audited; refusals say why', async () => {
+    const original = letter();
+    original.body.mainDocument!.files[0].content = randomBytes(200_000);
+    const xml = Buffer.from(buildMemoXml(original));
+    const id = await storeAsIngest(original);
+    const dir = mkdtempSync(path.join(tmpdir(), 'brevdue-original-'));
+    const env = { openStore: async () => ({ db: app.database.db, sealer: app.ctx.sealer, close: async () => undefined }) };
+    const run = async (...argv: string[]) => {
+      let out = '';
+      const code = await main(['memo', 'original', ...argv], { out: (t) => { out += t; }, err: (t) => { out += t; } }, env);
+      return { code, out };
+    };
+    try {
+      const file = path.join(dir, 'original.xml');
+      const ok = await run(id, '--out', file);
+      expect(ok.code).toBe(0);
+      const sha = createHash('sha256').update(xml).digest('hex');
+      expect(ok.out).toContain(`wrote ${xml.length} bytes (sha256 ${sha})`);
+      expect(readFileSync(file).equals(xml)).toBe(true);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const audited = await app.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'letter.original_exported'), eq(auditLog.targetId, id)));
+      expect(audited).toHaveLength(1);
+      expect(audited[0].details).toEqual({ bytes: xml.length, sha256: sha });
+
+      writeFileSync(path.join(dir, 'taken.xml'), 'x');
+      const refusals: [string[], number, string][] = [
+        [[id, '--out', path.join(dir, 'taken.xml')], 3, 'exists already'],
+        [[randomUUID(), '--out', path.join(dir, 'none.xml')], 3, 'no letter with id'],
+        [['not-an-id', '--out', path.join(dir, 'x.xml')], 2, 'MESSAGE-ID must be a letter id'],
+        [[id], 2, 'expected MESSAGE-ID --out FILE'],
+      ];
+      for (const [argv, code, says] of refusals) {
+        const r = await run(...argv);
+        expect({ argv, code: r.code }).toEqual({ argv, code });
+        expect(r.out).toContain(says);
+      }
+      expect(readFileSync(path.join(dir, 'taken.xml'), 'utf8')).toBe('x');
+      expect(existsSync(path.join(dir, 'none.xml'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('refusals say why and send nothing: not allowed, deadline passed, e-Boks, bad text, bad files, no such letter, reader', async () => {

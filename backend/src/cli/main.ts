@@ -9,7 +9,7 @@ import { parseMemo, DEFAULT_MEMO_LIMITS } from '../memo/parse';
 import { summarizeMemo } from '../memo/summary';
 import { MemoError } from '../memo/types';
 import { keyVaultFromEnv, newWrappedKek, KeyVaultError, type KeyVaultOptions } from '../crypto/key-vault';
-import { auditVerify, CliCheckFailed, keysRewrap, parseOrgOption, processCliEnv, retentionPurge, statsRebuild, type CliEnv } from './privacy-commands';
+import { auditVerify, CliCheckFailed, exportOriginal, keysRewrap, parseOrgOption, processCliEnv, retentionPurge, statsRebuild, type CliEnv } from './privacy-commands';
 
 export interface CliIo {
   out(text: string): void;
@@ -46,6 +46,11 @@ const commands: Record<string, Record<string, Command>> = {
         const memo = parseMemo(readInput(file));
         io.out(`${JSON.stringify(summarizeMemo(memo), null, 2)}\n`);
       },
+    },
+    original: {
+      args: 'MESSAGE-ID --out FILE',
+      summary: 'write a stored letter\'s original MeMo, byte for byte, to a new file (recorded in the audit log)',
+      run: (args, io, env) => exportOriginal(args, io, env, (m) => new CliError(m, true)),
     },
   },
   audit: {

@@ -1,4 +1,4 @@
-// `brevdue audit verify`, `brevdue keys rewrap`, `brevdue retention purge`, `brevdue stats rebuild`: they open the database and
+// `brevdue audit verify`, `brevdue memo original`, `brevdue keys rewrap`, `brevdue retention purge`, `brevdue stats rebuild`: they open the database and
 // the key ring from the same environment as the server (DATABASE_URL or BREVDUE_DATA_DIR, BREVDUE_KEK,
 // BREVDUE_KEK_PREVIOUS). With embedded PGlite, stop the server first: PGlite is one process's database.
 import { keyVaultFromEnv, unwrapKekSettings } from '../crypto/key-vault';
@@ -11,6 +11,13 @@ import { countNotCurrent, rewrapAll } from '../crypto/rewrap';
 import { runRetention } from '../retention/purge';
 import { rebuildStats } from '../stats/rollup';
 import type { CliIo } from './main';
+import { createHash } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
+import { appendAudit } from '../audit/chain';
+import { messages } from '../store/schema';
+import { openOriginal } from '../store/original';
 
 export interface CliStore { db: Db; sealer: Sealer; close(): Promise<void> }
 export interface CliEnv { openStore(): Promise<CliStore> }
@@ -43,6 +50,37 @@ export function parseOrgOption(args: string[], usageError: (m: string) => Error)
 async function withStore<T>(env: CliEnv, fn: (s: CliStore) => Promise<T>): Promise<T> {
   const s = await env.openStore();
   try { return await fn(s); } finally { await s.close(); }
+}
+
+/**
+ * Writes a stored letter's original MeMo, byte for byte, to a new file (mode 600; never over an
+ * existing one, never to the terminal: it is the letter's content), and records the export in the
+ * organisation's audit log with the bytes' SHA-256.
+ */
+export async function exportOriginal(args: string[], io: CliIo, env: CliEnv, usageError: (m: string) => Error): Promise<void> {
+  if (args.length !== 3 || args[1] !== '--out') throw usageError(`expected MESSAGE-ID --out FILE, got ${JSON.stringify(args.join(' '))}`);
+  const [id, , out] = args;
+  if (!UUID.test(id)) throw usageError('MESSAGE-ID must be a letter id (UUID), as the task pane and the API show it');
+  await withStore(env, async ({ db, sealer }) => {
+    const [m] = await db.select({ orgId: messages.orgId, rawEnc: messages.rawEnc, purgedAt: messages.purgedAt }).from(messages).where(eq(messages.id, id));
+    if (!m) throw new CliCheckFailed(`no letter with id ${id}`);
+    if (m.purgedAt) throw new CliCheckFailed(`letter ${id} was purged on ${m.purgedAt.toISOString().slice(0, 10)} (retention or a data subject request): its original no longer exists`);
+    let original: Buffer;
+    try {
+      original = await openOriginal(db, sealer, id, m.rawEnc);
+    } catch (e) {
+      throw new CliCheckFailed(`letter ${id}: ${(e as Error).message}`);
+    }
+    try {
+      writeFileSync(out, original, { flag: 'wx', mode: 0o600 });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new CliCheckFailed(code === 'EEXIST' ? `${out} exists already; choose a new file name` : `cannot write ${out}: ${(e as Error).message}`);
+    }
+    const sha256 = createHash('sha256').update(original).digest('hex');
+    await appendAudit(db, { orgId: m.orgId, actor: `command line (${userInfo().username})`, action: 'letter.original_exported', targetType: 'message', targetId: id, details: { bytes: original.length, sha256 } });
+    io.out(`wrote ${original.length} bytes (sha256 ${sha256}) to ${out}; recorded in the audit log\n`);
+  });
 }
 
 export async function auditVerify(org: string | undefined, io: CliIo, env: CliEnv): Promise<void> {

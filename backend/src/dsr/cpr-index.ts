@@ -8,6 +8,7 @@ import { findCprNumbers } from '../../../shared/src/identifiers';
 import type { Sealer } from '../crypto/envelope';
 import type { Db, Tx } from '../store/db';
 import { cprMentions, documents, messages } from '../store/schema';
+import { originalMarkup } from '../memo/original';
 
 export const CPR_INDEX_INFO = 'brevdue-cpr-index';
 
@@ -64,7 +65,7 @@ export async function reindexStaleMentions(db: Db, sealer: Sealer, batch = 100):
     if (stale.length === 0) return done;
     for (const s of stale) {
       const [m] = await db.select({ raw: messages.rawEnc }).from(messages).where(eq(messages.id, s.messageId));
-      const texts = m ? [sealer.open(m.raw).toString('utf8')] : [];
+      const texts = m ? [originalMarkup(sealer.open(m.raw)).toString('utf8')] : [];
       const docs = await db.select({ t: documents.textEnc }).from(documents).where(eq(documents.messageId, s.messageId));
       for (const d of docs) if (d.t) texts.push(sealer.open(d.t).toString('utf8'));
       await db.transaction(async (tx) => {

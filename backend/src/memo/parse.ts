@@ -45,6 +45,19 @@ export function parseMemo(xml: string | Buffer, limits?: Partial<MemoLimits>): M
 
 const decodeBase64 = (text: string) => Buffer.from(text, 'base64');
 
+/** Where a document's base64 was in the parsed bytes; `content` is the very Buffer the Memo holds. */
+export interface PayloadSpan { start: number; end: number; content: Buffer }
+const payloadSpans = new WeakMap<Memo, PayloadSpan[]>();
+
+/**
+ * The spans of the documents' base64 in the bytes `memo` was parsed from, in document order, when
+ * the fast path parsed it (large payloads only); otherwise none. memo/original.ts keeps the original
+ * without them.
+ */
+export function payloadSpansOf(memo: Memo): readonly PayloadSpan[] {
+  return payloadSpans.get(memo) ?? [];
+}
+
 /**
  * The fast path (see payloads.ts): the markup is parsed with the documents cut out. Any doubt, and
  * any error, returns null so the full path runs and says exactly what it would have said.
@@ -63,7 +76,9 @@ function parseWithoutPayloads(xml: Buffer, lim: MemoLimits): Memo | null {
       return payload;
     });
     // Every token must have come back as exactly one File/content (not, say, from inside a comment).
-    return !reused && used.size === cut.payloads.size ? memo : null;
+    if (reused || used.size !== cut.payloads.size) return null;
+    payloadSpans.set(memo, [...cut.spans].map(([token, [start, end]]) => ({ start, end, content: cut.payloads.get(token)! })));
+    return memo;
   } catch {
     return null;
   }

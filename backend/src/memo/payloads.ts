@@ -19,6 +19,8 @@ export interface CutPayloads {
   skeleton: Buffer;
   /** Token → the decoded document bytes. */
   payloads: Map<string, Buffer>;
+  /** Token → where its base64 text (whitespace included) was in the input, as byte offsets [start, end). */
+  spans: Map<string, [number, number]>;
 }
 
 /** null when there is nothing worth cutting, or a payload is not clean base64 (the full path will say why). */
@@ -27,6 +29,7 @@ export function cutPayloads(xml: Buffer): CutPayloads | null {
   const nonce = randomBytes(12).toString('hex');
   const parts: Buffer[] = [];
   const payloads = new Map<string, Buffer>();
+  const spans = new Map<string, [number, number]>();
   let at = 0;
   CONTENT.lastIndex = 0;
   for (let m = CONTENT.exec(text); m; m = CONTENT.exec(text)) {
@@ -35,12 +38,13 @@ export function cutPayloads(xml: Buffer): CutPayloads | null {
     if (!isCleanBase64(m[2])) return null;
     const token = `Bdb${nonce}${String(payloads.size).padStart(5, '0')}`; // 32 base64 characters
     payloads.set(token, Buffer.from(m[2], 'base64')); // Node's decoder skips the whitespace
+    spans.set(token, [start, end]);
     parts.push(xml.subarray(at, start), Buffer.from(token, 'latin1'));
     at = end;
   }
   if (payloads.size === 0) return null;
   parts.push(xml.subarray(at));
-  return { skeleton: Buffer.concat(parts), payloads };
+  return { skeleton: Buffer.concat(parts), payloads, spans };
 }
 
 const WS = [' ', '\t', '\r', '\n'];

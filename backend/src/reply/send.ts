@@ -16,6 +16,7 @@ import { HttpError } from '../api/errors';
 import { ProviderError } from '../ingest/connector';
 import { openNgdpMailbox } from '../ingest/ngdp/mailbox-client';
 import { buildMemoXml } from '../memo/build';
+import { openOriginal } from '../store/original';
 import { parseMemo } from '../memo/parse';
 import { MemoError, type Memo } from '../memo/types';
 import { addEvent } from '../store/letters';
@@ -89,9 +90,9 @@ function usableMailbox(ctx: Ctx, mb: MailboxRow & { removedAt: Date | null }): M
   return mb;
 }
 
-function originalOf(ctx: Ctx, rawEnc: Buffer): Memo {
+async function originalOf(ctx: Ctx, messageId: string, rawEnc: Buffer): Promise<Memo> {
   try {
-    return parseMemo(ctx.sealer.open(rawEnc));
+    return parseMemo(await openOriginal(ctx.db, ctx.sealer, messageId, rawEnc));
   } catch (e) {
     const why = e instanceof MemoError ? e.message : (e as Error).message;
     throw new HttpError(409, 'reply_original_unreadable', `The original letter can no longer be read (${why}), so a reply cannot name it. Answer the sender directly.`);
@@ -124,7 +125,7 @@ export async function createReply(ctx: Ctx, orgId: string, messageId: string, ac
   checkReplyable({ provider: letter.provider, reply: letter.replyAllowed, replyByDateTime: letter.replyBy?.toISOString() }, now());
   const text = checkText(req.text);
   const files = await checkAttachments(req.files);
-  const original = originalOf(ctx, letter.rawEnc);
+  const original = await originalOf(ctx, letter.id, letter.rawEnc);
   checkReplyable({ provider: letter.provider, reply: original.reply, replyByDateTime: original.replyByDateTime }, now());
   const mailbox = usableMailbox(ctx, letter.mailbox);
 

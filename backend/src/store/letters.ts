@@ -8,6 +8,8 @@ import { documents, events, messages, quarantine } from './schema';
 import type { Db, Tx } from './db';
 import { routingFactsOf } from '../routing/facts';
 import { recordCprMentions } from '../dsr/cpr-index';
+import { payloadSpansOf } from '../memo/parse';
+import { compactOriginal } from '../memo/original';
 
 /** Every string inside a JSON value with its CPR numbers masked. */
 export function maskCprDeep<T>(v: T): T {
@@ -27,6 +29,10 @@ export interface StoreResult { messageId: string; created: boolean; status: stri
  * CPR numbers; without them the text is extracted before the first routing instead.
  */
 export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, memo: Memo, raw: Buffer, texts?: Map<number, { status: string; text: string | null }>): Promise<StoreResult> {
+  const docs = documentRows(memo);
+  // The original without the documents' base64 when it rebuilds exactly (memo/original.ts): the
+  // documents are stored below, and keeping them twice doubled what each letter wrote.
+  const original = compactOriginal(raw, payloadSpansOf(memo), docs.map((d) => ({ position: d.position, content: d.file.content })));
   return db.transaction(async (tx) => {
     const inserted = await tx.insert(messages).values({
       orgId: mailbox.orgId,
@@ -48,7 +54,7 @@ export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, m
       replyAllowed: memo.reply,
       replyBy: memo.replyByDateTime ? new Date(memo.replyByDateTime) : null,
       routingFacts: maskCprDeep(routingFactsOf(memo, mailbox.provider)) as unknown as Record<string, unknown>,
-      rawEnc: sealer.seal(raw),
+      rawEnc: sealer.seal(original),
       searchText: searchTextOf(memo),
     }).onConflictDoNothing({ target: [messages.orgId, messages.memoUuid] }).returning({ id: messages.id });
 
@@ -58,7 +64,6 @@ export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, m
       return { messageId: existing.id, created: false, status: existing.status };
     }
     const messageId = inserted[0].id;
-    const docs = documentRows(memo);
     if (docs.length) {
       await tx.insert(documents).values(docs.map((d) => ({
         messageId, role: d.role, position: d.position, filename: maskCpr(d.file.filename), // stored in clear: masked
