@@ -1,6 +1,6 @@
 // npm run bench:ingest — how fast letters get from provider mailboxes into Brevdue's database.
 // 300 CVR numbers with a Digital Post mailbox each; 30,000 letters of 50 KB–2 MB (log-uniform).
-// The backend runs as its own processes (BENCH_WORKERS, default 1; 2 measured slower here, see docs/PERFORMANCE.md) against a PostgreSQL server (BENCH_DATABASE_URL, default the
+// The backend runs bundled as production runs it (npm run build:backend; BENCH_BACKEND=tsx for the sources) as its own processes (BENCH_WORKERS, default 1; 2 measured slower here, see docs/PERFORMANCE.md) against a PostgreSQL server (BENCH_DATABASE_URL, default the
 // local server), the NgDP simulator in another; memory and CPU are the backend's alone.
 // Phase 1 (throughput): letters arrive faster than they can be taken, the simulator's backlog held
 //   near 1,000 so the simulator's memory stays bounded; letters_per_s = stored / elapsed.
@@ -13,7 +13,7 @@ import { createSealer } from '../backend/src/crypto/envelope';
 import { organisations } from '../backend/src/store/schema';
 import { addCvr, addMailbox } from '../backend/src/store/organisation';
 import { DEMO_NGDP_CREDENTIAL } from '../backend/src/simulators/ngdp';
-import { cpuSeconds, memoryMb, percentile, startNode } from './lib/procs';
+import { backendScript, cpuSeconds, memoryMb, percentile, startNode } from './lib/procs';
 
 const CVRS = Number(process.env.BENCH_CVRS ?? 300);
 const LETTERS = Number(process.env.BENCH_LETTERS ?? 30_000);
@@ -66,8 +66,10 @@ async function main() {
 
     const thumbprint = ((await (await fetch(`${sim.url}/bench/cert`)).json()) as { thumbprint: string }).thumbprint;
     const backends = [];
+    const script = backendScript();
+    say(`backend: ${script}`);
     for (let w = 0; w < WORKERS; w++) {
-      const b = await startNode('backend/src/main.ts', {
+      const b = await startNode(script, {
         NGDP_PUSH_CLIENT_CERT_SOURCE: 'header', NGDP_PUSH_CLIENT_CERT_HEADER: 'azure-app-service', NGDP_PUSH_ALLOWED_THUMBPRINTS: thumbprint,
         BREVDUE_MODE: 'production', DATABASE_URL: databaseUrl, BREVDUE_KEK: kek, PORT: '0',
         ENTRA_TENANT_ID: '00000000-0000-4000-8000-000000000000', ENTRA_CLIENT_ID: 'bench', ENTRA_CLIENT_SECRET: 'bench-not-used', POLL_INTERVAL_MS: String(POLL_INTERVAL_MS),

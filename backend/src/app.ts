@@ -4,8 +4,6 @@ import express from 'express';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { openDatabase, type Database } from './store/db';
@@ -42,8 +40,9 @@ import { buildMemoXml } from './memo/build';
 import { ngdpPushRouter } from './ingest/ngdp/push';
 import { ngdpPushDepsFromContext } from './ingest/ngdp/push-store';
 import type { NgdpPushSecurityInput } from './ingest/ngdp/client-cert';
+import { ADDIN_DIST_DIR } from './paths';
 
-const ADDIN_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../addin/dist');
+const ADDIN_DIST = ADDIN_DIST_DIR;
 const DEMO_GRAPH_TOKEN = 'demo-graph-token';
 export const VERSION = '0.1.0';
 

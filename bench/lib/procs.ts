@@ -1,12 +1,16 @@
 // Child processes for benchmarks: start with a readiness line, sample memory and CPU from /proc.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 export interface Child { proc: ChildProcess; url: string; stop(): Promise<void> }
 
-/** Starts `node --import tsx script` and waits for a line "READY <url>" (or a URL from `readyPattern`). */
+/**
+ * Starts `node --import tsx script` (plain `node script` for built JavaScript, .mjs) and waits for a
+ * line "READY <url>" (or a URL from `readyPattern`).
+ */
 export function startNode(script: string, env: Record<string, string>, readyPattern = /READY (\S+)/, nodeArgs: string[] = []): Promise<Child> {
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const loader = script.endsWith('.mjs') ? [] : ['--import', 'tsx'];
+  const proc = spawn(process.execPath, [...nodeArgs, ...loader, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const onData = (d: Buffer) => {
@@ -24,6 +28,17 @@ export function startNode(script: string, env: Record<string, string>, readyPatt
     proc.stderr!.on('data', (d: Buffer) => { if (process.env.BENCH_VERBOSE) process.stderr.write(d); });
     proc.once('exit', (code) => reject(new Error(`${script} exited (${code}) before it was ready:\n${out.slice(-2000)}`)));
   });
+}
+
+/**
+ * The backend as production runs it: bundled (npm run build:backend), plain node. BENCH_BACKEND=tsx
+ * runs the TypeScript sources through tsx instead (as `npm start` does), for comparison.
+ */
+export function backendScript(): string {
+  if (process.env.BENCH_BACKEND === 'tsx') return 'backend/src/main.ts';
+  const r = spawnSync('npm', ['run', '-s', 'build:backend'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm run build:backend failed: ${r.stderr}`);
+  return 'backend/dist/main.mjs';
 }
 
 /** Resident memory now and at its peak (VmHWM), in MB. */

@@ -13,6 +13,7 @@
 // - Workers are unref'd while idle, so an idle pool never keeps the process alive; `close()`
 //   terminates them and answers everything pending.
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { PDF_TEXT_WORKER_URL } from '../paths';
 
 export interface PoolOptions {
   /** Number of workers (1–4). Default: 2 on machines with more than 2 cores, else 1. */
@@ -66,7 +67,7 @@ export interface PoolStats {
   killed: number;
 }
 
-const WORKER_URL = new URL('./worker.mjs', import.meta.url);
+const WORKER_URL = PDF_TEXT_WORKER_URL;
 
 export class PdfTextPool {
   private readonly slots: Slot[];

@@ -2,8 +2,6 @@
 // (files under dataDir, or in memory when dataDir is null). Both run the same migrations and
 // the same drizzle queries. Agenda gets a pg-Pool-shaped handle on the same database.
 import { mkdirSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import pg from 'pg';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -13,6 +11,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
 import { pgliteFromSnapshot } from './pglite-snapshot';
+import { MIGRATIONS_DIR } from '../paths';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -34,7 +33,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+export const MIGRATIONS = MIGRATIONS_DIR;
 const MIGRATION_LOCK = 4242_0001; // advisory lock id: many processes may start at once
 
 export async function openDatabase(opts: { databaseUrl?: string; dataDir?: string | null }): Promise<Database> {
