@@ -10,8 +10,11 @@ import type { JobsOverview } from '../../../shared/src/contracts';
 import { maskCpr } from '../../../shared/src/identifiers';
 import { requireRole, scope } from './roles';
 import { h } from './handler';
+import { JOB } from '../jobs/names';
 
 export const RECENT_FAILURE_HOURS = 24;
+/** A mailbox whose poll is due and that no process holds (ingest/poll-scheduler.ts claims the same). */
+export const POLL_DUE = sql.raw('(next_poll_at IS NULL OR next_poll_at <= now()) AND (polling_until IS NULL OR polling_until < now())');
 const FAILED_LIST = 20;
 
 const rowsOf = <T>(r: unknown) => (r as { rows: T[] }).rows;
@@ -26,6 +29,19 @@ export async function jobsOverview(db: Db, orgId: string): Promise<JobsOverview>
       count(*) FILTER (WHERE failed_at > now() - make_interval(hours => ${RECENT_FAILURE_HOURS}))::int AS failed,
       EXTRACT(EPOCH FROM now() - min(next_run_at) FILTER (WHERE locked_at IS NULL AND next_run_at <= now()))::float8 AS oldest
     FROM agenda_jobs WHERE disabled = false GROUP BY name ORDER BY name`));
+  // Polling is not an agenda job (ingest/poll-scheduler.ts): its row comes from the mailboxes' schedule.
+  // queued = active mailboxes; due = their time has come and no process holds them; running = held.
+  const [polling] = rowsOf<{ queued: number; due: number; running: number; failed: number; oldest: number | null }>(await db.execute(sql`
+    SELECT count(*)::int AS queued,
+      count(*) FILTER (WHERE ${POLL_DUE})::int AS due,
+      count(*) FILTER (WHERE polling_until >= now())::int AS running,
+      count(*) FILTER (WHERE last_error_at > now() - make_interval(hours => ${RECENT_FAILURE_HOURS}))::int AS failed,
+      EXTRACT(EPOCH FROM now() - min(coalesce(next_poll_at, created_at)) FILTER (WHERE ${POLL_DUE}))::float8 AS oldest
+    FROM mailboxes WHERE removed_at IS NULL AND paused = false`));
+  const pollFailures = rowsOf<{ failed_at: unknown; fail_count: number; fail_reason: string | null }>(await db.execute(sql`
+    SELECT last_error_at AS failed_at, consecutive_failures AS fail_count, last_error AS fail_reason FROM mailboxes
+    WHERE org_id = ${orgId} AND removed_at IS NULL AND last_error_at > now() - make_interval(hours => ${RECENT_FAILURE_HOURS})
+    ORDER BY last_error_at DESC LIMIT ${FAILED_LIST}`));
   const failed = rowsOf<{ name: string; failed_at: unknown; fail_count: number | null; fail_reason: string | null }>(await db.execute(sql`
     SELECT j.name, j.failed_at, j.fail_count, j.fail_reason FROM agenda_jobs j
     WHERE j.failed_at IS NOT NULL AND (
@@ -34,12 +50,15 @@ export async function jobsOverview(db: Db, orgId: string): Promise<JobsOverview>
       OR j.data->>'messageId' IN (SELECT id::text FROM messages WHERE org_id = ${orgId})
       OR j.data->>'deliveryId' IN (SELECT id::text FROM deliveries WHERE org_id = ${orgId}))
     ORDER BY j.failed_at DESC LIMIT ${FAILED_LIST}`));
+  const rows = [...summary, { name: JOB.poll, ...polling }].sort((a, b) => a.name.localeCompare(b.name));
+  const failures = [...failed, ...pollFailures.map((f) => ({ name: JOB.poll, ...f }))]
+    .sort((a, b) => new Date(b.failed_at as string).getTime() - new Date(a.failed_at as string).getTime()).slice(0, FAILED_LIST);
   return {
-    jobs: summary.map((s) => ({
+    jobs: rows.map((s) => ({
       name: s.name, queued: Number(s.queued), dueNow: Number(s.due), running: Number(s.running), failedRecently: Number(s.failed),
       oldestDueSeconds: s.oldest == null ? null : Math.max(0, Math.round(Number(s.oldest))),
     })),
-    recentFailures: failed.map((f) => ({
+    recentFailures: failures.map((f) => ({
       name: f.name, failedAt: iso(f.failed_at)!, failCount: f.fail_count ?? 1,
       failReason: f.fail_reason ? maskCpr(f.fail_reason).slice(0, 500) : null,
     })),

@@ -4,12 +4,11 @@
 // so there agenda polls its table (processEvery, in milliseconds: strings parse wrongly).
 import { Agenda, type Job } from 'agenda';
 import { PostgresBackend } from '@agendajs/postgres-backend';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { PoolLike } from '../store/db';
 import type { AppContext, JobScheduler, MailboxRow } from '../context';
 import { deliveries, mailboxes, messages } from '../store/schema';
-import { pollMailbox } from '../ingest/poll';
-import { providerModule } from '../ingest/connectors';
+import { createPollScheduler, POLL_DEFAULTS, type PollScheduler } from '../ingest/poll-scheduler';
 import { routeStoredLetter } from '../routing/apply';
 import { runDelivery } from '../delivery/deliver';
 import { notifyDeadLetter } from '../delivery/notify';
@@ -22,7 +21,9 @@ import { runRetention } from '../retention/purge';
 import { compactStats } from '../stats/rollup';
 import { stopAgenda } from './graceful-stop';
 
-export const JOB = { poll: 'poll-mailbox', pollAgain: 'poll-mailbox-backlog', route: 'route-letter', deliver: 'deliver', receipt: 'ngdp-receipt', notifyDead: 'notify-dead-letter', recover: 'recover-uncertain', retention: 'retention-purge', statsCompact: 'stats-compact' } as const;
+import { JOB } from './names';
+
+export { JOB };
 
 /** Business receipts after a push are jobs, so a restart does not forget one. */
 const RECEIPT_ATTEMPTS = 8;
@@ -80,6 +81,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     removeOnComplete: true, // one-time jobs leave no rows behind; repeating poll jobs stay
   });
   let running = false;
+  let polls: PollScheduler | null = null;
   let ngdp: ReturnType<typeof createNgdpClientCache> | null = null;
 
   const scheduler: JobScheduler = {
@@ -106,17 +108,8 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     receiptSoon: scheduleReceipt,
     async start(ctx) {
       log = ctx.log;
-      const poll = async (job: Job<{ mailboxId: string }>) => {
-        const [mb] = await ctx.db.select().from(mailboxes).where(eq(mailboxes.id, job.attrs.data.mailboxId));
-        if (!mb || mb.paused || mb.removedAt) return;
-        if (mb.backoffUntil && mb.backoffUntil > new Date()) return; // provider trouble: wait our turn
-        if (providerModule(mb.provider).receivesByPush(mb.config)) return;
-        const r = await pollMailbox(ctx, mb as MailboxRow);
-        // A backlog: come back at once, behind the other mailboxes' due polls.
-        if (r.more) await agenda.schedule(new Date(), JOB.pollAgain, { mailboxId: mb.id });
-      };
-      agenda.define(JOB.poll, poll, { concurrency: 4 });
-      agenda.define(JOB.pollAgain, poll, { concurrency: 2 });
+      // Mailboxes are polled by their own scheduler (ingest/poll-scheduler.ts), not one agenda job each.
+      polls = createPollScheduler(ctx, { intervalMs: opts.pollIntervalMs, tickMs: Math.min(opts.processEveryMs, POLL_DEFAULTS.tickMs) });
       ngdp = createNgdpClientCache(ctx.sealer);
       agenda.define(JOB.receipt, async (job: Job<{ mailboxId: string; receipt: NgdpReceipt; attempt: number }>) => {
         const { mailboxId, receipt, attempt } = job.attrs.data;
@@ -168,24 +161,24 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       await agenda.create(JOB.statsCompact, {}).unique({ name: JOB.statsCompact }).repeatEvery(compactMs).schedule(new Date(Date.now() + compactMs)).save();
       await agenda.create(JOB.retention, {}).unique({ name: JOB.retention }).repeatEvery(24 * 3_600_000).schedule(new Date(Date.now() + 60_000)).save();
       await resumeInterrupted(ctx);
+      polls.start();
     },
     async schedulePolling(mailboxId) {
-      // Jittered first run: hundreds of mailboxes added at once spread over one interval.
-      const first = new Date(Date.now() + Math.floor(Math.random() * Math.min(opts.pollIntervalMs, 10_000)));
-      await agenda.create(JOB.poll, { mailboxId }).unique({ 'data.mailboxId': mailboxId })
-        .repeatEvery(opts.pollIntervalMs).schedule(first).save();
+      await polls?.pollSoon(mailboxId);
     },
     async scheduleAllPolling(ctx) {
-      const rows = await ctx.db.select({ id: mailboxes.id }).from(mailboxes).where(isNull(mailboxes.removedAt));
-      for (const r of rows) await this.schedulePolling(r.id);
-      return rows.length;
+      const [{ n }] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(mailboxes)
+        .where(and(isNull(mailboxes.removedAt), eq(mailboxes.paused, false)));
+      return Number(n); // the scheduler polls each as it comes due; nothing to schedule
     },
     async retentionNow() { await agenda.now(JOB.retention, {}); },
     isRunning: () => running,
     async stop(drainMs = 10_000) {
       if (!running) return;
       running = false;
-      await stopAgenda(agenda, drainMs, log);
+      const until = Date.now() + drainMs;
+      await polls?.stop(drainMs);
+      await stopAgenda(agenda, Math.max(0, until - Date.now()), log);
       ngdp?.close();
     },
   };

@@ -24,6 +24,8 @@ export interface MetricsOptions {
   query: PoolLike['query'];
   /** Job names always reported (0 when nothing is late), so dashboards see every series. */
   jobNames: readonly string[];
+  /** The label polling's lag is reported under (polling is not an agenda job). */
+  pollJobName: string;
   /** Process metrics (CPU, heap, event loop lag); default on. */
   processMetrics?: boolean;
 }
@@ -66,7 +68,13 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     async collect() {
       const r = await opts.query(
         `SELECT name, EXTRACT(EPOCH FROM (now() - min(next_run_at)))::float8 AS lag FROM agenda_jobs
-          WHERE next_run_at <= now() AND locked_at IS NULL AND disabled = false GROUP BY name`);
+          WHERE next_run_at <= now() AND locked_at IS NULL AND disabled = false GROUP BY name
+         UNION ALL
+         -- Polling is scheduled on the mailboxes themselves (ingest/poll-scheduler.ts).
+         SELECT $1, EXTRACT(EPOCH FROM (now() - min(coalesce(next_poll_at, created_at))))::float8 FROM mailboxes
+          WHERE removed_at IS NULL AND paused = false AND (next_poll_at IS NULL OR next_poll_at <= now())
+            AND (polling_until IS NULL OR polling_until < now())
+          HAVING count(*) > 0`, [opts.pollJobName]);
       this.reset();
       for (const n of opts.jobNames) this.set({ job: n }, 0);
       for (const row of r.rows as { name: string; lag: number }[]) this.set({ job: row.name }, Math.max(0, Number(row.lag)));

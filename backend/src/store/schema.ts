@@ -54,7 +54,14 @@ export const mailboxes = pgTable('mailboxes', {
   waitingAtLastPoll: integer('waiting_at_last_poll'),
   removedAt: ts('removed_at'),
   createdAt: ts('created_at').notNull().defaultNow(),
-}, (t) => [uniqueIndex('mailboxes_org_cvr_provider_uq').on(t.orgId, t.cvr, t.provider)]);
+  /** When ingest/poll-scheduler.ts polls it next (null: as soon as possible). */
+  nextPollAt: ts('next_poll_at'),
+  /** Set while a process polls it (a lease: after a crash another process takes it over then). */
+  pollingUntil: ts('polling_until'),
+}, (t) => [
+  uniqueIndex('mailboxes_org_cvr_provider_uq').on(t.orgId, t.cvr, t.provider),
+  index('mailboxes_next_poll_idx').on(t.nextPollAt).where(sql`removed_at IS NULL AND paused = false`),
+]);
 
 export const messages = pgTable('messages', {
   id: uuid('id').primaryKey().defaultRandom(),

@@ -1,0 +1,139 @@
+// Polling hundreds of mailboxes. Each mailbox row says when it is polled next (next_poll_at); every
+// process claims due mailboxes, oldest due first, with FOR UPDATE SKIP LOCKED and a lease
+// (polling_until), polls a few at a time, and writes the next time: the interval (±10 %) after a
+// poll, at once when a backlog is left (behind mailboxes already due: fair), the backoff after
+// provider errors. A process that dies mid-poll leaves the lease to run out; another process then
+// polls the mailbox. One agenda job per mailbox did this before: with 300 mailboxes at a 1 s interval
+// agenda's in-memory queue of locked-but-waiting jobs cost most of a core and ≈ 250 MB/s of garbage
+// with nothing to fetch (docs/PERFORMANCE.md, session 7).
+import { eq, sql } from 'drizzle-orm';
+import type { AppContext, MailboxRow } from '../context';
+import { mailboxes } from '../store/schema';
+import { errorMessage } from '../log';
+import { providerModule } from './connectors';
+import { pollMailbox } from './poll';
+
+export interface PollSchedulerOptions {
+  intervalMs: number;
+  /** Polls at once in this process (each holds at most one letter in memory at a time). */
+  concurrency?: number;
+  /** How often due mailboxes are looked for when nothing finished meanwhile. */
+  tickMs?: number;
+  /** How long a claim holds before another process may take the mailbox over. */
+  leaseMs?: number;
+  random?: () => number;
+}
+
+export interface PollScheduler {
+  start(): void;
+  /** Stops claiming and waits (at most `drainMs`) for running polls to finish and write their next time. */
+  stop(drainMs?: number): Promise<void>;
+  /** A mailbox added, resumed or reconfigured: poll it soon. */
+  pollSoon(mailboxId: string): Promise<void>;
+  /** Polls running in this process now. */
+  running(): number;
+}
+
+export const POLL_DEFAULTS = Object.freeze({ concurrency: 6, tickMs: 250, leaseMs: 2 * 60_000 });
+
+type Ctx = AppContext;
+
+export function createPollScheduler(ctx: Ctx, opts: PollSchedulerOptions): PollScheduler {
+  const concurrency = opts.concurrency ?? POLL_DEFAULTS.concurrency;
+  const tickMs = opts.tickMs ?? POLL_DEFAULTS.tickMs;
+  const leaseMs = opts.leaseMs ?? POLL_DEFAULTS.leaseMs;
+  const random = opts.random ?? Math.random;
+  const inFlight = new Set<Promise<void>>();
+  let timer: NodeJS.Timeout | null = null;
+  let claiming = false;
+  let stopped = true;
+
+  /** Claims due mailboxes for the free slots and starts their polls. */
+  const fill = async () => {
+    if (stopped || claiming) return;
+    claiming = true;
+    try {
+      while (!stopped && inFlight.size < concurrency) {
+        const rows = await claimDueMailboxes(ctx, concurrency - inFlight.size, leaseMs);
+        for (const mb of rows) {
+          const p = pollOne(ctx, mb, opts.intervalMs, random).finally(() => {
+            inFlight.delete(p);
+            void fill(); // a slot is free: take the next due mailbox now, not at the next tick
+          });
+          inFlight.add(p);
+        }
+        if (rows.length === 0) break;
+      }
+    } catch (e) {
+      ctx.log.warn('looking for mailboxes to poll failed; trying again shortly', { error: errorMessage(e) });
+    } finally {
+      claiming = false;
+    }
+  };
+
+  const tick = () => {
+    timer = null;
+    void fill().finally(() => { if (!stopped) timer = setTimeout(tick, tickMs); });
+  };
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      tick();
+    },
+    async stop(drainMs = 10_000) {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const until = Date.now() + drainMs;
+      while ((inFlight.size > 0 || claiming) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+      if (inFlight.size > 0) ctx.log.warn('stopped with mailbox polls still running; their leases expire and another process polls them', { running: inFlight.size });
+    },
+    async pollSoon(mailboxId) {
+      await ctx.db.update(mailboxes).set({ nextPollAt: sql`now()` }).where(eq(mailboxes.id, mailboxId));
+      void fill();
+    },
+    running: () => inFlight.size,
+  };
+}
+
+/** Due, active mailboxes not held by another poll, oldest due first; each gets a lease. */
+export type ClaimedMailbox = MailboxRow & { backoffUntil: Date | null };
+
+export async function claimDueMailboxes(ctx: Pick<AppContext, 'db'>, n: number, leaseMs: number): Promise<ClaimedMailbox[]> {
+  const rows = await ctx.db.update(mailboxes).set({ pollingUntil: sql`now() + make_interval(secs => ${leaseMs / 1000})` })
+    .where(sql`${mailboxes.id} IN (
+      SELECT id FROM mailboxes
+      WHERE removed_at IS NULL AND paused = false
+        AND (next_poll_at IS NULL OR next_poll_at <= now())
+        AND (polling_until IS NULL OR polling_until < now())
+      ORDER BY next_poll_at NULLS FIRST
+      LIMIT ${n}
+      FOR UPDATE SKIP LOCKED)`)
+    .returning();
+  return rows as ClaimedMailbox[];
+}
+
+/** Polls one claimed mailbox and writes when it is polled next; never throws. */
+async function pollOne(ctx: Ctx, mb: ClaimedMailbox, intervalMs: number, random: () => number): Promise<void> {
+  let more = false;
+  try {
+    const inBackoff = mb.backoffUntil && mb.backoffUntil > new Date();
+    // Push mailboxes are not polled: Digital Post brings their letters.
+    if (!inBackoff && !providerModule(mb.provider).receivesByPush(mb.config)) more = (await pollMailbox(ctx, mb)).more;
+  } catch {
+    // pollMailbox recorded the failure on the mailbox (the error in a sentence, the backoff) and logged it.
+  }
+  // ±10 %: mailboxes added together drift apart instead of polling in lockstep.
+  const nextMs = Math.round(intervalMs * (0.9 + random() * 0.2));
+  try {
+    await ctx.db.update(mailboxes).set({
+      pollingUntil: null,
+      // A backlog: again at once (behind mailboxes already due); provider trouble: after the backoff.
+      nextPollAt: more ? sql`now()` : sql`CASE WHEN backoff_until > now() THEN backoff_until ELSE now() + make_interval(secs => ${nextMs / 1000}) END`,
+    }).where(eq(mailboxes.id, mb.id));
+  } catch (e) {
+    ctx.log.warn('could not record when to poll a mailbox next; its lease runs out and it is polled then', { mailboxId: mb.id, error: errorMessage(e) });
+  }
+}
