@@ -34,7 +34,7 @@ export interface PollScheduler {
   running(): number;
 }
 
-export const POLL_DEFAULTS = Object.freeze({ concurrency: 6, tickMs: 250, leaseMs: 2 * 60_000 });
+export const POLL_DEFAULTS = Object.freeze({ concurrency: 6, tickMs: 250, leaseMs: 60_000 });
 
 type Ctx = AppContext;
 
