@@ -47,6 +47,7 @@ export function createPollScheduler(ctx: Ctx, opts: PollSchedulerOptions): PollS
   let timer: NodeJS.Timeout | null = null;
   let claiming = false;
   let stopped = true;
+  let lastClaimWarning = 0;
 
   /** Claims due mailboxes for the free slots and starts their polls. */
   const fill = async () => {
@@ -65,7 +66,11 @@ export function createPollScheduler(ctx: Ctx, opts: PollSchedulerOptions): PollS
         if (rows.length === 0) break;
       }
     } catch (e) {
-      ctx.log.warn('looking for mailboxes to poll failed; trying again shortly', { error: errorMessage(e) });
+      // Tried again every tick; said once a minute (a database outage would otherwise log 4 lines a second).
+      if (Date.now() - lastClaimWarning > 60_000) {
+        lastClaimWarning = Date.now();
+        ctx.log.warn('looking for mailboxes to poll failed; trying again every tick', { error: errorMessage(e) });
+      }
     } finally {
       claiming = false;
     }
