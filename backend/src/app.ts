@@ -200,6 +200,10 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     });
     demoOrgId = seeded.orgId;
     await seedDemoDelivery(database.db, sealer, seeded.orgId, sims!.graph.api, sims!.workflows.api);
+    // The demo company's mit.dk mailboxes exist before any letter (as they do on mit.dk), so a poll
+    // that comes first finds them empty rather than missing.
+    const mitdkCompany = DEMO_ORGANISATION.cvrs[3];
+    sims!.mitdk.api.addCompany(mitdkCompany.cvr, mitdkCompany.name);
   }
 
   const pushSecurity = opts.ngdpPush !== undefined ? opts.ngdpPush : demo ? { source: 'insecure-none' as const } : null;

@@ -176,9 +176,9 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     async stop(drainMs = 10_000) {
       if (!running) return;
       running = false;
-      const until = Date.now() + drainMs;
-      await polls?.stop(drainMs);
-      await stopAgenda(agenda, Math.max(0, until - Date.now()), log);
+      // Both at once: agenda takes no new job while polls finish (a route job a finishing poll
+      // schedules is saved and waits for the next process).
+      await Promise.all([polls?.stop(drainMs), stopAgenda(agenda, drainMs, log)]);
       ngdp?.close();
     },
   };

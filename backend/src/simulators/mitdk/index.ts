@@ -34,6 +34,8 @@ export interface MitdkSimulatorApi {
   /** Every message of `cvr` with its folder kind. */
   messages(cvr: string): MessageSummary[];
   setOwnerName(cvr: string, name: string): void;
+  /** A company whose mailboxes exist, empty; in demo mode the sign-in sees it from then on. */
+  addCompany(cvr: string, name: string): void;
   /** Moves a message to another folder kind (INBOX, ARCHIVE, TRASH), as a person would on mit.dk. */
   move(cvr: string, id: string, kind: FolderKind): void;
   /** Marks a message read or unread, as a person opening it on mit.dk would. */
@@ -57,6 +59,7 @@ export function createMitdkSimulator(opts: MitdkSimulatorOptions = {}): { router
     waiting: (cvr) => state.waiting(cvr),
     messages: (cvr) => state.all(cvr),
     setOwnerName: (cvr, name) => state.setOwnerName(cvr, name),
+    addCompany: (cvr, name) => state.addCompany(cvr, name),
     move: (cvr, id, kind) => state.move(cvr, id, kind),
     setRead: (cvr, id, read) => state.setRead(cvr, id, read),
     expireAccessTokens: () => state.expireAccessTokens(),

@@ -106,6 +106,12 @@ export class MitdkState {
     return b;
   }
 
+  /** A company whose two mailboxes exist, empty (as on mit.dk before its first letter). */
+  addCompany(cvr: string, name: string): void {
+    this.setOwnerName(cvr, name);
+    this.mailboxes(cvr);
+  }
+
   setOwnerName(cvr: string, name: string): void {
     this.names.set(cvr, name);
     const b = this.boxes.get(cvr);
