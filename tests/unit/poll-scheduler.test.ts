@@ -23,3 +23,30 @@ test('a failing claim is retried every tick and logged once, not every tick; sto
   await new Promise((r) => setTimeout(r, 50));
   expect(attempts).toBe(after); // stopped: no more tries
 });
+
+test('mailboxes claimed while stopping are given back, not polled', async () => {
+  const sets: Record<string, unknown>[] = [];
+  let claims = 0;
+  const chain = (values: Record<string, unknown>) => {
+    sets.push(values);
+    const c = {
+      where: () => c,
+      // The claim answers after stop() was called; the release just resolves.
+      returning: async () => { claims++; await new Promise((r) => setTimeout(r, 100)); return [{ id: 'mb-1', provider: 'ngdp', config: {}, backoffUntil: null }]; },
+      then: (ok: (v: unknown) => void) => ok(undefined),
+    };
+    return c;
+  };
+  const ctx = {
+    db: { update: () => ({ set: chain }) },
+    log: { warn: () => undefined, info: () => undefined, error: () => undefined },
+    connectorFor: () => { throw new Error('a poll was started'); },
+  } as unknown as AppContext;
+  const s = createPollScheduler(ctx, { intervalMs: 1000, tickMs: 10 });
+  s.start();
+  await new Promise((r) => setTimeout(r, 20)); // the first claim is on its way
+  await s.stop(5_000);
+  expect(claims).toBe(1);
+  expect(s.running()).toBe(0);
+  expect(sets).toEqual([{ pollingUntil: expect.anything() }, { pollingUntil: null }]); // claimed, then given back
+});

@@ -6,7 +6,7 @@
 // polls the mailbox. One agenda job per mailbox did this before: with 300 mailboxes at a 1 s interval
 // agenda's in-memory queue of locked-but-waiting jobs cost most of a core and ≈ 250 MB/s of garbage
 // with nothing to fetch (docs/PERFORMANCE.md, session 7).
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { AppContext, MailboxRow } from '../context';
 import { mailboxes } from '../store/schema';
 import { errorMessage } from '../log';
@@ -56,6 +56,11 @@ export function createPollScheduler(ctx: Ctx, opts: PollSchedulerOptions): PollS
     try {
       while (!stopped && inFlight.size < concurrency) {
         const rows = await claimDueMailboxes(ctx, concurrency - inFlight.size, leaseMs);
+        if (stopped) {
+          // Claimed while stopping: give them back rather than start polls now.
+          if (rows.length) await ctx.db.update(mailboxes).set({ pollingUntil: null }).where(inArray(mailboxes.id, rows.map((r) => r.id)));
+          break;
+        }
         for (const mb of rows) {
           const p = pollOne(ctx, mb, opts.intervalMs, random).finally(() => {
             inFlight.delete(p);
