@@ -17,7 +17,8 @@ const pki = createTestPki();
 const cert = new X509Certificate(pki.client.cert);
 const certHeader = { name: 'X-ARR-ClientCert', value: cert.raw.toString('base64') };
 
-const sim = createNgdpSimulator({ systemCredentials: [DEMO_NGDP_CREDENTIAL] });
+// No archive: it would keep every letter's XML (≈ 21 GB for bench:ingest's 30,000 letters).
+const sim = createNgdpSimulator({ systemCredentials: [DEMO_NGDP_CREDENTIAL], keepArchive: false });
 const pool = randomBytes(2 * 1024 * 1024); // document bytes are slices of this (incompressible, like real PDFs)
 const injectedAt = new Map<string, number>();
 

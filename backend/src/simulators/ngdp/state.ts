@@ -55,6 +55,8 @@ export interface ReceivedReceipt extends Receipt { memoId: string; cvr: string; 
 export interface SentMemo { transmissionId: string; messageUUID: string; senderCvr: string; recipientId: string | null; size: number; sentAt: string; xml: string }
 
 export class NgdpState {
+  /** `keepArchive` false: delivered memos are not kept for backfill (benchmarks move GBs of letters). */
+  constructor(private readonly keepArchive = true) {}
   private mailboxes = new Map<string, Map<string, WaitingMemo>>(); // Map order = arrival order
   private archiveByCvr = new Map<string, Map<string, ArchivedMemo>>();
   private pushedMemos = new Map<string, PushedMemo>(); // key cvr/id
@@ -78,6 +80,7 @@ export class NgdpState {
   }
 
   archiveMemo(m: ArchivedMemo): void {
+    if (!this.keepArchive) return;
     let a = this.archiveByCvr.get(m.cvr);
     if (!a) { a = new Map(); this.archiveByCvr.set(m.cvr, a); }
     a.set(m.id, m);
