@@ -12,3 +12,22 @@ test.each([[true, 2], [false, 0]])('keepArchive %s: %i letters archived; waiting
   expect(state.archive(company.cvr)).toHaveLength(archived);
   expect(state.waiting(company.cvr)).toHaveLength(2);
 });
+
+test('an extracted messageUUID does not keep its letter alive (it is a map key and in the receipt log)', async () => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const { extractMessageUUID } = await import('../../backend/src/simulators/ngdp/memo-uuid');
+  const body = 'x'.repeat(500_000);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const ids: string[] = [];
+  for (let i = 0; i < 400; i++) {
+    ids.push(extractMessageUUID(`<Message><MessageHeader><messageUUID>${crypto.randomUUID()}</messageUUID></MessageHeader>${body}${i}</Message>`)!);
+  }
+  gc();
+  const grown = process.memoryUsage().heapUsed - before;
+  expect(ids.every((id) => /^[0-9a-f-]{36}$/.test(id))).toBe(true);
+  expect(grown).toBeLessThan(50_000_000); // 400 letters of 0.5 MB were kept alive before: ≈ 200 MB
+});

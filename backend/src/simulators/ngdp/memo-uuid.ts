@@ -6,7 +6,10 @@ const HEAD_BYTES = 1024 * 1024;
 export function extractMessageUUID(xml: Buffer | string): string | undefined {
   const head = typeof xml === 'string' ? xml.slice(0, HEAD_BYTES) : xml.subarray(0, HEAD_BYTES).toString('utf8');
   if (!/<(?:[A-Za-z_][\w.-]*:)?Message[\s>]/.test(head)) return undefined;
-  return MESSAGE_UUID.exec(head)?.[1]?.toLowerCase();
+  const uuid = MESSAGE_UUID.exec(head)?.[1];
+  // A copy, not the match: V8 keeps a matched substring as a slice of `head` (up to 1 MB), and the id
+  // lives on as a map key and in the receipt log. Kept as the slice it held every letter's text alive.
+  return uuid === undefined ? undefined : Buffer.from(uuid, 'latin1').toString('latin1').toLowerCase();
 }
 
 export const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
