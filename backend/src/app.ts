@@ -215,8 +215,10 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     const deps = ngdpPushDepsFromContext(ctx, pushSecurity, { sendReceipt: (mb, receipt) => jobs.receiptSoon(mb.id, receipt) });
     return { deps, router: ngdpPushRouter(deps) };
   })() : null;
-  // One per-IP budget for the API and the push receiver, counted before any body is read.
-  app.use(['/api', '/ngdp/push'], ipRateLimit(opts.security));
+  // Per-IP budgets, counted before any body is read: one for the API, a larger one of its own for
+  // Digital Post's pushes (a few addresses bring every letter).
+  app.use('/api', ipRateLimit(opts.security));
+  app.use('/ngdp/push', ipRateLimit(opts.security, 'push'));
   // Before any body parser: the router reads the multipart stream itself, bounded.
   if (push) app.use('/ngdp/push', push.router);
 

@@ -57,6 +57,7 @@ const envSchema = z.object({
   })),
   /** Requests per minute per client IP (/api, /ngdp/push) and per signed-in user (/api). */
   RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_PUSH_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).default(300),
   /** Reverse proxies in front of Brevdue (hop count) whose X-Forwarded-For is trusted; 0 = none. */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),

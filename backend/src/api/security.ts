@@ -10,8 +10,14 @@ import { sendError } from './errors';
 export interface SecurityOptions {
   /** Origins allowed to call /api cross-origin (ALLOWED_ORIGINS). Default: none, i.e. same-origin only. */
   allowedOrigins?: string[];
-  /** Requests per window per client IP on /api and /ngdp/push (default 600 per minute). */
+  /** Requests per window per client IP on /api (default 600 per minute). */
   ipLimit?: number;
+  /**
+   * Requests per window per client IP on /ngdp/push (default 6,000 per minute): Digital Post pushes
+   * every letter of every CVR number from a few addresses, so it gets its own, larger budget, and a
+   * busy address on /api cannot hold letters back.
+   */
+  pushLimit?: number;
   /** Requests per window per signed-in user (organisation + user id) on /api (default 300 per minute). */
   userLimit?: number;
   /** The rate-limit window (default one minute). */
@@ -20,7 +26,7 @@ export interface SecurityOptions {
   trustProxy?: number;
 }
 
-export const DEFAULT_LIMITS = { ipLimit: 600, userLimit: 300, windowMs: 60_000 } as const;
+export const DEFAULT_LIMITS = { ipLimit: 600, pushLimit: 6_000, userLimit: 300, windowMs: 60_000 } as const;
 
 /**
  * Hosts the task pane needs: office.js and the scripts it loads come from appsforoffice.microsoft.com;
@@ -95,9 +101,10 @@ function tooMany(what: string) {
 }
 
 /** Per client IP (IPv6 by /56, as the library recommends), before authentication. */
-export function ipRateLimit(o: SecurityOptions = {}): RequestHandler {
+export function ipRateLimit(o: SecurityOptions = {}, budget: 'api' | 'push' = 'api'): RequestHandler {
+  const limit = budget === 'push' ? o.pushLimit ?? DEFAULT_LIMITS.pushLimit : o.ipLimit ?? DEFAULT_LIMITS.ipLimit;
   return rateLimit({
-    windowMs: o.windowMs ?? DEFAULT_LIMITS.windowMs, limit: o.ipLimit ?? DEFAULT_LIMITS.ipLimit,
+    windowMs: o.windowMs ?? DEFAULT_LIMITS.windowMs, limit,
     standardHeaders: 'draft-7', legacyHeaders: false,
     keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown'),
     // Probes must keep answering under load.
