@@ -72,10 +72,9 @@ browserTest('a reader gets no audit log', async () => {
   const b = await launchBrowser({ viewport: { width: 400, height: 800 } });
   try {
     const { page } = b;
-    await page.goto(`${live!.app.url}/taskpane.html`);
-    await page.evaluate(() => sessionStorage.setItem('brevdue.demoRole', 'reader'));
+    // The role is in place before any of the pane's scripts run: one load, straight to the audit page.
+    await page.addInitScript(() => sessionStorage.setItem('brevdue.demoRole', 'reader'));
     await page.goto(`${live!.app.url}/taskpane.html#/admin/audit`);
-    await page.reload(); // a hash change alone keeps the page (and the admin session) loaded
     await page.getByTestId('admin-only').waitFor();
     expect(await page.getByTestId('audit-list').count()).toBe(0);
     const r = await page.evaluate(async () => (await fetch('api/admin/audit', { headers: { 'X-Brevdue-Demo-Role': 'reader' } })).status);
