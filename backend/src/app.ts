@@ -42,8 +42,9 @@ import { ngdpPushDepsFromContext } from './ingest/ngdp/push-store';
 import type { NgdpPushSecurityInput } from './ingest/ngdp/client-cert';
 import { ADDIN_DIST_DIR } from './paths';
 
-const ADDIN_DIST = ADDIN_DIST_DIR;
 const DEMO_GRAPH_TOKEN = 'demo-graph-token';
+/** The demo organisation's CVR numbers with an e-Boks and a mit.dk mailbox (demo/seed.ts attaches them). */
+const [, , DEMO_EBOKS_CVR, DEMO_MITDK_CVR] = DEMO_ORGANISATION.cvrs;
 export const VERSION = '0.1.0';
 
 export interface StartOptions {
@@ -202,8 +203,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     await seedDemoDelivery(database.db, sealer, seeded.orgId, sims!.graph.api, sims!.workflows.api);
     // The demo company's mit.dk mailboxes exist before any letter (as they do on mit.dk), so a poll
     // that comes first finds them empty rather than missing.
-    const mitdkCompany = DEMO_ORGANISATION.cvrs[3];
-    sims!.mitdk.api.addCompany(mitdkCompany.cvr, mitdkCompany.name);
+    sims!.mitdk.api.addCompany(DEMO_MITDK_CVR.cvr, DEMO_MITDK_CVR.name);
   }
 
   const pushSecurity = opts.ngdpPush !== undefined ? opts.ngdpPush : demo ? { source: 'insecure-none' as const } : null;
@@ -235,27 +235,23 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     mailboxChanged: async (id) => { if (jobs.isRunning()) await jobs.schedulePolling(id); },
     delivery: { ctx, check: graphDestinationChecker(graph, ctx.folders, ctx.delivery.webhookOrigins) },
   }));
-  if (existsSync(ADDIN_DIST)) {
-    app.use(express.static(ADDIN_DIST, { index: 'taskpane.html' }));
+  if (existsSync(ADDIN_DIST_DIR)) {
+    app.use(express.static(ADDIN_DIST_DIR, { index: 'taskpane.html' }));
   } else {
     app.get('/', (_req, res) => { res.status(503).type('text').send('The task pane is not built. Run `npm run build:addin`.'); });
   }
   app.use(errorHandler(log));
 
-  if (opts.runJobs ?? true) {
-    await jobs.start(ctx);
-    await jobs.scheduleAllPolling(ctx);
-  }
+  if (opts.runJobs ?? true) await jobs.start(ctx);
 
   if (demo && sims && (opts.seed ?? true)) {
     const letters = await generateDemoLetters({
       recipients: DEMO_ORGANISATION.cvrs, count: opts.seedCount ?? 12, seed: Date.now() % 100_000,
     });
     for (const memo of letters) sims.ngdp.api.inject(memo.recipient.id, buildMemoXml(memo));
-    const [, , eboksCvr, mitdkCvr] = DEMO_ORGANISATION.cvrs;
     const priv = demoPrivateLetters();
-    sims.eboks.api.inject(eboksCvr.cvr, priv.eboks);
-    sims.mitdk.api.inject(mitdkCvr.cvr, priv.mitdk);
+    sims.eboks.api.inject(DEMO_EBOKS_CVR.cvr, priv.eboks);
+    sims.mitdk.api.inject(DEMO_MITDK_CVR.cvr, priv.mitdk);
   }
 
   let stopped = false;

@@ -2,7 +2,8 @@
 // server named by TEST_DATABASE_URL when set (CI sets it). Each test gets a fresh database.
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { MIGRATIONS, openDatabase } from '../../backend/src/store/db';
+import { openDatabase } from '../../backend/src/store/db';
+import { MIGRATIONS_DIR } from '../../backend/src/paths';
 import { migrationsFingerprint } from '../../backend/src/store/pglite-snapshot';
 
 export interface TestDatabase {
@@ -31,7 +32,7 @@ function server(url: string): TestDatabase {
   // comes first (an advisory lock orders them), then copied for every test.
   let templateReady: Promise<string> | undefined;
   const migratedTemplate = () => templateReady ??= withAdmin(async (c) => {
-    const template = `brevdue_tpl_${migrationsFingerprint(MIGRATIONS)}`;
+    const template = `brevdue_tpl_${migrationsFingerprint(MIGRATIONS_DIR)}`;
     await c.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
     try {
       const found = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);

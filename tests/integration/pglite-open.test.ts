@@ -5,7 +5,8 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { MIGRATIONS, openDatabase } from '../../backend/src/store/db';
+import { openDatabase } from '../../backend/src/store/db';
+import { MIGRATIONS_DIR } from '../../backend/src/paths';
 import { looksLikeTar, migrationsFingerprint, pgliteFromSnapshot } from '../../backend/src/store/pglite-snapshot';
 
 describe('PGlite snapshot of the migrated schema', () => {
@@ -15,20 +16,20 @@ describe('PGlite snapshot of the migrated schema', () => {
 
   const migrationsApplied = async (client: PGlite) =>
     Number((await client.query<{ n: number }>('select count(*)::int as n from drizzle.__drizzle_migrations')).rows[0].n);
-  const journalEntries = () => readdirSync(MIGRATIONS).filter((f) => f.endsWith('.sql')).length;
+  const journalEntries = () => readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length;
 
   test('is built and written once, then loaded from the file; a damaged file is replaced', async () => {
     const file = path.join(dir, 'cache', 'snap.tar');
-    const first = await pgliteFromSnapshot(MIGRATIONS, null, {}, file);
+    const first = await pgliteFromSnapshot(MIGRATIONS_DIR, null, {}, file);
     expect(await migrationsApplied(first)).toBe(journalEntries());
     await first.close();
     const written = statSync(file);
     expect(written.size).toBeGreaterThan(1_000_000);
 
     // Loaded again (read from the file): same schema, file untouched, an independent database.
-    const second = await pgliteFromSnapshot(MIGRATIONS, null, {}, file);
+    const second = await pgliteFromSnapshot(MIGRATIONS_DIR, null, {}, file);
     await second.query(`insert into organisations (name) values ('Nordlys ApS')`);
-    const third = await pgliteFromSnapshot(MIGRATIONS, null, {}, file);
+    const third = await pgliteFromSnapshot(MIGRATIONS_DIR, null, {}, file);
     expect((await third.query('select * from organisations')).rows).toEqual([]);
     expect(statSync(file).mtimeMs).toBe(written.mtimeMs);
     await Promise.all([second.close(), third.close()]);
@@ -40,7 +41,7 @@ describe('PGlite snapshot of the migrated schema', () => {
     expect(looksLikeTar(good.subarray(0, 1_000_448))).toBe(true); // cut on a record: the load itself fails, then the retry builds
     const damaged = path.join(dir, 'garbage.tar');
     writeFileSync(damaged, Buffer.alloc(4096, 7));
-    const mended = await pgliteFromSnapshot(MIGRATIONS, null, {}, damaged);
+    const mended = await pgliteFromSnapshot(MIGRATIONS_DIR, null, {}, damaged);
     expect(await migrationsApplied(mended)).toBe(journalEntries());
     await mended.close();
     expect(statSync(damaged).size).toBe(written.size);
@@ -77,11 +78,11 @@ describe('PGlite snapshot of the migrated schema', () => {
 
   test('the fingerprint follows the migrations\' bytes and the salt', () => {
     const copy = path.join(dir, 'migrations');
-    cpSync(MIGRATIONS, copy, { recursive: true });
-    expect(migrationsFingerprint(copy)).toBe(migrationsFingerprint(MIGRATIONS));
+    cpSync(MIGRATIONS_DIR, copy, { recursive: true });
+    expect(migrationsFingerprint(copy)).toBe(migrationsFingerprint(MIGRATIONS_DIR));
     expect(migrationsFingerprint(copy, 'pglite@1')).not.toBe(migrationsFingerprint(copy, 'pglite@2'));
     const last = readdirSync(copy).filter((f) => f.endsWith('.sql')).sort().at(-1)!;
     appendFileSync(path.join(copy, last), '\n-- changed\n');
-    expect(migrationsFingerprint(copy)).not.toBe(migrationsFingerprint(MIGRATIONS));
+    expect(migrationsFingerprint(copy)).not.toBe(migrationsFingerprint(MIGRATIONS_DIR));
   });
 });

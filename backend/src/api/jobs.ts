@@ -11,10 +11,10 @@ import { maskCpr } from '../../../shared/src/identifiers';
 import { requireRole, scope } from './roles';
 import { h } from './handler';
 import { JOB } from '../jobs/names';
+import { POLL_DUE_SQL } from '../ingest/poll-due';
 
 export const RECENT_FAILURE_HOURS = 24;
-/** A mailbox whose poll is due and that no process holds (ingest/poll-scheduler.ts claims the same). */
-export const POLL_DUE = sql.raw('(next_poll_at IS NULL OR next_poll_at <= now()) AND (polling_until IS NULL OR polling_until < now())');
+const POLL_DUE = sql.raw(`(${POLL_DUE_SQL})`);
 const FAILED_LIST = 20;
 
 const rowsOf = <T>(r: unknown) => (r as { rows: T[] }).rows;

@@ -12,6 +12,7 @@ import { mailboxes } from '../store/schema';
 import { errorMessage } from '../log';
 import { providerModule } from './connectors';
 import { pollMailbox } from './poll';
+import { POLL_DUE_SQL } from './poll-due';
 
 export interface PollSchedulerOptions {
   intervalMs: number;
@@ -36,9 +37,7 @@ export interface PollScheduler {
 
 export const POLL_DEFAULTS = Object.freeze({ concurrency: 6, tickMs: 250, leaseMs: 60_000 });
 
-type Ctx = AppContext;
-
-export function createPollScheduler(ctx: Ctx, opts: PollSchedulerOptions): PollScheduler {
+export function createPollScheduler(ctx: AppContext, opts: PollSchedulerOptions): PollScheduler {
   const concurrency = opts.concurrency ?? POLL_DEFAULTS.concurrency;
   const tickMs = opts.tickMs ?? POLL_DEFAULTS.tickMs;
   const leaseMs = opts.leaseMs ?? POLL_DEFAULTS.leaseMs;
@@ -115,9 +114,7 @@ export async function claimDueMailboxes(ctx: Pick<AppContext, 'db'>, n: number, 
   const rows = await ctx.db.update(mailboxes).set({ pollingUntil: sql`now() + make_interval(secs => ${leaseMs / 1000})` })
     .where(sql`${mailboxes.id} IN (
       SELECT id FROM mailboxes
-      WHERE removed_at IS NULL AND paused = false
-        AND (next_poll_at IS NULL OR next_poll_at <= now())
-        AND (polling_until IS NULL OR polling_until < now())
+      WHERE ${sql.raw(POLL_DUE_SQL)}
       ORDER BY next_poll_at NULLS FIRST
       LIMIT ${n}
       FOR UPDATE SKIP LOCKED)`)
@@ -126,7 +123,7 @@ export async function claimDueMailboxes(ctx: Pick<AppContext, 'db'>, n: number, 
 }
 
 /** Polls one claimed mailbox and writes when it is polled next; never throws. */
-async function pollOne(ctx: Ctx, mb: ClaimedMailbox, intervalMs: number, random: () => number): Promise<void> {
+async function pollOne(ctx: AppContext, mb: ClaimedMailbox, intervalMs: number, random: () => number): Promise<void> {
   let more = false;
   try {
     const inBackoff = mb.backoffUntil && mb.backoffUntil > new Date();

@@ -20,7 +20,6 @@ import { errorMessage, silentLogger, type Logger } from '../log';
 import { runRetention } from '../retention/purge';
 import { compactStats } from '../stats/rollup';
 import { stopAgenda } from './graceful-stop';
-
 import { JOB } from './names';
 
 export { JOB };
@@ -52,7 +51,7 @@ export interface JobRunner {
   schedulePolling(mailboxId: string): Promise<void>;
   /** Sends an NgDP business receipt for a pushed letter, durably: retried with backoff, across restarts. */
   receiptSoon(mailboxId: string, receipt: NgdpReceipt, attempt?: number, at?: Date): Promise<void>;
-  /** Polling for every active pull mailbox (at start; idempotent). */
+  /** How many active mailboxes the poll scheduler polls (each as it comes due; nothing to schedule). */
   scheduleAllPolling(ctx: AppContext): Promise<number>;
   /** Runs the retention purge now (besides its daily run). */
   retentionNow(): Promise<void>;
@@ -78,7 +77,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     processEvery: opts.processEveryMs,
     defaultLockLifetime: opts.lockLifetimeMs,
     maxConcurrency: Math.max(32, (opts.deliveryConcurrency ?? 32) + 16),
-    removeOnComplete: true, // one-time jobs leave no rows behind; repeating poll jobs stay
+    removeOnComplete: true, // one-time jobs leave no rows behind; repeating ones (recovery, retention, statistics) stay
   });
   let running = false;
   let polls: PollScheduler | null = null;
@@ -169,7 +168,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     async scheduleAllPolling(ctx) {
       const [{ n }] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(mailboxes)
         .where(and(isNull(mailboxes.removedAt), eq(mailboxes.paused, false)));
-      return Number(n); // the scheduler polls each as it comes due; nothing to schedule
+      return Number(n);
     },
     async retentionNow() { await agenda.now(JOB.retention, {}); },
     isRunning: () => running,

@@ -4,6 +4,7 @@
 // database when Prometheus scrapes, so every replica reports the same, installation-wide values.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PoolLike } from '../store/db';
+import { POLL_DUE_SQL } from '../ingest/poll-due';
 
 export type RouteOutcome = 'rule' | 'triage' | 'auto';
 export type DeliveryOutcome = 'delivered' | 'dead';
@@ -72,8 +73,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
          UNION ALL
          -- Polling is scheduled on the mailboxes themselves (ingest/poll-scheduler.ts).
          SELECT $1, EXTRACT(EPOCH FROM (now() - min(coalesce(next_poll_at, created_at))))::float8 FROM mailboxes
-          WHERE removed_at IS NULL AND paused = false AND (next_poll_at IS NULL OR next_poll_at <= now())
-            AND (polling_until IS NULL OR polling_until < now())
+          WHERE ${POLL_DUE_SQL}
           HAVING count(*) > 0`, [opts.pollJobName]);
       this.reset();
       for (const n of opts.jobNames) this.set({ job: n }, 0);

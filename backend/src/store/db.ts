@@ -33,7 +33,6 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS = MIGRATIONS_DIR;
 const MIGRATION_LOCK = 4242_0001; // advisory lock id: many processes may start at once
 
 export async function openDatabase(opts: { databaseUrl?: string; dataDir?: string | null }): Promise<Database> {
@@ -49,7 +48,7 @@ async function openServer(url: string): Promise<Database> {
   });
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await migratePg(drizzlePg(client), { migrationsFolder: MIGRATIONS });
+    await migratePg(drizzlePg(client), { migrationsFolder: MIGRATIONS_DIR });
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     client.release();
@@ -66,10 +65,10 @@ async function openPglite(dataDir: string | null): Promise<Database> {
   // A data directory with anything in it opens as it is (or initdb's as before, next to the demo key);
   // an empty one, or memory, starts from the migrated snapshot.
   const client = dataDir && readdirSync(dataDir).length > 0
-    ? new PGlite(dataDir, BYTEA_AS_HEX) : await pgliteFromSnapshot(MIGRATIONS, dataDir, BYTEA_AS_HEX);
+    ? new PGlite(dataDir, BYTEA_AS_HEX) : await pgliteFromSnapshot(MIGRATIONS_DIR, dataDir, BYTEA_AS_HEX);
   await client.waitReady;
   const pdb = drizzlePglite(client, { schema });
-  await migratePglite(pdb, { migrationsFolder: MIGRATIONS });
+  await migratePglite(pdb, { migrationsFolder: MIGRATIONS_DIR });
   // PGlite is one session: its query() waits for a running transaction() to finish, so agenda's
   // statements never land inside one of ours.
   const query: PoolLike['query'] = async (text, params) => {
