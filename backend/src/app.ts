@@ -65,6 +65,8 @@ export interface StartOptions {
   seedCount?: number;
   log?: (line: string) => void;
   pollIntervalMs?: number;
+  /** Mailbox polls at once in this process (default 6). */
+  pollConcurrency?: number;
   processEveryMs?: number;
   /** How often the statistics deltas are folded (default 15 s). */
   statsCompactMs?: number;
@@ -180,6 +182,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
   const jobs = createJobRunner({
     pool: database.pool, supportsNotify: database.supportsNotify, name: `brevdue-${process.pid}-${port}`,
     processEveryMs: opts.processEveryMs ?? (demo ? 250 : 1000), lockLifetimeMs: 60_000, pollIntervalMs: opts.pollIntervalMs ?? 5000,
+    pollConcurrency: opts.pollConcurrency,
     deliveryConcurrency: opts.deliveryConcurrency ?? 32, statsCompactMs: opts.statsCompactMs,
   });
   const ctx: AppContext = {

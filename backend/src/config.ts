@@ -62,6 +62,8 @@ const envSchema = z.object({
   /** Reverse proxies in front of Brevdue (hop count) whose X-Forwarded-For is trusted; 0 = none. */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   POLL_INTERVAL_MS: z.coerce.number().int().min(500).default(5000),
+  /** Mailbox polls at once per process; each holds at most one letter in memory (docs/PERFORMANCE.md). */
+  POLL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
   /** Serve HTTPS with this PEM certificate (and TLS_KEY_PATH): for sideloading into Outlook on a dev machine. */
   TLS_CERT_PATH: z.string().optional(),
   TLS_KEY_PATH: z.string().optional(),

@@ -41,7 +41,7 @@ async function main() {
   const app = await startBrevdue({
     port: env.PORT, host: env.HOST, demo, tls,
     databaseUrl: env.DATABASE_URL, dataDir: env.BREVDUE_DATA_DIR, kek: keks.kek, kekPrevious: keks.previous,
-    pollIntervalMs: demo ? 2000 : env.POLL_INTERVAL_MS,
+    pollIntervalMs: demo ? 2000 : env.POLL_INTERVAL_MS, pollConcurrency: env.POLL_CONCURRENCY,
     ngdpPush: demo && !process.env.NGDP_PUSH_CLIENT_CERT_SOURCE ? undefined : ngdpPushSecurityFromEnv(process.env),
     log: (line) => process.stdout.write(line + '\n'),
     production, metricsToken: process.env.METRICS_TOKEN || undefined,

@@ -38,6 +38,8 @@ export interface JobRunnerOptions {
   processEveryMs: number;
   lockLifetimeMs: number;
   pollIntervalMs: number;
+  /** Mailbox polls at once in this process (default POLL_DEFAULTS.concurrency). */
+  pollConcurrency?: number;
   /** Delivery jobs at once per process; Graph pacing per mailbox keeps each mailbox within its limits. */
   deliveryConcurrency?: number;
   /** How often the statistics deltas are folded (default 15 s). */
@@ -108,7 +110,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     async start(ctx) {
       log = ctx.log;
       // Mailboxes are polled by their own scheduler (ingest/poll-scheduler.ts), not one agenda job each.
-      polls = createPollScheduler(ctx, { intervalMs: opts.pollIntervalMs, tickMs: Math.min(opts.processEveryMs, POLL_DEFAULTS.tickMs) });
+      polls = createPollScheduler(ctx, { intervalMs: opts.pollIntervalMs, concurrency: opts.pollConcurrency, tickMs: Math.min(opts.processEveryMs, POLL_DEFAULTS.tickMs) });
       ngdp = createNgdpClientCache(ctx.sealer);
       agenda.define(JOB.receipt, async (job: Job<{ mailboxId: string; receipt: NgdpReceipt; attempt: number }>) => {
         const { mailboxId, receipt, attempt } = job.attrs.data;
