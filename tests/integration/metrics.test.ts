@@ -9,7 +9,7 @@ import { deliveries, destinations, mailboxes, rules } from '../../backend/src/st
 import { JOB } from '../../backend/src/jobs/runner';
 import { jobsOverviewSchema } from '../../shared/src/contracts';
 import { eventually, testDatabases } from '../helpers/databases';
-import { callApi } from '../helpers/app';
+import { callApi, receiveLetter } from '../helpers/app';
 
 const [cvrA] = DEMO_ORGANISATION.cvrs;
 
@@ -117,11 +117,18 @@ describe.each(testDatabases)('metrics and readiness on $name', (tdb) => {
     expect(notReady).toEqual({ status: 503, body: { ready: false, database: 'ok', jobs: 'down', down: ['jobs'] } });
     expect((await callApi(app, 'GET', '/health')).status).toBe(503); // liveness keeps its own answer
 
-    // Job lag: with the runner stopped, a job due a minute ago stays unlocked and shows its age.
-    await app.database.pool.query(`INSERT INTO agenda_jobs (name, next_run_at, data) VALUES ($1, now() - interval '60 seconds', '{}'::jsonb)`, [JOB.route]);
-    const lag = (await scrape({ Authorization: 'Bearer scrape-token-123' })).get(`brevdue_job_lag_seconds{job="${JOB.route}"}`)!;
+    // Job lag: with the runner stopped, a job due a minute ago stays unlocked and shows its age;
+    // routing's lag is its oldest queued letter (route_queue, not an agenda job).
+    await app.database.pool.query(`INSERT INTO agenda_jobs (name, next_run_at, data) VALUES ($1, now() - interval '60 seconds', '{}'::jsonb)`, [JOB.deliver]);
+    const letterId = await receiveLetter(app, demoMemo({ recipientCvr: cvrA.cvr })); // queued by storing it
+    await app.database.pool.query(`UPDATE route_queue SET due_at = now() - interval '90 seconds' WHERE message_id = $1`, [letterId]);
+    const scraped = await scrape({ Authorization: 'Bearer scrape-token-123' });
+    const lag = scraped.get(`brevdue_job_lag_seconds{job="${JOB.deliver}"}`)!;
     expect(lag).toBeGreaterThanOrEqual(59);
-    expect(lag).toBeLessThan(120);
+    expect(lag).toBeLessThan(85);
+    const routeLag = scraped.get(`brevdue_job_lag_seconds{job="${JOB.route}"}`)!;
+    expect(routeLag).toBeGreaterThanOrEqual(89);
+    expect(routeLag).toBeLessThan(150);
   }, 60_000);
 
   test('GET /api/admin/jobs: per job name for operators, failures of the own organisation only, masked; readers refused', async () => {

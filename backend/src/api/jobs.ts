@@ -12,9 +12,11 @@ import { requireRole, scope } from './roles';
 import { h } from './handler';
 import { JOB } from '../jobs/names';
 import { POLL_DUE_SQL } from '../ingest/poll-due';
+import { ROUTE_DUE_SQL } from '../routing/route-due';
 
 export const RECENT_FAILURE_HOURS = 24;
 const POLL_DUE = sql.raw(`(${POLL_DUE_SQL})`);
+const ROUTE_DUE = sql.raw(`(${ROUTE_DUE_SQL})`);
 const FAILED_LIST = 20;
 
 const rowsOf = <T>(r: unknown) => (r as { rows: T[] }).rows;
@@ -38,6 +40,19 @@ export async function jobsOverview(db: Db, orgId: string): Promise<JobsOverview>
       count(*) FILTER (WHERE last_error_at > now() - make_interval(hours => ${RECENT_FAILURE_HOURS}))::int AS failed,
       EXTRACT(EPOCH FROM now() - min(coalesce(next_poll_at, created_at)) FILTER (WHERE ${POLL_DUE}))::float8 AS oldest
     FROM mailboxes WHERE removed_at IS NULL AND paused = false`));
+  // Routing is not an agenda job either (routing/route-scheduler.ts): letters waiting in route_queue.
+  // running = held by a process now; failed = an attempt failed recently (the letter stays queued).
+  const [routing] = rowsOf<{ queued: number; due: number; running: number; failed: number; oldest: number | null }>(await db.execute(sql`
+    SELECT count(*)::int AS queued,
+      count(*) FILTER (WHERE ${ROUTE_DUE})::int AS due,
+      count(*) FILTER (WHERE lease_until >= now())::int AS running,
+      count(*) FILTER (WHERE failed_at > now() - make_interval(hours => ${RECENT_FAILURE_HOURS}))::int AS failed,
+      EXTRACT(EPOCH FROM now() - min(due_at) FILTER (WHERE ${ROUTE_DUE}))::float8 AS oldest
+    FROM route_queue`));
+  const routeFailures = rowsOf<{ failed_at: unknown; fail_count: number; fail_reason: string | null }>(await db.execute(sql`
+    SELECT failed_at, attempts AS fail_count, last_error AS fail_reason FROM route_queue
+    WHERE org_id = ${orgId} AND failed_at > now() - make_interval(hours => ${RECENT_FAILURE_HOURS})
+    ORDER BY failed_at DESC LIMIT ${FAILED_LIST}`));
   const pollFailures = rowsOf<{ failed_at: unknown; fail_count: number; fail_reason: string | null }>(await db.execute(sql`
     SELECT last_error_at AS failed_at, consecutive_failures AS fail_count, last_error AS fail_reason FROM mailboxes
     WHERE org_id = ${orgId} AND removed_at IS NULL AND last_error_at > now() - make_interval(hours => ${RECENT_FAILURE_HOURS})
@@ -50,8 +65,8 @@ export async function jobsOverview(db: Db, orgId: string): Promise<JobsOverview>
       OR j.data->>'messageId' IN (SELECT id::text FROM messages WHERE org_id = ${orgId})
       OR j.data->>'deliveryId' IN (SELECT id::text FROM deliveries WHERE org_id = ${orgId}))
     ORDER BY j.failed_at DESC LIMIT ${FAILED_LIST}`));
-  const rows = [...summary, { name: JOB.poll, ...polling }].sort((a, b) => a.name.localeCompare(b.name));
-  const failures = [...failed, ...pollFailures.map((f) => ({ name: JOB.poll, ...f }))]
+  const rows = [...summary, { name: JOB.poll, ...polling }, { name: JOB.route, ...routing }].sort((a, b) => a.name.localeCompare(b.name));
+  const failures = [...failed, ...pollFailures.map((f) => ({ name: JOB.poll, ...f })), ...routeFailures.map((f) => ({ name: JOB.route, ...f }))]
     .sort((a, b) => new Date(b.failed_at as string).getTime() - new Date(a.failed_at as string).getTime()).slice(0, FAILED_LIST);
   return {
     jobs: rows.map((s) => ({

@@ -10,6 +10,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type { AppContext, MailboxRow } from '../context';
 import { mailboxes } from '../store/schema';
 import { errorMessage } from '../log';
+import { createClaimLoop } from '../jobs/claim-loop';
 import { providerModule } from './connectors';
 import { pollMailbox } from './poll';
 import { POLL_DUE_SQL } from './poll-due';
@@ -38,72 +39,25 @@ export interface PollScheduler {
 export const POLL_DEFAULTS = Object.freeze({ concurrency: 6, tickMs: 250, leaseMs: 60_000 });
 
 export function createPollScheduler(ctx: AppContext, opts: PollSchedulerOptions): PollScheduler {
-  const concurrency = opts.concurrency ?? POLL_DEFAULTS.concurrency;
-  const tickMs = opts.tickMs ?? POLL_DEFAULTS.tickMs;
   const leaseMs = opts.leaseMs ?? POLL_DEFAULTS.leaseMs;
   const random = opts.random ?? Math.random;
-  const inFlight = new Set<Promise<void>>();
-  let timer: NodeJS.Timeout | null = null;
-  let claiming = false;
-  let stopped = true;
-  let lastClaimWarning = 0;
-
-  /** Claims due mailboxes for the free slots and starts their polls. */
-  const fill = async () => {
-    if (stopped || claiming) return;
-    claiming = true;
-    try {
-      while (!stopped && inFlight.size < concurrency) {
-        const rows = await claimDueMailboxes(ctx, concurrency - inFlight.size, leaseMs);
-        if (stopped) {
-          // Claimed while stopping: give them back rather than start polls now.
-          if (rows.length) await ctx.db.update(mailboxes).set({ pollingUntil: null }).where(inArray(mailboxes.id, rows.map((r) => r.id)));
-          break;
-        }
-        for (const mb of rows) {
-          const p = pollOne(ctx, mb, opts.intervalMs, random).finally(() => {
-            inFlight.delete(p);
-            void fill(); // a slot is free: take the next due mailbox now, not at the next tick
-          });
-          inFlight.add(p);
-        }
-        if (rows.length === 0) break;
-      }
-    } catch (e) {
-      // Tried again every tick; said once a minute (a database outage would otherwise log 4 lines a second).
-      if (Date.now() - lastClaimWarning > 60_000) {
-        lastClaimWarning = Date.now();
-        ctx.log.warn('looking for mailboxes to poll failed; trying again every tick', { error: errorMessage(e) });
-      }
-    } finally {
-      claiming = false;
-    }
-  };
-
-  const tick = () => {
-    timer = null;
-    void fill().finally(() => { if (!stopped) timer = setTimeout(tick, tickMs); });
-  };
-
+  const loop = createClaimLoop<ClaimedMailbox>({
+    concurrency: opts.concurrency ?? POLL_DEFAULTS.concurrency,
+    tickMs: opts.tickMs ?? POLL_DEFAULTS.tickMs,
+    claim: (n) => claimDueMailboxes(ctx, n, leaseMs),
+    run: (mb) => pollOne(ctx, mb, opts.intervalMs, random),
+    release: async (rows) => { await ctx.db.update(mailboxes).set({ pollingUntil: null }).where(inArray(mailboxes.id, rows.map((r) => r.id))); },
+    log: ctx.log,
+    what: 'mailboxes to poll',
+  });
   return {
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      tick();
-    },
-    async stop(drainMs = 10_000) {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      const until = Date.now() + drainMs;
-      while ((inFlight.size > 0 || claiming) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
-      if (inFlight.size > 0) ctx.log.warn('stopped with mailbox polls still running; their leases expire and another process polls them', { running: inFlight.size });
-    },
+    start: loop.start,
+    stop: loop.stop,
     async pollSoon(mailboxId) {
       await ctx.db.update(mailboxes).set({ nextPollAt: sql`now()` }).where(eq(mailboxes.id, mailboxId));
-      void fill();
+      loop.wake();
     },
-    running: () => inFlight.size,
+    running: loop.running,
   };
 }
 

@@ -1,15 +1,16 @@
-// Agenda on PostgreSQL drives the pipeline: a repeating poll job per mailbox, a route job per new
-// letter, a delivery job per delivery. The jobs table is created by our migrations (ensureSchema
+// The pipeline's schedulers: mailboxes are polled and letters routed by claims on their own rows
+// (ingest/poll-scheduler.ts, routing/route-scheduler.ts); agenda on PostgreSQL runs a delivery job
+// per delivery, business receipts, dead-letter notices and the repeating housekeeping. The jobs table is created by our migrations (ensureSchema
 // false: many processes starting at once must not race on DDL). Embedded PGlite has no LISTEN/NOTIFY,
 // so there agenda polls its table (processEvery, in milliseconds: strings parse wrongly).
 import { Agenda, type Job } from 'agenda';
 import { PostgresBackend } from '@agendajs/postgres-backend';
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { PoolLike } from '../store/db';
 import type { AppContext, JobScheduler, MailboxRow } from '../context';
-import { deliveries, mailboxes, messages } from '../store/schema';
+import { deliveries, mailboxes } from '../store/schema';
 import { createPollScheduler, POLL_DEFAULTS, type PollScheduler } from '../ingest/poll-scheduler';
-import { routeStoredLetter } from '../routing/apply';
+import { createRouteScheduler, type RouteScheduler } from '../routing/route-scheduler';
 import { runDelivery } from '../delivery/deliver';
 import { notifyDeadLetter } from '../delivery/notify';
 import { recoverUncertain } from '../delivery/recover';
@@ -40,6 +41,8 @@ export interface JobRunnerOptions {
   pollIntervalMs: number;
   /** Mailbox polls at once in this process (default POLL_DEFAULTS.concurrency). */
   pollConcurrency?: number;
+  /** Letters routed at once in this process (default ROUTE_DEFAULTS.concurrency). */
+  routeConcurrency?: number;
   /** Delivery jobs at once per process; Graph pacing per mailbox keeps each mailbox within its limits. */
   deliveryConcurrency?: number;
   /** How often the statistics deltas are folded (default 15 s). */
@@ -83,14 +86,16 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
   });
   let running = false;
   let polls: PollScheduler | null = null;
+  let routes: RouteScheduler | null = null;
   let ngdp: ReturnType<typeof createNgdpClientCache> | null = null;
 
   const scheduler: JobScheduler = {
     // No `unique` here: an upsert onto a job that is running now would be overwritten when it
     // finishes. A duplicate job is harmless instead: routing claims the letter and delivery claims
     // its row with a lease before doing anything.
-    async routeSoon(messageId) {
-      await agenda.schedule(new Date(), JOB.route, { messageId });
+    // Storing a letter queued it already (route_queue); this only says "look now", in this process.
+    async routeSoon() {
+      routes?.wake();
     },
     async deliverSoon(deliveryId, at = new Date()) {
       await agenda.schedule(at, JOB.deliver, { deliveryId });
@@ -111,6 +116,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       log = ctx.log;
       // Mailboxes are polled by their own scheduler (ingest/poll-scheduler.ts), not one agenda job each.
       polls = createPollScheduler(ctx, { intervalMs: opts.pollIntervalMs, concurrency: opts.pollConcurrency, tickMs: Math.min(opts.processEveryMs, POLL_DEFAULTS.tickMs) });
+      routes = createRouteScheduler(ctx, { concurrency: opts.routeConcurrency, tickMs: Math.min(opts.processEveryMs, POLL_DEFAULTS.tickMs) });
       ngdp = createNgdpClientCache(ctx.sealer);
       agenda.define(JOB.receipt, async (job: Job<{ mailboxId: string; receipt: NgdpReceipt; attempt: number }>) => {
         const { mailboxId, receipt, attempt } = job.attrs.data;
@@ -125,9 +131,6 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
             { mailboxId, messageUUID: receipt.messageUUID, attempt, error: errorMessage(e) });
           if (retry) await scheduleReceipt(mailboxId, receipt, attempt + 1, new Date(Date.now() + receiptBackoffMs(attempt)));
         }
-      }, { concurrency: 4 });
-      agenda.define(JOB.route, async (job: Job<{ messageId: string }>) => {
-        await routeStoredLetter(ctx, job.attrs.data.messageId);
       }, { concurrency: 4 });
       agenda.define(JOB.deliver, async (job: Job<{ deliveryId: string }>) => {
         await runDelivery(ctx, job.attrs.data.deliveryId);
@@ -162,6 +165,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       await agenda.create(JOB.statsCompact, {}).unique({ name: JOB.statsCompact }).repeatEvery(compactMs).schedule(new Date(Date.now() + compactMs)).save();
       await agenda.create(JOB.retention, {}).unique({ name: JOB.retention }).repeatEvery(24 * 3_600_000).schedule(new Date(Date.now() + 60_000)).save();
       await resumeInterrupted(ctx);
+      routes.start();
       polls.start();
     },
     async schedulePolling(mailboxId) {
@@ -177,18 +181,16 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     async stop(drainMs = 10_000) {
       if (!running) return;
       running = false;
-      // Both at once: agenda takes no new job while polls finish (a route job a finishing poll
-      // schedules is saved and waits for the next process).
-      await Promise.all([polls?.stop(drainMs), stopAgenda(agenda, drainMs, log)]);
+      // All at once: nothing new is taken while running work finishes (a letter a finishing poll
+      // stores is queued for routing and waits for the next process).
+      await Promise.all([polls?.stop(drainMs), routes?.stop(drainMs), stopAgenda(agenda, drainMs, log)]);
       ngdp?.close();
     },
   };
 }
 
-/** After a crash: letters stored but never routed, and deliveries whose job was never saved. */
+/** After a crash: deliveries whose job was never saved (letters to route wait in route_queue). */
 async function resumeInterrupted(ctx: AppContext) {
-  const unrouted = await ctx.db.select({ id: messages.id }).from(messages).where(eq(messages.status, 'received'));
-  for (const m of unrouted) await ctx.jobs.routeSoon(m.id);
   // Deliveries interrupted mid-attempt: look for their copies in batches before anyone retries.
   await recoverUncertain(ctx).catch((e) => ctx.log.warn('recovering uncertain deliveries failed', { error: errorMessage(e) }));
   const pending = await ctx.db.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.status, 'pending'));

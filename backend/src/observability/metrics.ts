@@ -5,6 +5,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PoolLike } from '../store/db';
 import { POLL_DUE_SQL } from '../ingest/poll-due';
+import { ROUTE_DUE_SQL } from '../routing/route-due';
 
 export type RouteOutcome = 'rule' | 'triage' | 'auto';
 export type DeliveryOutcome = 'delivered' | 'dead';
@@ -27,6 +28,8 @@ export interface MetricsOptions {
   jobNames: readonly string[];
   /** The label polling's lag is reported under (polling is not an agenda job). */
   pollJobName: string;
+  /** The label routing's lag is reported under (routing is not an agenda job either). */
+  routeJobName: string;
   /** Process metrics (CPU, heap, event loop lag); default on. */
   processMetrics?: boolean;
 }
@@ -74,7 +77,12 @@ export function createMetrics(opts: MetricsOptions): Metrics {
          -- Polling is scheduled on the mailboxes themselves (ingest/poll-scheduler.ts).
          SELECT $1, EXTRACT(EPOCH FROM (now() - min(coalesce(next_poll_at, created_at))))::float8 FROM mailboxes
           WHERE ${POLL_DUE_SQL}
-          HAVING count(*) > 0`, [opts.pollJobName]);
+          HAVING count(*) > 0
+         UNION ALL
+         -- So is routing (routing/route-scheduler.ts): letters waiting in route_queue.
+         SELECT $2, EXTRACT(EPOCH FROM (now() - min(due_at)))::float8 FROM route_queue
+          WHERE ${ROUTE_DUE_SQL}
+          HAVING count(*) > 0`, [opts.pollJobName, opts.routeJobName]);
       this.reset();
       for (const n of opts.jobNames) this.set({ job: n }, 0);
       for (const row of r.rows as { name: string; lag: number }[]) this.set({ job: row.name }, Math.max(0, Number(row.lag)));

@@ -5,7 +5,7 @@
 // the assistant when it is at least as sure as the admin asked.
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
-import { cvrNumbers, deliveries, destinations, messages, letterColumns } from '../store/schema';
+import { cvrNumbers, deliveries, destinations, messages, letterColumns, routeQueue } from '../store/schema';
 import { addEvent } from '../store/letters';
 import { displayFolderPath } from '../delivery/mailbox';
 import { compileRules, type CompiledRules } from './route';
@@ -21,7 +21,9 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
   const [msg] = await ctx.db.select(letterColumns).from(messages).where(eq(messages.id, messageId));
   if (!msg) return; // purged meanwhile
   if (msg.status !== 'received') {
-    // Already routed; make sure every pending delivery has a job (a crash may have come in between).
+    // Already routed (its queue row is left over from an older version, or a test queued it twice);
+    // make sure every pending delivery has a job (a crash may have come in between).
+    await ctx.db.delete(routeQueue).where(eq(routeQueue.messageId, messageId));
     const pending = await ctx.db.select({ id: deliveries.id }).from(deliveries)
       .where(and(eq(deliveries.messageId, messageId), eq(deliveries.status, 'pending')));
     for (const d of pending) await ctx.jobs.deliverSoon(d.id);
@@ -32,16 +34,17 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
   const matchedText = decision.matched.map((m) => `rule "${m.ruleName}" matched (${m.why.join('; ') || 'always'})`);
 
   const result = await ctx.db.transaction(async (tx) => {
-    // Claim the letter: a second route job for it finds it no longer 'received' and does nothing.
-    const claimed = await tx.update(messages).set({ status: decision.kind === 'triage' ? 'triage' : 'routed' })
-      .where(and(eq(messages.id, messageId), eq(messages.status, 'received'))).returning({ id: messages.id });
-    if (claimed.length === 0) return null;
-    const toTriage = async (why: string[]) => {
-      await tx.update(messages).set({ status: 'triage' }).where(eq(messages.id, messageId));
+    // Claim the letter and take it off the route queue in one statement: a second attempt finds it no
+    // longer 'received' and does nothing; a crash before the commit leaves it queued.
+    const claimed = await tx.execute(sql`WITH dequeued AS (DELETE FROM route_queue WHERE message_id = ${messageId})
+      UPDATE messages SET status = ${decision.kind === 'triage' ? 'triage' : 'routed'} WHERE id = ${messageId} AND status = 'received' RETURNING id`);
+    if ((claimed as unknown as { rows: unknown[] }).rows.length === 0) return null;
+    const toTriage = async (why: string[], statusSet = false) => {
+      if (!statusSet) await tx.update(messages).set({ status: 'triage' }).where(eq(messages.id, messageId));
       await addEvent(tx, msg.orgId, messageId, 'triage', 'system', `Waiting in triage: ${why.join('; ')}`, { why, matched: decision.matched });
       return { deliveryIds: [] as string[], destinationIds: [] as string[], triage: true };
     };
-    if (decision.kind === 'triage') return toTriage([...matchedText, ...decision.why]);
+    if (decision.kind === 'triage') return toTriage([...matchedText, ...decision.why], true);
     const ids = decision.destinations.map((d) => d.destinationId);
     const dests = await tx.select().from(destinations)
       .where(and(eq(destinations.orgId, msg.orgId), inArray(destinations.id, ids), isNull(destinations.archivedAt)));

@@ -4,7 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Memo, MemoDocument } from '../memo/types';
 import type { Sealer } from '../crypto/envelope';
 import { maskCpr } from '../../../shared/src/identifiers';
-import { documents, events, messages, quarantine } from './schema';
+import { documents, events, messages, quarantine, routeQueue } from './schema';
 import type { Db, Tx } from './db';
 import { routingFactsOf } from '../routing/facts';
 import { recordCprMentions } from '../dsr/cpr-index';
@@ -64,6 +64,8 @@ export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, m
       return { messageId: existing.id, created: false, status: existing.status };
     }
     const messageId = inserted[0].id;
+    // Queued for routing with the letter itself: stored means it will be routed (routing/route-scheduler.ts).
+    await tx.insert(routeQueue).values({ messageId, orgId: mailbox.orgId });
     if (docs.length) {
       await tx.insert(documents).values(docs.map((d) => ({
         messageId, role: d.role, position: d.position, filename: maskCpr(d.file.filename), // stored in clear: masked

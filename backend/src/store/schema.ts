@@ -117,6 +117,27 @@ export const messages = pgTable('messages', {
 ]);
 
 /**
+ * Letters waiting to be routed (routing/route-scheduler.ts): a row is written in the transaction that
+ * stores the letter and deleted in the one that routes it, so a crash anywhere leaves the letter
+ * either queued or routed. A small table of its own: claiming (a lease) and failures update these
+ * rows, not the wide, heavily indexed `messages` row.
+ */
+export const routeQueue = pgTable('route_queue', {
+  messageId: uuid('message_id').primaryKey().references(() => messages.id, { onDelete: 'cascade' }),
+  orgId: uuid('org_id').notNull(),
+  /** Routed when due: at once, or after a failed attempt's backoff. */
+  dueAt: ts('due_at').notNull().defaultNow(),
+  /** Held by a process routing it now; after a crash the lease runs out and another process takes it. */
+  leaseUntil: ts('lease_until'),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  failedAt: ts('failed_at'),
+}, (t) => [
+  index('route_queue_due_idx').on(t.dueAt),
+  index('route_queue_org_failed_idx').on(t.orgId, t.failedAt),
+]);
+
+/**
  * Every column of a letter but its sealed original. Select these, never `messages` whole: the raw
  * MeMo is megabytes, and reading it back for a list or a routing decision costs more than the work.
  */
