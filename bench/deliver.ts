@@ -9,8 +9,8 @@
 //                  catch-all rule to its own shared mailbox (100 letters per mailbox).
 // Letters are the realistic demo letters (generateDemoLetters: pdf-lib PDFs, some with attachments),
 // stored as ingest stores them (storeLetter) while the job runner is stopped, so storing cannot be
-// what limits the measurement. Then the runner starts; its start-up sweep schedules a route job for
-// every stored letter, and routing and delivery run at full speed. The mailbox folders are made
+// what limits the measurement. Then the runner starts; its route scheduler finds every stored letter
+// in the route queue, and routing and delivery run at full speed. The mailbox folders are made
 // before the clock starts (steady state: they exist after a mailbox's first letter).
 //
 // The ceiling, in deliveries per second per mailbox, is the simulator's:
@@ -372,7 +372,7 @@ async function runCase(label: string, spread: number | null, seed: number, concu
     say(`${label}: stored in ${storeS.toFixed(0)} s (${(LETTERS / storeS).toFixed(0)} letters/s); ${Math.round(attachmentBytes)} B of attachments per letter`);
 
     if (PREROUTE) {
-      // Routing as the route job does it, without scheduling delivery jobs: the runner's start-up
+      // Routing as the route scheduler does it, without scheduling delivery jobs: the runner's start-up
       // sweep schedules one per pending delivery, as after a restart.
       const ids = (await q(`SELECT id FROM messages WHERE status = 'received'`)).map((r) => String(r.id));
       const noDelivery = { ...app.ctx, jobs: { ...app.ctx.jobs, deliverSoon: async () => undefined } };
@@ -395,7 +395,7 @@ async function runCase(label: string, spread: number | null, seed: number, concu
     const pgCpu0 = postgresCpu();
     const t0 = Date.now();
     say(`${label}: job runner started`);
-    const starting = app.jobs.start(app.ctx); // its start-up sweep schedules a route job per stored letter
+    const starting = app.jobs.start(app.ctx); // its route scheduler takes the stored letters from the route queue
     let startErr: unknown = null;
     starting.catch((e) => { startErr = e; });
 

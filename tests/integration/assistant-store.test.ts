@@ -59,7 +59,7 @@ describe.each(testDatabases)('assistant persistence on $name', (tdb) => {
     // The store's database, failing its first insert as a dropped connection would.
     const flaky = new Proxy(database.db, {
       get(target, prop, receiver) {
-        if (prop === 'insert' && failNext) { failNext = false; return () => { throw new Error('connection terminated'); }; }
+        if (prop === 'execute' && failNext) { failNext = false; return () => { throw new Error('connection terminated'); }; }
         return Reflect.get(target, prop, receiver);
       },
     });

@@ -138,8 +138,10 @@ export function formatSize(bytes: number): string {
   return `${(bytes / 1048576).toFixed(1).replace('.', ',')} MB`;
 }
 
+// One formatter for the process: toLocaleDateString builds a new one per call (3 % of delivery's CPU).
+const DA_DATE = new Intl.DateTimeFormat('da-DK', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'Europe/Copenhagen' });
 function formatDa(d: Date): string {
-  return d.toLocaleDateString('da-DK', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'Europe/Copenhagen' });
+  return DA_DATE.format(d);
 }
 
 export function esc(s: string): string {
