@@ -48,7 +48,8 @@
 // server: a temporary database per run; otherwise PGlite in memory), BENCH_GRAPH_SIM (process: the
 // simulator in its own process, bench/lib/graph-sim-process.ts, the default; inproc: startBrevdue's
 // own), BENCH_CASES (1,N: which runs), BENCH_TIMEOUT_S (per run, 1200), BENCH_VERBOSE (engine log to
-// stderr), BENCH_CPU_PROF=dir (a CPU profile of each measured phase), BENCH_PREROUTE=1 (diagnosis:
+// stderr), BENCH_CPU_PROF=dir (a CPU profile of each measured phase), BENCH_COUNT_STATEMENTS=1 (diagnosis: statements per letter
+// by kind), BENCH_PREROUTE=1 (diagnosis:
 // route all letters before the runner starts, so the measured phase is delivery alone; the rate is
 // then taken from the runner's start and routed→delivered includes the wait).
 import pg from 'pg';
@@ -83,6 +84,20 @@ const CONCURRENCY_N = Number(process.env.BENCH_CONCURRENCY ?? 128);
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF || undefined;
 /** Diagnosis: route every letter before the runner starts, so the measured phase is delivery alone. */
 const PREROUTE = !!process.env.BENCH_PREROUTE;
+/** Diagnosis: count the statements sent to the database during each measured phase, by kind. */
+const COUNT_STATEMENTS = !!process.env.BENCH_COUNT_STATEMENTS;
+const statementCounts = new Map<string, number>();
+if (COUNT_STATEMENTS) {
+  // Every pooled connection is a pg.Client: drizzle, agenda and transactions all send through this.
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const q = args[0] as string | { text?: string };
+    const text = (typeof q === 'string' ? q : q?.text ?? '').replace(/\s+/g, ' ').trim();
+    const key = text.slice(0, 70);
+    statementCounts.set(key, (statementCounts.get(key) ?? 0) + 1);
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+}
 const DATABASE_URL = process.env.BENCH_DATABASE_URL || undefined;
 const SIM_MODE = (process.env.BENCH_GRAPH_SIM ?? 'process') as 'process' | 'inproc';
 const CASES = (process.env.BENCH_CASES ?? '1,N').split(',').map((s) => s.trim().toUpperCase());
@@ -390,6 +405,7 @@ async function runCase(label: string, spread: number | null, seed: number, concu
     const elDelay = monitorEventLoopDelay({ resolution: 20 });
     elDelay.enable();
     const stopProfile = await profiler(label.replace(/\s+/g, '-'));
+    statementCounts.clear();
     const cpu0 = process.cpuUsage();
     const simCpu0 = sim.cpu();
     const pgCpu0 = postgresCpu();
@@ -423,6 +439,12 @@ async function runCase(label: string, spread: number | null, seed: number, concu
     }
     await starting.catch(() => undefined);
     await stopProfile();
+    if (COUNT_STATEMENTS) {
+      const all = [...statementCounts].sort((a, b) => b[1] - a[1]);
+      const total = all.reduce((t, [, n]) => t + n, 0);
+      note(`${label}: ${total} statements, ${(total / LETTERS).toFixed(1)} per letter; the most frequent:`);
+      for (const [k, n] of all.slice(0, 30)) note(`  ${(n / LETTERS).toFixed(2)}  ${k}`);
+    }
     const wallS = (Date.now() - t0) / 1000;
     const cpuEngine = (() => { const c = process.cpuUsage(cpu0); return (c.user + c.system) / 1e6; })();
     const cpuSim = sim.cpu() - simCpu0;

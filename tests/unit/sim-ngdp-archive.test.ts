@@ -31,3 +31,14 @@ test('an extracted messageUUID does not keep its letter alive (it is a map key a
   expect(ids.every((id) => /^[0-9a-f-]{36}$/.test(id))).toBe(true);
   expect(grown).toBeLessThan(50_000_000); // 400 letters of 0.5 MB were kept alive before: ≈ 200 MB
 });
+
+test('the messageUUID is found in the first 64 KB, later up to 1 MB, and not past it', async () => {
+  const { extractMessageUUID } = await import('../../backend/src/simulators/ngdp/memo-uuid');
+  const id = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+  const memo = (pad: number) => `<Message><!--${' '.repeat(pad)}--><MessageHeader><messageUUID>${id}</messageUUID></MessageHeader></Message>`;
+  expect(extractMessageUUID(memo(10))).toBe(id);
+  expect(extractMessageUUID(Buffer.from(memo(200_000)))).toBe(id); // past the first look: found in the 1 MB
+  expect(extractMessageUUID(memo(200_000))).toBe(id);
+  expect(extractMessageUUID(memo(1_100_000))).toBeUndefined();
+  expect(extractMessageUUID('<NotAMemo/>')).toBeUndefined();
+});
