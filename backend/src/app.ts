@@ -133,7 +133,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
   const database = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir === undefined ? './data' : opts.dataDir });
   const sealer: Sealer = createSealer(loadKeyring({ envValue: opts.kek, previous: opts.kekPrevious, dataDir: opts.databaseUrl ? null : opts.dataDir ?? null, demo }));
 
-  const metrics = createMetrics({ query: (text, params) => database.pool.query(text, params), jobNames: Object.values(JOB), pollJobName: JOB.poll, routeJobName: JOB.route });
+  const metrics = createMetrics({ query: (text, params) => database.pool.query(text, params), jobNames: Object.values(JOB), pollJobName: JOB.poll, routeJobName: JOB.route, deliverJobName: JOB.deliver });
 
   const app = express();
   app.disable('x-powered-by');

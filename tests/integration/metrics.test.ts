@@ -119,11 +119,11 @@ describe.each(testDatabases)('metrics and readiness on $name', (tdb) => {
 
     // Job lag: with the runner stopped, a job due a minute ago stays unlocked and shows its age;
     // routing's lag is its oldest queued letter (route_queue, not an agenda job).
-    await app.database.pool.query(`INSERT INTO agenda_jobs (name, next_run_at, data) VALUES ($1, now() - interval '60 seconds', '{}'::jsonb)`, [JOB.deliver]);
+    await app.database.pool.query(`INSERT INTO agenda_jobs (name, next_run_at, data) VALUES ($1, now() - interval '60 seconds', '{}'::jsonb)`, [JOB.receipt]);
     const letterId = await receiveLetter(app, demoMemo({ recipientCvr: cvrA.cvr })); // queued by storing it
     await app.database.pool.query(`UPDATE route_queue SET due_at = now() - interval '90 seconds' WHERE message_id = $1`, [letterId]);
     const scraped = await scrape({ Authorization: 'Bearer scrape-token-123' });
-    const lag = scraped.get(`brevdue_job_lag_seconds{job="${JOB.deliver}"}`)!;
+    const lag = scraped.get(`brevdue_job_lag_seconds{job="${JOB.receipt}"}`)!;
     expect(lag).toBeGreaterThanOrEqual(59);
     expect(lag).toBeLessThan(85);
     const routeLag = scraped.get(`brevdue_job_lag_seconds{job="${JOB.route}"}`)!;

@@ -13,10 +13,12 @@ import { h } from './handler';
 import { JOB } from '../jobs/names';
 import { POLL_DUE_SQL } from '../ingest/poll-due';
 import { ROUTE_DUE_SQL } from '../routing/route-due';
+import { DELIVERY_DUE_SQL } from '../delivery/delivery-due';
 
 export const RECENT_FAILURE_HOURS = 24;
 const POLL_DUE = sql.raw(`(${POLL_DUE_SQL})`);
 const ROUTE_DUE = sql.raw(`(${ROUTE_DUE_SQL})`);
+const DELIVERY_DUE = sql.raw(`(${DELIVERY_DUE_SQL})`);
 const FAILED_LIST = 20;
 
 const rowsOf = <T>(r: unknown) => (r as { rows: T[] }).rows;
@@ -53,6 +55,18 @@ export async function jobsOverview(db: Db, orgId: string): Promise<JobsOverview>
     SELECT failed_at, attempts AS fail_count, last_error AS fail_reason FROM route_queue
     WHERE org_id = ${orgId} AND failed_at > now() - make_interval(hours => ${RECENT_FAILURE_HOURS})
     ORDER BY failed_at DESC LIMIT ${FAILED_LIST}`));
+  // Deliveries too (delivery/delivery-scheduler.ts): pending ones, each its own schedule.
+  const [delivering] = rowsOf<{ queued: number; due: number; running: number; failed: number; oldest: number | null }>(await db.execute(sql`
+    SELECT count(*) FILTER (WHERE status = 'pending')::int AS queued,
+      count(*) FILTER (WHERE ${DELIVERY_DUE})::int AS due,
+      count(*) FILTER (WHERE status = 'pending' AND lease_until >= now())::int AS running,
+      count(*) FILTER (WHERE last_failed_at > now() - make_interval(hours => ${RECENT_FAILURE_HOURS}))::int AS failed,
+      EXTRACT(EPOCH FROM now() - min(due_at) FILTER (WHERE ${DELIVERY_DUE}))::float8 AS oldest
+    FROM deliveries WHERE status = 'pending' OR last_failed_at > now() - make_interval(hours => ${RECENT_FAILURE_HOURS})`));
+  const deliveryFailures = rowsOf<{ failed_at: unknown; fail_count: number; fail_reason: string | null }>(await db.execute(sql`
+    SELECT last_failed_at AS failed_at, attempts AS fail_count, last_error AS fail_reason FROM deliveries
+    WHERE org_id = ${orgId} AND last_failed_at > now() - make_interval(hours => ${RECENT_FAILURE_HOURS})
+    ORDER BY last_failed_at DESC LIMIT ${FAILED_LIST}`));
   const pollFailures = rowsOf<{ failed_at: unknown; fail_count: number; fail_reason: string | null }>(await db.execute(sql`
     SELECT last_error_at AS failed_at, consecutive_failures AS fail_count, last_error AS fail_reason FROM mailboxes
     WHERE org_id = ${orgId} AND removed_at IS NULL AND last_error_at > now() - make_interval(hours => ${RECENT_FAILURE_HOURS})
@@ -65,8 +79,9 @@ export async function jobsOverview(db: Db, orgId: string): Promise<JobsOverview>
       OR j.data->>'messageId' IN (SELECT id::text FROM messages WHERE org_id = ${orgId})
       OR j.data->>'deliveryId' IN (SELECT id::text FROM deliveries WHERE org_id = ${orgId}))
     ORDER BY j.failed_at DESC LIMIT ${FAILED_LIST}`));
-  const rows = [...summary, { name: JOB.poll, ...polling }, { name: JOB.route, ...routing }].sort((a, b) => a.name.localeCompare(b.name));
-  const failures = [...failed, ...pollFailures.map((f) => ({ name: JOB.poll, ...f })), ...routeFailures.map((f) => ({ name: JOB.route, ...f }))]
+  const rows = [...summary, { name: JOB.poll, ...polling }, { name: JOB.route, ...routing }, { name: JOB.deliver, ...delivering }].sort((a, b) => a.name.localeCompare(b.name));
+  const failures = [...failed, ...pollFailures.map((f) => ({ name: JOB.poll, ...f })), ...routeFailures.map((f) => ({ name: JOB.route, ...f })),
+    ...deliveryFailures.map((f) => ({ name: JOB.deliver, ...f }))]
     .sort((a, b) => new Date(b.failed_at as string).getTime() - new Date(a.failed_at as string).getTime()).slice(0, FAILED_LIST);
   return {
     jobs: rows.map((s) => ({

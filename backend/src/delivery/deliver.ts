@@ -1,7 +1,7 @@
 // Runs one delivery attempt: claim it, deliver by destination kind, record the outcome. Throttling
-// is not failure (the attempt is handed back and rescheduled when Graph allows); other failures are
-// retried with backoff up to a bound, then the delivery is dead-lettered with a readable reason
-// and the organisation's admins are told.
+// is not failure (the attempt is handed back and due again when Graph allows); other failures are
+// retried with backoff up to a bound (the row's due_at; delivery/delivery-scheduler.ts picks it up),
+// then the delivery is dead-lettered with a readable reason and the organisation's admins are told.
 import { and, asc, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { cvrNumbers, deliveries, destinations, documents, messages, letterColumns, organisations } from '../store/schema';
@@ -19,32 +19,33 @@ import { PacerBusy } from './pacing/pacer';
 import { retryAfterMs } from './pacing/middleware';
 import type { RoutingFacts } from '../routing/facts';
 
-const LEASE_MS = 180_000; // longer than one attempt can take (Graph calls time out after 30 s, uploads after 60 s per chunk)
+/** How long a claim holds: longer than one attempt can take (Graph calls time out after 30 s, uploads after 60 s per chunk). */
+export const DELIVERY_LEASE_MS = 180_000;
 
 type Outcome =
   | { kind: 'delivered'; graphMessageId: string | null; internetMessageId?: string | null; foundExisting: boolean; text: string; data: Record<string, unknown> }
   | { kind: 'throttled'; at: Date; reason: string }
   | { kind: 'failed'; reason: string; uncertain: boolean; permanent: boolean };
 
+/** Attempts one delivery now, if it is pending and no one holds it (tests and tools; the scheduler claims in batches). */
 export async function runDelivery(ctx: AppContext, deliveryId: string): Promise<void> {
   // Claim: one worker at a time. A lease left from an attempt that never finished means that attempt
   // died mid-way: Graph may hold its copy, so this attempt is uncertain and looks first.
   const claimed = await ctx.db.update(deliveries)
     .set({
-      attempts: sql`${deliveries.attempts} + 1`, leaseUntil: new Date(Date.now() + LEASE_MS),
+      attempts: sql`${deliveries.attempts} + 1`, leaseUntil: new Date(Date.now() + DELIVERY_LEASE_MS),
       uncertain: sql`${deliveries.uncertain} or ${deliveries.leaseUntil} is not null`,
     })
     .where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'pending'),
       or(isNull(deliveries.leaseUntil), lt(deliveries.leaseUntil, new Date()))))
     .returning({ attempts: deliveries.attempts });
-  if (claimed.length === 0) {
-    // Delivered or dead: nothing to do. Leased: its holder may have died, so look again after the lease.
-    const [cur] = await ctx.db.select({ status: deliveries.status, leaseUntil: deliveries.leaseUntil })
-      .from(deliveries).where(eq(deliveries.id, deliveryId));
-    if (cur?.status === 'pending' && cur.leaseUntil) await ctx.jobs.deliverSoon(deliveryId, new Date(cur.leaseUntil.getTime() + 1000));
-    return;
-  }
-  const attempt = claimed[0].attempts;
+  // Delivered or dead: nothing to do. Held: its holder finishes it, or its lease runs out and the scheduler takes it.
+  if (claimed.length === 0) return;
+  await attemptClaimed(ctx, deliveryId, claimed[0].attempts);
+}
+
+/** One attempt of a delivery this process has claimed (attempt = its number, counted by the claim). */
+export async function attemptClaimed(ctx: AppContext, deliveryId: string, attempt: number): Promise<void> {
   const [row] = await ctx.db.select({ d: deliveries, dest: destinations, m: letterColumns, orgSettings: organisations.deliverySettings })
     .from(deliveries)
     .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
@@ -163,17 +164,20 @@ async function record(ctx: AppContext, { d, dest, m, attempt, outcome }: { d: Lo
     return;
   }
   if (outcome.kind === 'throttled') {
-    // Give the attempt back: being told to wait is not a failed delivery.
-    await ctx.db.update(deliveries).set({ attempts: sql`greatest(${deliveries.attempts} - 1, 0)`, leaseUntil: null })
+    // Give the attempt back: being told to wait is not a failed delivery. Due again when Graph allows.
+    const at = new Date(outcome.at.getTime() + Math.floor(Math.random() * 250));
+    await ctx.db.update(deliveries).set({ attempts: sql`greatest(${deliveries.attempts} - 1, 0)`, leaseUntil: null, dueAt: at })
       .where(eq(deliveries.id, d.id));
-    ctx.log.info('delivery paced', { deliveryId: d.id, until: outcome.at.toISOString() });
-    await ctx.jobs.deliverSoon(d.id, new Date(outcome.at.getTime() + Math.floor(Math.random() * 250)));
+    ctx.log.info('delivery paced', { deliveryId: d.id, until: at.toISOString() });
     return;
   }
   const dead = outcome.permanent || attempt >= ctx.delivery.maxAttempts;
   await ctx.db.transaction(async (tx) => {
-    await tx.update(deliveries).set({ status: dead ? 'dead' : 'pending', lastError: outcome.reason, leaseUntil: null, uncertain: sql`${deliveries.uncertain} or ${outcome.uncertain}` })
-      .where(eq(deliveries.id, d.id));
+    await tx.update(deliveries).set({
+      status: dead ? 'dead' : 'pending', lastError: outcome.reason, lastFailedAt: new Date(), leaseUntil: null,
+      uncertain: sql`${deliveries.uncertain} or ${outcome.uncertain}`,
+      ...(dead ? {} : { dueAt: new Date(Date.now() + ctx.delivery.backoffMs(attempt)) }),
+    }).where(eq(deliveries.id, d.id));
     if (dead) await tx.update(messages).set({ status: 'failed' }).where(and(eq(messages.id, m.id), ne(messages.status, 'delivered')));
     await addEvent(tx, m.orgId, m.id, dead ? 'delivery_failed' : 'delivery_attempt', 'system',
       dead ? `Delivery to ${dest.displayName} gave up after ${attempt} attempt(s): ${outcome.reason}`
@@ -183,7 +187,6 @@ async function record(ctx: AppContext, { d, dest, m, attempt, outcome }: { d: Lo
   ctx.log.warn('delivery attempt failed', { deliveryId: d.id, attempt, dead, reason: outcome.reason });
   if (dead) ctx.metrics?.deliveries.inc({ status: 'dead' });
   if (dead) await ctx.jobs.notifyDeadSoon(d.id);
-  else await ctx.jobs.deliverSoon(d.id, new Date(Date.now() + ctx.delivery.backoffMs(attempt)));
 }
 
 /**

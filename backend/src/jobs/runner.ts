@@ -1,6 +1,6 @@
-// The pipeline's schedulers: mailboxes are polled and letters routed by claims on their own rows
-// (ingest/poll-scheduler.ts, routing/route-scheduler.ts); agenda on PostgreSQL runs a delivery job
-// per delivery, business receipts, dead-letter notices and the repeating housekeeping. The jobs table is created by our migrations (ensureSchema
+// The pipeline's schedulers: mailboxes are polled, letters routed and deliveries made by claims on
+// their own rows (ingest/poll-scheduler.ts, routing/route-scheduler.ts, delivery/delivery-scheduler.ts);
+// agenda on PostgreSQL runs business receipts, dead-letter notices and the repeating housekeeping. The jobs table is created by our migrations (ensureSchema
 // false: many processes starting at once must not race on DDL). Embedded PGlite has no LISTEN/NOTIFY,
 // so there agenda polls its table (processEvery, in milliseconds: strings parse wrongly).
 import { Agenda, type Job } from 'agenda';
@@ -11,7 +11,7 @@ import type { AppContext, JobScheduler, MailboxRow } from '../context';
 import { deliveries, mailboxes } from '../store/schema';
 import { createPollScheduler, POLL_DEFAULTS, type PollScheduler } from '../ingest/poll-scheduler';
 import { createRouteScheduler, type RouteScheduler } from '../routing/route-scheduler';
-import { runDelivery } from '../delivery/deliver';
+import { createDeliveryScheduler, type DeliveryScheduler } from '../delivery/delivery-scheduler';
 import { notifyDeadLetter } from '../delivery/notify';
 import { recoverUncertain } from '../delivery/recover';
 import { createNgdpClientCache } from '../ingest/ngdp/mailbox-client';
@@ -43,7 +43,7 @@ export interface JobRunnerOptions {
   pollConcurrency?: number;
   /** Letters routed at once in this process (default ROUTE_DEFAULTS.concurrency). */
   routeConcurrency?: number;
-  /** Delivery jobs at once per process; Graph pacing per mailbox keeps each mailbox within its limits. */
+  /** Delivery attempts at once per process; Graph pacing per mailbox keeps each mailbox within its limits. */
   deliveryConcurrency?: number;
   /** How often the statistics deltas are folded (default 15 s). */
   statsCompactMs?: number;
@@ -81,25 +81,27 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     name: opts.name,
     processEvery: opts.processEveryMs,
     defaultLockLifetime: opts.lockLifetimeMs,
-    maxConcurrency: Math.max(32, (opts.deliveryConcurrency ?? 32) + 16),
+    maxConcurrency: 32,
     removeOnComplete: true, // one-time jobs leave no rows behind; repeating ones (recovery, retention, statistics) stay
   });
   let running = false;
   let polls: PollScheduler | null = null;
   let routes: RouteScheduler | null = null;
+  let deliveriesLoop: DeliveryScheduler | null = null;
   let ngdp: ReturnType<typeof createNgdpClientCache> | null = null;
 
   const scheduler: JobScheduler = {
-    // No `unique` here: an upsert onto a job that is running now would be overwritten when it
-    // finishes. A duplicate job is harmless instead: routing claims the letter and delivery claims
-    // its row with a lease before doing anything.
     // Storing a letter queued it already (route_queue); this only says "look now", in this process.
     async routeSoon() {
       routes?.wake();
     },
-    async deliverSoon(deliveryId, at = new Date()) {
-      await agenda.schedule(at, JOB.deliver, { deliveryId });
+    // A delivery row is its own schedule (due_at, default now): `at` moves it; either way, look now.
+    async deliverSoon(deliveryId, at) {
+      if (at) await opts.pool.query(`UPDATE deliveries SET due_at = $1 WHERE id = $2 AND status = 'pending'`, [at, deliveryId]);
+      deliveriesLoop?.wake();
     },
+    // No `unique` here: an upsert onto a job that is running now would be overwritten when it
+    // finishes. A duplicate notice job is harmless: the notice is claimed before it is sent.
     async notifyDeadSoon(deliveryId, at = new Date()) {
       await agenda.schedule(at, JOB.notifyDead, { deliveryId, attempt: 1 });
     },
@@ -115,8 +117,10 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     async start(ctx) {
       log = ctx.log;
       // Mailboxes are polled by their own scheduler (ingest/poll-scheduler.ts), not one agenda job each.
-      polls = createPollScheduler(ctx, { intervalMs: opts.pollIntervalMs, concurrency: opts.pollConcurrency, tickMs: Math.min(opts.processEveryMs, POLL_DEFAULTS.tickMs) });
-      routes = createRouteScheduler(ctx, { concurrency: opts.routeConcurrency, tickMs: Math.min(opts.processEveryMs, POLL_DEFAULTS.tickMs) });
+      const tickMs = Math.min(opts.processEveryMs, POLL_DEFAULTS.tickMs);
+      polls = createPollScheduler(ctx, { intervalMs: opts.pollIntervalMs, concurrency: opts.pollConcurrency, tickMs });
+      routes = createRouteScheduler(ctx, { concurrency: opts.routeConcurrency, tickMs });
+      deliveriesLoop = createDeliveryScheduler(ctx, { concurrency: opts.deliveryConcurrency, tickMs });
       ngdp = createNgdpClientCache(ctx.sealer);
       agenda.define(JOB.receipt, async (job: Job<{ mailboxId: string; receipt: NgdpReceipt; attempt: number }>) => {
         const { mailboxId, receipt, attempt } = job.attrs.data;
@@ -132,9 +136,6 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
           if (retry) await scheduleReceipt(mailboxId, receipt, attempt + 1, new Date(Date.now() + receiptBackoffMs(attempt)));
         }
       }, { concurrency: 4 });
-      agenda.define(JOB.deliver, async (job: Job<{ deliveryId: string }>) => {
-        await runDelivery(ctx, job.attrs.data.deliveryId);
-      }, { concurrency: opts.deliveryConcurrency ?? 32 });
       agenda.define(JOB.notifyDead, async (job: Job<{ deliveryId: string; attempt: number }>) => {
         const { deliveryId, attempt } = job.attrs.data;
         try {
@@ -166,6 +167,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       await agenda.create(JOB.retention, {}).unique({ name: JOB.retention }).repeatEvery(24 * 3_600_000).schedule(new Date(Date.now() + 60_000)).save();
       await resumeInterrupted(ctx);
       routes.start();
+      deliveriesLoop.start();
       polls.start();
     },
     async schedulePolling(mailboxId) {
@@ -183,18 +185,16 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       running = false;
       // All at once: nothing new is taken while running work finishes (a letter a finishing poll
       // stores is queued for routing and waits for the next process).
-      await Promise.all([polls?.stop(drainMs), routes?.stop(drainMs), stopAgenda(agenda, drainMs, log)]);
+      await Promise.all([polls?.stop(drainMs), routes?.stop(drainMs), deliveriesLoop?.stop(drainMs), stopAgenda(agenda, drainMs, log)]);
       ngdp?.close();
     },
   };
 }
 
-/** After a crash: deliveries whose job was never saved (letters to route wait in route_queue). */
+/** After a crash: uncertain deliveries looked up together, and dead-letter notices not yet sent (letters to route and deliveries to make wait in their own rows). */
 async function resumeInterrupted(ctx: AppContext) {
   // Deliveries interrupted mid-attempt: look for their copies in batches before anyone retries.
   await recoverUncertain(ctx).catch((e) => ctx.log.warn('recovering uncertain deliveries failed', { error: errorMessage(e) }));
-  const pending = await ctx.db.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.status, 'pending'));
-  for (const d of pending) await ctx.jobs.deliverSoon(d.id);
   const unnotified = await ctx.db.select({ id: deliveries.id }).from(deliveries)
     .where(and(eq(deliveries.status, 'dead'), isNull(deliveries.deadNotifiedAt)));
   for (const d of unnotified) await ctx.jobs.notifyDeadSoon(d.id);

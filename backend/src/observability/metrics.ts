@@ -6,6 +6,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PoolLike } from '../store/db';
 import { POLL_DUE_SQL } from '../ingest/poll-due';
 import { ROUTE_DUE_SQL } from '../routing/route-due';
+import { DELIVERY_DUE_SQL } from '../delivery/delivery-due';
 
 export type RouteOutcome = 'rule' | 'triage' | 'auto';
 export type DeliveryOutcome = 'delivered' | 'dead';
@@ -28,8 +29,9 @@ export interface MetricsOptions {
   jobNames: readonly string[];
   /** The label polling's lag is reported under (polling is not an agenda job). */
   pollJobName: string;
-  /** The label routing's lag is reported under (routing is not an agenda job either). */
+  /** The labels routing's and delivery's lags are reported under (not agenda jobs either). */
   routeJobName: string;
+  deliverJobName: string;
   /** Process metrics (CPU, heap, event loop lag); default on. */
   processMetrics?: boolean;
 }
@@ -82,7 +84,12 @@ export function createMetrics(opts: MetricsOptions): Metrics {
          -- So is routing (routing/route-scheduler.ts): letters waiting in route_queue.
          SELECT $2, EXTRACT(EPOCH FROM (now() - min(due_at)))::float8 FROM route_queue
           WHERE ${ROUTE_DUE_SQL}
-          HAVING count(*) > 0`, [opts.pollJobName, opts.routeJobName]);
+          HAVING count(*) > 0
+         UNION ALL
+         -- And deliveries (delivery/delivery-scheduler.ts): pending rows due and not held.
+         SELECT $3, EXTRACT(EPOCH FROM (now() - min(due_at)))::float8 FROM deliveries
+          WHERE ${DELIVERY_DUE_SQL}
+          HAVING count(*) > 0`, [opts.pollJobName, opts.routeJobName, opts.deliverJobName]);
       this.reset();
       for (const n of opts.jobNames) this.set({ job: n }, 0);
       for (const row of r.rows as { name: string; lag: number }[]) this.set({ job: row.name }, Math.max(0, Number(row.lag)));

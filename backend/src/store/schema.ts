@@ -261,10 +261,15 @@ export const deliveries = pgTable('deliveries', {
   lastError: text('last_error'),
   /** A worker holds a delivery until this time, so two jobs never attempt it at once. */
   leaseUntil: ts('lease_until'),
+  /** When the next attempt is due (delivery/delivery-scheduler.ts): at once, after a backoff, or when Graph allows. */
+  dueAt: ts('due_at').notNull().defaultNow(),
+  /** When an attempt last failed (the jobs view's recent failures). */
+  lastFailedAt: ts('last_failed_at'),
   createdAt: ts('created_at').notNull().defaultNow(),
   deliveredAt: ts('delivered_at'),
 }, (t) => [
   index('deliveries_message_idx').on(t.messageId),
+  index('deliveries_due_idx').on(t.dueAt).where(sql`status = 'pending'`),
   // Track & trace's destination filter (letters with a delivery to X).
   index('deliveries_destination_message_idx').on(t.destinationId, t.messageId),
   index('deliveries_graph_message_idx').on(t.graphMessageId),
