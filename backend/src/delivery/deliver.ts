@@ -6,7 +6,7 @@ import { and, asc, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { cvrNumbers, deliveries, destinations, documents, messages, letterColumns, organisations } from '../store/schema';
 import { addEvent } from '../store/letters';
-import type { Tx } from '../store/db';
+import type { Db, Tx } from '../store/db';
 import { errorMessage } from '../log';
 import type { LetterForMail } from './render';
 import { displayFolderPath } from './mailbox';
@@ -46,17 +46,19 @@ export async function runDelivery(ctx: AppContext, deliveryId: string): Promise<
 
 /** One attempt of a delivery this process has claimed (attempt = its number, counted by the claim). */
 export async function attemptClaimed(ctx: AppContext, deliveryId: string, attempt: number): Promise<void> {
-  const [row] = await ctx.db.select({ d: deliveries, dest: destinations, m: letterColumns, orgSettings: organisations.deliverySettings })
+  // One statement for the delivery, its destination, letter, organisation settings and CVR name.
+  const [row] = await ctx.db.select({ d: deliveries, dest: destinations, m: letterColumns, orgSettings: organisations.deliverySettings, cvrName: cvrNumbers.name })
     .from(deliveries)
     .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
     .innerJoin(messages, eq(messages.id, deliveries.messageId))
     .innerJoin(organisations, eq(organisations.id, deliveries.orgId))
+    .leftJoin(cvrNumbers, and(eq(cvrNumbers.orgId, messages.orgId), eq(cvrNumbers.cvr, messages.cvr)))
     .where(eq(deliveries.id, deliveryId));
   if (!row) return;
   const { d, dest, m } = row;
   const settings = parseDeliverySettings(row.orgSettings);
 
-  const outcome = await attemptDelivery(ctx, { d, dest, m, settings }).catch((e): Outcome => classify(e));
+  const outcome = await attemptDelivery(ctx, { d, dest, m, settings, cvrName: row.cvrName }).catch((e): Outcome => classify(e));
   await record(ctx, { d, dest, m, attempt, outcome });
 }
 
@@ -65,9 +67,11 @@ interface Loaded {
   dest: typeof destinations.$inferSelect;
   m: { id: string; orgId: string; cvr: string } & Omit<LetterForMail, 'cvrName' | 'actions' | 'attentionPerson' | 'caseIds'> & { routingFacts: Record<string, unknown> };
   settings: ReturnType<typeof parseDeliverySettings>;
+  /** The recipient CVR number's name in the organisation (null when it has none). */
+  cvrName: string | null;
 }
 
-async function attemptDelivery(ctx: AppContext, { d, dest, m, settings }: Loaded): Promise<Outcome> {
+async function attemptDelivery(ctx: AppContext, { d, dest, m, settings, cvrName }: Loaded): Promise<Outcome> {
   const docs = await ctx.db.select({ id: documents.id, filename: documents.filename, mimeType: documents.mimeType, size: documents.size })
     .from(documents).where(and(eq(documents.messageId, m.id), ne(documents.role, 'technical'))).orderBy(asc(documents.position));
   // Content is read and opened lazily, all at once: a retry that finds its copy never decrypts a byte.
@@ -79,10 +83,9 @@ async function attemptDelivery(ctx: AppContext, { d, dest, m, settings }: Loaded
     filename: x.filename, mimeType: x.mimeType, size: x.size,
     load: async () => (await loadAll()).get(x.id)!,
   }));
-  const [cvr] = await ctx.db.select({ name: cvrNumbers.name }).from(cvrNumbers).where(and(eq(cvrNumbers.orgId, m.orgId), eq(cvrNumbers.cvr, m.cvr)));
   const facts = m.routingFacts as Partial<RoutingFacts>;
   const letter: LetterForMail = {
-    ...m, cvrName: cvr?.name ?? m.cvr, actions: facts.actions ?? [], attentionPerson: facts.attentionPerson, caseIds: facts.caseIds,
+    ...m, cvrName: cvrName ?? m.cvr, actions: facts.actions ?? [], attentionPerson: facts.attentionPerson, caseIds: facts.caseIds,
   };
   const saveProgress = async (p: object) => {
     await ctx.db.update(deliveries).set({ progress: p as Record<string, unknown> }).where(eq(deliveries.id, d.id));
@@ -148,16 +151,17 @@ export function classify(e: unknown): Outcome {
 
 async function record(ctx: AppContext, { d, dest, m, attempt, outcome }: { d: Loaded['d']; dest: Loaded['dest']; m: Loaded['m']; attempt: number; outcome: Outcome }) {
   if (outcome.kind === 'delivered') {
-    await ctx.db.transaction(async (tx) => {
-      await markDelivered(tx, { deliveryId: d.id, orgId: m.orgId, messageId: m.id, graphMessageId: outcome.graphMessageId, internetMessageId: outcome.internetMessageId ?? null },
-        outcome.text, { destinationId: dest.id, attempt, foundExisting: outcome.foundExisting, reason: d.reason, requestedBy: d.requestedBy, ...outcome.data });
-      const old = outcome.data.oldCopy as { action: 'moved' | 'removed'; mailbox: string; deliveryId: string } | undefined;
-      if (old) {
-        await addEvent(tx, m.orgId, m.id, old.action === 'moved' ? 'old_copy_moved' : 'old_copy_removed', d.requestedBy,
-          old.action === 'moved' ? `The earlier copy was moved to ${dest.displayName}`
-            : `The earlier copy was removed from ${old.mailbox} (it is in Deleted Items there)`,
-          { deliveryId: d.id, earlierDeliveryId: old.deliveryId, mailbox: old.mailbox });
-      }
+    const done = { deliveryId: d.id, orgId: m.orgId, messageId: m.id, graphMessageId: outcome.graphMessageId, internetMessageId: outcome.internetMessageId ?? null };
+    const eventData = { destinationId: dest.id, attempt, foundExisting: outcome.foundExisting, reason: d.reason, requestedBy: d.requestedBy, ...outcome.data };
+    const old = outcome.data.oldCopy as { action: 'moved' | 'removed'; mailbox: string; deliveryId: string } | undefined;
+    // Usually one statement; a reroute that moved or removed the earlier copy records that too, together.
+    if (!old) await markDelivered(ctx.db, done, outcome.text, eventData);
+    else await ctx.db.transaction(async (tx) => {
+      await markDelivered(tx, done, outcome.text, eventData);
+      await addEvent(tx, m.orgId, m.id, old.action === 'moved' ? 'old_copy_moved' : 'old_copy_removed', d.requestedBy,
+        old.action === 'moved' ? `The earlier copy was moved to ${dest.displayName}`
+          : `The earlier copy was removed from ${old.mailbox} (it is in Deleted Items there)`,
+        { deliveryId: d.id, earlierDeliveryId: old.deliveryId, mailbox: old.mailbox });
     });
     ctx.metrics?.deliveries.inc({ status: 'delivered' });
     ctx.log.info('letter delivered', { deliveryId: d.id, messageId: m.id, destination: dest.displayName, attempt, foundExisting: outcome.foundExisting });
@@ -190,19 +194,21 @@ async function record(ctx: AppContext, { d, dest, m, attempt, outcome }: { d: Lo
 }
 
 /**
- * Records a delivery as done, in the caller's transaction: the delivery row, the letter's status
- * (delivered unless it already was) and the `delivered` event on its timeline.
+ * Records a delivery as done: the delivery row, the letter's status (delivered unless it already was)
+ * and the `delivered` event on its timeline, in one statement (atomic without a transaction; the
+ * caller's transaction when it has more to write).
  */
-export async function markDelivered(tx: Tx,
+export async function markDelivered(db: Db | Tx,
   d: { deliveryId: string; orgId: string; messageId: string; graphMessageId: string | null; internetMessageId: string | null },
   text: string, data: Record<string, unknown>): Promise<void> {
-  await tx.update(deliveries).set({
-    status: 'delivered', graphMessageId: d.graphMessageId, internetMessageId: d.internetMessageId, deliveredAt: new Date(),
-    lastError: null, leaseUntil: null, uncertain: false,
-  }).where(eq(deliveries.id, d.deliveryId));
-  await tx.update(messages).set({ status: 'delivered' })
-    .where(and(eq(messages.id, d.messageId), inArray(messages.status, ['routed', 'failed', 'triage'])));
-  await addEvent(tx, d.orgId, d.messageId, 'delivered', 'system', text, { deliveryId: d.deliveryId, graphMessageId: d.graphMessageId, ...data });
+  await db.execute(sql`WITH done AS (
+      UPDATE deliveries SET status = 'delivered', graph_message_id = ${d.graphMessageId}, internet_message_id = ${d.internetMessageId},
+        delivered_at = now(), last_error = NULL, lease_until = NULL, uncertain = false
+      WHERE id = ${d.deliveryId}),
+    letter AS (
+      UPDATE messages SET status = 'delivered' WHERE id = ${d.messageId} AND status IN ('routed', 'failed', 'triage'))
+    INSERT INTO events (org_id, message_id, type, actor, text, data)
+    VALUES (${d.orgId}, ${d.messageId}, 'delivered', 'system', ${text}, ${JSON.stringify({ deliveryId: d.deliveryId, graphMessageId: d.graphMessageId, ...data })}::jsonb)`);
 }
 
 /** A sentence for people from a Graph SDK error (status, Graph code and message), or any error. */

@@ -94,7 +94,10 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
     p.internetMessageId = made.internetMessageId;
     p.graphMessageId = messageId;
     p.uploaded = [];
-    await input.saveProgress(p);
+    // Plain inline mail has nothing after this create to resume: a crash before it is recorded leaves
+    // the lease behind, and the next attempt looks for the copy anyway (uncertain). Uploads and moves
+    // continue from here, so they record where they are.
+    if (p.variant !== 'inline' || p.moveFrom) await input.saveProgress(p);
   }
 
   if (p.variant === 'session') {

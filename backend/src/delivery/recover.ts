@@ -66,10 +66,10 @@ export async function recoverUncertain(ctx: AppContext): Promise<{ checked: numb
         }
         found++;
         const copy = r.body!.value![0];
-        await ctx.db.transaction((tx) => markDelivered(tx,
+        await markDelivered(ctx.db,
           { deliveryId: d.id, orgId: d.orgId, messageId: d.messageId, graphMessageId: graphId, internetMessageId: copy.internetMessageId ?? null },
           `Delivered to ${d.dest.displayName} (${d.dest.mailbox}, ${displayFolderPath(d.dest.folderPath)}); found after an interrupted attempt`,
-          { destinationId: d.dest.id, foundExisting: true, recoveredInBatch: true }));
+          { destinationId: d.dest.id, foundExisting: true, recoveredInBatch: true });
       }
     }
   }
