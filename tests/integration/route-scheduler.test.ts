@@ -50,9 +50,9 @@ describe.each(testDatabases)('route scheduler on $name', (tdb) => {
 
   test('a failed attempt is recorded (masked), retried after its backoff, and shown to the own organisation only', async () => {
     const id = await receiveLetter(app, demoMemo({ recipientCvr: cvrA.cvr }));
-    // The routing transaction fails, as a database outage would make it.
+    // Routing's reads fail, as a database outage would make them.
     const failing: AppContext = { ...app.ctx, db: new Proxy(app.ctx.db, {
-      get: (t, p) => (p === 'transaction' ? async () => { throw new Error('connection lost while routing 010190-1234'); } : Reflect.get(t, p)),
+      get: (t, p) => (p === 'select' ? () => { throw new Error('connection lost while routing 010190-1234'); } : Reflect.get(t, p)),
     }) };
     const warnings: string[] = [];
     scheduler = createRouteScheduler({ ...failing, log: { ...app.ctx.log, warn: (m: string) => { warnings.push(m); } } }, { tickMs: 20 });

@@ -1,9 +1,9 @@
 // Routes one stored letter: gathers its facts and documents' text and the organisation's rules,
 // decides (pure, route.ts), and records the decision — deliveries, or the triage queue — with every
-// rule that matched and why, in one transaction. Running it twice creates nothing twice. Rule
+// rule that matched and why, in one statement. Running it twice creates nothing twice. Rule
 // deliveries teach the assistant; a letter left in triage gets its suggestions, and is placed by
 // the assistant when it is at least as sure as the admin asked.
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { cvrNumbers, deliveries, destinations, messages, letterColumns, routeQueue } from '../store/schema';
 import { addEvent } from '../store/letters';
@@ -13,7 +13,7 @@ import { listRules, ruleOf } from './rules-store';
 import { routingInputOf } from './input';
 import { getRoutingSettings } from './settings';
 import type { Rule } from './types';
-import { registryNames, apiSuggestion } from '../triage/queue';
+import { apiSuggestion } from '../triage/queue';
 import { placeLetter } from '../triage/place';
 import { errorMessage } from '../log';
 
@@ -33,44 +33,31 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
   const decision = (await compiledRulesOf(ctx, msg.orgId))(input);
   const matchedText = decision.matched.map((m) => `rule "${m.ruleName}" matched (${m.why.join('; ') || 'always'})`);
 
-  const result = await ctx.db.transaction(async (tx) => {
-    // Claim the letter and take it off the route queue in one statement: a second attempt finds it no
-    // longer 'received' and does nothing; a crash before the commit leaves it queued.
-    const claimed = await tx.execute(sql`WITH dequeued AS (DELETE FROM route_queue WHERE message_id = ${messageId})
-      UPDATE messages SET status = ${decision.kind === 'triage' ? 'triage' : 'routed'} WHERE id = ${messageId} AND status = 'received' RETURNING id`);
-    if ((claimed as unknown as { rows: unknown[] }).rows.length === 0) return null;
-    const toTriage = async (why: string[], statusSet = false) => {
-      if (!statusSet) await tx.update(messages).set({ status: 'triage' }).where(eq(messages.id, messageId));
-      await addEvent(tx, msg.orgId, messageId, 'triage', 'system', `Waiting in triage: ${why.join('; ')}`, { why, matched: decision.matched });
-      return { deliveryIds: [] as string[], destinationIds: [] as string[], triage: true };
-    };
-    if (decision.kind === 'triage') return toTriage([...matchedText, ...decision.why], true);
-    const ids = decision.destinations.map((d) => d.destinationId);
-    const dests = await tx.select().from(destinations)
-      .where(and(eq(destinations.orgId, msg.orgId), inArray(destinations.id, ids), isNull(destinations.archivedAt)));
-    const known = decision.destinations.filter((c) => dests.some((d) => d.id === c.destinationId));
-    if (known.length === 0) return toTriage([...matchedText, 'the matching rules name no existing destination']);
-    const byId = new Map(dests.map((d) => [d.id, d]));
-    const ins = await tx.insert(deliveries)
-      .values(known.map((c) => ({ orgId: msg.orgId, messageId, destinationId: c.destinationId, reason: 'initial', folderPath: c.folderPath ?? null })))
-      .onConflictDoNothing().returning({ id: deliveries.id });
-    const names = known.map((c) => {
-      const d = byId.get(c.destinationId)!;
-      const folder = c.folderPath ?? d.folderPath;
-      return d.kind === 'teams_channel' ? `${d.displayName} (Teams)` : `${d.displayName} (${d.mailbox}, ${displayFolderPath(folder)})`;
-    });
-    await addEvent(tx, msg.orgId, messageId, 'routed', 'system', `${matchedText.join('; ')} → ${names.join(', ')}`, {
+  // The registry once per letter: the decision's destinations are checked against it, and the
+  // assistant reads its ids and names below.
+  const registry = await registryOf(ctx, msg.orgId);
+  const known = decision.kind === 'triage' ? [] : decision.destinations.filter((c) => registry.byId.has(c.destinationId));
+  const triageWhy = decision.kind === 'triage' ? [...matchedText, ...decision.why]
+    : known.length === 0 ? [...matchedText, 'the matching rules name no existing destination'] : null;
+  const names = known.map((c) => {
+    const d = registry.byId.get(c.destinationId)!;
+    const folder = c.folderPath ?? d.folderPath;
+    return d.kind === 'teams_channel' ? `${d.displayName} (Teams)` : `${d.displayName} (${d.mailbox}, ${displayFolderPath(folder)})`;
+  });
+  const event = triageWhy
+    ? { type: 'triage', text: `Waiting in triage: ${triageWhy.join('; ')}`, data: { why: triageWhy, matched: decision.matched } }
+    : { type: 'routed', text: `${matchedText.join('; ')} → ${names.join(', ')}`, data: {
       ruleId: decision.matched[0]?.ruleId, why: decision.matched.flatMap((m) => m.why), matched: decision.matched,
       destinationIds: known.map((c) => c.destinationId),
-    });
-    return { deliveryIds: ins.map((r) => r.id), destinationIds: known.map((c) => c.destinationId), triage: false };
-  });
-  if (!result) return;
+    } };
+  const claimed = await recordDecision(ctx.db, messageId, triageWhy ? 'triage' : 'routed',
+    known.map((c) => ({ d: c.destinationId, f: c.folderPath ?? null })), event);
+  if (!claimed) return; // another attempt routed it first
+  const result = { deliveryIds: claimed.deliveryIds, destinationIds: known.map((c) => c.destinationId), triage: !!triageWhy };
   for (const id of result.deliveryIds) await ctx.jobs.deliverSoon(id);
 
   let outcome: 'rule' | 'triage' | 'auto' = result.triage ? 'triage' : 'rule';
   try {
-    const registry = await registryNames(ctx, msg.orgId);
     if (!result.triage) {
       await ctx.assistant.learn(msg.orgId, input, result.destinationIds, 'rule', registry.ids);
       return;
@@ -92,6 +79,37 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
   } finally {
     ctx.metrics?.lettersRouted.inc({ outcome }); // once per letter, after the assistant had its turn
   }
+}
+
+/**
+ * The decision in one statement: claim the letter ('received' → routed/triage; a second attempt finds
+ * nothing to claim), take it off the route queue, make its initial deliveries (unique per destination)
+ * and put the decision on its timeline. Atomic without a transaction; a crash before it leaves the
+ * letter queued. Returns null when the letter was not 'received' any more.
+ */
+async function recordDecision(db: AppContext['db'], messageId: string, status: 'routed' | 'triage',
+  targets: { d: string; f: string | null }[], event: { type: string; text: string; data: Record<string, unknown> }): Promise<{ deliveryIds: string[] } | null> {
+  const r = await db.execute(sql`WITH dequeued AS (DELETE FROM route_queue WHERE message_id = ${messageId}),
+    claimed AS (UPDATE messages SET status = ${status} WHERE id = ${messageId} AND status = 'received' RETURNING id, org_id),
+    made AS (
+      INSERT INTO deliveries (org_id, message_id, destination_id, reason, folder_path)
+      SELECT c.org_id, c.id, t.d, 'initial', t.f FROM claimed c, json_to_recordset(${JSON.stringify(targets)}::json) AS t(d uuid, f text)
+      ON CONFLICT DO NOTHING RETURNING id),
+    noted AS (
+      INSERT INTO events (org_id, message_id, type, actor, text, data)
+      SELECT c.org_id, c.id, ${event.type}, 'system', ${event.text}, ${JSON.stringify(event.data)}::jsonb FROM claimed c)
+    SELECT (SELECT count(*) FROM claimed)::int AS claimed, coalesce((SELECT json_agg(id) FROM made), '[]'::json) AS ids`);
+  const row = (r as unknown as { rows: { claimed: number; ids: string[] | string }[] }).rows[0];
+  if (!row || Number(row.claimed) === 0) return null;
+  const ids = typeof row.ids === 'string' ? JSON.parse(row.ids) as string[] : row.ids;
+  return { deliveryIds: ids };
+}
+
+/** The organisation's destinations that may be chosen (not archived), by name. */
+async function registryOf(ctx: AppContext, orgId: string) {
+  const rows = await ctx.db.select({ id: destinations.id, displayName: destinations.displayName, kind: destinations.kind, mailbox: destinations.mailbox, folderPath: destinations.folderPath })
+    .from(destinations).where(and(eq(destinations.orgId, orgId), isNull(destinations.archivedAt))).orderBy(asc(destinations.displayName));
+  return { ids: rows.map((r) => r.id), names: new Map(rows.map((r) => [r.id, r.displayName])), byId: new Map(rows.map((r) => [r.id, r])) };
 }
 
 // Compiled rule sets per organisation, rebuilt when any rule's version (or the set) changes.
