@@ -92,6 +92,32 @@ describe.each(testDatabases)('route scheduler on $name', (tdb) => {
     expect(await statusOf(id)).not.toBe('received');
   });
 
+  test('a long routing keeps its letter: the short lease is renewed while it runs', async () => {
+    const id = await receiveLetter(app, demoMemo({ recipientCvr: cvrA.cvr }));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    // Routing waits for the test at its rule-set query (the claim is the first `execute`, which passes):
+    // the letter stays claimed meanwhile.
+    let executes = 0;
+    const slow: AppContext = { ...app.ctx, db: new Proxy(app.ctx.db, {
+      get: (t, p) => (p === 'execute'
+        ? async (...a: unknown[]) => { if (++executes > 1) await gate; return (t.execute as (...x: unknown[]) => Promise<unknown>).apply(t, a); }
+        : Reflect.get(t, p)),
+    }) };
+    scheduler = createRouteScheduler(slow, { tickMs: 20, leaseMs: 1500 });
+    scheduler.start();
+    await eventually(async () => (await queue())[0]?.leaseUntil !== null, 5_000, 'the claim');
+    const first = (await queue())[0].leaseUntil!.getTime();
+    await new Promise((r) => setTimeout(r, 2500)); // past the first lease: renewed, not expired
+    const later = (await queue())[0].leaseUntil!;
+    expect(later.getTime()).toBeGreaterThan(first + 500);
+    expect(later.getTime()).toBeGreaterThan(Date.now());
+    expect(await claimDueLetters(app.database.db, 5, 1500)).toEqual([]); // nobody else can take it
+    release();
+    await eventually(async () => (await queue()).length === 0, 10_000, 'the letter to be routed');
+    expect(await statusOf(id)).not.toBe('received');
+  });
+
   test('two claims at once are disjoint; a lease that ran out is taken over; a held one is not', async () => {
     for (let i = 0; i < 6; i++) await receiveLetter(app, demoMemo({ recipientCvr: cvrA.cvr }));
     const [a, b] = await Promise.all([claimDueLetters(app.database.db, 4, 60_000), claimDueLetters(app.database.db, 4, 60_000)]);

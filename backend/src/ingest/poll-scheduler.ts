@@ -6,7 +6,7 @@
 // polls the mailbox. One agenda job per mailbox did this before: with 300 mailboxes at a 1 s interval
 // agenda's in-memory queue of locked-but-waiting jobs cost most of a core and ≈ 250 MB/s of garbage
 // with nothing to fetch (docs/PERFORMANCE.md, session 7).
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { AppContext, MailboxRow } from '../context';
 import { mailboxes } from '../store/schema';
 import { errorMessage } from '../log';
@@ -36,7 +36,9 @@ export interface PollScheduler {
   running(): number;
 }
 
-export const POLL_DEFAULTS = Object.freeze({ concurrency: 6, tickMs: 250, leaseMs: 60_000 });
+// A short lease, renewed while the poll runs: after a crash the mailbox is polled again within
+// seconds (a 60 s lease without renewal stalled storing for up to a minute per kill in bench:crash).
+export const POLL_DEFAULTS = Object.freeze({ concurrency: 6, tickMs: 250, leaseMs: 15_000 });
 
 export function createPollScheduler(ctx: AppContext, opts: PollSchedulerOptions): PollScheduler {
   const leaseMs = opts.leaseMs ?? POLL_DEFAULTS.leaseMs;
@@ -47,6 +49,12 @@ export function createPollScheduler(ctx: AppContext, opts: PollSchedulerOptions)
     claim: (n) => claimDueMailboxes(ctx, n, leaseMs),
     run: (mb) => pollOne(ctx, mb, opts.intervalMs, random),
     release: async (rows) => { await ctx.db.update(mailboxes).set({ pollingUntil: null }).where(inArray(mailboxes.id, rows.map((r) => r.id))); },
+    // Only leases still held: a poll that ended meanwhile released its mailbox (polling_until NULL).
+    renew: async (rows) => {
+      await ctx.db.update(mailboxes).set({ pollingUntil: sql`now() + make_interval(secs => ${leaseMs / 1000})` })
+        .where(and(inArray(mailboxes.id, rows.map((r) => r.id)), isNotNull(mailboxes.pollingUntil)));
+    },
+    renewEveryMs: Math.max(1000, Math.floor(leaseMs / 3)),
     log: ctx.log,
     what: 'mailboxes to poll',
   });

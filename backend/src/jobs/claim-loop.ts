@@ -17,6 +17,12 @@ export interface ClaimLoopOptions<T> {
   run(item: T): Promise<void>;
   /** Gives back rows claimed while stopping, so the next process need not wait for their leases. */
   release(items: T[]): Promise<void>;
+  /**
+   * Extends the leases of the items running now, every `renewEveryMs`: the lease can then be short, so
+   * after a crash another process takes the rows over within seconds, while long work keeps its rows.
+   */
+  renew?: (items: T[]) => Promise<void>;
+  renewEveryMs?: number;
   log: Logger;
   /** What the loop works on, for log lines: "mailboxes to poll" → "looking for mailboxes to poll failed". */
   what: string;
@@ -34,6 +40,9 @@ export interface ClaimLoop {
 
 export function createClaimLoop<T>(opts: ClaimLoopOptions<T>): ClaimLoop {
   const inFlight = new Set<Promise<void>>();
+  const running = new Set<T>();
+  let renewTimer: NodeJS.Timeout | null = null;
+  let lastRenewWarning = 0;
   let timer: NodeJS.Timeout | null = null;
   let claiming = false;
   let again = false;
@@ -54,10 +63,12 @@ export function createClaimLoop<T>(opts: ClaimLoopOptions<T>): ClaimLoop {
             break;
           }
           for (const row of rows) {
+            running.add(row);
             const p = opts.run(row)
               .catch((e) => opts.log.error(`working on ${opts.what} failed unexpectedly`, { error: errorMessage(e) }))
               .finally(() => {
                 inFlight.delete(p);
+                running.delete(row);
                 void fill(); // a slot is free: take the next due row now, not at the next tick
               });
             inFlight.add(p);
@@ -86,6 +97,18 @@ export function createClaimLoop<T>(opts: ClaimLoopOptions<T>): ClaimLoop {
       if (!stopped) return;
       stopped = false;
       tick();
+      if (opts.renew && opts.renewEveryMs) {
+        renewTimer = setInterval(() => {
+          if (running.size === 0) return;
+          opts.renew!([...running]).catch((e) => {
+            if (Date.now() - lastRenewWarning > 60_000) {
+              lastRenewWarning = Date.now();
+              opts.log.warn(`extending the leases of ${opts.what} failed; trying again`, { error: errorMessage(e) });
+            }
+          });
+        }, opts.renewEveryMs);
+        renewTimer.unref();
+      }
     },
     async stop(drainMs = 10_000) {
       stopped = true;
@@ -93,6 +116,9 @@ export function createClaimLoop<T>(opts: ClaimLoopOptions<T>): ClaimLoop {
       timer = null;
       const until = Date.now() + drainMs;
       while ((inFlight.size > 0 || claiming) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+      // Renewed until the work ended (or the drain gave up: then the leases run out, as after a crash).
+      if (renewTimer) clearInterval(renewTimer);
+      renewTimer = null;
       if (inFlight.size > 0) opts.log.warn(`stopped with ${opts.what} still being worked on; their leases expire and another process takes them`, { running: inFlight.size });
     },
     wake() { void fill(); },

@@ -4,7 +4,7 @@
 // when) and tried again after a backoff (5 s doubling to 15 minutes): a letter is never dropped.
 // One agenda job per letter did this before, with ≈ 5 statements of agenda's own per letter and its
 // in-memory queue rescanned on every job start and end (docs/PERFORMANCE.md, session 8).
-import { inArray, sql } from 'drizzle-orm';
+import { and, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import type { Db } from '../store/db';
 import { routeQueue } from '../store/schema';
@@ -32,7 +32,8 @@ export interface RouteScheduler {
   running(): number;
 }
 
-export const ROUTE_DEFAULTS = Object.freeze({ concurrency: 8, tickMs: 250, leaseMs: 60_000 });
+// A short lease renewed while routing runs: after a crash another process routes the letter within seconds.
+export const ROUTE_DEFAULTS = Object.freeze({ concurrency: 8, tickMs: 250, leaseMs: 15_000 });
 
 export function createRouteScheduler(ctx: AppContext, opts: RouteSchedulerOptions = {}): RouteScheduler {
   const leaseMs = opts.leaseMs ?? ROUTE_DEFAULTS.leaseMs;
@@ -42,6 +43,12 @@ export function createRouteScheduler(ctx: AppContext, opts: RouteSchedulerOption
     claim: (n) => claimDueLetters(ctx.db, n, leaseMs),
     run: (messageId) => routeOne(ctx, messageId),
     release: async (ids) => { await ctx.db.update(routeQueue).set({ leaseUntil: null }).where(inArray(routeQueue.messageId, ids)); },
+    // Only leases still held: a routed letter's row is gone, a failed one's lease was cleared.
+    renew: async (ids) => {
+      await ctx.db.update(routeQueue).set({ leaseUntil: sql`now() + make_interval(secs => ${leaseMs / 1000})` })
+        .where(and(inArray(routeQueue.messageId, ids), isNotNull(routeQueue.leaseUntil)));
+    },
+    renewEveryMs: Math.max(1000, Math.floor(leaseMs / 3)),
     log: ctx.log,
     what: 'letters to route',
   });
