@@ -3,7 +3,7 @@
 import { createClaimLoop } from '../../backend/src/jobs/claim-loop';
 import { silentLogger } from '../../backend/src/log';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 test('leases of running items are renewed while they run, and not after', async () => {
   let handed = false;
