@@ -16,7 +16,8 @@ export interface MailboxRow {
 /** Scheduling seam between the pipeline steps and the job runner (agenda). */
 export interface JobScheduler {
   routeSoon(messageId: string): Promise<void>;
-  deliverSoon(deliveryId: string, at?: Date): Promise<void>;
+  /** A delivery was made: attempt it soon (its row says when: due_at). */
+  deliverSoon(deliveryId: string): Promise<void>;
   /** Tell the organisation's admins that a delivery dead-lettered (retried until sent). */
   notifyDeadSoon(deliveryId: string, at?: Date): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // is not failure (the attempt is handed back and due again when Graph allows); other failures are
 // retried with backoff up to a bound (the row's due_at; delivery/delivery-scheduler.ts picks it up),
 // then the delivery is dead-lettered with a readable reason and the organisation's admins are told.
-import { and, asc, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { cvrNumbers, deliveries, destinations, documents, messages, letterColumns, organisations } from '../store/schema';
 import { addEvent } from '../store/letters';
@@ -18,6 +18,7 @@ import { TeamsDeliveryError } from './teams/errors';
 import { PacerBusy } from './pacing/pacer';
 import { retryAfterMs } from './pacing/middleware';
 import type { RoutingFacts } from '../routing/facts';
+import { DELIVERY_FREE_SQL } from './delivery-due';
 
 /** How long a claim holds: longer than one attempt can take (Graph calls time out after 30 s, uploads after 60 s per chunk). */
 export const DELIVERY_LEASE_MS = 180_000;
@@ -27,21 +28,29 @@ type Outcome =
   | { kind: 'throttled'; at: Date; reason: string }
   | { kind: 'failed'; reason: string; uncertain: boolean; permanent: boolean };
 
-/** Attempts one delivery now, if it is pending and no one holds it (tests and tools; the scheduler claims in batches). */
+export interface ClaimedDelivery { id: string; attempts: number }
+
+/**
+ * Claims at most `n` free deliveries matching `which` (SQL on `deliveries`), oldest due first, for one
+ * attempt each: the attempt is counted and the lease taken. A lease left from an attempt that never
+ * finished means that attempt died mid-way: Graph may hold its copy, so this attempt is uncertain and
+ * looks first. The scheduler's claim and runDelivery's are this one.
+ */
+export async function claimForAttempt(db: Db, which: SQL, n: number): Promise<ClaimedDelivery[]> {
+  const r = await db.execute(sql`UPDATE deliveries SET attempts = attempts + 1,
+      uncertain = uncertain OR lease_until IS NOT NULL,
+      lease_until = now() + make_interval(secs => ${DELIVERY_LEASE_MS / 1000})
+    WHERE id IN (SELECT id FROM deliveries WHERE ${sql.raw(DELIVERY_FREE_SQL)} AND ${which} ORDER BY due_at LIMIT ${n} FOR UPDATE SKIP LOCKED)
+    RETURNING id, attempts`);
+  return (r as unknown as { rows: { id: string; attempts: number }[] }).rows.map((x) => ({ id: x.id, attempts: Number(x.attempts) }));
+}
+
+/** Attempts one delivery now, if it is pending and no one holds it (tests and tools; the scheduler claims due ones). */
 export async function runDelivery(ctx: AppContext, deliveryId: string): Promise<void> {
-  // Claim: one worker at a time. A lease left from an attempt that never finished means that attempt
-  // died mid-way: Graph may hold its copy, so this attempt is uncertain and looks first.
-  const claimed = await ctx.db.update(deliveries)
-    .set({
-      attempts: sql`${deliveries.attempts} + 1`, leaseUntil: new Date(Date.now() + DELIVERY_LEASE_MS),
-      uncertain: sql`${deliveries.uncertain} or ${deliveries.leaseUntil} is not null`,
-    })
-    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'pending'),
-      or(isNull(deliveries.leaseUntil), lt(deliveries.leaseUntil, new Date()))))
-    .returning({ attempts: deliveries.attempts });
+  const [claimed] = await claimForAttempt(ctx.db, sql`id = ${deliveryId}`, 1);
   // Delivered or dead: nothing to do. Held: its holder finishes it, or its lease runs out and the scheduler takes it.
-  if (claimed.length === 0) return;
-  await attemptClaimed(ctx, deliveryId, claimed[0].attempts);
+  if (!claimed) return;
+  await attemptClaimed(ctx, deliveryId, claimed.attempts);
 }
 
 /** One attempt of a delivery this process has claimed (attempt = its number, counted by the claim). */

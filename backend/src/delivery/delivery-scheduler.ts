@@ -10,8 +10,7 @@ import type { AppContext } from '../context';
 import type { Db } from '../store/db';
 import { deliveries } from '../store/schema';
 import { createClaimLoop } from '../jobs/claim-loop';
-import { attemptClaimed, DELIVERY_LEASE_MS } from './deliver';
-import { DELIVERY_DUE_SQL } from './delivery-due';
+import { attemptClaimed, claimForAttempt, type ClaimedDelivery } from './deliver';
 
 export interface DeliverySchedulerOptions {
   /** Attempts at once in this process; Graph pacing per mailbox keeps each mailbox within its limits. */
@@ -30,10 +29,8 @@ export interface DeliveryScheduler {
 
 export const DELIVERY_DEFAULTS = Object.freeze({ concurrency: 32, tickMs: 250 });
 
-interface Claimed { id: string; attempts: number }
-
 export function createDeliveryScheduler(ctx: AppContext, opts: DeliverySchedulerOptions = {}): DeliveryScheduler {
-  const loop = createClaimLoop<Claimed>({
+  const loop = createClaimLoop<ClaimedDelivery>({
     concurrency: opts.concurrency ?? DELIVERY_DEFAULTS.concurrency,
     tickMs: opts.tickMs ?? DELIVERY_DEFAULTS.tickMs,
     claim: (n) => claimDueDeliveries(ctx.db, n),
@@ -49,15 +46,7 @@ export function createDeliveryScheduler(ctx: AppContext, opts: DeliveryScheduler
   return { start: loop.start, stop: loop.stop, wake: loop.wake, running: loop.running };
 }
 
-/**
- * Claims due deliveries no process holds, oldest due first, for one attempt each. A lease left by an
- * attempt that never finished marks the delivery uncertain: Graph may hold its copy, so it looks first.
- */
-export async function claimDueDeliveries(db: Db, n: number): Promise<Claimed[]> {
-  const r = await db.execute(sql`UPDATE deliveries SET attempts = attempts + 1,
-      uncertain = uncertain OR lease_until IS NOT NULL,
-      lease_until = now() + make_interval(secs => ${DELIVERY_LEASE_MS / 1000})
-    WHERE id IN (SELECT id FROM deliveries WHERE ${sql.raw(DELIVERY_DUE_SQL)} ORDER BY due_at LIMIT ${n} FOR UPDATE SKIP LOCKED)
-    RETURNING id, attempts`);
-  return (r as unknown as { rows: { id: string; attempts: number }[] }).rows.map((x) => ({ id: x.id, attempts: Number(x.attempts) }));
+/** Claims due deliveries no process holds, oldest due first, for one attempt each (deliver.ts claimForAttempt). */
+export function claimDueDeliveries(db: Db, n: number): Promise<ClaimedDelivery[]> {
+  return claimForAttempt(db, sql.raw('due_at <= now()'), n);
 }

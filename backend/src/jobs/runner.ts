@@ -1,7 +1,8 @@
 // The pipeline's schedulers: mailboxes are polled, letters routed and deliveries made by claims on
 // their own rows (ingest/poll-scheduler.ts, routing/route-scheduler.ts, delivery/delivery-scheduler.ts);
-// agenda on PostgreSQL runs business receipts, dead-letter notices and the repeating housekeeping. The jobs table is created by our migrations (ensureSchema
-// false: many processes starting at once must not race on DDL). Embedded PGlite has no LISTEN/NOTIFY,
+// agenda on PostgreSQL runs business receipts, dead-letter notices and the repeating housekeeping.
+// Agenda's table is created by our migrations (ensureSchema false: many processes starting at once
+// must not race on DDL). Embedded PGlite has no LISTEN/NOTIFY,
 // so there agenda polls its table (processEvery, in milliseconds: strings parse wrongly).
 import { Agenda, type Job } from 'agenda';
 import { PostgresBackend } from '@agendajs/postgres-backend';
@@ -95,9 +96,8 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     async routeSoon() {
       routes?.wake();
     },
-    // A delivery row is its own schedule (due_at, default now): `at` moves it; either way, look now.
-    async deliverSoon(deliveryId, at) {
-      if (at) await opts.pool.query(`UPDATE deliveries SET due_at = $1 WHERE id = $2 AND status = 'pending'`, [at, deliveryId]);
+    // A delivery row is its own schedule (due_at, now when made): this only says "look now", in this process.
+    async deliverSoon() {
       deliveriesLoop?.wake();
     },
     // No `unique` here: an upsert onto a job that is running now would be overwritten when it

@@ -3,9 +3,9 @@
 // rule that matched and why, in one statement. Running it twice creates nothing twice. Rule
 // deliveries teach the assistant; a letter left in triage gets its suggestions, and is placed by
 // the assistant when it is at least as sure as the admin asked.
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
-import { cvrNumbers, deliveries, destinations, messages, letterColumns, routeQueue } from '../store/schema';
+import { cvrNumbers, messages, letterColumns, routeQueue } from '../store/schema';
 import { addEvent } from '../store/letters';
 import { displayFolderPath } from '../delivery/mailbox';
 import { compileRules, type CompiledRules } from './route';
@@ -13,7 +13,7 @@ import { listRules, ruleOf } from './rules-store';
 import { routingInputOf } from './input';
 import { getRoutingSettings } from './settings';
 import type { Rule } from './types';
-import { apiSuggestion } from '../triage/queue';
+import { apiSuggestion, registryNames } from '../triage/queue';
 import { placeLetter } from '../triage/place';
 import { errorMessage } from '../log';
 
@@ -21,12 +21,9 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
   const [msg] = await ctx.db.select(letterColumns).from(messages).where(eq(messages.id, messageId));
   if (!msg) return; // purged meanwhile
   if (msg.status !== 'received') {
-    // Already routed (its queue row is left over from an older version, or a test queued it twice);
-    // make sure every pending delivery has a job (a crash may have come in between).
+    // Already routed: its deliveries carry their own schedule (due_at). A queue row left over would be
+    // claimed again and again, so it goes.
     await ctx.db.delete(routeQueue).where(eq(routeQueue.messageId, messageId));
-    const pending = await ctx.db.select({ id: deliveries.id }).from(deliveries)
-      .where(and(eq(deliveries.messageId, messageId), eq(deliveries.status, 'pending')));
-    for (const d of pending) await ctx.jobs.deliverSoon(d.id);
     return;
   }
   const input = await routingInputOf(ctx, msg);
@@ -35,7 +32,7 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
 
   // The registry once per letter: the decision's destinations are checked against it, and the
   // assistant reads its ids and names below.
-  const registry = await registryOf(ctx, msg.orgId);
+  const registry = await registryNames(ctx, msg.orgId);
   const known = decision.kind === 'triage' ? [] : decision.destinations.filter((c) => registry.byId.has(c.destinationId));
   const triageWhy = decision.kind === 'triage' ? [...matchedText, ...decision.why]
     : known.length === 0 ? [...matchedText, 'the matching rules name no existing destination'] : null;
@@ -103,13 +100,6 @@ async function recordDecision(db: AppContext['db'], messageId: string, status: '
   if (!row || Number(row.claimed) === 0) return null;
   const ids = typeof row.ids === 'string' ? JSON.parse(row.ids) as string[] : row.ids;
   return { deliveryIds: ids };
-}
-
-/** The organisation's destinations that may be chosen (not archived), by name. */
-async function registryOf(ctx: AppContext, orgId: string) {
-  const rows = await ctx.db.select({ id: destinations.id, displayName: destinations.displayName, kind: destinations.kind, mailbox: destinations.mailbox, folderPath: destinations.folderPath })
-    .from(destinations).where(and(eq(destinations.orgId, orgId), isNull(destinations.archivedAt))).orderBy(asc(destinations.displayName));
-  return { ids: rows.map((r) => r.id), names: new Map(rows.map((r) => [r.id, r.displayName])), byId: new Map(rows.map((r) => [r.id, r])) };
 }
 
 // Compiled rule sets per organisation, rebuilt when any rule's version (or the set) changes.

@@ -10,11 +10,12 @@ import type { Suggestion } from '../assistant/model';
 import { errorMessage } from '../log';
 import { mayUseDestination, visibleLetters, type Scope } from '../store/scope';
 
-export async function registryNames(ctx: AppContext, orgId: string): Promise<{ ids: string[]; names: Map<string, string> }> {
-  // Ids and names only (every route asks): not the sealed webhooks and check details of listDestinations.
-  const rows = await ctx.db.select({ id: destinations.id, displayName: destinations.displayName }).from(destinations)
-    .where(and(eq(destinations.orgId, orgId), isNull(destinations.archivedAt))).orderBy(asc(destinations.displayName));
-  return { ids: rows.map((r) => r.id), names: new Map(rows.map((r) => [r.id, r.displayName])) };
+/** The organisation's destinations that may be chosen (not archived), by name: ids, names, and what routing's timeline shows. */
+export async function registryNames(ctx: AppContext, orgId: string) {
+  // Not the sealed webhooks and check details of listDestinations: every route asks.
+  const rows = await ctx.db.select({ id: destinations.id, displayName: destinations.displayName, kind: destinations.kind, mailbox: destinations.mailbox, folderPath: destinations.folderPath })
+    .from(destinations).where(and(eq(destinations.orgId, orgId), isNull(destinations.archivedAt))).orderBy(asc(destinations.displayName));
+  return { ids: rows.map((r) => r.id), names: new Map(rows.map((r) => [r.id, r.displayName])), byId: new Map(rows.map((r) => [r.id, r])) };
 }
 
 export function apiSuggestion(s: Suggestion, names: Map<string, string>): ApiSuggestion {
