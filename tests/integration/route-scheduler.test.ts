@@ -96,14 +96,18 @@ describe.each(testDatabases)('route scheduler on $name', (tdb) => {
     const id = await receiveLetter(app, demoMemo({ recipientCvr: cvrA.cvr }));
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
-    // Routing waits for the test at its rule-set query (the claim is the first `execute`, which passes):
-    // the letter stays claimed meanwhile.
-    let executes = 0;
-    const slow: AppContext = { ...app.ctx, db: new Proxy(app.ctx.db, {
-      get: (t, p) => (p === 'execute'
-        ? async (...a: unknown[]) => { if (++executes > 1) await gate; return (t.execute as (...x: unknown[]) => Promise<unknown>).apply(t, a); }
-        : Reflect.get(t, p)),
-    }) };
+    // Routing waits for the test at its first hand-written statement after the claim (the rule-set
+    // fingerprint; store/prepared.ts prepares them through the session): the letter stays claimed meanwhile.
+    const db = app.ctx.db;
+    const session = new Proxy(db._.session, {
+      get: (s, k) => (k === 'prepareQuery'
+        ? (...args: unknown[]) => {
+          const q = (s.prepareQuery as (...x: unknown[]) => { execute(...e: unknown[]): Promise<unknown> })(...args);
+          return args[2] === 'route_claim_due' ? q : { execute: async (...e: unknown[]) => { await gate; return q.execute(...e); } };
+        }
+        : Reflect.get(s, k)),
+    });
+    const slow: AppContext = { ...app.ctx, db: new Proxy(db, { get: (t, p) => (p === '_' ? { ...t._, session } : Reflect.get(t, p)) }) };
     scheduler = createRouteScheduler(slow, { tickMs: 20, leaseMs: 1500 });
     scheduler.start();
     await eventually(async () => (await queue())[0]?.leaseUntil !== null, 5_000, 'the claim');

@@ -5,7 +5,11 @@ import type { AppContext } from '../../backend/src/context';
 
 test('a failing claim is retried every tick and logged once, not every tick; stop() returns at once', async () => {
   let attempts = 0;
-  const failing = { set: () => failing, where: () => failing, returning: async () => { attempts++; throw new Error('connection refused'); } };
+  // The claim is a prepared statement (store/prepared.ts): update().set().where().returning().prepare().execute().
+  const failing = {
+    set: () => failing, where: () => failing, returning: () => failing,
+    prepare: () => ({ execute: async () => { attempts++; throw new Error('connection refused'); } }),
+  };
   const warnings: [string, Record<string, unknown> | undefined][] = [];
   const ctx = {
     db: { update: () => failing },
@@ -32,7 +36,8 @@ test('mailboxes claimed while stopping are given back, not polled', async () => 
     const c = {
       where: () => c,
       // The claim answers after stop() was called; the release just resolves.
-      returning: async () => { claims++; await new Promise((r) => setTimeout(r, 100)); return [{ id: 'mb-1', provider: 'ngdp', config: {}, backoffUntil: null }]; },
+      returning: () => c,
+      prepare: () => ({ execute: async () => { claims++; await new Promise((r) => setTimeout(r, 100)); return [{ id: 'mb-1', provider: 'ngdp', config: {}, backoffUntil: null }]; } }),
       then: (ok: (v: unknown) => void) => ok(undefined),
     };
     return c;

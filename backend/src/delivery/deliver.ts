@@ -2,7 +2,7 @@
 // is not failure (the attempt is handed back and due again when Graph allows); other failures are
 // retried with backoff up to a bound (the row's due_at; delivery/delivery-scheduler.ts picks it up),
 // then the delivery is dead-lettered with a readable reason and the organisation's admins are told.
-import { and, asc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { cvrNumbers, deliveries, destinations, documents, messages, letterColumns, organisations } from '../store/schema';
 import { addEvent } from '../store/letters';
@@ -19,6 +19,7 @@ import { PacerBusy } from './pacing/pacer';
 import { retryAfterMs } from './pacing/middleware';
 import type { RoutingFacts } from '../routing/facts';
 import { DELIVERY_FREE_SQL } from './delivery-due';
+import { prepared, preparedSql, rowsOf } from '../store/prepared';
 
 /** How long a claim holds: longer than one attempt can take (Graph calls time out after 30 s, uploads after 60 s per chunk). */
 export const DELIVERY_LEASE_MS = 180_000;
@@ -31,23 +32,27 @@ type Outcome =
 export interface ClaimedDelivery { id: string; attempts: number }
 
 /**
- * Claims at most `n` free deliveries matching `which` (SQL on `deliveries`), oldest due first, for one
+ * Claims at most `n` free deliveries (`due` ones, or the one with this id), oldest due first, for one
  * attempt each: the attempt is counted and the lease taken. A lease left from an attempt that never
  * finished means that attempt died mid-way: Graph may hold its copy, so this attempt is uncertain and
  * looks first. The scheduler's claim and runDelivery's are this one.
  */
-export async function claimForAttempt(db: Db, which: SQL, n: number): Promise<ClaimedDelivery[]> {
-  const r = await db.execute(sql`UPDATE deliveries SET attempts = attempts + 1,
+export async function claimForAttempt(db: Db, which: 'due' | { id: string }, n: number): Promise<ClaimedDelivery[]> {
+  // Two texts, so two prepared statements: the scheduler's (due ones) and runDelivery's (this one).
+  const name = which === 'due' ? 'delivery_claim_due' : 'delivery_claim_one';
+  const statement = preparedSql(db, name, () => sql`UPDATE deliveries SET attempts = attempts + 1,
       uncertain = uncertain OR lease_until IS NOT NULL,
       lease_until = now() + make_interval(secs => ${DELIVERY_LEASE_MS / 1000})
-    WHERE id IN (SELECT id FROM deliveries WHERE ${sql.raw(DELIVERY_FREE_SQL)} AND ${which} ORDER BY due_at LIMIT ${n} FOR UPDATE SKIP LOCKED)
+    WHERE id IN (SELECT id FROM deliveries WHERE ${sql.raw(DELIVERY_FREE_SQL)} AND ${which === 'due' ? sql.raw('due_at <= now()') : sql`id = ${sql.placeholder('id')}`}
+      ORDER BY due_at LIMIT ${sql.placeholder('n')} FOR UPDATE SKIP LOCKED)
     RETURNING id, attempts`);
-  return (r as unknown as { rows: { id: string; attempts: number }[] }).rows.map((x) => ({ id: x.id, attempts: Number(x.attempts) }));
+  const rows = rowsOf<{ id: string; attempts: number }>(await statement.execute(which === 'due' ? { n } : { n, id: which.id }));
+  return rows.map((x) => ({ id: x.id, attempts: Number(x.attempts) }));
 }
 
 /** Attempts one delivery now, if it is pending and no one holds it (tests and tools; the scheduler claims due ones). */
 export async function runDelivery(ctx: AppContext, deliveryId: string): Promise<void> {
-  const [claimed] = await claimForAttempt(ctx.db, sql`id = ${deliveryId}`, 1);
+  const [claimed] = await claimForAttempt(ctx.db, { id: deliveryId }, 1);
   // Delivered or dead: nothing to do. Held: its holder finishes it, or its lease runs out and the scheduler takes it.
   if (!claimed) return;
   await attemptClaimed(ctx, deliveryId, claimed.attempts);
@@ -56,13 +61,13 @@ export async function runDelivery(ctx: AppContext, deliveryId: string): Promise<
 /** One attempt of a delivery this process has claimed (attempt = its number, counted by the claim). */
 export async function attemptClaimed(ctx: AppContext, deliveryId: string, attempt: number): Promise<void> {
   // One statement for the delivery, its destination, letter, organisation settings and CVR name.
-  const [row] = await ctx.db.select({ d: deliveries, dest: destinations, m: letterColumns, orgSettings: organisations.deliverySettings, cvrName: cvrNumbers.name })
+  const [row] = await prepared(ctx.db, 'delivery_load', (db) => db.select({ d: deliveries, dest: destinations, m: letterColumns, orgSettings: organisations.deliverySettings, cvrName: cvrNumbers.name })
     .from(deliveries)
     .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
     .innerJoin(messages, eq(messages.id, deliveries.messageId))
     .innerJoin(organisations, eq(organisations.id, deliveries.orgId))
     .leftJoin(cvrNumbers, and(eq(cvrNumbers.orgId, messages.orgId), eq(cvrNumbers.cvr, messages.cvr)))
-    .where(eq(deliveries.id, deliveryId));
+    .where(eq(deliveries.id, sql.placeholder('id'))).prepare('delivery_load')).execute({ id: deliveryId });
   if (!row) return;
   const { d, dest, m } = row;
   const settings = parseDeliverySettings(row.orgSettings);
@@ -81,12 +86,14 @@ interface Loaded {
 }
 
 async function attemptDelivery(ctx: AppContext, { d, dest, m, settings, cvrName }: Loaded): Promise<Outcome> {
-  const docs = await ctx.db.select({ id: documents.id, filename: documents.filename, mimeType: documents.mimeType, size: documents.size })
-    .from(documents).where(and(eq(documents.messageId, m.id), ne(documents.role, 'technical'))).orderBy(asc(documents.position));
+  const docs = await prepared(ctx.db, 'delivery_documents', (db) => db.select({ id: documents.id, filename: documents.filename, mimeType: documents.mimeType, size: documents.size })
+    .from(documents).where(and(eq(documents.messageId, sql.placeholder('id')), ne(documents.role, 'technical'))).orderBy(asc(documents.position))
+    .prepare('delivery_documents')).execute({ id: m.id });
   // Content is read and opened lazily, all at once: a retry that finds its copy never decrypts a byte.
   let contents: Promise<Map<string, Buffer>> | null = null;
-  const loadAll = () => (contents ??= ctx.db.select({ id: documents.id, c: documents.contentEnc }).from(documents)
-    .where(inArray(documents.id, docs.map((x) => x.id)))
+  const loadAll = () => (contents ??= prepared(ctx.db, 'delivery_document_contents', (db) => db.select({ id: documents.id, c: documents.contentEnc })
+    .from(documents).where(sql`${documents.id} = ANY(${sql.placeholder('ids')}::uuid[])`).prepare('delivery_document_contents'))
+    .execute({ ids: docs.map((x) => x.id) })
     .then((rows) => new Map(rows.map((r) => [r.id, ctx.sealer.open(r.c)]))));
   const mailDocs: MailDoc[] = docs.map((x) => ({
     filename: x.filename, mimeType: x.mimeType, size: x.size,
@@ -210,14 +217,18 @@ async function record(ctx: AppContext, { d, dest, m, attempt, outcome }: { d: Lo
 export async function markDelivered(db: Db | Tx,
   d: { deliveryId: string; orgId: string; messageId: string; graphMessageId: string | null; internetMessageId: string | null },
   text: string, data: Record<string, unknown>): Promise<void> {
-  await db.execute(sql`WITH done AS (
-      UPDATE deliveries SET status = 'delivered', graph_message_id = ${d.graphMessageId}, internet_message_id = ${d.internetMessageId},
+  const statement = preparedSql(db, 'delivery_mark_delivered', () => sql`WITH done AS (
+      UPDATE deliveries SET status = 'delivered', graph_message_id = ${sql.placeholder('graphId')}, internet_message_id = ${sql.placeholder('internetId')},
         delivered_at = now(), last_error = NULL, lease_until = NULL, uncertain = false
-      WHERE id = ${d.deliveryId}),
+      WHERE id = ${sql.placeholder('deliveryId')}),
     letter AS (
-      UPDATE messages SET status = 'delivered' WHERE id = ${d.messageId} AND status IN ('routed', 'failed', 'triage'))
+      UPDATE messages SET status = 'delivered' WHERE id = ${sql.placeholder('messageId')} AND status IN ('routed', 'failed', 'triage'))
     INSERT INTO events (org_id, message_id, type, actor, text, data)
-    VALUES (${d.orgId}, ${d.messageId}, 'delivered', 'system', ${text}, ${JSON.stringify({ deliveryId: d.deliveryId, graphMessageId: d.graphMessageId, ...data })}::jsonb)`);
+    VALUES (${sql.placeholder('orgId')}, ${sql.placeholder('messageId')}, 'delivered', 'system', ${sql.placeholder('text')}, ${sql.placeholder('data')}::jsonb)`);
+  await statement.execute({
+    graphId: d.graphMessageId, internetId: d.internetMessageId, deliveryId: d.deliveryId, messageId: d.messageId, orgId: d.orgId, text,
+    data: JSON.stringify({ deliveryId: d.deliveryId, graphMessageId: d.graphMessageId, ...data }),
+  });
 }
 
 /** A sentence for people from a Graph SDK error (status, Graph code and message), or any error. */

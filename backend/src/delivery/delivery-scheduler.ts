@@ -48,5 +48,5 @@ export function createDeliveryScheduler(ctx: AppContext, opts: DeliveryScheduler
 
 /** Claims due deliveries no process holds, oldest due first, for one attempt each (deliver.ts claimForAttempt). */
 export function claimDueDeliveries(db: Db, n: number): Promise<ClaimedDelivery[]> {
-  return claimForAttempt(db, sql.raw('due_at <= now()'), n);
+  return claimForAttempt(db, 'due', n);
 }

@@ -14,6 +14,7 @@ import { createClaimLoop } from '../jobs/claim-loop';
 import { providerModule } from './connectors';
 import { pollMailbox } from './poll';
 import { POLL_DUE_SQL } from './poll-due';
+import { prepared } from '../store/prepared';
 
 export interface PollSchedulerOptions {
   intervalMs: number;
@@ -73,15 +74,16 @@ export function createPollScheduler(ctx: AppContext, opts: PollSchedulerOptions)
 export type ClaimedMailbox = MailboxRow & { backoffUntil: Date | null };
 
 export async function claimDueMailboxes(ctx: Pick<AppContext, 'db'>, n: number, leaseMs: number): Promise<ClaimedMailbox[]> {
-  const rows = await ctx.db.update(mailboxes).set({ pollingUntil: sql`now() + make_interval(secs => ${leaseMs / 1000})` })
+  const claim = prepared(ctx.db, 'poll_claim_due', (db) => db.update(mailboxes)
+    .set({ pollingUntil: sql`now() + make_interval(secs => ${sql.placeholder('leaseS')})` })
     .where(sql`${mailboxes.id} IN (
       SELECT id FROM mailboxes
       WHERE ${sql.raw(POLL_DUE_SQL)}
       ORDER BY next_poll_at NULLS FIRST
-      LIMIT ${n}
+      LIMIT ${sql.placeholder('n')}
       FOR UPDATE SKIP LOCKED)`)
-    .returning();
-  return rows as ClaimedMailbox[];
+    .returning().prepare('poll_claim_due'));
+  return (await claim.execute({ leaseS: leaseMs / 1000, n })) as ClaimedMailbox[];
 }
 
 /** Polls one claimed mailbox and writes when it is polled next; never throws. */
@@ -97,11 +99,12 @@ async function pollOne(ctx: AppContext, mb: ClaimedMailbox, intervalMs: number, 
   // ±10 %: mailboxes added together drift apart instead of polling in lockstep.
   const nextMs = Math.round(intervalMs * (0.9 + random() * 0.2));
   try {
-    await ctx.db.update(mailboxes).set({
+    await prepared(ctx.db, 'poll_next', (db) => db.update(mailboxes).set({
       pollingUntil: null,
       // A backlog: again at once (behind mailboxes already due); provider trouble: after the backoff.
-      nextPollAt: more ? sql`now()` : sql`CASE WHEN backoff_until > now() THEN backoff_until ELSE now() + make_interval(secs => ${nextMs / 1000}) END`,
-    }).where(eq(mailboxes.id, mb.id));
+      nextPollAt: sql`CASE WHEN ${sql.placeholder('more')}::boolean THEN now() WHEN backoff_until > now() THEN backoff_until
+        ELSE now() + make_interval(secs => ${sql.placeholder('nextS')}::float8) END`,
+    }).where(eq(mailboxes.id, sql.placeholder('id'))).prepare('poll_next')).execute({ more, nextS: nextMs / 1000, id: mb.id });
   } catch (e) {
     ctx.log.warn('could not record when to poll a mailbox next; its lease runs out and it is polled then', { mailboxId: mb.id, error: errorMessage(e) });
   }

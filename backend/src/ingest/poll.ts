@@ -7,6 +7,7 @@ import type { AppContext, MailboxRow } from '../context';
 import { mailboxes } from '../store/schema';
 import { acceptLetter } from './accept';
 import { errorMessage } from '../log';
+import { prepared } from '../store/prepared';
 import { ProviderError, type MailboxConnector } from './connector';
 
 export interface PollResult { stored: number; duplicates: number; quarantined: number; more: boolean }
@@ -25,9 +26,10 @@ export async function pollMailbox(ctx: AppContext, mailbox: MailboxRow, maxLette
         await ingestOne(ctx, connector, mailbox, id, result);
       }
     }
-    await ctx.db.update(mailboxes)
-      .set({ lastFetchAt: new Date(), lastError: null, consecutiveFailures: 0, backoffUntil: null, waitingAtLastPoll: seen })
-      .where(eq(mailboxes.id, mailbox.id));
+    // Prepared (store/prepared.ts): every poll of every mailbox writes this, most of them finding nothing.
+    await prepared(ctx.db, 'poll_succeeded', (db) => db.update(mailboxes)
+      .set({ lastFetchAt: sql`now()`, lastError: null, consecutiveFailures: 0, backoffUntil: null, waitingAtLastPoll: sql`${sql.placeholder('seen')}::int` })
+      .where(eq(mailboxes.id, sql.placeholder('id'))).prepare('poll_succeeded')).execute({ seen, id: mailbox.id });
     if (result.stored || result.duplicates || result.quarantined) {
       ctx.log.info('mailbox polled', { mailboxId: mailbox.id, cvr: mailbox.cvr, provider: mailbox.provider, ...result });
     }

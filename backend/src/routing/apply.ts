@@ -16,9 +16,11 @@ import type { Rule } from './types';
 import { apiSuggestion, registryNames } from '../triage/queue';
 import { placeLetter } from '../triage/place';
 import { errorMessage } from '../log';
+import { prepared, preparedSql, rowsOf } from '../store/prepared';
 
 export async function routeStoredLetter(ctx: AppContext, messageId: string): Promise<void> {
-  const [msg] = await ctx.db.select(letterColumns).from(messages).where(eq(messages.id, messageId));
+  const [msg] = await prepared(ctx.db, 'route_letter', (db) => db.select(letterColumns).from(messages)
+    .where(eq(messages.id, sql.placeholder('id'))).prepare('route_letter')).execute({ id: messageId });
   if (!msg) return; // purged meanwhile
   if (msg.status !== 'received') {
     // Already routed: its deliveries carry their own schedule (due_at). A queue row left over would be
@@ -86,16 +88,19 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
  */
 async function recordDecision(db: AppContext['db'], messageId: string, status: 'routed' | 'triage',
   targets: { d: string; f: string | null }[], event: { type: string; text: string; data: Record<string, unknown> }): Promise<{ deliveryIds: string[] } | null> {
-  const r = await db.execute(sql`WITH dequeued AS (DELETE FROM route_queue WHERE message_id = ${messageId}),
-    claimed AS (UPDATE messages SET status = ${status} WHERE id = ${messageId} AND status = 'received' RETURNING id, org_id),
+  const statement = preparedSql(db, 'route_record_decision', () => sql`WITH dequeued AS (DELETE FROM route_queue WHERE message_id = ${sql.placeholder('id')}),
+    claimed AS (UPDATE messages SET status = ${sql.placeholder('status')} WHERE id = ${sql.placeholder('id')} AND status = 'received' RETURNING id, org_id),
     made AS (
       INSERT INTO deliveries (org_id, message_id, destination_id, reason, folder_path)
-      SELECT c.org_id, c.id, t.d, 'initial', t.f FROM claimed c, json_to_recordset(${JSON.stringify(targets)}::json) AS t(d uuid, f text)
+      SELECT c.org_id, c.id, t.d, 'initial', t.f FROM claimed c, json_to_recordset(${sql.placeholder('targets')}::json) AS t(d uuid, f text)
       ON CONFLICT DO NOTHING RETURNING id),
     noted AS (
       INSERT INTO events (org_id, message_id, type, actor, text, data)
-      SELECT c.org_id, c.id, ${event.type}, 'system', ${event.text}, ${JSON.stringify(event.data)}::jsonb FROM claimed c)
+      SELECT c.org_id, c.id, ${sql.placeholder('type')}, 'system', ${sql.placeholder('text')}, ${sql.placeholder('data')}::jsonb FROM claimed c)
     SELECT (SELECT count(*) FROM claimed)::int AS claimed, coalesce((SELECT json_agg(id) FROM made), '[]'::json) AS ids`);
+  const r = await statement.execute({
+    id: messageId, status, targets: JSON.stringify(targets), type: event.type, text: event.text, data: JSON.stringify(event.data),
+  });
   const row = (r as unknown as { rows: { claimed: number; ids: string[] | string }[] }).rows[0];
   if (!row || Number(row.claimed) === 0) return null;
   const ids = typeof row.ids === 'string' ? JSON.parse(row.ids) as string[] : row.ids;
@@ -108,10 +113,11 @@ const compiled = new Map<string, { key: string; rules: CompiledRules }>();
 async function compiledRulesOf(ctx: AppContext, orgId: string): Promise<CompiledRules> {
   // A fingerprint of the rule set (every change bumps a rule's version) and the CVR names (folder
   // templates use them): one short row per letter, the rules themselves only when it changed.
-  const fp = await ctx.db.execute(sql`select md5(
-      (select coalesce(string_agg(r.id::text || ':' || r.version, ',' order by r.id), '') from rules r where r.org_id = ${orgId} and r.deleted_at is null)
-      || '|' || (select coalesce(string_agg(c.cvr || ':' || c.name, ',' order by c.cvr), '') from cvr_numbers c where c.org_id = ${orgId})) as key`);
-  const key = String((fp as unknown as { rows: { key: string }[] }).rows[0].key);
+  const fp = await preparedSql(ctx.db, 'route_rules_fingerprint', () => sql`select md5(
+      (select coalesce(string_agg(r.id::text || ':' || r.version, ',' order by r.id), '') from rules r where r.org_id = ${sql.placeholder('org')} and r.deleted_at is null)
+      || '|' || (select coalesce(string_agg(c.cvr || ':' || c.name, ',' order by c.cvr), '') from cvr_numbers c where c.org_id = ${sql.placeholder('org')})) as key`)
+    .execute({ org: orgId });
+  const key = String(rowsOf<{ key: string }>(fp)[0].key);
   const hit = compiled.get(orgId);
   if (hit?.key === key) return hit.rules;
   const rows = await listRules(ctx.db, orgId);

@@ -7,16 +7,18 @@ import type { AppContext } from '../context';
 import { documents } from '../store/schema';
 import { extractPdfText } from '../pdf-text';
 import { errorMessage } from '../log';
+import { prepared } from '../store/prepared';
 import { recordCprMentionsOf } from '../dsr/cpr-index';
 
 /** Text of all documents but technical ones, capped; extracts what has not been extracted yet. */
 export async function documentTextOf(ctx: AppContext, messageId: string, maxChars = 100_000): Promise<string> {
   // One read: each document's stored text, and its content only where the text is still to be made
   // (a letter's documents are megabytes; routing a second time, or listing triage, needs none of them).
-  const rows = await ctx.db.select({
+  const rows = await prepared(ctx.db, 'route_document_texts', (db) => db.select({
     id: documents.id, mimeType: documents.mimeType, textStatus: documents.textStatus, textEnc: documents.textEnc,
     contentEnc: sql<Buffer | null>`case when ${documents.textStatus} is null then ${documents.contentEnc} end`.mapWith(documents.contentEnc),
-  }).from(documents).where(and(eq(documents.messageId, messageId), ne(documents.role, 'technical'))).orderBy(asc(documents.position));
+  }).from(documents).where(and(eq(documents.messageId, sql.placeholder('id')), ne(documents.role, 'technical'))).orderBy(asc(documents.position))
+    .prepare('route_document_texts')).execute({ id: messageId });
   const texts: string[] = [];
   for (const d of rows) {
     if (d.textStatus !== null) {

@@ -13,6 +13,7 @@ import { maskCpr } from '../../../shared/src/identifiers';
 import { createClaimLoop } from '../jobs/claim-loop';
 import { routeStoredLetter } from './apply';
 import { ROUTE_DUE_SQL } from './route-due';
+import { preparedSql, rowsOf } from '../store/prepared';
 
 export interface RouteSchedulerOptions {
   /** Letters routed at once in this process. */
@@ -57,10 +58,10 @@ export function createRouteScheduler(ctx: AppContext, opts: RouteSchedulerOption
 
 /** Due letters no process holds, oldest due first; each gets a lease. Returns their message ids. */
 export async function claimDueLetters(db: Db, n: number, leaseMs: number): Promise<string[]> {
-  const r = await db.execute(sql`UPDATE route_queue SET lease_until = now() + make_interval(secs => ${leaseMs / 1000})
-    WHERE message_id IN (SELECT message_id FROM route_queue WHERE ${sql.raw(ROUTE_DUE_SQL)} ORDER BY due_at LIMIT ${n} FOR UPDATE SKIP LOCKED)
+  const claim = preparedSql(db, 'route_claim_due', () => sql`UPDATE route_queue SET lease_until = now() + make_interval(secs => ${sql.placeholder('leaseS')})
+    WHERE message_id IN (SELECT message_id FROM route_queue WHERE ${sql.raw(ROUTE_DUE_SQL)} ORDER BY due_at LIMIT ${sql.placeholder('n')} FOR UPDATE SKIP LOCKED)
     RETURNING message_id`);
-  return (r as unknown as { rows: { message_id: string }[] }).rows.map((x) => x.message_id);
+  return rowsOf<{ message_id: string }>(await claim.execute({ leaseS: leaseMs / 1000, n })).map((x) => x.message_id);
 }
 
 /** Routes one claimed letter; a failure is recorded on its queue row and tried again later. Never throws. */
