@@ -96,8 +96,8 @@ describe.each(testDatabases)('route scheduler on $name', (tdb) => {
     const id = await receiveLetter(app, demoMemo({ recipientCvr: cvrA.cvr }));
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
-    // Routing waits for the test at its first hand-written statement after the claim (the rule-set
-    // fingerprint; store/prepared.ts prepares them through the session): the letter stays claimed meanwhile.
+    // Routing waits for the test at its first hand-written statement after the claim (the decision;
+    // store/prepared.ts prepares them through the session): the letter stays claimed meanwhile.
     const db = app.ctx.db;
     const session = new Proxy(db._.session, {
       get: (s, k) => (k === 'prepareQuery'

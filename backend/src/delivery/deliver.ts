@@ -86,11 +86,22 @@ interface Loaded {
 }
 
 async function attemptDelivery(ctx: AppContext, { d, dest, m, settings, cvrName }: Loaded): Promise<Outcome> {
-  const docs = await prepared(ctx.db, 'delivery_documents', (db) => db.select({ id: documents.id, filename: documents.filename, mimeType: documents.mimeType, size: documents.size })
-    .from(documents).where(and(eq(documents.messageId, sql.placeholder('id')), ne(documents.role, 'technical'))).orderBy(asc(documents.position))
-    .prepare('delivery_documents')).execute({ id: m.id });
-  // Content is read and opened lazily, all at once: a retry that finds its copy never decrypts a byte.
+  // An attempt that may have left a copy (uncertain) reads the documents' content only when it has to:
+  // if it finds its copy, it never decrypts a byte. Any other attempt needs the content, so it comes
+  // with the list, in one read.
+  const docColumns = { id: documents.id, filename: documents.filename, mimeType: documents.mimeType, size: documents.size };
+  const ofLetter = and(eq(documents.messageId, sql.placeholder('id')), ne(documents.role, 'technical'));
   let contents: Promise<Map<string, Buffer>> | null = null;
+  let docs: { id: string; filename: string; mimeType: string; size: number }[];
+  if (!d.uncertain) {
+    const rows = await prepared(ctx.db, 'delivery_documents_with_content', (db) => db.select({ ...docColumns, c: documents.contentEnc })
+      .from(documents).where(ofLetter).orderBy(asc(documents.position)).prepare('delivery_documents_with_content')).execute({ id: m.id });
+    docs = rows;
+    contents = Promise.resolve(new Map(rows.map((r) => [r.id, ctx.sealer.open(r.c)])));
+  } else {
+    docs = await prepared(ctx.db, 'delivery_documents', (db) => db.select(docColumns)
+      .from(documents).where(ofLetter).orderBy(asc(documents.position)).prepare('delivery_documents')).execute({ id: m.id });
+  }
   const loadAll = () => (contents ??= prepared(ctx.db, 'delivery_document_contents', (db) => db.select({ id: documents.id, c: documents.contentEnc })
     .from(documents).where(sql`${documents.id} = ANY(${sql.placeholder('ids')}::uuid[])`).prepare('delivery_document_contents'))
     .execute({ ids: docs.map((x) => x.id) })

@@ -5,7 +5,7 @@
 // the assistant when it is at least as sure as the admin asked.
 import { eq, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
-import { cvrNumbers, messages, letterColumns, routeQueue } from '../store/schema';
+import { cvrNumbers, messages, letterColumns, organisations, routeQueue } from '../store/schema';
 import { addEvent } from '../store/letters';
 import { displayFolderPath } from '../delivery/mailbox';
 import { compileRules, type CompiledRules } from './route';
@@ -16,12 +16,15 @@ import type { Rule } from './types';
 import { apiSuggestion, registryNames } from '../triage/queue';
 import { placeLetter } from '../triage/place';
 import { errorMessage } from '../log';
-import { prepared, preparedSql, rowsOf } from '../store/prepared';
+import { prepared, preparedSql } from '../store/prepared';
 
 export async function routeStoredLetter(ctx: AppContext, messageId: string): Promise<void> {
-  const [msg] = await prepared(ctx.db, 'route_letter', (db) => db.select(letterColumns).from(messages)
+  // The letter and its organisation's routing version (rules, CVR names, registry: see routingOf).
+  const [row] = await prepared(ctx.db, 'route_letter', (db) => db.select({ msg: letterColumns, routingVersion: organisations.routingVersion })
+    .from(messages).innerJoin(organisations, eq(organisations.id, messages.orgId))
     .where(eq(messages.id, sql.placeholder('id'))).prepare('route_letter')).execute({ id: messageId });
-  if (!msg) return; // purged meanwhile
+  if (!row) return; // purged meanwhile
+  const { msg } = row;
   if (msg.status !== 'received') {
     // Already routed: its deliveries carry their own schedule (due_at). A queue row left over would be
     // claimed again and again, so it goes.
@@ -29,12 +32,11 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
     return;
   }
   const input = await routingInputOf(ctx, msg);
-  const decision = (await compiledRulesOf(ctx, msg.orgId))(input);
+  // The registry: the decision's destinations are checked against it, and the assistant reads its ids and names below.
+  const { rules: compiledRules, registry } = await routingOf(ctx, msg.orgId, Number(row.routingVersion));
+  const decision = compiledRules(input);
   const matchedText = decision.matched.map((m) => `rule "${m.ruleName}" matched (${m.why.join('; ') || 'always'})`);
 
-  // The registry once per letter: the decision's destinations are checked against it, and the
-  // assistant reads its ids and names below.
-  const registry = await registryNames(ctx, msg.orgId);
   const known = decision.kind === 'triage' ? [] : decision.destinations.filter((c) => registry.byId.has(c.destinationId));
   const triageWhy = decision.kind === 'triage' ? [...matchedText, ...decision.why]
     : known.length === 0 ? [...matchedText, 'the matching rules name no existing destination'] : null;
@@ -107,29 +109,33 @@ async function recordDecision(db: AppContext['db'], messageId: string, status: '
   return { deliveryIds: ids };
 }
 
-// Compiled rule sets per organisation, rebuilt when any rule's version (or the set) changes.
-const compiled = new Map<string, { key: string; rules: CompiledRules }>();
+// What routing reads besides the letter, per database and organisation: the compiled rule set (with the
+// CVR names its folder templates use) and the registry, kept under the organisation's routing_version.
+// Triggers bump that number in the same transaction as any change of rules, CVR numbers or destinations
+// (migration 0016), so one number read with the letter tells whether they are still current. Keyed by
+// the database handle too: versions of two databases (tests run many) say nothing about each other.
+type Registry = Awaited<ReturnType<typeof registryNames>>;
+interface RoutingState { version: number; rules: CompiledRules; registry: Registry }
+const routingStates = new WeakMap<object, Map<string, RoutingState>>();
 
-async function compiledRulesOf(ctx: AppContext, orgId: string): Promise<CompiledRules> {
-  // A fingerprint of the rule set (every change bumps a rule's version) and the CVR names (folder
-  // templates use them): one short row per letter, the rules themselves only when it changed.
-  const fp = await preparedSql(ctx.db, 'route_rules_fingerprint', () => sql`select md5(
-      (select coalesce(string_agg(r.id::text || ':' || r.version, ',' order by r.id), '') from rules r where r.org_id = ${sql.placeholder('org')} and r.deleted_at is null)
-      || '|' || (select coalesce(string_agg(c.cvr || ':' || c.name, ',' order by c.cvr), '') from cvr_numbers c where c.org_id = ${sql.placeholder('org')})) as key`)
-    .execute({ org: orgId });
-  const key = String(rowsOf<{ key: string }>(fp)[0].key);
-  const hit = compiled.get(orgId);
-  if (hit?.key === key) return hit.rules;
+async function routingOf(ctx: AppContext, orgId: string, version: number): Promise<RoutingState> {
+  let byOrg = routingStates.get(ctx.db);
+  if (!byOrg) routingStates.set(ctx.db, (byOrg = new Map()));
+  const hit = byOrg.get(orgId);
+  if (hit?.version === version) return hit;
+  // Read after the version: a change committed meanwhile is read now and cached under the older
+  // number, so the next letter (seeing the newer one) reads again; never the other way round.
   const rows = await listRules(ctx.db, orgId);
   const cvrs = await ctx.db.select({ cvr: cvrNumbers.cvr, name: cvrNumbers.name }).from(cvrNumbers).where(eq(cvrNumbers.orgId, orgId));
+  const registry = await registryNames(ctx, orgId);
   const rules: Rule[] = [];
-  for (const row of rows) {
-    try { rules.push(ruleOf(row)); } catch (e) {
+  for (const r of rows) {
+    try { rules.push(ruleOf(r)); } catch (e) {
       // A stored rule that no longer parses must not stop the others; admins see it in the log.
-      ctx.log.error('a stored rule is invalid and was skipped', { ruleId: row.id, error: errorMessage(e) });
+      ctx.log.error('a stored rule is invalid and was skipped', { ruleId: r.id, error: errorMessage(e) });
     }
   }
-  const c = compileRules(rules, { cvrNames: Object.fromEntries(cvrs.map((x) => [x.cvr, x.name])) });
-  compiled.set(orgId, { key, rules: c });
-  return c;
+  const state = { version, rules: compileRules(rules, { cvrNames: Object.fromEntries(cvrs.map((x) => [x.cvr, x.name])) }), registry };
+  byOrg.set(orgId, state);
+  return state;
 }

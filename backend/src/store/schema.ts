@@ -2,7 +2,7 @@
 // committed under backend/drizzle/; the SQL must run on PostgreSQL 15 (CI server) and 18 (PGlite).
 import { getTableColumns, sql } from 'drizzle-orm';
 import {
-  bigserial, boolean, customType, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
+  bigint, bigserial, boolean, customType, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
@@ -22,6 +22,12 @@ export const organisations = pgTable('organisations', {
   deliverySettings: jsonb('delivery_settings').$type<Record<string, unknown>>().notNull().default({}),
   /** Triage and the assistant (auto-placement threshold); see routing/settings.ts. */
   routingSettings: jsonb('routing_settings').$type<Record<string, unknown>>().notNull().default({}),
+  /**
+   * Bumped by triggers (migration 0016) on every change of the organisation's rules, CVR numbers and
+   * destinations: routing caches its compiled rules and registry per organisation under this number
+   * and reads only it per letter.
+   */
+  routingVersion: bigint('routing_version', { mode: 'number' }).notNull().default(0),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
