@@ -198,15 +198,26 @@ function inProcessSim(app: Brevdue): SimHandle {
 // ---------------------------------------------------------------------------------------------
 // Databases: PGlite in memory, or a temporary database on a PostgreSQL server.
 
-/** CPU seconds of all local PostgreSQL server processes (0 when there are none, or with PGlite). */
-function postgresCpu(): number {
-  if (!DATABASE_URL) return 0;
-  let total = 0;
+/**
+ * CPU seconds of each local PostgreSQL server process, by pid (empty when there are none, or with PGlite).
+ * Compare two readings with postgresCpuSince: a plain sum went negative when a process (a pooled
+ * connection closed when idle) ended between the readings.
+ */
+function postgresCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  if (!DATABASE_URL) return out;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(pid));
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') out.set(Number(pid), cpuSeconds(Number(pid)));
     } catch { /* gone */ }
   }
+  return out;
+}
+
+/** CPU used since `before` by the processes alive now (those that ended meanwhile are not counted: a lower bound). */
+function postgresCpuSince(before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, cpu] of postgresCpu()) total += cpu - (before.get(pid) ?? 0);
   return total;
 }
 
@@ -455,7 +466,7 @@ async function runCase(label: string, spread: number | null, seed: number, concu
     const wallS = (Date.now() - t0) / 1000;
     const cpuEngine = (() => { const c = process.cpuUsage(cpu0); return (c.user + c.system) / 1e6; })();
     const cpuSim = sim.cpu() - simCpu0;
-    const cpuPg = postgresCpu() - pgCpu0;
+    const cpuPg = postgresCpuSince(pgCpu0);
     elDelay.disable();
 
     const [span] = await q(`SELECT extract(epoch FROM (SELECT min(at) FROM events WHERE type = 'routed')) * 1000 AS first_routed,
