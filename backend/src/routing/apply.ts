@@ -16,7 +16,7 @@ import type { Rule } from './types';
 import { apiSuggestion, registryNames } from '../triage/queue';
 import { placeLetter } from '../triage/place';
 import { errorMessage } from '../log';
-import { prepared, preparedSql } from '../store/prepared';
+import { prepared, preparedSql, rowsOf } from '../store/prepared';
 
 export async function routeStoredLetter(ctx: AppContext, messageId: string): Promise<void> {
   // The letter and its organisation's routing version (rules, CVR names, registry: see routingOf).
@@ -103,7 +103,7 @@ async function recordDecision(db: AppContext['db'], messageId: string, status: '
   const r = await statement.execute({
     id: messageId, status, targets: JSON.stringify(targets), type: event.type, text: event.text, data: JSON.stringify(event.data),
   });
-  const row = (r as unknown as { rows: { claimed: number; ids: string[] | string }[] }).rows[0];
+  const [row] = rowsOf<{ claimed: number; ids: string[] | string }>(r);
   if (!row || Number(row.claimed) === 0) return null;
   const ids = typeof row.ids === 'string' ? JSON.parse(row.ids) as string[] : row.ids;
   return { deliveryIds: ids };

@@ -9,14 +9,13 @@ import type { Suggestion as ApiSuggestion, TriageList } from '../../../shared/sr
 import type { Suggestion } from '../assistant/model';
 import { errorMessage } from '../log';
 import { mayUseDestination, visibleLetters, type Scope } from '../store/scope';
-import { prepared } from '../store/prepared';
 
 /** The organisation's destinations that may be chosen (not archived), by name: ids, names, and what routing's timeline shows. */
 export async function registryNames(ctx: AppContext, orgId: string) {
-  // Not the sealed webhooks and check details of listDestinations: every route asks.
-  const rows = await prepared(ctx.db, 'registry_names', (db) => db.select({ id: destinations.id, displayName: destinations.displayName, kind: destinations.kind, mailbox: destinations.mailbox, folderPath: destinations.folderPath })
-    .from(destinations).where(and(eq(destinations.orgId, sql.placeholder('org')), isNull(destinations.archivedAt))).orderBy(asc(destinations.displayName))
-    .prepare('registry_names')).execute({ org: orgId });
+  // Not the sealed webhooks and check details of listDestinations. Routing caches this per routing
+  // version (routing/apply.ts), so it is read when the registry changed, not per letter.
+  const rows = await ctx.db.select({ id: destinations.id, displayName: destinations.displayName, kind: destinations.kind, mailbox: destinations.mailbox, folderPath: destinations.folderPath })
+    .from(destinations).where(and(eq(destinations.orgId, orgId), isNull(destinations.archivedAt))).orderBy(asc(destinations.displayName));
   return { ids: rows.map((r) => r.id), names: new Map(rows.map((r) => [r.id, r.displayName])), byId: new Map(rows.map((r) => [r.id, r])) };
 }
 
