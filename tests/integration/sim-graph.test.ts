@@ -508,6 +508,28 @@ describe('recording and conformance to Graph\'s types', () => {
     expect(checkRecordedRequests(env.api.requests())).toEqual([]);
   });
 
+  test('deliveries that need the same new folder at once share one lookup: one find and one create per level', async () => {
+    const cache = new FolderCache();
+    const target = { mailbox: MAILBOX, folderPath: 'Digital Post/Skattestyrelsen' };
+    const ids = await Promise.all(Array.from({ length: 6 }, () => ensureFolder(graph, cache, target)));
+    expect(new Set(ids).size).toBe(1);
+    const folderCalls = env.api.requests().filter((r) => r.path.includes('/childFolders'));
+    expect(folderCalls.map((r) => r.method)).toEqual(['GET', 'POST', 'GET', 'POST']);
+    // Known now: no request at all.
+    expect(await ensureFolder(graph, cache, target)).toBe(ids[0]);
+    expect(env.api.requests().filter((r) => r.path.includes('/childFolders'))).toHaveLength(4);
+  });
+
+  test('a failed folder lookup is not remembered: the next delivery looks again', async () => {
+    const cache = new FolderCache();
+    const target = { mailbox: MAILBOX, folderPath: 'Ny mappe' };
+    env.api.setFaults({ rate503: 1 });
+    await expect(ensureFolder(graph, cache, target)).rejects.toMatchObject({ statusCode: 503 });
+    env.api.setFaults({});
+    const id = await ensureFolder(graph, cache, target);
+    expect(cache.get(MAILBOX, 'Ny mappe')).toBe(id);
+  });
+
   test('a body with a property Graph does not have is reported', async () => {
     await expectGraphError(graph.api(`/users/${enc(MAILBOX)}/mailFolders/inbox/messages`).post({ subject: 'x', subjekt: 'y' }), 400, 'RequestBodyRead');
     expect(checkRecordedRequests(env.api.requests())).toEqual([

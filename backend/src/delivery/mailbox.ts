@@ -12,11 +12,31 @@ const IMMUTABLE_IDS = 'IdType="ImmutableId"';
 
 export interface MailboxTarget { mailbox: string; folderPath: string }
 
-/** Folder ids by mailbox and path; folders are never renamed by us, so caching is safe per process. */
+/**
+ * Folder ids by mailbox and path; folders are never renamed by us, so caching is safe per process.
+ * A folder not yet known is looked up (or created) once, however many deliveries need it at that
+ * moment: they share the one lookup instead of each sending find, create, 409, find again — under
+ * throttling that multiplied the requests spent on a new folder several times.
+ */
 export class FolderCache {
   private ids = new Map<string, string>();
-  get(mailbox: string, path: string) { return this.ids.get(`${mailbox.toLowerCase()}|${path}`); }
-  set(mailbox: string, path: string, id: string) { this.ids.set(`${mailbox.toLowerCase()}|${path}`, id); }
+  private pending = new Map<string, Promise<string>>();
+  private key(mailbox: string, path: string) { return `${mailbox.toLowerCase()}|${path}`; }
+  get(mailbox: string, path: string) { return this.ids.get(this.key(mailbox, path)); }
+  set(mailbox: string, path: string, id: string) { this.ids.set(this.key(mailbox, path), id); }
+  /** The cached id, the lookup already under way, or a new lookup by `find`. A failed lookup is not kept. */
+  resolve(mailbox: string, path: string, find: () => Promise<string>): Promise<string> {
+    const key = this.key(mailbox, path);
+    const known = this.ids.get(key);
+    if (known) return Promise.resolve(known);
+    let p = this.pending.get(key);
+    if (!p) {
+      p = find().then((id) => { this.ids.set(key, id); return id; })
+        .finally(() => { this.pending.delete(key); });
+      this.pending.set(key, p);
+    }
+    return p;
+  }
 }
 
 /**
@@ -46,11 +66,9 @@ export async function ensureFolder(graph: Client, cache: FolderCache, target: Ma
   let sofar = '';
   for (const seg of segs) {
     sofar = sofar ? `${sofar}/${seg}` : seg;
-    const cached = cache.get(target.mailbox, sofar);
-    if (cached) { parent = cached; continue; }
-    const id = (await findChild(graph, target.mailbox, parent, seg)) ?? (await createChild(graph, target.mailbox, parent, seg));
-    cache.set(target.mailbox, sofar, id);
-    parent = id;
+    const under = parent;
+    parent = await cache.resolve(target.mailbox, sofar, async () =>
+      (await findChild(graph, target.mailbox, under, seg)) ?? (await createChild(graph, target.mailbox, under, seg)));
   }
   return parent;
 }
