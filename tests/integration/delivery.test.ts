@@ -168,6 +168,32 @@ describe.each(testDatabases)('delivery engine on $name', (tdb) => {
     expect((await fetch(`${app.url}/api/messages/${id}/documents/${doc.id}`)).status).toBe(200);
   });
 
+  test('a destination folder someone deleted for good is made again, and the next letter still goes out at its first attempt', async () => {
+    await start();
+    const first = await receive(demoMemo({ recipientCvr: cvrA.cvr, label: 'Første brev' }));
+    const [d1] = await settled(first);
+    const [copy1] = copiesOf(DEMO_SHARED_MAILBOX, d1.id);
+    // In Outlook: delete the folder tree under Inbox, then empty Deleted Items.
+    const sim = (path: string, method = 'GET') => fetch(`${app.url}/sim/graph/v1.0/users/${DEMO_SHARED_MAILBOX}${path}`, { method, headers: { Authorization: 'Bearer demo-graph-token' } });
+    const inbox = (await (await sim('/mailFolders/inbox')).json() as { id: string }).id;
+    let top = (await (await sim(`/messages/${encodeURIComponent(copy1.id)}?$select=parentFolderId`)).json() as { parentFolderId: string }).parentFolderId;
+    for (;;) {
+      const parent = (await (await sim(`/mailFolders/${encodeURIComponent(top)}`)).json() as { parentFolderId: string }).parentFolderId;
+      if (parent === inbox) break;
+      top = parent;
+    }
+    expect((await sim(`/mailFolders/${encodeURIComponent(top)}/permanentDelete`, 'POST')).status).toBe(204);
+    expect(app.sims!.graph.api.messages(DEMO_SHARED_MAILBOX)).toEqual([]);
+
+    const second = await receive(demoMemo({ recipientCvr: cvrA.cvr, label: 'Andet brev' }));
+    const [d2] = await settled(second);
+    expect({ status: d2.status, attempts: d2.attempts }).toEqual({ status: 'delivered', attempts: 1 });
+    const [copy2] = copiesOf(DEMO_SHARED_MAILBOX, d2.id);
+    expect(copy2.folderPath).toBe(copy1.folderPath);
+    const { timeline } = messageDetailSchema.parse((await api('GET', `/messages/${second}`)).body);
+    expect(timeline.find((e) => e.type === 'delivered')?.text).toContain('the destination folder had been deleted in the mailbox; it was made again');
+  });
+
   test('a timeout after Graph created the message does not make a second copy', async () => {
     await start({ graphTimeoutMs: 1500, delivery: { maxAttempts: 6, backoffMs: () => 100 } });
     // Every write is carried out but never answered; the engine gives up waiting (30 s in

@@ -188,6 +188,21 @@ describe('users and folders', () => {
     expect(env.api.mailboxes()[0].folders).toEqual(expect.arrayContaining(['Inbox/Digital Post/Acme', "Inbox/Digital Post/O'Brien ApS"]));
   });
 
+  test('DELETE moves a folder with its messages to Deleted Items; permanentDelete removes it (then 404); well-known folders stay', async () => {
+    const acme = await folderPath('Digital Post/Acme');
+    const m = await graph.api(`/users/${enc(MAILBOX)}/mailFolders/${enc(acme)}/messages`).post(letter(randomUUID())) as MicrosoftGraph.Message;
+    const top = (await graph.api(`/users/${enc(MAILBOX)}/mailFolders/${enc(acme)}`).get() as MicrosoftGraph.MailFolder).parentFolderId!;
+    await graph.api(`/users/${enc(MAILBOX)}/mailFolders/${enc(top)}`).delete();
+    expect(env.api.messages(MAILBOX).map((x) => x.folderPath)).toEqual(['Deleted Items/Digital Post/Acme']);
+    // Still there (soft): mail can be created in it.
+    await graph.api(`/users/${enc(MAILBOX)}/mailFolders/${enc(acme)}/messages`).post(letter(randomUUID()));
+    await graph.api(`/users/${enc(MAILBOX)}/mailFolders/${enc(top)}/permanentDelete`).post(null);
+    expect(env.api.messages(MAILBOX)).toEqual([]);
+    await expectGraphError(graph.api(`/users/${enc(MAILBOX)}/mailFolders/${enc(acme)}/messages`).post(letter(randomUUID())), 404, 'ErrorItemNotFound');
+    await expectGraphError(graph.api(`/users/${enc(MAILBOX)}/messages/${enc(m.id!)}`).get(), 404, 'ErrorItemNotFound');
+    await expectGraphError(graph.api(`/users/${enc(MAILBOX)}/mailFolders/inbox`).delete(), 400, 'ErrorDeleteDistinguishedFolder');
+  });
+
   test('a percent-encoded filter with & in the name works; $top pages with @odata.nextLink', async () => {
     for (const n of ['Skat & Moms', 'B', 'C']) await graph.api(`/users/${enc(MAILBOX)}/mailFolders/inbox/childFolders`).post({ displayName: n });
     const res = await raw(`/users/${enc(MAILBOX)}/mailFolders/inbox/childFolders?$filter=${enc("displayName eq 'Skat & Moms'")}`);
@@ -527,7 +542,29 @@ describe('recording and conformance to Graph\'s types', () => {
     await expect(ensureFolder(graph, cache, target)).rejects.toMatchObject({ statusCode: 503 });
     env.api.setFaults({});
     const id = await ensureFolder(graph, cache, target);
-    expect(cache.get(MAILBOX, 'Ny mappe')).toBe(id);
+    expect(cache.size()).toBe(1);
+    expect(env.api.messages(MAILBOX)).toEqual([]);
+    expect(env.api.mailboxes()[0].folders).toContain('Inbox/Ny mappe');
+    expect(await ensureFolder(graph, cache, target)).toBe(id);
+  });
+
+  test('a folder someone moved to Deleted Items is trusted only until its entry is old; then the path is made anew under Inbox', async () => {
+    let now = 1_000_000;
+    const cache = new FolderCache(10 * 60_000, () => now);
+    const target = { mailbox: MAILBOX, folderPath: 'Digital Post/Skattestyrelsen' };
+    const first = await ensureFolder(graph, cache, target);
+    const top = (await graph.api(`/users/${enc(MAILBOX)}/mailFolders/${enc(first)}`).get() as MicrosoftGraph.MailFolder).parentFolderId!;
+    await graph.api(`/users/${enc(MAILBOX)}/mailFolders/${enc(top)}`).delete();
+    expect(env.api.mailboxes()[0].folders).toContain('Deleted Items/Digital Post/Skattestyrelsen');
+    now += 9 * 60_000; // still fresh: no request, the old id
+    const before = env.api.requests().length;
+    expect(await ensureFolder(graph, cache, target)).toBe(first);
+    expect(env.api.requests()).toHaveLength(before);
+    now += 2 * 60_000; // old now: looked up by name under Inbox, not found, made again
+    const again = await ensureFolder(graph, cache, target);
+    expect(again).not.toBe(first);
+    const m = await createMessage(graph, MAILBOX, again, letter(randomUUID()));
+    expect(env.api.messages(MAILBOX).find((x) => x.id === m)?.folderPath).toBe('Inbox/Digital Post/Skattestyrelsen');
   });
 
   test('a body with a property Graph does not have is reported', async () => {

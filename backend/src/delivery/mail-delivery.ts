@@ -57,13 +57,30 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
   const plan = planAttachments(input.docs);
   p.variant ??= plan.large.length ? 'session' : 'inline';
 
-  const folderId = await ensureFolder(graph, ctx.folders, { mailbox: input.mailbox, folderPath: input.folderPath });
+  const target = { mailbox: input.mailbox, folderPath: input.folderPath };
+  let folderId = await ensureFolder(graph, ctx.folders, target);
+  /**
+   * `op` in the destination folder. Graph's 404 for the folder means someone deleted it for good since
+   * we looked it up: forget the mailbox's folders, find or make the path again, and try once more (a
+   * 404 made nothing, so the second try cannot duplicate).
+   */
+  const inFolder = async <T>(op: (folderId: string) => Promise<T>): Promise<T> => {
+    try {
+      return await op(folderId);
+    } catch (e) {
+      if (!isItemNotFound(e)) throw e;
+      ctx.folders.forget(input.mailbox);
+      folderId = await ensureFolder(graph, ctx.folders, target);
+      notes.push('the destination folder had been deleted in the mailbox; it was made again');
+      return op(folderId);
+    }
+  };
 
   // Reroute by moving within one mailbox: the earlier copy becomes this delivery.
   if (p.moveFrom && !p.oldCopyDone && p.moveFrom.mailbox.toLowerCase() === input.mailbox.toLowerCase()) {
-    const id = await moveMessage(graph, input.mailbox, p.moveFrom.graphMessageId, folderId);
+    const id = await inFolder((f) => moveMessage(graph, input.mailbox, p.moveFrom!.graphMessageId, f));
     await input.saveProgress({ ...p, graphMessageId: id, oldCopyDone: true });
-    return { graphMessageId: id, internetMessageId: null, foundExisting: false, variant: 'moved', notes: ['moved the earlier copy'], oldCopy: { action: 'moved', mailbox: input.mailbox, deliveryId: p.moveFrom.deliveryId } };
+    return { graphMessageId: id, internetMessageId: null, foundExisting: false, variant: 'moved', notes: [...notes, 'moved the earlier copy'], oldCopy: { action: 'moved', mailbox: input.mailbox, deliveryId: p.moveFrom.deliveryId } };
   }
 
   let existing = (input.uncertain || p.graphMessageId) ? await findDeliveredCopy(graph, input.mailbox, input.deliveryId) : undefined;
@@ -89,7 +106,8 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
   };
 
   if (!messageId) {
-    const made = await createMessageRef(graph, input.mailbox, folderId, await render(p.variant));
+    const mail = await render(p.variant);
+    const made = await inFolder((f) => createMessageRef(graph, input.mailbox, f, mail));
     messageId = made.id;
     p.internetMessageId = made.internetMessageId;
     p.graphMessageId = messageId;
@@ -118,7 +136,8 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
         p.variant = 'link';
         await input.saveProgress(p);
         await deleteMessage(graph, input.mailbox, messageId);
-        const made = await createMessageRef(graph, input.mailbox, folderId, await render('link'));
+        const mail = await render('link');
+        const made = await inFolder((f) => createMessageRef(graph, input.mailbox, f, mail));
         messageId = made.id;
         p.internetMessageId = made.internetMessageId;
         p.graphMessageId = messageId;
@@ -138,4 +157,10 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
     return { graphMessageId: messageId, internetMessageId: p.internetMessageId ?? null, foundExisting, variant: p.variant, notes, oldCopy: { action: 'removed', mailbox: p.moveFrom.mailbox, deliveryId: p.moveFrom.deliveryId } };
   }
   return { graphMessageId: messageId, internetMessageId: p.internetMessageId ?? null, foundExisting, variant: p.variant, notes };
+}
+
+/** Graph's answer for an id that no longer exists (here: a folder deleted for good). */
+function isItemNotFound(e: unknown): boolean {
+  const x = e as { statusCode?: number; code?: string };
+  return x.statusCode === 404 && (x.code === undefined || x.code === 'ErrorItemNotFound');
 }

@@ -13,31 +13,49 @@ const IMMUTABLE_IDS = 'IdType="ImmutableId"';
 export interface MailboxTarget { mailbox: string; folderPath: string }
 
 /**
- * Folder ids by mailbox and path; folders are never renamed by us, so caching is safe per process.
- * A folder not yet known is looked up (or created) once, however many deliveries need it at that
- * moment: they share the one lookup instead of each sending find, create, 409, find again — under
- * throttling that multiplied the requests spent on a new folder several times.
+ * Folder ids, by mailbox, parent folder and child name (names compare as Exchange does: ignoring case).
+ * - Shared lookups: a folder not yet known is looked up (or created) once, however many deliveries
+ *   need it at that moment; under throttling each sending find, create, 409, find again multiplied the
+ *   requests a new folder cost several times.
+ * - Not forever: people delete and move folders in Outlook. An entry is trusted for `ttlMs` (10
+ *   minutes), then looked up again by name under its parent — a folder moved to Deleted Items is not
+ *   found there and is made anew, and its subfolders with it (their key is the new parent's id). A
+ *   folder deleted for good makes Graph answer 404; the delivery then forgets the mailbox's folders
+ *   and resolves the path again at once (mail-delivery.ts).
  */
 export class FolderCache {
-  private ids = new Map<string, string>();
+  private ids = new Map<string, { id: string; at: number }>();
   private pending = new Map<string, Promise<string>>();
-  private key(mailbox: string, path: string) { return `${mailbox.toLowerCase()}|${path}`; }
-  get(mailbox: string, path: string) { return this.ids.get(this.key(mailbox, path)); }
-  set(mailbox: string, path: string, id: string) { this.ids.set(this.key(mailbox, path), id); }
-  /** The cached id, the lookup already under way, or a new lookup by `find`. A failed lookup is not kept. */
-  resolve(mailbox: string, path: string, find: () => Promise<string>): Promise<string> {
-    const key = this.key(mailbox, path);
+  constructor(private readonly ttlMs = FOLDER_TTL_MS, private readonly now: () => number = Date.now) {}
+
+  private key(mailbox: string, parentId: string, name: string) { return `${mailbox.toLowerCase()}|${parentId}|${name.toLowerCase()}`; }
+
+  /** The child's id: cached and fresh, the lookup already under way, or a new lookup by `find`. A failed lookup is not kept. */
+  resolve(mailbox: string, parentId: string, name: string, find: () => Promise<string>): Promise<string> {
+    const key = this.key(mailbox, parentId, name);
     const known = this.ids.get(key);
-    if (known) return Promise.resolve(known);
+    if (known && this.now() - known.at < this.ttlMs) return Promise.resolve(known.id);
     let p = this.pending.get(key);
     if (!p) {
-      p = find().then((id) => { this.ids.set(key, id); return id; })
+      p = find().then((id) => { this.ids.set(key, { id, at: this.now() }); return id; })
         .finally(() => { this.pending.delete(key); });
       this.pending.set(key, p);
     }
     return p;
   }
+
+  /** Forgets every folder of the mailbox (one of them is gone). */
+  forget(mailbox: string): void {
+    const prefix = `${mailbox.toLowerCase()}|`;
+    for (const k of [...this.ids.keys()]) if (k.startsWith(prefix)) this.ids.delete(k);
+  }
+
+  /** Entries held (tests). */
+  size(): number { return this.ids.size; }
 }
+
+/** How long a folder id is trusted before it is looked up again by name. */
+export const FOLDER_TTL_MS = 10 * 60_000;
 
 /**
  * A folder path is '/'-separated; a '/' inside one folder's name (as in "Nordlys Holding A/S") is
@@ -63,11 +81,9 @@ export function displayFolderPath(folderPath: string, root = 'Inbox'): string {
 export async function ensureFolder(graph: Client, cache: FolderCache, target: MailboxTarget): Promise<string> {
   const segs = folderSegments(target.folderPath);
   let parent = 'inbox';
-  let sofar = '';
   for (const seg of segs) {
-    sofar = sofar ? `${sofar}/${seg}` : seg;
     const under = parent;
-    parent = await cache.resolve(target.mailbox, sofar, async () =>
+    parent = await cache.resolve(target.mailbox, under, seg, async () =>
       (await findChild(graph, target.mailbox, under, seg)) ?? (await createChild(graph, target.mailbox, under, seg)));
   }
   return parent;

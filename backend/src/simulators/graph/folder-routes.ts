@@ -1,4 +1,5 @@
-// Mail folders: GET/POST /users/{u}/mailFolders, GET /mailFolders/{id}, GET/POST .../childFolders.
+// Mail folders: GET/POST /users/{u}/mailFolders, GET/DELETE /mailFolders/{id}, POST .../permanentDelete,
+// GET/POST .../childFolders.
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import type { Request, Response, Router } from 'express';
 import type { GraphCollection, GraphResponse } from './graph-json';
@@ -54,6 +55,16 @@ export function folderRoutes(r: Router, rt: GraphRuntime): void {
     const query = parseQuery(req, 'mailFolder', FOLDER_PROPERTIES);
     const f = rt.state.folder(mbOf(res), req.params.f);
     sendJson(rt, res, 200, { '@odata.context': contextUrl(req, `${user(req)}/mailFolders/$entity`), ...project(folderJson(mbOf(res), f), query.select) } satisfies GraphResponse<Partial<MailFolderJson>>);
+  });
+
+  // Deleting (as a person cleaning up in Outlook would): 204, the folder now under Deleted Items.
+  r.delete('/mailFolders/:f', (req, res) => {
+    rt.state.deleteFolder(mbOf(res), rt.state.folder(mbOf(res), req.params.f), false);
+    res.status(204).end();
+  });
+  r.post('/mailFolders/:f/permanentDelete', (req, res) => {
+    rt.state.deleteFolder(mbOf(res), rt.state.folder(mbOf(res), req.params.f), true);
+    res.status(204).end();
   });
 
   r.get('/mailFolders/:f/childFolders', (req, res) => {

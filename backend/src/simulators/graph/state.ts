@@ -107,6 +107,29 @@ export class GraphState {
     return f;
   }
 
+  /**
+   * DELETE of a folder as Exchange does it: the folder, with what it holds, moves under Deleted Items
+   * (its id stays valid, so mail can still be created in it). `permanent` (POST .../permanentDelete)
+   * removes it, its subfolders and their messages: their ids are 404 from then on. Well-known folders
+   * cannot be deleted.
+   */
+  deleteFolder(mb: MailboxRec, folder: FolderRec, permanent: boolean): void {
+    if (folder.wellKnownName) throw badRequest('Distinguished folders cannot be deleted.', 'ErrorDeleteDistinguishedFolder');
+    const deleted = this.folder(mb, 'deleteditems').id;
+    // Deleting what is already in Deleted Items removes it, as for messages.
+    if (!permanent && folder.parentFolderId !== deleted) {
+      folder.parentFolderId = deleted;
+      return;
+    }
+    const gone = new Set<string>([folder.id]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const f of mb.folders.values()) if (!gone.has(f.id) && gone.has(f.parentFolderId)) { gone.add(f.id); grew = true; }
+    }
+    for (const id of gone) mb.folders.delete(id);
+    for (const m of [...mb.messages.values()]) if (gone.has(m.folderId)) mb.messages.delete(m.id);
+  }
+
   /** "Inbox/Digital Post/Acme": display names from below the root. */
   folderPath(mb: MailboxRec, folderId: string): string {
     const names: string[] = [];
