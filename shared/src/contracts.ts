@@ -523,6 +523,27 @@ export const rerouteRequestSchema = z.object({
   oldCopy: z.enum(['leave', 'move']).optional(),
 }).strict();
 
+/** Deliveries that gave up (dead), per destination: what an admin can send again after an outage. */
+export const failedDeliveriesSchema = z.object({
+  items: z.array(z.object({
+    destinationId: z.string().uuid(),
+    displayName: z.string(),
+    count: z.number().int().nonnegative(),
+    /** The most recent failure's reason, as the delivery recorded it. */
+    lastError: z.string().nullable(),
+    lastFailedAt: z.string().datetime().nullable(),
+  })),
+  total: z.number().int().nonnegative(),
+});
+export type FailedDeliveries = z.infer<typeof failedDeliveriesSchema>;
+
+export const retryFailedRequestSchema = z.object({
+  /** Only the deliveries to this destination; default: every failed delivery the caller may send. */
+  destinationId: z.string().uuid('destinationId must be a destination id (UUID)').optional(),
+}).strict();
+
+export const retryFailedResponseSchema = z.object({ retried: z.number().int().nonnegative() });
+
 // ---- Routing: rules, dry run, triage and the assistant ----
 
 export const ruleActionSchema = z.discriminatedUnion('kind', [

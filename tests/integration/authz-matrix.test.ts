@@ -57,6 +57,8 @@ const EXPECTED: Record<string, Expect> = {
   'PATCH /admin/destinations/:id': { access: ADMIN, body: () => ({ displayName: 'Omdøbt' }) },
   'POST /admin/destinations/:id/check': { access: OPS },
   'DELETE /admin/destinations/:id': { access: ADMIN },
+  'GET /admin/deliveries/failed': { access: OPS, noIds: true },
+  'POST /admin/deliveries/retry': { access: OPS, noIds: true, body: (own) => ({ destinationId: own.dest }) },
   'GET /admin/delivery-settings': { access: OPS, noIds: true },
   'PUT /admin/delivery-settings': { access: ADMIN, noIds: true, body: () => ({}) },
   'GET /admin/rules': { access: OPS, noIds: true },
@@ -235,6 +237,7 @@ describe.each(testDatabases)('authorization matrix on $name', (tdb) => {
     const before = await snapshotB();
     expect(await post(`/messages/${ids.A.letter}/reroute`, { destinationIds: [ids.B.dest] })).toBeGreaterThanOrEqual(400);
     expect(await post(`/triage/${ids.A.letter}/place`, { destinationIds: [ids.B.dest] })).toBeGreaterThanOrEqual(400);
+    expect(await post('/admin/deliveries/retry', { destinationId: ids.B.dest })).toBe(404);
     expect(await post('/admin/rules', { name: 'x', priority: 1, conditions: { recipientCvr: ids.A.cvr }, action: { kind: 'destinations', destinationIds: [ids.B.dest] } })).toBe(422);
     expect(await post(`/messages/${ids.A.letter}/resend`, { deliveryId: (await app.database.db.select().from(deliveries).where(eq(deliveries.orgId, orgIds.B)))[0].id })).toBeGreaterThanOrEqual(400);
     const toB = await app.database.db.select().from(deliveries).where(eq(deliveries.destinationId, ids.B.dest));

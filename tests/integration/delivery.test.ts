@@ -244,6 +244,47 @@ describe.each(testDatabases)('delivery engine on $name', (tdb) => {
     expect(detail.deliveries[0].status).toBe('dead');
   }, 60_000);
 
+  test('after an outage an admin sends the failed deliveries again at once: each once, a copy made before giving up is found, not repeated', async () => {
+    await start({ graphTimeoutMs: 1500, delivery: { maxAttempts: 1, backoffMs: () => 100 } });
+    // The outage: a mailbox not (yet) in Exchange, so Graph answers 404 for it.
+    const [dest] = await app.database.db.insert(destinations).values({ orgId: app.demoOrgId!, kind: 'shared_mailbox', displayName: 'Ny postkasse', mailbox: 'ny@nordlys.example', folderPath: 'Post' }).returning();
+    await app.database.db.update(rules).set({ destinationIds: [dest.id] }).where(eq(rules.orgId, app.demoOrgId!));
+    const lost = [await receive(demoMemo({ recipientCvr: cvrA.cvr, label: 'Første rykker' })), await receive(demoMemo({ recipientCvr: cvrA.cvr, label: 'Anden rykker' }))];
+    for (const id of lost) expect((await settled(id))[0].status).toBe('dead');
+    // And one that gave up after a timeout although Graph had made the copy (uncertain).
+    app.sims!.graph.api.addMailbox({ userPrincipalName: 'ny@nordlys.example', displayName: 'Ny postkasse' });
+    await ensureFolder(app.ctx.graph, app.ctx.folders, { mailbox: 'ny@nordlys.example', folderPath: 'Post' });
+    app.sims!.graph.api.setFaults({ timeoutAfterWriteRate: 1 });
+    const hung = await receive(demoMemo({ recipientCvr: cvrA.cvr, label: 'Tredje rykker' }));
+    const [h] = await settled(hung);
+    expect({ status: h.status, uncertain: h.uncertain }).toEqual({ status: 'dead', uncertain: true });
+    app.sims!.graph.api.setFaults({});
+    expect(app.sims!.graph.api.messages('ny@nordlys.example')).toHaveLength(1);
+
+    const failed = await api('GET', '/admin/deliveries/failed');
+    expect(failed.status).toBe(200);
+    expect(failed.body.total).toBe(3);
+    expect(failed.body.items).toEqual([expect.objectContaining({ destinationId: dest.id, displayName: 'Ny postkasse', count: 3, lastError: expect.stringMatching(/did not answer in time/) })]);
+    expect((await api('POST', '/admin/deliveries/retry', { destinationId: 'Ny postkasse' })).status).toBe(400);
+
+    const retry = await api('POST', '/admin/deliveries/retry', { destinationId: dest.id });
+    expect(retry.body).toEqual({ retried: 3 });
+    // A second click while they run sends nothing twice.
+    expect((await api('POST', '/admin/deliveries/retry', {})).body.retried).toBeLessThanOrEqual(0);
+    for (const id of [...lost, hung]) {
+      const [d] = await eventually(async () => { const ds = await deliveriesOf(id); return ds[0].status === 'delivered' && ds; }, 30_000, 'delivered after the retry');
+      expect(copiesOf('ny@nordlys.example', d.id)).toHaveLength(1);
+      const [m] = await app.database.db.select().from(messages).where(eq(messages.id, id));
+      expect(m.status).toBe('delivered');
+      const { timeline } = messageDetailSchema.parse((await api('GET', `/messages/${id}`)).body);
+      expect(timeline.find((e) => e.type === 'resend_requested')?.text).toMatch(/asked to try the failed delivery to Ny postkasse again/);
+    }
+    expect(app.sims!.graph.api.messages('ny@nordlys.example')).toHaveLength(3);
+    const delivered = messageDetailSchema.parse((await api('GET', `/messages/${hung}`)).body).timeline.find((e) => e.type === 'delivered')!;
+    expect(delivered.data.foundExisting).toBe(true);
+    expect((await api('GET', '/admin/deliveries/failed')).body).toEqual({ items: [], total: 0 });
+  }, 90_000);
+
   test('resend makes a new copy; reroute delivers elsewhere and moves or leaves the earlier copy; both name who asked', async () => {
     await start();
     const id = await receive(demoMemo({ recipientCvr: cvrA.cvr, label: 'Kontrolbesøg' }));

@@ -78,7 +78,7 @@ describe(`fuzzing (seed ${SEED})`, () => {
       ['POST', '/admin/rules'], ['POST', '/admin/rules/dry-run'], ['PUT', '/admin/routing-settings'], ['PUT', '/admin/delivery-settings'],
       ['POST', '/admin/destinations'], ['POST', '/admin/cvrs'], ['POST', '/admin/notices'], ['PUT', '/admin/retention-settings'],
       ['POST', '/messages/00000000-0000-4000-8000-000000000000/resend'], ['POST', '/messages/00000000-0000-4000-8000-000000000000/reroute'],
-      ['POST', '/triage/00000000-0000-4000-8000-000000000000/place'],
+      ['POST', '/triage/00000000-0000-4000-8000-000000000000/place'], ['POST', '/admin/deliveries/retry'],
     ];
     const values = (r: () => number): unknown => {
       const pick = Math.floor(r() * 10);

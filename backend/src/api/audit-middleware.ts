@@ -31,6 +31,8 @@ export const ROUTE_AUDIT: Record<string, RouteClass> = {
   'GET /destinations': { notAudited: NOT_READ },
   'POST /messages/:id/resend': msg('letter.resend'),
   'POST /messages/:id/reroute': msg('letter.reroute'),
+  'GET /admin/deliveries/failed': { notAudited: 'counts and reasons per destination; no letter content' },
+  'POST /admin/deliveries/retry': { action: 'deliveries.retry_failed', targetType: 'organisation' },
   'GET /admin/destinations': { notAudited: NOT_READ },
   'GET /admin/destinations/:id': { notAudited: NOT_READ },
   'POST /admin/destinations': { action: 'destination.create', targetType: 'destination' },

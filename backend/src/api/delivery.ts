@@ -1,9 +1,10 @@
 // Delivery routes. For everyone signed in: the registry to choose from. For admins and operators:
-// resend and reroute a letter. For admins: manage the registry and the delivery settings.
+// resend and reroute a letter, and send again what failed in an outage. For admins: manage the
+// registry and the delivery settings.
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import {
-  deliverySettingsSchema, destinationCreateSchema, destinationUpdateSchema, rerouteRequestSchema, resendRequestSchema,
+  deliverySettingsSchema, destinationCreateSchema, destinationUpdateSchema, rerouteRequestSchema, resendRequestSchema, retryFailedRequestSchema,
 } from '../../../shared/src/contracts';
 import type { AppContext } from '../context';
 import {
@@ -11,7 +12,7 @@ import {
   type DestinationChecker,
 } from '../delivery/registry/destinations';
 import { getDeliverySettings, putDeliverySettings } from '../delivery/settings';
-import { reroute, resend } from '../delivery/operations';
+import { failedDeliveries, reroute, resend, retryFailed } from '../delivery/operations';
 import { assertDestinationsInScope, assertLetterInScope, requireRole, scope } from './roles';
 import { mayUseDestination } from '../store/scope';
 import { HttpError } from './errors';
@@ -38,8 +39,8 @@ export function deliveryRouter(deps: DeliveryDeps): Router {
   }));
 
   // A destination outside the caller's limits answers as one of another organisation would.
-  const destinationInScope = (req: express.Request): string => {
-    const id = idParam('destination').parse(req.params.id);
+  const destinationInScope = (req: express.Request, raw: unknown = req.params.id): string => {
+    const id = idParam('destination').parse(raw);
     if (!mayUseDestination(scope(req), id)) throw new HttpError(404, 'not_found', 'No such destination in your organisation.');
     return id;
   };
@@ -59,6 +60,18 @@ export function deliveryRouter(deps: DeliveryDeps): Router {
     assertDestinationsInScope(req, body.destinationIds);
     const ids = await reroute(ctx, org(req), id, actor(req), body);
     res.status(202).json({ deliveryIds: ids });
+  }));
+
+  // Failed deliveries per destination, and sending them again (after an outage is fixed).
+  r.get('/admin/deliveries/failed', operator, h(async (req, res) => {
+    res.json(await failedDeliveries(ctx, scope(req)));
+  }));
+  r.post('/admin/deliveries/retry', operator, h(async (req, res) => {
+    const body = retryFailedRequestSchema.parse(req.body ?? {});
+    if (body.destinationId) await getDestination(ctx.db, org(req), destinationInScope(req, body.destinationId));
+    const retried = await retryFailed(ctx, scope(req), actor(req), body);
+    res.locals.auditDetails = { destinationId: body.destinationId ?? null, retried };
+    res.json({ retried });
   }));
 
   r.get('/admin/destinations', operator, h(async (req, res) => {

@@ -249,8 +249,13 @@ export function describeGraphError(e: unknown): string {
   if (typeof g.statusCode === 'number' && g.statusCode > 0) {
     return `Microsoft Graph answered ${g.statusCode}${g.code ? ` ${g.code}` : ''}: ${g.message || 'no message'}`;
   }
-  if (g.name === 'TimeoutError' || g.code === 'TimeoutError' || /timed out|aborted/i.test(g.message ?? '')) {
-    return `Microsoft Graph did not answer in time (${errorMessage(e) || 'timeout'}); the next attempt checks whether the mail arrived anyway.`;
+  // The SDK wraps a failed request in a GraphError with status -1; what failed is the error itself, or
+  // (when it is not an Error of this realm, as our timeout's DOMException under a test VM) its `body`.
+  const inner = (e as { body?: unknown }).body;
+  const cause = inner && typeof inner === 'object' ? inner as { name?: string; message?: string } : undefined;
+  if ([g.name, g.code, cause?.name].includes('TimeoutError') || /timed out|aborted/i.test(`${g.message ?? ''} ${cause?.message ?? ''}`)) {
+    return `Microsoft Graph did not answer in time (${errorMessage(e) || cause?.message || 'timeout'}); the next attempt checks whether the mail arrived anyway.`;
   }
-  return errorMessage(e) || `${g.code ?? 'unknown error'}`;
+  return errorMessage(e) || cause?.message || (g.code ? String(g.code)
+    : 'No answer from Microsoft Graph (the connection failed or was cut); the next attempt checks whether the mail arrived anyway.');
 }

@@ -1,15 +1,17 @@
 // What people do to a letter's deliveries from the task pane: resend (same destination, a new
 // copy) and reroute (new destinations from the registry; the earlier copy left or moved as the
 // organisation configured). Each becomes new delivery rows, run by the same engine, and an event on
-// the letter's timeline naming who asked.
-import { and, eq, inArray } from 'drizzle-orm';
+// the letter's timeline naming who asked. After an outage (a mailbox full, the app's access revoked),
+// an admin sends every delivery that gave up again at once: retryFailed.
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
-import { deliveries, destinations, messages } from '../store/schema';
+import { deliveries, destinations, events, messages } from '../store/schema';
 import { addEvent } from '../store/letters';
 import { HttpError } from '../api/errors';
 import { getDeliverySettings } from './settings';
 import { chosenDestinations } from './registry/destinations';
 import type { MailProgress } from './mail-delivery';
+import { mayUseDestination, visibleLetters, type Scope } from '../store/scope';
 
 export interface Actor { id: string; name: string }
 const actorLabel = (a: Actor) => a.name || a.id;
@@ -103,3 +105,68 @@ export async function reroute(ctx: AppContext, orgId: string, messageId: string,
   for (const id of ids) await ctx.jobs.deliverSoon(id);
   return ids;
 }
+
+/**
+ * Dead deliveries that can be tried again: of letters the scope sees, whose content is still there, to
+ * destinations not archived that the scope may use. Oldest failure first.
+ */
+async function retryableFailed(ctx: AppContext, scope: Scope, destinationId?: string) {
+  const rows = await ctx.db.select({
+    id: deliveries.id, messageId: deliveries.messageId, destinationId: deliveries.destinationId, displayName: destinations.displayName,
+    lastError: deliveries.lastError, lastFailedAt: deliveries.lastFailedAt,
+  }).from(deliveries)
+    .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
+    .innerJoin(messages, eq(messages.id, deliveries.messageId))
+    .where(and(eq(deliveries.orgId, scope.orgId), eq(deliveries.status, 'dead'), isNull(destinations.archivedAt), isNull(messages.purgedAt),
+      visibleLetters(scope), ...(destinationId ? [eq(deliveries.destinationId, destinationId)] : [])))
+    .orderBy(desc(deliveries.lastFailedAt));
+  return rows.filter((r) => mayUseDestination(scope, r.destinationId));
+}
+
+/** Failed (dead) deliveries per destination, with the latest reason: what retryFailed would send again. */
+export async function failedDeliveries(ctx: AppContext, scope: Scope) {
+  const byDest = new Map<string, { destinationId: string; displayName: string; count: number; lastError: string | null; lastFailedAt: string | null }>();
+  for (const r of await retryableFailed(ctx, scope)) {
+    const cur = byDest.get(r.destinationId);
+    if (cur) cur.count++;
+    else byDest.set(r.destinationId, { destinationId: r.destinationId, displayName: r.displayName, count: 1, lastError: r.lastError, lastFailedAt: r.lastFailedAt?.toISOString() ?? null });
+  }
+  const items = [...byDest.values()].sort((a, b) => b.count - a.count || a.displayName.localeCompare(b.displayName, 'da'));
+  return { items, total: items.reduce((n, i) => n + i.count, 0) };
+}
+
+/**
+ * Sends every failed delivery (to one destination, or all the caller may use) again: each dead row
+ * becomes pending with a fresh count of attempts. The row itself, not a new copy: it keeps its
+ * `uncertain` flag, so a delivery that gave up after a timeout still looks for the copy Graph may have
+ * made before it creates one. Each letter's timeline names who asked; a letter marked failed is in
+ * progress again. In chunks, each its own transaction (an outage can leave thousands).
+ */
+export async function retryFailed(ctx: AppContext, scope: Scope, actor: Actor, opts: { destinationId?: string } = {}): Promise<number> {
+  const rows = await retryableFailed(ctx, scope, opts.destinationId);
+  let retried = 0;
+  for (let i = 0; i < rows.length; i += RETRY_CHUNK) {
+    const chunk = rows.slice(i, i + RETRY_CHUNK);
+    retried += await ctx.db.transaction(async (tx) => {
+      // Only rows still dead: another admin, or the same click twice, does not send one twice.
+      const revived = await tx.update(deliveries).set({ status: 'pending', attempts: 0, dueAt: sql`now()`, leaseUntil: null })
+        .where(and(inArray(deliveries.id, chunk.map((r) => r.id)), eq(deliveries.status, 'dead')))
+        .returning({ id: deliveries.id, messageId: deliveries.messageId, destinationId: deliveries.destinationId });
+      if (revived.length === 0) return 0;
+      const names = new Map(chunk.map((r) => [r.destinationId, r.displayName]));
+      const byLetter = new Map<string, typeof revived>();
+      for (const r of revived) byLetter.set(r.messageId, [...(byLetter.get(r.messageId) ?? []), r]);
+      await tx.update(messages).set({ status: 'routed' }).where(and(inArray(messages.id, [...byLetter.keys()]), eq(messages.status, 'failed')));
+      await tx.insert(events).values([...byLetter].map(([messageId, ds]) => ({
+        orgId: scope.orgId, messageId, type: 'resend_requested', actor: actorLabel(actor),
+        text: `${actorLabel(actor)} asked to try the failed delivery to ${[...new Set(ds.map((d) => names.get(d.destinationId)))].join(', ')} again`,
+        data: { deliveryIds: ds.map((d) => d.id), destinationIds: ds.map((d) => d.destinationId), actorId: actor.id, retryOfFailed: true },
+      })));
+      return revived.length;
+    });
+  }
+  if (retried > 0) await ctx.jobs.deliverSoon(rows[0].id);
+  return retried;
+}
+
+const RETRY_CHUNK = 500;
