@@ -2,9 +2,14 @@
 // simulators): approved recipients (add, a refused one with the server's sentence, check again,
 // archive), CVR numbers (add, an invalid one refused in the pane, a duplicate refused by the server,
 // remove) and mailboxes (pause/resume), retention, and service notices with the banner they make
-// (Danish and English, dismiss, delete). Also an operator's read-only view.
+// (Danish and English, dismiss, delete). Also an operator's read-only view, and failed deliveries
+// sent again once their cause is fixed.
 import type { Page } from 'playwright-core';
-import { DEMO_ORGANISATION } from '../../backend/src/demo/letters';
+import { and, eq } from 'drizzle-orm';
+import { DEMO_ORGANISATION, demoMemo } from '../../backend/src/demo/letters';
+import { buildMemoXml } from '../../backend/src/memo/build';
+import { storeLetter } from '../../backend/src/store/letters';
+import { deliveries, destinations, mailboxes } from '../../backend/src/store/schema';
 import { DEMO_FINANCE_MAILBOX } from '../../backend/src/demo/delivery-seed';
 import { activeNoticeListSchema, cvrViewSchema, destinationViewSchema, retentionSettingsSchema } from '../../shared/src/contracts';
 import { browserTest, chromiumAvailable, launchBrowser, waitForCount, type LaunchedBrowser } from './browser';
@@ -269,5 +274,41 @@ browserTest('admin › as an operator: everything readable, retention and notice
     await eventually(async () => (await mb.getAttribute('data-paused')) === 'true', 'paused by the operator');
     await mb.getByTestId('mailbox-toggle').click();
     await eventually(async () => (await mb.getAttribute('data-paused')) === 'false', 'resumed by the operator');
+  });
+});
+
+browserTest('admin › recipients: a failed delivery shows with its reason; "send again" delivers it, once', async () => {
+  await withBrowser('admin-failed', async (b, l) => {
+    const { page } = b;
+    const { app } = l;
+    const db = app.database.db;
+    const cvr = DEMO_ORGANISATION.cvrs[0].cvr;
+    const [mb] = await db.select().from(mailboxes).where(and(eq(mailboxes.orgId, app.demoOrgId!), eq(mailboxes.cvr, cvr), eq(mailboxes.provider, 'ngdp')));
+    const memo = demoMemo({ recipientCvr: cvr, label: 'Rykker for ejendomsskat' });
+    const { messageId } = await storeLetter(db, app.ctx.sealer, mb, memo, Buffer.from(buildMemoXml(memo)));
+    // As after an outage: a delivery to the finance mailbox that gave up, with Graph's reason.
+    const [finance] = await db.select().from(destinations).where(and(eq(destinations.orgId, app.demoOrgId!), eq(destinations.displayName, 'Økonomi – fælles postkasse')));
+    const [dead] = await db.insert(deliveries).values({
+      orgId: app.demoOrgId!, messageId, destinationId: finance.id, reason: 'resend', requestedBy: 'Test', status: 'dead', attempts: 5,
+      lastError: 'Microsoft Graph answered 403 ErrorAccessDenied: Access is denied. Check credentials and try again.', lastFailedAt: new Date(),
+    }).returning();
+
+    await openAdmin(page, 'recipients');
+    const section = page.getByTestId('failed-deliveries');
+    const item = section.locator(`[data-testid=failed-item][data-destination="${finance.id}"]`);
+    await item.waitFor();
+    expect(await item.getByTestId('failed-count').textContent()).toBe('1 mislykket levering');
+    expect(await item.getByTestId('failed-reason').textContent()).toBe('Microsoft Graph answered 403 ErrorAccessDenied: Access is denied. Check credentials and try again.');
+    await b.screenshot('admin-failed-deliveries-360');
+
+    await item.getByTestId('failed-retry').click();
+    await section.getByTestId('failed-none').waitFor();
+    expect(await section.getByTestId('admin-result-text').textContent()).toBe('1 levering sendes igen. Følg den på brevets tidslinje.');
+    const [after] = await eventually(async () => {
+      const rows = await db.select().from(deliveries).where(eq(deliveries.id, dead.id));
+      return rows[0]?.status === 'delivered' && rows;
+    }, 'the failed delivery delivered');
+    expect(after.attempts).toBe(1);
+    expect(app.sims!.graph.api.messages(DEMO_FINANCE_MAILBOX).filter((m) => m.subject.includes('Rykker for ejendomsskat'))).toHaveLength(1);
   });
 });

@@ -12,6 +12,7 @@ import {
 } from '../../../shared/src/contracts';
 import { statsResponseSchema, type StatsBy, type StatsGranularity, type StatsResponse } from '../../../shared/src/contracts';
 import { jobsOverviewSchema, type JobsOverview } from '../../../shared/src/contracts';
+import { failedDeliveriesSchema, retryFailedResponseSchema, type FailedDeliveries } from '../../../shared/src/contracts';
 import {
   dryRunResponseSchema, ruleViewSchema, type DryRunResponse, type RuleInput, type RuleView,
 } from '../../../shared/src/contracts';
@@ -144,6 +145,10 @@ export interface ApiClient {
   adminNotices(signal?: AbortSignal): Promise<ServiceNotice[]>;
   /** The job runner per job name and recent failures (admins and operators). */
   adminJobs(signal?: AbortSignal): Promise<JobsOverview>;
+  /** Deliveries that gave up, per destination (admins and operators). */
+  failedDeliveries(signal?: AbortSignal): Promise<FailedDeliveries>;
+  /** Sends the failed deliveries (of one destination, or all) again; how many. */
+  retryFailedDeliveries(destinationId?: string): Promise<number>;
   createNotice(body: NoticeCreate): Promise<ServiceNotice>;
   deleteNotice(id: string): Promise<void>;
   /** Role grants to Entra groups and users, optionally limited (admins without limits). */
@@ -345,6 +350,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     putRetentionSettings: (body) => json('PUT', '/admin/retention-settings', retentionSettingsSchema, { body }),
     adminNotices: async (signal) => (await get('/admin/notices', serviceNoticeListSchema, signal)).items,
     adminJobs: (signal) => get('/admin/jobs', jobsOverviewSchema, signal),
+    failedDeliveries: (signal) => get('/admin/deliveries/failed', failedDeliveriesSchema, signal),
+    retryFailedDeliveries: async (destinationId) => (await post('/admin/deliveries/retry', retryFailedResponseSchema, destinationId ? { destinationId } : {})).retried,
     createNotice: (body) => post('/admin/notices', serviceNoticeSchema, body),
     deleteNotice: async (id) => { await send('DELETE', `/admin/notices/${encodeURIComponent(id)}`, {}); },
     listRoleGrants: async (signal) => (await get('/admin/role-grants', z.object({ items: z.array(roleGrantSchema) }), signal)).items,

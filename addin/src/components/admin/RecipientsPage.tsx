@@ -1,6 +1,7 @@
 // Admin › Approved recipients: the registry with each destination's last check, add and edit
 // (saving runs the server's check against Exchange/Teams and is refused on a problem), check
-// again, archive. Operators see the list and may re-check; changes are for admins.
+// again, archive. Operators see the list and may re-check; changes are for admins. Below the list,
+// the deliveries that failed, to send again once their cause is fixed.
 import { Badge, Body1Strong, Button, Caption1, Spinner, Text } from '@fluentui/react-components';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -13,6 +14,7 @@ import { InboxIcon, MailIcon, RefreshIcon, TeamsIcon } from '../icons';
 import { useLocale } from '../useLocale';
 import { AdminOnlyNote, ConfirmDialog, OutcomeBar, useAdmin, useAdminStyles, useOutcome, useResource } from './common';
 import { DestinationDialog } from './recipients/DestinationDialog';
+import { FailedDeliveriesSection } from './FailedDeliveriesSection';
 
 export function RecipientsPage() {
   const s = useAdminStyles();
@@ -76,6 +78,7 @@ export function RecipientsPage() {
           </ul>
         </>
       )}
+      <FailedDeliveriesSection />
       {editing && (
         <DestinationDialog
           existing={editing === 'new' ? null : editing}
