@@ -274,6 +274,7 @@ describe.each(testDatabases)('delivery engine on $name', (tdb) => {
     for (const id of [...lost, hung]) {
       const [d] = await eventually(async () => { const ds = await deliveriesOf(id); return ds[0].status === 'delivered' && ds; }, 30_000, 'delivered after the retry');
       expect(copiesOf('ny@nordlys.example', d.id)).toHaveLength(1);
+      expect(d.deadNotifiedAt).toBeNull(); // were it to give up again, the admins would hear of it again
       const [m] = await app.database.db.select().from(messages).where(eq(messages.id, id));
       expect(m.status).toBe('delivered');
       const { timeline } = messageDetailSchema.parse((await api('GET', `/messages/${id}`)).body);

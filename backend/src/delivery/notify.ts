@@ -39,7 +39,8 @@ export function renderDeadLetterNotice(n: DeadLetterNotice, to: string): Microso
     body: {
       contentType: 'html',
       content: `<html><body style="font-family:Segoe UI,Arial,sans-serif"><p>Brevdue (${esc(n.orgName)}) har opgivet at levere et brev efter ${n.attempts} forsøg. Brevet er gemt og går ikke tabt.</p>`
-        + `<table>${rows.map(([k, v]) => `<tr><th style="text-align:left;padding:2px 12px 2px 0">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>${link}</body></html>`,
+        + `<table>${rows.map(([k, v]) => `<tr><th style="text-align:left;padding:2px 12px 2px 0">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>${link}`
+        + '<p>Skyldes det en driftsforstyrrelse (postkassen findes ikke, adgangen er fjernet), så ret årsagen og send alle mislykkede leveringer igen under Administration › Modtagere.</p></body></html>',
     },
     toRecipients: [{ emailAddress: { address: to } }],
   };

@@ -149,7 +149,8 @@ export async function retryFailed(ctx: AppContext, scope: Scope, actor: Actor, o
     const chunk = rows.slice(i, i + RETRY_CHUNK);
     retried += await ctx.db.transaction(async (tx) => {
       // Only rows still dead: another admin, or the same click twice, does not send one twice.
-      const revived = await tx.update(deliveries).set({ status: 'pending', attempts: 0, dueAt: sql`now()`, leaseUntil: null })
+      // deadNotifiedAt cleared: if it gives up again, the admins hear of it again.
+      const revived = await tx.update(deliveries).set({ status: 'pending', attempts: 0, dueAt: sql`now()`, leaseUntil: null, deadNotifiedAt: null })
         .where(and(inArray(deliveries.id, chunk.map((r) => r.id)), eq(deliveries.status, 'dead')))
         .returning({ id: deliveries.id, messageId: deliveries.messageId, destinationId: deliveries.destinationId });
       if (revived.length === 0) return 0;
