@@ -297,6 +297,8 @@ browserTest('admin › recipients: a failed delivery shows with its reason; "sen
     const section = page.getByTestId('failed-deliveries');
     const item = section.locator(`[data-testid=failed-item][data-destination="${finance.id}"]`);
     await item.waitFor();
+    // The page's header says so too, and takes the admin there.
+    expect(await page.getByTestId('failed-jump').textContent()).toBe('1 mislykket levering');
     expect(await item.getByTestId('failed-count').textContent()).toBe('1 mislykket levering');
     expect(await item.getByTestId('failed-reason').textContent()).toBe('Microsoft Graph answered 403 ErrorAccessDenied: Access is denied. Check credentials and try again.');
     await b.screenshot('admin-failed-deliveries-360');
@@ -304,6 +306,7 @@ browserTest('admin › recipients: a failed delivery shows with its reason; "sen
     await item.getByTestId('failed-retry').click();
     await section.getByTestId('failed-none').waitFor();
     expect(await section.getByTestId('admin-result-text').textContent()).toBe('1 levering sendes igen. Følg den på brevets tidslinje.');
+    expect(await page.getByTestId('failed-jump').count()).toBe(0);
     const [after] = await eventually(async () => {
       const rows = await db.select().from(deliveries).where(eq(deliveries.id, dead.id));
       return rows[0]?.status === 'delivered' && rows;

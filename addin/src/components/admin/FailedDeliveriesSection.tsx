@@ -15,11 +15,16 @@ import { OutcomeBar, useAdminStyles, useOutcome, useResource } from './common';
 
 type Item = FailedDeliveries['items'][number];
 
-export function FailedDeliveriesSection() {
+/** The failed deliveries, loaded once for the page (its header shows how many there are). */
+export function useFailedDeliveries() {
+  const api = useApi();
+  return useResource((signal) => api.failedDeliveries(signal));
+}
+
+export function FailedDeliveriesSection({ failed }: { failed: ReturnType<typeof useFailedDeliveries> }) {
   const s = useAdminStyles();
   const { t } = useTranslation();
   const api = useApi();
-  const failed = useResource((signal) => api.failedDeliveries(signal));
   const { outcome, succeeded, failed: didFail, clear } = useOutcome();
   /** 'all', a destination id, or null: which send-again is running. */
   const [busy, setBusy] = useState<string | null>(null);
@@ -40,7 +45,7 @@ export function FailedDeliveriesSection() {
   };
 
   return (
-    <section className={s.section} aria-labelledby="failed-title" data-testid="failed-deliveries">
+    <section id="failed-deliveries" className={s.section} aria-labelledby="failed-title" data-testid="failed-deliveries">
       <div className={s.header}>
         <Body1Strong id="failed-title" className={s.grow} as="h3">{t('failed.title')}</Body1Strong>
         {data && data.items.length > 1 && (

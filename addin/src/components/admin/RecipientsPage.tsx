@@ -14,7 +14,7 @@ import { InboxIcon, MailIcon, RefreshIcon, TeamsIcon } from '../icons';
 import { useLocale } from '../useLocale';
 import { AdminOnlyNote, ConfirmDialog, OutcomeBar, useAdmin, useAdminStyles, useOutcome, useResource } from './common';
 import { DestinationDialog } from './recipients/DestinationDialog';
-import { FailedDeliveriesSection } from './FailedDeliveriesSection';
+import { FailedDeliveriesSection, useFailedDeliveries } from './FailedDeliveriesSection';
 
 export function RecipientsPage() {
   const s = useAdminStyles();
@@ -22,6 +22,8 @@ export function RecipientsPage() {
   const api = useApi();
   const { isAdmin } = useAdmin();
   const list = useResource((signal) => api.adminDestinations(signal));
+  const failedDeliveries = useFailedDeliveries();
+  const failedCount = failedDeliveries.data?.total ?? 0;
   const { outcome, succeeded, failed, clear } = useOutcome();
   const [editing, setEditing] = useState<DestinationView | 'new' | null>(null);
   const [archiving, setArchiving] = useState<DestinationView | null>(null);
@@ -51,6 +53,12 @@ export function RecipientsPage() {
     <section className={s.page} aria-labelledby="recipients-title" data-testid="admin-recipients-page">
       <div className={s.header}>
         <Body1Strong id="recipients-title" className={s.grow} as="h2">{t('admin.recipients.title')}</Body1Strong>
+        {failedCount > 0 && (
+          <Button size="small" appearance="subtle" data-testid="failed-jump"
+            onClick={() => document.getElementById('failed-deliveries')?.scrollIntoView({ behavior: 'smooth', block: 'start' })}>
+            <Badge appearance="filled" color="danger">{t('failed.count', { count: failedCount })}</Badge>
+          </Button>
+        )}
         {isAdmin && <Button appearance="primary" size="small" onClick={() => { clear(); setEditing('new'); }} data-testid="recipient-add">{t('admin.recipients.add')}</Button>}
         <Button size="small" icon={<RefreshIcon />} onClick={list.reload} aria-label={t('admin.refresh')} title={t('admin.refresh')} />
       </div>
@@ -78,7 +86,7 @@ export function RecipientsPage() {
           </ul>
         </>
       )}
-      <FailedDeliveriesSection />
+      <FailedDeliveriesSection failed={failedDeliveries} />
       {editing && (
         <DestinationDialog
           existing={editing === 'new' ? null : editing}
