@@ -270,7 +270,7 @@ describe.each(testDatabases)('delivery engine on $name', (tdb) => {
     const retry = await api('POST', '/admin/deliveries/retry', { destinationId: dest.id });
     expect(retry.body).toEqual({ retried: 3 });
     // A second click while they run sends nothing twice.
-    expect((await api('POST', '/admin/deliveries/retry', {})).body.retried).toBeLessThanOrEqual(0);
+    expect((await api('POST', '/admin/deliveries/retry', {})).body).toEqual({ retried: 0 });
     for (const id of [...lost, hung]) {
       const [d] = await eventually(async () => { const ds = await deliveriesOf(id); return ds[0].status === 'delivered' && ds; }, 30_000, 'delivered after the retry');
       expect(copiesOf('ny@nordlys.example', d.id)).toHaveLength(1);

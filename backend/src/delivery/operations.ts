@@ -108,7 +108,8 @@ export async function reroute(ctx: AppContext, orgId: string, messageId: string,
 
 /**
  * Dead deliveries that can be tried again: of letters the scope sees, whose content is still there, to
- * destinations not archived that the scope may use. Oldest failure first.
+ * destinations not archived that the scope may use. Latest failure first (so each destination's first
+ * row carries its latest reason).
  */
 async function retryableFailed(ctx: AppContext, scope: Scope, destinationId?: string) {
   const rows = await ctx.db.select({
