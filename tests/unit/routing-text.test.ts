@@ -90,4 +90,29 @@ describe('required literals', () => {
     expect(requiredLiteral('\\bmoms\\b', true)).toBe('moms');
     expect(requiredLiteral('ab', true)).toBeNull();
   });
+
+  test('escapes and bounds are not text: such rules match what the RegExp matches', () => {
+    // Each escape is skipped whole, and a {m,n} bound's digits are not a literal to look for.
+    expect(requiredLiteral('Skyldigt bel\\u00f8b', true)).toBe('skyldigt bel');
+    expect(requiredLiteral('Sk\\xe6rbæk kommune', true)).toBe('rbæk kommune');
+    expect(requiredLiteral('\\d+[^\\n]{0,200}kr', true)).toBeNull();
+    expect(requiredLiteral('^.{0,100}CVR', false)).toBe('CVR');
+    expect(requiredLiteral('(?<ord>moms) \\k<ord>', true)).toBeNull();
+    expect(requiredLiteral('\\p{Lu}{2,} afgørelse', false)).toBe(' afgørelse');
+    expect(requiredLiteral('frist{1,', true)).toBeNull();
+    const cases: [string, 'i' | '', string][] = [
+      ['bel\\u00f8b', 'i', 'Skyldigt beløb 500 kr'],
+      ['Sk\\xe6rbæk', '', 'Skærbæk Kommune'],
+      ['\\d+[^\\n]{0,200}kr', '', 'Skyldigt beløb 500 kr'],
+      ['^.{0,100}CVR', '', 'Vedr. CVR 12345678'],
+      ['(?<ord>moms) \\k<ord>', 'i', 'Moms moms igen'],
+      ['\\u00e6ble', '', 'æble'],
+      ['x\\cJy', '', 'x\ny'],
+      ['(a)b\\1ab', '', 'abaab'],
+    ];
+    for (const [p, f, text] of cases) {
+      expect([p, regexMatch(compileRegex(p, f), new PreparedText(text))]).toEqual([p, new RegExp(p, f).exec(text)?.[0] ?? null]);
+      expect(regexMatch(compileRegex(p, f), new PreparedText(text))).not.toBeNull();
+    }
+  });
 });

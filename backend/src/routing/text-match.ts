@@ -408,9 +408,9 @@ export function requiredLiteral(pattern: string, caseInsensitive: boolean): stri
   const end = () => { if (run.length > best.length) best = run; run = ''; };
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
-    if (c === '\\') { // any escape ends the run (and its character is skipped)
+    if (c === '\\') { // any escape ends the run, and all of it is skipped (\u00f8 is one character)
       if (depth === 0) end();
-      i++;
+      i = escapeEnd(pattern, i);
       continue;
     }
     if (c === '[') { // a class: skip to its end
@@ -425,6 +425,11 @@ export function requiredLiteral(pattern: string, caseInsensitive: boolean): stri
     if (c === '*' || c === '?' || c === '{' || c === '+') {
       run = run.slice(0, -1); // the quantified character may be absent (or repeated)
       end();
+      if (c === '{') { // its bounds are not text: {0,200} requires no "200"
+        const close = pattern.indexOf('}', i);
+        if (close < 0) return null;
+        i = close;
+      }
       continue;
     }
     if (LITERAL_CHAR.test(c)) run += c;
@@ -433,6 +438,36 @@ export function requiredLiteral(pattern: string, caseInsensitive: boolean): stri
   end();
   if (best.trim().length < 3) return null;
   return caseInsensitive ? best.toLowerCase() : best;
+}
+
+/**
+ * The index of an escape's last character, given the index of its backslash: \uXXXX, \u{…}, \xXX,
+ * \k<name>, \p{…}/\P{…}, \cX and \12 are one unit each, whose letters and digits are not text.
+ * Only name and hex characters are skipped past, so a malformed escape can never swallow a
+ * parenthesis or a `|` that decides what the pattern requires.
+ */
+function escapeEnd(pattern: string, i: number): number {
+  const kind = pattern[i + 1];
+  const run = (from: number, ok: RegExp, max: number) => {
+    let j = from;
+    while (j < pattern.length && j - from < max && ok.test(pattern[j])) j++;
+    return j; // the first index not taken
+  };
+  const closed = (open: string, close: string) => {
+    if (pattern[i + 2] !== open) return -1;
+    const j = run(i + 3, /[A-Za-z0-9_=$]/, 64);
+    return pattern[j] === close ? j : -1;
+  };
+  switch (kind) {
+    case 'u': { const b = closed('{', '}'); return b >= 0 ? b : run(i + 2, /[0-9A-Fa-f]/, 4) - 1; }
+    case 'x': return run(i + 2, /[0-9A-Fa-f]/, 2) - 1;
+    case 'k': { const b = closed('<', '>'); return b >= 0 ? b : i + 1; }
+    case 'p': case 'P': { const b = closed('{', '}'); return b >= 0 ? b : i + 1; }
+    case 'c': return run(i + 2, /[A-Za-z]/, 1) - 1;
+    default:
+      if (kind !== undefined && /[0-9]/.test(kind)) return run(i + 1, /[0-9]/, 10) - 1;
+      return i + 1;
+  }
 }
 
 /** A regex condition compiled once: the RegExp (or null when invalid) and its prefilter. */
