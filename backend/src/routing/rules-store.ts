@@ -6,7 +6,7 @@ import { cvrNumbers, destinations, ruleVersions, rules } from '../store/schema';
 import { HttpError } from '../api/errors';
 import { conditionSchema } from './conditions';
 import { describeCondition } from './describe';
-import { validateRule } from './validate';
+import { validateRule, walkConditions } from './validate';
 import type { Rule } from './types';
 import type { RuleInput, RuleView } from '../../../shared/src/contracts';
 
@@ -42,6 +42,15 @@ export async function ruleContext(db: Db, orgId: string): Promise<{ orgCvrs: str
     db.select({ id: destinations.id }).from(destinations).where(and(eq(destinations.orgId, orgId), isNull(destinations.archivedAt))),
   ]);
   return { orgCvrs: cvrs.map((c) => c.cvr), destinationIds: new Set(dests.map((d) => d.id)) };
+}
+
+/** The context with the stored rule's own CVR numbers and destinations counted as present. */
+function tolerating(ctx: { orgCvrs: string[]; destinationIds: Set<string> }, stored: Rule) {
+  const cvrs = new Set(ctx.orgCvrs);
+  walkConditions(stored.conditions, (c) => { if ('recipientCvr' in c) cvrs.add(c.recipientCvr); });
+  const ids = new Set(ctx.destinationIds);
+  if (stored.action.kind === 'destinations') for (const d of stored.action.destinationIds) ids.add(d);
+  return { orgCvrs: [...cvrs], destinationIds: ids };
 }
 
 /** Parses and validates a rule as entered; throws a 400/422 naming every problem. */
@@ -94,7 +103,11 @@ export async function updateRule(db: Db, orgId: string, id: string, patch: Parti
     name: patch.name ?? base.name, priority: patch.priority ?? base.priority, enabled: patch.enabled ?? base.enabled,
     conditions: (patch.conditions ?? base.conditions) as RuleInput['conditions'], action: patch.action ?? base.action, continue: patch.continue ?? base.continue,
   };
-  const rule = checkedRule(merged, id, await ruleContext(db, orgId));
+  const ctx = await ruleContext(db, orgId);
+  // A rule left disabled routes nothing, so what it already named and has since gone (a removed CVR
+  // number, an archived destination) does not stop an admin from pausing, renaming or reordering it;
+  // enabling it again is checked in full.
+  const rule = checkedRule(merged, id, merged.enabled ? ctx : tolerating(ctx, ruleOf(cur)));
   return db.transaction(async (tx) => {
     const [row] = await tx.update(rules).set({ ...rowValues(rule), version: cur.version + 1, updatedAt: new Date(), updatedBy: actor })
       .where(and(eq(rules.id, id), eq(rules.version, cur.version))).returning();

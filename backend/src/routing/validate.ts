@@ -50,7 +50,7 @@ export function validateRule(rule: RuleLike, ctx: RuleValidationContext): string
   }
 
   // Each test on its own.
-  walk(rule.conditions, (c) => {
+  walkConditions(rule.conditions, (c) => {
     if ('recipientCvr' in c && !ctx.orgCvrs.includes(c.recipientCvr)) {
       add(`Recipient CVR ${c.recipientCvr} is not one of the organisation's CVR numbers (${ctx.orgCvrs.join(', ') || 'none yet'}), so that test can never hold; choose one of them.`);
     }
@@ -80,11 +80,12 @@ export function validateRule(rule: RuleLike, ctx: RuleValidationContext): string
   return problems;
 }
 
-function walk(c: Condition, f: (c: Condition) => void): void {
+/** Calls f on every condition of the tree, the root first. */
+export function walkConditions(c: Condition, f: (c: Condition) => void): void {
   f(c);
-  if ('all' in c) c.all.forEach((x) => walk(x, f));
-  else if ('any' in c) c.any.forEach((x) => walk(x, f));
-  else if ('not' in c) walk(c.not, f);
+  if ('all' in c) c.all.forEach((x) => walkConditions(x, f));
+  else if ('any' in c) c.any.forEach((x) => walkConditions(x, f));
+  else if ('not' in c) walkConditions(c.not, f);
 }
 
 /** Whether a condition holds for every letter (so far as can be seen from its form). */

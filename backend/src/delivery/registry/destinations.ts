@@ -119,8 +119,8 @@ export async function recheckDestination(db: Db, sealer: Sealer, check: Destinat
 /** Deleting archives: deliveries made earlier still show where they went. Refused while a rule uses it. */
 export async function archiveDestination(db: Db, orgId: string, id: string): Promise<void> {
   await getDestination(db, orgId, id);
-  const using = (await db.select({ name: rules.name, ids: rules.destinationIds }).from(rules).where(eq(rules.orgId, orgId)))
-    .filter((r) => r.ids.includes(id));
+  const using = (await db.select({ name: rules.name, ids: rules.destinationIds }).from(rules).where(and(eq(rules.orgId, orgId), isNull(rules.deletedAt))))
+    .filter((r) => r.ids.includes(id)); // a deleted rule sends nothing (and can no longer be changed)
   if (using.length) {
     throw new HttpError(409, 'in_use', `Rules still send letters here: ${using.map((r) => `"${r.name}"`).join(', ')}. Change those rules first.`);
   }
