@@ -186,7 +186,8 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     deliveryConcurrency: opts.deliveryConcurrency ?? 32, statsCompactMs: opts.statsCompactMs,
   });
   const ctx: AppContext = {
-    db: database.db, sealer, graph, pacer, folders: new FolderCache(), assistant: new AssistantStore(database.db, Date.now, (e) => log.warn('the assistant\'s learning could not be stored yet; retrying', { error: String(e) })), publicUrl: opts.publicUrl ?? url, connectorFor: connectorFactory(sealer, async (id, sealed) => {
+    db: database.db, sealer, graph, pacer, folders: new FolderCache(), assistant: new AssistantStore(database.db, Date.now, (e) => log.warn('the assistant\'s learning could not be stored yet; retrying', { error: String(e) }),
+      (e) => log.warn('the assistant\'s model could not be read again; the one read before serves until the next try', { error: String(e) })), publicUrl: opts.publicUrl ?? url, connectorFor: connectorFactory(sealer, async (id, sealed) => {
       await database.db.update(mailboxes).set({ secretEnc: sealed }).where(eq(mailboxes.id, id));
     }), jobs: jobs.scheduler, log, metrics,
     delivery: {

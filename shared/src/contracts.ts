@@ -600,13 +600,21 @@ export const dryRunRequestSchema = z.object({
   days: z.number().int().min(1).max(366).default(30),
 }).strict();
 
+/** What a rule set does with one letter: triage, or destinations (by name), each with the folder a rule's template gave (null: the destination's own). */
+const dryRunSideSchema = z.object({
+  kind: z.enum(['destinations', 'triage']),
+  destinations: z.array(z.string()),
+  places: z.array(z.object({ destination: z.string(), folder: z.string().nullable() })),
+  rules: z.array(z.string()),
+});
 export const dryRunChangeSchema = z.object({
   messageId: z.string().uuid(),
   label: z.string(),
   senderName: z.string(),
   receivedAt: z.string().datetime(),
-  before: z.object({ kind: z.enum(['destinations', 'triage']), destinations: z.array(z.string()), rules: z.array(z.string()) }),
-  after: z.object({ kind: z.enum(['destinations', 'triage']), destinations: z.array(z.string()), rules: z.array(z.string()) }),
+  /** Differ in kind, destinations or folders (which rule decided alone is no change). */
+  before: dryRunSideSchema,
+  after: dryRunSideSchema,
 });
 export const dryRunResponseSchema = z.object({
   letters: z.number().int().nonnegative(),

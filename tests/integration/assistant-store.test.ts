@@ -72,4 +72,60 @@ describe.each(testDatabases)('assistant persistence on $name', (tdb) => {
     await store.close();
     expect((await rows()).reduce((s, r) => s + r.count, 0)).toBeGreaterThan(before);
   });
+
+  /** The store's database, failing the next `n` calls of `method` as a dropped connection would. */
+  const failing = (method: 'select' | 'execute') => {
+    const state = { left: 0 };
+    const db = new Proxy(database.db, {
+      get(target, prop, receiver) {
+        if (prop === method && state.left > 0) { state.left--; return () => { throw new Error('connection terminated'); }; }
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    return { db, failNext: (n = 1) => { state.left = n; } };
+  };
+
+  test('a failed read of the model is not kept: the next call reads again, and a model read before serves meanwhile', async () => {
+    const { db, failNext } = failing('select');
+    let clock = Date.now();
+    const errors: unknown[] = [];
+    const store = new AssistantStore(db, () => clock, () => undefined, (e) => errors.push(e));
+    const [{ id: fresh }] = await database.db.insert(organisations).values({ name: 'Hikke A/S' }).returning();
+    const learnt = new AssistantStore(database.db);
+    await learnt.learn(fresh, letter('Afgørelse om moms'), [finance], 'placement');
+    await learnt.close();
+
+    // The first read fails: that call fails, and the next one (no restart) reads and suggests.
+    failNext();
+    await expect(store.model(fresh)).rejects.toThrow('connection terminated');
+    expect((await store.suggest(fresh, letter('Moms'), [finance], new Map()))[0].destinationIds).toEqual([finance]);
+    await store.learn(fresh, letter('Rykker for moms'), [finance], 'placement');
+
+    // A reload a minute later fails: the model in memory serves (with what it learnt), the error is told, and the read is tried again next time.
+    clock += 61_000;
+    failNext();
+    const stale = await store.model(fresh);
+    expect(stale.count('', finance)).toBe(2);
+    expect(errors).toHaveLength(1);
+    await store.flush();
+    const reloaded = await store.model(fresh);
+    expect(reloaded).not.toBe(stale);
+    expect(reloaded.count('', finance)).toBe(2);
+    await store.close();
+  });
+
+  test('a failed write for one organisation keeps every organisation\'s pending learning', async () => {
+    const { db, failNext } = failing('execute');
+    const store = new AssistantStore(db, Date.now, () => undefined);
+    const orgs: string[] = [];
+    for (const name of ['Først A/S', 'Dernæst A/S', 'Sidst A/S']) orgs.push((await database.db.insert(organisations).values({ name }).returning())[0].id);
+    for (const o of orgs) await store.learn(o, letter('Afgørelse om moms'), [finance], 'placement');
+    failNext(); // the first organisation's upsert fails
+    await expect(store.flush()).rejects.toThrow('connection terminated');
+    await store.close();
+    for (const o of orgs) {
+      const stored = await database.db.select().from(assistantCounts).where(eq(assistantCounts.orgId, o));
+      expect(stored.find((r) => r.feature === '' && r.target === finance)?.count).toBe(1);
+    }
+  });
 });

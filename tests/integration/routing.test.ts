@@ -122,6 +122,23 @@ describe.each(testDatabases)('routing on $name', (tdb) => {
     expect((await detail(other)).timeline.find((e) => e.type === 'triage')!.text).toContain('Resten til triage');
   });
 
+  test('a folder template with a company name "A/S" and a label with ":" and "?" delivers to a mailbox and to Teams alike', async () => {
+    await start();
+    await replaceRules({
+      name: 'Skat til Økonomi og Teams', priority: 1, conditions: { senderId: SKAT.id },
+      action: { kind: 'destinations', destinationIds: [dest.finance, dest.teams], folderTemplate: 'Digital Post/{cvrName}/{label}' },
+    });
+    expect(cvrA.name).toMatch(/A\/S$/);
+    const id = await receive(letter(SKAT, 'Afgørelse: moms?', cvrA.cvr));
+    await settledStatus(id);
+    const ds = await eventually(async () => {
+      const rows = await app.database.db.select().from(deliveries).where(eq(deliveries.messageId, id));
+      return rows.length === 2 && rows.every((d) => d.status === 'delivered') && rows;
+    }, 20_000, 'both deliveries');
+    const folder = `Digital Post/${cvrA.name.replace('/', '-')}/Afgørelse - moms`;
+    expect(ds.map((d) => d.folderPath)).toEqual([folder, folder]);
+  });
+
   test('a rule on the text of the PDF document', async () => {
     await start();
     await replaceRules({ name: 'Betalingsfrist til Økonomi', priority: 1, conditions: { text: { field: 'documents', words: ['betalingsfrist'] } }, action: { kind: 'destinations', destinationIds: [dest.finance] } });
@@ -157,7 +174,27 @@ describe.each(testDatabases)('routing on $name', (tdb) => {
     expect(invalid.problems[0].rule).toBe('Skat til Økonomi');
   });
 
-  test('triage: people place letters, the assistant learns, suggests with reasons, survives a restart, and auto-places above the threshold', async () => {
+  test('dry run: a rule that files the same letters in other folders is a change, shown with the folders', async () => {
+    await start();
+    const skatRule = (folderTemplate: string) => ({
+      name: 'Skat til Økonomi', priority: 1, conditions: { senderId: SKAT.id }, action: { kind: 'destinations', destinationIds: [dest.finance], folderTemplate },
+    });
+    const catchAll = { name: 'Resten til triage', priority: 2, conditions: { always: true }, action: { kind: 'triage' } };
+    await replaceRules(skatRule('Skat/{sender}'), catchAll);
+    const id = await receive(letter(SKAT, 'Moms', cvrA.cvr));
+    await settledStatus(id);
+    const run = async (template: string) => dryRunResponseSchema.parse((await api('POST', '/admin/rules/dry-run', { days: 7, rules: [skatRule(template), catchAll] })).body);
+
+    expect((await run('Skat/{sender}')).changed).toBe(0); // the rules in force, as a draft: nothing changes
+    const r = await run('Andet/{year}/{kle}');
+    expect(r.changed).toBe(1);
+    const c = r.changes.find((x) => x.messageId === id)!;
+    expect(c.before.places).toEqual([{ destination: 'Økonomi – fælles postkasse', folder: 'Skat/Skattestyrelsen' }]);
+    expect(c.after.places).toEqual([{ destination: 'Økonomi – fælles postkasse', folder: expect.stringMatching(/^Andet\/\d{4}\/.+$/) }]);
+    expect(c.after.destinations).toEqual(c.before.destinations);
+  });
+
+  test('triage: people place letters, the assistant learns, suggests with reasons, survives a restart, and does not auto-place on a handful of placements', async () => {
     await start();
     await replaceRules({ name: 'Alt til triage', priority: 1, conditions: { always: true }, action: { kind: 'triage' } });
     const first = await receive(letter(SKAT, 'Afgørelse om moms for 2. kvartal'));
@@ -195,16 +232,15 @@ describe.each(testDatabases)('routing on $name', (tdb) => {
     expect(again[0].destinationIds).toEqual([dest.finance]);
     expect(again[0].confidence).toBeCloseTo(item.suggestions[0].confidence, 5);
 
-    // Above the admin's threshold the assistant places the letter itself, and says so.
+    // Above the admin's threshold, but five placements are too few to trust its confidence: the letter
+    // waits for a person, and the timeline says why (routing-autoplace.test.ts: enough of them, and it places).
     expect((await api('PUT', '/admin/routing-settings', { autoPlaceThreshold: 0.3 })).status).toBe(400);
     expect((await api('PUT', '/admin/routing-settings', { autoPlaceThreshold: 0.5 })).status).toBe(200);
-    const auto = await receive(letter(SKAT, 'Kontrol af moms'));
-    // Placed means routed, and soon delivered: either shows the placement happened.
-    await eventually(async () => ['routed', 'delivered'].includes(await statusOf(auto)), 20_000, 'auto-placement');
-    const ev = (await detail(auto)).timeline.find((e) => e.type === 'auto_placed')!;
-    expect(ev.actor).toBe('assistant');
-    expect(ev.data.automatic).toBe(true);
-    expect(Number(ev.data.confidence)).toBeGreaterThanOrEqual(0.5);
+    const held = await receive(letter(SKAT, 'Kontrol af moms'));
+    expect(await settledStatus(held)).toBe('triage');
+    const suggested = await eventually(async () => (await detail(held)).timeline.find((e) => e.type === 'suggested'), 20_000, 'the suggestion');
+    expect(suggested.text).toMatch(/not placed automatically: people have placed only \d+ letters at this confidence/);
+    expect((await detail(held)).timeline.some((e) => e.type === 'auto_placed')).toBe(false);
   }, 90_000);
 
   test('placing refuses destinations outside the registry', async () => {

@@ -158,13 +158,13 @@ describe('folder templates', () => {
     kle: ['25.02.05'], caseIds: ['2025/17'], forms: ['27.12.00'], documentNames: [], replyRequired: false, cprPresent: true, createdAt: '2025-03-05T10:00:00Z',
   };
   test('each placeholder', () => {
-    expect(renderFolderTemplate('{sender}|{senderId}|{cvr}|{cvrName}|{year}|{month}|{kle}|{caseId}|{form}|{label}', facts, undefined, { cvrNames: { 72494814: 'Holding' } }))
-      .toBe('Nordlys Holding A\\/S|29188335|72494814|Holding|2025|03|25.02.05|2025\\/17|27.12.00|Vedr. 010190-XXXX: løn');
+    expect(renderFolderTemplate('{sender};{senderId};{cvr};{cvrName};{year};{month};{kle};{caseId};{form};{label}', facts, undefined, { cvrNames: { 72494814: 'Holding' } }))
+      .toBe('Nordlys Holding A-S;29188335;72494814;Holding;2025;03;25.02.05;2025-17;27.12.00;Vedr. 010190-XXXX - løn');
   });
-  test('a "/" inside a value stays inside one folder name', () => {
+  test('a "/" inside a value stays inside one folder name, as a "-" (SharePoint has no "/" in a name)', () => {
     const path = renderFolderTemplate('Digital Post/{sender}/{year}', facts);
-    expect(path).toBe('Digital Post/Nordlys Holding A\\/S/2025');
-    expect(splitFolderPath(path)).toEqual(['Digital Post', 'Nordlys Holding A/S', '2025']);
+    expect(path).toBe('Digital Post/Nordlys Holding A-S/2025');
+    expect(splitFolderPath(path)).toEqual(['Digital Post', 'Nordlys Holding A-S', '2025']);
   });
   test('empty values become "Ukendt"; without a creation time, now gives the date', () => {
     const bare = { ...facts, kle: [], caseIds: [], createdAt: undefined };
@@ -174,7 +174,7 @@ describe('folder templates', () => {
     expect(folderValue('  a\n\tb  ')).toBe('a b');
     expect(folderValue('x'.repeat(300))).toHaveLength(100);
     expect(folderValue('..')).toBe('Ukendt');
-    expect(folderValue('a\\b')).toBe('a\\\\b');
+    expect(folderValue('a\\b')).toBe('a-b');
   });
   test('template validation', () => {
     expect(templateProblems('Digital Post/{sender}/{year}')).toEqual([]);

@@ -128,6 +128,12 @@ export interface Suggestion {
   evidence?: Evidence;
   /** Set when the suggestion inherits an archived target's evidence (succession). */
   inheritedFrom?: string;
+  /**
+   * First suggestion only: what placing it without a person would rest on (see autoPlaceRefusal):
+   * the outcomes of people's placements behind its confidence, and the feature specific to this
+   * letter that favours it (null: none, only frequencies, the recipient or common words).
+   */
+  basis?: { outcomes: number; specific: string | null };
 }
 
 interface Scored { target: string; score: number; via?: string }
@@ -286,9 +292,8 @@ export class AssistantModel {
         }
       }
       if (wantsCal) {
-        const ranked = this.rank(all, allowed);
+        const { ranked, z } = this.assess(all, keys, this.readScale(at), allowed);
         if (ranked.length >= 1) {
-          const z = logOdds(ranked, this.options.temperature);
           const bin = this.binOf(z);
           push(`#cal:${bin}`, '#all', 1);
           if (ranked[0].target === target) push(`#cal:${bin}`, '#hit', 1);
@@ -312,9 +317,11 @@ export class AssistantModel {
   observe(features: readonly Feature[], target: string, opts: Omit<LearnOptions, 'source' | 'weight'> = {}): Delta[] {
     const at = opts.at === undefined ? Date.now() : +opts.at;
     const allowed = opts.allowedTargets ? new Set(opts.allowedTargets) : undefined;
-    const ranked = this.rank(this.scoreAll(dedupe(features), this.readScale(at)), allowed);
+    const keys = dedupe(features);
+    const scale = this.readScale(at);
+    const { ranked, z } = this.assess(this.scoreAll(keys, scale), keys, scale, allowed);
     if (ranked.length === 0) return [];
-    const bin = this.binOf(logOdds(ranked, this.options.temperature));
+    const bin = this.binOf(z);
     const out: Delta[] = [{ feature: `#cal:${bin}`, target: '#all', delta: 1 }];
     if (ranked[0].target === target) out.push({ feature: `#cal:${bin}`, target: '#hit', delta: 1 });
     this.applyDeltas(out);
@@ -374,6 +381,41 @@ export class AssistantModel {
     return out.sort((a, b) => b.score - a.score || (a.target < b.target ? -1 : 1));
   }
 
+  /**
+   * What a target with no examples would score for these features: the prior of an empty class and,
+   * per seen feature, the kind's smoothed share (α / αV). Destinations the model has never seen
+   * a letter go to are still possible places, so they compete in the top-1's log-odds.
+   */
+  private emptyScore(features: readonly Feature[], scale: number): number {
+    const o = this.options;
+    let score = o.priorWeight * Math.log(1 / (this.grandTotal * scale + this.totals.size));
+    for (const f of features) {
+      if (!this.counts.has(f.key)) continue;
+      const w = o.kindWeights[f.kind] ?? 0;
+      if (w !== 0) score += w * Math.log(1 / (this.vocab.get(f.kind) ?? 1));
+    }
+    return score;
+  }
+
+  /**
+   * The allowed candidates, best first, and the raw top-1 log-odds against the alternatives. With a
+   * single known candidate, the allowed destinations the model has not seen (at least one "somewhere
+   * else") compete as empty targets: one known place is not certainty (it was log-odds 50, so an
+   * unrelated letter was "100 % sure"). With two or more known candidates they are left out: counted
+   * there too, bench:assistant lost automation on the default corpus (0.928 → 0.884) and placed more
+   * wrong on another (seed 33: 0.011 → 0.024).
+   */
+  private assess(all: Scored[], keys: readonly Feature[], scale: number, allowed: Set<string> | undefined): { ranked: Scored[]; z: number; unseen: number; empty: number } {
+    const ranked = this.rank(all, allowed);
+    let unseen = 0;
+    if (ranked.length === 1) {
+      if (allowed) for (const id of allowed) if (id !== ranked[0].target) unseen++;
+      unseen = Math.max(1, unseen);
+    }
+    const empty = ranked.length ? this.emptyScore(keys, scale) : -Infinity;
+    return { ranked, z: ranked.length ? logOdds(ranked, this.options.temperature, empty, unseen) : -Infinity, unseen, empty };
+  }
+
   /** The allowed candidates, best first; archived targets hand their score to their successors. */
   private rank(all: Scored[], allowed: Set<string> | undefined): Scored[] {
     if (!allowed) return all;
@@ -422,6 +464,15 @@ export class AssistantModel {
 
   /** The calibrated probability that the top-1 suggestion is right, for raw log-odds z. */
   calibrate(z: number): number {
+    return this.calibrated(z).confidence;
+  }
+
+  /**
+   * The calibrated confidence for raw log-odds z, and how many outcomes of people's placements it
+   * rests on (those of its bin, or of the bins the isotonic fit pooled it with; the pseudo-outcomes
+   * of the shrinkage are not counted).
+   */
+  calibrated(z: number): { confidence: number; outcomes: number } {
     const e = this.options.calibrationEdges;
     const nb = e.length + 1;
     const centre = (i: number) => (i === 0 ? e[0] - 1 : i === e.length ? e[e.length - 1] + 5 : (e[i - 1] + e[i]) / 2);
@@ -433,10 +484,15 @@ export class AssistantModel {
       val.push((c.hit + m * sigmoid(centre(i))) / (c.all + m));
       wt.push(c.all + m);
     }
-    const fit = pav(val, wt);
     // A step per bin: interpolating between bins would blend a bin of sure letters with a
     // neighbouring bin of doubtful ones.
-    return fit[this.binOf(z)];
+    const bin = this.binOf(z);
+    let start = 0;
+    for (const b of pavBlocks(val, wt)) {
+      if (bin < start + b.n) return { confidence: b.v, outcomes: b.w - m * b.n };
+      start += b.n;
+    }
+    return { confidence: sigmoid(z), outcomes: 0 }; // not reached: the blocks cover every bin
   }
 
   /** The calibration table: per bin its raw log-odds range, outcomes and fitted confidence (for the admin view and tests). */
@@ -460,15 +516,14 @@ export class AssistantModel {
     const at = opts.at === undefined ? undefined : +opts.at;
     const scale = this.readScale(at);
     const keys = dedupe(features);
-    const ranked = this.rank(this.scoreAll(keys, scale), allowed);
+    const { ranked, z, unseen, empty } = this.assess(this.scoreAll(keys, scale), keys, scale, allowed);
     if (ranked.length === 0) return [];
     const T = this.options.temperature;
     const top = ranked[0].score;
-    let sum = 0;
+    let sum = unseen * Math.exp((empty - top) / T);
     for (const r of ranked) sum += Math.exp((r.score - top) / T);
     const raw = ranked.map((r) => Math.exp((r.score - top) / T) / sum);
-    const z = logOdds(ranked, T);
-    const c1 = this.calibrate(z);
+    const { confidence: c1, outcomes } = this.calibrated(z);
     const rest = 1 - raw[0];
     const out: Suggestion[] = [];
     for (let i = 0; i < Math.min(k, ranked.length); i++) {
@@ -485,9 +540,37 @@ export class AssistantModel {
         explanation: { da: explain(evidence, r.target, names, 'da'), en: explain(evidence, r.target, names, 'en') },
         ...(evidence ? { evidence } : {}),
         ...(r.via ? { inheritedFrom: r.via } : {}),
+        ...(i === 0 ? { basis: { outcomes, specific: this.specificEvidence(keys, r, ranked[1], scale) ?? null } } : {}),
       });
     }
     return out;
+  }
+
+  /** The first of the letter's specific features (IDENTITY_KINDS, distinctive WORD_KINDS) that favours s over its rival. */
+  private specificEvidence(features: readonly Feature[], s: Scored, rival: Scored | undefined, scale: number): string | undefined {
+    const o = this.options;
+    const own = s.via ?? s.target;
+    const rivalT = rival ? (rival.via ?? rival.target) : undefined;
+    for (const f of features) {
+      const identity = IDENTITY_KINDS.has(f.kind);
+      if (!identity && !WORD_KINDS.has(f.kind)) continue;
+      const m = this.counts.get(f.key);
+      const c = (m?.get(own) ?? 0) * scale;
+      if (!m || c <= 0) continue;
+      if (!identity) {
+        let total = 0;
+        for (const v of m.values()) total += v;
+        if (c < 2 || total * scale > DISTINCTIVE_SHARE * this.grandTotal * scale) continue;
+      }
+      if (rivalT) {
+        const kt = this.kindTotals.get(f.kind);
+        const aV = o.alpha * (this.vocab.get(f.kind) ?? 1);
+        const lp = (t: string) => Math.log(((m.get(t) ?? 0) * scale + o.alpha) / ((kt?.get(t) ?? 0) * scale + aV));
+        if (lp(own) - lp(rivalT) < FAVOURS) continue;
+      }
+      return f.key;
+    }
+    return undefined;
   }
 
   /**
@@ -527,6 +610,48 @@ export class AssistantModel {
 }
 
 /**
+ * Evidence specific to a letter, for auto-placement. Identities (who sent it, to whose attention, which
+ * case, FORM task or KLE subject) count when seen with the target; words (label, documents' text and
+ * names, sender-name words) and broad codes only when distinctive: in at most DISTINCTIVE_SHARE of all
+ * letters learnt and at least twice with the target. The provider, message type, flags and the
+ * recipient CVR never do: most letters share them.
+ */
+const IDENTITY_KINDS: ReadonlySet<FeatureKind> = new Set<FeatureKind>([
+  'sender', 'senderWord', 'senderRecipient', 'attention', 'attentionId', 'email', 'pnumber', 'responsible', 'responsibleId',
+  'caseId', 'form', 'kle', 'cvrData',
+]);
+const WORD_KINDS: ReadonlySet<FeatureKind> = new Set<FeatureKind>(['label', 'text', 'docName', 'senderName', 'klePrefix', 'caseSystem']);
+const DISTINCTIVE_SHARE = 0.2;
+/** How much likelier under the target than under its rival a feature must be to favour it (twice): a sender all letters share does not. */
+const FAVOURS = Math.log(2);
+
+/** Person-calibrated outcomes a confidence must rest on before it may place a letter without a person. */
+export const AUTO_PLACE_MIN_OUTCOMES = 20;
+
+/**
+ * Why the top suggestion may not be placed without a person at this threshold (a sentence), or null
+ * when it may: its confidence reaches the threshold, rests on at least AUTO_PLACE_MIN_OUTCOMES
+ * outcomes of people's placements, and something specific to the letter supports it — never the
+ * targets' frequencies, the recipient CVR or common words alone.
+ */
+export function autoPlaceRefusal(top: Suggestion | undefined, threshold: number): string | null {
+  if (!top) return 'the assistant has no suggestion';
+  if (top.confidence < threshold) return `its confidence (${percent(top.confidence)}) is below the threshold (${percent(threshold)})`;
+  if (!top.basis?.specific) {
+    return 'nothing specific to this letter favours that place (a sender, attention, case, code or distinctive word seen with it more than elsewhere), only how often letters go there';
+  }
+  if (top.basis.outcomes < AUTO_PLACE_MIN_OUTCOMES) {
+    return `people have placed only ${Math.round(top.basis.outcomes)} letters at this confidence so far; ${AUTO_PLACE_MIN_OUTCOMES} are needed before it places letters itself`;
+  }
+  return null;
+}
+
+/** A confidence as people read it: never "100 %", which a calibrated estimate cannot be. */
+export function percent(p: number): string {
+  return `${Math.min(99, Math.max(0, Math.floor(p * 100)))} %`;
+}
+
+/**
  * Kinds a sentence can be made of, with a preference for the sentences people read best ("from X
  * about »y«"); provider, flags and message type say little to a person and are never used.
  */
@@ -557,14 +682,18 @@ function isAllowed(target: string, allowed: Set<string>): boolean {
   return true;
 }
 
-/** log(p1 / (1 − p1)) of the softmax over the ranked scores, computed stably. */
-function logOdds(ranked: Scored[], T: number): number {
-  if (ranked.length < 2) return 50;
+/**
+ * log(p1 / (1 − p1)) of the softmax over the ranked scores and `n` more competitors scoring `other`
+ * each (destinations not seen yet), computed stably.
+ */
+function logOdds(ranked: Scored[], T: number, other: number, n: number): number {
   const top = ranked[0].score;
-  let s = 0;
-  let mx = -Infinity;
-  for (let i = 1; i < ranked.length; i++) mx = Math.max(mx, (ranked[i].score - top) / T);
-  for (let i = 1; i < ranked.length; i++) s += Math.exp((ranked[i].score - top) / T - mx);
+  const xs: number[] = [];
+  for (let i = 1; i < ranked.length; i++) xs.push((ranked[i].score - top) / T);
+  const mx = Math.max(...xs, n > 0 ? (other - top) / T : -Infinity);
+  if (mx === -Infinity) return 50; // nothing competes (not reached: assess adds "somewhere else")
+  let s = n > 0 ? n * Math.exp((other - top) / T - mx) : 0;
+  for (const x of xs) s += Math.exp(x - mx);
   return -(mx + Math.log(s));
 }
 
@@ -572,6 +701,13 @@ const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** Pool-adjacent-violators: the weighted non-decreasing fit. */
 export function pav(values: readonly number[], weights: readonly number[]): number[] {
+  const out: number[] = [];
+  for (const b of pavBlocks(values, weights)) for (let i = 0; i < b.n; i++) out.push(b.v);
+  return out;
+}
+
+/** The pooled blocks of the fit, in order: value, summed weight, number of entries. */
+function pavBlocks(values: readonly number[], weights: readonly number[]): { v: number; w: number; n: number }[] {
   const blocks: { v: number; w: number; n: number }[] = [];
   for (let i = 0; i < values.length; i++) {
     blocks.push({ v: values[i], w: weights[i], n: 1 });
@@ -582,7 +718,5 @@ export function pav(values: readonly number[], weights: readonly number[]): numb
       blocks.push({ v: (a.v * a.w + b.v * b.w) / w, w, n: a.n + b.n });
     }
   }
-  const out: number[] = [];
-  for (const b of blocks) for (let i = 0; i < b.n; i++) out.push(b.v);
-  return out;
+  return blocks;
 }

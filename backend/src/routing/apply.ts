@@ -15,6 +15,7 @@ import { getRoutingSettings } from './settings';
 import type { Rule } from './types';
 import { apiSuggestion, registryNames } from '../triage/queue';
 import { placeLetter } from '../triage/place';
+import { autoPlaceRefusal, percent } from '../assistant/model';
 import { errorMessage } from '../log';
 import { prepared, preparedSql, rowsOf } from '../store/prepared';
 
@@ -66,12 +67,17 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
     const suggestions = await ctx.assistant.suggest(msg.orgId, input, registry.ids, registry.names);
     if (suggestions.length === 0) return;
     const shown = suggestions.map((s) => apiSuggestion(s, registry.names));
-    await addEvent(ctx.db, msg.orgId, messageId, 'suggested', 'assistant',
-      `The assistant suggests ${shown.map((s) => `${s.destinations.join(' + ')} (${Math.round(s.confidence * 100)} %)`).join(', ')}`,
-      { suggestions: shown });
     const threshold = (await getRoutingSettings(ctx.db, msg.orgId)).autoPlaceThreshold;
     const top = suggestions[0];
-    if (threshold !== null && top.confidence >= threshold) {
+    // Confident is not enough: the confidence must rest on people's placements and on something of
+    // this letter's own (autoPlaceRefusal); otherwise it waits for a person, who is told why.
+    const refusal = threshold === null ? null : autoPlaceRefusal(top, threshold);
+    const held = threshold !== null && top.confidence >= threshold && refusal !== null;
+    await addEvent(ctx.db, msg.orgId, messageId, 'suggested', 'assistant',
+      `The assistant suggests ${shown.map((s) => `${s.destinations.join(' + ')} (${percent(s.confidence)})`).join(', ')}` +
+      (held ? `; not placed automatically: ${refusal}` : ''),
+      { suggestions: shown, ...(held ? { notAutoPlaced: refusal } : {}) });
+    if (threshold !== null && refusal === null) {
       await placeLetter(ctx, msg.orgId, messageId, top.destinationIds, { kind: 'assistant', confidence: top.confidence, explanation: top.explanation.en });
       outcome = 'auto';
     }

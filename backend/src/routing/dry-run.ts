@@ -4,10 +4,10 @@
 import { and, desc, eq, gte, inArray } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context';
-import { destinations, messages, letterColumns } from '../store/schema';
+import { cvrNumbers, destinations, messages, letterColumns } from '../store/schema';
 import { HttpError } from '../api/errors';
 import { checkedRule, listRules, ruleContext, ruleOf } from './rules-store';
-import { compileRules } from './route';
+import { compileRules, decisionKey } from './route';
 import { routingInputOf } from './input';
 import type { RouteDecision, Rule } from './types';
 import type { DryRunResponse, RuleInput } from '../../../shared/src/contracts';
@@ -34,22 +34,34 @@ export async function dryRun(ctx: AppContext, orgId: string, req: { rules: (Rule
     .where(and(eq(destinations.orgId, orgId), inArray(destinations.id, [...rc.destinationIds, ...draft.flatMap((r) => r.action.kind === 'destinations' ? r.action.destinationIds : [])]))))
     .map((d) => [d.id, d.n]));
   const ruleNames = new Map([...current, ...draft].map((r) => [r.id, r.name]));
+  const nameOf = (id: string) => names.get(id) ?? id;
   const view = (d: RouteDecision) => ({
     kind: d.kind,
-    destinations: d.kind === 'destinations' ? [...new Set(d.destinations.map((x) => names.get(x.destinationId) ?? x.destinationId))].sort() : [],
+    destinations: d.kind === 'destinations' ? [...new Set(d.destinations.map((x) => nameOf(x.destinationId)))].sort() : [],
+    places: d.kind === 'destinations'
+      ? d.destinations.map((x) => ({ destination: nameOf(x.destinationId), folder: x.folderPath ?? null }))
+        .sort((a, b) => a.destination.localeCompare(b.destination) || (a.folder ?? '').localeCompare(b.folder ?? ''))
+      : [],
     rules: d.matched.map((m) => ruleNames.get(m.ruleId) ?? m.ruleName),
   });
-  const routeCurrent = compileRules(current);
-  const routeDraft = compileRules(draft);
+  // As routing compiles them (apply.ts): with the CVR names {cvrName} templates read.
+  const cvrNames = Object.fromEntries((await ctx.db.select({ cvr: cvrNumbers.cvr, name: cvrNumbers.name }).from(cvrNumbers)
+    .where(eq(cvrNumbers.orgId, orgId))).map((x) => [x.cvr, x.name]));
+  const routeCurrent = compileRules(current, { cvrNames });
+  const routeDraft = compileRules(draft, { cvrNames });
   let changed = 0; let toTriageBefore = 0; let toTriageAfter = 0;
   const changes: DryRunResponse['changes'] = [];
+  const at = new Date(); // one clock for both sides: a letter without a creation time files by now's year in each
   for (const m of letters) {
     const input = await routingInputOf(ctx, m);
-    const before = view(routeCurrent(input));
-    const after = view(routeDraft(input));
-    if (before.kind === 'triage') toTriageBefore++;
-    if (after.kind === 'triage') toTriageAfter++;
-    if (before.kind === after.kind && before.destinations.join('\u0000') === after.destinations.join('\u0000')) continue;
+    const now = routeCurrent(input, { now: at });
+    const then = routeDraft(input, { now: at });
+    if (now.kind === 'triage') toTriageBefore++;
+    if (then.kind === 'triage') toTriageAfter++;
+    // The destinations with their folders: a template that files the same letters elsewhere is a change.
+    if (decisionKey(now) === decisionKey(then)) continue;
+    const before = view(now);
+    const after = view(then);
     changed++;
     if (changes.length < MAX_CHANGES_SHOWN) {
       changes.push({ messageId: m.id, label: m.label, senderName: m.senderName, receivedAt: m.receivedAt.toISOString(), before, after });

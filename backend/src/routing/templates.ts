@@ -1,6 +1,9 @@
 // Folder path templates of rules, e.g. "Digital Post/{sender}/{year}": '/' separates folders, a
-// placeholder becomes a value of the letter, sanitised so it stays inside one folder name (a '/' in
-// "Nordlys Holding A/S" is written '\/', a backslash '\\', as splitFolderPath reads them).
+// placeholder becomes a value of the letter. One rendered path serves every destination of the rule —
+// mailbox folders and a Teams channel's files (SharePoint) alike — so each folder name is made one
+// both accept (folderName): the characters SharePoint forbids (" * : < > ? / \ |) replaced, no
+// leading or trailing spaces or trailing dots, no reserved name, at most 255 characters. "Nordlys
+// Holding A/S" becomes "Nordlys Holding A-S": a '/' cannot be in a SharePoint folder name at all.
 // Pure: the same letter and template always give the same path (dates in Danish time).
 import type { RoutingFacts } from './types';
 import { maskCpr } from '../../../shared/src/identifiers';
@@ -64,13 +67,38 @@ function splitTemplate(t: string): string[] {
   return segs.map((s) => s.trim()).filter(Boolean);
 }
 
-/** One value made fit for inside one folder name: one line, trimmed, bounded, '/' and '\' escaped. */
+/** One value made fit for inside one folder name: one line, no forbidden character, bounded. */
 export function folderValue(v: string | undefined): string {
-  // eslint-disable-next-line no-control-regex
-  let s = (v ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
-  if (s.length > VALUE_MAX) s = `${s.slice(0, VALUE_MAX - 1).trimEnd()}…`;
-  if (s === '' || /^[.\s]+$/.test(s)) s = EMPTY_VALUE;
-  return s.replace(/\\/g, '\\\\').replace(/\//g, '\\/');
+  return folderName(v ?? '', VALUE_MAX);
+}
+
+/** SharePoint's reserved names (Exchange takes them, but one path serves both). */
+const RESERVED = /^(\.lock|con|prn|aux|nul|com[0-9]|lpt[0-9]|desktop\.ini)$/i;
+
+/**
+ * A folder name every destination kind accepts (mailbox folders in Exchange, a channel's files in
+ * SharePoint): control characters and runs of space become one space; ':' becomes " - ", '"' an
+ * apostrophe, '/', '\' and '|' a hyphen; '*', '?', '<' and '>' go; no "_vti_", no leading "~$";
+ * at most `max` characters (an ellipsis shows the cut); no leading or trailing space, no trailing
+ * dot; a reserved name gets a leading '_'; nothing left → "Ukendt".
+ */
+export function folderName(raw: string, max = SEGMENT_MAX): string {
+  let s = raw
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s*:\s*/g, ' - ').replace(/"/g, "'").replace(/[/\\|]/g, '-').replace(/[*?<>]/g, '')
+    .replace(/_vti_/gi, '_vti').replace(/^\s*~\$/, '')
+    .replace(/\s+/g, ' ').trim();
+  const tidy = (x: string) => x.replace(/[.\s]+$/, '').replace(/^\s+/, '');
+  s = tidy(s);
+  if (s.length > max) s = `${tidy(s.slice(0, max - 1))}…`;
+  if (s === '') return EMPTY_VALUE;
+  return RESERVED.test(s) ? `_${s}` : s;
+}
+
+/** A template's folder as written, its escapes read: "A\/S" is "A/S" (which folderName then replaces). */
+function unescapeSegment(seg: string): string {
+  return seg.replace(/\\([/\\])/g, '$1');
 }
 
 let copenhagen: Intl.DateTimeFormat | undefined;
@@ -100,17 +128,19 @@ export function placeholderValues(facts: RoutingFacts, now: Date = new Date(), e
 }
 
 /**
- * The folder path for a letter, in the form destinations store ('/'-separated, '\/' inside a name).
+ * The folder path for a letter, in the form destinations store ('/'-separated, as splitFolderPath
+ * reads it; no name holds a '/' or '\', so nothing is escaped). Each name is a folderName: safe for
+ * every destination kind, whatever the letter's values and however many share one folder name.
  * Unknown placeholders are left as they are (validation refuses them before a rule is saved).
  */
 export function renderFolderTemplate(template: string, facts: RoutingFacts, now: Date = new Date(), extras: TemplateExtras = {}): string {
   let values: Record<string, string> | undefined;
   return splitTemplate(template).map((seg) => {
-    const out = seg.replace(PLACEHOLDER, (whole, name: string) => {
+    const out = unescapeSegment(seg).replace(PLACEHOLDER, (whole, name: string) => {
       if (!(TEMPLATE_PLACEHOLDERS as readonly string[]).includes(name)) return whole;
       values ??= placeholderValues(facts, now, extras);
       return folderValue(values[name]);
-    }).trim();
-    return out || EMPTY_VALUE;
+    });
+    return folderName(out);
   }).join('/');
 }

@@ -13,29 +13,46 @@ import type { RoutingInput } from '../routing/types';
 const RELOAD_MS = 60_000;
 
 export class AssistantStore {
-  private cache = new Map<string, { model: AssistantModel; loadedAt: number; loading?: Promise<AssistantModel> }>();
+  private cache = new Map<string, { model: AssistantModel; loadedAt: number; loaded: boolean; loading?: Promise<AssistantModel> }>();
 
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
     /** Told when a background write of learnt counts fails (they stay pending and are retried). */
     private readonly onFlushError: (e: unknown) => void = () => undefined,
+    /** Told when a reload fails and the model read before serves meanwhile (it is read again on the next call). */
+    private readonly onReloadError: (e: unknown) => void = () => undefined,
   ) {}
 
   async model(orgId: string): Promise<AssistantModel> {
     const c = this.cache.get(orgId);
-    if (c && this.now() - c.loadedAt < RELOAD_MS) return c.model;
+    if (c?.loaded && this.now() - c.loadedAt < RELOAD_MS) return c.model;
     if (c?.loading) return c.loading;
-    const loading = (async () => {
-      const rows = await this.db.select({ feature: assistantCounts.feature, target: assistantCounts.target, count: assistantCounts.count })
-        .from(assistantCounts).where(eq(assistantCounts.orgId, orgId));
-      const model = new AssistantModel();
-      model.applyDeltas(rows.map((r) => ({ feature: r.feature, target: r.target, delta: r.count })));
-      this.cache.set(orgId, { model, loadedAt: this.now() });
-      return model;
+    // In the cache before the read starts, so a read that fails at once finds it to take out.
+    const entry: { model: AssistantModel; loadedAt: number; loaded: boolean; loading?: Promise<AssistantModel> } =
+      { model: c?.model ?? new AssistantModel(), loadedAt: c?.loadedAt ?? 0, loaded: c?.loaded ?? false };
+    this.cache.set(orgId, entry);
+    entry.loading = (async () => {
+      try {
+        const rows = await this.db.select({ feature: assistantCounts.feature, target: assistantCounts.target, count: assistantCounts.count })
+          .from(assistantCounts).where(eq(assistantCounts.orgId, orgId));
+        const model = new AssistantModel();
+        model.applyDeltas(rows.map((r) => ({ feature: r.feature, target: r.target, delta: r.count })));
+        this.cache.set(orgId, { model, loadedAt: this.now(), loaded: true });
+        return model;
+      } catch (e) {
+        // A failed read must not stay cached (every later call would get the same rejection until a
+        // restart): the next call reads again. Meanwhile a model read before serves, a minute stale.
+        if (c?.loaded) {
+          this.cache.set(orgId, { model: c.model, loadedAt: c.loadedAt, loaded: true });
+          this.onReloadError(e);
+          return c.model;
+        }
+        this.cache.delete(orgId);
+        throw e;
+      }
     })();
-    this.cache.set(orgId, { model: c?.model ?? new AssistantModel(), loadedAt: c?.loadedAt ?? 0, loading });
-    return loading;
+    return entry.loading;
   }
 
   /** Learns one example and persists what changed (increments, so concurrent learners add up). */
@@ -85,9 +102,10 @@ export class AssistantStore {
   /** Writes what was learnt and not yet stored; failed writes stay pending for the next flush. */
   async flush(): Promise<void> {
     const run = this.flushing.then(async () => {
-      const batch = this.pending;
+      const batch = [...this.pending];
       this.pending = new Map();
-      for (const [orgId, sum] of batch) {
+      for (let o = 0; o < batch.length; o++) {
+        const [orgId, sum] = batch[o];
         const rows = [...sum.values()].filter((d) => d.delta !== 0);
         for (let i = 0; i < rows.length; i += FLUSH_ROWS) {
           const part = rows.slice(i, i + FLUSH_ROWS);
@@ -99,8 +117,10 @@ export class AssistantStore {
               SELECT ${orgId}::uuid, u.f, u.t, u.c FROM json_to_recordset(${json}::json) AS u(f text, t text, c float8)
               ON CONFLICT (org_id, feature, target) DO UPDATE SET count = assistant_counts.count + excluded.count`);
           } catch (e) {
-            // Put back what was not written (later rows too) and let the caller know.
+            // Put back what was not written — this organisation's later rows and every later
+            // organisation's (the batch left pending when it began) — and let the caller know.
             this.persist(orgId, rows.slice(i));
+            for (const [laterOrg, laterSum] of batch.slice(o + 1)) this.persist(laterOrg, [...laterSum.values()]);
             throw e;
           }
         }

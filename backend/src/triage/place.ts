@@ -8,6 +8,7 @@ import { chosenDestinations } from '../delivery/registry/destinations';
 import { HttpError } from '../api/errors';
 import { routingInputOf } from '../routing/input';
 import { errorMessage } from '../log';
+import { percent } from '../assistant/model';
 
 export type PlacedBy = { kind: 'person'; name: string } | { kind: 'assistant'; confidence: number; explanation: string };
 
@@ -29,7 +30,7 @@ export async function placeLetter(ctx: AppContext, orgId: string, messageId: str
       await addEvent(tx, orgId, messageId, 'placed', who, `${who} placed the letter: ${names}`, { destinationIds: wanted, deliveryIds: ins.map((i) => i.id) });
     } else {
       await addEvent(tx, orgId, messageId, 'auto_placed', 'assistant',
-        `The assistant placed the letter automatically (${Math.round(by.confidence * 100)} % sure): ${names}. ${by.explanation}`,
+        `The assistant placed the letter automatically (${percent(by.confidence)} sure): ${names}. ${by.explanation}`,
         { destinationIds: wanted, deliveryIds: ins.map((i) => i.id), confidence: by.confidence, automatic: true });
     }
     return ins.map((i) => i.id);

@@ -2,6 +2,7 @@
 // deterministic names Brevdue gives the documents it uploads. Pure.
 import { maskCpr } from '../../../../shared/src/identifiers';
 import { safeFilename } from '../../util/filename';
+import { splitFolderPath } from '../../../../shared/src/contracts';
 
 const ILLEGAL = /["*:<>?/\\|]/g;
 // eslint-disable-next-line no-control-regex
@@ -23,14 +24,20 @@ export function driveNameProblem(name: string): string | null {
 }
 
 /**
- * The folder names of a destination's folder path below the channel's files folder, e.g.
- * "Digital Post/Skat" → ["Digital Post", "Skat"]. '/' separates folders (SharePoint names cannot
- * contain it); empty segments are ignored. Throws with every problem when a name is not allowed.
+ * The folder names of a destination's (or a rule's) folder path below the channel's files folder,
+ * e.g. "Digital Post/Skat" → ["Digital Post", "Skat"], split as every folder path is
+ * (splitFolderPath: '/' separates, "\/" is a '/' inside a name — which SharePoint then refuses,
+ * rather than a name cut at the slash with a stray backslash); empty segments are ignored.
+ * Throws with every problem when a name is not allowed; the error is marked not retryable: the same
+ * path fails the same way until an admin changes it.
  */
 export function driveFolderSegments(folderPath: string | undefined | null): string[] {
-  const names = (folderPath ?? '').split('/').map((s) => s.trim()).filter(Boolean);
+  const names = splitFolderPath(folderPath ?? '');
   const problems = names.map(driveNameProblem).filter((p): p is string => p !== null);
-  if (problems.length) throw new Error(`The folder path "${folderPath}" cannot be used in Teams: ${problems.join('; ')}.`);
+  if (problems.length) {
+    throw Object.assign(new Error(`The folder path "${folderPath}" cannot be used in Teams: ${problems.join('; ')}. ` +
+      'Change the folder of the destination, or the folder template of the rule that chose it.'), { retryable: false });
+  }
   return names;
 }
 

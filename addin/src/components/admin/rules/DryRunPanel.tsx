@@ -11,7 +11,7 @@ import { useApi } from '../../../api/context';
 import { formatDate } from '../../../format';
 import { describeError } from '../../ErrorBar';
 import { useLocale } from '../../useLocale';
-import type { Translate } from './describe';
+import { dryRunSideText, type Translate } from './describe';
 
 /** Examples shown; the API returns up to 500. */
 const SHOWN = 20;
@@ -64,7 +64,7 @@ export function DryRunPanel({ buildRequest, t }: DryRunPanelProps) {
     }
   };
 
-  const side = (x: DryRunResponse['changes'][number]['before']) => (x.kind === 'triage' ? t('rules.dryRun.triageName') : x.destinations.join(', '));
+  const side = (x: DryRunResponse['changes'][number]['before']) => dryRunSideText(x, t);
 
   return (
     <section className={s.root} aria-labelledby="rules-dry-run-title" data-testid="dry-run">

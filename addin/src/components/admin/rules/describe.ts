@@ -2,7 +2,7 @@
 // conditions ask and what it does. Pure: the caller hands in the translate function and the names of
 // CVR numbers and destinations. CPR numbers in the text are masked, as the backend's describe.ts does.
 import { maskCpr } from '../../../../../shared/src/identifiers';
-import type { RuleView } from '../../../../../shared/src/contracts';
+import type { DryRunResponse, RuleView } from '../../../../../shared/src/contracts';
 import type { Condition } from './model';
 
 export type Translate = (key: string, options?: Record<string, unknown>) => string;
@@ -91,4 +91,13 @@ export function describeAction(rule: Pick<RuleView, 'action' | 'continue'>, t: T
   }
   if (rule.continue) parts.push(t('rules.describe.continues'));
   return parts.join(' · ');
+}
+
+/**
+ * One side of a dry-run change in words: "triage", or each destination with the folder a rule's
+ * template chose ("Økonomi, mappe Skat/Skattestyrelsen"): a change of folder alone is a change too.
+ */
+export function dryRunSideText(x: DryRunResponse['changes'][number]['before'], t: Translate): string {
+  if (x.kind === 'triage') return t('rules.dryRun.triageName');
+  return x.places.map((p) => (p.folder ? t('rules.dryRun.inFolder', { name: p.destination, folder: p.folder }) : p.destination)).join(', ');
 }
