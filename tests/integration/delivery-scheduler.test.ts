@@ -110,7 +110,7 @@ describe.each(testDatabases)('delivery scheduler on $name', (tdb) => {
     // The process holding a[0] died mid-attempt: Graph may hold its copy.
     expect((await rowOf(a[0].id)).uncertain).toBe(false);
     await app.database.db.update(deliveries).set({ leaseUntil: new Date(Date.now() - 1000) }).where(eq(deliveries.id, a[0].id));
-    expect(await claimDueDeliveries(app.database.db, 3)).toEqual([{ id: a[0].id, attempts: 2 }]);
+    expect(await claimDueDeliveries(app.database.db, 3)).toEqual([{ id: a[0].id, attempts: 2, lease: expect.any(Date) }]);
     expect((await rowOf(a[0].id)).uncertain).toBe(true);
   });
 });

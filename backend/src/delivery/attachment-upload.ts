@@ -4,7 +4,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import { call, enc } from './mailbox';
-import type { Pacer } from './pacing/pacer';
+import type { Pacer, UploadReservation } from './pacing/pacer';
 import { retryAfterMs } from './pacing/middleware';
 import { withTimeout } from '../util/timeout';
 import { safeFilename } from '../util/filename';
@@ -36,15 +36,20 @@ export async function createAttachmentSession(graph: Client, mailbox: string, me
   }
 }
 
-/** PUTs the content in ranges through the lane's pacer (uploads count against the mailbox's limits). */
-export async function uploadToSession(uploadUrl: string, content: Buffer, opts: { pacer?: Pacer; lane: string; fetchImpl?: typeof fetch }): Promise<void> {
+/**
+ * PUTs the content in ranges through the lane's pacer (uploads count against the mailbox's limits);
+ * through `reservation` when the document's bytes were reserved before the session was opened.
+ */
+export async function uploadToSession(uploadUrl: string, content: Buffer,
+  opts: { pacer?: Pacer; reservation?: UploadReservation; lane: string; fetchImpl?: typeof fetch }): Promise<void> {
   const doFetch = opts.fetchImpl ?? fetch;
   let offset = 0;
   let throttles = 0;
   while (offset < content.length) {
     const end = Math.min(content.length, offset + ATTACHMENT_CHUNK_BYTES);
     const chunk = content.subarray(offset, end);
-    const release = opts.pacer ? await opts.pacer.acquire(opts.lane, chunk.length) : () => {};
+    const release = opts.reservation ? await opts.reservation.acquire(chunk.length)
+      : opts.pacer ? await opts.pacer.acquire(opts.lane, chunk.length) : () => {};
     let res: Response;
     try {
       res = await withTimeout(CHUNK_TIMEOUT_MS, (signal) => doFetch(uploadUrl, {

@@ -20,16 +20,18 @@ import { retryAfterMs } from './pacing/middleware';
 import type { RoutingFacts } from '../routing/facts';
 import { DELIVERY_FREE_SQL } from './delivery-due';
 import { prepared, preparedSql, rowsOf } from '../store/prepared';
+import { DELIVERY_LEASE_MS, LEASE_MS_SQL, LeaseLost, NEW_LEASE_SQL, heldBy, keepLease, saveProgressHeld, type DeliveryLease } from './attempt-lease';
 
-/** How long a claim holds: longer than one attempt can take (Graph calls time out after 30 s, uploads after 60 s per chunk). */
-export const DELIVERY_LEASE_MS = 180_000;
+export { DELIVERY_LEASE_MS };
 
 type Outcome =
   | { kind: 'delivered'; graphMessageId: string | null; internetMessageId?: string | null; foundExisting: boolean; text: string; data: Record<string, unknown> }
   | { kind: 'throttled'; at: Date; reason: string }
-  | { kind: 'failed'; reason: string; uncertain: boolean; permanent: boolean };
+  | { kind: 'failed'; reason: string; uncertain: boolean; permanent: boolean }
+  | { kind: 'overtaken'; reason: string };
 
-export interface ClaimedDelivery { id: string; attempts: number }
+/** A claimed attempt: its number and the lease it holds (attempt-lease.ts). */
+export interface ClaimedDelivery { id: string; attempts: number; lease: Date }
 
 /**
  * Claims at most `n` free deliveries (`due` ones, or the one with this id), oldest due first, for one
@@ -42,24 +44,36 @@ export async function claimForAttempt(db: Db, which: 'due' | { id: string }, n: 
   const name = which === 'due' ? 'delivery_claim_due' : 'delivery_claim_one';
   const statement = preparedSql(db, name, () => sql`UPDATE deliveries SET attempts = attempts + 1,
       uncertain = uncertain OR lease_until IS NOT NULL,
-      lease_until = now() + make_interval(secs => ${DELIVERY_LEASE_MS / 1000})
+      lease_until = ${sql.raw(NEW_LEASE_SQL)}
     WHERE id IN (SELECT id FROM deliveries WHERE ${sql.raw(DELIVERY_FREE_SQL)} AND ${which === 'due' ? sql.raw('due_at <= now()') : sql`id = ${sql.placeholder('id')}`}
       ORDER BY due_at LIMIT ${sql.placeholder('n')} FOR UPDATE SKIP LOCKED)
-    RETURNING id, attempts`);
-  const rows = rowsOf<{ id: string; attempts: number }>(await statement.execute(which === 'due' ? { n } : { n, id: which.id }));
-  return rows.map((x) => ({ id: x.id, attempts: Number(x.attempts) }));
+    RETURNING id, attempts, ${sql.raw(LEASE_MS_SQL)} AS lease_ms`);
+  const rows = rowsOf<{ id: string; attempts: number; lease_ms: number }>(await statement.execute(which === 'due' ? { n } : { n, id: which.id }));
+  return rows.map((x) => ({ id: x.id, attempts: Number(x.attempts), lease: new Date(Number(x.lease_ms)) }));
+}
+
+export interface AttemptOptions {
+  /** How often the running attempt renews its lease (attempt-lease.ts; tests shorten it). */
+  renewEveryMs?: number;
 }
 
 /** Attempts one delivery now, if it is pending and no one holds it (tests and tools; the scheduler claims due ones). */
-export async function runDelivery(ctx: AppContext, deliveryId: string): Promise<void> {
+export async function runDelivery(ctx: AppContext, deliveryId: string, opts: AttemptOptions = {}): Promise<void> {
   const [claimed] = await claimForAttempt(ctx.db, { id: deliveryId }, 1);
   // Delivered or dead: nothing to do. Held: its holder finishes it, or its lease runs out and the scheduler takes it.
   if (!claimed) return;
-  await attemptClaimed(ctx, deliveryId, claimed.attempts);
+  await attemptClaimed(ctx, claimed, opts);
 }
 
-/** One attempt of a delivery this process has claimed (attempt = its number, counted by the claim). */
-export async function attemptClaimed(ctx: AppContext, deliveryId: string, attempt: number): Promise<void> {
+/**
+ * One attempt of a delivery this process has claimed (its number counted by the claim). The lease is
+ * renewed while it runs, and every write it makes is fenced on that lease (attempt-lease.ts): an attempt
+ * overtaken by another cannot undo the other's outcome.
+ */
+export async function attemptClaimed(ctx: AppContext, claimed: ClaimedDelivery, opts: AttemptOptions = {}): Promise<void> {
+  const deliveryId = claimed.id;
+  const attempt = claimed.attempts;
+  const lease: DeliveryLease = { deliveryId, until: claimed.lease, lost: false };
   // One statement for the delivery, its destination, letter, organisation settings and CVR name.
   const [row] = await prepared(ctx.db, 'delivery_load', (db) => db.select({ d: deliveries, dest: destinations, m: letterColumns, orgSettings: organisations.deliverySettings, cvrName: cvrNumbers.name })
     .from(deliveries)
@@ -72,8 +86,14 @@ export async function attemptClaimed(ctx: AppContext, deliveryId: string, attemp
   const { d, dest, m } = row;
   const settings = parseDeliverySettings(row.orgSettings);
 
-  const outcome = await attemptDelivery(ctx, { d, dest, m, settings, cvrName: row.cvrName }).catch((e): Outcome => classify(e));
-  await record(ctx, { d, dest, m, attempt, outcome });
+  const heartbeat = keepLease(ctx.db, lease, ctx.log, opts.renewEveryMs);
+  let outcome: Outcome;
+  try {
+    outcome = await attemptDelivery(ctx, { d, dest, m, settings, cvrName: row.cvrName, lease }).catch((e): Outcome => classify(e));
+  } finally {
+    await heartbeat.stop();
+  }
+  await record(ctx, { d, dest, m, attempt, lease, outcome });
 }
 
 interface Loaded {
@@ -83,9 +103,10 @@ interface Loaded {
   settings: ReturnType<typeof parseDeliverySettings>;
   /** The recipient CVR number's name in the organisation (null when it has none). */
   cvrName: string | null;
+  lease: DeliveryLease;
 }
 
-async function attemptDelivery(ctx: AppContext, { d, dest, m, settings, cvrName }: Loaded): Promise<Outcome> {
+async function attemptDelivery(ctx: AppContext, { d, dest, m, settings, cvrName, lease }: Loaded): Promise<Outcome> {
   // An attempt that may have left a copy (uncertain) reads the documents' content only when it has to:
   // if it finds its copy, it never decrypts a byte. Any other attempt needs the content, so it comes
   // with the list, in one read.
@@ -114,9 +135,7 @@ async function attemptDelivery(ctx: AppContext, { d, dest, m, settings, cvrName 
   const letter: LetterForMail = {
     ...m, cvrName: cvrName ?? m.cvr, actions: facts.actions ?? [], attentionPerson: facts.attentionPerson, caseIds: facts.caseIds,
   };
-  const saveProgress = async (p: object) => {
-    await ctx.db.update(deliveries).set({ progress: p as Record<string, unknown> }).where(eq(deliveries.id, d.id));
-  };
+  const saveProgress = (p: object) => saveProgressHeld(ctx.db, lease, p as Record<string, unknown>);
   const letterUrl = ctx.publicUrl ? `${ctx.publicUrl}/taskpane.html#/messages/${m.id}` : undefined;
   const by = d.requestedBy !== 'system' ? ` (${d.reason} requested by ${d.requestedBy})` : '';
 
@@ -143,7 +162,8 @@ async function attemptDelivery(ctx: AppContext, { d, dest, m, settings, cvrName 
     }
     const r = await deliverToTeams(ctx.graph, { teamId: t.teamId, channelId: t.channelId, webhookUrl: t.webhookUrl, folderPath: d.folderPath ?? (t.folderPath || undefined) },
       letter, await Promise.all(mailDocs.map(async (x) => ({ filename: x.filename, mimeType: x.mimeType, content: await x.load() }))), d.id,
-      { extraAllowedOrigins: ctx.delivery.webhookOrigins, letterUrl });
+      // Through the pacer: a long Retry-After on a file fragment hands the attempt back (PacerBusy) rather than sleeping through it.
+      { extraAllowedOrigins: ctx.delivery.webhookOrigins, letterUrl, pacer: ctx.pacer });
     await saveProgress({ cardPosted: true, files: r.files.map((f) => ({ name: f.name, webUrl: f.webUrl })) });
     return {
       kind: 'delivered', graphMessageId: null, foundExisting: false,
@@ -158,6 +178,7 @@ class PermanentError extends Error {}
 
 /** What an error means for the delivery: throttled (not a failure), uncertain, permanent. */
 export function classify(e: unknown): Outcome {
+  if (e instanceof LeaseLost) return { kind: 'overtaken', reason: e.message };
   if (e instanceof PacerBusy) return { kind: 'throttled', at: e.readyAt, reason: e.message };
   const g = e as { statusCode?: number; code?: string; body?: string; headers?: Headers; name?: string; retryable?: boolean; retryAfterMs?: number };
   if (g.code === 'PacerBusy') {
@@ -176,20 +197,41 @@ export function classify(e: unknown): Outcome {
   return { kind: 'failed', reason: describeGraphError(e), uncertain, permanent };
 }
 
-async function record(ctx: AppContext, { d, dest, m, attempt, outcome }: { d: Loaded['d']; dest: Loaded['dest']; m: Loaded['m']; attempt: number; outcome: Outcome }) {
+/**
+ * How long a delivery may only be handed back (Graph, or our pacing of it, asking us to wait) before it
+ * is dead-lettered: a mailbox that takes nothing for a day needs a person, not more waiting.
+ */
+export const MAX_THROTTLED_MS = 24 * 60 * 60_000;
+
+async function record(ctx: AppContext, { d, dest, m, attempt, lease, outcome: o }: { d: Loaded['d']; dest: Loaded['dest']; m: Loaded['m']; attempt: number; lease: DeliveryLease; outcome: Outcome }) {
+  let outcome = o;
+  const throttledSince = (d.progress as { throttledSince?: string }).throttledSince;
+  if (outcome.kind === 'throttled' && throttledSince && Date.now() - Date.parse(throttledSince) > MAX_THROTTLED_MS) {
+    outcome = {
+      kind: 'failed', uncertain: false, permanent: true,
+      reason: `Microsoft Graph has kept this delivery waiting since ${throttledSince} (last: ${outcome.reason}). Nothing is lost: `
+        + 'send the letter again from Brevdue when the mailbox is less busy; if it keeps happening, have a Microsoft 365 admin check what loads the mailbox.',
+    };
+  }
+  // Every write below is fenced on this attempt's lease: when another attempt has taken the delivery
+  // over meanwhile, its outcome stands and this one's is only logged.
+  const overtaken = (what: string) => ctx.log.warn('delivery attempt overtaken; its outcome is not recorded', { deliveryId: d.id, attempt, outcome: what });
+  if (outcome.kind === 'overtaken') { overtaken(outcome.reason); return; }
   if (outcome.kind === 'delivered') {
     const done = { deliveryId: d.id, orgId: m.orgId, messageId: m.id, graphMessageId: outcome.graphMessageId, internetMessageId: outcome.internetMessageId ?? null };
     const eventData = { destinationId: dest.id, attempt, foundExisting: outcome.foundExisting, reason: d.reason, requestedBy: d.requestedBy, ...outcome.data };
     const old = outcome.data.oldCopy as { action: 'moved' | 'removed'; mailbox: string; deliveryId: string } | undefined;
     // Usually one statement; a reroute that moved or removed the earlier copy records that too, together.
-    if (!old) await markDelivered(ctx.db, done, outcome.text, eventData);
-    else await ctx.db.transaction(async (tx) => {
-      await markDelivered(tx, done, outcome.text, eventData);
-      await addEvent(tx, m.orgId, m.id, old.action === 'moved' ? 'old_copy_moved' : 'old_copy_removed', d.requestedBy,
-        old.action === 'moved' ? `The earlier copy was moved to ${dest.displayName}`
-          : `The earlier copy was removed from ${old.mailbox} (it is in Deleted Items there)`,
-        { deliveryId: d.id, earlierDeliveryId: old.deliveryId, mailbox: old.mailbox });
-    });
+    const marked = !old ? await markDelivered(ctx.db, done, outcome.text, eventData, lease.until)
+      : await ctx.db.transaction(async (tx) => {
+        if (!await markDelivered(tx, done, outcome.text, eventData, lease.until)) return false;
+        await addEvent(tx, m.orgId, m.id, old.action === 'moved' ? 'old_copy_moved' : 'old_copy_removed', d.requestedBy,
+          old.action === 'moved' ? `The earlier copy was moved to ${dest.displayName}`
+            : `The earlier copy was removed from ${old.mailbox} (it is in Deleted Items there)`,
+          { deliveryId: d.id, earlierDeliveryId: old.deliveryId, mailbox: old.mailbox });
+        return true;
+      });
+    if (!marked) { overtaken('delivered'); return; }
     ctx.metrics?.deliveries.inc({ status: 'delivered' });
     ctx.log.info('letter delivered', { deliveryId: d.id, messageId: m.id, destination: dest.displayName, attempt, foundExisting: outcome.foundExisting });
     return;
@@ -197,24 +239,32 @@ async function record(ctx: AppContext, { d, dest, m, attempt, outcome }: { d: Lo
   if (outcome.kind === 'throttled') {
     // Give the attempt back: being told to wait is not a failed delivery. Due again when Graph allows.
     const at = new Date(outcome.at.getTime() + Math.floor(Math.random() * 250));
-    await ctx.db.update(deliveries).set({ attempts: sql`greatest(${deliveries.attempts} - 1, 0)`, leaseUntil: null, dueAt: at })
-      .where(eq(deliveries.id, d.id));
+    // The first hand-back in a row is remembered (progress.throttledSince): waiting has a limit too.
+    const given = await ctx.db.update(deliveries).set({
+      attempts: sql`greatest(${deliveries.attempts} - 1, 0)`, leaseUntil: null, dueAt: at,
+      progress: sql`${deliveries.progress} || jsonb_build_object('throttledSince', coalesce(${deliveries.progress}->'throttledSince', to_jsonb(now())))`,
+    })
+      .where(heldBy(lease)).returning({ id: deliveries.id });
+    if (!given.length) { overtaken('throttled'); return; }
     ctx.log.info('delivery paced', { deliveryId: d.id, until: at.toISOString() });
     return;
   }
   const dead = outcome.permanent || attempt >= ctx.delivery.maxAttempts;
-  await ctx.db.transaction(async (tx) => {
-    await tx.update(deliveries).set({
+  const recorded = await ctx.db.transaction(async (tx) => {
+    const failed = await tx.update(deliveries).set({
       status: dead ? 'dead' : 'pending', lastError: outcome.reason, lastFailedAt: new Date(), leaseUntil: null,
       uncertain: sql`${deliveries.uncertain} or ${outcome.uncertain}`,
       ...(dead ? {} : { dueAt: new Date(Date.now() + ctx.delivery.backoffMs(attempt)) }),
-    }).where(eq(deliveries.id, d.id));
+    }).where(heldBy(lease)).returning({ id: deliveries.id });
+    if (!failed.length) return false;
     if (dead) await tx.update(messages).set({ status: 'failed' }).where(and(eq(messages.id, m.id), ne(messages.status, 'delivered')));
     await addEvent(tx, m.orgId, m.id, dead ? 'delivery_failed' : 'delivery_attempt', 'system',
       dead ? `Delivery to ${dest.displayName} gave up after ${attempt} attempt(s): ${outcome.reason}`
         : `Delivery attempt ${attempt} to ${dest.displayName} failed, will retry: ${outcome.reason}`,
       { deliveryId: d.id, attempt, reason: outcome.reason, uncertain: outcome.uncertain });
+    return true;
   });
+  if (!recorded) { overtaken(dead ? 'dead' : 'failed'); return; }
   ctx.log.warn('delivery attempt failed', { deliveryId: d.id, attempt, dead, reason: outcome.reason });
   if (dead) ctx.metrics?.deliveries.inc({ status: 'dead' });
   if (dead) await ctx.jobs.notifyDeadSoon(d.id);
@@ -223,23 +273,28 @@ async function record(ctx: AppContext, { d, dest, m, attempt, outcome }: { d: Lo
 /**
  * Records a delivery as done: the delivery row, the letter's status (delivered unless it already was)
  * and the `delivered` event on its timeline, in one statement (atomic without a transaction; the
- * caller's transaction when it has more to write).
+ * caller's transaction when it has more to write). Only while the caller holds the delivery under the
+ * lease `leaseUntil` (attempt-lease.ts); false, and nothing written, when it no longer does.
  */
 export async function markDelivered(db: Db | Tx,
   d: { deliveryId: string; orgId: string; messageId: string; graphMessageId: string | null; internetMessageId: string | null },
-  text: string, data: Record<string, unknown>): Promise<void> {
+  text: string, data: Record<string, unknown>, leaseUntil: Date): Promise<boolean> {
   const statement = preparedSql(db, 'delivery_mark_delivered', () => sql`WITH done AS (
       UPDATE deliveries SET status = 'delivered', graph_message_id = ${sql.placeholder('graphId')}, internet_message_id = ${sql.placeholder('internetId')},
         delivered_at = now(), last_error = NULL, lease_until = NULL, uncertain = false
-      WHERE id = ${sql.placeholder('deliveryId')}),
+      WHERE id = ${sql.placeholder('deliveryId')} AND status = 'pending' AND lease_until = ${sql.placeholder('lease')}::timestamptz
+      RETURNING id),
     letter AS (
-      UPDATE messages SET status = 'delivered' WHERE id = ${sql.placeholder('messageId')} AND status IN ('routed', 'failed', 'triage'))
+      UPDATE messages SET status = 'delivered' WHERE id = ${sql.placeholder('messageId')} AND status IN ('routed', 'failed', 'triage') AND EXISTS (SELECT 1 FROM done))
     INSERT INTO events (org_id, message_id, type, actor, text, data)
-    VALUES (${sql.placeholder('orgId')}, ${sql.placeholder('messageId')}, 'delivered', 'system', ${sql.placeholder('text')}, ${sql.placeholder('data')}::jsonb)`);
-  await statement.execute({
+    SELECT ${sql.placeholder('orgId')}::uuid, ${sql.placeholder('messageId')}::uuid, 'delivered', 'system', ${sql.placeholder('text')}::text, ${sql.placeholder('data')}::jsonb
+    WHERE EXISTS (SELECT 1 FROM done)
+    RETURNING id`);
+  const rows = rowsOf<{ id: string }>(await statement.execute({
     graphId: d.graphMessageId, internetId: d.internetMessageId, deliveryId: d.deliveryId, messageId: d.messageId, orgId: d.orgId, text,
-    data: JSON.stringify({ deliveryId: d.deliveryId, graphMessageId: d.graphMessageId, ...data }),
-  });
+    lease: leaseUntil.toISOString(), data: JSON.stringify({ deliveryId: d.deliveryId, graphMessageId: d.graphMessageId, ...data }),
+  }));
+  return rows.length > 0;
 }
 
 /** A sentence for people from a Graph SDK error (status, Graph code and message), or any error. */

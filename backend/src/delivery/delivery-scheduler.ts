@@ -34,7 +34,7 @@ export function createDeliveryScheduler(ctx: AppContext, opts: DeliveryScheduler
     concurrency: opts.concurrency ?? DELIVERY_DEFAULTS.concurrency,
     tickMs: opts.tickMs ?? DELIVERY_DEFAULTS.tickMs,
     claim: (n) => claimDueDeliveries(ctx.db, n),
-    run: (c) => attemptClaimed(ctx, c.id, c.attempts),
+    run: (c) => attemptClaimed(ctx, c),
     // Claimed while stopping: the attempt never started, so it does not count.
     release: async (rows) => {
       await ctx.db.update(deliveries).set({ leaseUntil: null, attempts: sql`greatest(${deliveries.attempts} - 1, 0)` })

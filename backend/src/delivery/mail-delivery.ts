@@ -13,7 +13,7 @@ import type { DeliverySettings } from '../../../shared/src/contracts';
 import { planAttachments } from './attachment-plan';
 import { UploadRefused, createAttachmentSession, uploadToSession } from './attachment-upload';
 import { renderMail, type LetterForMail } from './render';
-import { createMessageRef, deleteMessage, ensureFolder, findDeliveredCopy, listAttachmentNames, moveMessage } from './mailbox';
+import { createMessageRef, deleteMessage, ensureFolder, findDeliveredCopy, listAttachmentNames, messageExists, moveMessage } from './mailbox';
 import { safeFilename } from '../util/filename';
 
 export interface MailDoc { filename: string; mimeType: string; size: number; load: () => Promise<Buffer> }
@@ -56,6 +56,10 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
   input = { ...input, docs: input.docs.map((d) => ({ ...d, filename: safeFilename(d.filename) })) };
   const plan = planAttachments(input.docs);
   p.variant ??= plan.large.length ? 'session' : 'inline';
+  // A session mail is unfinished between its create and its last upload. Recorded before the create,
+  // so that after a create whose answer was lost, recovery (recover.ts) knows the copy it finds is not
+  // done and leaves it to the attempts, which add what it lacks.
+  if (p.variant !== 'inline' && input.progress.variant !== p.variant) await input.saveProgress(p);
 
   const target = { mailbox: input.mailbox, folderPath: input.folderPath };
   let folderId = await ensureFolder(graph, ctx.folders, target);
@@ -78,9 +82,25 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
 
   // Reroute by moving within one mailbox: the earlier copy becomes this delivery.
   if (p.moveFrom && !p.oldCopyDone && p.moveFrom.mailbox.toLowerCase() === input.mailbox.toLowerCase()) {
-    const id = await inFolder((f) => moveMessage(graph, input.mailbox, p.moveFrom!.graphMessageId, f));
-    await input.saveProgress({ ...p, graphMessageId: id, oldCopyDone: true });
-    return { graphMessageId: id, internetMessageId: null, foundExisting: false, variant: 'moved', notes: [...notes, 'moved the earlier copy'], oldCopy: { action: 'moved', mailbox: input.mailbox, deliveryId: p.moveFrom.deliveryId } };
+    const from = p.moveFrom;
+    // Graph answers 404 both for a gone destination folder and for a gone earlier copy; only the
+    // first is inFolder's to mend, so a 404 is a gone copy when the copy itself is not found.
+    const id = await inFolder(async (f) => {
+      try {
+        return await moveMessage(graph, input.mailbox, from.graphMessageId, f);
+      } catch (e) {
+        if (isItemNotFound(e) && !await messageExists(graph, input.mailbox, from.graphMessageId)) return null;
+        throw e;
+      }
+    });
+    if (id !== null) {
+      await input.saveProgress({ ...p, graphMessageId: id, oldCopyDone: true });
+      return { graphMessageId: id, internetMessageId: null, foundExisting: false, variant: 'moved', notes: [...notes, 'moved the earlier copy'], oldCopy: { action: 'moved', mailbox: input.mailbox, deliveryId: from.deliveryId } };
+    }
+    // Someone deleted the earlier copy for good: there is nothing to move, so this delivery makes its own.
+    delete p.moveFrom;
+    await input.saveProgress(p);
+    notes.push('the earlier copy had been deleted for good in the mailbox, so a new copy was made');
   }
 
   let existing = (input.uncertain || p.graphMessageId) ? await findDeliveredCopy(graph, input.mailbox, input.deliveryId) : undefined;
@@ -124,9 +144,13 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
     for (const d of plan.large) {
       const doc = input.docs[d.index];
       if (present.has(`${doc.filename}|${doc.size}`)) continue;
+      const lane = `mailbox:${input.mailbox.toLowerCase()}`;
+      // The document's whole size first (PacerBusy here sends nothing): an upload cut off half-way by
+      // the budget would start again from nothing next time, and could do so for ever.
+      const reservation = await ctx.pacer.reserveUpload(lane, doc.size);
       try {
         const url = await createAttachmentSession(graph, input.mailbox, messageId, doc);
-        await uploadToSession(url, await doc.load(), { pacer: ctx.pacer, lane: `mailbox:${input.mailbox.toLowerCase()}` });
+        await uploadToSession(url, await doc.load(), { reservation, lane });
         p.uploaded = [...(p.uploaded ?? []), doc.filename];
         await input.saveProgress(p);
       } catch (e) {
@@ -144,6 +168,8 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
         await input.saveProgress(p);
         notes.push(`${plan.large.length} large document(s) are available in Brevdue only (${e.message})`);
         break;
+      } finally {
+        reservation.release();
       }
     }
   }
@@ -159,7 +185,7 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
   return { graphMessageId: messageId, internetMessageId: p.internetMessageId ?? null, foundExisting, variant: p.variant, notes };
 }
 
-/** Graph's answer for an id that no longer exists (here: a folder deleted for good). */
+/** Graph's answer for an id that no longer exists (a folder or message deleted for good). */
 function isItemNotFound(e: unknown): boolean {
   const x = e as { statusCode?: number; code?: string };
   return x.statusCode === 404 && (x.code === undefined || x.code === 'ErrorItemNotFound');

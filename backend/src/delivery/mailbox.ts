@@ -5,7 +5,7 @@ import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import { DELIVERY_ID_PROPERTY, DELIVERY_VARIANT_PROPERTY } from './render';
 import { splitFolderPath } from '../../../shared/src/contracts';
-import { withTimeout } from '../util/timeout';
+import { RequestClock } from './pacing/request-clock';
 
 const TIMEOUT_MS = 30_000;
 const IMMUTABLE_IDS = 'IdType="ImmutableId"';
@@ -156,6 +156,17 @@ export async function deleteMessage(graph: Client, mailbox: string, messageId: s
   }
 }
 
+/** Whether the message is still in the mailbox (in any folder, Deleted Items included): false on 404. */
+export async function messageExists(graph: Client, mailbox: string, messageId: string): Promise<boolean> {
+  try {
+    await call(graph, `/users/${enc(mailbox)}/messages/${enc(messageId)}`, (r) => r.select('id').get());
+    return true;
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return false;
+    throw e;
+  }
+}
+
 /** Moves a message to another folder of the same mailbox (immutable ids keep the id). */
 export async function moveMessage(graph: Client, mailbox: string, messageId: string, folderId: string): Promise<string> {
   const moved = await call<MicrosoftGraph.Message>(graph, `/users/${enc(mailbox)}/messages/${enc(messageId)}/move`,
@@ -173,10 +184,17 @@ const timeouts = new WeakMap<Client, number>();
 /** A shorter (tests) or longer time limit for every call through this client. */
 export function setGraphTimeout(graph: Client, ms: number): void { timeouts.set(graph, ms); }
 
-/** One Graph call with immutable ids and a time limit. */
-export function call<T>(graph: Client, path: string, send: (r: GraphRequest) => Promise<unknown>): Promise<T> {
-  return withTimeout(timeouts.get(graph) ?? TIMEOUT_MS, (signal) =>
-    send(graph.api(path).header('Prefer', IMMUTABLE_IDS).option('signal', signal)) as Promise<T>);
+/**
+ * One Graph call with immutable ids and a time limit. The limit counts from when the request holds its
+ * lane's pacer slot (pacing/request-clock.ts), not from when it started to wait for one.
+ */
+export async function call<T>(graph: Client, path: string, send: (r: GraphRequest) => Promise<unknown>): Promise<T> {
+  const clock = new RequestClock(timeouts.get(graph) ?? TIMEOUT_MS);
+  try {
+    return await send(graph.api(path).header('Prefer', IMMUTABLE_IDS).option('signal', clock.signal).middlewareOptions([clock])) as T;
+  } finally {
+    clock.stop();
+  }
 }
 
 export const enc = encodeURIComponent;

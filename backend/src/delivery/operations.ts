@@ -3,10 +3,11 @@
 // organisation configured). Each becomes new delivery rows, run by the same engine, and an event on
 // the letter's timeline naming who asked. After an outage (a mailbox full, the app's access revoked),
 // an admin sends every delivery that gave up again at once: retryFailed.
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { deliveries, destinations, events, messages } from '../store/schema';
 import { addEvent } from '../store/letters';
+import type { Tx } from '../store/db';
 import { HttpError } from '../api/errors';
 import { getDeliverySettings } from './settings';
 import { chosenDestinations } from './registry/destinations';
@@ -43,6 +44,7 @@ export async function resend(ctx: AppContext, orgId: string, messageId: string, 
   const byDest = new Map(rows.filter((r) => !r.dest.archivedAt && mayUse(r.dest.id)).map((r) => [r.dest.id, r]));
   if (byDest.size === 0) throw new HttpError(409, 'nothing_to_resend', 'The letter has no finished delivery to an existing destination; use reroute to choose one.');
   const ids = await ctx.db.transaction(async (tx) => {
+    await lockLetters(tx, [messageId]);
     const ins = await tx.insert(deliveries).values([...byDest.values()].map((r) => ({
       orgId, messageId, destinationId: r.dest.id, reason: 'resend', requestedBy: actorLabel(actor),
     }))).returning({ id: deliveries.id });
@@ -62,27 +64,32 @@ export async function reroute(ctx: AppContext, orgId: string, messageId: string,
   const wanted = [...new Set(opts.destinationIds)];
   const dests = await chosenDestinations(ctx.db, orgId, wanted);
   const oldCopy = opts.oldCopy ?? (await getDeliverySettings(ctx.db, orgId)).rerouteOldCopy;
-  // Earlier copies that can be moved or removed: delivered into a mailbox, not yet moved.
-  const earlier = await ctx.db.select({ d: deliveries, dest: destinations }).from(deliveries)
-    .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
-    .where(and(eq(deliveries.orgId, orgId), eq(deliveries.messageId, messageId), eq(deliveries.status, 'delivered')));
-  const movable = earlier.filter((r) => r.dest.mailbox && r.d.graphMessageId && !wanted.includes(r.dest.id));
-  // "Move" pairs earlier copies with new mailbox destinations: the same mailbox first (a real move).
-  const pairs = new Map<string, MailProgress['moveFrom']>();
-  if (oldCopy === 'move') {
-    const pool = [...movable];
-    const mailDests = dests.filter((d) => d.mailbox);
-    for (const pass of ['same', 'other'] as const) {
-      for (const nd of mailDests) {
-        if (pairs.has(nd.id)) continue;
-        const i = pool.findIndex((r) => (pass === 'same') === (r.dest.mailbox!.toLowerCase() === nd.mailbox!.toLowerCase()));
-        if (i < 0) continue;
-        const [r] = pool.splice(i, 1);
-        pairs.set(nd.id, { deliveryId: r.d.id, mailbox: r.dest.mailbox!, graphMessageId: r.d.graphMessageId! });
+  const ids = await ctx.db.transaction(async (tx) => {
+    // Under the letter's lock: a reroute running at the same moment pairs its own copies after this one's.
+    await lockLetters(tx, [messageId]);
+    // Earlier copies that can be moved or removed: delivered into a mailbox, and not already taken by
+    // another reroute's move (done or under way; one that gave up may have left its copy in place).
+    const earlier = await tx.select({ d: deliveries, dest: destinations }).from(deliveries)
+      .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
+      .where(and(eq(deliveries.orgId, orgId), eq(deliveries.messageId, messageId), eq(deliveries.status, 'delivered'), NOT_YET_REPLACED))
+      // Oldest first, so which copy a move takes is the same every time: where the letter went first.
+      .orderBy(asc(deliveries.createdAt), asc(deliveries.id));
+    const movable = earlier.filter((r) => r.dest.mailbox && r.d.graphMessageId && !wanted.includes(r.dest.id));
+    // "Move" pairs earlier copies with new mailbox destinations: the same mailbox first (a real move).
+    const pairs = new Map<string, MailProgress['moveFrom']>();
+    if (oldCopy === 'move') {
+      const pool = [...movable];
+      const mailDests = dests.filter((d) => d.mailbox);
+      for (const pass of ['same', 'other'] as const) {
+        for (const nd of mailDests) {
+          if (pairs.has(nd.id)) continue;
+          const i = pool.findIndex((r) => (pass === 'same') === (r.dest.mailbox!.toLowerCase() === nd.mailbox!.toLowerCase()));
+          if (i < 0) continue;
+          const [r] = pool.splice(i, 1);
+          pairs.set(nd.id, { deliveryId: r.d.id, mailbox: r.dest.mailbox!, graphMessageId: r.d.graphMessageId! });
+        }
       }
     }
-  }
-  const ids = await ctx.db.transaction(async (tx) => {
     const ins = await tx.insert(deliveries).values(dests.map((nd) => {
       const moveFrom = pairs.get(nd.id);
       return {
@@ -106,10 +113,31 @@ export async function reroute(ctx: AppContext, orgId: string, messageId: string,
   return ids;
 }
 
+/** A delivered copy no later reroute has moved or removed, or is about to (replaces_delivery_id names it). */
+const NOT_YET_REPLACED = sql.raw(`NOT EXISTS (SELECT 1 FROM deliveries r WHERE r.replaces_delivery_id = deliveries.id AND r.status <> 'dead')`);
+
+/**
+ * A dead delivery is retried only while it is the latest delivery of its letter to its destination: a
+ * later resend, reroute or placement there (delivered, under way or failed itself) has taken its place,
+ * and reviving it as well would put a second copy in the mailbox.
+ */
+// Written out: drizzle leaves columns unqualified in an UPDATE, where they would bind to `later`.
+const LATEST_TO_DESTINATION = sql.raw(`NOT EXISTS (SELECT 1 FROM deliveries later WHERE later.message_id = deliveries.message_id
+  AND later.destination_id = deliveries.destination_id AND later.created_at > deliveries.created_at)`);
+
+/**
+ * Resend, reroute and retryFailed lock the letters they add deliveries to or revive deliveries of, in
+ * id order: a retry that waited for a resend's transaction then sees its new row (the next statement's
+ * snapshot does) and leaves the dead row it replaced alone; the row check alone would miss it.
+ */
+async function lockLetters(tx: Tx, ids: string[]): Promise<void> {
+  await tx.select({ id: messages.id }).from(messages).where(inArray(messages.id, ids)).orderBy(asc(messages.id)).for('update');
+}
+
 /**
  * Dead deliveries that can be tried again: of letters the scope sees, whose content is still there, to
- * destinations not archived that the scope may use. Latest failure first (so each destination's first
- * row carries its latest reason).
+ * destinations not archived that the scope may use, and not since replaced (LATEST_TO_DESTINATION).
+ * Latest failure first (so each destination's first row carries its latest reason).
  */
 async function retryableFailed(ctx: AppContext, scope: Scope, destinationId?: string) {
   const rows = await ctx.db.select({
@@ -119,7 +147,7 @@ async function retryableFailed(ctx: AppContext, scope: Scope, destinationId?: st
     .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
     .innerJoin(messages, eq(messages.id, deliveries.messageId))
     .where(and(eq(deliveries.orgId, scope.orgId), eq(deliveries.status, 'dead'), isNull(destinations.archivedAt), isNull(messages.purgedAt),
-      visibleLetters(scope), ...(destinationId ? [eq(deliveries.destinationId, destinationId)] : [])))
+      LATEST_TO_DESTINATION, visibleLetters(scope), ...(destinationId ? [eq(deliveries.destinationId, destinationId)] : [])))
     .orderBy(desc(deliveries.lastFailedAt));
   return rows.filter((r) => mayUseDestination(scope, r.destinationId));
 }
@@ -149,10 +177,14 @@ export async function retryFailed(ctx: AppContext, scope: Scope, actor: Actor, o
   for (let i = 0; i < rows.length; i += RETRY_CHUNK) {
     const chunk = rows.slice(i, i + RETRY_CHUNK);
     retried += await ctx.db.transaction(async (tx) => {
-      // Only rows still dead: another admin, or the same click twice, does not send one twice.
+      // Only rows still dead and still the latest to their destination: another admin, the same click
+      // twice, or a resend since the list was read does not send one twice.
       // deadNotifiedAt cleared: if it gives up again, the admins hear of it again.
-      const revived = await tx.update(deliveries).set({ status: 'pending', attempts: 0, dueAt: sql`now()`, leaseUntil: null, deadNotifiedAt: null })
-        .where(and(inArray(deliveries.id, chunk.map((r) => r.id)), eq(deliveries.status, 'dead')))
+      await lockLetters(tx, [...new Set(chunk.map((r) => r.messageId))]);
+      // throttledSince dropped: a delivery that gave up after a day of waiting gets a new day.
+      const revived = await tx.update(deliveries).set({ status: 'pending', attempts: 0, dueAt: sql`now()`, leaseUntil: null, deadNotifiedAt: null,
+        progress: sql`${deliveries.progress} - 'throttledSince'` })
+        .where(and(inArray(deliveries.id, chunk.map((r) => r.id)), eq(deliveries.status, 'dead'), LATEST_TO_DESTINATION))
         .returning({ id: deliveries.id, messageId: deliveries.messageId, destinationId: deliveries.destinationId });
       if (revived.length === 0) return 0;
       const names = new Map(chunk.map((r) => [r.destinationId, r.displayName]));

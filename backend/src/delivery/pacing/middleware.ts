@@ -4,6 +4,7 @@
 // them, so the delivery engine looks for its copy before trying again.
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { Pacer } from './pacer';
+import { RequestClock } from './request-clock';
 
 const MAX_THROTTLE_RETRIES = 4;
 const DEFAULT_RETRY_AFTER_MS = 2_000;
@@ -46,8 +47,12 @@ export function pacingMiddleware(pacer: Pacer, onThrottled?: (lane: string, stat
       if (!lane) return next!.execute(ctx);
       const method = (ctx.options?.method ?? 'GET').toUpperCase();
       const bytes = ['POST', 'PUT', 'PATCH'].includes(method) ? bodyBytes(ctx.options?.body) : 0;
+      // The call's time limit runs only while the request is out, not while it waits for a slot.
+      const clock = ctx.middlewareControl?.getMiddlewareOptions(RequestClock) as RequestClock | undefined;
       for (let attempt = 0; ; attempt++) {
-        const release = await pacer.acquire(lane, bytes);
+        clock?.stop();
+        const release = await pacer.acquire(lane, bytes, undefined, ctx.options?.signal ?? undefined);
+        clock?.start();
         try { await next!.execute(ctx); } finally { release(); }
         const status = ctx.response?.status ?? 0;
         const throttled = status === 429 || (status === 503 && (method === 'GET' || method === 'HEAD'));

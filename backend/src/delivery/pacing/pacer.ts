@@ -32,6 +32,14 @@ export class PacerBusy extends Error {
   }
 }
 
+/** Part of a lane's upload budget held for one document (Pacer.reserveUpload). */
+export interface UploadReservation {
+  /** A slot for the next `bytes` of the document, counted against the reservation first. */
+  acquire(bytes: number, signal?: AbortSignal): Promise<() => void>;
+  /** Gives back what the upload did not use (always call it, also when the upload failed). */
+  release(): void;
+}
+
 interface Waiter { bytes: number; resolve: (release: () => void) => void; reject: (e: Error) => void; deadline: number }
 
 class Lane {
@@ -46,6 +54,8 @@ class Lane {
   uploads: { t: number; bytes: number }[] = [];
   uploadSum = 0;
   inflightBytes = 0;
+  /** Upload bytes promised to documents whose upload is under way but not yet sent (reserveUpload). */
+  reservedBytes = 0;
   pausedUntil = 0;
   timer: NodeJS.Timeout | null = null;
   // For figures: how often and how long this lane was told to back off.
@@ -66,9 +76,11 @@ export class Pacer {
 
   /**
    * Waits for a slot in the lane (concurrency, request window, upload budget, Retry-After pause)
-   * and returns the function that gives it back. Throws PacerBusy when the wait would exceed maxWaitMs.
+   * and returns the function that gives it back. Throws PacerBusy when the wait would exceed maxWaitMs
+   * or has (also when only the requests under way hold it up), and `signal`'s reason when it aborts.
    */
-  acquire(laneKey: string, uploadBytes = 0, maxWaitMs = this.limits.maxWaitMs): Promise<() => void> {
+  acquire(laneKey: string, uploadBytes = 0, maxWaitMs = this.limits.maxWaitMs, signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const lane = this.lane(laneKey);
     const t = this.now();
     this.expire(lane, t);
@@ -81,9 +93,74 @@ export class Pacer {
       return Promise.reject(new PacerBusy(laneKey, new Date(t + 1000), `${lane.queue.length} requests are queued for this mailbox`));
     }
     return new Promise((resolve, reject) => {
-      lane.queue.push({ bytes: uploadBytes, resolve, reject, deadline: t + maxWaitMs });
+      const leave = () => {
+        const i = lane.queue.indexOf(w);
+        if (i >= 0) lane.queue.splice(i, 1);
+        return i >= 0;
+      };
+      // The pump rejects a waiter whose time-based wait runs past its deadline; this timer covers the
+      // waiter held back only by the requests under way (one slow mailbox must not keep a job waiting).
+      const timer = setTimeout(() => {
+        if (leave()) {
+          w.reject(new PacerBusy(laneKey, new Date(this.now() + 1000),
+            `${this.limits.maxConcurrent} requests to it were under way for ${Math.round(maxWaitMs / 1000)} s with ${lane.queue.length} more waiting`));
+        }
+      }, maxWaitMs + 1);
+      timer.unref?.();
+      const onAbort = () => { if (leave()) w.reject(signal!.reason); };
+      const done = () => { clearTimeout(timer); signal?.removeEventListener('abort', onAbort); };
+      const w: Waiter = {
+        bytes: uploadBytes, deadline: t + maxWaitMs,
+        resolve: (release) => { done(); resolve(release); },
+        reject: (e) => { done(); reject(e); },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      lane.queue.push(w);
       this.pump(laneKey, lane);
     });
+  }
+
+  /**
+   * Reserves a whole document's bytes of the lane's upload budget before its first chunk. Without it,
+   * two large uploads share the budget chunk by chunk, both run out half-way, both are handed back and
+   * both start again from nothing: neither ever finishes. With it, a document that does not fit now is
+   * told when to come back (PacerBusy) before a byte is sent. Chunks then acquire through the
+   * reservation, which the budget has already counted. A document larger than the whole budget reserves
+   * all of it, and its remaining chunks wait like any upload.
+   */
+  async reserveUpload(laneKey: string, bytes: number, maxWaitMs = this.limits.maxWaitMs): Promise<UploadReservation> {
+    const lane = this.lane(laneKey);
+    const want = Math.min(bytes, this.limits.uploadBytesPerWindow);
+    const deadline = this.now() + maxWaitMs;
+    for (;;) {
+      const t = this.now();
+      this.expire(lane, t);
+      const at = this.readyAt(lane, want, t);
+      if (at <= t) break;
+      if (at > deadline) throw new PacerBusy(laneKey, new Date(at), this.why(lane, want, t));
+      await new Promise((r) => setTimeout(r, at - t).unref?.());
+    }
+    lane.reservedBytes += want;
+    let left = want;
+    return {
+      acquire: async (n, signal) => {
+        const from = Math.min(left, n);
+        left -= from;
+        lane.reservedBytes -= from;
+        try {
+          return await this.acquire(laneKey, n, undefined, signal);
+        } catch (e) {
+          left += from;
+          lane.reservedBytes += from;
+          throw e;
+        }
+      },
+      release: () => {
+        lane.reservedBytes -= left;
+        left = 0;
+        this.pump(laneKey, lane);
+      },
+    };
   }
 
   /** Graph said 429/503 with Retry-After: nobody starts a request on this lane before then. */
@@ -101,7 +178,7 @@ export class Pacer {
     return [...this.lanes.entries()].map(([k, l]) => {
       this.expire(l, t);
       return { lane: k, inflight: l.inflight, queued: l.queue.length, requestsInWindow: l.ends.length + l.inflight,
-        uploadBytesInWindow: l.uploadSum + l.inflightBytes, pausedUntil: l.pausedUntil > t ? new Date(l.pausedUntil).toISOString() : null, throttled: l.throttled };
+        uploadBytesInWindow: l.uploadSum + l.inflightBytes + l.reservedBytes, pausedUntil: l.pausedUntil > t ? new Date(l.pausedUntil).toISOString() : null, throttled: l.throttled };
     });
   }
 
@@ -125,7 +202,7 @@ export class Pacer {
       const i = counted - this.limits.requestsPerWindow;
       at = Math.max(at, i < l.ends.length ? l.ends[i] + this.limits.windowMs + this.slackMs : t + 60_000);
     }
-    const used = l.uploadSum + l.inflightBytes;
+    const used = l.uploadSum + l.inflightBytes + l.reservedBytes;
     if (bytes > 0 && used + bytes > this.limits.uploadBytesPerWindow) {
       // Budget frees as old uploads leave the window; one upload larger than the budget waits for an empty window.
       let freed = 0;
@@ -141,7 +218,7 @@ export class Pacer {
   private why(l: Lane, bytes: number, t: number): string {
     if (l.pausedUntil > t) return 'Graph asked us to wait (Retry-After)';
     if (l.ends.length + l.inflight >= this.limits.requestsPerWindow) return `${this.limits.requestsPerWindow} requests in ${this.limits.windowMs / 60_000} minutes reached`;
-    if (bytes > 0 && l.uploadSum + l.inflightBytes + bytes > this.limits.uploadBytesPerWindow) return `upload budget of ${Math.round(this.limits.uploadBytesPerWindow / 1048576)} MB per ${this.limits.uploadWindowMs / 60_000} minutes reached`;
+    if (bytes > 0 && l.uploadSum + l.inflightBytes + l.reservedBytes + bytes > this.limits.uploadBytesPerWindow) return `upload budget of ${Math.round(this.limits.uploadBytesPerWindow / 1048576)} MB per ${this.limits.uploadWindowMs / 60_000} minutes reached`;
     return 'busy';
   }
 

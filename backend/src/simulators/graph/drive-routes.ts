@@ -32,7 +32,7 @@ import { GraphHttpError, graphErrorHandler, sendGraphError } from './errors';
 import type { Annotated, GraphCollection, GraphResponse } from './graph-json';
 import { evaluate } from './odata-filter';
 import { applyPaging, nextLink, origin, parseQuery, project, rawQuery } from './odata-query';
-import { bearerAuth, faultGate, jsonBody, latency, requestContext } from './pipeline';
+import { bearerAuth, faultGate, fragmentFault, jsonBody, latency, requestContext } from './pipeline';
 import { noteBody } from './recorder';
 import { contextUrl, q, sendJson } from './respond';
 import type { GraphRuntime } from './runtime';
@@ -287,7 +287,7 @@ const RANGE = /^bytes (\d+)-(\d+)\/(\d+|\*)$/;
 export function spRouter(rt: GraphRuntime): Router {
   const state = teamsOf(rt);
   const r = Router();
-  r.use(requestContext(rt), faultGate(rt));
+  r.use(requestContext(rt), faultGate(rt), fragmentFault(rt));
 
   r.get('/download/:token', (req, res) => {
     const ref = readDownloadToken(req.params.token);

@@ -11,6 +11,8 @@ export const graphFaultsSchema = z.object({
   /** Answer such a write after this delay; without it the request hangs until the client gives up. */
   timeoutAfterWriteDelayMs: z.number().int().min(0).optional(),
   latencyMs: z.number().int().min(0).max(120_000).optional(),
+  /** Share of upload-session fragment PUTs (attachment and drive sessions, not Graph itself) answered 429 with Retry-After. */
+  uploadFragment429Rate: z.number().min(0).max(1).optional(),
   /** Retry-After of fault 429s and 503s, in seconds (default 1). */
   retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
 }).strict();

@@ -17,7 +17,7 @@ import type { GraphFaults, Random } from './faults';
 import { folderRoutes } from './folder-routes';
 import { DEFAULT_GRAPH_LIMITS, type GraphLimits } from './limits';
 import { messageRoutes } from './message-routes';
-import { bearerAuth, faultGate, jsonBody, latency, mailboxGate, requestContext } from './pipeline';
+import { bearerAuth, faultGate, fragmentFault, jsonBody, latency, mailboxGate, requestContext } from './pipeline';
 import { GraphRuntime, type GraphStats } from './runtime';
 import type { AddMailboxInput } from './state';
 import { mailboxSummary, messageSummaries, type MailboxSummary, type MessageSummary } from './summaries';
@@ -97,7 +97,7 @@ export function createGraphSimulator(opts: GraphSimulatorOptions = {}): { router
   const router = Router();
   router.use('/sim', controlRouter(rt));
   router.use(recordRequests(rt.recorder));
-  router.use('/upload', requestContext(rt), faultGate(rt), uploadRouter(rt));
+  router.use('/upload', requestContext(rt), faultGate(rt), fragmentFault(rt), uploadRouter(rt));
   // Teams and drives bring their own pipeline (PUT bodies are file bytes, not JSON); see drive-routes.ts.
   router.use(SP_PATH, spRouter(rt));
   router.use('/v1.0/teams', teamsRouter(rt));

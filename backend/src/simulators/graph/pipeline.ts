@@ -75,6 +75,15 @@ export function faultGate(rt: GraphRuntime): RequestHandler {
   };
 }
 
+/** For upload-session URLs: a fragment PUT throttled on its own (the session and what it received stay). */
+export function fragmentFault(rt: GraphRuntime): RequestHandler {
+  return (req, res, next) => {
+    if (req.method !== 'PUT' || !hit(rt.faults.uploadFragment429Rate, rt.random)) return next();
+    rt.count('faulted429');
+    sendGraphError(res, new GraphHttpError(429, 'TooManyRequests', 'Too many requests (simulated, upload fragment).', { 'Retry-After': String(rt.faults.retryAfterSeconds ?? 1) }));
+  };
+}
+
 /** Simulated processing time; runs once a request is admitted, so it occupies a concurrency slot. */
 export function latency(rt: GraphRuntime): RequestHandler {
   return (_req, _res, next) => {
