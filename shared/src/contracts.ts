@@ -334,8 +334,20 @@ export const mailboxHealthSchema = z.object({
   waitingAtProvider: z.number().int().nonnegative().nullable(),
   /** Letters stored from this mailbox that are not yet delivered or placed in triage. */
   undelivered: z.number().int().nonnegative(),
+  /** Letters of this mailbox kept in quarantine (invalid, refused, or given up): GET /api/admin/mailboxes/:id/quarantine. */
+  quarantined: z.number().int().nonnegative(),
 });
 export type MailboxHealth = z.infer<typeof mailboxHealthSchema>;
+
+/** A quarantined letter as operators see it: what and why, never its content. */
+export const quarantineItemSchema = z.object({
+  id: z.string().uuid(),
+  mailboxId: z.string().uuid(),
+  providerMessageId: z.string(),
+  receivedAt: z.string().datetime(),
+  reason: z.string(),
+});
+export type QuarantineItem = z.infer<typeof quarantineItemSchema>;
 
 export const mailboxViewSchema = z.object({
   id: z.string().uuid(),

@@ -89,6 +89,7 @@ const EXPECTED: Record<string, Expect> = {
   'DELETE /admin/cvrs/:cvr': { access: ADMIN },
   'POST /admin/cvrs/:cvr/mailboxes': { access: ADMIN, body: () => ({ provider: 'ngdp', config: { baseUrl: 'http://127.0.0.1:9/apis/v1', systemUsername: 'x' }, credentials: { systemPassword: 'y' } }) },
   'GET /admin/mailboxes/:id': { access: OPS },
+  'GET /admin/mailboxes/:id/quarantine': { access: OPS },
   'PATCH /admin/mailboxes/:id': { access: OPS, body: () => ({ paused: true }) },
   'POST /admin/mailboxes/:id/backfill': { access: ADMIN, body: () => ({ from: '2026-01-01' }) },
   'GET /admin/mailboxes/:id/backfill': { access: OPS },

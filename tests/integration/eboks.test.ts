@@ -154,14 +154,16 @@ describe('happy path', () => {
   });
 
   test('the provider module validates its settings and builds a working connector', async () => {
-    const config = eboksProvider.configSchema.parse({ baseUrl: `${base}${EBOKS_API_PATH}`, identity: ACCOUNT.identity, deviceId: ACCOUNT.deviceId });
+    const config = eboksProvider.configSchema.parse({ baseUrl: `${base}${EBOKS_API_PATH}`, deviceId: ACCOUNT.deviceId });
     expect(config).toMatchObject({ identityType: 'P', nationality: 'DK', mailboxId: '0', inboxFolder: 'Indbakke', archiveFolder: 'Arkiv' });
-    expect(() => eboksProvider.configSchema.parse({ identity: '12', deviceId: 'x' })).toThrow(/identity/);
-    expect(() => eboksProvider.secretSchema.parse({ password: 'x' })).toThrow(/activationCode/);
+    // The login identity (a CPR number) is a sealed credential, never a clear setting.
+    expect(eboksProvider.secretSettings).toEqual(['identity']);
+    expect(() => eboksProvider.secretSchema.parse({ identity: '12', password: 'x', activationCode: 'y' })).toThrow(/identity/);
+    expect(() => eboksProvider.secretSchema.parse({ identity: ACCOUNT.identity, password: 'x' })).toThrow(/activationCode/);
     expect(eboksProvider.receivesByPush(config)).toBe(false);
     expect(eboksProvider.requirements).toMatch(/agreement with e-Boks/);
     const connector = eboksProvider.createConnector({ id: randomUUID(), cvr: CVR }, config,
-      eboksProvider.secretSchema.parse({ password: ACCOUNT.password, activationCode: ACCOUNT.activationCode }));
+      eboksProvider.secretSchema.parse({ identity: ACCOUNT.identity, password: ACCOUNT.password, activationCode: ACCOUNT.activationCode }));
     const id = sim.inject(CVR, letter()).id;
     expect(await collect(connector)).toEqual([[id]]);
   });

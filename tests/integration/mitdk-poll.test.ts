@@ -5,7 +5,8 @@ import express from 'express';
 import { and, eq, sql } from 'drizzle-orm';
 import { startBrevdue, type Brevdue } from '../../backend/src/app';
 import { DEMO_ORGANISATION, minimalPdf } from '../../backend/src/demo/letters';
-import { mailboxes, messages, quarantine } from '../../backend/src/store/schema';
+import { documents, mailboxes, messages, quarantine } from '../../backend/src/store/schema';
+import { ProviderError } from '../../backend/src/ingest/connector';
 import { pollMailbox } from '../../backend/src/ingest/poll';
 import { providerMessageUUID } from '../../backend/src/ingest/eboks/provider-letter';
 import { parseMitdkProviderId } from '../../backend/src/ingest/mitdk/client';
@@ -97,5 +98,25 @@ describe.each(testDatabases)('mit.dk poll on $name', (tdb) => {
     sim.inject(cvr, { sender: { name: 'Lejerforeningen' }, subject: 'Referat', documents: [{ filename: 'Referat.pdf', content: pdf('Referat') }] });
     const r = await pollMailbox({ ...ctx, connectorFor: fresh }, row as MailboxRow);
     expect(r.stored).toBe(1);
+  });
+  test('a server that compresses its answers: lists and messages arrive gzipped, documents byte for byte', async () => {
+    const ctx = { ...app.ctx, jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined, notifyDeadSoon: async () => undefined } };
+    sim.setFaults({ compress: true });
+    sim.inject(cvr, { sender: { name: 'Nykredit' }, subject: 'Komprimeret', documents: [{ filename: 'Brev.pdf', content: pdf('Komprimeret brev') }, { filename: 'Bilag.pdf', content: pdf('Bilag') }] });
+    expect(await pollMailbox(ctx, mailbox)).toEqual({ stored: 1, duplicates: 0, quarantined: 0, more: false });
+    const [letter] = await app.database.db.select().from(messages).where(eq(messages.mailboxId, mailbox.id));
+    const docs = await app.database.db.select().from(documents).where(eq(documents.messageId, letter.id)).orderBy(documents.position);
+    expect(docs.map((d) => app.ctx.sealer.open(d.contentEnc))).toEqual([minimalPdf('Komprimeret brev'), minimalPdf('Bilag')]);
+    expect(sim.waiting(cvr)).toEqual([]);
+
+    // Cut off mid-transfer while compressed: still a retryable error, nothing stored, nothing lost.
+    sim.setFaults({ compress: true, truncateRate: 1 });
+    sim.inject(cvr, { sender: { name: 'Nykredit' }, subject: 'Komprimeret', documents: [{ filename: 'Brev.pdf', content: pdf('Komprimeret brev') }, { filename: 'Bilag.pdf', content: pdf('Bilag') }] });
+    const err = await pollMailbox(ctx, mailbox).catch((e) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect(err.retryable).toBe(true);
+    expect(await app.database.db.select().from(messages).where(eq(messages.mailboxId, mailbox.id))).toHaveLength(1);
+    sim.setFaults({ compress: true });
+    expect((await pollMailbox(ctx, mailbox)).stored).toBe(1);
   });
 });

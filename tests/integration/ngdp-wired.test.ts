@@ -52,6 +52,30 @@ describe.each(testDatabases)('NgDP push and backfill in the app on $name', (tdb)
       20_000, 'the receipt after the outage');
   });
 
+  test('the receipt job is committed before the 200: when it cannot be, the push is not accepted', async () => {
+    const m = demoMemo({ recipientCvr: cvrA.cvr });
+    const receiptJobs = async () => (await app.database.pool.query(`SELECT data FROM agenda_jobs WHERE name = 'ngdp-receipt'`)).rows
+      .filter((row) => (row.data as { receipt: { messageUUID: string } }).receipt.messageUUID === m.messageUUID).length;
+    const sent = () => app.sims!.ngdp.api.receipts().filter((r) => r.messageUUID === m.messageUUID).length;
+    // The jobs table refuses receipt jobs (a full disk, a lost connection at the wrong moment).
+    await app.database.pool.query(`CREATE OR REPLACE FUNCTION test_refuse_receipt() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.name = 'ngdp-receipt' THEN RAISE EXCEPTION 'no receipt jobs now'; END IF; RETURN NEW; END $$`);
+    await app.database.pool.query('CREATE TRIGGER test_refuse_receipt BEFORE INSERT ON agenda_jobs FOR EACH ROW EXECUTE FUNCTION test_refuse_receipt()');
+    try {
+      const refused = await app.sims!.ngdp.api.pushTo(`${app.url}/ngdp/push`, cvrA.cvr, buildMemoXml(m));
+      expect(refused.status).toBe(503); // stored, but without its receipt NgDP must push it again
+      expect(JSON.parse(refused.body).error.code).toBe('receipt_failed');
+    } finally {
+      await app.database.pool.query('DROP TRIGGER test_refuse_receipt ON agenda_jobs');
+    }
+    const res = await app.sims!.ngdp.api.pushTo(`${app.url}/ngdp/push`, cvrA.cvr, buildMemoXml(m));
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).status).toBe('duplicate');
+    // At the moment NgDP has its 200 the receipt is in the database (queued or already sent and done).
+    expect((await receiptJobs()) + sent()).toBeGreaterThanOrEqual(1);
+    await eventually(async () => sent() >= 1, 15_000, 'the receipt sent');
+  });
+
   test('an admin backfills a date range and follows its progress to the end', async () => {
     const [mb] = await app.database.db.select().from(mailboxes).where(eq(mailboxes.cvr, cvrA.cvr));
     const old = [demoMemo({ recipientCvr: cvrA.cvr }), demoMemo({ recipientCvr: cvrA.cvr })];

@@ -254,6 +254,11 @@ describe('rejections name the element and the rule', () => {
     ['a date-time with an offset instead of Z', FULL, '2025-10-01T21:59:59Z</memo:replyByDateTime>', '2025-10-01T23:59:59+02:00</memo:replyByDateTime>', 'Message/MessageHeader/replyByDateTime', /ending in Z/],
     ['a date-time without a zone', V11, '2024-11-05T13:45:00Z', '2024-11-05T13:45:00', 'Message/MessageBody/createdDateTime', /ending in Z/],
     ['an impossible date-time', V11, '2024-11-05T13:45:00Z', '2024-11-31T13:45:00Z', 'Message/MessageBody/createdDateTime', /UTC date and time/],
+    // XSD has no year 0000 and PostgreSQL refuses it: such a letter used to pass and then fail every insert.
+    ['a created date-time in the year 0000', V11, '2024-11-05T13:45:00Z', '0000-11-05T13:45:00Z', 'Message/MessageBody/createdDateTime', /year 0000 does not exist/],
+    ['a reply-by date-time in the year 0000', FULL, '2025-10-01T21:59:59Z</memo:replyByDateTime>', '0000-10-01T21:59:59Z</memo:replyByDateTime>', 'Message/MessageHeader/replyByDateTime', /year 0000 does not exist/],
+    ['a date in the year 0000', FULL, '2025-09-01</memo:doNotDeliverUntilDate>', '0000-09-01</memo:doNotDeliverUntilDate>', 'Message/MessageHeader/doNotDeliverUntilDate', /year 0000 does not exist/],
+    ['24:00 at the end of the year 9999', V11, '2024-11-05T13:45:00Z', '9999-12-31T24:00:00Z', 'Message/MessageBody/createdDateTime', /year 10000/],
     ['an impossible date', FULL, '2025-09-01</memo:doNotDeliverUntilDate>', '2025-02-29</memo:doNotDeliverUntilDate>', 'Message/MessageHeader/doNotDeliverUntilDate', /date like/],
     ['a label over 256 characters', SMS, '<label>Påmindelse</label>', `<label>${'æ'.repeat(257)}</label>`, 'Message/MessageHeader/label', /257 characters.*at most 256/],
     ['a notification over 160 characters', SMS, 'Husk kontrolbesøget i morgen kl. 9. Hilsen Arbejdstilsynet', 'x'.repeat(161), 'Message/MessageHeader/notification', /at most 160/],

@@ -2,7 +2,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { cvrCreateSchema, mailboxCreateSchema, mailboxUpdateSchema } from '../../../shared/src/contracts';
-import { addCvr, addMailbox, getMailbox, listCvrs, mailboxRow, removeCvr, updateMailbox } from '../store/organisation';
+import { addCvr, addMailbox, getMailbox, listCvrs, listQuarantine, mailboxRow, removeCvr, updateMailbox } from '../store/organisation';
 import { backfillRequestSchema, backfillStatus, listBackfills, startBackfill } from '../ingest/ngdp/backfill';
 import { ProviderError } from '../ingest/connector';
 import { HttpError } from './errors';
@@ -49,6 +49,11 @@ export function adminRouter(deps: ApiDeps): Router {
 
   r.get('/mailboxes/:id', operator, h(async (req, res) => {
     res.json(await getMailbox(deps.db, org(req), await mailboxInScope(req)));
+  }));
+
+  // Quarantined letters of a mailbox (invalid, refused by the database, or given up): what and why, no content.
+  r.get('/mailboxes/:id/quarantine', operator, h(async (req, res) => {
+    res.json({ items: await listQuarantine(deps.db, org(req), await mailboxInScope(req)) });
   }));
 
   r.patch('/mailboxes/:id', operator, h(async (req, res, next) => {

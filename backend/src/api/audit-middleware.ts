@@ -69,6 +69,7 @@ export const ROUTE_AUDIT: Record<string, RouteClass> = {
   'DELETE /admin/cvrs/:cvr': { action: 'cvr.remove', targetType: 'cvr', targetParam: 'cvr' },
   'POST /admin/cvrs/:cvr/mailboxes': { action: 'mailbox.add', targetType: 'cvr', targetParam: 'cvr' },
   'GET /admin/mailboxes/:id': { notAudited: NOT_READ },
+  'GET /admin/mailboxes/:id/quarantine': { notAudited: NOT_READ },
   'PATCH /admin/mailboxes/:id': { action: 'mailbox.update', targetType: 'mailbox', targetParam: 'id' },
   'POST /admin/mailboxes/:id/backfill': { action: 'mailbox.backfill', targetType: 'mailbox', targetParam: 'id' },
   'GET /admin/mailboxes/:id/backfill': { notAudited: NOT_READ },

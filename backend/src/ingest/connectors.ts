@@ -2,7 +2,7 @@
 import type { Sealer } from '../crypto/envelope';
 import type { MailboxRow } from '../context';
 import type { MailboxConnector } from './connector';
-import { mailboxSettingsDigest, type ProviderModule } from './provider';
+import { mailboxSettingsDigest, splitSecretSettings, type ProviderModule } from './provider';
 import { ngdpProvider } from './ngdp/provider';
 import { eboksProvider } from './eboks/provider';
 import { mitdkProvider } from './mitdk/provider';
@@ -30,9 +30,11 @@ export function connectorFactory(sealer: Sealer, persistSecret: (mailboxId: stri
     const hit = cache.get(mb.id);
     if (hit?.key === key) return hit.connector;
     const p = providerModule(mb.provider);
-    const config = p.configSchema.parse(mb.config);
     if (!mb.secretEnc) throw new Error(`The ${p.displayName} mailbox of CVR ${mb.cvr} has no credentials configured.`);
-    const secret = p.secretSchema.parse(JSON.parse(sealer.open(mb.secretEnc).toString('utf8')));
+    // A mailbox saved before a setting moved into the secret still has it in its config: read from there.
+    const split = splitSecretSettings(p, mb.config, JSON.parse(sealer.open(mb.secretEnc).toString('utf8')) as Record<string, unknown>);
+    const config = p.configSchema.parse(split.config);
+    const secret = p.secretSchema.parse(split.secret);
     const c = p.createConnector({ id: mb.id, cvr: mb.cvr }, config, secret, {
       async saveSecret(next) {
         const sealed = sealer.seal(JSON.stringify(p.secretSchema.parse(next)));

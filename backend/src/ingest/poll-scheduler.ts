@@ -9,10 +9,10 @@
 import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { AppContext, MailboxRow } from '../context';
 import { mailboxes } from '../store/schema';
-import { errorMessage } from '../log';
 import { createClaimLoop } from '../jobs/claim-loop';
 import { providerModule } from './connectors';
-import { pollMailbox } from './poll';
+import { backoffMs, pollMailbox, reportedPollErrors } from './poll';
+import { ingestErrorText } from './error-text';
 import { POLL_DUE_SQL } from './poll-due';
 import { prepared } from '../store/prepared';
 
@@ -71,7 +71,7 @@ export function createPollScheduler(ctx: AppContext, opts: PollSchedulerOptions)
 }
 
 /** Due, active mailboxes not held by another poll, oldest due first; each gets a lease. */
-export type ClaimedMailbox = MailboxRow & { backoffUntil: Date | null };
+export type ClaimedMailbox = MailboxRow & { backoffUntil: Date | null; consecutiveFailures: number };
 
 export async function claimDueMailboxes(ctx: Pick<AppContext, 'db'>, n: number, leaseMs: number): Promise<ClaimedMailbox[]> {
   const claim = prepared(ctx.db, 'poll_claim_due', (db) => db.update(mailboxes)
@@ -89,12 +89,18 @@ export async function claimDueMailboxes(ctx: Pick<AppContext, 'db'>, n: number, 
 /** Polls one claimed mailbox and writes when it is polled next; never throws. */
 async function pollOne(ctx: AppContext, mb: ClaimedMailbox, intervalMs: number, random: () => number): Promise<void> {
   let more = false;
+  let failedWaitS: number | null = null;
   try {
     const inBackoff = mb.backoffUntil && mb.backoffUntil > new Date();
     // Push mailboxes are not polled: Digital Post brings their letters.
     if (!inBackoff && !providerModule(mb.provider).receivesByPush(mb.config)) more = (await pollMailbox(ctx, mb)).more;
-  } catch {
-    // pollMailbox recorded the failure on the mailbox (the error in a sentence, the backoff) and logged it.
+  } catch (e) {
+    // pollMailbox logged and recorded its failures; anything else is logged here, never swallowed.
+    if (!(e && typeof e === 'object' && reportedPollErrors.has(e))) {
+      ctx.log.error('mailbox poll failed', { mailboxId: mb.id, cvr: mb.cvr, provider: mb.provider, error: ingestErrorText(e, 'The poll failed') });
+    }
+    // The wait applies even when the failure could not be recorded on the mailbox (backoff_until unset).
+    failedWaitS = backoffMs(mb.consecutiveFailures + 1, e, random) / 1000;
   }
   // ±10 %: mailboxes added together drift apart instead of polling in lockstep.
   const nextMs = Math.round(intervalMs * (0.9 + random() * 0.2));
@@ -103,9 +109,10 @@ async function pollOne(ctx: AppContext, mb: ClaimedMailbox, intervalMs: number, 
       pollingUntil: null,
       // A backlog: again at once (behind mailboxes already due); provider trouble: after the backoff.
       nextPollAt: sql`CASE WHEN ${sql.placeholder('more')}::boolean THEN now() WHEN backoff_until > now() THEN backoff_until
+        WHEN ${sql.placeholder('failedS')}::float8 IS NOT NULL THEN now() + make_interval(secs => ${sql.placeholder('failedS')}::float8)
         ELSE now() + make_interval(secs => ${sql.placeholder('nextS')}::float8) END`,
-    }).where(eq(mailboxes.id, sql.placeholder('id'))).prepare('poll_next')).execute({ more, nextS: nextMs / 1000, id: mb.id });
+    }).where(eq(mailboxes.id, sql.placeholder('id'))).prepare('poll_next')).execute({ more, failedS: failedWaitS, nextS: nextMs / 1000, id: mb.id });
   } catch (e) {
-    ctx.log.warn('could not record when to poll a mailbox next; its lease runs out and it is polled then', { mailboxId: mb.id, error: errorMessage(e) });
+    ctx.log.warn('could not record when to poll a mailbox next; its lease runs out and it is polled then', { mailboxId: mb.id, error: ingestErrorText(e, 'Recording it failed') });
   }
 }

@@ -24,6 +24,37 @@ export interface ProviderModule<C = unknown, S = unknown> {
   receivesByPush(config: C): boolean;
   createConnector(mailbox: MailboxIdentity, config: C, secret: S, hooks?: ConnectorHooks<S>): MailboxConnector;
   requirements: string;
+  /**
+   * Settings that are personal data or secret (e-Boks' login CPR number): part of `secretSchema`, so
+   * sealed; still accepted in a config an admin sends, and read from a config stored before they
+   * moved, but never stored in nor returned with the config (`splitSecretSettings`, `publicConfig`).
+   */
+  secretSettings?: readonly string[];
+}
+
+type Settings = Record<string, unknown>;
+
+/**
+ * Moves `p.secretSettings` out of `config` into `secret`. A value in `secret` wins over one in
+ * `config`; `carried` (what was stored before) fills what neither names.
+ */
+export function splitSecretSettings(p: Pick<ProviderModule, 'secretSettings'>, config: Settings, secret: Settings, carried: Settings = {}):
+  { config: Settings; secret: Settings } {
+  const keys = p.secretSettings ?? [];
+  if (keys.length === 0) return { config, secret };
+  const clean = Object.fromEntries(Object.entries(config).filter(([k]) => !keys.includes(k)));
+  const moved: Settings = {};
+  for (const k of keys) {
+    const v = secret[k] ?? config[k] ?? carried[k];
+    if (v !== undefined) moved[k] = v;
+  }
+  return { config: clean, secret: { ...secret, ...moved } };
+}
+
+/** The config as the API shows it: without the settings that belong in the sealed secret. */
+export function publicConfig(p: Pick<ProviderModule, 'secretSettings'>, config: Settings): Settings {
+  const keys = p.secretSettings ?? [];
+  return keys.length === 0 ? config : Object.fromEntries(Object.entries(config).filter(([k]) => !keys.includes(k)));
 }
 
 /**

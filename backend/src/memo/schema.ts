@@ -368,6 +368,11 @@ export function daysInMonth(year: number, month: number): number {
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
+/** XSD dates have no year 0000 (the year before 0001 is -0001), and PostgreSQL refuses it too. */
+function checkYear(year: number, v: string, path: string): void {
+  if (year === 0) throw new MemoError(path, `is ${quote(v)}, but the year 0000 does not exist (XML Schema dates start at 0001)`);
+}
+
 function validDate(y: number, mo: number, d: number): boolean {
   return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo);
 }
@@ -401,6 +406,9 @@ function checkSimple(type: SimpleType, raw: string, path: string, opts: Validate
       if (!ok) {
         throw new MemoError(path, `must be a UTC date and time ending in Z, like 2025-03-14T09:30:00Z, not ${quote(v)}`);
       }
+      checkYear(+mt[1], v, path);
+      // 9999-12-31T24:00:00Z is valid XSD but the first instant of the year 10000, which nothing stores.
+      if (new Date(v).getUTCFullYear() > 9999) throw new MemoError(path, `is ${quote(v)}, the start of the year 10000; dates must lie in the years 0001 to 9999`);
       return v;
     }
     case 'date': {
@@ -410,6 +418,7 @@ function checkSimple(type: SimpleType, raw: string, path: string, opts: Validate
       if (!mt || !validDate(+mt[1], +mt[2], +mt[3]) || !tzOk) {
         throw new MemoError(path, `must be a date like 2025-03-14, not ${quote(v)}`);
       }
+      checkYear(+mt[1], v, path);
       return v;
     }
     case 'boolean': {

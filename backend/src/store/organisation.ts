@@ -1,12 +1,13 @@
 // An organisation's CVR numbers and provider mailboxes. Every function takes the organisation id
 // first; credentials go in encrypted and never come out of this module except into a connector.
-import { and, asc, count, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from './db';
 import type { Sealer } from '../crypto/envelope';
-import { cvrNumbers, mailboxes, messages } from './schema';
+import { cvrNumbers, mailboxes, messages, quarantine } from './schema';
 import { isValidCvr } from '../../../shared/src/identifiers';
-import type { CvrCreate, CvrView, MailboxCreate, MailboxHealth, MailboxUpdate, MailboxView, Provider } from '../../../shared/src/contracts';
+import type { CvrCreate, CvrView, MailboxCreate, MailboxHealth, MailboxUpdate, MailboxView, Provider, QuarantineItem } from '../../../shared/src/contracts';
 import { providerModule } from '../ingest/connectors';
+import { publicConfig, splitSecretSettings } from '../ingest/provider';
 import { HttpError } from '../api/errors';
 import type { ZodType } from 'zod';
 
@@ -15,10 +16,10 @@ type MailboxRow = typeof mailboxes.$inferSelect;
 export async function listCvrs(db: Db, orgId: string): Promise<CvrView[]> {
   const cvrs = await db.select().from(cvrNumbers).where(and(eq(cvrNumbers.orgId, orgId), isNull(cvrNumbers.removedAt))).orderBy(asc(cvrNumbers.name));
   const mbs = await db.select().from(mailboxes).where(and(eq(mailboxes.orgId, orgId), isNull(mailboxes.removedAt)));
-  const undelivered = await undeliveredByMailbox(db, orgId, mbs.map((m) => m.id));
+  const counts = await countsByMailbox(db, orgId, mbs.map((m) => m.id));
   return cvrs.map((c) => ({
     cvr: c.cvr, name: c.name,
-    mailboxes: mbs.filter((m) => m.cvr === c.cvr).map((m) => view(m, undelivered.get(m.id) ?? 0)),
+    mailboxes: mbs.filter((m) => m.cvr === c.cvr).map((m) => view(m, counts(m.id))),
   }));
 }
 
@@ -49,8 +50,10 @@ export async function addMailbox(db: Db, sealer: Sealer, orgId: string, cvr: str
   const [c] = await db.select().from(cvrNumbers).where(and(eq(cvrNumbers.orgId, orgId), eq(cvrNumbers.cvr, cvr), isNull(cvrNumbers.removedAt)));
   if (!c) throw new HttpError(404, 'not_found', `CVR ${cvr} is not in your organisation; add it first.`);
   const p = providerModule(input.provider);
-  const config = validate(p.configSchema, input.config, `${p.displayName} settings`);
-  const secret = validate(p.secretSchema, input.credentials, `${p.displayName} credentials`);
+  // Personal settings (e-Boks' login CPR number) sent with the config are sealed with the credentials.
+  const split = splitSecretSettings(p, input.config, input.credentials);
+  const config = validate(p.configSchema, split.config, `${p.displayName} settings`);
+  const secret = validate(p.secretSchema, split.secret, `${p.displayName} credentials`);
   const [existing] = await db.select().from(mailboxes).where(and(eq(mailboxes.orgId, orgId), eq(mailboxes.cvr, cvr), eq(mailboxes.provider, input.provider)));
   if (existing && !existing.removedAt) {
     throw new HttpError(409, 'exists', `CVR ${cvr} already has a ${p.displayName} mailbox; change it instead of adding another.`);
@@ -62,13 +65,22 @@ export async function addMailbox(db: Db, sealer: Sealer, orgId: string, cvr: str
   const [row] = existing
     ? await db.update(mailboxes).set(values).where(eq(mailboxes.id, existing.id)).returning()
     : await db.insert(mailboxes).values({ orgId, cvr, provider: input.provider, ...values }).returning();
-  return view(row, 0);
+  return view(row, (await countsByMailbox(db, orgId, [row.id]))(row.id));
 }
 
 export async function getMailbox(db: Db, orgId: string, id: string): Promise<MailboxView> {
   const row = await mailboxRow(db, orgId, id);
-  const undelivered = await undeliveredByMailbox(db, orgId, [id]);
-  return view(row, undelivered.get(id) ?? 0);
+  return view(row, (await countsByMailbox(db, orgId, [id]))(id));
+}
+
+/** A mailbox's quarantined letters, newest first (at most `limit`): what and why, never the content. */
+export async function listQuarantine(db: Db, orgId: string, mailboxId: string, limit = 500): Promise<QuarantineItem[]> {
+  await mailboxRow(db, orgId, mailboxId);
+  const rows = await db.select({ id: quarantine.id, mailboxId: quarantine.mailboxId, providerMessageId: quarantine.providerMessageId,
+    receivedAt: quarantine.receivedAt, reason: quarantine.reason })
+    .from(quarantine).where(and(eq(quarantine.orgId, orgId), eq(quarantine.mailboxId, mailboxId)))
+    .orderBy(desc(quarantine.receivedAt)).limit(limit);
+  return rows.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() }));
 }
 
 export async function updateMailbox(db: Db, sealer: Sealer, orgId: string, id: string, input: MailboxUpdate): Promise<MailboxView> {
@@ -76,8 +88,17 @@ export async function updateMailbox(db: Db, sealer: Sealer, orgId: string, id: s
   const p = providerModule(row.provider);
   const set: Partial<MailboxRow> = {};
   if (input.paused !== undefined) set.paused = input.paused;
-  if (input.config !== undefined) set.config = validate(p.configSchema, input.config, `${p.displayName} settings`) as Record<string, unknown>;
-  if (input.credentials !== undefined) set.secretEnc = sealer.seal(JSON.stringify(validate(p.secretSchema, input.credentials, `${p.displayName} credentials`)));
+  if (input.config !== undefined || input.credentials !== undefined) {
+    // Personal settings move into the sealed secret, also those a mailbox saved earlier kept in its
+    // config; new credentials without them keep the ones stored.
+    const stored = row.secretEnc ? JSON.parse(sealer.open(row.secretEnc).toString('utf8')) as Record<string, unknown> : {};
+    const carried = splitSecretSettings(p, row.config, stored).secret;
+    const split = splitSecretSettings(p, input.config ?? row.config, input.credentials ?? stored, carried);
+    if (input.config !== undefined || split.config !== row.config) {
+      set.config = validate(p.configSchema, split.config, `${p.displayName} settings`) as Record<string, unknown>;
+    }
+    set.secretEnc = sealer.seal(JSON.stringify(validate(p.secretSchema, split.secret, `${p.displayName} credentials`)));
+  }
   // New settings or a resume deserve an immediate try, not the rest of a backoff.
   if (input.paused === false || input.config || input.credentials) Object.assign(set, { backoffUntil: null, consecutiveFailures: 0 });
   if (Object.keys(set).length) await db.update(mailboxes).set(set).where(eq(mailboxes.id, id));
@@ -91,12 +112,21 @@ export async function mailboxRow(db: Db, orgId: string, id: string): Promise<Mai
   return row;
 }
 
-async function undeliveredByMailbox(db: Db, orgId: string, ids: string[]): Promise<Map<string, number>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.select({ id: messages.mailboxId, n: count() }).from(messages)
-    .where(and(eq(messages.orgId, orgId), inArray(messages.mailboxId, ids), inArray(messages.status, ['received', 'routed'])))
-    .groupBy(messages.mailboxId);
-  return new Map(rows.map((r) => [r.id, Number(r.n)]));
+interface MailboxCounts { undelivered: number; quarantined: number }
+
+async function countsByMailbox(db: Db, orgId: string, ids: string[]): Promise<(id: string) => MailboxCounts> {
+  if (ids.length === 0) return () => ({ undelivered: 0, quarantined: 0 });
+  const [undelivered, quarantined] = await Promise.all([
+    db.select({ id: messages.mailboxId, n: count() }).from(messages)
+      .where(and(eq(messages.orgId, orgId), inArray(messages.mailboxId, ids), inArray(messages.status, ['received', 'routed'])))
+      .groupBy(messages.mailboxId),
+    db.select({ id: quarantine.mailboxId, n: count() }).from(quarantine)
+      .where(and(eq(quarantine.orgId, orgId), inArray(quarantine.mailboxId, ids)))
+      .groupBy(quarantine.mailboxId),
+  ]);
+  const u = new Map(undelivered.map((r) => [r.id, Number(r.n)]));
+  const q = new Map(quarantined.map((r) => [r.id, Number(r.n)]));
+  return (id) => ({ undelivered: u.get(id) ?? 0, quarantined: q.get(id) ?? 0 });
 }
 
 function validate<T>(schema: ZodType<T>, value: unknown, what: string): T {
@@ -106,7 +136,7 @@ function validate<T>(schema: ZodType<T>, value: unknown, what: string): T {
   throw new HttpError(400, 'invalid_mailbox', `${what}: ${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
 }
 
-export function mailboxHealth(m: MailboxRow, undelivered: number, now = new Date()): MailboxHealth {
+export function mailboxHealth(m: MailboxRow, counts: MailboxCounts, now = new Date()): MailboxHealth {
   const push = (() => { try { return providerModule(m.provider).receivesByPush(m.config); } catch { return false; } })();
   const state: MailboxHealth['state'] = m.paused ? 'paused'
     : push ? 'push'
@@ -121,13 +151,19 @@ export function mailboxHealth(m: MailboxRow, undelivered: number, now = new Date
     consecutiveFailures: m.consecutiveFailures,
     nextAttemptAfter: m.backoffUntil && m.backoffUntil > now ? m.backoffUntil.toISOString() : null,
     waitingAtProvider: m.waitingAtLastPoll,
-    undelivered,
+    undelivered: counts.undelivered,
+    quarantined: counts.quarantined,
   };
 }
 
-function view(m: MailboxRow, undelivered: number): MailboxView {
+/** Never a sealed setting, even from a mailbox saved before it moved out of the config. */
+function configShown(m: MailboxRow): Record<string, unknown> {
+  try { return publicConfig(providerModule(m.provider), m.config); } catch { return {}; }
+}
+
+function view(m: MailboxRow, counts: MailboxCounts): MailboxView {
   return {
-    id: m.id, cvr: m.cvr, provider: m.provider as Provider, config: m.config, hasCredentials: !!m.secretEnc, paused: m.paused,
-    health: mailboxHealth(m, undelivered),
+    id: m.id, cvr: m.cvr, provider: m.provider as Provider, config: configShown(m), hasCredentials: !!m.secretEnc, paused: m.paused,
+    health: mailboxHealth(m, counts),
   };
 }

@@ -128,7 +128,7 @@ export function createEboksClient(o: EboksClientOptions) {
   async function content(documentId: string): Promise<Buffer | undefined> {
     const { inbox } = await resolveFolders();
     const path = await userPath(`/mail/folder/${encodeURIComponent(inbox)}/message/${encodeURIComponent(documentId)}/content`);
-    const a = await session.send('GET', path);
+    const a = await session.send('GET', path, { uncompressed: true });
     if (a.status === 404) return undefined;
     if (a.status !== 200) throw statusError(a, 'GET', path);
     return a.body;

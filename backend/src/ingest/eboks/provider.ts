@@ -5,7 +5,6 @@ import { EBOKS_DEFAULT_BASE_URL, createEboksClient } from './client';
 export const eboksConfigSchema = z.object({
   baseUrl: z.string().url('baseUrl must be the e-Boks mobile API URL, e.g. https://rest.e-boks.dk/mobile/1/xml.svc/en-gb')
     .default(EBOKS_DEFAULT_BASE_URL),
-  identity: z.string().regex(/^(\d{8}|\d{10})$/, 'identity must be the CPR number (10 digits) or CVR number (8 digits) the e-Boks logon uses'),
   identityType: z.string().regex(/^[A-Z]{1,2}$/, 'identityType is e-Boks\' identity type letter, normally P').default('P'),
   nationality: z.string().regex(/^[A-Z]{2}$/, 'nationality is a two-letter country code, normally DK').default('DK'),
   deviceId: z.string().min(1, 'deviceId (the device the activation code was issued for) is required'),
@@ -16,6 +15,8 @@ export const eboksConfigSchema = z.object({
 }).strict();
 
 export const eboksSecretSchema = z.object({
+  // A CPR number: sealed with the password, never in the clear settings (ProviderModule.secretSettings).
+  identity: z.string().regex(/^(\d{8}|\d{10})$/, 'identity must be the CPR number (10 digits) or CVR number (8 digits) the e-Boks logon uses'),
   password: z.string().min(1, 'password (the e-Boks password) is required'),
   activationCode: z.string().min(1, 'activationCode (from e-Boks mobile access) is required'),
 }).strict();
@@ -28,12 +29,13 @@ export const eboksProvider: ProviderModule<EboksConfig, EboksSecret> = {
   displayName: 'e-Boks',
   configSchema: eboksConfigSchema as unknown as z.ZodType<EboksConfig>,
   secretSchema: eboksSecretSchema,
+  secretSettings: ['identity'],
   receivesByPush: () => false,
   createConnector: (mb, c, s) => createEboksClient({
     baseUrl: c.baseUrl,
     cvr: mb.cvr,
     credentials: {
-      identity: c.identity, identityType: c.identityType, nationality: c.nationality, deviceId: c.deviceId,
+      identity: s.identity, identityType: c.identityType, nationality: c.nationality, deviceId: c.deviceId,
       password: s.password, activationCode: s.activationCode,
     },
     mailboxId: c.mailboxId, inboxFolder: c.inboxFolder, archiveFolder: c.archiveFolder, pageSize: c.pageSize,

@@ -47,7 +47,11 @@ export interface EboksSessionOptions {
 /** One HTTP answer, body read in full inside the time limit. */
 export interface RawAnswer { status: number; headers: Headers; body: Buffer }
 
-export interface SendInit { body?: string | Buffer; contentType?: string; accept?: string; query?: Record<string, string> }
+export interface SendInit {
+  body?: string | Buffer; contentType?: string; accept?: string; query?: Record<string, string>;
+  /** Ask for the bytes as they are (documents): see `exchange`. */
+  uncompressed?: boolean;
+}
 
 const sha256hex = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -176,6 +180,9 @@ export class EboksSession {
     const url = new URL(this.base + path);
     for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
     const headers: Record<string, string> = { [AUTH_HEADER]: auth, Accept: init.accept ?? '*/*' };
+    // Documents come uncompressed (PDFs do not shrink, and their Content-Length is then checked
+    // against the very bytes we store); XML answers may come gzipped, as the mobile app takes them.
+    if (init.uncompressed) headers['Accept-Encoding'] = 'identity';
     if (init.contentType) headers['Content-Type'] = init.contentType;
     return withTimeout(this.o.timeoutMs ?? 60_000, async (signal) => {
       let res: Response;
@@ -190,13 +197,21 @@ export class EboksSession {
       } catch (e) {
         throw new ProviderError(`e-Boks broke off the answer to ${method} ${path} (${describeFailure(e)}); will try again.`, true);
       }
+      // fetch decompresses, and Content-Length is then the compressed size: compare only unencoded
+      // bodies. A compressed one cut short fails in fetch itself, and the XML reader refuses half a document.
       const declared = Number(res.headers.get('content-length') ?? NaN);
-      if (Number.isFinite(declared) && declared !== body.length) {
+      if (!isEncoded(res.headers) && Number.isFinite(declared) && declared !== body.length) {
         throw new ProviderError(`e-Boks sent ${body.length} of ${declared} bytes for ${method} ${path}; will try again.`, true);
       }
       return { status: res.status, headers: res.headers, body };
     });
   }
+}
+
+/** Whether the body came with a content coding (gzip, br, …) that fetch undid. */
+export function isEncoded(h: Headers): boolean {
+  const coding = (h.get('content-encoding') ?? '').trim().toLowerCase();
+  return coding !== '' && coding !== 'identity';
 }
 
 /** A ProviderError for an unexpected status: 5xx, 429 and 408 are worth another try, the rest not. */

@@ -206,7 +206,8 @@ export function createMitdkClient(o: MitdkClientOptions) {
       for (const d of m.documents) {
         for (const f of d.files) {
           const path = `${messagePath({ dataSource, mailboxId, messageId })}/documents/${encodeURIComponent(d.id)}/files/${encodeURIComponent(f.id)}/content`;
-          const a = await call('GET', path);
+          // Uncompressed: a file's Content-Length is then checked against the very bytes we store.
+          const a = await call('GET', path, undefined, { 'Accept-Encoding': 'identity' });
           if (a.status !== 200) {
             if (a.status === 404) {
               throw new ProviderError(`mit.dk lists file ${f.id} ("${f.filename}") of message ${pid} but has no content for it; will try again.`, true, 404);

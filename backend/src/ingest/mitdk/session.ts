@@ -136,8 +136,11 @@ export async function exchange(o: Pick<MitdkSessionOptions, 'timeoutMs' | 'dispa
     } catch (e) {
       throw new ProviderError(`mit.dk broke off the answer to ${method} ${stripQuery(path)} (${describeFailure(e)}); will try again.`, true);
     }
+    // fetch decompresses, and Content-Length is then the compressed size: compare only unencoded
+    // bodies. A compressed one cut short fails in fetch itself, and the JSON reader refuses half a document.
+    const coding = (res.headers.get('content-encoding') ?? '').trim().toLowerCase();
     const declared = Number(res.headers.get('content-length') ?? NaN);
-    if (Number.isFinite(declared) && declared !== buf.length) {
+    if ((coding === '' || coding === 'identity') && Number.isFinite(declared) && declared !== buf.length) {
       throw new ProviderError(`mit.dk sent ${buf.length} of ${declared} bytes for ${method} ${stripQuery(path)}; will try again.`, true);
     }
     return { status: res.status, headers: res.headers, body: buf };

@@ -3,6 +3,14 @@
 // the certificate chain and passes the verified certificate on in a header; this module reads that
 // header (or the TLS socket when Brevdue terminates TLS itself) and checks the certificate against
 // the configured thumbprints / subjects. See docs/NGDP.md for the header of each proxy.
+//
+// A forwarded certificate's subject proves nothing by itself: Azure App Service forwards
+// X-ARR-ClientCert without validating it, and Container Apps accepts self-signed client
+// certificates, so anyone could present a self-signed certificate with Digital Post's subject. For
+// header-sourced certificates a subject therefore counts only once the certificate's signature is
+// verified here against the configured CA bundle (`trustedCa`); a thumbprint pins the exact
+// certificate and needs no CA. Subjects without a CA bundle are refused at start.
+import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { Request } from 'express';
@@ -39,6 +47,8 @@ export const ngdpPushSecuritySchema = z.discriminatedUnion('source', [
     /** A header name, or one of CLIENT_CERT_HEADER_PRESETS. */
     header: z.string().trim().min(1),
     ...allowList,
+    /** PEM bundle of the CA(s) that issue Digital Post's certificate (the OCES issuing CA): needed for subjects. */
+    trustedCa: z.string().optional(),
   }).strict(),
   z.object({ source: z.literal('tls'), ...allowList }).strict(),
   /** No check at all: only for the demo and the local simulator. */
@@ -48,7 +58,32 @@ export const ngdpPushSecuritySchema = z.discriminatedUnion('source', [
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['allowedThumbprints'],
       message: 'Name Digital Post\'s certificate: at least one allowed thumbprint or subject (otherwise any client certificate would do).' });
   }
+  if (v.source !== 'header') return;
+  if (v.allowedSubjects.length > 0 && !v.trustedCa?.trim()) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['trustedCa'],
+      message: 'Allowed subjects behind a proxy need the CA that issues Digital Post\'s certificate (NGDP_PUSH_TRUSTED_CA_FILE, PEM): '
+        + 'Azure App Service forwards client certificates without checking them and Container Apps accepts self-signed ones, '
+        + 'so a self-signed certificate with Digital Post\'s subject would pass. Configure the CA, or pin the certificate with NGDP_PUSH_ALLOWED_THUMBPRINTS instead.' });
+  }
+  if (v.trustedCa?.trim()) {
+    const cas = readCaBundle(v.trustedCa);
+    if (!cas.ok) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['trustedCa'], message: cas.reason });
+  }
 });
+
+/** The certificates of a PEM bundle, each a CA; or why not. */
+function readCaBundle(pem: string): { ok: true; cas: X509Certificate[] } | { ok: false; reason: string } {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) return { ok: false, reason: 'The trusted CA bundle holds no PEM certificate (-----BEGIN CERTIFICATE-----).' };
+  const cas: X509Certificate[] = [];
+  for (const [i, b] of blocks.entries()) {
+    let c: X509Certificate;
+    try { c = new X509Certificate(b); } catch { return { ok: false, reason: `Certificate ${i + 1} of the trusted CA bundle cannot be read.` }; }
+    if (!c.ca) return { ok: false, reason: `Certificate ${i + 1} of the trusted CA bundle ("${oneLine(c.subject)}") is not a CA certificate.` };
+    cas.push(c);
+  }
+  return { ok: true, cas };
+}
 export type NgdpPushSecurity = z.output<typeof ngdpPushSecuritySchema>;
 export type NgdpPushSecurityInput = z.input<typeof ngdpPushSecuritySchema>;
 
@@ -68,9 +103,18 @@ export function ngdpPushSecurityFromEnv(env: NodeJS.ProcessEnv = process.env): N
   const allowedThumbprints = list(env.NGDP_PUSH_ALLOWED_THUMBPRINTS, /[,\s]+/);
   const allowedSubjects = list(env.NGDP_PUSH_ALLOWED_SUBJECTS, /;/);
   if (!env.NGDP_PUSH_CLIENT_CERT_HEADER && allowedThumbprints.length === 0 && allowedSubjects.length === 0) return null;
-  return ngdpPushSecuritySchema.parse(source === 'tls'
+  let trustedCa: string | undefined;
+  const caFile = env.NGDP_PUSH_TRUSTED_CA_FILE?.trim();
+  if (caFile) {
+    try { trustedCa = readFileSync(caFile, 'utf8'); } catch (e) {
+      throw new Error(`NGDP_PUSH_TRUSTED_CA_FILE ${caFile} cannot be read: ${(e as Error).message}`);
+    }
+  }
+  const parsed = ngdpPushSecuritySchema.safeParse(source === 'tls'
     ? { source, allowedThumbprints, allowedSubjects }
-    : { source, header: env.NGDP_PUSH_CLIENT_CERT_HEADER ?? '', allowedThumbprints, allowedSubjects });
+    : { source, header: env.NGDP_PUSH_CLIENT_CERT_HEADER ?? '', allowedThumbprints, allowedSubjects, ...(trustedCa ? { trustedCa } : {}) });
+  if (!parsed.success) throw new Error(`NgDP push is misconfigured: ${parsed.error.issues.map((i) => i.message).join(' ')}`);
+  return parsed.data;
 }
 
 /** The check for the push router's `verifyClientCert`. */
@@ -80,6 +124,9 @@ export function clientCertVerifier(input: NgdpPushSecurityInput, now: () => Date
   const headerName = cfg.source === 'header'
     ? (CLIENT_CERT_HEADER_PRESETS[cfg.header as ClientCertHeaderPreset] ?? cfg.header).toLowerCase() : '';
   const subjects = cfg.allowedSubjects.map(parseDn);
+  // Behind a proxy a subject counts only for a certificate a configured CA signed (checked here);
+  // with `tls` Node has verified the chain against the server's CAs (socket.authorized) already.
+  const cas = cfg.source === 'header' && cfg.trustedCa ? (readCaBundle(cfg.trustedCa) as { cas: X509Certificate[] }).cas : null;
 
   return (req) => {
     let found: ForwardedCert;
@@ -103,13 +150,19 @@ export function clientCertVerifier(input: NgdpPushSecurityInput, now: () => Date
       const cert = new X509Certificate(peer.raw);
       found = { cert, sha256: fp(cert.fingerprint256), sha1: fp(cert.fingerprint) };
     }
-    return judge(found, cfg.allowedThumbprints, subjects, now());
+    return judge(found, cfg.allowedThumbprints, subjects, now(), cas);
   };
+}
+
+/** Whether one of `cas` (valid now) signed `cert`. */
+function issuedBy(cert: X509Certificate, cas: X509Certificate[], now: Date): boolean {
+  return cas.some((ca) => new Date(ca.validFrom) <= now && now < new Date(ca.validTo)
+    && cert.checkIssued(ca) && cert.verify(ca.publicKey));
 }
 
 interface ForwardedCert { cert: X509Certificate | null; sha256: string | null; sha1: string | null }
 
-function judge(found: ForwardedCert, thumbprints: string[], subjects: Map<string, string>[], now: Date): ClientCertCheck {
+function judge(found: ForwardedCert, thumbprints: string[], subjects: Map<string, string>[], now: Date, cas: X509Certificate[] | null): ClientCertCheck {
   const { cert } = found;
   const name = cert ? oneLine(cert.subject) : `certificate with SHA-256 ${found.sha256}`;
   if (cert) {
@@ -118,7 +171,11 @@ function judge(found: ForwardedCert, thumbprints: string[], subjects: Map<string
   }
   const byThumbprint = thumbprints.some((t) => t === found.sha256 || t === found.sha1);
   const certRdns = cert ? parseDn(cert.subject) : null;
-  const bySubject = certRdns !== null && subjects.some((want) => [...want].every(([k, v]) => certRdns.get(k) === v));
+  const subjectMatches = certRdns !== null && subjects.some((want) => [...want].every(([k, v]) => certRdns.get(k) === v));
+  const bySubject = subjectMatches && (cas === null || issuedBy(cert!, cas, now));
+  if (!byThumbprint && subjectMatches && !bySubject) {
+    return { ok: false, reason: `The client certificate "${name}" (SHA-256 ${found.sha256 ?? 'unknown'}) has an allowed subject but was not issued by the trusted CA: refused.` };
+  }
   if (!byThumbprint && !bySubject) {
     return { ok: false, reason: `The client certificate "${name}" (SHA-256 ${found.sha256 ?? 'unknown'}) is not Digital Post's: it matches none of the allowed thumbprints or subjects.` };
   }

@@ -5,7 +5,9 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { AppContext, MailboxRow } from '../../context';
 import type { Db } from '../../store/db';
 import { mailboxes } from '../../store/schema';
-import { acceptLetter } from '../accept';
+import { acceptLetter, type Accepted } from '../accept';
+import { ingestErrorText, letterRefusedByDatabase } from '../error-text';
+import { storeQuarantine } from '../../store/letters';
 import { memoMessageUUID } from './client';
 import { clientCertVerifier, type NgdpPushSecurityInput } from './client-cert';
 import { createNgdpClientCache, type NgdpClientCache } from './mailbox-client';
@@ -16,7 +18,16 @@ type StoreContext = Pick<AppContext, 'db' | 'sealer' | 'jobs' | 'log' | 'metrics
 /** `store` for the push router: durable before it resolves; a MemoError is quarantined, anything else throws. */
 export function createNgdpPushStore(ctx: StoreContext): NgdpPushDeps['store'] {
   return async (mailbox, raw, providerId): Promise<PushStoreResult> => {
-    const r = await acceptLetter(ctx, mailbox, providerId, raw, 'push');
+    let r: Accepted;
+    try {
+      r = await acceptLetter(ctx, mailbox, providerId, raw, 'push');
+    } catch (e) {
+      // PostgreSQL refusing this letter's values refuses them on every push: quarantine it, as a poll does.
+      if (!letterRefusedByDatabase(e)) throw e;
+      const reason = `Brevdue's database cannot hold this letter: ${ingestErrorText(e, 'Storing it failed')}`;
+      await storeQuarantine(ctx.db, ctx.sealer, mailbox, providerId, reason, raw);
+      r = { kind: 'quarantined', reason };
+    }
     if (r.kind === 'quarantined') {
       const fromId = /^[0-9a-f-]{36}$/i.test(providerId) ? providerId.toLowerCase() : null;
       return { ok: false, reason: r.reason.slice(0, 500), messageUUID: fromId ?? memoMessageUUID(raw) };
@@ -49,10 +60,13 @@ export function createNgdpReceiptSender(clients: NgdpClientCache): NgdpPushDeps[
   return (mailbox: MailboxRow, receipt) => clients.get(mailbox).client.postReceipt(receipt.messageUUID, receipt);
 }
 
-/** Every dependency of ngdpPushRouter from the application context; `close()` on shutdown. */
+/**
+ * Every dependency of ngdpPushRouter from the application context; `close()` on shutdown. Without
+ * `sendReceipt` (the app passes its durable agenda job) receipts are posted before the 200.
+ */
 export function ngdpPushDepsFromContext(
   ctx: AppContext, security: NgdpPushSecurityInput,
-  opts: { maxBytes?: number; receiptRetryDelaysMs?: number[]; sendReceipt?: NgdpPushDeps['sendReceipt'] } = {},
+  opts: { maxBytes?: number; sendReceipt?: NgdpPushDeps['sendReceipt'] } = {},
 ): NgdpPushDeps & { close(): void } {
   const clients = createNgdpClientCache(ctx.sealer);
   return {

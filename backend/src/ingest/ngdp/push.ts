@@ -1,7 +1,9 @@
 // REST push receiver: Digital Post POSTs each memo to the system's registered endpoint as
 // multipart/form-data with one part `file` (filename = the messageUUID). We answer 200 only once the
-// letter is stored durably (or quarantined with its reason), and then post the business receipt —
-// COMPLETED, or INVALID with the reason — to `POST /memos/{id}/receipt`, retrying in the background.
+// letter is stored durably (or quarantined with its reason) AND its business receipt — COMPLETED, or
+// INVALID with the reason, for `POST /memos/{id}/receipt` — is handed over durably (in the app an
+// agenda job, kept in the database and retried across restarts). Handing it over after the 200
+// lost it to a crash in between, and to a connection that dropped before the 200 was flushed.
 //
 // Mount it (before any body parser) at e.g. /ngdp/push; endpoints:
 //   POST /ngdp/push/:cvr   the endpoint to register per CVR number (recommended)
@@ -13,7 +15,7 @@ import type { MailboxRow } from '../../context';
 import type { Logger } from '../../log';
 import { errorMessage } from '../../log';
 import { DEFAULT_MEMO_LIMITS } from '../../memo/parse';
-import { ProviderError } from '../connector';
+import { ingestErrorText } from '../error-text';
 import { memoMessageUUID, type NgdpReceipt } from './client';
 import type { ClientCertCheck } from './client-cert';
 
@@ -21,7 +23,6 @@ import type { ClientCertCheck } from './client-cert';
 export const MAX_PUSH_BYTES = DEFAULT_MEMO_LIMITS.maxBytes;
 /** Multipart framing on top of the file that we tolerate before cutting a request off. */
 const MULTIPART_SLACK = 1024 * 1024;
-export const DEFAULT_RECEIPT_RETRY_DELAYS_MS = [2_000, 10_000, 60_000, 300_000, 900_000];
 
 export type PushStoreResult =
   | { ok: true; messageUUID: string; messageId: string; created: boolean }
@@ -33,21 +34,21 @@ export interface NgdpPushDeps {
   resolveMailbox(cvr: string): Promise<MailboxRow | null>;
   /** Parse and store durably (idempotent on the MeMo UUID); quarantine what fails validation. Throws only when storing failed. */
   store(mailbox: MailboxRow, raw: Buffer, providerId: string): Promise<PushStoreResult>;
-  /** Posts a business receipt to NgDP for the mailbox (`POST /memos/{messageUUID}/receipt`). */
+  /**
+   * Hands the business receipt over durably: resolves once it will reach NgDP whatever happens to this
+   * process (the app: schedules the agenda job `ngdp-receipt`; without one: posts it at once). Awaited
+   * before the 200; when it fails the push is answered 503 and NgDP pushes again (storing is idempotent).
+   */
   sendReceipt(mailbox: MailboxRow, receipt: NgdpReceipt): Promise<void>;
   /** Is the caller Digital Post? (clientCertVerifier in client-cert.ts.) */
   verifyClientCert(req: Request): ClientCertCheck;
   log: Logger;
   /** Largest `file` part in bytes (default MAX_PUSH_BYTES). */
   maxBytes?: number;
-  /** Waits between receipt attempts (default 2 s, 10 s, 1 min, 5 min, 15 min). */
-  receiptRetryDelaysMs?: number[];
 }
 
 export type NgdpPushRouter = Router & {
-  /** Receipts not yet delivered (sending or waiting for a retry). */
-  pendingReceipts(): number;
-  /** Stops the receipt retries (shutdown). */
+  /** Shutdown: later pushes are answered 503 with Retry-After (NgDP pushes them again). */
   close(): void;
 };
 
@@ -56,10 +57,14 @@ const CVR_RE = /^\d{8}$/;
 
 export function ngdpPushRouter(deps: NgdpPushDeps): NgdpPushRouter {
   const maxBytes = deps.maxBytes ?? MAX_PUSH_BYTES;
-  const receipts = receiptQueue(deps);
+  let closed = false;
   const router = Router() as NgdpPushRouter;
 
   const handle = async (req: Request, res: Response) => {
+    if (closed) {
+      res.setHeader('Retry-After', '30');
+      return reject(req, res, 503, 'stopping', 'Brevdue is stopping; push the letter again shortly.');
+    }
     const cert = deps.verifyClientCert(req);
     if (!cert.ok) {
       deps.log.warn('ngdp push refused: client certificate', { reason: cert.reason, ip: req.ip });
@@ -110,28 +115,36 @@ export function ngdpPushRouter(deps: NgdpPushDeps): NgdpPushRouter {
       }
       result = await deps.store(mailbox, raw, providerId);
     } catch (e) {
-      deps.log.error('ngdp push: storing failed', { cvr, providerId, error: errorMessage(e) });
+      deps.log.error('ngdp push: storing failed', { cvr, providerId, error: ingestErrorText(e, 'Storing it failed') });
       res.setHeader('Retry-After', '60');
       return reject(req, res, 503, 'store_failed', 'The letter could not be stored right now; it was not accepted. Try again later.');
     }
 
     const box = mailbox;
+    const uuid = result.ok ? result.messageUUID : result.messageUUID ?? filenameUuid ?? headerUuid;
+    const receipt: NgdpReceipt | null = result.ok
+      ? { messageUUID: result.messageUUID, receiptStatus: 'COMPLETED', timeStamp: new Date().toISOString() }
+      : uuid ? {
+        messageUUID: uuid, receiptStatus: 'INVALID', timeStamp: new Date().toISOString(),
+        errorCode: 'INVALID_MEMO', errorMessage: result.reason.slice(0, 4000),
+      } : null;
+    if (receipt) {
+      try {
+        await deps.sendReceipt(box, receipt);
+      } catch (e) {
+        // Stored (or quarantined) but not receipted: not accepted either. NgDP's next push finds it
+        // stored and hands the receipt over again.
+        deps.log.error('ngdp push: the receipt could not be handed over', { mailboxId: box.id, providerId, error: ingestErrorText(e, 'Scheduling the receipt failed') });
+        res.setHeader('Retry-After', '60');
+        return reject(req, res, 503, 'receipt_failed', 'The letter was stored but its receipt could not be scheduled; it was not accepted. Try again later.');
+      }
+    } else {
+      deps.log.error('ngdp push quarantined without a messageUUID: no receipt can be sent', { mailboxId: box.id, providerId });
+    }
     if (result.ok) {
-      const receipt: NgdpReceipt = { messageUUID: result.messageUUID, receiptStatus: 'COMPLETED', timeStamp: new Date().toISOString() };
-      res.on('finish', () => receipts.enqueue(box, receipt));
       deps.log.info('ngdp push stored', { mailboxId: box.id, cvr, messageUUID: result.messageUUID, created: result.created, certificate: cert.subject });
       res.status(200).json({ messageUUID: result.messageUUID, status: result.created ? 'stored' : 'duplicate' });
       return;
-    }
-    const uuid = result.messageUUID ?? filenameUuid ?? headerUuid;
-    if (uuid) {
-      const receipt: NgdpReceipt = {
-        messageUUID: uuid, receiptStatus: 'INVALID', timeStamp: new Date().toISOString(),
-        errorCode: 'INVALID_MEMO', errorMessage: result.reason.slice(0, 4000),
-      };
-      res.on('finish', () => receipts.enqueue(box, receipt));
-    } else {
-      deps.log.error('ngdp push quarantined without a messageUUID: no receipt can be sent', { mailboxId: box.id, providerId });
     }
     deps.log.warn('ngdp push quarantined', { mailboxId: box.id, cvr, providerId, reason: result.reason });
     res.status(200).json({ messageUUID: uuid, status: 'quarantined', reason: result.reason });
@@ -139,8 +152,7 @@ export function ngdpPushRouter(deps: NgdpPushDeps): NgdpPushRouter {
 
   router.post('/', (req, res, next) => { handle(req, res).catch(next); });
   router.post('/:cvr', (req, res, next) => { handle(req, res).catch(next); });
-  router.pendingReceipts = receipts.pending;
-  router.close = receipts.close;
+  router.close = () => { closed = true; };
   return router;
 }
 
@@ -243,46 +255,4 @@ export function recipientCvrOf(raw: Buffer): string | null {
   const id = /<(?:[\w.-]+:)?recipientID\s*>\s*([^<\s]+)\s*</.exec(recipient)?.[1];
   const type = /<(?:[\w.-]+:)?idType\s*>\s*([^<\s]+)\s*</.exec(recipient)?.[1];
   return id && (!type || type.toUpperCase() === 'CVR') && CVR_RE.test(id) ? id : null;
-}
-
-function receiptQueue(deps: NgdpPushDeps) {
-  const delays = deps.receiptRetryDelaysMs ?? DEFAULT_RECEIPT_RETRY_DELAYS_MS;
-  const timers = new Set<NodeJS.Timeout>();
-  let pending = 0;
-  let closed = false;
-
-  const attempt = (mailbox: MailboxRow, receipt: NgdpReceipt, n: number) => {
-    deps.sendReceipt(mailbox, receipt).then(() => {
-      pending--;
-      deps.log.info('ngdp receipt sent', { mailboxId: mailbox.id, messageUUID: receipt.messageUUID, status: receipt.receiptStatus, attempts: n + 1 });
-    }, (e: unknown) => {
-      const permanent = e instanceof ProviderError && !e.retryable;
-      if (permanent || n >= delays.length || closed) {
-        pending--;
-        deps.log.error('ngdp receipt gave up', {
-          mailboxId: mailbox.id, messageUUID: receipt.messageUUID, status: receipt.receiptStatus, attempts: n + 1, error: errorMessage(e),
-        });
-        return;
-      }
-      deps.log.warn('ngdp receipt failed; will retry', { mailboxId: mailbox.id, messageUUID: receipt.messageUUID, retryInMs: delays[n], error: errorMessage(e) });
-      const t = setTimeout(() => { timers.delete(t); attempt(mailbox, receipt, n + 1); }, delays[n]);
-      t.unref();
-      timers.add(t);
-    });
-  };
-
-  return {
-    enqueue(mailbox: MailboxRow, receipt: NgdpReceipt) {
-      if (closed) return;
-      pending++;
-      attempt(mailbox, receipt, 0);
-    },
-    pending: () => pending,
-    close() {
-      closed = true;
-      for (const t of timers) clearTimeout(t);
-      pending -= timers.size;
-      timers.clear();
-    },
-  };
 }

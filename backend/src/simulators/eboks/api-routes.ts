@@ -90,7 +90,7 @@ export function apiRouter(state: EboksState, random: Random): Router {
   r.get('/:userId/:mailboxId/mail/folder/:folderId/message/:id/content', (req, res) => {
     const folder = folderOf(res, req.params.folderId);
     const found = state.document(res.locals.cvr as string, folder.id, req.params.id);
-    if (!found) throw new EboksSimError(404, 'NOT_FOUND', `No document ${req.params.id} in folder ${folder.id}.`);
+    if (!found || found.document.missing) throw new EboksSimError(404, 'NOT_FOUND', `No document ${req.params.id} in folder ${folder.id}.`);
     if (found.document.id === found.message.id) found.message.fetched++;
     sendBody(res, state, random, found.document.mimeType, found.document.content);
   });

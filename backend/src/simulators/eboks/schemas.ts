@@ -20,6 +20,8 @@ export const eboksInjectSchema = z.object({
     /** e-Boks `format`; default: the filename's extension. */
     format: z.string().max(20).optional(),
     content: base64,
+    /** Listed with the letter but never delivered: its content answers 404 (a letter no poll can take). */
+    missing: z.boolean().optional(),
   }).strict()).max(50),
   unread: z.boolean().optional(),
 }).strict();
@@ -34,6 +36,8 @@ export const eboksFaultsSchema = z.object({
   truncateRate: z.number().min(0).max(1).optional(),
   /** Complete answers whose body is half a document. */
   malformedRate: z.number().min(0).max(1).optional(),
+  /** Answers gzip-compressed when the request accepts gzip (Content-Length is then the compressed size). */
+  compress: z.boolean().optional(),
   /** Session lifetime; sessions older than this answer 401 and force a new logon. */
   sessionTtlMs: z.number().int().min(0).max(24 * 3600_000).optional(),
 }).strict();

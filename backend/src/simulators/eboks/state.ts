@@ -20,7 +20,7 @@ export interface EboksAccount {
 }
 
 export interface SimFolder { id: string; name: string }
-export interface SimDocument { id: string; name: string; format: string; mimeType: string; content: Buffer }
+export interface SimDocument { id: string; name: string; format: string; mimeType: string; content: Buffer; missing?: boolean }
 export interface SimMessage {
   id: string;
   cvr: string;
@@ -99,6 +99,7 @@ export class EboksState {
         format,
         mimeType: MIME[format] ?? 'application/octet-stream',
         content: Buffer.from(d.content, 'base64'),
+        ...(d.missing ? { missing: true } : {}),
       };
     });
     this.user(cvr);

@@ -36,6 +36,8 @@ export const mitdkFaultsSchema = z.object({
   outage: z.boolean().optional(),
   truncateRate: z.number().min(0).max(1).optional(),
   malformedRate: z.number().min(0).max(1).optional(),
+  /** Answers gzip-compressed when the request accepts gzip (Content-Length is then the compressed size). */
+  compress: z.boolean().optional(),
   /** Access token lifetime; older tokens answer 401 and force a refresh. */
   tokenTtlMs: z.number().int().min(0).max(24 * 3600_000).optional(),
 }).strict();
