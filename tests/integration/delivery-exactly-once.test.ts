@@ -365,4 +365,24 @@ describe.each(testDatabases)('exactly-once delivery on $name', (tdb) => {
     const [letter] = await app.database.db.select().from(messages).where(eq(messages.id, messageId));
     expect(letter.status).toBe('failed');
   }, 30_000);
+
+  test('an attempt that fails for real ends a run of hand-backs: the day\'s limit counts again from the next one', async () => {
+    await start({ graphTimeoutMs: 1500 });
+    await ensureFolder(app.ctx.graph, app.ctx.folders, { mailbox: DEMO_SHARED_MAILBOX, folderPath: FOLDER });
+    const { deliveryId } = await routed(demoMemo({ recipientCvr: cvrA.cvr, label: 'Optaget, så nede' }));
+    const dayAgo = new Date(Date.now() - 25 * 3600_000).toISOString();
+    await app.database.db.update(deliveries).set({ progress: { throttledSince: dayAgo } }).where(eq(deliveries.id, deliveryId));
+    app.sims!.graph.api.setFaults({ timeoutAfterWriteRate: 1 }); // a real failure: no answer in time
+    await runDelivery(quiet, deliveryId);
+    const failed = await rowOf(deliveryId);
+    expect(failed).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(failed.progress).not.toHaveProperty('throttledSince');
+    // Handed back now: a young wait again, not a day-old one, so the delivery is not dead-lettered.
+    app.sims!.graph.api.setFaults({});
+    app.ctx.pacer.pause(LANE, 120_000);
+    await runDelivery(quiet, deliveryId);
+    const paced = await rowOf(deliveryId);
+    expect(paced.status).toBe('pending');
+    expect(Date.parse((paced.progress as { throttledSince: string }).throttledSince)).toBeGreaterThan(Date.now() - 60_000);
+  }, 30_000);
 });

@@ -254,7 +254,8 @@ async function record(ctx: AppContext, { d, dest, m, attempt, lease, outcome: o 
     const failed = await tx.update(deliveries).set({
       status: dead ? 'dead' : 'pending', lastError: outcome.reason, lastFailedAt: new Date(), leaseUntil: null,
       uncertain: sql`${deliveries.uncertain} or ${outcome.uncertain}`,
-      ...(dead ? {} : { dueAt: new Date(Date.now() + ctx.delivery.backoffMs(attempt)) }),
+      // A real attempt ends a run of hand-backs: the day's limit on waiting counts from the next one.
+      ...(dead ? {} : { dueAt: new Date(Date.now() + ctx.delivery.backoffMs(attempt)), progress: sql`${deliveries.progress} - 'throttledSince'` }),
     }).where(heldBy(lease)).returning({ id: deliveries.id });
     if (!failed.length) return false;
     if (dead) await tx.update(messages).set({ status: 'failed' }).where(and(eq(messages.id, m.id), ne(messages.status, 'delivered')));
