@@ -14,6 +14,7 @@ import type { MailboxRow } from '../../backend/src/context';
 import { createMitdkSimulator, MITDK_API_PATH, type MitdkSimulatorApi } from '../../backend/src/simulators/mitdk';
 import { listen, type RunningServer } from '../../backend/src/simulators/http';
 import { testDatabases } from '../helpers/databases';
+import { expectCompressedAnswersRead } from '../helpers/compressed-answers';
 
 const cvr = DEMO_ORGANISATION.cvrs[3].cvr;
 const user = { dppRefreshToken: 'dpp-r', ngdpRefreshToken: 'ngdp-r', cvrs: [cvr], name: DEMO_ORGANISATION.cvrs[3].name };
@@ -100,23 +101,6 @@ describe.each(testDatabases)('mit.dk poll on $name', (tdb) => {
     expect(r.stored).toBe(1);
   });
   test('a server that compresses its answers: lists and messages arrive gzipped, documents byte for byte', async () => {
-    const ctx = { ...app.ctx, jobs: { routeSoon: async () => undefined, deliverSoon: async () => undefined, notifyDeadSoon: async () => undefined } };
-    sim.setFaults({ compress: true });
-    sim.inject(cvr, { sender: { name: 'Nykredit' }, subject: 'Komprimeret', documents: [{ filename: 'Brev.pdf', content: pdf('Komprimeret brev') }, { filename: 'Bilag.pdf', content: pdf('Bilag') }] });
-    expect(await pollMailbox(ctx, mailbox)).toEqual({ stored: 1, duplicates: 0, quarantined: 0, more: false });
-    const [letter] = await app.database.db.select().from(messages).where(eq(messages.mailboxId, mailbox.id));
-    const docs = await app.database.db.select().from(documents).where(eq(documents.messageId, letter.id)).orderBy(documents.position);
-    expect(docs.map((d) => app.ctx.sealer.open(d.contentEnc))).toEqual([minimalPdf('Komprimeret brev'), minimalPdf('Bilag')]);
-    expect(sim.waiting(cvr)).toEqual([]);
-
-    // Cut off mid-transfer while compressed: still a retryable error, nothing stored, nothing lost.
-    sim.setFaults({ compress: true, truncateRate: 1 });
-    sim.inject(cvr, { sender: { name: 'Nykredit' }, subject: 'Komprimeret', documents: [{ filename: 'Brev.pdf', content: pdf('Komprimeret brev') }, { filename: 'Bilag.pdf', content: pdf('Bilag') }] });
-    const err = await pollMailbox(ctx, mailbox).catch((e) => e);
-    expect(err).toBeInstanceOf(ProviderError);
-    expect(err.retryable).toBe(true);
-    expect(await app.database.db.select().from(messages).where(eq(messages.mailboxId, mailbox.id))).toHaveLength(1);
-    sim.setFaults({ compress: true });
-    expect((await pollMailbox(ctx, mailbox)).stored).toBe(1);
+    await expectCompressedAnswersRead(app, sim, mailbox, cvr);
   });
 });
