@@ -2,7 +2,8 @@
 // never comes through (its params are a letter's sealed bytes), CPR numbers are masked, control
 // characters removed; and which database errors are the letter's rather than the database's.
 import { DrizzleQueryError } from 'drizzle-orm';
-import { databaseErrorOf, ingestErrorText, letterRefusedByDatabase, safeText } from '../../backend/src/ingest/error-text';
+import { ingestErrorText, letterRefusedByDatabase, safeText } from '../../backend/src/ingest/error-text';
+import { databaseErrorOf } from '../../backend/src/store/db';
 import { ProviderError } from '../../backend/src/ingest/connector';
 
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });

@@ -5,28 +5,9 @@
 // error's cause) is kept, CPR numbers masked, control characters removed, and the length bounded.
 import { maskCpr } from '../../../shared/src/identifiers';
 import { ProviderError } from './connector';
+import { databaseErrorOf } from '../store/db';
 
 const MAX_CHARS = 400;
-
-interface DbErrorLike { code?: unknown; message?: unknown; query?: unknown; params?: unknown; cause?: unknown }
-
-/** The PostgreSQL error inside `e` (drizzle's wrapper or the driver's own), or null when `e` is not one. */
-export function databaseErrorOf(e: unknown): { code: string | null; message: string } | null {
-  let wrapped = false;
-  let inner: string | null = null;
-  for (let c: unknown = e, depth = 0; c && typeof c === 'object' && depth < 5; c = (c as DbErrorLike).cause, depth++) {
-    const x = c as DbErrorLike;
-    // SQLSTATEs are five characters; node's own codes (EPIPE, ECONNRESET) start with E, no SQLSTATE class does.
-    // (PGlite's own error carries `query` and `params` too, so the code is looked at first.)
-    if (typeof x.code === 'string' && /^[0-9A-DF-Z][0-9A-Z]{4}$/.test(x.code)) {
-      return { code: x.code, message: typeof x.message === 'string' ? x.message : 'unknown database error' };
-    }
-    if (typeof x.query === 'string' && 'params' in x) { wrapped = true; continue; }
-    if (wrapped && inner === null && typeof x.message === 'string') inner = x.message;
-  }
-  // A query that failed without a server's answer (connection lost, pool closed).
-  return wrapped ? { code: null, message: inner ?? 'the query failed' } : null;
-}
 
 /** Text safe to store and log: CPR numbers masked, no control characters (NUL breaks a text column), bounded. */
 export function safeText(s: string, max = MAX_CHARS): string {

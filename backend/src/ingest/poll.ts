@@ -11,7 +11,8 @@ import { acceptLetter, type Accepted } from './accept';
 import { prepared } from '../store/prepared';
 import { providerName, storeQuarantine } from '../store/letters';
 import { ProviderError, type MailboxConnector } from './connector';
-import { databaseErrorOf, ingestErrorText, letterRefusedByDatabase, safeText } from './error-text';
+import { ingestErrorText, letterRefusedByDatabase, safeText } from './error-text';
+import { databaseErrorOf } from '../store/db';
 import { LETTER_ATTEMPTS, NOT_FETCHED_PREFIX, countFailedAttempt, forgetFailedAttempts, givenUp, notFetchedRecord } from './letter-failures';
 
 export interface PollResult { stored: number; duplicates: number; quarantined: number; more: boolean }
