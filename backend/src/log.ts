@@ -4,6 +4,7 @@
 // person's number even when it arrives inside an error message or a URL.
 import { pino } from 'pino';
 import { maskCpr } from '../../shared/src/identifiers';
+import { databaseErrorOf } from './store/db-error';
 
 export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -35,6 +36,14 @@ export function createLogger(write: (line: string) => void = (l) => process.stdo
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
+/**
+ * An error's message, fit for a log line or a stored "last error": a database error becomes what
+ * the server said, never drizzle's "Failed query: <SQL> params: <values>" (a letter's fields).
+ */
 export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  const db = databaseErrorOf(e);
+  if (db) return `the database answered ${db.code ? `(${db.code}) ` : ''}"${db.message}"`;
+  const message = e instanceof Error ? e.message : String(e);
+  // A wrapper we do not know that still quotes a query: say only that one failed.
+  return message.startsWith('Failed query:') ? 'a database query failed' : message;
 }

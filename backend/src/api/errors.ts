@@ -3,7 +3,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ZodError } from 'zod';
-import type { Logger } from '../log';
+import { errorMessage, type Logger } from '../log';
 
 export function sendError(res: Response, status: number, code: string, message: string) {
   res.status(status).json({ error: { code, message } });
@@ -28,7 +28,7 @@ export function errorHandler(log: Logger) {
     }
     if (e.type === 'entity.parse.failed') return sendError(res, 400, 'invalid_json', 'The request body is not valid JSON.');
     const id = (res.locals.requestId as string | undefined) ?? randomUUID(); // the access log's id (observability/request-id.ts)
-    log.error('unhandled API error', { requestId: id, path: req.path, error: err instanceof Error ? err.message : String(err) });
+    log.error('unhandled API error', { requestId: id, path: req.path, error: errorMessage(err) });
     sendError(res, 500, 'internal', `Something went wrong on our side (reference ${id}). Try again; if it persists, give the reference to your administrator.`);
   };
 }

@@ -8,6 +8,7 @@ import { cvrNumbers, deliveries, destinations, documents, messages, letterColumn
 import { addEvent } from '../store/letters';
 import type { Db, Tx } from '../store/db';
 import { errorMessage } from '../log';
+import { safeText } from '../util/safe-text';
 import type { LetterForMail } from './render';
 import { displayFolderPath } from './mailbox';
 import { deliverToMailbox, type MailDoc, type MailProgress } from './mail-delivery';
@@ -188,7 +189,7 @@ export function classify(e: unknown): Outcome {
   if (g.statusCode === 429) {
     return { kind: 'throttled', at: new Date(Date.now() + retryAfterMs(g.headers ?? null, g.retryAfterMs ?? 5000)), reason: describeGraphError(e) };
   }
-  if (e instanceof PermanentError || g.retryable === false) return { kind: 'failed', reason: errorMessage(e), uncertain: false, permanent: true };
+  if (e instanceof PermanentError || g.retryable === false) return { kind: 'failed', reason: safeText(errorMessage(e), 1000), uncertain: false, permanent: true };
   const status = g.statusCode ?? 0;
   // 400/413/422: our request is wrong and will stay wrong. 401/403/404 may heal (credentials, RBAC propagating).
   const permanent = status === 400 || status === 413 || status === 422;
@@ -298,8 +299,15 @@ export async function markDelivered(db: Db | Tx,
   return rows.length > 0;
 }
 
-/** A sentence for people from a Graph SDK error (status, Graph code and message), or any error. */
+/**
+ * A sentence for people from a Graph SDK error (status, Graph code and message), or any error. It is
+ * stored (deliveries.last_error), put on the timeline and mailed to admins: so it is made safe here.
+ */
 export function describeGraphError(e: unknown): string {
+  return safeText(graphErrorSentence(e), 1000);
+}
+
+function graphErrorSentence(e: unknown): string {
   if (e instanceof TeamsDeliveryError) return e.message; // already a sentence, and not always Graph's
   const g = e as { statusCode?: number; code?: string | null; message?: string; name?: string };
   if (typeof g.statusCode === 'number' && g.statusCode > 0) {

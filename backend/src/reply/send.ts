@@ -12,6 +12,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import type { AppContext, MailboxRow } from '../context';
 import type { ReplyInfo } from '../../../shared/src/contracts';
+import { errorMessage } from '../log';
 import { HttpError } from '../api/errors';
 import { ProviderError } from '../ingest/connector';
 import { openNgdpMailbox } from '../ingest/ngdp/mailbox-client';
@@ -94,7 +95,7 @@ async function originalOf(ctx: Ctx, messageId: string, rawEnc: Buffer): Promise<
   try {
     return parseMemo(await openOriginal(ctx.db, ctx.sealer, messageId, rawEnc));
   } catch (e) {
-    const why = e instanceof MemoError ? e.message : (e as Error).message;
+    const why = e instanceof MemoError ? e.message : errorMessage(e);
     throw new HttpError(409, 'reply_original_unreadable', `The original letter can no longer be read (${why}), so a reply cannot name it. Answer the sender directly.`);
   }
 }
