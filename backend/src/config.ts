@@ -77,10 +77,33 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     const i = r.error.issues[0];
     throw new Error(`Configuration error in ${i.path.join('.')}: ${i.message}`);
   }
+  refuseExposedDemo(r.data, env);
   if (!!r.data.TLS_CERT_PATH !== !!r.data.TLS_KEY_PATH) {
     throw new Error('Configuration error in TLS_CERT_PATH/TLS_KEY_PATH: set both (PEM certificate and its private key) or neither');
   }
   return r.data;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Demo mode is the default (so that `npm start` needs nothing), and it has no sign-in: a demo user
+ * with every role, simulators and a push endpoint without certificate checks. A production setup
+ * that forgot BREVDUE_MODE would expose all of that, so demo mode listens on this machine only and
+ * refuses a configuration that is plainly meant for production.
+ */
+function refuseExposedDemo(env: Env, raw: NodeJS.ProcessEnv): void {
+  if (env.BREVDUE_MODE !== 'demo') return;
+  const unset = !raw.BREVDUE_MODE?.trim();
+  if (!LOOPBACK.has(env.HOST.trim().toLowerCase())) {
+    throw new Error(`Configuration error in HOST: demo mode${unset ? ' (BREVDUE_MODE is not set)' : ''} has no sign-in, so it listens on this `
+      + `machine only (HOST=127.0.0.1), not on "${env.HOST}". For a server others reach set BREVDUE_MODE=production (docs/DEPLOYMENT.md).`);
+  }
+  const meantForProduction = (['ENTRA_TENANT_ID', 'ENTRA_CLIENT_ID', 'ENTRA_CLIENT_SECRET', 'ENTRA_CLIENT_CERT_PATH'] as const).filter((k) => env[k]?.trim());
+  if (unset && meantForProduction.length) {
+    throw new Error(`Configuration error in BREVDUE_MODE: it is not set, so Brevdue would start in demo mode (no sign-in, simulated `
+      + `mailboxes), but ${meantForProduction.join(', ')} ${meantForProduction.length > 1 ? 'are' : 'is'} set. Set BREVDUE_MODE=production, or BREVDUE_MODE=demo to run the demo anyway.`);
+  }
 }
 
 /**

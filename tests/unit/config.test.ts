@@ -192,7 +192,18 @@ describe('readEnv and requireEntraApp', () => {
   test('production needs the tenant and the client id, and says which is missing', () => {
     expect(() => requireEntraApp(readEnv({ BREVDUE_MODE: 'production', ENTRA_CLIENT_ID: 'c' }))).toThrow(/needs ENTRA_TENANT_ID:/);
     expect(() => requireEntraApp(readEnv({ BREVDUE_MODE: 'production' }))).toThrow(/needs ENTRA_TENANT_ID and ENTRA_CLIENT_ID/);
-    expect(requireEntraApp(readEnv({ ENTRA_TENANT_ID: ' t ', ENTRA_CLIENT_ID: 'c' }))).toEqual({ tenantId: 't', clientId: 'c' });
+    expect(requireEntraApp(readEnv({ BREVDUE_MODE: 'production', ENTRA_TENANT_ID: ' t ', ENTRA_CLIENT_ID: 'c' }))).toEqual({ tenantId: 't', clientId: 'c' });
+  });
+
+  test('demo mode (no sign-in) listens on this machine only and is refused when the settings are meant for production', () => {
+    expect(readEnv({}).HOST).toBe('127.0.0.1');
+    expect(readEnv({ HOST: '::1' }).BREVDUE_MODE).toBe('demo');
+    expect(() => readEnv({ HOST: '0.0.0.0' })).toThrow(/HOST: demo mode \(BREVDUE_MODE is not set\) has no sign-in.*BREVDUE_MODE=production/);
+    expect(() => readEnv({ BREVDUE_MODE: 'demo', HOST: '10.0.0.5' })).toThrow(/HOST: demo mode has no sign-in/);
+    expect(readEnv({ BREVDUE_MODE: 'production', HOST: '0.0.0.0' }).HOST).toBe('0.0.0.0');
+    expect(() => readEnv({ ENTRA_TENANT_ID: 't', ENTRA_CLIENT_ID: 'c' })).toThrow(/BREVDUE_MODE: it is not set.*ENTRA_TENANT_ID, ENTRA_CLIENT_ID are set/);
+    // Said out loud: the demo with production-looking settings is allowed.
+    expect(readEnv({ BREVDUE_MODE: 'demo', ENTRA_TENANT_ID: 't' }).BREVDUE_MODE).toBe('demo');
   });
 });
 
