@@ -27,7 +27,13 @@
 // fit over those bins, shrunk towards the raw value where a bin has few outcomes: monotone in the
 // raw score, and ≈ P(top-1 is right) where there is data (one value per bin). Rule deliveries teach
 // the counts but not the calibration (they are not triage letters); nor do auto-placements (no
-// person checked them) — an audit's verdict can be recorded with `observe`.
+// person checked them) — an audit's verdict can be recorded with `observe`, and a person's reroute
+// of one is learnt as a placement (triage/lesson.ts).
+//
+// Corrections. A person who reroutes a letter says it belongs elsewhere: `unlearn` takes back what
+// the letter taught before (learn's counts, negated: plain increments, so they add up in any order
+// across processes) and `learn` teaches the new place. Counts are read as at least 0, as a process's
+// model may hold a lesson's take-back before the lesson itself for up to a reload.
 //
 // Defaults: kind weights, alpha and priorWeight were chosen by coordinate search on months 4–9 of
 // two seeds of the benchmark's synthetic corpus (7 and 13), never on a measured month; decay off
@@ -90,14 +96,14 @@ export const DEFAULT_OPTIONS: Readonly<ModelOptions> = Object.freeze({
   calibrationPrior: 2,
 });
 
-export type LearnSource = 'rule' | 'placement' | 'auto';
+export type LearnSource = 'rule' | 'placement' | 'auto' | 'reroute';
 
 export interface LearnOptions {
   /** Weight of the example (default 1). */
   weight?: number;
   /** When it happened (ms or Date; default now). Only matters with a half-life. */
   at?: number | Date;
-  /** rule: a rule delivered it; placement: a person placed it (also calibrates); auto: auto-placed. */
+  /** rule: a rule delivered it; placement: a person placed it (also calibrates); auto: auto-placed; reroute: a person moved it. */
   source?: LearnSource;
   /** The destinations that existed when it was placed: lets the model learn successions and calibrate as suggest would have. */
   allowedTargets?: Iterable<string>;
@@ -207,7 +213,9 @@ export class AssistantModel {
 
   /** The targets the model knows (with at least one example). */
   targets(): string[] {
-    return [...this.totals.keys()];
+    const out: string[] = [];
+    for (const [t, c] of this.totals) if (c > 0) out.push(t);
+    return out;
   }
 
   /** Raw (undecayed, as stored) count of a feature with a target; for tests and tooling. */
@@ -301,7 +309,29 @@ export class AssistantModel {
       }
     }
 
-    const w = (opts.weight ?? 1) * this.inflation(at);
+    this.tally(features, target, (opts.weight ?? 1) * this.inflation(at), push);
+    if (at > this.lastAt) this.lastAt = at;
+    return out;
+  }
+
+  /**
+   * Takes back an example learnt before (a person rerouted the letter): learn's counts negated, with
+   * the same weight and time `at` (they matter with a half-life). Calibration outcomes and successions
+   * stay: they recorded what the model said then.
+   */
+  unlearn(features: readonly Feature[], target: string, opts: Pick<LearnOptions, 'weight' | 'at'> = {}): Delta[] {
+    if (!target) throw new Error('unlearn: empty target');
+    const at = opts.at === undefined ? Date.now() : +opts.at;
+    const out: Delta[] = [];
+    this.tally(features, target, -(opts.weight ?? 1) * this.inflation(at), (feature, t, delta) => {
+      this.add(feature, t, delta);
+      out.push({ feature, target: t, delta });
+    });
+    return out;
+  }
+
+  /** An example's counts: each feature, its kind's sum and the target's examples, `w` each. */
+  private tally(features: readonly Feature[], target: string, w: number, push: (feature: string, target: string, delta: number) => void): void {
     const byKind = new Map<string, number>();
     for (const f of dedupe(features)) {
       push(f.key, target, w);
@@ -309,8 +339,6 @@ export class AssistantModel {
     }
     for (const [k, v] of byKind) push(`#k:${k}`, target, v);
     push('', target, w);
-    if (at > this.lastAt) this.lastAt = at;
-    return out;
   }
 
   /** A person's verdict on an earlier suggestion without teaching counts (e.g. an audit of an auto-placement). */
@@ -372,8 +400,8 @@ export class AssistantModel {
       const aV = o.alpha * (this.vocab.get(f.kind) ?? 1);
       for (let i = 0; i < nT; i++) {
         const t = targets[i];
-        const c = (m.get(t) ?? 0) * scale;
-        const k = (kt?.get(t) ?? 0) * scale;
+        const c = Math.max(0, m.get(t) ?? 0) * scale;
+        const k = Math.max(0, kt?.get(t) ?? 0) * scale;
         scores[i] += w * Math.log((c + o.alpha) / (k + aV));
       }
     }
@@ -565,7 +593,7 @@ export class AssistantModel {
       if (rivalT) {
         const kt = this.kindTotals.get(f.kind);
         const aV = o.alpha * (this.vocab.get(f.kind) ?? 1);
-        const lp = (t: string) => Math.log(((m.get(t) ?? 0) * scale + o.alpha) / ((kt?.get(t) ?? 0) * scale + aV));
+        const lp = (t: string) => Math.log((Math.max(0, m.get(t) ?? 0) * scale + o.alpha) / (Math.max(0, kt?.get(t) ?? 0) * scale + aV));
         if (lp(own) - lp(rivalT) < FAVOURS) continue;
       }
       return f.key;
@@ -589,10 +617,10 @@ export class AssistantModel {
       if (factor === undefined) continue;
       const m = this.counts.get(f.key);
       const c = m?.get(own);
-      if (!m || !c) continue;
+      if (!m || !c || c < 0) continue;
       const kt = this.kindTotals.get(f.kind);
       const aV = o.alpha * (this.vocab.get(f.kind) ?? 1);
-      const lp = (t: string) => Math.log(((m.get(t) ?? 0) * scale + o.alpha) / ((kt?.get(t) ?? 0) * scale + aV));
+      const lp = (t: string) => Math.log((Math.max(0, m.get(t) ?? 0) * scale + o.alpha) / (Math.max(0, kt?.get(t) ?? 0) * scale + aV));
       const favours = !rivalT || lp(own) > lp(rivalT);
       let total = 0;
       for (const v of m.values()) total += v;

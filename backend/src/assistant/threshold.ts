@@ -9,7 +9,7 @@
 export interface Outcome {
   /** The calibrated confidence of the top-1 suggestion. */
   confidence: number;
-  /** Whether the person's placement was that suggestion. */
+  /** Whether the person's placement was that suggestion (a letter placed automatically that a person rerouted: false). */
   correct: boolean;
 }
 

@@ -1,8 +1,10 @@
 // What people do to a letter's deliveries from the task pane: resend (same destination, a new
 // copy) and reroute (new destinations from the registry; the earlier copy left or moved as the
 // organisation configured). Each becomes new delivery rows, run by the same engine, and an event on
-// the letter's timeline naming who asked. After an outage (a mailbox full, the app's access revoked),
-// an admin sends every delivery that gave up again at once: retryFailed.
+// the letter's timeline naming who asked. A reroute also corrects the assistant (triage/lesson.ts);
+// a resend says nothing new about where the letter belongs, so it teaches nothing. After an outage
+// (a mailbox full, the app's access revoked), an admin sends every delivery that gave up again at
+// once: retryFailed.
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { deliveries, destinations, events, messages } from '../store/schema';
@@ -13,6 +15,8 @@ import { getDeliverySettings } from './settings';
 import { chosenDestinations } from './registry/destinations';
 import type { MailProgress } from './mail-delivery';
 import { mayUseDestination, visibleLetters, type Scope } from '../store/scope';
+import { lessonOf, rerouteLesson, teachReroute, type RerouteLesson } from '../triage/lesson';
+import { targetOf } from '../assistant/model';
 
 export interface Actor { id: string; name: string }
 const actorLabel = (a: Actor) => a.name || a.id;
@@ -64,9 +68,13 @@ export async function reroute(ctx: AppContext, orgId: string, messageId: string,
   const wanted = [...new Set(opts.destinationIds)];
   const dests = await chosenDestinations(ctx.db, orgId, wanted);
   const oldCopy = opts.oldCopy ?? (await getDeliverySettings(ctx.db, orgId)).rerouteOldCopy;
+  let lesson: RerouteLesson | null = null;
   const ids = await ctx.db.transaction(async (tx) => {
     // Under the letter's lock: a reroute running at the same moment pairs its own copies after this one's.
     await lockLetters(tx, [messageId]);
+    // Also read under it, so a second reroute takes back this one's lesson. (A letter placed since
+    // letterOf read 'triage' has a lesson now, which decides instead.)
+    lesson = rerouteLesson(await lessonOf(tx, orgId, messageId), wanted, letter.status === 'triage');
     // Earlier copies that can be moved or removed: delivered into a mailbox, and not already taken by
     // another reroute's move (done or under way; one that gave up may have left its copy in place).
     const earlier = await tx.select({ d: deliveries, dest: destinations }).from(deliveries)
@@ -106,10 +114,13 @@ export async function reroute(ctx: AppContext, orgId: string, messageId: string,
       `${actorLabel(actor)} rerouted the letter to ${dests.map((d) => d.displayName).join(', ')}`
       + (oldCopy === 'move' && pairs.size ? `; ${pairs.size} earlier cop${pairs.size === 1 ? 'y' : 'ies'} will be moved` : '')
       + (left > 0 ? `; ${left} earlier cop${left === 1 ? 'y stays' : 'ies stay'} where ${left === 1 ? 'it is' : 'they are'}` : ''),
-      { deliveryIds: ins.map((i) => i.id), destinationIds: dests.map((d) => d.id), oldCopy, actorId: actor.id });
+      { deliveryIds: ins.map((i) => i.id), destinationIds: dests.map((d) => d.id), oldCopy, actorId: actor.id,
+        // The lesson this letter now stands for in the assistant (lessonOf reads it back).
+        ...(lesson ? { taught: targetOf(lesson.to) } : {}) });
     return ins.map((i) => i.id);
   });
   for (const id of ids) await ctx.jobs.deliverSoon(id);
+  if (lesson) await teachReroute(ctx, orgId, messageId, lesson);
   return ids;
 }
 

@@ -62,6 +62,19 @@ export class AssistantStore {
     this.persist(orgId, deltas);
   }
 
+  /**
+   * A person rerouted a letter: takes back what it taught before (`from`, learnt at `at`), if
+   * anything, and teaches its new destinations — one step on the model, increments to the store.
+   */
+  async relearn(orgId: string, input: RoutingInput, change: { from: { target: string; at: Date } | null; to: string[]; source: LearnSource }, allowed?: Iterable<string>): Promise<void> {
+    const model = await this.model(orgId);
+    const features = featuresOf(input);
+    // Taken back first: a calibrating lesson is scored without the letter's own earlier lesson.
+    const deltas = change.from ? model.unlearn(features, change.from.target, { at: change.from.at }) : [];
+    deltas.push(...model.learn(features, targetOf(change.to), { source: change.source, allowedTargets: allowed }));
+    this.persist(orgId, deltas);
+  }
+
   /** A destination left the registry (or was renamed into a new one): its evidence may pass on. */
   async succeed(orgId: string, oldId: string, newId: string): Promise<void> {
     const model = await this.model(orgId);
