@@ -256,6 +256,21 @@ describe('Graph simulator: teams and drives', () => {
     expect(children.value.map((c) => c.name)).toEqual(['Skat', 'Skat 1']);
   });
 
+  test('DELETE an item: a folder goes with what is in it, its id is 404 afterwards, the root stays', async () => {
+    const f = await folderOf();
+    const d = encodeURIComponent(f.parentReference.driveId);
+    const skat = await (await raw(`/drives/${d}/items/${f.id}/children`, { method: 'POST', headers: authed, body: JSON.stringify({ name: 'Skat', folder: {} }) })).json() as { id: string };
+    const put = await raw(`/drives/${d}/items/${skat.id}:/a.pdf:/content`, { method: 'PUT', headers: { 'Content-Type': 'application/pdf' }, body: new Uint8Array(bytes(10, 4)) });
+    const file = await put.json() as { id: string };
+    expect((await raw(`/drives/${d}/items/${f.id}:/Skat`, { method: 'DELETE' })).status).toBe(204);
+    for (const id of [skat.id, file.id]) expect(await (await raw(`/drives/${d}/items/${id}`)).json()).toMatchObject({ error: { code: 'itemNotFound' } });
+    const upload = await raw(`/drives/${d}/items/${skat.id}:/b.pdf:/content`, { method: 'PUT', headers: { 'Content-Type': 'application/pdf' }, body: new Uint8Array(bytes(10, 4)) });
+    expect(upload.status).toBe(404);
+    expect((await raw(`/drives/${d}/items/${skat.id}`, { method: 'DELETE' })).status).toBe(404);
+    expect((await raw(`/drives/${d}/root`, { method: 'DELETE' })).status).toBe(403);
+    expect(env.graphApi.driveItems(env.team.id, env.channelId)).toEqual([]);
+  });
+
   test('simple upload: 201 new, 200 replaced, 409 with fail, binary intact', async () => {
     const f = await folderOf();
     const d = encodeURIComponent(f.parentReference.driveId);

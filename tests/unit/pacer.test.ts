@@ -3,6 +3,7 @@
 import { Pacer, PacerBusy, type PacerLimits } from '../../backend/src/delivery/pacing/pacer';
 import { laneOf, retryAfterMs } from '../../backend/src/delivery/pacing/middleware';
 import { planAttachments, INLINE_ATTACHMENT_MAX } from '../../backend/src/delivery/attachment-plan';
+import { driveLane } from '../../backend/src/delivery/teams/drive-upload';
 
 const limits: PacerLimits = { maxConcurrent: 2, requestsPerWindow: 5, windowMs: 1000, uploadBytesPerWindow: 100, uploadWindowMs: 1000, maxWaitMs: 5000 };
 
@@ -57,12 +58,61 @@ describe('Pacer', () => {
   });
 });
 
+describe('Pacer upload reservations', () => {
+  test('a document reserved first keeps its budget: a second large document is told to come back, before it sends a byte', async () => {
+    const c = clock();
+    const p = new Pacer({ ...limits, requestsPerWindow: 1000 }, c.now);
+    const first = await p.reserveUpload('drives:d', 70, 10);
+    // Nothing has been sent yet, so no ended upload can free room: the earliest is a whole window after
+    // the reserved bytes are sent, at least a window from now.
+    const second = await p.reserveUpload('drives:d', 70, 10).catch((x: unknown) => x);
+    expect(second).toBeInstanceOf(PacerBusy);
+    expect((second as PacerBusy).readyAt.getTime()).toBe(1_000_000 + 1000);
+    expect((second as Error).message).toMatch(/upload budget/);
+    // A plain request that would take reserved bytes waits too; one that fits beside them does not.
+    await expect(p.acquire('drives:d', 40, 10)).rejects.toBeInstanceOf(PacerBusy);
+    (await p.acquire('drives:d', 30, 10))();
+    first.release(); // the first gave up before sending: its bytes are free again
+    c.advance(1000); // and the 30 bytes above have left the window
+    (await p.reserveUpload('drives:d', 70, 10)).release();
+  });
+
+  test('a reservation\'s chunks count once; release gives back what was not sent', async () => {
+    const c = clock();
+    const p = new Pacer({ ...limits, requestsPerWindow: 1000 }, c.now);
+    const r = await p.reserveUpload('mailbox:a', 70, 10);
+    expect(p.stats()[0]).toMatchObject({ uploadBytesInWindow: 70, uploadBytesReserved: 70 });
+    const chunk = await r.acquire(30);
+    expect(p.stats()[0]).toMatchObject({ uploadBytesInWindow: 70, uploadBytesReserved: 40, inflight: 1 });
+    chunk();
+    expect(p.stats()[0]).toMatchObject({ uploadBytesInWindow: 70, uploadBytesReserved: 40, inflight: 0 });
+    r.release();
+    r.release(); // twice is harmless
+    expect(p.stats()[0]).toMatchObject({ uploadBytesInWindow: 30, uploadBytesReserved: 0 });
+  });
+
+  test('bytes under way hold the budget until they have been sent and left the window', async () => {
+    const c = clock();
+    const p = new Pacer({ ...limits, requestsPerWindow: 1000 }, c.now);
+    const running = await p.acquire('mailbox:a', 70);
+    const e = await p.acquire('mailbox:a', 40, 10).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(PacerBusy);
+    expect((e as PacerBusy).readyAt.getTime()).toBe(1_000_000 + 1000);
+    c.advance(200);
+    running();
+    c.advance(1000);
+    (await p.acquire('mailbox:a', 40, 10))();
+  });
+});
+
 describe('laneOf and Retry-After', () => {
   test('requests for a mailbox share its lane however the mailbox is written', () => {
     expect(laneOf('https://graph.microsoft.com/v1.0/users/Post%40Firma.dk/mailFolders/inbox')).toBe('mailbox:post@firma.dk');
     expect(laneOf('https://graph.microsoft.com/v1.0/users/post@firma.dk/messages?$filter=x')).toBe('mailbox:post@firma.dk');
     expect(laneOf('https://graph.microsoft.com/v1.0/drives/b!abc/items/root')).toBe('drives:b!abc');
     expect(laneOf('https://graph.microsoft.com/v1.0/$batch')).toBeNull();
+    // Teams uploads reserve on the lane their drive's Graph requests are paced in.
+    expect(driveLane('b!AbC-9_x')).toBe(laneOf(`https://graph.microsoft.com/v1.0/drives/${encodeURIComponent('b!AbC-9_x')}/items/01X:/a.pdf:/createUploadSession`));
   });
   test('Retry-After in seconds or as a date', () => {
     expect(retryAfterMs(new Headers({ 'Retry-After': '7' }))).toBe(7000);

@@ -62,7 +62,14 @@ class Lane {
   throttled = 0;
 }
 
-export interface LaneStats { lane: string; inflight: number; queued: number; requestsInWindow: number; uploadBytesInWindow: number; pausedUntil: string | null; throttled: number }
+export interface LaneStats {
+  lane: string; inflight: number; queued: number; requestsInWindow: number;
+  /** Upload bytes the budget holds (uploadBytesUsed): sent in the window, under way, reserved. */
+  uploadBytesInWindow: number;
+  /** Of those, reserved for documents under way and not yet sent (reserveUpload). */
+  uploadBytesReserved: number;
+  pausedUntil: string | null; throttled: number;
+}
 
 export class Pacer {
   private lanes = new Map<string, Lane>();
@@ -178,7 +185,7 @@ export class Pacer {
     return [...this.lanes.entries()].map(([k, l]) => {
       this.expire(l, t);
       return { lane: k, inflight: l.inflight, queued: l.queue.length, requestsInWindow: l.ends.length + l.inflight,
-        uploadBytesInWindow: l.uploadSum + l.inflightBytes + l.reservedBytes, pausedUntil: l.pausedUntil > t ? new Date(l.pausedUntil).toISOString() : null, throttled: l.throttled };
+        uploadBytesInWindow: this.uploadBytesUsed(l), uploadBytesReserved: l.reservedBytes, pausedUntil: l.pausedUntil > t ? new Date(l.pausedUntil).toISOString() : null, throttled: l.throttled };
     });
   }
 
@@ -193,6 +200,14 @@ export class Pacer {
     while (l.uploads.length && l.uploads[0].t <= t - this.limits.uploadWindowMs) l.uploadSum -= l.uploads.shift()!.bytes;
   }
 
+  /**
+   * Upload bytes the lane's budget holds now: sent within the window, under way, and reserved for
+   * documents under way (reserveUpload). Call expire() first.
+   */
+  private uploadBytesUsed(l: Lane): number {
+    return l.uploadSum + l.inflightBytes + l.reservedBytes;
+  }
+
   /** Earliest time a request of this size could start, ignoring the concurrency queue. */
   private readyAt(l: Lane, bytes: number, t: number): number {
     let at = Math.max(t, l.pausedUntil);
@@ -202,15 +217,20 @@ export class Pacer {
       const i = counted - this.limits.requestsPerWindow;
       at = Math.max(at, i < l.ends.length ? l.ends[i] + this.limits.windowMs + this.slackMs : t + 60_000);
     }
-    const used = l.uploadSum + l.inflightBytes + l.reservedBytes;
+    const used = this.uploadBytesUsed(l);
     if (bytes > 0 && used + bytes > this.limits.uploadBytesPerWindow) {
       // Budget frees as old uploads leave the window; one upload larger than the budget waits for an empty window.
       let freed = 0;
+      let freedInTime = false;
       const need = used + Math.min(bytes, this.limits.uploadBytesPerWindow) - this.limits.uploadBytesPerWindow;
       for (const u of l.uploads) {
         freed += u.bytes;
-        if (freed >= need) { at = Math.max(at, u.t + this.limits.uploadWindowMs); break; }
+        if (freed >= need) { at = Math.max(at, u.t + this.limits.uploadWindowMs); freedInTime = true; break; }
       }
+      // The rest is held by uploads under way or reserved: their bytes enter the window only when they end,
+      // so they leave it a whole window from now at the soonest (not "now": that let a second large
+      // document take budget a first one had reserved, and both ran out half-way).
+      if (!freedInTime && need > 0) at = Math.max(at, t + this.limits.uploadWindowMs);
     }
     return at;
   }
@@ -218,7 +238,7 @@ export class Pacer {
   private why(l: Lane, bytes: number, t: number): string {
     if (l.pausedUntil > t) return 'Graph asked us to wait (Retry-After)';
     if (l.ends.length + l.inflight >= this.limits.requestsPerWindow) return `${this.limits.requestsPerWindow} requests in ${this.limits.windowMs / 60_000} minutes reached`;
-    if (bytes > 0 && l.uploadSum + l.inflightBytes + l.reservedBytes + bytes > this.limits.uploadBytesPerWindow) return `upload budget of ${Math.round(this.limits.uploadBytesPerWindow / 1048576)} MB per ${this.limits.uploadWindowMs / 60_000} minutes reached`;
+    if (bytes > 0 && this.uploadBytesUsed(l) + bytes > this.limits.uploadBytesPerWindow) return `upload budget of ${Math.round(this.limits.uploadBytesPerWindow / 1048576)} MB per ${this.limits.uploadWindowMs / 60_000} minutes reached`;
     return 'busy';
   }
 

@@ -17,7 +17,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import { withTimeout } from '../../util/timeout';
 import { call, enc } from '../mailbox';
-import type { Pacer } from '../pacing/pacer';
+import type { Pacer, UploadReservation } from '../pacing/pacer';
 import { retryAfterMs } from '../pacing/middleware';
 import { TeamsDeliveryError, graphStepError, isRetryableStatus, isTimeout, retryAfterOf } from './errors';
 import { driveFolderSegments, driveNameProblem } from './names';
@@ -49,6 +49,8 @@ export interface UploadOptions {
   pacer?: Pacer;
 }
 
+/** The pacer lane of a drive: the one the pacing middleware gives its Graph URLs (laneOf, /drives/{id}/…). */
+export const driveLane = (driveId: string) => `drives:${driveId.toLowerCase()}`;
 const drivePath = (f: DriveFolder) => `/drives/${enc(f.driveId)}/items/${enc(f.folderId)}`;
 const namePath = (names: string[]) => names.map(enc).join('/');
 const status = (e: unknown) => (e as { statusCode?: number }).statusCode;
@@ -113,6 +115,21 @@ async function sessionUpload(graph: Client, folder: DriveFolder, file: UploadFil
   if (!Number.isInteger(fragment) || fragment <= 0 || fragment % FRAGMENT_MULTIPLE !== 0 || fragment > 60 * 1024 * 1024) {
     throw new Error(`fragmentBytes must be a multiple of 320 KiB (327,680 bytes) up to 60 MiB; got ${fragment}.`);
   }
+  const lane = driveLane(folder.driveId);
+  // The document's whole size of the drive's upload budget first, as a mailbox's large attachments do
+  // (mail-delivery.ts): PacerBusy here sends nothing, where an upload cut off half-way by the budget
+  // would start again from nothing on the next attempt, and two large ones could do so for ever.
+  // Given back however the upload ends.
+  const reservation = opts.pacer ? await opts.pacer.reserveUpload(lane, file.content.length) : undefined;
+  try {
+    return await sessionUploadReserved(graph, folder, file, opts, fragment, lane, reservation);
+  } finally {
+    reservation?.release();
+  }
+}
+
+async function sessionUploadReserved(graph: Client, folder: DriveFolder, file: UploadFile, opts: UploadOptions,
+  fragment: number, lane: string, reservation: UploadReservation | undefined): Promise<MicrosoftGraph.DriveItem> {
   const step = `Uploading "${file.filename}" to the channel's files`;
   let session: MicrosoftGraph.UploadSession;
   try {
@@ -125,7 +142,6 @@ async function sessionUpload(graph: Client, folder: DriveFolder, file: UploadFil
   if (!uploadUrl) throw new TeamsDeliveryError(`${step}: Microsoft Graph created an upload session without an uploadUrl.`, { retryable: true });
 
   const doFetch = opts.fetch ?? fetch;
-  const lane = `drives:${folder.driveId.toLowerCase()}`;
   const timeoutMs = opts.fragmentTimeoutMs ?? FRAGMENT_TIMEOUT_MS;
   const total = file.content.length;
   let offset = 0;
@@ -149,7 +165,7 @@ async function sessionUpload(graph: Client, folder: DriveFolder, file: UploadFil
   while (offset < total) {
     const end = Math.min(total, offset + fragment);
     const chunk = file.content.subarray(offset, end);
-    const release = opts.pacer ? await opts.pacer.acquire(lane, chunk.length) : () => {};
+    const release = reservation ? await reservation.acquire(chunk.length) : () => {};
     let res: Response | undefined;
     let failure: unknown;
     try {

@@ -7,6 +7,7 @@
 //   PUT  /drives/{d}/items/{id}/content                         replace an existing file's bytes
 //   GET  /drives/{d}/items/{id}/content                         302 to the pre-authenticated download URL
 //   POST /drives/{d}/items/{parent}:/{name}:/createUploadSession {item:{@microsoft.graph.conflictBehavior (default fail), name, fileSize}}
+//   DELETE /drives/{d}/items/{id} | …/items/{id}:/{path}         204; a folder goes with everything in it (the root cannot)
 // and, outside /v1.0 and without a bearer token (SharePoint's pre-authenticated URLs, see spRouter):
 //   PUT|GET|DELETE <prefix>/_sp/uploadSession/{id}?tempauth=…    fragments (Content-Range), status, cancel
 //   GET  <prefix>/_sp/download/{token}                            the bytes
@@ -219,6 +220,13 @@ export function driveRouter(rt: GraphRuntime): Router {
         const input = parseNewDriveFolder(res.locals.body);
         const { item } = state.createFolder(a.drive, parent, input.name, input['@microsoft.graph.conflictBehavior']);
         return sendJson(rt, res, 201, { '@odata.context': contextUrl(req, `${ctx(a)}(${q(parent.id)})/children/$entity`), ...driveItemJson(req, state, a.drive, item) } satisfies GraphResponse<MicrosoftGraph.DriveItem>);
+      }
+      case 'DELETE ': {
+        // Graph moves the item to the site's recycle bin; here it is simply gone. Its id is then 404 itemNotFound.
+        const item = target(a);
+        if (item.parentId === null) throw new GraphHttpError(403, 'accessDenied', 'The root of a drive cannot be deleted.');
+        state.deleteItem(a.drive, item);
+        return res.status(204).end();
       }
       case 'GET /content': {
         const item = target(a);

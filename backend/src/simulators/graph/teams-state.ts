@@ -229,6 +229,11 @@ export class TeamsState {
     return { item, created: true };
   }
 
+  /** Deletes an item, a folder with everything below it (DELETE /drives/{d}/items/{id}). */
+  deleteItem(drive: DriveRec, item: DriveItemRec): void {
+    this.remove(drive, item.id);
+  }
+
   /** Path below the drive root, e.g. "General/Digital Post" ('' for the root). */
   pathOf(drive: DriveRec, item: DriveItemRec): string {
     const names: string[] = [];
