@@ -72,6 +72,15 @@ export function sortTimeline(events: readonly TimelineEvent[]): TimelineEvent[] 
 }
 
 /** A share (0–1) as a whole percentage in the locale: "82 %" in Danish, "82%" in English. */
+/**
+ * The assistant's confidence: whole percent rounded down and never 100 % (a calibrated estimate is
+ * never certain), as the backend writes it in timeline sentences (assistant/model.ts percent).
+ */
+export function formatConfidence(share: number, locale: string): string {
+  const clamped = Math.max(0, Math.min(0.99, Number.isFinite(share) ? Math.floor(share * 100 + 1e-9) / 100 : 0));
+  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(clamped);
+}
+
 export function formatPercent(share: number, locale: string): string {
   const clamped = Math.max(0, Math.min(1, Number.isFinite(share) ? share : 0));
   return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(clamped);

@@ -11,7 +11,7 @@ import type { Suggestion, TriageList } from '../../../shared/src/contracts';
 import { ApiError, isAbortError } from '../api/client';
 import { useApi } from '../api/context';
 import { joinNames } from '../destinations';
-import { formatDate, formatDateTime, formatPercent, isPast } from '../format';
+import { formatConfidence, formatDate, formatDateTime, isPast } from '../format';
 import { isLanguage } from '../i18n';
 import { ActionButton } from './ActionButton';
 import { DestinationPicker } from './DestinationPicker';
@@ -353,7 +353,7 @@ function SuggestionRow({ suggestion, primary, lang, busy, disabled, onPlace }: {
   const { t } = useTranslation();
   const locale = useLocale();
   const names = joinNames(suggestion.destinations, locale);
-  const percent = formatPercent(suggestion.confidence, locale);
+  const percent = formatConfidence(suggestion.confidence, locale);
   return (
     <div className={s.suggestion} data-testid="triage-suggestion">
       <div className={s.suggestionTop}>

@@ -556,7 +556,9 @@ export class AssistantModel {
     const out: Suggestion[] = [];
     for (let i = 0; i < Math.min(k, ranked.length); i++) {
       const r = ranked[i];
-      const confidence = i === 0 ? c1 : rest > 0 ? Math.min(1 - c1, (raw[i] * (1 - c1)) / rest) : 0;
+      // The runners-up share what the first leaves, in proportion to their raw shares; never above the
+      // first (a calibrated first can be below its raw share), so the order shown is the order ranked.
+      const confidence = i === 0 ? c1 : rest > 0 ? Math.min(c1, 1 - c1, (raw[i] * (1 - c1)) / rest) : 0;
       const rival = i === 0 ? ranked[1] : ranked[0];
       const evidence = this.evidenceFor(keys, r, rival, scale);
       const names = opts.names ?? new Map<string, string>();
@@ -676,7 +678,7 @@ export function autoPlaceRefusal(top: Suggestion | undefined, threshold: number)
 
 /** A confidence as people read it: never "100 %", which a calibrated estimate cannot be. */
 export function percent(p: number): string {
-  return `${Math.min(99, Math.max(0, Math.floor(p * 100)))} %`;
+  return `${Math.min(99, Math.max(0, Math.floor(p * 100 + 1e-9)))} %`; // 1e-9: 0.29 * 100 is 28.999…
 }
 
 /**
