@@ -1,6 +1,9 @@
 // Request/response contracts shared by the backend API and the Outlook add-in.
 // The backend validates what it sends in tests; the add-in parses what it receives.
+// Inputs are held to the edges of shared/src/input-edges.ts: text() refuses control characters (NUL),
+// days and date-times stay within years 0001–9999 and real offsets, numbers within their column.
 import { z } from 'zod';
+import { dateTime, dayOrDateTime, text } from './input-edges';
 
 export const providerSchema = z.enum(['ngdp', 'eboks', 'mitdk']);
 export type Provider = z.infer<typeof providerSchema>;
@@ -38,20 +41,17 @@ export const MESSAGE_COUNT_CAP = 1_000;
 export const MESSAGE_OFFSET_MAX = 10_000;
 export const messageSortSchema = z.enum(['receivedAt', 'sender', 'label', 'cvr', 'status']);
 export type MessageSort = z.infer<typeof messageSortSchema>;
-/** A day (YYYY-MM-DD, a Copenhagen calendar day) or an ISO date-time with offset. */
-const dayOrTime = (field: string) => z.string().trim().refine(
-  (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) ? isCalendarDay(v) : z.string().datetime({ offset: true }).safeParse(v).success,
-  `${field} must be a date like 2025-03-31 or a date-time like 2025-03-31T12:00:00+02:00`,
-);
+/** A day (YYYY-MM-DD, a Copenhagen calendar day) or an ISO date-time with offset, years 0001–9999. */
+const dayOrTime = (field: string) => dayOrDateTime(`${field} must be a date like 2025-03-31 or a date-time like 2025-03-31T12:00:00+02:00 (years 0001–9999)`);
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optional = <T extends z.ZodTypeAny>(t: T) => z.preprocess(blankToUndefined, t.optional());
 
 export const messageListQuerySchema = z.object({
   cvr: optional(z.string().trim().regex(/^\d{8}$/, 'cvr must be 8 digits')),
   /** Danish full text (stemmed) over label, sender, recipient, notification and file names; digits also match a sender id. */
-  q: optional(z.string().trim().max(200, 'search text is limited to 200 characters')),
+  q: optional(text('search text must not contain control characters (such as NUL)').trim().max(200, 'search text is limited to 200 characters')),
   /** A sender id (exact) or part of a sender's name. */
-  sender: optional(z.string().trim().max(200, 'sender is limited to 200 characters')),
+  sender: optional(text('sender must not contain control characters (such as NUL)').trim().max(200, 'sender is limited to 200 characters')),
   provider: optional(z.enum(['ngdp', 'eboks', 'mitdk'], { errorMap: () => ({ message: 'provider must be one of ngdp, eboks, mitdk' }) })),
   /** Letters with a delivery (any reason) to this registry destination. */
   destinationId: optional(z.string().uuid('destinationId must be a destination id (UUID) from the registry')),
@@ -70,11 +70,6 @@ export const messageListQuerySchema = z.object({
     .max(MESSAGE_OFFSET_MAX, `offset is at most ${MESSAGE_OFFSET_MAX.toLocaleString('en')}: narrow the search with filters or a date range`).default(0),
 }).refine((v) => !v.from || !v.to || startOf(v.from) <= startOf(v.to), { message: 'from must not be after to', path: ['from'] });
 export type MessageListQuery = z.infer<typeof messageListQuerySchema>;
-/** 2025-02-30 is not a day (Date would roll it over to March). */
-function isCalendarDay(v: string): boolean {
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
-}
 function startOf(v: string): number { return Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v); }
 
 export const messageListResponseSchema = z.object({
@@ -131,6 +126,8 @@ export const timelineEventTypeSchema = z.enum([
   'placed', 'auto_placed', 'suggested',
   'reply_sent', 'reply_failed',
   'purged',
+  /** An admin tried a quarantined letter again and it was stored (ingest/quarantine-retry.ts). */
+  'quarantine_released',
 ]);
 export const timelineEventSchema = z.object({
   at: z.string().datetime(),
@@ -222,7 +219,7 @@ const grantDestinations = z.array(z.string().uuid('each destination id must be a
 export const roleGrantCreateSchema = z.object({
   principalType: z.enum(['group', 'user']),
   principalId,
-  displayName: z.string().trim().min(1, 'give the group or person a name').max(200, 'a name is at most 200 characters'),
+  displayName: text().trim().min(1, 'give the group or person a name').max(200, 'a name is at most 200 characters'),
   role: z.enum(['admin', 'operator', 'reader']),
   /** null or absent: every CVR number of the organisation. */
   cvrs: grantCvrs.default(null),
@@ -231,7 +228,7 @@ export const roleGrantCreateSchema = z.object({
 }).strict();
 export type RoleGrantCreate = z.input<typeof roleGrantCreateSchema>;
 export const roleGrantUpdateSchema = z.object({
-  displayName: z.string().trim().min(1, 'give the group or person a name').max(200, 'a name is at most 200 characters').optional(),
+  displayName: text().trim().min(1, 'give the group or person a name').max(200, 'a name is at most 200 characters').optional(),
   role: z.enum(['admin', 'operator', 'reader']).optional(),
   cvrs: grantCvrs.optional(),
   destinationIds: grantDestinations.optional(),
@@ -319,7 +316,7 @@ const cvrField = z.string().regex(/^\d{8}$/, 'a CVR number has exactly 8 digits'
 
 export const cvrCreateSchema = z.object({
   cvr: cvrField,
-  name: z.string().trim().min(1, 'name is required').max(200),
+  name: text().trim().min(1, 'name is required').max(200, 'name is at most 200 characters'),
 }).strict();
 export type CvrCreate = z.infer<typeof cvrCreateSchema>;
 
@@ -348,6 +345,23 @@ export const quarantineItemSchema = z.object({
   reason: z.string(),
 });
 export type QuarantineItem = z.infer<typeof quarantineItemSchema>;
+export const quarantineListSchema = z.object({ items: z.array(quarantineItemSchema) });
+
+/**
+ * POST /api/admin/mailboxes/:id/quarantine/:quarantineId/retry (admins; no body): what trying a
+ * quarantined letter again did. `stored`: taken in now, routed and delivered like a new letter;
+ * `already_stored`: the same letter was stored already (nothing stored or delivered twice);
+ * `fetch_again`: a letter never fetched, fetched again at the mailbox's next poll. A letter still
+ * invalid or still refused answers 422 (codes still_invalid, still_refused) and stays in quarantine.
+ */
+export const quarantineRetryResultSchema = z.object({
+  outcome: z.enum(['stored', 'already_stored', 'fetch_again']),
+  /** The stored letter (stored, already_stored); null for fetch_again. */
+  messageId: z.string().uuid().nullable(),
+  /** A sentence for people (English, as the server's other sentences). */
+  message: z.string(),
+});
+export type QuarantineRetryResult = z.infer<typeof quarantineRetryResultSchema>;
 
 export const mailboxViewSchema = z.object({
   id: z.string().uuid(),
@@ -394,9 +408,9 @@ export type RetentionSettings = z.infer<typeof retentionSettingsSchema>;
 export const NOTICE_MAX_WINDOW_DAYS = 30;
 export const NOTICE_DEFAULT_LEAD_DAYS = 3;
 const DAY_MS = 86_400_000;
-const noticeText = (language: string) => z.string().trim()
+const noticeText = (language: string) => text().trim()
   .min(1, `the ${language} text is required`).max(500, `the ${language} text is limited to 500 characters`);
-const noticeTime = (what: string) => z.string().datetime({ offset: true, message: `${what} must be a date and time (ISO 8601)` });
+const noticeTime = (what: string) => dateTime(`${what} must be a date and time (ISO 8601, years 0001–9999)`);
 
 /** A new service notice; `showFrom` defaults to NOTICE_DEFAULT_LEAD_DAYS before `startsAt`. `now` is the check's clock. */
 export function noticeCreateSchema(now: () => number = Date.now) {
@@ -472,7 +486,7 @@ export function splitFolderPath(path: string): string[] {
   return segs.map((s) => s.trim()).filter(Boolean);
 }
 
-const displayNameField = z.string().trim().min(1, 'a display name is required').max(200, 'the display name is limited to 200 characters');
+const displayNameField = text().trim().min(1, 'a display name is required').max(200, 'the display name is limited to 200 characters');
 const mailboxAddress = z.string().trim().toLowerCase().email('the mailbox must be an e-mail address such as post@firma.dk');
 
 export const destinationCreateSchema = z.discriminatedUnion('kind', [
@@ -480,8 +494,8 @@ export const destinationCreateSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('user_mailbox'), displayName: displayNameField, mailbox: mailboxAddress, folderPath: folderPathSchema.default('') }).strict(),
   z.object({
     kind: z.literal('teams_channel'), displayName: displayNameField,
-    teamId: z.string().trim().min(1, 'the team id is required').max(200),
-    channelId: z.string().trim().min(1, 'the channel id is required').max(200),
+    teamId: text().trim().min(1, 'the team id is required').max(200),
+    channelId: text().trim().min(1, 'the channel id is required').max(200),
     webhookUrl: z.string().trim().url('the webhook URL must be a full https:// address').max(2000),
     folderPath: folderPathSchema.default(''),
   }).strict(),
@@ -492,8 +506,8 @@ export const destinationUpdateSchema = z.object({
   displayName: displayNameField.optional(),
   mailbox: mailboxAddress.optional(),
   folderPath: folderPathSchema.optional(),
-  teamId: z.string().trim().min(1).max(200).optional(),
-  channelId: z.string().trim().min(1).max(200).optional(),
+  teamId: text().trim().min(1).max(200).optional(),
+  channelId: text().trim().min(1).max(200).optional(),
   webhookUrl: z.string().trim().url('the webhook URL must be a full https:// address').max(2000).optional(),
 }).strict();
 export type DestinationUpdate = z.infer<typeof destinationUpdateSchema>;
@@ -512,9 +526,9 @@ export type DestinationView = z.infer<typeof destinationViewSchema>;
 
 export const deliverySettingsSchema = z.object({
   /** Subject of the delivered mail; placeholders {label} {sender} {cvr} {cvrName} {replyBy}. */
-  subjectTemplate: z.string().trim().min(1).max(255).refine((t) => t.includes('{label}'), 'the subject template must contain {label}').default('{label}'),
+  subjectTemplate: text().trim().min(1).max(255).refine((t) => t.includes('{label}'), 'the subject template must contain {label}').default('{label}'),
   /** Outlook categories added to every delivered mail besides the sender's name. */
-  categories: z.array(z.string().trim().min(1).max(255)).max(10).default(['Digital Post']),
+  categories: z.array(text().trim().min(1).max(255)).max(10).default(['Digital Post']),
   /** Where to send a notice when a delivery dead-letters (none: no notice). */
   notifyAddress: z.string().trim().toLowerCase().email('the notification address must be an e-mail address').nullable().default(null),
   /** The mailbox the notice is sent from (Graph sendMail needs one Brevdue may send as). */
@@ -563,14 +577,14 @@ export const ruleActionSchema = z.discriminatedUnion('kind', [
     kind: z.literal('destinations'),
     destinationIds: z.array(z.string().uuid('each destination id must be a UUID')).min(1, 'choose at least one destination').max(20),
     /** e.g. "Digital Post/{sender}/{year}"; overrides the folder of mailbox destinations. */
-    folderTemplate: z.string().trim().min(1).max(500).optional(),
+    folderTemplate: text().trim().min(1).max(500).optional(),
   }).strict(),
   z.object({ kind: z.literal('triage') }).strict(),
 ]);
 export type RuleActionInput = z.infer<typeof ruleActionSchema>;
 
 export const ruleInputSchema = z.object({
-  name: z.string().trim().min(1, 'a rule needs a name').max(200, 'the name is limited to 200 characters'),
+  name: text().trim().min(1, 'a rule needs a name').max(200, 'the name is limited to 200 characters'),
   priority: z.number().int().min(0).max(1_000_000),
   enabled: z.boolean().default(true),
   /** The condition tree; validated by the backend (routing/conditions.ts). */

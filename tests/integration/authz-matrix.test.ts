@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Brevdue } from '../../backend/src/app';
-import { cvrNumbers, deliveries, destinations, documents, mailboxes, organisations, roleGrants, rules, serviceNotices } from '../../backend/src/store/schema';
+import { cvrNumbers, deliveries, destinations, documents, mailboxes, organisations, quarantine, roleGrants, rules, serviceNotices } from '../../backend/src/store/schema';
 import { storeLetter } from '../../backend/src/store/letters';
 import { buildMemoXml } from '../../backend/src/memo/build';
 import { demoMemo } from '../../backend/src/demo/letters';
@@ -22,7 +22,7 @@ const ALL: Role[] = ['admin', 'operator', 'reader'];
 const OPS: Role[] = ['admin', 'operator'];
 const ADMIN: Role[] = ['admin'];
 
-interface Ids { letter: string; doc: string; dest: string; rule: string; notice: string; mailbox: string; cvr: string; graphMessageId: string; grant: string }
+interface Ids { letter: string; doc: string; dest: string; rule: string; notice: string; mailbox: string; cvr: string; graphMessageId: string; grant: string; quarantine: string }
 interface Expect {
   access: Access;
   /** A valid body, so a foreign id is judged by the lookup and not refused earlier by validation. */
@@ -90,6 +90,7 @@ const EXPECTED: Record<string, Expect> = {
   'POST /admin/cvrs/:cvr/mailboxes': { access: ADMIN, body: () => ({ provider: 'ngdp', config: { baseUrl: 'http://127.0.0.1:9/apis/v1', systemUsername: 'x' }, credentials: { systemPassword: 'y' } }) },
   'GET /admin/mailboxes/:id': { access: OPS },
   'GET /admin/mailboxes/:id/quarantine': { access: OPS },
+  'POST /admin/mailboxes/:id/quarantine/:quarantineId/retry': { access: ADMIN },
   'PATCH /admin/mailboxes/:id': { access: OPS, body: () => ({ paused: true }) },
   'POST /admin/mailboxes/:id/backfill': { access: ADMIN, body: () => ({ from: '2026-01-01' }) },
   'GET /admin/mailboxes/:id/backfill': { access: OPS },
@@ -128,6 +129,7 @@ function fill(pattern: string, ids: Ids): string {
       case 'graphMessageId': return encodeURIComponent(ids.graphMessageId);
       case 'replyId': return randomUUID();
       case 'fetchId': return 'fetch-1';
+      case 'quarantineId': return ids.quarantine;
       default: throw new Error(`unknown route parameter :${p} in ${pattern}: teach fill() about it`);
     }
   });
@@ -170,9 +172,13 @@ describe.each(testDatabases)('authorization matrix on $name', (tdb) => {
     const [grant] = await db.insert(roleGrants).values({
       orgId: org.id, principalType: 'group', principalId: randomUUID(), displayName: `Gruppe ${key} ${randomUUID().slice(0, 8)}`, role: 'operator', cvrs: [cvr], createdBy: 'test',
     }).returning();
-    ids[key] = { letter: stored.messageId, doc: doc.id, dest: dest.id, rule: rule.id, notice: n.id, mailbox: mb.id, cvr, graphMessageId, grant: grant.id };
+    // A letter a poll gave up fetching: trying it again only forgets the record (no provider is reached).
+    const [q] = await db.insert(quarantine).values({
+      orgId: org.id, mailboxId: mb.id, providerMessageId: `stuck-${key}`, reason: 'Not fetched after 5 attempts (it stays waiting at Digital Post): test', rawEnc: app.ctx.sealer.seal('<NotFetched/>'),
+    }).returning();
+    ids[key] = { letter: stored.messageId, doc: doc.id, dest: dest.id, rule: rule.id, notice: n.id, mailbox: mb.id, cvr, graphMessageId, grant: grant.id, quarantine: q.id };
     if (key === 'A') letterLabelA = label;
-    if (key === 'B') canaries.push(org.id, org.name, label, stored.messageId, doc.id, dest.id, dest.displayName, rule.id, n.id, mb.id, cvr, graphMessageId, 'Firma B', 'Notice B', grant.id, grant.displayName, grant.principalId);
+    if (key === 'B') canaries.push(org.id, org.name, label, stored.messageId, doc.id, dest.id, dest.displayName, rule.id, n.id, mb.id, cvr, graphMessageId, 'Firma B', 'Notice B', grant.id, grant.displayName, grant.principalId, q.id);
   }
 
   /** Every row of organisation B, in every table with an org_id column (the audit log included). */

@@ -61,7 +61,7 @@ describe.each(testDatabases)('retention on $name', (tdb) => {
     const before = await app.database.db.select().from(events).where(eq(events.messageId, old));
 
     const r = await runRetention(app.database.db, app.ctx.sealer);
-    expect(r).toMatchObject({ letters: 2, quarantined: 1 });
+    expect(r).toMatchObject({ letters: 2, quarantined: 0, quarantineKept: 1 });
 
     const rows = await app.database.db.select().from(messages).where(inArray(messages.id, [old, held, recent, past30, otherLetter]));
     const by = Object.fromEntries(rows.map((m) => [m.id, m]));
@@ -86,7 +86,8 @@ describe.each(testDatabases)('retention on $name', (tdb) => {
       expect(app.ctx.sealer.open(by[id].rawEnc).toString()).toContain('<MessageBody>');
       expect(await app.database.db.select().from(documents).where(eq(documents.messageId, id))).toHaveLength(1);
     }
-    expect(await app.database.db.select().from(quarantine).where(eq(quarantine.orgId, orgId))).toHaveLength(0);
+    // The quarantined letter past retention is kept: no admin has acted on it yet (see the next test).
+    expect(await app.database.db.select().from(quarantine).where(eq(quarantine.orgId, orgId))).toHaveLength(1);
 
     // The API tells purged letters apart; their documents answer 410 with a sentence.
     const detail = messageDetailSchema.parse((await callApi(app, 'GET', `/messages/${old}`)).body);
@@ -104,7 +105,7 @@ describe.each(testDatabases)('retention on $name', (tdb) => {
     }
 
     // Idempotent, and every run is audited with its counts.
-    expect(await runRetention(app.database.db, app.ctx.sealer)).toMatchObject({ letters: 0, quarantined: 0 });
+    expect(await runRetention(app.database.db, app.ctx.sealer)).toMatchObject({ letters: 0, quarantined: 0, quarantineKept: 1 });
     const runs = await app.database.db.select().from(auditLog).where(and(eq(auditLog.orgId, orgId), eq(auditLog.action, 'retention.purge'))).orderBy(auditLog.seq);
     expect(runs.map((a) => [a.details.lettersPurged, a.details.keptOnLegalHold, a.details.retentionDays])).toEqual([[2, 1, 30], [0, 1, 30]]);
     await eventually(async () => (await app.database.db.select().from(auditLog)
@@ -117,6 +118,48 @@ describe.each(testDatabases)('retention on $name', (tdb) => {
     const [job] = rowsOf(await app.database.db.execute(sql`select count(*)::int as n from agenda_jobs where name = 'retention-purge' and repeat_interval is not null`));
     expect(Number((job as { n: number }).n)).toBe(1);
     expect((await verifyAuditChain(app.database.db, orgId)).ok).toBe(true);
+  });
+});
+
+describe.each(testDatabases)('retention of quarantined letters on $name', (tdb) => {
+  let app: Brevdue;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const d = await tdb.create();
+    drop = d.drop;
+    app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, runJobs: false });
+  });
+  afterAll(async () => {
+    await app.stop();
+    await drop();
+  });
+
+  test('never delivered, so never dropped unseen: past retention one goes only once an admin has tried it again and it stayed', async () => {
+    const db = app.database.db;
+    const orgId = app.demoOrgId!;
+    await db.update(organisations).set({ retentionDays: 30 }).where(eq(organisations.id, orgId));
+    const [mb] = await db.select().from(mailboxes).where(and(eq(mailboxes.orgId, orgId), eq(mailboxes.provider, 'ngdp')));
+    const add = (providerMessageId: string, daysAgo: number) => db.insert(quarantine).values({
+      orgId, mailboxId: mb.id, providerMessageId, reason: 'MessageBody: not a MeMo', rawEnc: app.ctx.sealer.seal('not a MeMo'), receivedAt: new Date(Date.now() - daysAgo * DAY),
+    }).returning().then((r) => r[0]);
+    const unseen = await add('unseen', 100);
+    const seen = await add('seen', 100);
+    const recentSeen = await add('recent-seen', 5);
+
+    // An admin tries two of them again: still invalid (422), recorded in the audit log.
+    for (const q of [seen, recentSeen]) {
+      const r = await callApi(app, 'POST', `/admin/mailboxes/${mb.id}/quarantine/${q.id}/retry`);
+      expect([r.status, r.body.error.code]).toEqual([422, 'still_invalid']);
+    }
+    await eventually(async () => (await db.select().from(auditLog).where(and(eq(auditLog.orgId, orgId), eq(auditLog.action, 'quarantine.retry')))).length === 2, 5000, 'the tries audited');
+
+    const r = await runRetention(db, app.ctx.sealer);
+    expect(r).toMatchObject({ quarantined: 1, quarantineKept: 1 });
+    const left = (await db.select().from(quarantine).where(eq(quarantine.orgId, orgId))).map((q) => q.providerMessageId).sort();
+    expect(left).toEqual(['recent-seen', 'unseen']); // unseen: kept however old; recent: within retention
+    const [run] = await db.select().from(auditLog).where(and(eq(auditLog.orgId, orgId), eq(auditLog.action, 'retention.purge')));
+    expect(run.details).toMatchObject({ quarantinePurged: 1, quarantineKept: 1 });
+    expect(unseen.id).toBeTruthy();
   });
 });
 

@@ -19,6 +19,7 @@ import {
 import { authHeaders, getAccessToken } from '../auth';
 import { auditListSchema, type AuditList } from '../../../shared/src/contracts';
 import { roleGrantSchema, type RoleGrant, type RoleGrantCreate, type RoleGrantUpdate } from '../../../shared/src/contracts';
+import { quarantineListSchema, quarantineRetryResultSchema, type QuarantineItem, type QuarantineRetryResult } from '../../../shared/src/contracts';
 
 export type ApiErrorKind =
   | 'http' // the server answered with an error status (message from its error JSON when present)
@@ -140,6 +141,10 @@ export interface ApiClient {
   addCvr(body: CvrCreate): Promise<CvrView>;
   removeCvr(cvr: string): Promise<void>;
   setMailboxPaused(id: string, paused: boolean): Promise<MailboxView>;
+  /** A mailbox's quarantined letters, newest first: what and why, never the content (admins and operators). */
+  mailboxQuarantine(mailboxId: string, signal?: AbortSignal): Promise<QuarantineItem[]>;
+  /** Tries a quarantined letter again (admins); a letter that stays in quarantine is an ApiError (422) with the server's reason. */
+  retryQuarantined(mailboxId: string, quarantineId: string): Promise<QuarantineRetryResult>;
   retentionSettings(signal?: AbortSignal): Promise<RetentionSettings>;
   putRetentionSettings(body: RetentionSettings): Promise<RetentionSettings>;
   adminNotices(signal?: AbortSignal): Promise<ServiceNotice[]>;
@@ -346,6 +351,9 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     addCvr: (body) => post('/admin/cvrs', cvrViewSchema, body),
     removeCvr: async (cvr) => { await send('DELETE', `/admin/cvrs/${encodeURIComponent(cvr)}`, {}); },
     setMailboxPaused: (id, paused) => json('PATCH', `/admin/mailboxes/${encodeURIComponent(id)}`, mailboxViewSchema, { body: { paused } }),
+    mailboxQuarantine: async (mailboxId, signal) => (await get(`/admin/mailboxes/${encodeURIComponent(mailboxId)}/quarantine`, quarantineListSchema, signal)).items,
+    retryQuarantined: (mailboxId, quarantineId) =>
+      post(`/admin/mailboxes/${encodeURIComponent(mailboxId)}/quarantine/${encodeURIComponent(quarantineId)}/retry`, quarantineRetryResultSchema, {}),
     retentionSettings: (signal) => get('/admin/retention-settings', retentionSettingsSchema, signal),
     putRetentionSettings: (body) => json('PUT', '/admin/retention-settings', retentionSettingsSchema, { body }),
     adminNotices: async (signal) => (await get('/admin/notices', serviceNoticeListSchema, signal)).items,

@@ -10,10 +10,14 @@ import type { MailboxRow } from '../context';
 import { isFullAdmin, requireRole, scope } from './roles';
 import { mayUseCvr } from '../store/scope';
 import { h } from './handler';
+import { pollDueNow, retryQuarantined } from '../ingest/quarantine-retry';
+import { appendAudit } from '../audit/chain';
+import { QUARANTINE_RETRY_ACTION } from '../retention/purge';
 import type { ApiDeps } from './router';
 
 const cvrParam = z.string().regex(/^\d{8}$/, 'the CVR number in the address must be 8 digits');
 const idParam = z.string().uuid('must be a mailbox id (UUID)');
+const quarantineIdParam = z.string().uuid('must be a quarantined letter\'s id (UUID), as the quarantine list shows it');
 
 export function adminRouter(deps: ApiDeps): Router {
   const r = express.Router();
@@ -54,6 +58,33 @@ export function adminRouter(deps: ApiDeps): Router {
   // Quarantined letters of a mailbox (invalid, refused by the database, or given up): what and why, no content.
   r.get('/mailboxes/:id/quarantine', operator, h(async (req, res) => {
     res.json({ items: await listQuarantine(deps.db, org(req), await mailboxInScope(req)) });
+  }));
+
+  // Try a quarantined letter again (ingest/quarantine-retry.ts): a held letter is taken in from its
+  // stored bytes, one never fetched is fetched again at the next poll. Still invalid: 422, it stays.
+  r.post('/mailboxes/:id/quarantine/:quarantineId/retry', admin, h(async (req, res) => {
+    const mailboxId = await mailboxInScope(req);
+    const quarantineId = quarantineIdParam.parse(req.params.quarantineId);
+    const actor = `${req.auth!.displayName} (${req.auth!.userId})`;
+    const ctx = deps.delivery.ctx;
+    try {
+      const result = await retryQuarantined(ctx, org(req), quarantineId, {
+        mailboxId, actor,
+        pollSoon: async (id) => { await pollDueNow(ctx.db, id); await deps.mailboxChanged(id); },
+      });
+      res.locals.auditDetails = { mailboxId, outcome: result.outcome, ...(result.messageId ? { messageId: result.messageId } : {}) };
+      res.status(result.outcome === 'fetch_again' ? 202 : 200).json(result);
+    } catch (e) {
+      // Tried, and the letter stays in quarantine: recorded too (the audit middleware records 2xx only),
+      // and retention may delete it once past the retention period (retention/purge.ts).
+      if (e instanceof HttpError && e.status === 422) {
+        await appendAudit(deps.db, {
+          orgId: org(req), actor, actorIp: req.ip ?? null, action: QUARANTINE_RETRY_ACTION, targetType: 'quarantine', targetId: quarantineId,
+          details: { route: 'POST /admin/mailboxes/:id/quarantine/:quarantineId/retry', status: 422, mailboxId, outcome: e.code },
+        }).catch((err) => ctx.log.error('audit entry could not be written', { action: 'quarantine.retry', error: String(err) }));
+      }
+      throw e;
+    }
   }));
 
   r.patch('/mailboxes/:id', operator, h(async (req, res, next) => {

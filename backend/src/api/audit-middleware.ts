@@ -70,6 +70,7 @@ export const ROUTE_AUDIT: Record<string, RouteClass> = {
   'POST /admin/cvrs/:cvr/mailboxes': { action: 'mailbox.add', targetType: 'cvr', targetParam: 'cvr' },
   'GET /admin/mailboxes/:id': { notAudited: NOT_READ },
   'GET /admin/mailboxes/:id/quarantine': { notAudited: NOT_READ },
+  'POST /admin/mailboxes/:id/quarantine/:quarantineId/retry': { action: 'quarantine.retry', targetType: 'quarantine', targetParam: 'quarantineId' },
   'PATCH /admin/mailboxes/:id': { action: 'mailbox.update', targetType: 'mailbox', targetParam: 'id' },
   'POST /admin/mailboxes/:id/backfill': { action: 'mailbox.backfill', targetType: 'mailbox', targetParam: 'id' },
   'GET /admin/mailboxes/:id/backfill': { notAudited: NOT_READ },

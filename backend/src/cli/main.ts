@@ -3,13 +3,14 @@
 //   exit 0  success
 //   exit 2  bad input or usage: `brevdue: FILE: <path>: <rule>`, or the usage text
 //   exit 1  an unexpected internal error (still one line)
-//   exit 3  a check ran and failed (`audit verify` found a broken chain, `keys rewrap` left values behind)
+//   exit 3  a check ran and failed (`audit verify` found a broken chain, `keys rewrap` left values behind,
+//           `quarantine retry` left the letter in quarantine)
 import { readFileSync, statSync } from 'node:fs';
 import { parseMemo, DEFAULT_MEMO_LIMITS } from '../memo/parse';
 import { summarizeMemo } from '../memo/summary';
 import { MemoError } from '../memo/types';
 import { keyVaultFromEnv, newWrappedKek, KeyVaultError, type KeyVaultOptions } from '../crypto/key-vault';
-import { auditVerify, CliCheckFailed, exportOriginal, keysRewrap, parseOrgOption, processCliEnv, retentionPurge, statsRebuild, type CliEnv } from './privacy-commands';
+import { auditVerify, CliCheckFailed, exportOriginal, keysRewrap, parseOrgOption, processCliEnv, quarantineRetry, retentionPurge, statsRebuild, type CliEnv } from './privacy-commands';
 
 export interface CliIo {
   out(text: string): void;
@@ -83,6 +84,13 @@ const commands: Record<string, Record<string, Command>> = {
         if (args.length) throw new CliError('stats rebuild takes no arguments', true);
         return statsRebuild(io, env);
       },
+    },
+  },
+  quarantine: {
+    retry: {
+      args: 'QUARANTINE-ID',
+      summary: 'try a quarantined letter again: take it in from its stored bytes, or fetch it again at the next poll (recorded in the audit log)',
+      run: (args, io, env) => quarantineRetry(args, io, env, (m) => new CliError(m, true)),
     },
   },
   retention: {

@@ -1,4 +1,5 @@
-// `brevdue audit verify`, `brevdue memo original`, `brevdue keys rewrap`, `brevdue retention purge`, `brevdue stats rebuild`: they open the database and
+// `brevdue audit verify`, `brevdue memo original`, `brevdue keys rewrap`, `brevdue retention purge`, `brevdue stats rebuild`,
+// `brevdue quarantine retry`: they open the database and
 // the key ring from the same environment as the server (DATABASE_URL or BREVDUE_DATA_DIR, BREVDUE_KEK,
 // BREVDUE_KEK_PREVIOUS). With embedded PGlite, stop the server first: PGlite is one process's database.
 import { keyVaultFromEnv, unwrapKekSettings } from '../crypto/key-vault';
@@ -8,7 +9,7 @@ import { createSealer, type Sealer } from '../crypto/envelope';
 import { loadKeyring } from '../crypto/kek';
 import { auditedOrganisations, verifyAuditChain } from '../audit/chain';
 import { countNotCurrent, rewrapAll } from '../crypto/rewrap';
-import { runRetention } from '../retention/purge';
+import { QUARANTINE_RETRY_ACTION, runRetention } from '../retention/purge';
 import { rebuildStats } from '../stats/rollup';
 import type { CliIo } from './main';
 import { createHash } from 'node:crypto';
@@ -16,7 +17,10 @@ import { userInfo } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { appendAudit } from '../audit/chain';
-import { messages } from '../store/schema';
+import { messages, quarantine } from '../store/schema';
+import { retryQuarantined } from '../ingest/quarantine-retry';
+import { HttpError } from '../api/errors';
+import { silentLogger } from '../log';
 import { openOriginal } from '../store/original';
 
 export interface CliStore { db: Db; sealer: Sealer; close(): Promise<void> }
@@ -113,7 +117,7 @@ export async function keysRewrap(io: CliIo, env: CliEnv): Promise<void> {
 export async function retentionPurge(io: CliIo, env: CliEnv): Promise<void> {
   await withStore(env, async ({ db, sealer }) => {
     const r = await runRetention(db, sealer);
-    io.out(`retention: ${r.letters} letters purged, ${r.quarantined} quarantined letters deleted, ${r.organisations} organisations\n`);
+    io.out(`retention: ${r.letters} letters purged, ${r.quarantined} quarantined letters deleted, ${r.quarantineKept} kept until an admin acts on them, ${r.organisations} organisations\n`);
   });
 }
 
@@ -122,5 +126,33 @@ export async function statsRebuild(io: CliIo, env: CliEnv): Promise<void> {
     const t0 = Date.now();
     const letters = await rebuildStats(db);
     io.out(`statistics counted again: ${letters} letters in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  });
+}
+
+/**
+ * `brevdue quarantine retry QUARANTINE-ID`: what the admin API's "try again" does (ingest/quarantine-retry.ts),
+ * recorded in the organisation's audit log. A letter taken in is queued for routing with it: the
+ * running server routes and delivers it. A letter never fetched is fetched at the mailbox's next poll.
+ */
+export async function quarantineRetry(args: string[], io: CliIo, env: CliEnv, usageError: (m: string) => Error): Promise<void> {
+  if (args.length !== 1) throw usageError(`quarantine retry takes exactly one QUARANTINE-ID, got ${args.length}`);
+  const [id] = args;
+  if (!UUID.test(id)) throw usageError('QUARANTINE-ID must be a quarantined letter\'s id (UUID), as GET /api/admin/mailboxes/:id/quarantine and the task pane show it');
+  await withStore(env, async ({ db, sealer }) => {
+    const [row] = await db.select({ orgId: quarantine.orgId }).from(quarantine).where(eq(quarantine.id, id));
+    if (!row) throw new CliCheckFailed(`no quarantined letter with id ${id}: it may have been tried again or removed already`);
+    const actor = `command line (${userInfo().username})`;
+    // Routing is the server's: the letter's route_queue row is written with it, and the route scheduler claims it.
+    const jobs = { routeSoon: async () => undefined, deliverSoon: async () => undefined, notifyDeadSoon: async () => undefined };
+    const audit = (details: Record<string, unknown>) => appendAudit(db, { orgId: row.orgId, actor, action: QUARANTINE_RETRY_ACTION, targetType: 'quarantine', targetId: id, details });
+    try {
+      const r = await retryQuarantined({ db, sealer, jobs, log: silentLogger }, row.orgId, id, { actor });
+      await audit({ outcome: r.outcome, ...(r.messageId ? { messageId: r.messageId } : {}) });
+      io.out(`${r.message}${r.messageId ? ` (letter ${r.messageId})` : ''}\n`);
+    } catch (e) {
+      if (!(e instanceof HttpError)) throw e;
+      if (e.status === 422) await audit({ outcome: e.code });
+      throw new CliCheckFailed(e.message);
+    }
   });
 }

@@ -14,7 +14,7 @@ export type Accepted =
   | { kind: 'quarantined'; reason: string };
 
 export async function acceptLetter(
-  ctx: Pick<AppContext, 'db' | 'sealer' | 'jobs' | 'log' | 'metrics'>, mailbox: MailboxRow, providerId: string, raw: Buffer, via: 'pull' | 'push',
+  ctx: Pick<AppContext, 'db' | 'sealer' | 'jobs' | 'log' | 'metrics'>, mailbox: MailboxRow, providerId: string, raw: Buffer, via: 'pull' | 'push' | 'retry',
 ): Promise<Accepted> {
   let memo: Memo;
   try {

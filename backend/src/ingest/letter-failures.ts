@@ -4,16 +4,27 @@
 // a letter it holds is quarantined and acknowledged INVALID like an invalid MeMo; one it never got
 // (the provider lists it but will not hand it over) is recorded in quarantine with the reason and
 // left waiting at the provider, where people still see it, and later polls pass it by.
+// A letter already in quarantine whose INVALID receipt fails is bounded the same way: the receipt is
+// tried at each poll (without fetching the letter again), and after LETTER_ATTEMPTS its quarantine
+// row is marked (RECEIPT_NOT_SENT_PREFIX, the first reason kept after it) and later polls pass it by.
+// An admin's "try again" (quarantine-retry.ts) clears either mark.
 //
 // The counts live in this process: a restart or another process only starts counting again, which
 // costs a few more attempts, never a letter.
-import { and, eq, inArray, like } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../store/db';
 import { quarantine } from '../store/schema';
 
 export const LETTER_ATTEMPTS = 5;
 /** How the quarantine reason of a letter never fetched begins (later polls pass such letters by). */
 export const NOT_FETCHED_PREFIX = 'Not fetched after';
+/** How the reason of a quarantined letter whose INVALID receipt was given up begins (passed by too). */
+export const RECEIPT_NOT_SENT_PREFIX = 'INVALID receipt not sent after';
+/** Between the receipt's failure and the reason the letter was quarantined for, in a marked reason. */
+export const FIRST_REASON_SEPARATOR = ' Quarantined because: ';
+
+/** Whether a quarantine reason marks a letter later polls pass by (never fetched, or its receipt given up). */
+export const passedBy = (reason: string) => reason.startsWith(NOT_FETCHED_PREFIX) || reason.startsWith(RECEIPT_NOT_SENT_PREFIX);
 
 const counts = new WeakMap<object, Map<string, number>>();
 const keyOf = (mailboxId: string, providerId: string) => `${mailboxId}\u0000${providerId}`;
@@ -31,12 +42,22 @@ export function forgetFailedAttempts(db: Db, mailboxId: string, providerId: stri
   counts.get(db)?.delete(keyOf(mailboxId, providerId));
 }
 
-/** Of `ids`, those a poll gave up fetching (recorded in quarantine, still waiting at the provider). */
+/**
+ * Of `ids`, those this mailbox has in quarantine: `passBy` those a poll gave up on (never fetched,
+ * or their INVALID receipt given up: still waiting at the provider); the others are held letters
+ * whose INVALID receipt is still owed (`reason` goes with it).
+ */
+export async function inQuarantine(db: Db, mailboxId: string, ids: string[]): Promise<Map<string, { passBy: boolean; reason: string }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.select({ id: quarantine.providerMessageId, reason: quarantine.reason }).from(quarantine)
+    .where(and(eq(quarantine.mailboxId, mailboxId), inArray(quarantine.providerMessageId, ids)));
+  return new Map(rows.map((r) => [r.id, { passBy: passedBy(r.reason), reason: r.reason }]));
+}
+
+/** Of `ids`, those a poll gave up on (recorded in quarantine, still waiting at the provider). */
 export async function givenUp(db: Db, mailboxId: string, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db.select({ id: quarantine.providerMessageId }).from(quarantine)
-    .where(and(eq(quarantine.mailboxId, mailboxId), inArray(quarantine.providerMessageId, ids), like(quarantine.reason, `${NOT_FETCHED_PREFIX}%`)));
-  return new Set(rows.map((r) => r.id));
+  const known = await inQuarantine(db, mailboxId, ids);
+  return new Set([...known].filter(([, q]) => q.passBy).map(([id]) => id));
 }
 
 /** What quarantine keeps for a letter never fetched: not MeMo, just what we know of it. */

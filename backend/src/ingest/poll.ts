@@ -2,18 +2,22 @@
 // acknowledge it at the provider. A letter that fails validation is quarantined with its reason and
 // acknowledged as INVALID; the poll goes on with the rest. It also goes on past a letter that cannot
 // be fetched or stored (letter-failures.ts): only a failed list, refused credentials or the database
-// itself fail the poll as a whole. A poll takes at most `maxLetters`, so a mailbox with a large
+// itself fail the poll as a whole. A letter already in quarantine is not fetched again: only its
+// INVALID receipt is owed, and a receipt that keeps failing is given up like any letter (the row is
+// marked, the letter stays waiting at the provider, later polls pass it by). A poll takes at most `maxLetters`, so a mailbox with a large
 // backlog cannot hold a worker while hundreds of others wait their turn.
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, not, sql } from 'drizzle-orm';
 import type { AppContext, MailboxRow } from '../context';
-import { mailboxes } from '../store/schema';
+import { mailboxes, quarantine } from '../store/schema';
 import { acceptLetter, type Accepted } from './accept';
 import { prepared } from '../store/prepared';
 import { providerName, storeQuarantine } from '../store/letters';
 import { ProviderError, type MailboxConnector } from './connector';
 import { ingestErrorText, letterRefusedByDatabase, safeText } from './error-text';
 import { databaseErrorOf } from '../store/db';
-import { LETTER_ATTEMPTS, NOT_FETCHED_PREFIX, countFailedAttempt, forgetFailedAttempts, givenUp, notFetchedRecord } from './letter-failures';
+import {
+  FIRST_REASON_SEPARATOR, LETTER_ATTEMPTS, NOT_FETCHED_PREFIX, RECEIPT_NOT_SENT_PREFIX, countFailedAttempt, forgetFailedAttempts, inQuarantine, notFetchedRecord,
+} from './letter-failures';
 
 export interface PollResult { stored: number; duplicates: number; quarantined: number; more: boolean }
 
@@ -33,12 +37,14 @@ export async function pollMailbox(ctx: AppContext, mailbox: MailboxRow, maxLette
     const connector = ctx.connectorFor(mailbox);
     outer: for await (const ids of connector.listWaiting()) {
       seen += ids.length;
-      const passBy = await givenUp(ctx.db, mailbox.id, ids);
+      const known = await inQuarantine(ctx.db, mailbox.id, ids);
       for (const id of ids) {
-        if (passBy.has(id)) continue;
+        const held = known.get(id);
+        if (held?.passBy) continue;
         if (result.stored + result.duplicates + result.quarantined >= maxLetters) { result.more = true; break outer; }
         try {
-          await ingestOne(ctx, connector, mailbox, id, result);
+          if (held) await owedReceipt(connector, id, held.reason, result);
+          else await ingestOne(ctx, connector, mailbox, id, result);
           forgetFailedAttempts(ctx.db, mailbox.id, id);
         } catch (e) {
           if (!(e instanceof LetterError) || failsTheMailbox(e.cause)) throw e instanceof LetterError ? e.cause : e;
@@ -107,7 +113,11 @@ export function backoffMs(failures: number, error?: unknown, random = Math.rando
 
 /** Which step of one letter failed, with what it had by then. */
 class LetterError extends Error {
-  constructor(readonly step: 'fetch' | 'store' | 'acknowledge', override readonly cause: unknown, readonly providerId: string, readonly raw: Buffer | null) {
+  constructor(
+    readonly step: 'fetch' | 'store' | 'acknowledge', override readonly cause: unknown, readonly providerId: string, readonly raw: Buffer | null,
+    /** The letter is in quarantine already: what failed is its INVALID receipt. */
+    readonly quarantined = false,
+  ) {
     super(`letter ${providerId}: ${step} failed`);
   }
 }
@@ -124,22 +134,21 @@ function failsTheMailbox(e: unknown): boolean {
 const STEP_TEXT = { fetch: 'fetched', store: 'stored', acknowledge: 'acknowledged' } as const;
 const STEP_DOING = { fetch: 'Fetching it failed', store: 'Storing it failed', acknowledge: 'Acknowledging it failed' } as const;
 
+type LetterOutcome = { retry: true; error: ProviderError } | { retry: false; sentence: string };
+
 /**
  * One letter failed: log it and count the attempt. PostgreSQL refusing the letter's values will
  * refuse them every time, so that letter is quarantined at once; anything else is tried again on
  * the next polls and given up after LETTER_ATTEMPTS (letter-failures.ts).
  */
-async function letterFailed(ctx: AppContext, connector: MailboxConnector, mailbox: MailboxRow, e: LetterError, result: PollResult):
-  Promise<{ retry: true; error: ProviderError } | { retry: false; sentence: string }> {
+async function letterFailed(ctx: AppContext, connector: MailboxConnector, mailbox: MailboxRow, e: LetterError, result: PollResult): Promise<LetterOutcome> {
   const { providerId, raw, step } = e;
+  if (e.quarantined) return receiptFailed(ctx, mailbox, providerId, e.cause);
   const text = ingestErrorText(e.cause, STEP_DOING[step]);
-  const where = `${providerName(mailbox.provider)} letter ${safeText(providerId, 120)}`;
+  const where = whereOf(mailbox, providerId);
   if (raw && step === 'store' && letterRefusedByDatabase(e.cause)) {
-    const reason = `Brevdue's database cannot hold this letter: ${text}`;
-    await quarantineHeld(ctx, connector, mailbox, providerId, raw, reason);
-    result.quarantined++;
     forgetFailedAttempts(ctx.db, mailbox.id, providerId);
-    return { retry: false, sentence: `The ${where} was quarantined: ${reason}` };
+    return quarantineHeld(ctx, connector, mailbox, providerId, raw, `Brevdue's database cannot hold this letter: ${text}`, result);
   }
   const n = countFailedAttempt(ctx.db, mailbox.id, providerId);
   ctx.log.warn('letter failed; the poll goes on with the others', {
@@ -154,29 +163,74 @@ async function letterFailed(ctx: AppContext, connector: MailboxConnector, mailbo
     };
   }
   forgetFailedAttempts(ctx.db, mailbox.id, providerId);
-  let sentence: string;
   if (raw && step !== 'acknowledge') {
     // We hold the letter: kept in quarantine, the provider may forget it, as for an invalid MeMo.
-    const reason = `Given up after ${LETTER_ATTEMPTS} attempts to store it: ${text}`;
-    await quarantineHeld(ctx, connector, mailbox, providerId, raw, reason);
-    result.quarantined++;
-    sentence = `The ${where} was quarantined: ${reason}`;
-  } else {
-    // Never fetched (or stored but never acknowledged): it stays waiting at the provider, passed by from now on.
-    const reason = step === 'acknowledge'
-      ? `${NOT_FETCHED_PREFIX} ${LETTER_ATTEMPTS} attempts to acknowledge it (it is stored in Brevdue; it stays waiting at ${providerName(mailbox.provider)}): ${text}`
-      : `${NOT_FETCHED_PREFIX} ${LETTER_ATTEMPTS} attempts (it stays waiting at ${providerName(mailbox.provider)}): ${text}`;
-    await storeQuarantine(ctx.db, ctx.sealer, mailbox, providerId, reason, notFetchedRecord(mailbox.provider, providerId, reason));
-    sentence = `The ${where} is passed by: ${reason}`;
+    const outcome = await quarantineHeld(ctx, connector, mailbox, providerId, raw, `Given up after ${LETTER_ATTEMPTS} attempts to store it: ${text}`, result);
+    if (!outcome.retry) ctx.log.error('letter given up', { mailboxId: mailbox.id, provider: mailbox.provider, providerId, reason: outcome.sentence });
+    return outcome;
   }
+  // Never fetched (or stored but never acknowledged): it stays waiting at the provider, passed by from now on.
+  const reason = step === 'acknowledge'
+    ? `${NOT_FETCHED_PREFIX} ${LETTER_ATTEMPTS} attempts to acknowledge it (it is stored in Brevdue; it stays waiting at ${providerName(mailbox.provider)}): ${text}`
+    : `${NOT_FETCHED_PREFIX} ${LETTER_ATTEMPTS} attempts (it stays waiting at ${providerName(mailbox.provider)}): ${text}`;
+  await storeQuarantine(ctx.db, ctx.sealer, mailbox, providerId, reason, notFetchedRecord(mailbox.provider, providerId, reason));
+  const sentence = `The ${where} is passed by: ${reason}`;
   ctx.log.error('letter given up', { mailboxId: mailbox.id, provider: mailbox.provider, providerId, reason: sentence });
   return { retry: false, sentence: safeText(sentence) };
 }
 
-async function quarantineHeld(ctx: AppContext, connector: MailboxConnector, mailbox: MailboxRow, providerId: string, raw: Buffer, reason: string) {
+const whereOf = (mailbox: MailboxRow, providerId: string) => `${providerName(mailbox.provider)} letter ${safeText(providerId, 120)}`;
+
+/** Keeps the letter in quarantine, then tells the provider INVALID; a failed receipt is counted like any failure of the letter. */
+async function quarantineHeld(ctx: AppContext, connector: MailboxConnector, mailbox: MailboxRow, providerId: string, raw: Buffer, reason: string, result: PollResult): Promise<LetterOutcome> {
   await storeQuarantine(ctx.db, ctx.sealer, mailbox, providerId, reason, raw);
+  result.quarantined++;
   ctx.log.warn('letter quarantined', { mailboxId: mailbox.id, providerId, reason, via: 'pull' });
-  await connector.acknowledge(providerId, { status: 'INVALID', errorMessage: reason.slice(0, 500) });
+  try {
+    await connector.acknowledge(providerId, { status: 'INVALID', errorMessage: reason.slice(0, 500) });
+  } catch (e) {
+    if (failsTheMailbox(e)) throw e; // refused credentials: the receipt is owed, and sent by a later poll
+    return receiptFailed(ctx, mailbox, providerId, e);
+  }
+  return { retry: false, sentence: safeText(`The ${whereOf(mailbox, providerId)} was quarantined: ${reason}`) };
+}
+
+/** A quarantined letter still listed by the provider: only its INVALID receipt is owed; it is not fetched again. */
+async function owedReceipt(connector: MailboxConnector, providerId: string, reason: string, result: PollResult): Promise<void> {
+  try {
+    await connector.acknowledge(providerId, { status: 'INVALID', errorMessage: reason.slice(0, 500) });
+  } catch (e) {
+    throw new LetterError('acknowledge', e, providerId, null, true);
+  }
+  result.quarantined++;
+}
+
+/**
+ * The INVALID receipt of a quarantined letter failed: counted like any failure of the letter, and
+ * given up after LETTER_ATTEMPTS: its quarantine row (the only one: the letter is kept) is marked
+ * so later polls pass it by, and the letter stays waiting at the provider.
+ */
+async function receiptFailed(ctx: AppContext, mailbox: MailboxRow, providerId: string, cause: unknown): Promise<LetterOutcome> {
+  const text = ingestErrorText(cause, 'Sending its INVALID receipt failed');
+  const where = whereOf(mailbox, providerId);
+  const n = countFailedAttempt(ctx.db, mailbox.id, providerId);
+  ctx.log.warn('INVALID receipt of a quarantined letter failed; the poll goes on with the others', {
+    mailboxId: mailbox.id, provider: mailbox.provider, providerId, step: 'acknowledge', attempt: n, of: LETTER_ATTEMPTS, error: text,
+  });
+  if (n < LETTER_ATTEMPTS) {
+    const status = cause instanceof ProviderError ? cause.status : undefined;
+    return {
+      retry: true,
+      error: new ProviderError(`The ${where} is quarantined, but its INVALID receipt could not be sent (attempt ${n} of ${LETTER_ATTEMPTS}; the mailbox's other letters were taken): ${text}`, true, status),
+    };
+  }
+  forgetFailedAttempts(ctx.db, mailbox.id, providerId);
+  const head = `${RECEIPT_NOT_SENT_PREFIX} ${LETTER_ATTEMPTS} attempts (the letter is kept in quarantine; it stays waiting at ${providerName(mailbox.provider)}): ${text.replace(/\.$/, '')}.`;
+  await ctx.db.update(quarantine).set({ reason: sql`${head + FIRST_REASON_SEPARATOR} || ${quarantine.reason}` })
+    .where(and(eq(quarantine.mailboxId, mailbox.id), eq(quarantine.providerMessageId, providerId), not(sql`starts_with(${quarantine.reason}, ${RECEIPT_NOT_SENT_PREFIX})`)));
+  const sentence = safeText(`The ${where} is passed by: ${head}`);
+  ctx.log.error('letter given up', { mailboxId: mailbox.id, provider: mailbox.provider, providerId, reason: sentence });
+  return { retry: false, sentence };
 }
 
 // One connector for the whole poll: it may rotate its credentials meanwhile, and `mailbox` is the
@@ -206,7 +260,7 @@ async function ingestOne(ctx: AppContext, connector: MailboxConnector, mailbox: 
       await connector.acknowledge(providerId, { status: 'COMPLETED', messageUUID: r.memo.messageUUID });
     }
   } catch (e) {
-    throw new LetterError('acknowledge', e, providerId, raw);
+    throw new LetterError('acknowledge', e, providerId, raw, r.kind === 'quarantined');
   }
   if (r.kind === 'quarantined') result.quarantined++;
   else if (r.stored.created) result.stored++; else result.duplicates++;

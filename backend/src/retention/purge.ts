@@ -2,10 +2,15 @@
 // default 90), unless an admin put it on legal hold. What stays is the trace: ids, dates, sender,
 // CVR, status, deliveries and the timeline's steps (their free text and data are cleared, since
 // rule explanations can quote the letter). The same purge serves data subject erasure (dsr/).
+// Quarantined letters were never delivered to anyone: deleting one nobody has looked at would be a
+// silent drop. Past the retention period a quarantined letter is deleted only once an admin has acted
+// on it — tried it again (audited as quarantine.retry) and it stayed in quarantine (still invalid or
+// refused; one taken in leaves quarantine by itself). Until then it is kept and counted in the run's
+// audit entry (quarantineKept); the task pane's mailbox view lists it with its "Try again" button.
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Sealer } from '../crypto/envelope';
 import type { Db } from '../store/db';
-import { cprMentions, documents, events, messages, organisations, quarantine, replies } from '../store/schema';
+import { auditLog, cprMentions, documents, events, messages, organisations, quarantine, replies } from '../store/schema';
 import { appendAudit } from '../audit/chain';
 
 /** What a purged letter's label becomes: the label is content too (it may name an illness). */
@@ -43,16 +48,27 @@ export async function purgeLetters(db: Db, sealer: Sealer, orgId: string, ids: s
   });
 }
 
-export interface RetentionRunResult { organisations: number; letters: number; quarantined: number }
+export interface RetentionRunResult {
+  organisations: number;
+  letters: number;
+  /** Quarantined letters deleted: past retention, and an admin acted on them. */
+  quarantined: number;
+  /** Quarantined letters past retention kept because no admin has acted on them yet. */
+  quarantineKept: number;
+}
+
+/** The audit action of an admin's "try again" on a quarantined letter (API and CLI). */
+export const QUARANTINE_RETRY_ACTION = 'quarantine.retry';
 
 /**
  * One retention run over every organisation: letters received more than retention_days ago, not on
- * legal hold, not yet purged; and quarantined (invalid) letters past retention, which have no trace
- * worth keeping and are deleted. Each organisation's run is audited with its counts.
+ * legal hold, not yet purged; and quarantined letters past retention that an admin has acted on
+ * (tried again, and they stayed), which have no trace worth keeping and are deleted; the others are
+ * kept. Each organisation's run is audited with its counts.
  */
 export async function runRetention(db: Db, sealer: Sealer, now = new Date(), batch = 200): Promise<RetentionRunResult> {
   const orgs = await db.select({ id: organisations.id, days: organisations.retentionDays }).from(organisations);
-  const result: RetentionRunResult = { organisations: orgs.length, letters: 0, quarantined: 0 };
+  const result: RetentionRunResult = { organisations: orgs.length, letters: 0, quarantined: 0, quarantineKept: 0 };
   for (const org of orgs) {
     const cutoff = new Date(now.getTime() - org.days * 86_400_000);
     let letters = 0;
@@ -65,15 +81,37 @@ export async function runRetention(db: Db, sealer: Sealer, now = new Date(), bat
       letters += purged.length;
       if (purged.length === 0) break; // all taken by a concurrent run or put on hold meanwhile
     }
-    const q = await db.delete(quarantine).where(and(eq(quarantine.orgId, org.id), lt(quarantine.receivedAt, cutoff))).returning({ id: quarantine.id });
+    const q = await purgeQuarantine(db, org.id, cutoff);
     result.letters += letters;
-    result.quarantined += q.length;
+    result.quarantined += q.deleted;
+    result.quarantineKept += q.kept;
     const [{ held }] = await db.select({ held: sql<number>`count(*)::int` }).from(messages)
       .where(and(eq(messages.orgId, org.id), lt(messages.receivedAt, cutoff), eq(messages.legalHold, true), isNull(messages.purgedAt)));
     await appendAudit(db, {
       orgId: org.id, actor: 'system', action: 'retention.purge', targetType: 'organisation', targetId: org.id,
-      details: { retentionDays: org.days, cutoff: cutoff.toISOString(), lettersPurged: letters, quarantinePurged: q.length, keptOnLegalHold: held },
+      details: { retentionDays: org.days, cutoff: cutoff.toISOString(), lettersPurged: letters, quarantinePurged: q.deleted, quarantineKept: q.kept, keptOnLegalHold: held },
     });
   }
   return result;
+}
+
+/** Deletes the organisation's quarantined letters received before `cutoff` that an admin has acted on; counts the others. */
+async function purgeQuarantine(db: Db, orgId: string, cutoff: Date): Promise<{ deleted: number; kept: number }> {
+  const past = await db.select({ id: quarantine.id }).from(quarantine).where(and(eq(quarantine.orgId, orgId), lt(quarantine.receivedAt, cutoff)));
+  if (past.length === 0) return { deleted: 0, kept: 0 };
+  const acted = new Set<string>();
+  for (let i = 0; i < past.length; i += 500) {
+    const ids = past.slice(i, i + 500).map((p) => p.id);
+    const rows = await db.selectDistinct({ id: auditLog.targetId }).from(auditLog)
+      .where(and(eq(auditLog.orgId, orgId), eq(auditLog.action, QUARANTINE_RETRY_ACTION), eq(auditLog.targetType, 'quarantine'), inArray(auditLog.targetId, ids)));
+    for (const r of rows) if (r.id) acted.add(r.id);
+  }
+  let deleted = 0;
+  const due = [...acted];
+  for (let i = 0; i < due.length; i += 500) {
+    const gone = await db.delete(quarantine)
+      .where(and(eq(quarantine.orgId, orgId), lt(quarantine.receivedAt, cutoff), inArray(quarantine.id, due.slice(i, i + 500)))).returning({ id: quarantine.id });
+    deleted += gone.length;
+  }
+  return { deleted, kept: past.length - deleted };
 }

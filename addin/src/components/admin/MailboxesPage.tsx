@@ -1,11 +1,15 @@
 // Admin › CVR numbers and mailboxes: add a CVR number (8 digits and modulus 11, checked here and by
 // the server), remove one after confirmation, and each mailbox's health — state, last successful
-// fetch, last error as the server's sentence, backlog — with pause/resume (operators too).
-import { Badge, Body1Strong, Button, Caption1, Field, Input, Spinner, Text } from '@fluentui/react-components';
+// fetch, last error as the server's sentence, backlog, letters in quarantine — with pause/resume
+// (operators too). A mailbox's quarantined letters open as a list with each one's reason (never its
+// content) and, for admins, "Try again" (POST …/quarantine/:id/retry): taken in, already there, or
+// fetched again at the next poll; a letter that stays shows the server's reason.
+import { Badge, Body1Strong, Button, Caption1, Field, Input, MessageBar, MessageBarBody, Spinner, Text } from '@fluentui/react-components';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CvrView, MailboxHealth, MailboxView } from '../../../../shared/src/contracts';
+import type { CvrView, MailboxHealth, MailboxView, QuarantineItem } from '../../../../shared/src/contracts';
 import { isValidCvr } from '../../../../shared/src/identifiers';
+import { ApiError } from '../../api/client';
 import { useApi } from '../../api/context';
 import { formatDateTime } from '../../format';
 import { EmptyState } from '../EmptyState';
@@ -84,7 +88,9 @@ export function MailboxesPage() {
               ? <Caption1 className={s.meta}>{t('admin.mailboxes.noMailboxes')}</Caption1>
               : (
                 <ul className={s.list} aria-label={t('admin.mailboxes.mailboxesOf', { name: c.name })}>
-                  {c.mailboxes.map((m) => <MailboxRow key={m.id} m={m} cvrName={c.name} busy={toggling === m.id} onToggle={() => toggle(c, m)} />)}
+                  {c.mailboxes.map((m) => (
+                    <MailboxRow key={m.id} m={m} cvrName={c.name} busy={toggling === m.id} onToggle={() => toggle(c, m)} onQuarantineChanged={list.reload} />
+                  ))}
                 </ul>
               )}
           </li>
@@ -112,10 +118,13 @@ export function MailboxesPage() {
   );
 }
 
-function MailboxRow({ m, cvrName, busy, onToggle }: { m: MailboxView; cvrName: string; busy: boolean; onToggle: () => void }) {
+function MailboxRow({ m, cvrName, busy, onToggle, onQuarantineChanged }: {
+  m: MailboxView; cvrName: string; busy: boolean; onToggle: () => void; onQuarantineChanged: () => void;
+}) {
   const s = useAdminStyles();
   const { t } = useTranslation();
   const locale = useLocale();
+  const [showQuarantine, setShowQuarantine] = useState(false);
   const h = m.health;
   const provider = t(`provider.${m.provider}`);
   return (
@@ -137,6 +146,9 @@ function MailboxRow({ m, cvrName, busy, onToggle }: { m: MailboxView; cvrName: s
         {t('admin.mailboxes.undelivered', { count: h.undelivered })}
         {h.waitingAtProvider != null ? ` · ${t('admin.mailboxes.waiting', { count: h.waitingAtProvider })}` : ''}
       </Caption1>
+      <Caption1 className={h.quarantined > 0 ? s.problem : s.meta} data-testid="mailbox-quarantined" data-count={h.quarantined}>
+        {t('admin.mailboxes.quarantined', { count: h.quarantined })}
+      </Caption1>
       <div className={s.actions}>
         <Button
           size="small"
@@ -148,8 +160,94 @@ function MailboxRow({ m, cvrName, busy, onToggle }: { m: MailboxView; cvrName: s
         >
           {busy ? t(m.paused ? 'admin.mailboxes.resuming' : 'admin.mailboxes.pausing') : t(m.paused ? 'admin.mailboxes.resume' : 'admin.mailboxes.pause')}
         </Button>
+        {(h.quarantined > 0 || showQuarantine) && (
+          <Button
+            size="small"
+            onClick={() => setShowQuarantine((v) => !v)}
+            aria-expanded={showQuarantine}
+            aria-label={t('admin.mailboxes.quarantine.showLabel', { provider, name: cvrName })}
+            data-testid="mailbox-quarantine-toggle"
+          >
+            {t(showQuarantine ? 'admin.mailboxes.quarantine.hide' : 'admin.mailboxes.quarantine.show')}
+          </Button>
+        )}
       </div>
+      {showQuarantine && <QuarantineList mailboxId={m.id} onChanged={onQuarantineChanged} />}
     </li>
+  );
+}
+
+type Tried = { intent: 'success'; text: string } | { intent: 'error'; title: string; error: unknown };
+
+/** A mailbox's quarantined letters, newest first, each with its reason and (admins) "Try again". */
+function QuarantineList({ mailboxId, onChanged }: { mailboxId: string; onChanged: () => void }) {
+  const s = useAdminStyles();
+  const { t } = useTranslation();
+  const api = useApi();
+  const locale = useLocale();
+  const { isAdmin } = useAdmin();
+  const list = useResource((signal) => api.mailboxQuarantine(mailboxId, signal));
+  const [trying, setTrying] = useState<string | null>(null);
+  const [tried, setTried] = useState<Tried | null>(null);
+
+  const retry = async (q: QuarantineItem) => {
+    setTrying(q.id);
+    setTried(null);
+    const id = q.providerMessageId;
+    try {
+      const r = await api.retryQuarantined(mailboxId, q.id);
+      list.setData((cur) => (cur ?? []).filter((x) => x.id !== q.id));
+      setTried({ intent: 'success', text: t(`admin.mailboxes.quarantine.${r.outcome}`, { id }) });
+      onChanged();
+    } catch (e) {
+      // 422: it stays (still invalid or refused), with the server's reason; anything else: it was not tried.
+      const stays = e instanceof ApiError && e.status === 422;
+      setTried({ intent: 'error', title: t(stays ? 'admin.mailboxes.quarantine.stays' : 'admin.mailboxes.quarantine.retryFailed', { id }), error: e });
+      if (e instanceof ApiError && e.status === 404) list.reload(); // tried meanwhile by someone else
+    } finally {
+      setTrying(null);
+    }
+  };
+
+  const items = list.data ?? [];
+  return (
+    <section className={s.section} aria-label={t('admin.mailboxes.quarantine.title')} data-testid="quarantine">
+      <Text weight="semibold">{t('admin.mailboxes.quarantine.title')}</Text>
+      <Caption1 className={s.meta}>{t('admin.mailboxes.quarantine.intro')}</Caption1>
+      {!isAdmin && <Caption1 className={s.meta} data-testid="quarantine-admin-only">{t('admin.mailboxes.quarantine.adminOnly')}</Caption1>}
+      {tried?.intent === 'success' && (
+        <MessageBar intent="success" layout="multiline" role="status" data-testid="quarantine-result" data-intent="success">
+          <MessageBarBody><span data-testid="quarantine-result-text">{tried.text}</span></MessageBarBody>
+        </MessageBar>
+      )}
+      {tried?.intent === 'error' && <InlineError title={tried.title} error={tried.error} />}
+      {list.error != null && <ErrorBar title={t('admin.mailboxes.quarantine.loadFailed')} error={list.error} onRetry={list.reload} />}
+      {list.loading && !list.data && <Spinner size="tiny" label={t('app.loading')} />}
+      {list.data && items.length === 0 && <Caption1 className={s.meta} data-testid="quarantine-empty">{t('admin.mailboxes.quarantine.empty')}</Caption1>}
+      <ul className={s.list}>
+        {items.map((q) => (
+          <li key={q.id} className={s.card} data-testid="quarantine-item" data-quarantine-id={q.id}>
+            <Text weight="semibold" className={s.name}>{t('admin.mailboxes.quarantine.providerId', { id: q.providerMessageId })}</Text>
+            <Caption1 className={s.meta}>{t('admin.mailboxes.quarantine.received', { date: formatDateTime(q.receivedAt, locale) })}</Caption1>
+            <Caption1 className={s.problem} data-testid="quarantine-reason">{q.reason}</Caption1>
+            {isAdmin && (
+              <div className={s.actions}>
+                <Button
+                  size="small"
+                  onClick={() => retry(q)}
+                  disabled={trying !== null}
+                  icon={trying === q.id ? <Spinner size="tiny" /> : undefined}
+                  aria-label={t('admin.mailboxes.quarantine.retryLabel', { id: q.providerMessageId })}
+                  data-testid="quarantine-retry"
+                >
+                  {trying === q.id ? t('admin.mailboxes.quarantine.retrying') : t('admin.mailboxes.quarantine.retry')}
+                </Button>
+              </div>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
