@@ -6,6 +6,7 @@
 //   exit 3  a check ran and failed (`audit verify` found a broken chain, `keys rewrap` left values behind,
 //           `quarantine retry` left the letter in quarantine)
 import { readFileSync, statSync } from 'node:fs';
+import { errorMessage } from '../log';
 import { parseMemo, DEFAULT_MEMO_LIMITS } from '../memo/parse';
 import { summarizeMemo } from '../memo/summary';
 import { MemoError } from '../memo/types';
@@ -183,7 +184,7 @@ export async function main(argv: string[], io: CliIo = processIo, env: CliEnv = 
       if (e.showUsage) io.err(usage());
       return 2;
     }
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = errorMessage(e); // a database error: what the server said, never the query and its values
     io.err(`brevdue: internal error: ${printable(oneLine(msg))}\n`);
     return 1;
   }
