@@ -257,9 +257,18 @@ export const healthSchema = z.object({
 });
 export type Health = z.infer<typeof healthSchema>;
 
-/** Every API error has this body; `message` is meant for a person. */
+/**
+ * A problem, or a reason, told to a person: a stable `code` and its `params` (names and numbers, never
+ * ids) that the task pane translates (addin/src/i18n, `codes.*`), and the English `message` for API
+ * clients, logs and codes a client does not know.
+ */
+export const problemParamsSchema = z.record(z.union([z.string(), z.number()]));
+export const problemSchema = z.object({ code: z.string(), params: problemParamsSchema.optional(), message: z.string() });
+export type Problem = z.infer<typeof problemSchema>;
+
+/** Every API error has this body; `message` is meant for a person (English), `code` + `params` for translation, `problems` lists each one of a refusal. */
 export const apiErrorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string() }),
+  error: z.object({ code: z.string(), message: z.string(), params: problemParamsSchema.optional(), problems: z.array(problemSchema).optional() }),
 });
 export type ApiError = z.infer<typeof apiErrorSchema>;
 
@@ -410,7 +419,7 @@ export const NOTICE_DEFAULT_LEAD_DAYS = 3;
 const DAY_MS = 86_400_000;
 const noticeText = (language: string) => text().trim()
   .min(1, `the ${language} text is required`).max(500, `the ${language} text is limited to 500 characters`);
-const noticeTime = (what: string) => dateTime(`${what} must be a date and time (ISO 8601, years 0001–9999)`);
+const noticeTime = (what: string) => dateTime(`${what} must be a date and time (ISO 8601)`);
 
 /** A new service notice; `showFrom` defaults to NOTICE_DEFAULT_LEAD_DAYS before `startsAt`. `now` is the check's clock. */
 export function noticeCreateSchema(now: () => number = Date.now) {
@@ -649,7 +658,7 @@ export const dryRunResponseSchema = z.object({
   toTriageAfter: z.number().int().nonnegative(),
   changes: z.array(dryRunChangeSchema),
   /** Problems with the draft rules (then nothing was simulated). */
-  problems: z.array(z.object({ rule: z.string(), problems: z.array(z.string()) })),
+  problems: z.array(z.object({ rule: z.string(), problems: z.array(z.string()), details: z.array(problemSchema).optional() })),
 });
 export type DryRunResponse = z.infer<typeof dryRunResponseSchema>;
 
@@ -668,9 +677,25 @@ export const suggestionSchema = z.object({
 });
 export type Suggestion = z.infer<typeof suggestionSchema>;
 
+/** One condition of a rule that held for a letter: the condition as stored, and what of the letter met it (CPR masked). */
+export const heldConditionSchema = z.object({ condition: z.unknown(), found: z.string().optional() });
+/**
+ * Why routing decided as it did, for the task pane to say in the reader's language: the `outcome`
+ * (codes `no_rule_matched`, `rule_sends_to_triage`, `rule_names_no_destination`,
+ * `no_existing_destination`, `routed`; params.rule names the deciding rule) and each rule that matched
+ * with the conditions that held.
+ */
+export const routingExplanationSchema = z.object({
+  outcome: z.object({ code: z.string(), params: problemParamsSchema.optional() }),
+  matched: z.array(z.object({ rule: z.string(), held: z.array(heldConditionSchema) })),
+});
+export type RoutingExplanation = z.infer<typeof routingExplanationSchema>;
+
 export const triageItemSchema = z.object({
   message: messageSummarySchema,
+  /** English sentences (API clients; letters routed before `explanation` existed). */
   why: z.array(z.string()),
+  explanation: routingExplanationSchema.optional(),
   suggestions: z.array(suggestionSchema),
 });
 export const triageListSchema = z.object({ items: z.array(triageItemSchema), total: z.number().int().nonnegative() });

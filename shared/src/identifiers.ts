@@ -90,3 +90,17 @@ export function maskCpr(text: string, opts: FindCprOptions = {}): string {
   }
   return out + text.slice(at);
 }
+
+/**
+ * A party's id (MeMo Sender/Recipient) as Brevdue stores and shows it: a person's CPR number (idType
+ * CPR) as DDMMYY-XXXX, whatever its date says (a CPR number issued since 2007 or a test number is one
+ * too), and one that is not 10 digits as XXXXXX-XXXX; other ids (CVR, P-number, …) as they are, with
+ * any CPR number inside them masked. The full id stays only in the sealed original MeMo.
+ */
+export function maskPartyId(id: string, idType: string | undefined): string {
+  if ((idType ?? '').toUpperCase() === 'CPR') {
+    const digits = id.replace(/\D/g, '');
+    return digits.length === 10 ? `${digits.slice(0, 6)}-XXXX` : 'XXXXXX-XXXX';
+  }
+  return maskCpr(id);
+}

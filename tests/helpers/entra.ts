@@ -23,17 +23,21 @@ export interface TokenOptions {
 }
 
 export interface TestIdp {
-  /** The authority host, e.g. http://127.0.0.1:1234 ("/<tenant>/discovery/v2.0/keys" below it). */
+  /** The authority host, e.g. http://127.0.0.1:1234 ("/<tenant>/discovery/v2.0/keys" and "/common/discovery/v2.0/keys" below it, the same keys, as Entra). */
   host: string;
   token(o: TokenOptions): Promise<string>;
+  /** Every request's URL the endpoint was asked, in order (how often keys were fetched, and where). */
+  requests: string[];
   close(): Promise<void>;
 }
 
 export async function startIdp(): Promise<TestIdp> {
   const pair = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  const requests: string[] = [];
   const server: Server = createServer((req, res) => {
-    if (req.method === 'GET' && /^\/[0-9a-f-]{36}\/discovery\/v2\.0\/keys$/i.test(req.url ?? '')) {
+    requests.push(req.url ?? '');
+    if (req.method === 'GET' && /^\/([0-9a-f-]{36}|common)\/discovery\/v2\.0\/keys$/i.test(req.url ?? '')) {
       res.setHeader('Content-Type', 'application/json');
       res.end(JSON.stringify({ keys: [jwk] }));
       return;
@@ -45,6 +49,7 @@ export async function startIdp(): Promise<TestIdp> {
   const host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     host,
+    requests,
     async token(o) {
       let t = new SignJWT({
         tid: o.tid, oid: 'user-1', name: 'Karen Jensen', ...(o.scope === false ? {} : { scp: o.scope ?? 'access_as_user' }), ...o.claims,

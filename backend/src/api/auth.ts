@@ -1,6 +1,6 @@
 // The one authentication middleware every API route (but health) goes through. Production: an
-// Entra ID bearer token, verified here (signature by the tenant's JWKS, issuer, audience, expiry),
-// whose `tid` names the organisation. Demo mode: a request without a token is the labelled demo user.
+// Entra ID bearer token whose `tid` names an organisation set up here (any other is refused before
+// keys are fetched), verified here (signature by Entra's keys, the tenant's issuer, audience, expiry). Demo mode: a request without a token is the labelled demo user.
 import type { NextFunction, Request, Response } from 'express';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { eq } from 'drizzle-orm';
@@ -75,25 +75,27 @@ function hasScope(claims: JWTPayload, required: string): boolean {
 }
 
 export function authMiddleware(opts: { db: Db; demo: { orgId: string } | null; entra: EntraConfig | null }) {
-  const jwks = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
-  async function verify(token: string): Promise<JWTPayload> {
+  // Entra ID signs every tenant's tokens with the same keys, published for all at
+  // <authority>/common/discovery/v2.0/keys: one key set per authority host, whatever a token's `tid`
+  // says (a map keyed by the unverified tid fetched keys for any made-up tenant and grew without end).
+  // jose caches the keys, and refetches on an unknown kid at most once per 30 s.
+  let jwks: { url: string; set: ReturnType<typeof createRemoteJWKSet> } | null = null;
+  function keySet(host: string) {
+    const url = `${host}/common/discovery/v2.0/keys`;
+    if (jwks?.url !== url) jwks = { url, set: createRemoteJWKSet(new URL(url)) };
+    return jwks.set;
+  }
+  async function verify(token: string, tid: string): Promise<JWTPayload> {
     if (!opts.entra) throw new Error('sign-in is not configured on this server');
     const host = opts.entra.authorityHost ?? 'https://login.microsoftonline.com';
-    const unverified = decodeTid(token);
-    const keysUrl = `${host}/${unverified}/discovery/v2.0/keys`;
-    let set = jwks.get(keysUrl);
-    if (!set) {
-      set = createRemoteJWKSet(new URL(keysUrl)); // jose caches the keys and refetches on an unknown kid
-      jwks.set(keysUrl, set);
-    }
-    const { payload } = await jwtVerify(token, set, {
-      issuer: `${host}/${unverified}/v2.0`,
+    const { payload } = await jwtVerify(token, keySet(host), {
+      issuer: `${host}/${tid}/v2.0`,
       audience: opts.entra.audience,
       algorithms: ['RS256'],
       requiredClaims: ['exp', 'iat', 'tid'],
       clockTolerance: 60,
     });
-    if (payload.tid !== unverified) throw new Error('tenant mismatch');
+    if (payload.tid !== tid) throw new Error('tenant mismatch');
     return payload;
   }
 
@@ -116,20 +118,24 @@ export function authMiddleware(opts: { db: Db; demo: { orgId: string } | null; e
     }
     const m = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
     if (!m) return sendError(res, 401, 'unauthenticated', 'The Authorization header must be "Bearer <token>".');
+    const unverified = (() => { try { return decodeTid(m[1]); } catch { return null; } })();
+    if (!unverified) return sendError(res, 401, 'unauthenticated', UNVERIFIED);
+    // Only a tenant that is an organisation here is worth verifying: any other is refused before a key
+    // is fetched, with the answer a valid token of that tenant gets (it can do nothing here either).
+    const [org] = await opts.db.select().from(organisations).where(eq(organisations.entraTenantId, unverified));
+    if (!org) return sendError(res, 403, 'forbidden', NOT_SET_UP);
     let claims: JWTPayload;
     try {
-      claims = await verify(m[1]);
+      claims = await verify(m[1], unverified);
     } catch {
       // No detail: why a token failed helps an attacker more than a user.
-      return sendError(res, 401, 'unauthenticated', 'Your sign-in could not be verified. Sign in again.');
+      return sendError(res, 401, 'unauthenticated', UNVERIFIED);
     }
     // A valid token without the API's delegated scope (an app-only token, or one for another scope of
     // this app): 403, with no word on what was missing.
     if (!hasScope(claims, opts.entra!.requiredScope ?? 'access_as_user')) {
       return sendError(res, 403, 'forbidden', 'This sign-in does not give access to Brevdue. Open Brevdue from Outlook and sign in again.');
     }
-    const [org] = await opts.db.select().from(organisations).where(eq(organisations.entraTenantId, String(claims.tid)));
-    if (!org) return sendError(res, 403, 'forbidden', 'Your organisation is not set up in Brevdue. Ask your administrator.');
     const userId = String(claims.oid ?? claims.sub);
     const grants = grantsOf(claims, opts.entra!.groupRoles ?? {}, await grantsFor(opts.db, org.id, userId, strings(claims.groups)), opts.entra!.defaultRole);
     if (grants.length === 0) {
@@ -142,6 +148,9 @@ export function authMiddleware(opts: { db: Db; demo: { orgId: string } | null; e
     next();
   };
 }
+
+const UNVERIFIED = 'Your sign-in could not be verified. Sign in again.';
+const NOT_SET_UP = 'Your organisation is not set up in Brevdue. Ask your administrator.';
 
 function decodeTid(token: string): string {
   const part = token.split('.')[1];

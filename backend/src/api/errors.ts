@@ -4,19 +4,30 @@ import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ZodError } from 'zod';
 import { errorMessage, type Logger } from '../log';
+import type { Problem } from '../../../shared/src/contracts';
 
-export function sendError(res: Response, status: number, code: string, message: string) {
-  res.status(status).json({ error: { code, message } });
+/** What the task pane translates an error by (shared/src/contracts.ts apiErrorSchema): names, never ids. */
+export interface ErrorDetails { params?: Problem['params']; problems?: Problem[] }
+
+export function sendError(res: Response, status: number, code: string, message: string, details: ErrorDetails = {}) {
+  res.status(status).json({ error: { code, message, ...(details.params ? { params: details.params } : {}), ...(details.problems ? { problems: details.problems } : {}) } });
 }
 
 export class HttpError extends Error {
-  constructor(public status: number, public code: string, message: string) { super(message); }
+  constructor(public status: number, public code: string, message: string, public details: ErrorDetails = {}) { super(message); }
 }
 
 export function errorHandler(log: Logger) {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message);
+    if (res.headersSent) {
+      // A streamed answer (a CSV export) failed part-way: no error body can follow its headers. Logged,
+      // and the connection closed, so the client sees an incomplete download rather than a short file.
+      log.error('API error after the answer had started', { requestId: res.locals.requestId as string | undefined, path: req.path, error: errorMessage(err) });
+      res.destroy();
+      return;
+    }
+    if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message, err.details);
     if (err instanceof ZodError) {
       const first = err.issues[0];
       return sendError(res, 400, 'invalid_request', `${first.path.join('.') || 'request'}: ${first.message}`);

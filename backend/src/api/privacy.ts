@@ -13,6 +13,7 @@ import { dsrErase, dsrExport, dsrSearch } from '../dsr/requests';
 import { requireRole, scope } from './roles';
 import { h } from './handler';
 import { HttpError } from './errors';
+import { PG_INTEGER_MAX, YEAR_MAX, day, text, wholeNumber } from '../../../shared/src/input-edges';
 
 const uuid = z.string().uuid('must be a letter id (UUID)');
 // The message never repeats the input: it is a CPR number.
@@ -23,16 +24,19 @@ const cprBody = z.object({
 const eraseBody = cprBody.extend({
   confirm: z.literal(true, { errorMap: () => ({ message: 'must be true: erasing deletes the letters\' content for good' }) }),
 });
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD')
-  .refine((s) => { const d = new Date(`${s}T00:00:00Z`); return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s); }, 'must be a date, YYYY-MM-DD')
-  .transform((s) => new Date(`${s}T00:00:00Z`));
+// Days in years 0001–9999, an action without control characters, `before` within audit_log.seq
+// (integer): shared/src/input-edges.ts.
+const auditDay = day('must be a date, YYYY-MM-DD').transform((s) => new Date(`${s}T00:00:00Z`));
 const auditQuery = z.object({
-  action: z.string().max(100).optional(),
-  from: day.optional(),
+  action: text().max(100, 'action is at most 100 characters').optional(),
+  from: auditDay.optional(),
   /** Inclusive: entries of that whole day. */
-  to: day.transform((d) => new Date(d.getTime() + 86_400_000)).optional(),
-  before: z.coerce.number().int().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  to: auditDay.transform((d) => {
+    const end = new Date(d.getTime() + 86_400_000);
+    return end.getUTCFullYear() > YEAR_MAX ? undefined : end; // to 9999-12-31: no end (year 10000 is no timestamp PostgreSQL reads)
+  }).optional(),
+  before: wholeNumber('before', { min: 1, max: PG_INTEGER_MAX }).optional(),
+  limit: wholeNumber('limit', { min: 1, max: 500 }).default(100),
 });
 
 export function privacyRouter(deps: { db: Db; sealer: Sealer }): Router {
@@ -50,13 +54,17 @@ export function privacyRouter(deps: { db: Db; sealer: Sealer }): Router {
 
   r.get('/admin/audit.csv', admin, h(async (req, res) => {
     const q = auditQuery.parse(req.query);
+    // The first page is read before anything is written: a query PostgreSQL refuses is still an
+    // ordinary error answer, not a download cut off after its headers.
+    const rows = auditRowsInOrder(deps.db, org(req), { action: q.action, from: q.from, to: q.to })[Symbol.asyncIterator]();
+    let next = await rows.next();
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', 'attachment; filename="brevdue-audit.csv"');
     res.setHeader('Cache-Control', 'private, no-store');
     // The chain's fields, so the export can be verified outside Brevdue too.
     res.write('\ufeffseq,at,actor,actor_ip,action,target_type,target_id,details,prev_hash,hash\r\n');
-    for await (const a of auditRowsInOrder(deps.db, org(req), { action: q.action, from: q.from, to: q.to })) {
-      const j = auditJson(a);
+    for (; !next.done; next = await rows.next()) {
+      const j = auditJson(next.value);
       res.write(`${[j.seq, j.at, j.actor, j.actorIp, j.action, j.targetType, j.targetId, j.details, j.prevHash, j.hash].map(csvField).join(',')}\r\n`);
     }
     res.end();

@@ -23,9 +23,12 @@ import { getDocument, getMessage, listMessages, messageIdByGraphMessageId, orgCv
 import { authMiddleware, type EntraConfig } from './auth';
 import { HttpError, sendError } from './errors';
 import { safeFilename } from '../util/filename';
+import { servedContentType } from '../util/mime';
 import { userRateLimit, type SecurityOptions } from './security';
 import { defaultScope, scope } from './roles';
 import { visibleLetters } from '../store/scope';
+import { inputGuard } from './input-guard';
+import { text } from '../../../shared/src/input-edges';
 
 export interface ApiDeps {
   db: Db;
@@ -43,7 +46,7 @@ export interface ApiDeps {
 }
 
 const uuid = z.string().uuid('must be a letter id (UUID)');
-const graphId = z.string().trim().min(1, 'must be a Graph message id').max(1024, 'a Graph message id is at most 1,024 characters');
+const graphId = text().trim().min(1, 'must be a Graph message id').max(1024, 'a Graph message id is at most 1,024 characters');
 
 export function apiRouter(deps: ApiDeps): Router {
   const r = express.Router();
@@ -72,6 +75,7 @@ export function apiRouter(deps: ApiDeps): Router {
   r.use(h(authMiddleware({ db: deps.db, demo: deps.demo, entra: deps.entra })));
   r.use(defaultScope); // what the caller may see (store/scope.ts); requireRole narrows it per route
   r.use(userRateLimit(deps.security)); // per organisation + user, after sign-in (security.ts)
+  r.use(inputGuard); // no control character (NUL …) in the path, query or body of any route (input-guard.ts)
   r.use(auditMiddleware(deps.db, deps.delivery.ctx?.log)); // every classified action, once (audit-middleware.ts)
 
   r.get('/me', h((req, res) => {
@@ -99,7 +103,7 @@ export function apiRouter(deps: ApiDeps): Router {
   // translateExchangeIds (restId → restImmutableEntryId) in the copy's mailbox, or look the copy up by
   // its Internet message id, which the add-in already sends as ?internetMessageId= (not used yet).
   r.get('/messages/by-graph-id/:graphMessageId', h(async (req, res) => {
-    const imid = z.string().max(1000).optional().parse(req.query.internetMessageId);
+    const imid = text().max(1000, 'internetMessageId is at most 1,000 characters').optional().parse(req.query.internetMessageId);
     const id = await messageIdByGraphMessageId(deps.db, scope(req), graphId.parse(req.params.graphMessageId), imid);
     const detail = id ? await getMessage(deps.db, scope(req), id) : null;
     if (!detail) throw new HttpError(404, 'not_found', 'This item is not a letter Brevdue delivered in your organisation.');
@@ -120,8 +124,13 @@ export function apiRouter(deps: ApiDeps): Router {
       if (m?.purgedAt) throw new HttpError(410, 'purged', 'This letter\'s documents were deleted (retention period passed or a data subject request); only its trace is kept.');
       throw new HttpError(404, 'not_found', 'No such document on that letter.');
     }
-    res.setHeader('Content-Type', doc.mimeType);
+    // The sender chose the type: only allow-listed types are served as themselves, anything else
+    // (HTML, SVG, a malformed value) as bytes to save; always as a download, never sniffed, and
+    // sandboxed should a browser open it anyway (util/mime.ts).
+    res.setHeader('Content-Type', servedContentType(doc.mimeType));
     res.setHeader('Content-Disposition', contentDisposition(doc.filename));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
     res.setHeader('Cache-Control', 'private, no-store');
     res.send(deps.sealer.open(doc.contentEnc));
   }));

@@ -12,8 +12,17 @@ import { listTriage } from '../triage/queue';
 import { placeLetter } from '../triage/place';
 import { assertDestinationsInScope, assertLetterInScope, requireRole, scope } from './roles';
 import { h } from './handler';
+import { PG_INTEGER_MAX, wholeNumber } from '../../../shared/src/input-edges';
 
 const idParam = (what: string) => z.string().uuid(`must be a ${what} id (UUID)`);
+// Bounded as the rest of the edges (shared/src/input-edges.ts): an offset beyond PostgreSQL's
+// integer was a 500 (the queue is never that long; narrow it instead).
+const triageQuery = z.object({
+  limit: wholeNumber('limit', { min: 1, max: 200 }).default(50),
+  offset: wholeNumber('offset', { min: 0, max: PG_INTEGER_MAX }).default(0),
+});
+/** The If-Match of a rule update: the rule's version (rules.version, an integer). */
+const ruleVersion = wholeNumber('If-Match', { min: 0, maxMessage: 'If-Match must be the rule\'s version, as its ETag gave it' });
 
 /** Mounted at /api. */
 export function routingRouter(ctx: AppContext): Router {
@@ -37,7 +46,7 @@ export function routingRouter(ctx: AppContext): Router {
   }));
   r.patch('/admin/rules/:id', admin, h(async (req, res) => {
     const expected = req.get('If-Match');
-    const version = expected ? z.coerce.number().int().parse(expected.replace(/"/g, '')) : undefined;
+    const version = expected ? ruleVersion.parse(expected.replace(/"/g, '')) : undefined;
     res.json(ruleView(await updateRule(ctx.db, org(req), idParam('rule').parse(req.params.id), ruleUpdateSchema.parse(req.body), actor(req), version)));
   }));
   r.delete('/admin/rules/:id', admin, h(async (req, res) => {
@@ -54,7 +63,7 @@ export function routingRouter(ctx: AppContext): Router {
   }));
 
   r.get('/triage', h(async (req, res) => {
-    const q = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) }).parse(req.query);
+    const q = triageQuery.parse(req.query);
     res.json(await listTriage(ctx, scope(req), q));
   }));
   r.post('/triage/:id/place', operator, h(async (req, res) => {

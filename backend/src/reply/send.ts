@@ -25,6 +25,7 @@ import { cvrNumbers, mailboxes, messages, replies } from '../store/schema';
 import { buildReplyMemo, replyLabel } from './build';
 import { renderReplyPdf } from './pdf';
 import { checkAttachments, checkReplyable, checkText, type UploadedFile } from './validate';
+import { maskCpr } from '../../../shared/src/identifiers';
 
 export interface Actor { id: string; name: string }
 const actorLabel = (a: Actor) => a.name || a.id;
@@ -75,7 +76,9 @@ async function letterOf(ctx: Ctx, orgId: string, messageId: string) {
 function view(r: ReplyRow, label: string): ReplyInfo {
   return {
     id: r.id, messageId: r.messageId, memoUuid: r.memoUuid, label, status: r.status as ReplyInfo['status'],
-    transmissionId: r.transmissionId, error: r.error, attachments: r.attachments, requestedBy: r.requestedBy,
+    transmissionId: r.transmissionId, error: r.error, requestedBy: r.requestedBy,
+    // Masked again when read: rows stored before names were masked.
+    attachments: r.attachments.map((a) => ({ ...a, filename: maskCpr(a.filename) })),
     createdAt: r.createdAt.toISOString(), sentAt: r.sentAt?.toISOString() ?? null,
   };
 }
@@ -148,7 +151,9 @@ export async function createReply(ctx: Ctx, orgId: string, messageId: string, ac
   // Committed before the send: a crash from here on leaves a row that can be retried.
   const [row] = await ctx.db.insert(replies).values({
     orgId, messageId, memoUuid, memoEnc: ctx.sealer.seal(xml), status: 'sending',
-    attachments: files.map((f) => ({ filename: f.filename, mimeType: f.mimeType, size: f.content.length })),
+    // Stored in clear (listed with the reply): CPR numbers in the names masked. The sealed MeMo sent
+    // to Digital Post keeps the names as given.
+    attachments: files.map((f) => ({ filename: maskCpr(f.filename), mimeType: f.mimeType, size: f.content.length })),
     requestedBy: actorLabel(actor),
   }).onConflictDoNothing({ target: replies.memoUuid }).returning();
   if (!row) {
@@ -212,7 +217,7 @@ async function sendStored(ctx: Ctx, orgId: string, row: ReplyRow, mailbox: Mailb
     return ctx.db.transaction(async (tx) => {
       const [failed] = await tx.update(replies).set({ status: 'failed', error }).where(eq(replies.id, row.id)).returning();
       await addEvent(tx, orgId, row.messageId, 'reply_failed', who, `${who}'s reply to ${to} was not sent: ${error}`,
-        { replyId: row.id, memoUuid: row.memoUuid, actorId: actor.id });
+        { replyId: row.id, memoUuid: row.memoUuid, actorId: actor.id, to, error });
       return failed;
     });
   }
@@ -222,7 +227,7 @@ async function sendStored(ctx: Ctx, orgId: string, row: ReplyRow, mailbox: Mailb
       .where(eq(replies.id, row.id)).returning();
     await addEvent(tx, orgId, row.messageId, 'reply_sent', who,
       `${who} replied to ${to}${withFiles}; Digital Post received the reply (transmission ${transmissionId}).`,
-      { replyId: row.id, memoUuid: row.memoUuid, transmissionId, attachments: files, actorId: actor.id });
+      { replyId: row.id, memoUuid: row.memoUuid, transmissionId, attachments: files, actorId: actor.id, to });
     return done;
   });
 }

@@ -2,6 +2,7 @@
 // document in time and memory (pdf-text/), and stored sealed like the documents themselves: at ingest,
 // while the documents' bytes are in memory anyway (ingest/accept.ts → documentTexts), so routing never
 // reads megabytes back from the database; here, for letters stored without it (older ones).
+import { normaliseMimeType } from '../util/mime';
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { documents } from '../store/schema';
@@ -65,7 +66,7 @@ export async function documentTexts(docs: { role: string; position: number; file
   const out = new Map<number, DocumentText>();
   for (const d of docs) {
     if (d.role === 'technical') continue;
-    out.set(d.position, d.file.encodingFormat === 'application/pdf' ? await textOfPdf(d.file.content) : { status: 'skipped', text: null });
+    out.set(d.position, normaliseMimeType(d.file.encodingFormat) === 'application/pdf' ? await textOfPdf(d.file.content) : { status: 'skipped', text: null });
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // (no document content), so routing is a pure function of facts, the documents' text and rules.
 import type { Memo, MemoDocument } from '../memo/types';
 import type { RoutingFacts } from './types';
-import { findCprNumbers } from '../../../shared/src/identifiers';
+import { findCprNumbers, maskPartyId } from '../../../shared/src/identifiers';
 
 export type { RoutingFacts } from './types';
 
@@ -32,9 +32,10 @@ export function routingFactsOf(memo: Memo, provider: string): RoutingFacts {
   const facts: RoutingFacts = {
     provider,
     messageType: memo.messageType,
-    senderId: memo.sender.id,
+    // A person's CPR number as sender is kept masked (DDMMYY-XXXX): rules on senderId match that form.
+    senderId: maskPartyId(memo.sender.id, memo.sender.idType),
     senderIdType: memo.sender.idType,
-    senderName: memo.sender.label ?? memo.sender.id,
+    senderName: memo.sender.label ?? maskPartyId(memo.sender.id, memo.sender.idType),
     recipientCvr: memo.recipient.id,
     label: memo.label,
     notification: memo.notification,

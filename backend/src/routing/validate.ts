@@ -7,14 +7,18 @@
 import type { Condition, TextField } from './conditions';
 import type { Rule } from './types';
 import { describeCondition, showRegex } from './describe';
-import { templateProblems } from './templates';
+import { templateProblemList } from './templates';
 import { TEXT_LIMITS, foldPhrase, regexSafety, wordsOf } from './text-match';
+import { maskCpr } from '../../../shared/src/identifiers';
+import type { Problem } from '../../../shared/src/contracts';
 
 export interface RuleValidationContext {
   /** The organisation's CVR numbers. */
   orgCvrs: string[];
   /** Destinations that exist and are not archived. */
   destinationIds: Set<string>;
+  /** Names of the organisation's destinations, archived ones too: problems name a destination, not its id. */
+  destinationNames?: Map<string, string>;
 }
 
 /** A rule as entered: the id, priority and flags do not matter to validateRule. */
@@ -33,50 +37,67 @@ export function regexInputLimit(field: TextField): number {
 const DOCUMENT_NAME_LIMIT = 255;
 
 export function validateRule(rule: RuleLike, ctx: RuleValidationContext): string[] {
-  const problems: string[] = [];
-  const add = (p: string) => { if (!problems.includes(p)) problems.push(p); };
+  return ruleProblems(rule, ctx).map((p) => p.message);
+}
+
+/** validateRule's problems, each with its code and values (shared Problem), for the task pane to translate. */
+export function ruleProblems(rule: RuleLike, ctx: RuleValidationContext): Problem[] {
+  const problems: Problem[] = [];
+  const add = (code: string, params: Problem['params'], message: string) => {
+    if (!problems.some((p) => p.message === message)) problems.push({ code, ...(params ? { params } : {}), message });
+  };
+  const nameOf = (id: string) => ctx.destinationNames?.get(id);
+  const shownDestination = (id: string) => { const n = nameOf(id); return n ? `"${n}"` : id; };
 
   // The action.
   const a = rule.action;
   if (a.kind === 'destinations') {
-    if (a.destinationIds.length === 0) add('The rule sends letters to no destination: choose at least one destination, or send them to triage instead.');
+    if (a.destinationIds.length === 0) add('rule_no_destination', undefined, 'The rule sends letters to no destination: choose at least one destination, or send them to triage instead.');
     const seen = new Set<string>();
     for (const id of a.destinationIds) {
-      if (seen.has(id)) { add(`Destination ${id} is chosen twice; choose it once.`); continue; }
+      if (seen.has(id)) { add('destination_twice', { destination: nameOf(id) ?? id }, `Destination ${shownDestination(id)} is chosen twice; choose it once.`); continue; }
       seen.add(id);
-      if (!ctx.destinationIds.has(id)) add(`Destination ${id} does not exist or has been deleted; choose another destination from the registry.`);
+      if (!ctx.destinationIds.has(id)) {
+        add(nameOf(id) ? 'destination_deleted' : 'destination_unknown', { destination: nameOf(id) ?? id },
+          `Destination ${shownDestination(id)} does not exist or has been deleted; choose another destination from the registry.`);
+      }
     }
-    if (a.folderTemplate !== undefined) for (const p of templateProblems(a.folderTemplate)) add(p);
+    if (a.folderTemplate !== undefined) for (const p of templateProblemList(a.folderTemplate)) add(p.code, p.params, p.message);
   }
 
   // Each test on its own.
   walkConditions(rule.conditions, (c) => {
+    // Persons' sender ids are stored masked (store/letters.ts): a full CPR number never matches, and
+    // would sit in clear in the rule. The message shows it masked too.
+    if ('senderId' in c && maskCpr(c.senderId) !== c.senderId) {
+      add('sender_cpr', { masked: maskCpr(c.senderId) }, `A sender test names a person's CPR number (${maskCpr(c.senderId)}). Brevdue keeps persons' sender ids only as DDMMYY-XXXX, so it could never match one person: test for "${maskCpr(c.senderId)}" (everyone born that day) or for the sender's name instead.`);
+    }
     if ('recipientCvr' in c && !ctx.orgCvrs.includes(c.recipientCvr)) {
-      add(`Recipient CVR ${c.recipientCvr} is not one of the organisation's CVR numbers (${ctx.orgCvrs.join(', ') || 'none yet'}), so that test can never hold; choose one of them.`);
+      add('recipient_cvr_unknown', { cvr: c.recipientCvr, cvrs: ctx.orgCvrs.join(', ') }, `Recipient CVR ${c.recipientCvr} is not one of the organisation's CVR numbers (${ctx.orgCvrs.join(', ') || 'none yet'}), so that test can never hold; choose one of them.`);
     }
     if ('text' in c) {
       const t = c.text;
       const given = [t.words, t.phrase, t.regex].filter((x) => x !== undefined).length;
-      if (given !== 1) add('A text test needs exactly one of words, a phrase or a regular expression.');
+      if (given !== 1) add('text_test_kinds', undefined, 'A text test needs exactly one of words, a phrase or a regular expression.');
       if (t.words && (t.words.length === 0 || t.words.some((w) => wordsOf(w).length === 0))) {
-        add(`The word list of a text test on ${t.field} is empty or has a word without letters or digits; name at least one real word.`);
+        add('text_words_empty', { field: t.field }, `The word list of a text test on ${t.field} is empty or has a word without letters or digits; name at least one real word.`);
       }
-      if (t.phrase !== undefined && foldPhrase(t.phrase) === '') add('A phrase is empty; write the text to look for.');
+      if (t.phrase !== undefined && foldPhrase(t.phrase) === '') add('phrase_empty', undefined, 'A phrase is empty; write the text to look for.');
       if (t.regex) {
         const s = regexSafety(t.regex.pattern, t.regex.flags ?? '', regexInputLimit(t.field));
-        if (!s.ok) add(s.problem!);
+        if (!s.ok) add(s.code ?? 'regex_unsafe', s.params, s.problem!);
       }
     }
     if ('documentName' in c && 'regex' in c.documentName) {
       const r = c.documentName.regex;
       const s = regexSafety(r.pattern, r.flags ?? '', DOCUMENT_NAME_LIMIT);
-      if (!s.ok) add(s.problem!);
+      if (!s.ok) add(s.code ?? 'regex_unsafe', s.params, s.problem!);
     }
   });
 
   // Conditions that can never hold together.
   const never = unsatisfiable(rule.conditions);
-  if (never) add(`The rule can never match: ${never}. Change or remove one of those conditions.`);
+  if (never) add('never_matches', { reason: never }, `The rule can never match: ${never}. Change or remove one of those conditions.`);
   return problems;
 }
 

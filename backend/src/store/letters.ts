@@ -3,7 +3,8 @@
 import { and, eq } from 'drizzle-orm';
 import type { Memo, MemoDocument } from '../memo/types';
 import type { Sealer } from '../crypto/envelope';
-import { maskCpr } from '../../../shared/src/identifiers';
+import { maskCpr, maskPartyId } from '../../../shared/src/identifiers';
+import { normaliseMimeType } from '../util/mime';
 import { documents, events, messages, quarantine, routeQueue } from './schema';
 import type { Db, Tx } from './db';
 import { routingFactsOf } from '../routing/facts';
@@ -43,10 +44,13 @@ export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, m
       memoVersion: memo.version,
       // Label and facts are stored in clear (search, rules): CPR numbers in them are masked.
       label: maskCpr(memo.label),
-      senderId: memo.sender.id,
+      // A person's CPR number as Sender or Recipient is stored (and so listed, counted in statistics,
+      // shown in delivered mails) as DDMMYY-XXXX; the full id is only in the sealed original, which
+      // a reply reads (reply/send.ts).
+      senderId: maskPartyId(memo.sender.id, memo.sender.idType),
       senderIdType: memo.sender.idType,
-      senderName: memo.sender.label ?? memo.sender.id,
-      recipientId: memo.recipient.id,
+      senderName: maskCpr(memo.sender.label ?? maskPartyId(memo.sender.id, memo.sender.idType)),
+      recipientId: maskPartyId(memo.recipient.id, memo.recipient.idType),
       recipientIdType: memo.recipient.idType,
       notification: memo.notification ? maskCpr(memo.notification) : null,
       // A NEMSMS has no MessageBody and so no createdDateTime: use the time we received it.
@@ -69,7 +73,7 @@ export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, m
     if (docs.length) {
       await tx.insert(documents).values(docs.map((d) => ({
         messageId, role: d.role, position: d.position, filename: maskCpr(d.file.filename), // stored in clear: masked
-        mimeType: d.file.encodingFormat, size: d.file.content.length, contentEnc: sealer.seal(d.file.content),
+        mimeType: normaliseMimeType(d.file.encodingFormat), size: d.file.content.length, contentEnc: sealer.seal(d.file.content), // type: util/mime.ts
         ...textColumns(sealer, texts?.get(d.position)),
       })));
     }
@@ -139,7 +143,8 @@ export function documentRows(memo: Memo) {
 export function searchTextOf(memo: Memo): string {
   // Masked before splitting: "010190-1234.pdf" split first would become "010190 1234", another shape.
   const files = documentRows(memo).map((d) => maskCpr(d.file.filename).replace(/[^\p{L}\p{N}]+/gu, ' '));
-  const parts = [memo.label, memo.sender.label ?? '', memo.sender.id, memo.recipient.id, memo.notification ?? '', ...files];
+  const parts = [memo.label, memo.sender.label ?? '', maskPartyId(memo.sender.id, memo.sender.idType),
+    maskPartyId(memo.recipient.id, memo.recipient.idType), memo.notification ?? '', ...files];
   return maskCpr(parts.join(' ')).toLowerCase();
 }
 
