@@ -215,7 +215,7 @@ async function main() {
     await sims.post('/bench/prepare', { recipients: DEMO_ORGANISATION.cvrs.map((c) => ({ cvr: c.cvr, name: c.name })), count: LETTERS, seed: SEED % 100_000 });
 
     const env = {
-      DATABASE_URL: databaseUrl, BREVDUE_KEK: kek, GRAPH_URL: `${sims.url}/sim/graph/`, GRAPH_TOKEN,
+      DATABASE_URL: databaseUrl, BREVDUE_KEK: kek, GRAPH_URL: `${sims.url}/sim/graph/`, GRAPH_TOKEN, NGDP_URL: `${sims.url}/sim/ngdp/apis/v1`,
       ...(VERBOSE ? { BENCH_VERBOSE: '1' } : {}),
     };
     const ownExits: string[] = [];

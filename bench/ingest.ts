@@ -71,7 +71,7 @@ async function main() {
     for (let w = 0; w < WORKERS; w++) {
       const b = await startNode(script, {
         NGDP_PUSH_CLIENT_CERT_SOURCE: 'header', NGDP_PUSH_CLIENT_CERT_HEADER: 'azure-app-service', NGDP_PUSH_ALLOWED_THUMBPRINTS: thumbprint,
-        BREVDUE_MODE: 'production', DATABASE_URL: databaseUrl, BREVDUE_KEK: kek, PORT: '0',
+        BREVDUE_MODE: 'production', DATABASE_URL: databaseUrl, BREVDUE_KEK: kek, PORT: '0', NGDP_ALLOWED_BASE_URLS: `${sim.url}/sim/ngdp/apis/v1`,
         ENTRA_TENANT_ID: '00000000-0000-4000-8000-000000000000', ENTRA_CLIENT_ID: 'bench', ENTRA_CLIENT_SECRET: 'bench-not-used', POLL_INTERVAL_MS: String(POLL_INTERVAL_MS),
       }, /"url":"(http[^"]+)"/, process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
       cleanup.unshift(b.stop);

@@ -16,6 +16,7 @@ import { createMetrics } from './observability/metrics';
 import { metricsHandler } from './observability/http';
 import { requestIdMiddleware } from './observability/request-id';
 import { connectorFactory } from './ingest/connectors';
+import { providerUrlPolicy, type ProviderBaseUrls } from './ingest/provider-urls';
 import { createGraphClient, clientCredentials, staticToken } from './delivery/graph-client';
 import { FolderCache, setGraphTimeout } from './delivery/mailbox';
 import { graphDestinationChecker } from './delivery/registry/check';
@@ -109,6 +110,12 @@ export interface StartOptions {
   metricsToken?: string;
   /** How long stop() waits for running job handlers and open requests (default 10 s). */
   shutdownGraceMs?: number;
+  /**
+   * Provider addresses (mailbox base URLs) allowed besides each provider's own (ingest/provider-urls.ts):
+   * the operator's NGDP_/EBOKS_/MITDK_ALLOWED_BASE_URLS. https only in production; in demo mode http too
+   * (tests name the simulators they start on a port of their own), and the in-process simulators are added.
+   */
+  providerBaseUrls?: ProviderBaseUrls;
 }
 
 export interface Brevdue {
@@ -129,6 +136,8 @@ export interface Brevdue {
 
 export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
   const demo = opts.demo ?? true;
+  // Checked before anything starts: an http address in a production configuration stops the start.
+  const configuredProviderUrls = providerUrlPolicy(opts.providerBaseUrls, { allowHttp: demo });
   const log: Logger = opts.log ? createLogger(opts.log) : silentLogger;
   const database = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir === undefined ? './data' : opts.dataDir });
   const sealer: Sealer = createSealer(loadKeyring({ envValue: opts.kek, previous: opts.kekPrevious, dataDir: opts.databaseUrl ? null : opts.dataDir ?? null, demo }));
@@ -185,11 +194,20 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     pollConcurrency: opts.pollConcurrency,
     deliveryConcurrency: opts.deliveryConcurrency ?? 32, statsCompactMs: opts.statsCompactMs,
   });
+  // The in-process simulators are the one local provider address allowed without naming it, and only in demo mode.
+  const simUrls = { ngdp: `${url}/sim/ngdp/apis/v1`, eboks: `${url}/sim/eboks${EBOKS_API_PATH}`, mitdk: `${url}/sim/mitdk${MITDK_API_PATH}` };
+  const providerUrls = demo
+    ? providerUrlPolicy({
+      ngdp: [...opts.providerBaseUrls?.ngdp ?? [], simUrls.ngdp],
+      eboks: [...opts.providerBaseUrls?.eboks ?? [], simUrls.eboks],
+      mitdk: [...opts.providerBaseUrls?.mitdk ?? [], simUrls.mitdk],
+    }, { allowHttp: true })
+    : configuredProviderUrls;
   const ctx: AppContext = {
-    db: database.db, sealer, graph, pacer, folders: new FolderCache(), assistant: new AssistantStore(database.db, Date.now, (e) => log.warn('the assistant\'s learning could not be stored yet; retrying', { error: String(e) }),
+    db: database.db, sealer, graph, pacer, folders: new FolderCache(), assistant: new AssistantStore(database.db, sealer, Date.now, (e) => log.warn('the assistant\'s learning could not be stored yet; retrying', { error: String(e) }),
       (e) => log.warn('the assistant\'s model could not be read again; the one read before serves until the next try', { error: String(e) })), publicUrl: opts.publicUrl ?? url, connectorFor: connectorFactory(sealer, async (id, sealed) => {
       await database.db.update(mailboxes).set({ secretEnc: sealed }).where(eq(mailboxes.id, id));
-    }), jobs: jobs.scheduler, log, metrics,
+    }, providerUrls), jobs: jobs.scheduler, log, metrics, providerUrls,
     delivery: {
       maxAttempts: 8, backoffMs: (n) => Math.min(300_000, 2000 * 2 ** (n - 1)),
       ...opts.delivery,
@@ -200,9 +218,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
 
   let demoOrgId: string | null = null;
   if (demo) {
-    const seeded = await seedDemoOrganisation(database.db, sealer, {
-      ngdp: `${url}/sim/ngdp/apis/v1`, eboks: `${url}/sim/eboks${EBOKS_API_PATH}`, mitdk: `${url}/sim/mitdk${MITDK_API_PATH}`,
-    });
+    const seeded = await seedDemoOrganisation(database.db, sealer, simUrls);
     demoOrgId = seeded.orgId;
     await seedDemoDelivery(database.db, sealer, seeded.orgId, sims!.graph.api, sims!.workflows.api);
     // The demo company's mit.dk mailboxes exist before any letter (as they do on mit.dk), so a poll

@@ -2,6 +2,9 @@
 // demo mode on embedded PGlite under ./data with in-process simulators. The Microsoft Graph
 // credential (certificate or secret) is read and checked by delivery/graph-credentials.ts.
 import { z } from 'zod';
+import { isLoopbackHost, parseAllowedBaseUrl } from './ingest/provider-urls';
+
+const loopbackHttp = (u: string) => { try { const x = new URL(u); return x.protocol === 'http:' && isLoopbackHost(x.hostname); } catch { return false; } };
 
 /** "true"/"false" (also 1/0, yes/no, on/off); unset or empty is false. z.coerce.boolean would read "false" as true. */
 const flag = z.preprocess(
@@ -10,6 +13,20 @@ const flag = z.preprocess(
     errorMap: () => ({ message: 'expected true or false' }),
   }).optional().transform((v) => v === 'true' || v === '1' || v === 'yes' || v === 'on'),
 );
+
+/**
+ * A comma-separated list of provider addresses (ingest/provider-urls.ts): absolute URLs without user
+ * name, password, query or fragment. https only in production (checked on the whole environment below).
+ */
+const baseUrlList = z.string().optional().transform((s, ctx) => (s ?? '').split(',').map((u) => u.trim()).filter(Boolean).map((u) => {
+  try {
+    parseAllowedBaseUrl(u, true);
+    return u;
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `${(e as Error).message} (a comma-separated list of base URLs such as https://ngdp-proxy.example.dk/apis/v1)` });
+    return z.NEVER;
+  }
+}));
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -67,6 +84,20 @@ const envSchema = z.object({
   /** Serve HTTPS with this PEM certificate (and TLS_KEY_PATH): for sideloading into Outlook on a dev machine. */
   TLS_CERT_PATH: z.string().optional(),
   TLS_KEY_PATH: z.string().optional(),
+  /**
+   * Provider addresses an organisation's admin may give a mailbox besides each provider's own
+   * (ingest/provider-urls.ts PROVIDER_BASE_URL_DEFAULTS): e.g. an egress proxy. docs/DEPLOYMENT.md 3.1.
+   */
+  NGDP_ALLOWED_BASE_URLS: baseUrlList,
+  EBOKS_ALLOWED_BASE_URLS: baseUrlList,
+  MITDK_ALLOWED_BASE_URLS: baseUrlList,
+}).superRefine((env, ctx) => {
+  if (env.BREVDUE_MODE !== 'production') return;
+  for (const key of ['NGDP_ALLOWED_BASE_URLS', 'EBOKS_ALLOWED_BASE_URLS', 'MITDK_ALLOWED_BASE_URLS'] as const) {
+    // (A list already refused above holds no strings.)
+    const plain = (Array.isArray(env[key]) ? env[key] : []).find((u) => typeof u === 'string' && !u.toLowerCase().startsWith('https://') && !loopbackHttp(u));
+    if (plain) ctx.addIssue({ code: 'custom', path: [key], message: `"${plain.slice(0, 120)}" must start with https:// (plain http is for demo mode, or an address on this machine such as a local TLS proxy)` });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -8,6 +8,7 @@ import type { Logger } from './log';
 import type { Pacer } from './delivery/pacing/pacer';
 import type { AssistantStore } from './triage/assistant-store';
 import type { Metrics } from './observability/metrics';
+import type { ProviderUrlPolicy } from './ingest/provider-urls';
 
 export interface MailboxRow {
   id: string; orgId: string; cvr: string; provider: string; config: Record<string, unknown>; secretEnc: Buffer | null;
@@ -39,6 +40,11 @@ export interface AppContext {
   assistant: AssistantStore;
   /** Prometheus counters (observability/metrics.ts); absent in tests that build a context by hand. */
   metrics?: Metrics;
+  /**
+   * The provider addresses (mailbox base URLs) this installation calls (ingest/provider-urls.ts);
+   * absent: each provider's own production addresses only.
+   */
+  providerUrls?: ProviderUrlPolicy;
 }
 
 export interface DeliveryOptions {

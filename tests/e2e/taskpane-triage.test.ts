@@ -147,9 +147,9 @@ browserTest('triage: other recipients chosen from the registry; a refused placem
     await card.getByTestId('picked-destination').filter({ hasText: TEAMS }).waitFor();
     await card.getByTestId('triage-place-other').click();
 
-    // Refused: the server's sentence, the letter stays in the queue.
+    // Refused: the server's reason in the UI's language (by its code), the letter stays in the queue.
     await card.getByTestId('triage-error').waitFor();
-    expect(await card.getByTestId('triage-error-text').textContent()).toBe('This letter is not waiting in triage (someone may have placed it already); use reroute to send it elsewhere.');
+    expect(await card.getByTestId('triage-error-text').textContent()).toBe('Brevet venter ikke længere i sorteringen (en anden har måske placeret det allerede). Brug "Omdiriger" for at sende det et andet sted hen.');
     expect(await card.getByTestId('triage-error').textContent()).toContain('Brevet kunne ikke placeres');
     expect(await card.getByTestId('triage-error-refresh').isVisible()).toBe(true);
     await b.screenshot('triage-error-360');

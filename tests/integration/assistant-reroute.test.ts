@@ -10,7 +10,6 @@ import { destinations, messages } from '../../backend/src/store/schema';
 import { routingInputOf } from '../../backend/src/routing/input';
 import { AssistantStore } from '../../backend/src/triage/assistant-store';
 import { lessonOf } from '../../backend/src/triage/lesson';
-import { featuresOf } from '../../backend/src/assistant/features';
 import type { AssistantModel } from '../../backend/src/assistant/model';
 import type { Memo } from '../../backend/src/memo/types';
 import { messageDetailSchema } from '../../shared/src/contracts';
@@ -60,7 +59,7 @@ describe.each(testDatabases)('the assistant learns from reroutes on $name', (tdb
   /** Examples learnt per target (the '' rows), the zero ones left out. */
   const examples = (m: AssistantModel) => Object.fromEntries(m.targets().map((t) => [t, m.count('', t)]));
   const calibration = (m: AssistantModel) => m.calibrationTable().reduce((s, b) => ({ all: s.all + b.all, hit: s.hit + b.hit }), { all: 0, hit: 0 });
-  const top = async (m: AssistantModel, id: string) => m.suggest(featuresOf(await inputOf(id)), { allowedTargets: registry })[0];
+  const top = async (m: AssistantModel, id: string) => m.suggest(await app.ctx.assistant.features(orgId, await inputOf(id)), { allowedTargets: registry })[0];
   const replaceRules = async (...inputs: unknown[]) => {
     for (const r of (await api('GET', '/admin/rules')).body.items) expect((await api('DELETE', `/admin/rules/${r.id}`)).status).toBe(204);
     for (const i of inputs) expect((await api('POST', '/admin/rules', i)).status).toBe(201);
@@ -97,7 +96,7 @@ describe.each(testDatabases)('the assistant learns from reroutes on $name', (tdb
 
     // What survives a restart: the counts in the database, read by a new store.
     await app.ctx.assistant.flush();
-    const restarted = await new AssistantStore(app.database.db).model(orgId);
+    const restarted = await new AssistantStore(app.database.db, app.ctx.sealer).model(orgId);
     expect(examples(restarted)).toEqual({ [jura]: 1 });
     expect((await top(restarted, id)).destinationIds).toEqual([jura]);
   }, 60_000);
@@ -126,7 +125,7 @@ describe.each(testDatabases)('the assistant learns from reroutes on $name', (tdb
     expect(calibration(after)).toEqual({ all: before.all + 1, hit: before.hit });
 
     await app.ctx.assistant.flush();
-    const restarted = await new AssistantStore(app.database.db).model(orgId);
+    const restarted = await new AssistantStore(app.database.db, app.ctx.sealer).model(orgId);
     expect(examples(restarted)).toEqual({ [finance]: 40, [jura]: 40, [third]: 1 });
     expect(calibration(restarted)).toEqual({ all: before.all + 1, hit: before.hit });
 
@@ -167,6 +166,6 @@ describe.each(testDatabases)('the assistant learns from reroutes on $name', (tdb
     expect([jura, third]).toContain(last.target);
     expect(examples(await model())).toEqual({ [last.target]: 1 });
     await app.ctx.assistant.flush();
-    expect(examples(await new AssistantStore(app.database.db).model(orgId))).toEqual({ [last.target]: 1 });
+    expect(examples(await new AssistantStore(app.database.db, app.ctx.sealer).model(orgId))).toEqual({ [last.target]: 1 });
   }, 60_000);
 });

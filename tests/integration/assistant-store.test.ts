@@ -1,10 +1,12 @@
 // The assistant's persistence batches what it learns (triage/assistant-store.ts): counts summed in
 // memory, written by flush (every second and at stop), a failed write kept for the next flush.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { openDatabase, type Database } from '../../backend/src/store/db';
 import { assistantCounts, organisations } from '../../backend/src/store/schema';
 import { AssistantStore } from '../../backend/src/triage/assistant-store';
+import { featuresOf } from '../../backend/src/assistant/features';
+import { createSealer } from '../../backend/src/crypto/envelope';
 import type { RoutingInput } from '../../backend/src/routing/types';
 import { testDatabases } from '../helpers/databases';
 
@@ -18,6 +20,7 @@ describe.each(testDatabases)('assistant persistence on $name', (tdb) => {
   let drop: () => Promise<void>;
   let orgId = '';
   const finance = randomUUID();
+  const sealer = createSealer(randomBytes(32));
   beforeAll(async () => {
     const d = await tdb.create();
     drop = d.drop;
@@ -32,7 +35,7 @@ describe.each(testDatabases)('assistant persistence on $name', (tdb) => {
   const rows = () => database.db.select().from(assistantCounts).where(eq(assistantCounts.orgId, orgId));
 
   test('learning is summed in memory, written in one flush, and read back by a fresh store', async () => {
-    const store = new AssistantStore(database.db);
+    const store = new AssistantStore(database.db, sealer);
     for (let i = 0; i < 3; i++) await store.learn(orgId, letter('Afgørelse om moms'), [finance], 'placement');
     expect(await rows()).toHaveLength(0); // not yet: the flush comes within a second, or now
     // The model in memory knows at once.
@@ -42,14 +45,22 @@ describe.each(testDatabases)('assistant persistence on $name', (tdb) => {
     expect(written.length).toBeGreaterThan(3);
     // The same three lessons written one by one (a flush after each) leave exactly the same counts.
     const [{ id: other }] = await database.db.insert(organisations).values({ name: 'Én ad gangen A/S' }).returning();
-    const stepwise = new AssistantStore(database.db);
+    const stepwise = new AssistantStore(database.db, sealer);
     for (let i = 0; i < 3; i++) {
       await stepwise.learn(other, letter('Afgørelse om moms'), [finance], 'placement');
       await stepwise.flush();
     }
-    const reference = (await database.db.select().from(assistantCounts).where(eq(assistantCounts.orgId, other))).map((r) => [`${r.feature}|${r.target}`, r.count]);
-    expect(written.map((r) => [`${r.feature}|${r.target}`, r.count]).sort()).toEqual(reference.sort());
-    const fresh = await new AssistantStore(database.db).suggest(orgId, letter('Moms'), [finance], new Map());
+    // Each organisation keys its features under its own key: compared by the clear keys they stand for.
+    const clearOf = async (o: string, s: AssistantStore) => {
+      const keyed = await s.features(o, letter('Afgørelse om moms'));
+      const clear = featuresOf(letter('Afgørelse om moms'));
+      return new Map(keyed.map((f, i) => [f.key, clear[i].key]));
+    };
+    const [mine, theirs] = [await clearOf(orgId, store), await clearOf(other, stepwise)];
+    const reference = (await database.db.select().from(assistantCounts).where(eq(assistantCounts.orgId, other))).map((r) => [`${theirs.get(r.feature) ?? r.feature}|${r.target}`, r.count]);
+    expect(written.map((r) => [`${mine.get(r.feature) ?? r.feature}|${r.target}`, r.count]).sort()).toEqual(reference.sort());
+    expect(written.every((r) => r.feature === '' || r.feature.startsWith('#') || mine.has(r.feature))).toBe(true);
+    const fresh = await new AssistantStore(database.db, sealer).suggest(orgId, letter('Moms'), [finance], new Map());
     expect(fresh[0].destinationIds).toEqual([finance]);
     await store.close();
   });
@@ -64,7 +75,7 @@ describe.each(testDatabases)('assistant persistence on $name', (tdb) => {
       },
     });
     const errors: unknown[] = [];
-    const store = new AssistantStore(flaky, Date.now, (e) => errors.push(e));
+    const store = new AssistantStore(flaky, sealer, Date.now, (e) => errors.push(e));
     const before = (await rows()).reduce((s, r) => s + r.count, 0);
     await store.learn(orgId, letter('Rykker for moms'), [finance], 'placement');
     await expect(store.flush()).rejects.toThrow('connection terminated');
@@ -89,9 +100,9 @@ describe.each(testDatabases)('assistant persistence on $name', (tdb) => {
     const { db, failNext } = failing('select');
     let clock = Date.now();
     const errors: unknown[] = [];
-    const store = new AssistantStore(db, () => clock, () => undefined, (e) => errors.push(e));
+    const store = new AssistantStore(db, sealer, () => clock, () => undefined, (e) => errors.push(e));
     const [{ id: fresh }] = await database.db.insert(organisations).values({ name: 'Hikke A/S' }).returning();
-    const learnt = new AssistantStore(database.db);
+    const learnt = new AssistantStore(database.db, sealer);
     await learnt.learn(fresh, letter('Afgørelse om moms'), [finance], 'placement');
     await learnt.close();
 
@@ -116,7 +127,7 @@ describe.each(testDatabases)('assistant persistence on $name', (tdb) => {
 
   test('a failed write for one organisation keeps every organisation\'s pending learning', async () => {
     const { db, failNext } = failing('execute');
-    const store = new AssistantStore(db, Date.now, () => undefined);
+    const store = new AssistantStore(db, sealer, Date.now, () => undefined);
     const orgs: string[] = [];
     for (const name of ['Først A/S', 'Dernæst A/S', 'Sidst A/S']) orgs.push((await database.db.insert(organisations).values({ name }).returning())[0].id);
     for (const o of orgs) await store.learn(o, letter('Afgørelse om moms'), [finance], 'placement');

@@ -14,6 +14,8 @@ import { eventually, testDatabases } from '../helpers/databases';
 
 const CPR = '010190-1234';
 const OTHER = '020285-4321';
+/** Another organisation's CVR number (valid, modulus 11; not one of the demo organisation's). */
+const ORG_B_CVR = '55133018';
 
 describe.each(testDatabases)('data subject requests on $name', (tdb) => {
   let app: Brevdue;
@@ -31,8 +33,8 @@ describe.each(testDatabases)('data subject requests on $name', (tdb) => {
     await drop();
   });
 
-  async function letter(org: string, o: { notification?: string; pdf: string }): Promise<string> {
-    const memo = demoMemo({ label: 'Brev fra kommunen', ...(o.notification ? { notification: o.notification } : {}) });
+  async function letter(org: string, o: { notification?: string; pdf: string; cvr?: string }): Promise<string> {
+    const memo = demoMemo({ label: 'Brev fra kommunen', ...(o.cvr ? { recipientCvr: o.cvr } : {}), ...(o.notification ? { notification: o.notification } : {}) });
     memo.body.mainDocument!.files[0].content = minimalPdf(o.pdf);
     let [mb] = await app.database.db.select().from(mailboxes).where(and(eq(mailboxes.orgId, org), eq(mailboxes.cvr, memo.recipient.id), eq(mailboxes.provider, 'ngdp')));
     if (!mb) [mb] = await app.database.db.insert(mailboxes).values({ orgId: org, cvr: memo.recipient.id, provider: 'ngdp' }).returning();
@@ -53,8 +55,9 @@ describe.each(testDatabases)('data subject requests on $name', (tdb) => {
     const inPdf = await letter(orgId, { pdf: `Patient 0101901234 har unikfraseDSR` });
     const other = await letter(orgId, { notification: `Vedr. ${OTHER}`, pdf: 'intet' });
     const [{ id: orgB }] = await app.database.db.insert(organisations).values({ name: 'Anden' }).returning({ id: organisations.id });
-    await app.database.db.insert(cvrNumbers).values({ orgId: orgB, cvr: demoMemo().recipient.id, name: 'B' });
-    const otherOrg = await letter(orgB, { notification: CPR, pdf: 'x' });
+    // A CVR number of its own: a CVR number belongs to one organisation (cvr_numbers_cvr_active_uq).
+    await app.database.db.insert(cvrNumbers).values({ orgId: orgB, cvr: ORG_B_CVR, name: 'B' });
+    const otherOrg = await letter(orgB, { notification: CPR, pdf: 'x', cvr: ORG_B_CVR });
 
     // Only keyed hashes are stored.
     const mentions = await app.database.db.select().from(cprMentions);

@@ -31,7 +31,8 @@ describe.each(testDatabases)('the e-Boks login identity on $name', (tdb) => {
     simServer = await listen(express().use('/sim/eboks', s.router));
     const d = await tdb.create();
     drop = d.drop;
-    app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, runJobs: false });
+    // The simulator on a port of its own: named as an allowed e-Boks address (demo mode only).
+    app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, runJobs: false, providerBaseUrls: { eboks: [`${simServer.url}/sim/eboks${EBOKS_API_PATH}`] } });
   });
   afterAll(async () => {
     await app?.stop();

@@ -7,7 +7,9 @@ import { startBrevdue, type Brevdue } from '../../backend/src/app';
 import { demoMemo, minimalPdf } from '../../backend/src/demo/letters';
 import { buildMemoXml } from '../../backend/src/memo/build';
 import { storeLetter } from '../../backend/src/store/letters';
-import { documents, mailboxes } from '../../backend/src/store/schema';
+import { destinations, documents, mailboxes, messages } from '../../backend/src/store/schema';
+import { routingInputOf } from '../../backend/src/routing/input';
+import { AssistantStore } from '../../backend/src/triage/assistant-store';
 import { documentTextOf } from '../../backend/src/routing/document-text';
 import { createSealer, type Sealer } from '../../backend/src/crypto/envelope';
 import { countNotCurrent, SEALED_COLUMNS } from '../../backend/src/crypto/rewrap';
@@ -48,10 +50,15 @@ describe.each(testDatabases)('key rotation on $name', (tdb) => {
     const [mb] = await app.database.db.select().from(mailboxes).where(and(eq(mailboxes.orgId, app.demoOrgId!), eq(mailboxes.cvr, memo.recipient.id), eq(mailboxes.provider, 'ngdp')));
     const { messageId } = await storeLetter(app.database.db, app.ctx.sealer, mb, memo, Buffer.from(buildMemoXml(memo)));
     await documentTextOf(app.ctx, messageId);
+    // The assistant learns from it: its counts are keyed hashes under the organisation's sealed key.
+    const input = await routingInputOf(app.ctx, (await app.database.db.select().from(messages).where(eq(messages.id, messageId)))[0] as never);
+    const [dest] = await app.database.db.select({ id: destinations.id }).from(destinations).where(eq(destinations.orgId, app.demoOrgId!)).limit(1);
+    await app.ctx.assistant.learn(app.demoOrgId!, input, [dest.id], 'placement');
+    await app.ctx.assistant.flush();
 
     const before = await sealedValues();
     const columns = new Set(before.map((v) => v.where.split(' ')[0]));
-    expect(columns).toEqual(new Set(['messages.raw_enc', 'documents.content_enc', 'documents.text_enc', 'mailboxes.secret_enc', 'destinations.webhook_url_enc']));
+    expect(columns).toEqual(new Set(['messages.raw_enc', 'documents.content_enc', 'documents.text_enc', 'mailboxes.secret_enc', 'destinations.webhook_url_enc', 'assistant_keys.key_enc']));
     const [docBefore] = await app.database.db.select().from(documents).where(eq(documents.messageId, messageId));
 
     const during = createSealer([{ id: 'k2', key: k2 }, { id: 'k1', key: k1 }]);
@@ -76,6 +83,9 @@ describe.each(testDatabases)('key rotation on $name', (tdb) => {
     // The CPR index now uses the new key: both numbers (MeMo and PDF text) are still found.
     expect(await lettersMentioning(app.database.db, after, app.demoOrgId!, '0101901234')).toEqual([messageId]);
     expect(await lettersMentioning(app.database.db, after, app.demoOrgId!, '0202854321')).toEqual([messageId]);
+    // The assistant still knows what it learnt: its key was re-wrapped, so the stored hashes still match.
+    const [s] = await new AssistantStore(app.database.db, after).suggest(app.demoOrgId!, input, [dest.id], new Map());
+    expect(s?.destinationIds).toEqual([dest.id]);
 
     // A second run has nothing to do.
     out = '';

@@ -33,7 +33,8 @@ describe.each(testDatabases)('mit.dk poll on $name', (tdb) => {
     simServer = await listen(express().use('/sim/mitdk', s.router));
     const d = await tdb.create();
     drop = d.drop;
-    app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, runJobs: false });
+    // The simulator on a port of its own: named as an allowed mit.dk address (demo mode only).
+    app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, runJobs: false, providerBaseUrls: { mitdk: [`${simServer.url}/sim/mitdk${MITDK_API_PATH}`] } });
     const secret = app.ctx.sealer.seal(Buffer.from(JSON.stringify({ dppRefreshToken: user.dppRefreshToken, ngdpRefreshToken: user.ngdpRefreshToken })));
     const [row] = await app.database.db.insert(mailboxes).values({
       orgId: app.demoOrgId!, cvr, provider: 'mitdk', secretEnc: secret,
@@ -95,7 +96,7 @@ describe.each(testDatabases)('mit.dk poll on $name', (tdb) => {
     // The next poll reads the new row but keeps the connector (and its session) it already has.
     expect(app.ctx.connectorFor(row as MailboxRow)).toBe(connector);
     // A restart starts from the stored tokens, which mit.dk still accepts.
-    const fresh = (await import('../../backend/src/ingest/connectors')).connectorFactory(app.ctx.sealer);
+    const fresh = (await import('../../backend/src/ingest/connectors')).connectorFactory(app.ctx.sealer, undefined, app.ctx.providerUrls);
     sim.inject(cvr, { sender: { name: 'Lejerforeningen' }, subject: 'Referat', documents: [{ filename: 'Referat.pdf', content: pdf('Referat') }] });
     const r = await pollMailbox({ ...ctx, connectorFor: fresh }, row as MailboxRow);
     expect(r.stored).toBe(1);

@@ -15,6 +15,7 @@ import { parseMemo } from '../../backend/src/memo/parse';
 import { demoMemo } from '../../backend/src/demo/letters';
 import { pollMailbox } from '../../backend/src/ingest/poll';
 import { connectorFactory } from '../../backend/src/ingest/connectors';
+import { providerUrlPolicy, type ProviderUrlPolicy } from '../../backend/src/ingest/provider-urls';
 import type { AppContext, MailboxRow } from '../../backend/src/context';
 import { ProviderError } from '../../backend/src/ingest/connector';
 import { backfillRequestSchema, backfillStatus, listBackfills, startBackfill, type BackfillStatus } from '../../backend/src/ingest/ngdp/backfill';
@@ -28,6 +29,7 @@ const sealer = createSealer(randomBytes(32));
 let server: RunningServer;
 let sim: NgdpSimulatorApi;
 let baseUrl: string;
+let urls: ProviderUrlPolicy;
 
 beforeAll(async () => {
   const s = createNgdpSimulator({ systemCredentials: [SYSTEM], systemFetchDurationMs: 800 });
@@ -39,6 +41,8 @@ beforeAll(async () => {
   // from closing an idle connection at the very moment the client reuses it.
   server.server.keepAliveTimeout = 120_000;
   baseUrl = `${server.url}/sim/ngdp/apis/v1`;
+  // The simulator's address, allowed explicitly (ingest/provider-urls.ts; http only outside production).
+  urls = providerUrlPolicy({ ngdp: [baseUrl] }, { allowHttp: true });
 });
 afterAll(() => server.close());
 beforeEach(() => sim.reset());
@@ -73,7 +77,7 @@ describe('startBackfill / backfillStatus against the simulator', () => {
     const inRange = letters.slice(1, 5); // Feb 3 … Mar 2
     expect(sim.waiting(CVR)).toEqual([]);
     const mb = mailboxRow();
-    const started = await startBackfill(mb, sealer, { from: new Date('2026-02-01T00:00:00Z'), to: new Date('2026-03-10T00:00:00Z') });
+    const started = await startBackfill(mb, sealer, { from: new Date('2026-02-01T00:00:00Z'), to: new Date('2026-03-10T00:00:00Z') }, urls);
     expect(started).toMatchObject({
       status: 'RUNNING', ngdpMailboxId: sim.mailboxId(CVR), totalMessages: 4, fetchedMessages: 0, failedMessages: 0, progress: 0,
       from: '2026-02-01T00:00:00.000Z', to: '2026-03-10T00:00:00.000Z', finishedAt: null,
@@ -81,7 +85,7 @@ describe('startBackfill / backfillStatus against the simulator', () => {
 
     const seen: BackfillStatus[] = [];
     const done = await eventually(async () => {
-      const s = await backfillStatus(mb, sealer, started.id);
+      const s = await backfillStatus(mb, sealer, started.id, urls);
       seen.push(s);
       return s.status === 'FINISHED' && s;
     }, 10_000, 'the backfill to finish');
@@ -91,13 +95,13 @@ describe('startBackfill / backfillStatus against the simulator', () => {
     expect(seen.map((s) => s.fetchedMessages)).toEqual([...seen.map((s) => s.fetchedMessages)].sort((a, b) => a - b));
 
     expect(sim.waiting(CVR).map((w) => w.id)).toEqual(inRange.map((l) => l.id));
-    expect(await listBackfills(mb, sealer)).toEqual([expect.objectContaining({ id: started.id, status: 'FINISHED' })]);
+    expect(await listBackfills(mb, sealer, urls)).toEqual([expect.objectContaining({ id: started.id, status: 'FINISHED' })]);
   });
 
   test('without `to` the range ends now; the configured NgDP mailbox id is used as given', async () => {
     const letters = archiveYear();
     const mb = mailboxRow({ config: { baseUrl, systemUsername: SYSTEM.username, mode: 'pull', mailboxId: sim.mailboxId(CVR) } });
-    const s = await startBackfill(mb, sealer, { from: new Date('2026-03-01T00:00:00Z') });
+    const s = await startBackfill(mb, sealer, { from: new Date('2026-03-01T00:00:00Z') }, urls);
     expect(s.totalMessages).toBe(letters.filter((l) => l.at >= new Date('2026-03-01') && l.at <= new Date()).length);
     expect(Date.parse(s.to!)).toBeGreaterThan(Date.now() - 60_000);
   });
@@ -105,21 +109,21 @@ describe('startBackfill / backfillStatus against the simulator', () => {
   test('refusals are mapped: a range backwards, a second backfill while one runs, another CVR\'s mailbox, an unknown id', async () => {
     archiveYear();
     const mb = mailboxRow();
-    const backwards = await failureOf(startBackfill(mb, sealer, { from: new Date('2026-03-01'), to: new Date('2026-02-01') }));
+    const backwards = await failureOf(startBackfill(mb, sealer, { from: new Date('2026-03-01'), to: new Date('2026-02-01') }, urls));
     expect(backwards).toMatchObject({ status: 400, retryable: false });
     expect(backwards.message).toMatch(/fromDateTime must not be after toDateTime/);
 
-    await startBackfill(mb, sealer, { from: new Date('2026-01-01') });
-    const twice = await failureOf(startBackfill(mb, sealer, { from: new Date('2026-01-01') }));
+    await startBackfill(mb, sealer, { from: new Date('2026-01-01') }, urls);
+    const twice = await failureOf(startBackfill(mb, sealer, { from: new Date('2026-01-01') }, urls));
     expect(twice).toMatchObject({ status: 422 });
     expect(twice.message).toMatch(/still running/);
 
     const foreign = mailboxRow({ config: { baseUrl, systemUsername: SYSTEM.username, mode: 'pull', mailboxId: sim.mailboxId(OTHER_CVR) } });
-    expect(await failureOf(startBackfill(foreign, sealer, { from: new Date('2026-01-01') }))).toMatchObject({ status: 404 });
-    expect(await failureOf(backfillStatus(mb, sealer, randomUUID()))).toMatchObject({ status: 404 });
-    expect(await failureOf(backfillStatus(mb, sealer, 'nope'))).toMatchObject({ status: 400 });
+    expect(await failureOf(startBackfill(foreign, sealer, { from: new Date('2026-01-01') }, urls))).toMatchObject({ status: 404 });
+    expect(await failureOf(backfillStatus(mb, sealer, randomUUID(), urls))).toMatchObject({ status: 404 });
+    expect(await failureOf(backfillStatus(mb, sealer, 'nope', urls))).toMatchObject({ status: 400 });
     const wrongPassword = mailboxRow({ secretEnc: sealer.seal(JSON.stringify({ systemPassword: 'wrong' })) });
-    const denied = await failureOf(startBackfill(wrongPassword, sealer, { from: new Date('2026-01-01') }));
+    const denied = await failureOf(startBackfill(wrongPassword, sealer, { from: new Date('2026-01-01') }, urls));
     expect(denied).toMatchObject({ status: 401, retryable: false });
     expect(denied.message).toMatch(/check the system credentials and certificate/);
   });
@@ -148,12 +152,12 @@ describe.each(testDatabases)('a backfill and the next poll on $name', (tdb) => {
       // Two of the letters in range were stored back then; two were lost (say, before Brevdue).
       for (const l of letters.slice(1, 3)) await storeLetter(database.db, sealer, mb, parseMemo(l.xml), Buffer.from(l.xml));
 
-      const s = await startBackfill(mb, sealer, { from: new Date('2026-02-01T00:00:00Z'), to: new Date('2026-03-10T00:00:00Z') });
-      await eventually(async () => (await backfillStatus(mb, sealer, s.id)).status === 'FINISHED', 10_000, 'the backfill');
+      const s = await startBackfill(mb, sealer, { from: new Date('2026-02-01T00:00:00Z'), to: new Date('2026-03-10T00:00:00Z') }, urls);
+      await eventually(async () => (await backfillStatus(mb, sealer, s.id, urls)).status === 'FINISHED', 10_000, 'the backfill');
 
       const routed: string[] = [];
       const ctx = {
-        db: database.db, sealer, log: silentLogger, connectorFor: connectorFactory(sealer),
+        db: database.db, sealer, log: silentLogger, connectorFor: connectorFactory(sealer, undefined, urls),
         jobs: { routeSoon: async (id: string) => { routed.push(id); }, deliverSoon: async () => undefined, notifyDeadSoon: async () => undefined },
       } as unknown as AppContext;
       const result = await pollMailbox(ctx, mb);

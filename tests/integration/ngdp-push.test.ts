@@ -14,13 +14,14 @@ import { createTestPki, opensslAvailable, type TestPki } from '../../backend/src
 import { listen, type RunningServer } from '../../backend/src/simulators/http';
 import { openDatabase, type Database } from '../../backend/src/store/db';
 import { createSealer } from '../../backend/src/crypto/envelope';
-import { events, mailboxes, messages, organisations, quarantine } from '../../backend/src/store/schema';
+import { cvrNumbers, events, mailboxes, messages, organisations, quarantine } from '../../backend/src/store/schema';
 import { silentLogger } from '../../backend/src/log';
 import { buildMemoXml } from '../../backend/src/memo/build';
 import { demoMemo } from '../../backend/src/demo/letters';
 import { MAX_PUSH_BYTES, ngdpPushRouter, recipientCvrOf, type NgdpPushDeps, type NgdpPushRouter } from '../../backend/src/ingest/ngdp/push';
 import { createNgdpPushStore, createNgdpReceiptSender, resolveNgdpPushMailbox } from '../../backend/src/ingest/ngdp/push-store';
 import { createNgdpClientCache } from '../../backend/src/ingest/ngdp/mailbox-client';
+import { providerUrlPolicy } from '../../backend/src/ingest/provider-urls';
 import {
   CLIENT_CERT_HEADER_PRESETS, clientCertVerifier, ngdpPushSecurityFromEnv, ngdpPushSecuritySchema, parseForwardedClientCert,
 } from '../../backend/src/ingest/ngdp/client-cert';
@@ -166,6 +167,8 @@ describe.each(testDatabases)('push on $name', (tdb) => {
     server = await listen(app);
 
     const [org] = await database.db.insert(organisations).values({ name: 'Nordlys' }).returning();
+    // The organisation holds the CVR number: pushes resolve only to the mailbox of its holder.
+    await database.db.insert(cvrNumbers).values({ orgId: org.id, cvr: CVR, name: 'Nordlys' });
     const [mb] = await database.db.insert(mailboxes).values({
       orgId: org.id, cvr: CVR, provider: 'ngdp',
       config: { baseUrl: `${server.url}/sim/ngdp/apis/v1`, systemUsername: SYSTEM.username, mode: 'push' },
@@ -180,7 +183,7 @@ describe.each(testDatabases)('push on $name', (tdb) => {
     deps = {
       resolveMailbox: resolveNgdpPushMailbox(database.db, silentLogger),
       store: (m, raw, id) => (storeFails ? Promise.reject(new Error('database is gone')) : store(m, raw, id)),
-      sendReceipt: createNgdpReceiptSender(createNgdpClientCache(sealer)),
+      sendReceipt: createNgdpReceiptSender(createNgdpClientCache(sealer, providerUrlPolicy({ ngdp: [`${server.url}/sim/ngdp/apis/v1`] }, { allowHttp: true }))),
       verifyClientCert: clientCertVerifier({ source: 'header', header: 'azure-app-service', allowedThumbprints: [ngdpCert.fingerprint256] }),
       log: silentLogger,
     };

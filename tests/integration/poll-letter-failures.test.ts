@@ -160,7 +160,8 @@ describe.each(testDatabases)('an e-Boks letter whose document never comes, on $n
     simServer = await listen(express().use('/sim/eboks', s.router));
     const d = await tdb.create();
     drop = d.drop;
-    app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, runJobs: false });
+    // The simulator on a port of its own: named as an allowed e-Boks address (demo mode only).
+    app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, runJobs: false, providerBaseUrls: { eboks: [`${simServer.url}/sim/eboks${EBOKS_API_PATH}`] } });
     const secret = app.ctx.sealer.seal(Buffer.from(JSON.stringify({ password: account.password, activationCode: account.activationCode })));
     const [r] = await app.database.db.insert(mailboxes).values({
       orgId: app.demoOrgId!, cvr, provider: 'eboks', secretEnc: secret,

@@ -43,7 +43,7 @@ describe.each(testDatabases)('poll scheduler on $name', (tdb) => {
       const mb = await addMailbox(app.database.db, app.ctx.sealer, app.demoOrgId!, cvr, {
         provider: 'ngdp', config: { baseUrl: `${app.url}/sim/ngdp/apis/v1`, systemUsername: DEMO_SYSTEM.username },
         credentials: { systemPassword: DEMO_SYSTEM.password },
-      });
+      }, app.ctx.providerUrls); // the demo's simulator: an allowed address in demo mode only
       ids[cvr] = mb.id;
     }
     const noJobs = { routeSoon: async () => undefined, deliverSoon: async () => undefined, notifyDeadSoon: async () => undefined };

@@ -15,6 +15,8 @@ import { callApi } from '../helpers/app';
 import { eventually, testDatabases } from '../helpers/databases';
 
 const DAY = 86_400_000;
+/** Another organisation's CVR number (valid, modulus 11; not one of the demo organisation's). */
+const OTHER_ORG_CVR = '55133018';
 
 describe.each(testDatabases)('retention on $name', (tdb) => {
   let app: Brevdue;
@@ -32,8 +34,8 @@ describe.each(testDatabases)('retention on $name', (tdb) => {
     await drop();
   });
 
-  async function letter(org: string, daysAgo: number, phrase: string): Promise<string> {
-    const memo = demoMemo({ label: `Journalnotat ${phrase}`, notification: 'Vedr. 010190-1234' });
+  async function letter(org: string, daysAgo: number, phrase: string, cvr?: string): Promise<string> {
+    const memo = demoMemo({ label: `Journalnotat ${phrase}`, notification: 'Vedr. 010190-1234', ...(cvr ? { recipientCvr: cvr } : {}) });
     memo.body.mainDocument!.files[0].content = minimalPdf(`Diagnose ${phrase} for 010190-1234`);
     let [mb] = await app.database.db.select().from(mailboxes).where(and(eq(mailboxes.orgId, org), eq(mailboxes.cvr, memo.recipient.id), eq(mailboxes.provider, 'ngdp')));
     if (!mb) [mb] = await app.database.db.insert(mailboxes).values({ orgId: org, cvr: memo.recipient.id, provider: 'ngdp' }).returning();
@@ -50,8 +52,9 @@ describe.each(testDatabases)('retention on $name', (tdb) => {
     const recent = await letter(orgId, 10, 'nyfrase');
     const past30 = await letter(orgId, 40, 'fyrrefrase');
     const [{ id: otherOrg }] = await app.database.db.insert(organisations).values({ name: 'Lang opbevaring', retentionDays: 365 }).returning({ id: organisations.id });
-    await app.database.db.insert(cvrNumbers).values({ orgId: otherOrg, cvr: demoMemo().recipient.id, name: 'X' });
-    const otherLetter = await letter(otherOrg, 100, 'andenorg');
+    // A CVR number of its own: a CVR number belongs to one organisation (cvr_numbers_cvr_active_uq).
+    await app.database.db.insert(cvrNumbers).values({ orgId: otherOrg, cvr: OTHER_ORG_CVR, name: 'X' });
+    const otherLetter = await letter(otherOrg, 100, 'andenorg', OTHER_ORG_CVR);
     const [oldDoc] = await app.database.db.select({ id: documents.id }).from(documents).where(eq(documents.messageId, old));
     const [mb] = await app.database.db.select().from(mailboxes).where(eq(mailboxes.orgId, orgId));
     await app.database.db.insert(quarantine).values({ orgId, mailboxId: mb.id, providerMessageId: 'q1', reason: 'bad', rawEnc: app.ctx.sealer.seal('x'), receivedAt: new Date(Date.now() - 100 * DAY) });

@@ -115,11 +115,27 @@ describe.each(testDatabases)('routing on $name', (tdb) => {
     expect(routed.text).toContain('Alt fra Skat til Teams');
     expect(routed.text).toContain('Moms til Økonomi');
     expect(routed.text).toMatch(/moms/);
+    // The same as data the task pane says in the reader's language: rules by name, the conditions that held, places by name.
+    expect(routed.data.explanation).toEqual({
+      outcome: { code: 'routed' },
+      matched: [
+        { rule: 'Alt fra Skat til Teams', held: [{ condition: { senderId: SKAT.id }, found: SKAT.name }] },
+        { rule: 'Moms til Økonomi', held: [{ condition: { text: { field: 'label', words: ['moms'] } } }] },
+      ],
+    });
+    expect((routed.data.places as { name: string }[]).map((p) => p.name).sort()).toEqual(
+      (await app.database.db.select().from(destinations).where(eq(destinations.orgId, app.demoOrgId!))).filter((d) => [dest.finance, dest.teams].includes(d.id)).map((d) => d.displayName).sort());
 
     // A letter that only the last rule takes goes to triage, and says so.
     const other = await receive(letter(KBH, 'Partshøring om byggetilladelse'));
     expect(await settledStatus(other)).toBe('triage');
     expect((await detail(other)).timeline.find((e) => e.type === 'triage')!.text).toContain('Resten til triage');
+    expect((await detail(other)).timeline.find((e) => e.type === 'triage')!.data.explanation).toEqual({
+      outcome: { code: 'rule_sends_to_triage', params: { rule: 'Resten til triage' } },
+      matched: [{ rule: 'Resten til triage', held: [{ condition: { always: true } }] }],
+    });
+    const fetched = (await detail(other)).timeline.find((e) => e.type === 'fetched')!;
+    expect(fetched.data).toMatchObject({ provider: expect.any(String), cvr: cvrA.cvr });
   });
 
   test('a folder template with a company name "A/S" and a label with ":" and "?" delivers to a mailbox and to Teams alike', async () => {
@@ -202,6 +218,10 @@ describe.each(testDatabases)('routing on $name', (tdb) => {
     const queue = triageListSchema.parse((await api('GET', '/triage')).body);
     expect(queue.items.map((i) => i.message.id)).toContain(first);
     expect(queue.items[0].why.join(' ')).toContain('Alt til triage');
+    expect(queue.items.find((i) => i.message.id === first)!.explanation).toEqual({
+      outcome: { code: 'rule_sends_to_triage', params: { rule: 'Alt til triage' } },
+      matched: [{ rule: 'Alt til triage', held: [{ condition: { always: true } }] }],
+    });
 
     // A person places letters from Skattestyrelsen about moms in Økonomi, a few times.
     const placed = [first];
@@ -211,8 +231,11 @@ describe.each(testDatabases)('routing on $name', (tdb) => {
       const p = await api('POST', `/triage/${id}/place`, { destinationIds: [dest.finance] });
       expect(p.status).toBe(202);
     }
-    expect((await api('POST', `/triage/${first}/place`, { destinationIds: [dest.finance] })).status).toBe(409);
+    const placedTwice = await api('POST', `/triage/${first}/place`, { destinationIds: [dest.finance] });
+    expect(placedTwice.status).toBe(409);
+    expect(placedTwice.body.error.code).toBe('not_in_triage');
     expect((await detail(first)).timeline.find((e) => e.type === 'placed')!.actor).toBe('Demo-bruger');
+    expect((await detail(first)).timeline.find((e) => e.type === 'placed')!.data.destinations).toEqual(['Økonomi – fælles postkasse']);
     await eventually(async () => (await app.database.db.select().from(deliveries).where(eq(deliveries.destinationId, dest.finance))).filter((d) => d.status === 'delivered').length === 5, 20_000, 'placements delivered');
 
     // The next such letter waits in triage with Økonomi suggested first, and the reason given.
@@ -227,7 +250,7 @@ describe.each(testDatabases)('routing on $name', (tdb) => {
     // What it learnt is in the database: a fresh store (as after a restart) suggests the same.
     const [msg] = await app.database.db.select().from(messages).where(eq(messages.id, next));
     await app.ctx.assistant.flush(); // learning is written within a second; now, for the test
-    const fresh = new AssistantStore(app.database.db);
+    const fresh = new AssistantStore(app.database.db, app.ctx.sealer);
     const again = await fresh.suggest(app.demoOrgId!, await routingInputOf(app.ctx, msg as never), [dest.finance, dest.teams, ...dest.folder], new Map());
     expect(again[0].destinationIds).toEqual([dest.finance]);
     expect(again[0].confidence).toBeCloseTo(item.suggestions[0].confidence, 5);

@@ -20,6 +20,9 @@ import { testDatabases } from '../helpers/databases';
 
 const CVR_1 = '72494814';
 const CVR_2 = '87033082';
+/** The other organisation's own CVR numbers (a CVR number belongs to one organisation; valid, modulus 11). */
+const CVR_B1 = '55133018';
+const CVR_B2 = '17150413';
 const skst = { id: DEMO_SENDERS.skst.cvr, idType: 'CVR', label: DEMO_SENDERS.skst.name };
 const erst = { id: DEMO_SENDERS.erst.cvr, idType: 'CVR', label: DEMO_SENDERS.erst.name };
 const kk = { id: DEMO_SENDERS.kk.cvr, idType: 'CVR', label: DEMO_SENDERS.kk.name };
@@ -48,9 +51,9 @@ describe.each(testDatabases)('track & trace search on $name', (tdb) => {
   let destB: string;
   let otherOrgLetter: string;
 
-  async function seedOrg(name: string) {
+  async function seedOrg(name: string, cvrs: [string, string] = [CVR_1, CVR_2]) {
     const [{ id }] = await database.db.insert(organisations).values({ name }).returning({ id: organisations.id });
-    await database.db.insert(cvrNumbers).values([{ orgId: id, cvr: CVR_1, name: `${name} Holding` }, { orgId: id, cvr: CVR_2, name: `${name} Ejendomme` }]);
+    await database.db.insert(cvrNumbers).values([{ orgId: id, cvr: cvrs[0], name: `${name} Holding` }, { orgId: id, cvr: cvrs[1], name: `${name} Ejendomme` }]);
     return id;
   }
 
@@ -70,10 +73,10 @@ describe.each(testDatabases)('track & trace search on $name', (tdb) => {
     database = await openDatabase({ databaseUrl: d.databaseUrl, dataDir: null });
     const sealer = createSealer(randomBytes(32));
     const orgA = await seedOrg('Alfa');
-    const orgB = await seedOrg('Beta');
+    const orgB = await seedOrg('Beta', [CVR_B1, CVR_B2]);
     for (const s of SEEDS) ids[s.key] = await store(orgA, s, sealer);
     // Another organisation holds a letter that matches every search below; it must never show.
-    otherOrgLetter = await store(orgB, SEEDS[0], sealer);
+    otherOrgLetter = await store(orgB, { ...SEEDS[0], cvr: CVR_B1 }, sealer);
 
     const dest = async (orgId: string, displayName: string) => (await database.db.insert(destinations)
       .values({ orgId, kind: 'shared_mailbox', displayName, mailbox: `${displayName.toLowerCase()}@example.dk` }).returning())[0].id;

@@ -156,7 +156,7 @@ describe('routeLetter: priority, continue, triage', () => {
       rule('late', 20, { always: true }),
       rule('moms', 10, { all: [{ senderId: '29188335' }, { text: { field: 'label', words: ['kvartal'] } }] }),
     ]);
-    expect(d).toEqual({
+    expect(d).toMatchObject({
       kind: 'destinations',
       destinations: [{ destinationId: 'd-moms', ruleId: 'moms' }],
       matched: [{ ruleId: 'moms', ruleName: 'rule moms', why: ['sender is Skattestyrelsen (29188335)', 'subject contains the word "kvartal"'] }],
@@ -171,7 +171,7 @@ describe('routeLetter: priority, continue, triage', () => {
 
   test('disabled and non-matching rules are skipped; nothing left means triage', () => {
     expect(routeLetter(input, [rule('off', 1, { always: true }, undefined, { enabled: false }), rule('other', 2, { recipientCvr: '12345678' })]))
-      .toEqual({ kind: 'triage', why: ['no rule matched'], matched: [] });
+      .toEqual({ kind: 'triage', why: ['no rule matched'], cause: { code: 'no_rule_matched' }, matched: [] });
   });
 
   test('continue: destinations accumulate, deduplicated, the first rule to name one gives its folder', () => {

@@ -20,6 +20,7 @@ import { authHeaders, getAccessToken } from '../auth';
 import { auditListSchema, type AuditList } from '../../../shared/src/contracts';
 import { roleGrantSchema, type RoleGrant, type RoleGrantCreate, type RoleGrantUpdate } from '../../../shared/src/contracts';
 import { quarantineListSchema, quarantineRetryResultSchema, type QuarantineItem, type QuarantineRetryResult } from '../../../shared/src/contracts';
+import type { Problem } from '../../../shared/src/contracts';
 
 export type ApiErrorKind =
   | 'http' // the server answered with an error status (message from its error JSON when present)
@@ -36,6 +37,8 @@ export class ApiError extends Error {
     readonly status: number | null = null,
     /** True when `message` came from the server's error JSON and is meant for a person. */
     readonly fromServer = false,
+    /** The error's values and each problem of a refusal, for saying it in the reader's language (ErrorBar). */
+    readonly details: { params?: Problem['params']; problems?: Problem[] } = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -244,7 +247,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     if (!res.ok) {
       const body = parseJson(await res.text().catch(() => ''));
       const err = apiErrorSchema.safeParse(body);
-      if (err.success) throw new ApiError('http', err.data.error.code, err.data.error.message, res.status, true);
+      if (err.success) throw new ApiError('http', err.data.error.code, err.data.error.message, res.status, true, { params: err.data.error.params, problems: err.data.error.problems });
       throw new ApiError('http', `http_${res.status}`, `HTTP ${res.status} ${res.statusText}`.trim(), res.status);
     }
     return res;
@@ -326,7 +329,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       const body = parseJson(res.text);
       if (res.status >= 400) {
         const err = apiErrorSchema.safeParse(body);
-        if (err.success) throw new ApiError('http', err.data.error.code, err.data.error.message, res.status, true);
+        if (err.success) throw new ApiError('http', err.data.error.code, err.data.error.message, res.status, true, { params: err.data.error.params, problems: err.data.error.problems });
         throw new ApiError('http', `http_${res.status}`, `HTTP ${res.status}`, res.status);
       }
       const parsed = replyInfoSchema.safeParse(body);

@@ -1,16 +1,20 @@
 // Choosing destinations: a searchable multi-select over the organisation's approved recipients
 // (Fluent TagPicker). Only registry entries can be chosen — there is no way to type an address.
+// A chosen id the registry no longer holds (archived, perhaps in another tab) stays visible, marked,
+// with a message naming it, so the person removes it before saving.
+// Keyboard: Enter picks the active option and keeps the list open for the next one; Escape closes the
+// list first, then clears the search text, and only then reaches a surrounding dialog.
 import {
   Button, Caption1, Field, Spinner, Tag, TagPicker, TagPickerControl, TagPickerGroup, TagPickerInput, TagPickerList,
   TagPickerOption, makeStyles, tokens,
 } from '@fluentui/react-components';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Destination } from '../../../shared/src/contracts';
 import { destinationWhere, filterDestinations } from '../destinations';
 import { describeError } from './ErrorBar';
 import { MailIcon, TeamsIcon } from './icons';
-import { useDestinations } from './useDestinations';
+import { knownDestinationName, useDestinations } from './useDestinations';
 
 const NO_OPTIONS = '__no-options__';
 
@@ -21,6 +25,12 @@ const useStyles = makeStyles({
   problem: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
   error: { color: tokens.colorPaletteRedForeground1 },
   list: { maxHeight: '260px' },
+  gone: {
+    color: tokens.colorPaletteRedForeground1,
+    ...{ borderTopColor: tokens.colorPaletteRedBorder1, borderRightColor: tokens.colorPaletteRedBorder1, borderBottomColor: tokens.colorPaletteRedBorder1, borderLeftColor: tokens.colorPaletteRedBorder1 },
+    backgroundColor: tokens.colorPaletteRedBackground1,
+  },
+  goneName: { textDecorationLine: 'line-through' },
 });
 
 export interface DestinationPickerProps {
@@ -37,6 +47,10 @@ export interface DestinationPickerProps {
   /** In the empty search box; default: what can be searched for. */
   placeholder?: string;
   testId?: string;
+  /** Focus the search field as soon as it can take focus (after the registry has loaded), once. */
+  autoFocus?: boolean;
+  /** Changing it fetches the registry again, quietly (e.g. after the server refused a recipient). */
+  reloadToken?: number;
 }
 
 function KindIcon({ d }: { d: Pick<Destination, 'kind'> }) {
@@ -44,15 +58,61 @@ function KindIcon({ d }: { d: Pick<Destination, 'kind'> }) {
   return <span className={s.icon}>{d.kind === 'teams_channel' ? <TeamsIcon /> : <MailIcon />}</span>;
 }
 
-export function DestinationPicker({ label, selected, onChange, withCopy, disabled, validation, hint: givenHint, placeholder, testId = 'destination-picker' }: DestinationPickerProps) {
+export function DestinationPicker({
+  label, selected, onChange, withCopy, disabled, validation, hint: givenHint, placeholder, testId = 'destination-picker',
+  autoFocus, reloadToken,
+}: DestinationPickerProps) {
   const s = useStyles();
   const { t } = useTranslation();
-  const { destinations, loading, error, retry } = useDestinations();
+  const { destinations, loading, error, retry, refresh } = useDestinations();
   const [query, setQuery] = useState('');
   // Controlled, so a click into the field shows the whole registry (TagPicker opens on typing only).
   const [open, setOpen] = useState(false);
+  // The keydown that picked an option: Fluent closes the list on that Enter; a multi-select keeps it open.
+  const pickedBy = useRef<Event | null>(null);
+  const input = useRef<HTMLInputElement | null>(null);
+  const inactive = disabled || loading || error != null;
+
+  useEffect(() => { if (reloadToken) refresh(); }, [reloadToken, refresh]);
+
+  // Once usable, take the focus — unless the person has already put it into a field of their own.
+  const focused = useRef(false);
+  useEffect(() => {
+    if (!autoFocus || inactive || focused.current) return;
+    // Fluent passes "enabled" on to the input a render later: wait for it (briefly).
+    let tries = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const attempt = () => {
+      const el = input.current;
+      if (!el || el.disabled) {
+        if (++tries < 20) timer = setTimeout(attempt, 25);
+        return;
+      }
+      focused.current = true;
+      const active = document.activeElement;
+      const elsewhere = active instanceof HTMLElement && active !== document.body
+        && (active.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(active.tagName));
+      if (!elsewhere) el.focus();
+    };
+    attempt();
+    return () => clearTimeout(timer);
+  }, [autoFocus, inactive]);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key !== 'Escape' || e.defaultPrevented) return;
+    // The list is closed by Fluent (which stops the key there); with it closed, clear the search text
+    // before letting a dialog close.
+    if (open) { e.preventDefault(); setOpen(false); return; }
+    if (query !== '') { e.preventDefault(); e.stopPropagation(); setQuery(''); }
+  };
 
   const byId = useMemo(() => new Map(destinations.map((d) => [d.id, d])), [destinations]);
+  // Chosen, but not (any longer) in the registry: archived or removed. Known only once it has loaded.
+  const gone = loading || error != null ? [] : selected.filter((id) => !byId.has(id));
+  const goneName = (id: string) => knownDestinationName(id) ?? t('picker.unknownName');
+  const goneMessage = gone.length > 0
+    ? t('picker.gone', { count: gone.length, names: gone.map(goneName).join(', ') })
+    : null;
   const options = useMemo(
     () => filterDestinations(destinations, query, (d) => t(`destinationKind.${d.kind}`)).filter((d) => !selected.includes(d.id)),
     [destinations, query, selected, t],
@@ -73,17 +133,22 @@ export function DestinationPicker({ label, selected, onChange, withCopy, disable
     <Field
       label={label}
       hint={hint}
-      validationMessage={validation ?? undefined}
-      validationState={validation ? 'error' : 'none'}
+      validationMessage={validation ?? goneMessage ?? undefined}
+      validationState={validation || goneMessage ? 'error' : 'none'}
       data-testid={testId}
+      data-gone={gone.length > 0 ? gone.length : undefined}
     >
       <TagPicker
         open={open}
-        onOpenChange={(_, data) => setOpen(data.open)}
+        onOpenChange={(e, data) => {
+          if (!data.open && pickedBy.current !== null && pickedBy.current === ('nativeEvent' in e ? e.nativeEvent : e)) return;
+          setOpen(data.open);
+        }}
         selectedOptions={selected}
-        disabled={disabled || loading || error != null}
-        onOptionSelect={(_, data) => {
+        disabled={inactive}
+        onOptionSelect={(e, data) => {
           if (data.value === NO_OPTIONS) return;
+          pickedBy.current = e.type === 'keydown' ? ('nativeEvent' in e ? e.nativeEvent : e) : null;
           onChange(data.selectedOptions.filter((id) => id !== NO_OPTIONS));
           setQuery('');
         }}
@@ -92,17 +157,21 @@ export function DestinationPicker({ label, selected, onChange, withCopy, disable
           <TagPickerGroup aria-label={t('picker.selected')}>
             {selected.map((id) => {
               const d = byId.get(id);
-              const name = d?.displayName ?? id;
+              const isGone = gone.includes(id);
+              const name = d?.displayName ?? (isGone ? goneName(id) : knownDestinationName(id) ?? id);
               return (
                 <Tag
                   key={id}
                   value={id}
                   shape="rounded"
+                  className={isGone ? s.gone : undefined}
                   media={d ? <KindIcon d={d} /> : undefined}
                   dismissIcon={{ 'aria-label': t('picker.remove', { name }) }}
                   data-testid="picked-destination"
+                  data-gone={isGone || undefined}
+                  title={isGone ? t('picker.goneHint') : undefined}
                 >
-                  {name}
+                  {isGone ? <><span className={s.goneName}>{name}</span>{` ${t('picker.goneTag')}`}</> : name}
                 </Tag>
               );
             })}
@@ -113,6 +182,8 @@ export function DestinationPicker({ label, selected, onChange, withCopy, disable
             value={query}
             onChange={(e) => { setQuery(e.target.value); setOpen(true); }}
             onClick={() => setOpen(true)}
+            onKeyDown={onKeyDown}
+            ref={input}
             data-testid="destination-search"
           />
         </TagPickerControl>

@@ -10,7 +10,10 @@ const useStyles = makeStyles({
   root: {
     display: 'flex',
     alignItems: 'center',
-    gap: tokens.spacingHorizontalM,
+    // In a narrow pane the controls move to a line of their own rather than squeeze the names.
+    flexWrap: 'wrap',
+    columnGap: tokens.spacingHorizontalM,
+    rowGap: tokens.spacingVerticalXS,
     padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
     borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
     backgroundColor: tokens.colorNeutralBackground1,
@@ -29,9 +32,11 @@ const useStyles = makeStyles({
     justifyContent: 'center',
     fontSize: '20px',
   },
-  who: { flexGrow: 1, minWidth: 0, display: 'flex', flexDirection: 'column' },
+  who: { flexGrow: 1, flexShrink: 1, flexBasis: 'auto', minWidth: 0, maxWidth: 'calc(100% - 44px)', display: 'flex', flexDirection: 'column' },
   orgLine: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, minWidth: 0 },
+  org: { minWidth: 0, overflowWrap: 'anywhere' },
   ellipsis: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', minWidth: 0 },
+  controls: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, marginLeft: 'auto', flexShrink: 0 },
   user: { color: tokens.colorNeutralForeground3 },
   demo: { flexShrink: 0 },
   language: { flexShrink: 0, minWidth: 'auto' },
@@ -56,7 +61,7 @@ export function Header({ me, meFailed }: { me: Me | null; meFailed: boolean }) {
         {me ? (
           <>
             <div className={s.orgLine}>
-              <Subtitle2 className={s.ellipsis} data-testid="header-org" title={me.orgName}>{me.orgName}</Subtitle2>
+              <Subtitle2 className={s.org} data-testid="header-org" title={me.orgName}>{me.orgName}</Subtitle2>
               {me.demo && (
                 <Badge
                   className={s.demo}
@@ -82,35 +87,37 @@ export function Header({ me, meFailed }: { me: Me | null; meFailed: boolean }) {
           <Spinner size="extra-tiny" labelPosition="after" label={t('header.loadingUser')} className={s.loading} />
         )}
       </div>
-      {me?.demo && (
-        // The demo's role switcher: see the pane as an operator or a reader. The choice is sent as
-        // X-Brevdue-Demo-Role (honoured in demo mode only); a reload refetches everything as that role.
-        <Select
-          className={s.role}
+      <div className={s.controls}>
+        {me?.demo && (
+          // The demo's role switcher: see the pane as an operator or a reader. The choice is sent as
+          // X-Brevdue-Demo-Role (honoured in demo mode only); a reload refetches everything as that role.
+          <Select
+            className={s.role}
+            size="small"
+            appearance="underline"
+            aria-label={t('header.demoRole')}
+            title={t('header.demoRole')}
+            value={me.roles[0]}
+            data-testid="demo-role"
+            onChange={(_, data) => { setDemoRole(data.value as DemoRole); window.location.reload(); }}
+          >
+            {DEMO_ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
+          </Select>
+        )}
+        <Button
+          className={s.language}
+          appearance="subtle"
           size="small"
-          appearance="underline"
-          aria-label={t('header.demoRole')}
-          title={t('header.demoRole')}
-          value={me.roles[0]}
-          data-testid="demo-role"
-          onChange={(_, data) => { setDemoRole(data.value as DemoRole); window.location.reload(); }}
+          lang={other}
+          aria-label={t('header.switchLanguage', { language: t(`language.${other}`) })}
+          title={t('header.language')}
+          data-testid="language-switch"
+          data-language={current}
+          onClick={() => void changeLanguage(other)}
         >
-          {DEMO_ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
-        </Select>
-      )}
-      <Button
-        className={s.language}
-        appearance="subtle"
-        size="small"
-        lang={other}
-        aria-label={t('header.switchLanguage', { language: t(`language.${other}`) })}
-        title={t('header.language')}
-        data-testid="language-switch"
-        data-language={current}
-        onClick={() => void changeLanguage(other)}
-      >
-        {t(`language.${other}`)}
-      </Button>
+          {t(`language.${other}`)}
+        </Button>
+      </div>
     </header>
   );
 }

@@ -1,12 +1,14 @@
 // What a person can do with a letter from its detail: send it again, or reroute it to other approved
 // recipients. Each action confirms in a dialog, shows its progress, and ends in a message: success
 // (and the detail refreshes, so the timeline shows the new events) or the server's own sentence.
+// A dialog opens with the focus on Cancel (resend) or the recipient search (reroute), never on the
+// confirm button, so a stray Enter does not act.
 import {
   Badge, Button, Caption1, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle,
   MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle, Radio, RadioGroup, Spinner, Subtitle2, Text,
   makeStyles, tokens,
 } from '@fluentui/react-components';
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { MessageDetail } from '../../../shared/src/contracts';
@@ -30,6 +32,22 @@ const useStyles = makeStyles({
   radioLabel: { display: 'inline-flex', flexWrap: 'wrap', alignItems: 'center', columnGap: tokens.spacingHorizontalS },
   surface: { maxWidth: 'min(520px, calc(100vw - 24px))' },
 });
+
+/**
+ * Moves the focus to `ref` when a dialog opens. Fluent's Dialog focuses its first focusable element
+ * in its own effect, which runs after ours (parents' effects run after children's), hence the task.
+ */
+function useInitialFocus(ref: RefObject<HTMLElement | null>) {
+  useEffect(() => {
+    const id = setTimeout(() => {
+      const active = document.activeElement;
+      // Leave a field the person has already moved into.
+      if (active instanceof HTMLInputElement && active.type === 'text') return;
+      ref.current?.focus();
+    }, 0);
+    return () => clearTimeout(id);
+  }, [ref]);
+}
 
 export interface ActionOutcome { intent: 'success' | 'error'; title: string; text: string }
 
@@ -131,6 +149,8 @@ function ResendDialog({ message, targets, onClose, onDone, onMaybeChanged }: Dia
   const [choice, setChoice] = useState<string>('all');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
+  useInitialFocus(cancel);
   const chosen = choice === 'all' ? targets : targets.filter((x) => x.deliveryId === choice);
   const names = joinNames(chosen.map((x) => x.destination.displayName), locale);
 
@@ -179,7 +199,7 @@ function ResendDialog({ message, targets, onClose, onDone, onMaybeChanged }: Dia
               >
                 {busy ? t('actions.resending') : t('actions.resendConfirm')}
               </Button>
-              <Button onClick={onClose} disabled={busy}>{t('actions.cancel')}</Button>
+              <Button ref={cancel} onClick={onClose} disabled={busy} data-testid="resend-cancel">{t('actions.cancel')}</Button>
             </DialogActions>
           </DialogBody>
         </form>
@@ -202,6 +222,9 @@ function RerouteDialog({ message, onClose, onDone, onMaybeChanged }: DialogProps
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [tried, setTried] = useState(false);
+  // Cancel holds the focus until the recipient search can take it (the registry may still be loading).
+  const cancel = useRef<HTMLButtonElement>(null);
+  useInitialFocus(cancel);
   const movable = hasMovableCopy(message);
   const withCopy = useMemo(() => destinationsWithCopy(message), [message]);
 
@@ -267,6 +290,7 @@ function RerouteDialog({ message, onClose, onDone, onMaybeChanged }: DialogProps
                 withCopy={withCopy}
                 disabled={busy}
                 validation={tried && selected.length === 0 ? t('actions.chooseOne') : null}
+                autoFocus
               />
               {movable && (
                 defaults.status === 'loading'
@@ -300,7 +324,7 @@ function RerouteDialog({ message, onClose, onDone, onMaybeChanged }: DialogProps
               >
                 {busy ? t('actions.rerouting') : t('actions.rerouteConfirm')}
               </Button>
-              <Button onClick={onClose} disabled={busy}>{t('actions.cancel')}</Button>
+              <Button ref={cancel} onClick={onClose} disabled={busy} data-testid="reroute-cancel">{t('actions.cancel')}</Button>
             </DialogActions>
           </DialogBody>
         </form>

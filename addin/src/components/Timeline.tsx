@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { TimelineEvent } from '../../../shared/src/contracts';
 import { formatDateTime, sortTimeline } from '../format';
 import { useLocale } from './useLocale';
+import { actorText, eventDetail, type Translate } from '../codes';
 
 const useStyles = makeStyles({
   list: { listStyle: 'none', margin: 0, padding: 0 },
@@ -47,8 +48,10 @@ const useStyles = makeStyles({
 
 export function Timeline({ events }: { events: TimelineEvent[] }) {
   const s = useStyles();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const locale = useLocale();
+  const tr = t as unknown as Translate;
+  const lang = i18n.resolvedLanguage ?? i18n.language ?? 'da';
 
   return (
     <ol className={s.list} data-testid="timeline">
@@ -69,8 +72,12 @@ export function Timeline({ events }: { events: TimelineEvent[] }) {
               <time dateTime={event.at}>{formatDateTime(event.at, locale, true)}</time>
             </Caption1>
           </div>
-          {event.text && <Caption1 className={s.text} data-testid="timeline-text">{event.text}</Caption1>}
-          {event.actor && <Caption1 className={s.actor}>{t('detail.actor', { actor: event.actor })}</Caption1>}
+          {(() => {
+            // The detail in the reader's language from the event's data; the stored English sentence for events without it.
+            const detail = eventDetail(event, tr, lang) ?? event.text;
+            return detail ? <Caption1 className={s.text} data-testid="timeline-text">{detail}</Caption1> : null;
+          })()}
+          {event.actor && event.actor !== 'system' && <Caption1 className={s.actor} data-testid="timeline-actor">{t('detail.actor', { actor: actorText(event.actor, tr) })}</Caption1>}
         </li>
       ))}
     </ol>

@@ -1,6 +1,8 @@
 // The triage queue: letters no rule could place, oldest deadline first, each with why it is here and
 // up to three suggestions from the assistant. One click on a suggestion places the letter; "choose
 // other recipients" places it anywhere in the registry. A placed letter leaves the queue.
+// Focus for keyboard users: "choose other recipients" moves it into the search field; after a placement
+// it goes to the next letter's first action (or to the empty queue's message).
 import {
   Badge, Body1Strong, Button, Caption1, Link, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle, Spinner,
   Text, makeStyles, mergeClasses, tokens,
@@ -13,6 +15,7 @@ import { useApi } from '../api/context';
 import { joinNames } from '../destinations';
 import { formatConfidence, formatDate, formatDateTime, isPast } from '../format';
 import { isLanguage } from '../i18n';
+import { triageWhyLines, type Translate } from '../codes';
 import { ActionButton } from './ActionButton';
 import { DestinationPicker } from './DestinationPicker';
 import { EmptyState } from './EmptyState';
@@ -130,19 +133,53 @@ function useTriageQueue(onTotal: (n: number) => void) {
 
 interface Placed { id: string; label: string; names: string }
 
+/** A card's first action, in this order; the letter's title link if none. */
+const FIRST_ACTIONS = ['triage-place-suggestion', 'triage-choose-other', 'destination-search', 'triage-place-other', 'triage-open'];
+
+function firstAction(card: Element): HTMLElement | null {
+  for (const id of FIRST_ACTIONS) {
+    const el = card.querySelector<HTMLElement>(`[data-testid="${id}"]:not([disabled])`);
+    if (el) return el;
+  }
+  return null;
+}
+
 export function TriageView({ onOpen, onTotal }: { onOpen: (id: string) => void; onTotal: (n: number) => void }) {
   const s = useStyles();
   const { t } = useTranslation();
   const { state, reload, loadMore, remove } = useTriageQueue(onTotal);
   const [placed, setPlaced] = useState<Placed | null>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const emptyRef = useRef<HTMLDivElement>(null);
+  const rootRef = useRef<HTMLElement>(null);
+  // The position of a placed card whose focus is to move on once it has left the list.
+  const focusAt = useRef<number | null>(null);
 
   const onPlaced = useCallback((item: Item, names: string) => {
+    const cards = [...(listRef.current?.children ?? [])];
+    const card = cards.find((c) => c.getAttribute('data-message-id') === item.message.id);
+    const active = document.activeElement;
+    // Only when the focus was in the card (or lost): someone who moved on keeps their place.
+    if (card && (!active || active === document.body || card.contains(active))) focusAt.current = cards.indexOf(card);
     remove(item.message.id);
     setPlaced({ id: item.message.id, label: item.message.label, names });
   }, [remove]);
 
+  useEffect(() => {
+    const at = focusAt.current;
+    if (at == null) return;
+    focusAt.current = null;
+    const cards = [...(listRef.current?.children ?? [])];
+    const next = cards[Math.min(at, cards.length - 1)];
+    const target = (next && firstAction(next))
+      ?? emptyRef.current
+      ?? document.querySelector<HTMLElement>('[data-testid="triage-more"]')
+      ?? rootRef.current;
+    target?.focus();
+  }, [state.items]);
+
   return (
-    <section className={s.root} aria-label={t('triage.title')} data-testid="triage">
+    <section className={s.root} aria-label={t('triage.title')} data-testid="triage" ref={rootRef} tabIndex={-1}>
       <div className={s.toolbar}>
         <Caption1 className={s.grow} aria-live="polite" data-testid="triage-total">
           {state.loaded
@@ -191,11 +228,13 @@ export function TriageView({ onOpen, onTotal }: { onOpen: (id: string) => void; 
       {state.loaded && state.items.length > 0 && <Text className={s.intro} size={200}>{t('triage.intro')}</Text>}
 
       {state.loaded && state.items.length === 0 && !state.loading && state.error == null && (
-        <EmptyState icon={<InboxIcon />} title={t('triage.empty')} hint={t('triage.emptyHint')} />
+        <div ref={emptyRef} tabIndex={-1} data-testid="triage-empty">
+          <EmptyState icon={<InboxIcon />} title={t('triage.empty')} hint={t('triage.emptyHint')} />
+        </div>
       )}
 
       {state.items.length > 0 && (
-        <ul className={s.list} aria-busy={state.loading}>
+        <ul className={s.list} aria-busy={state.loading} ref={listRef}>
           {state.items.map((item) => <TriageCard key={item.message.id} item={item} onPlaced={onPlaced} onOpen={onOpen} onRefresh={reload} />)}
         </ul>
       )}
@@ -226,9 +265,14 @@ function TriageCard({ item, onPlaced, onOpen, onRefresh }: {
   const [placing, setPlacing] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [showOther, setShowOther] = useState(item.suggestions.length === 0);
+  // Who toggled the picker: the keyboard focus follows into it, and back to the button.
+  const [toggled, setToggled] = useState(false);
+  const chooseOther = useRef<HTMLButtonElement>(null);
+  useEffect(() => { if (toggled && !showOther) chooseOther.current?.focus(); }, [toggled, showOther]);
   const [selected, setSelected] = useState<string[]>([]);
   const [tried, setTried] = useState(false);
   const lang = isLanguage(i18n.resolvedLanguage) ? i18n.resolvedLanguage : 'da';
+  const whyLines = triageWhyLines(item, t as unknown as Translate);
   const overdue = m.replyBy !== null && isPast(m.replyBy);
 
   const place = async (key: string, destinationIds: string[], names: string[]) => {
@@ -267,11 +311,11 @@ function TriageCard({ item, onPlaced, onOpen, onRefresh }: {
         )}
       </Caption1>
 
-      {item.why.length > 0 && (
+      {whyLines.length > 0 && (
         <div className={s.block}>
           <Caption1 className={s.heading}>{t('triage.why')}</Caption1>
           <ul className={s.why} data-testid="triage-why">
-            {item.why.map((w, i) => <li key={i}><Caption1>{w}</Caption1></li>)}
+            {whyLines.map((w, i) => <li key={i}><Caption1>{w}</Caption1></li>)}
           </ul>
         </div>
       )}
@@ -301,6 +345,7 @@ function TriageCard({ item, onPlaced, onOpen, onRefresh }: {
             disabled={placing != null}
             validation={tried && selected.length === 0 ? t('actions.chooseOne') : null}
             testId="triage-picker"
+            autoFocus={toggled}
           />
           <div className={s.row}>
             <ActionButton
@@ -313,13 +358,13 @@ function TriageCard({ item, onPlaced, onOpen, onRefresh }: {
               {placing === 'other' ? t('triage.placing') : t('triage.place')}
             </ActionButton>
             {item.suggestions.length > 0 && (
-              <Button appearance="subtle" onClick={() => setShowOther(false)} disabled={placing != null}>{t('triage.hideOther')}</Button>
+              <Button appearance="subtle" onClick={() => { setToggled(true); setShowOther(false); }} disabled={placing != null}>{t('triage.hideOther')}</Button>
             )}
           </div>
         </div>
       ) : (
         <div className={s.row}>
-          <Button appearance="subtle" size="small" onClick={() => setShowOther(true)} data-testid="triage-choose-other">{t('triage.chooseOther')}</Button>
+          <Button ref={chooseOther} appearance="subtle" size="small" onClick={() => { setToggled(true); setShowOther(true); }} data-testid="triage-choose-other">{t('triage.chooseOther')}</Button>
         </div>
       )}
 

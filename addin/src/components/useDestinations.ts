@@ -1,18 +1,25 @@
 // The approved-recipients registry, loaded once per API client and shared by every picker (reroute,
 // triage). A failed load is forgotten, so "try again" asks the server again.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Destination } from '../../../shared/src/contracts';
 import type { ApiClient } from '../api/client';
 import { useApi } from '../api/context';
 
 const cache = new WeakMap<ApiClient, Promise<Destination[]>>();
+// Every name this pane has seen, so a recipient archived since can still be named where it is chosen.
+const names = new Map<string, string>();
+
+/** The name of a destination seen in any registry load this session, or undefined. */
+export function knownDestinationName(id: string): string | undefined {
+  return names.get(id);
+}
 
 function load(api: ApiClient, fresh: boolean): Promise<Destination[]> {
   let p = fresh ? undefined : cache.get(api);
   if (!p) {
     p = api.listDestinations();
     cache.set(api, p);
-    p.catch(() => { if (cache.get(api) === p) cache.delete(api); });
+    p.then((list) => { for (const d of list) names.set(d.id, d.displayName); }, () => { if (cache.get(api) === p) cache.delete(api); });
   }
   return p;
 }
@@ -22,6 +29,8 @@ export interface DestinationsState {
   loading: boolean;
   error: unknown;
   retry: () => void;
+  /** Fetch again without showing a loading state; on failure the list shown stays. */
+  refresh: () => void;
 }
 
 export function useDestinations(): DestinationsState {
@@ -41,5 +50,14 @@ export function useDestinations(): DestinationsState {
     return () => { live = false; };
   }, [api, attempt]);
 
-  return { ...state, retry: useCallback(() => setAttempt((n) => n + 1), []) };
+  const live = useRef(true);
+  useEffect(() => { live.current = true; return () => { live.current = false; }; }, []);
+  const refresh = useCallback(() => {
+    load(api, true).then(
+      (destinations) => { if (live.current) setState({ destinations, loading: false, error: null }); },
+      () => {},
+    );
+  }, [api]);
+
+  return { ...state, retry: useCallback(() => setAttempt((n) => n + 1), []), refresh };
 }

@@ -5,6 +5,7 @@ import { cvrCreateSchema, mailboxCreateSchema, mailboxUpdateSchema } from '../..
 import { addCvr, addMailbox, getMailbox, listCvrs, listQuarantine, mailboxRow, removeCvr, updateMailbox } from '../store/organisation';
 import { backfillRequestSchema, backfillStatus, listBackfills, startBackfill } from '../ingest/ngdp/backfill';
 import { ProviderError } from '../ingest/connector';
+import { ProviderUrlRefused } from '../ingest/provider-urls';
 import { HttpError } from './errors';
 import type { MailboxRow } from '../context';
 import { isFullAdmin, requireRole, scope } from './roles';
@@ -46,7 +47,7 @@ export function adminRouter(deps: ApiDeps): Router {
   }));
 
   r.post('/cvrs/:cvr/mailboxes', admin, h(async (req, res) => {
-    const mb = await addMailbox(deps.db, deps.sealer, org(req), cvrParam.parse(req.params.cvr), mailboxCreateSchema.parse(req.body));
+    const mb = await addMailbox(deps.db, deps.sealer, org(req), cvrParam.parse(req.params.cvr), mailboxCreateSchema.parse(req.body), deps.delivery.ctx.providerUrls);
     await deps.mailboxChanged(mb.id);
     res.status(201).json(mb);
   }));
@@ -92,7 +93,7 @@ export function adminRouter(deps: ApiDeps): Router {
     // Operators may pause and resume; changing settings or credentials is for admins (without limits):
     // `admin` answers 403 with the reason.
     if ((update.config || update.credentials) && !isFullAdmin(req.auth!)) return admin(req, res, next);
-    const mb = await updateMailbox(deps.db, deps.sealer, org(req), await mailboxInScope(req), update);
+    const mb = await updateMailbox(deps.db, deps.sealer, org(req), await mailboxInScope(req), update, deps.delivery.ctx.providerUrls);
     await deps.mailboxChanged(mb.id);
     res.json(mb);
   }));
@@ -107,6 +108,8 @@ export function adminRouter(deps: ApiDeps): Router {
     try {
       return await work();
     } catch (e) {
+      // A stored address the installation does not allow (saved before the check, or since removed): not called.
+      if (e instanceof ProviderUrlRefused) throw new HttpError(409, 'base_url_not_allowed', e.message);
       if (e instanceof ProviderError) {
         const status = e.status && [400, 404, 422].includes(e.status) ? e.status : 502;
         throw new HttpError(status, 'provider', e.message);
@@ -118,15 +121,15 @@ export function adminRouter(deps: ApiDeps): Router {
   r.post('/mailboxes/:id/backfill', admin, h(async (req, res) => {
     const mb = await ngdpMailbox(req);
     const range = backfillRequestSchema.parse(req.body);
-    res.status(201).json(await provider(() => startBackfill(mb, deps.sealer, range)));
+    res.status(201).json(await provider(() => startBackfill(mb, deps.sealer, range, deps.delivery.ctx.providerUrls)));
   }));
   r.get('/mailboxes/:id/backfill', operator, h(async (req, res) => {
     const mb = await ngdpMailbox(req);
-    res.json({ items: await provider(() => listBackfills(mb, deps.sealer)) });
+    res.json({ items: await provider(() => listBackfills(mb, deps.sealer, deps.delivery.ctx.providerUrls)) });
   }));
   r.get('/mailboxes/:id/backfill/:fetchId', operator, h(async (req, res) => {
     const mb = await ngdpMailbox(req);
-    res.json(await provider(() => backfillStatus(mb, deps.sealer, String(req.params.fetchId))));
+    res.json(await provider(() => backfillStatus(mb, deps.sealer, String(req.params.fetchId), deps.delivery.ctx.providerUrls)));
   }));
 
   return r;

@@ -5,6 +5,9 @@
 // written (the first word that gave the stem: "moms", not Snowball's "mom"; never more of the text), a code (KLE, FORM, P-number, CVR), an attention name or
 // address, and destination names. Feature displays are already free of CPR numbers (features.ts); as
 // a last guard any CPR-shaped number left in a finished sentence is cut out.
+// A word of the documents' text is letter content, sealed at rest: a sentence kept on the timeline
+// (`explanationAtRest`) says "the same word" instead; only the sentence made for a person looking at
+// the letter names it.
 import type { FeatureKind } from './features';
 import { findCprNumbers } from '../../../shared/src/identifiers';
 
@@ -41,9 +44,10 @@ export function targetName(target: string, names: ReadonlyMap<string, string>, l
 const q = (s: string, lang: Lang) => (lang === 'da' ? `»${s}«` : `‘${s}’`);
 
 /** "Letters …" part of the sentence for each kind of evidence. */
-function subject(e: Evidence, lang: Lang): string {
+function subject(e: Evidence, lang: Lang, withheld: boolean): string {
   const d = e.display;
   const da = lang === 'da';
+  if (withheld) return da ? 'Breve med samme ord i dokumenterne' : 'Letters with the same word in their documents';
   switch (e.kind) {
     case 'senderWord': return da ? `Breve fra ${e.sender ?? '?'} om ${q(d, lang)}` : `Letters from ${e.sender ?? '?'} about ${q(d, lang)}`;
     case 'sender': return da ? `Breve fra ${d}` : `Letters from ${d}`;
@@ -68,8 +72,22 @@ function subject(e: Evidence, lang: Lang): string {
 
 const round = (n: number) => Math.max(0, Math.round(n));
 
+/** Kinds whose display is the letter's sealed content (its documents' text): never in a stored sentence. */
+const SEALED_KINDS: ReadonlySet<FeatureKind> = new Set<FeatureKind>(['text']);
+
+/**
+ * The sentences of a suggestion as they may be stored (the timeline's events are in clear, as labels
+ * are): the same as shown, except that a word of the documents' text is not named. Pure.
+ */
+export function explanationAtRest(s: { target: string; evidence?: Evidence; explanation: { da: string; en: string } },
+  names: ReadonlyMap<string, string>): { da: string; en: string } {
+  const e = s.evidence;
+  if (!e || !SEALED_KINDS.has(e.kind)) return s.explanation;
+  return { da: explain(e, s.target, names, 'da', true), en: explain(e, s.target, names, 'en', true) };
+}
+
 /** The sentence for one suggestion. Without evidence: a plain statement that the target is a usual choice. */
-export function explain(e: Evidence | undefined, target: string, names: ReadonlyMap<string, string>, lang: Lang): string {
+export function explain(e: Evidence | undefined, target: string, names: ReadonlyMap<string, string>, lang: Lang, withholdWord = false): string {
   const name = targetName(target, names, lang);
   if (!e) return guard(lang === 'da' ? `${name} er et almindeligt valg for breve som dette.` : `${name} is a usual choice for letters like this.`);
   const a = round(e.count);
@@ -77,8 +95,8 @@ export function explain(e: Evidence | undefined, target: string, names: Readonly
   const to = e.via ? targetName(e.via, names, lang) : name;
   const times = lang === 'da' ? (b === 1 ? 'gang' : 'gange') : (b === 1 ? 'time' : 'times');
   let s = lang === 'da'
-    ? `${subject(e, lang)} gik til ${to} ${a} af ${b} ${times}`
-    : `${subject(e, lang)} went to ${to} ${a} of ${b} ${times}`;
+    ? `${subject(e, lang, withholdWord)} gik til ${to} ${a} af ${b} ${times}`
+    : `${subject(e, lang, withholdWord)} went to ${to} ${a} of ${b} ${times}`;
   if (e.via) s += lang === 'da' ? `; ${to} er afløst af ${name}` : `; ${to} has been replaced by ${name}`;
   return guard(`${s}.`);
 }

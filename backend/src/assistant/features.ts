@@ -2,7 +2,9 @@
 //
 // A feature key is `<prefix>:<value>` (the prefix names its kind, see FEATURE_PREFIX), so a key alone
 // tells its kind when the model's state is loaded from stored rows. Keys never start with '#'
-// (those are the model's own aggregate rows). No key and no display holds a CPR number: free text
+// (those are the model's own aggregate rows) or '~' (keyed keys: what the store keeps and the model
+// counts in production is `~<prefix>:<keyed hash>`, see keyFeatures — a stem of a health letter's
+// text is letter content and is never stored in clear). No key and no display holds a CPR number: free text
 // only gives letter-only stems (text.ts), and a structured value with a CPR number in it is left out.
 import type { RoutingInput } from '../routing/types';
 import { findCprNumbers, isValidPNumber } from '../../../shared/src/identifiers';
@@ -23,10 +25,34 @@ export const FEATURE_PREFIX: Readonly<Record<FeatureKind, string>> = Object.free
 
 const KIND_OF_PREFIX = new Map<string, FeatureKind>(Object.entries(FEATURE_PREFIX).map(([k, p]) => [p, k as FeatureKind]));
 
-/** The kind of a feature key ("l:moms" → 'label'); undefined for aggregate rows and unknown prefixes. */
+/** Marks a keyed feature key (keyFeatures): `~<prefix>:<keyed hash>`. A clear key never starts with it. */
+export const KEYED_MARK = '~';
+
+/** The kind of a feature key ("l:moms" or "~l:<hash>" → 'label'); undefined for aggregate rows and unknown prefixes. */
 export function kindOfKey(key: string): FeatureKind | undefined {
-  const i = key.indexOf(':');
-  return i > 0 ? KIND_OF_PREFIX.get(key.slice(0, i)) : undefined;
+  const s = key.startsWith(KEYED_MARK) ? 1 : 0;
+  const i = key.indexOf(':', s);
+  return i > s ? KIND_OF_PREFIX.get(key.slice(s, i)) : undefined;
+}
+
+/**
+ * A clear feature key as it is stored: `~<prefix>:<hash of the whole clear key>`. The prefix (the
+ * feature's kind: sender, label word, text stem…) stays readable — the model reads the kind from it —
+ * and says nothing of the letter; the value is only compared, never read back. `hash` is a keyed hash
+ * (crypto/keyed-hash.ts): a plain one could be tested against every word of a dictionary.
+ */
+export function keyedKey(clearKey: string, hash: (value: string) => string): string {
+  const i = clearKey.indexOf(':');
+  return `${KEYED_MARK}${i > 0 ? clearKey.slice(0, i) : ''}:${hash(clearKey)}`;
+}
+
+/**
+ * The letter's features with keyed keys (keyedKey), each display and kind as it was: the model counts
+ * and stores only the keys, and an explanation shows the display of the letter at hand, so what is
+ * stored names no word and the sentences still do.
+ */
+export function keyFeatures(features: readonly Feature[], hash: (value: string) => string): Feature[] {
+  return features.map((f) => ({ ...f, key: keyedKey(f.key, hash) }));
 }
 
 export interface Feature {

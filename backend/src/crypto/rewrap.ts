@@ -16,6 +16,8 @@ export const SEALED_COLUMNS = [
   { table: 'mailboxes', column: 'secret_enc' },
   { table: 'destinations', column: 'webhook_url_enc' },
   { table: 'replies', column: 'memo_enc' },
+  // The assistant's feature keys: its counts are keyed hashes under them and cannot be re-made under a new key.
+  { table: 'assistant_keys', column: 'key_enc' },
 ] as const;
 
 export interface RewrapResult { column: string; rewrapped: number; current: number }

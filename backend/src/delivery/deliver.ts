@@ -220,7 +220,12 @@ async function record(ctx: AppContext, { d, dest, m, attempt, lease, outcome: o 
   if (outcome.kind === 'overtaken') { overtaken(outcome.reason); return; }
   if (outcome.kind === 'delivered') {
     const done = { deliveryId: d.id, orgId: m.orgId, messageId: m.id, graphMessageId: outcome.graphMessageId, internetMessageId: outcome.internetMessageId ?? null };
-    const eventData = { destinationId: dest.id, attempt, foundExisting: outcome.foundExisting, reason: d.reason, requestedBy: d.requestedBy, ...outcome.data };
+    const eventData = {
+      destinationId: dest.id, attempt, foundExisting: outcome.foundExisting, reason: d.reason, requestedBy: d.requestedBy,
+      // Where, by name (the timeline says it in the reader's language): mailbox and folder, or the Teams channel.
+      destination: dest.displayName, destinationKind: dest.kind, ...(dest.kind === 'teams_channel' ? {} : { mailbox: dest.mailbox, folder: displayFolderPath(d.folderPath ?? dest.folderPath) }),
+      ...outcome.data,
+    };
     const old = outcome.data.oldCopy as { action: 'moved' | 'removed'; mailbox: string; deliveryId: string } | undefined;
     // Usually one statement; a reroute that moved or removed the earlier copy records that too, together.
     const marked = !old ? await markDelivered(ctx.db, done, outcome.text, eventData, lease.until)
@@ -229,7 +234,7 @@ async function record(ctx: AppContext, { d, dest, m, attempt, lease, outcome: o 
         await addEvent(tx, m.orgId, m.id, old.action === 'moved' ? 'old_copy_moved' : 'old_copy_removed', d.requestedBy,
           old.action === 'moved' ? `The earlier copy was moved to ${dest.displayName}`
             : `The earlier copy was removed from ${old.mailbox} (it is in Deleted Items there)`,
-          { deliveryId: d.id, earlierDeliveryId: old.deliveryId, mailbox: old.mailbox });
+          { deliveryId: d.id, earlierDeliveryId: old.deliveryId, mailbox: old.mailbox, destination: dest.displayName });
         return true;
       });
     if (!marked) { overtaken('delivered'); return; }
@@ -263,7 +268,7 @@ async function record(ctx: AppContext, { d, dest, m, attempt, lease, outcome: o 
     await addEvent(tx, m.orgId, m.id, dead ? 'delivery_failed' : 'delivery_attempt', 'system',
       dead ? `Delivery to ${dest.displayName} gave up after ${attempt} attempt(s): ${outcome.reason}`
         : `Delivery attempt ${attempt} to ${dest.displayName} failed, will retry: ${outcome.reason}`,
-      { deliveryId: d.id, attempt, reason: outcome.reason, uncertain: outcome.uncertain });
+      { deliveryId: d.id, attempt, reason: outcome.reason, uncertain: outcome.uncertain, destination: dest.displayName });
     return true;
   });
   if (!recorded) { overtaken(dead ? 'dead' : 'failed'); return; }

@@ -77,7 +77,7 @@ export async function notifyDeadLetter(ctx: AppContext, deliveryId: string): Pro
     .where(and(eq(deliveries.id, deliveryId), isNull(deliveries.deadNotifiedAt))).returning({ id: deliveries.id });
   if (upd.length) {
     await addEvent(ctx.db, row.d.orgId, row.m.id, 'admins_notified', 'system', `Mailed ${settings.notifyAddress} that the delivery to ${row.dest.displayName} failed`,
-      { deliveryId, sent: true, to: settings.notifyAddress });
+      { deliveryId, sent: true, to: settings.notifyAddress, destination: row.dest.displayName });
   }
   return 'sent';
 }

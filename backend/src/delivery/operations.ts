@@ -55,7 +55,7 @@ export async function resend(ctx: AppContext, orgId: string, messageId: string, 
     await tx.update(messages).set({ status: 'routed' }).where(and(eq(messages.id, messageId), eq(messages.status, 'failed')));
     await addEvent(tx, orgId, messageId, 'resend_requested', actorLabel(actor),
       `${actorLabel(actor)} asked to send the letter again to ${[...byDest.values()].map((r) => r.dest.displayName).join(', ')}`,
-      { deliveryIds: ins.map((i) => i.id), destinationIds: [...byDest.keys()], actorId: actor.id });
+      { deliveryIds: ins.map((i) => i.id), destinationIds: [...byDest.keys()], actorId: actor.id, destinations: [...byDest.values()].map((r) => r.dest.displayName) });
     return ins.map((i) => i.id);
   });
   for (const id of ids) await ctx.jobs.deliverSoon(id);
@@ -115,6 +115,7 @@ export async function reroute(ctx: AppContext, orgId: string, messageId: string,
       + (oldCopy === 'move' && pairs.size ? `; ${pairs.size} earlier cop${pairs.size === 1 ? 'y' : 'ies'} will be moved` : '')
       + (left > 0 ? `; ${left} earlier cop${left === 1 ? 'y stays' : 'ies stay'} where ${left === 1 ? 'it is' : 'they are'}` : ''),
       { deliveryIds: ins.map((i) => i.id), destinationIds: dests.map((d) => d.id), oldCopy, actorId: actor.id,
+        destinations: dests.map((d) => d.displayName), moving: oldCopy === 'move' ? pairs.size : 0, staying: Math.max(0, left),
         // The lesson this letter now stands for in the assistant (lessonOf reads it back).
         ...(lesson ? { taught: targetOf(lesson.to) } : {}) });
     return ins.map((i) => i.id);
@@ -205,7 +206,8 @@ export async function retryFailed(ctx: AppContext, scope: Scope, actor: Actor, o
       await tx.insert(events).values([...byLetter].map(([messageId, ds]) => ({
         orgId: scope.orgId, messageId, type: 'resend_requested', actor: actorLabel(actor),
         text: `${actorLabel(actor)} asked to try the failed delivery to ${[...new Set(ds.map((d) => names.get(d.destinationId)))].join(', ')} again`,
-        data: { deliveryIds: ds.map((d) => d.id), destinationIds: ds.map((d) => d.destinationId), actorId: actor.id, retryOfFailed: true },
+        data: { deliveryIds: ds.map((d) => d.id), destinationIds: ds.map((d) => d.destinationId), actorId: actor.id, retryOfFailed: true,
+          destinations: [...new Set(ds.map((d) => names.get(d.destinationId) ?? ''))] },
       })));
       return revived.length;
     });

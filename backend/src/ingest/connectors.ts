@@ -6,6 +6,7 @@ import { mailboxSettingsDigest, splitSecretSettings, type ProviderModule } from 
 import { ngdpProvider } from './ngdp/provider';
 import { eboksProvider } from './eboks/provider';
 import { mitdkProvider } from './mitdk/provider';
+import { DEFAULT_PROVIDER_URL_POLICY, assertProviderBaseUrl, type ProviderUrlPolicy } from './provider-urls';
 
 export const PROVIDERS: Record<string, ProviderModule<any, any>> = {
   ngdp: ngdpProvider,
@@ -19,8 +20,13 @@ export function providerModule(provider: string): ProviderModule<any, any> {
   return p;
 }
 
-/** `persistSecret` writes a mailbox's new sealed credentials (rotated by its provider) to the database. */
-export function connectorFactory(sealer: Sealer, persistSecret: (mailboxId: string, sealed: Buffer) => Promise<void> = async () => undefined) {
+/**
+ * `persistSecret` writes a mailbox's new sealed credentials (rotated by its provider) to the database.
+ * `urls`: the installation's allowed provider addresses (provider-urls.ts); a mailbox whose address is
+ * not among them gets no connector (ProviderUrlRefused), so its credentials are never sent there.
+ */
+export function connectorFactory(sealer: Sealer, persistSecret: (mailboxId: string, sealed: Buffer) => Promise<void> = async () => undefined,
+  urls: ProviderUrlPolicy = DEFAULT_PROVIDER_URL_POLICY) {
   // Keyed by the mailbox and a digest of its settings and sealed credentials, so an admin's change
   // takes effect at the next poll (connectors keep sessions, so they are worth reusing otherwise).
   const cache = new Map<string, { key: string; connector: MailboxConnector }>();
@@ -34,6 +40,8 @@ export function connectorFactory(sealer: Sealer, persistSecret: (mailboxId: stri
     // A mailbox saved before a setting moved into the secret still has it in its config: read from there.
     const split = splitSecretSettings(p, mb.config, JSON.parse(sealer.open(mb.secretEnc).toString('utf8')) as Record<string, unknown>);
     const config = p.configSchema.parse(split.config);
+    // Before the credentials are even opened for a connector: the address must be the installation's.
+    assertProviderBaseUrl(urls, mb.provider, (config as { baseUrl?: unknown }).baseUrl, mb.cvr);
     const secret = p.secretSchema.parse(split.secret);
     const c = p.createConnector({ id: mb.id, cvr: mb.cvr }, config, secret, {
       async saveSecret(next) {

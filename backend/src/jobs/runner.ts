@@ -121,7 +121,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       polls = createPollScheduler(ctx, { intervalMs: opts.pollIntervalMs, concurrency: opts.pollConcurrency, tickMs });
       routes = createRouteScheduler(ctx, { concurrency: opts.routeConcurrency, tickMs });
       deliveriesLoop = createDeliveryScheduler(ctx, { concurrency: opts.deliveryConcurrency, tickMs });
-      ngdp = createNgdpClientCache(ctx.sealer);
+      ngdp = createNgdpClientCache(ctx.sealer, ctx.providerUrls);
       agenda.define(JOB.receipt, async (job: Job<{ mailboxId: string; receipt: NgdpReceipt; attempt: number }>) => {
         const { mailboxId, receipt, attempt } = job.attrs.data;
         const [mb] = await ctx.db.select().from(mailboxes).where(eq(mailboxes.id, mailboxId));

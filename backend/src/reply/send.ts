@@ -33,10 +33,10 @@ const actorLabel = (a: Actor) => a.name || a.id;
 /** Sends one MeMo through a mailbox's NgDP client; returns the transmissionId. A seam for tests. */
 export type ReplySender = (mailbox: MailboxRow, memoXml: string, messageUUID: string) => Promise<string>;
 
-export function ngdpReplySender(ctx: Pick<AppContext, 'sealer'>): ReplySender {
+export function ngdpReplySender(ctx: Pick<AppContext, 'sealer' | 'providerUrls'>): ReplySender {
   return async (mailbox, xml, uuid) => {
     // Replies are rare: a client per send, closed after, keeps no TLS agent alive between them.
-    const opened = openNgdpMailbox(mailbox, ctx.sealer);
+    const opened = openNgdpMailbox(mailbox, ctx.sealer, ctx.providerUrls);
     try {
       return await opened.client.send(xml, uuid);
     } finally {
@@ -52,7 +52,7 @@ export interface ReplyRequest {
   memoUuid?: string;
 }
 
-type Ctx = Pick<AppContext, 'db' | 'sealer' | 'log'>;
+type Ctx = Pick<AppContext, 'db' | 'sealer' | 'log' | 'providerUrls'>;
 type ReplyRow = typeof replies.$inferSelect;
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
@@ -87,7 +87,7 @@ function view(r: ReplyRow, label: string): ReplyInfo {
 function usableMailbox(ctx: Ctx, mb: MailboxRow & { removedAt: Date | null }): MailboxRow {
   if (mb.removedAt) throw new HttpError(409, 'reply_mailbox_removed', `The Digital Post mailbox of CVR ${mb.cvr} has been removed from Brevdue; an administrator must attach it again before replies can be sent.`);
   try {
-    openNgdpMailbox(mb, ctx.sealer).close();
+    openNgdpMailbox(mb, ctx.sealer, ctx.providerUrls).close();
   } catch (e) {
     throw new HttpError(409, 'reply_mailbox_unusable', `${(e as Error).message} An administrator can fix this under Mailboxes.`);
   }

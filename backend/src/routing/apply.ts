@@ -15,9 +15,17 @@ import { getRoutingSettings } from './settings';
 import type { Rule } from './types';
 import { apiSuggestion, registryNames } from '../triage/queue';
 import { placeLetter } from '../triage/place';
-import { autoPlaceRefusal, percent } from '../assistant/model';
+import { AUTO_PLACE_MIN_OUTCOMES, autoPlaceRefusal, percent } from '../assistant/model';
+import { explanationAtRest } from '../assistant/explain';
 import { errorMessage } from '../log';
 import { prepared, preparedSql, rowsOf } from '../store/prepared';
+import type { RoutingExplanation } from '../../../shared/src/contracts';
+
+/** Which of autoPlaceRefusal's reasons held back a confident suggestion (the timeline says it in the reader's language). */
+function refusalCode(top: { basis?: { specific?: string | null; outcomes: number } }): { code: string; params?: Record<string, number> } {
+  if (!top.basis?.specific) return { code: 'nothing_specific' };
+  return { code: 'too_few_placements', params: { outcomes: Math.round(top.basis.outcomes), needed: AUTO_PLACE_MIN_OUTCOMES } };
+}
 
 export async function routeStoredLetter(ctx: AppContext, messageId: string): Promise<void> {
   // The letter and its organisation's routing version (rules, CVR names, registry: see routingOf).
@@ -46,11 +54,22 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
     const folder = c.folderPath ?? d.folderPath;
     return d.kind === 'teams_channel' ? `${d.displayName} (Teams)` : `${d.displayName} (${d.mailbox}, ${displayFolderPath(folder)})`;
   });
+  // The same, as data the task pane says in the reader's language (shared routingExplanationSchema).
+  const explanation: RoutingExplanation = {
+    outcome: decision.kind === 'triage'
+      ? (decision.cause && decision.cause.code !== 'no_rule_matched' ? { code: decision.cause.code, params: { rule: decision.cause.rule } } : { code: 'no_rule_matched' })
+      : known.length === 0 ? { code: 'no_existing_destination' } : { code: 'routed' },
+    matched: decision.matched.map((m) => ({ rule: m.ruleName, held: m.held ?? [] })),
+  };
+  const places = known.map((c) => {
+    const d = registry.byId.get(c.destinationId)!;
+    return { name: d.displayName, kind: d.kind, mailbox: d.mailbox, folder: d.kind === 'teams_channel' ? null : displayFolderPath(c.folderPath ?? d.folderPath) };
+  });
   const event = triageWhy
-    ? { type: 'triage', text: `Waiting in triage: ${triageWhy.join('; ')}`, data: { why: triageWhy, matched: decision.matched } }
+    ? { type: 'triage', text: `Waiting in triage: ${triageWhy.join('; ')}`, data: { why: triageWhy, matched: decision.matched, explanation } }
     : { type: 'routed', text: `${matchedText.join('; ')} → ${names.join(', ')}`, data: {
       ruleId: decision.matched[0]?.ruleId, why: decision.matched.flatMap((m) => m.why), matched: decision.matched,
-      destinationIds: known.map((c) => c.destinationId),
+      destinationIds: known.map((c) => c.destinationId), explanation, places,
     } };
   const claimed = await recordDecision(ctx.db, messageId, triageWhy ? 'triage' : 'routed',
     known.map((c) => ({ d: c.destinationId, f: c.folderPath ?? null })), event);
@@ -66,7 +85,8 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
     }
     const suggestions = await ctx.assistant.suggest(msg.orgId, input, registry.ids, registry.names);
     if (suggestions.length === 0) return;
-    const shown = suggestions.map((s) => apiSuggestion(s, registry.names));
+    // The timeline is in clear: its sentences do not name a word of the sealed documents' text.
+    const shown = suggestions.map((s) => ({ ...apiSuggestion(s, registry.names), explanation: explanationAtRest(s, registry.names) }));
     const threshold = (await getRoutingSettings(ctx.db, msg.orgId)).autoPlaceThreshold;
     const top = suggestions[0];
     // Confident is not enough: the confidence must rest on people's placements and on something of
@@ -76,9 +96,9 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
     await addEvent(ctx.db, msg.orgId, messageId, 'suggested', 'assistant',
       `The assistant suggests ${shown.map((s) => `${s.destinations.join(' + ')} (${percent(s.confidence)})`).join(', ')}` +
       (held ? `; not placed automatically: ${refusal}` : ''),
-      { suggestions: shown, ...(held ? { notAutoPlaced: refusal } : {}) });
+      { suggestions: shown, ...(held ? { notAutoPlaced: refusal, notAutoPlacedCode: refusalCode(top) } : {}) });
     if (threshold !== null && refusal === null) {
-      await placeLetter(ctx, msg.orgId, messageId, top.destinationIds, { kind: 'assistant', confidence: top.confidence, explanation: top.explanation.en });
+      await placeLetter(ctx, msg.orgId, messageId, top.destinationIds, { kind: 'assistant', confidence: top.confidence, explanation: shown[0].explanation.en, explanationDa: shown[0].explanation.da });
       outcome = 'auto';
     }
   } catch (e) {

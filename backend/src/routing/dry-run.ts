@@ -21,7 +21,11 @@ export async function dryRun(ctx: AppContext, orgId: string, req: { rules: (Rule
   const problems: DryRunResponse['problems'] = [];
   for (const input of req.rules) {
     try { draft.push(checkedRule(input, input.id ?? randomUUID(), rc)); } catch (e) {
-      if (e instanceof HttpError) problems.push({ rule: input.name, problems: [e.message] }); else throw e;
+      // Each problem on its own, not the save's refusal ("… was not saved"): nothing is being saved here.
+      if (e instanceof HttpError) {
+        const details = e.details.problems ?? [{ code: e.code, ...(e.details.params ? { params: e.details.params } : {}), message: e.message }];
+        problems.push({ rule: input.name, problems: details.map((p) => p.message), details });
+      } else throw e;
     }
   }
   if (problems.length) return { letters: 0, changed: 0, toTriageBefore: 0, toTriageAfter: 0, changes: [], problems };

@@ -12,7 +12,7 @@
 // the word's hash is not in the letter, so a letter is only tested against rules that could match
 // it; "why" is only worked out for rules that match. The cheap tests of an `all` run first.
 import type { Condition, TextField, RegexSpec } from './conditions';
-import type { ChosenDestination, RouteDecision, Rule, RoutingInput } from './types';
+import type { ChosenDestination, HeldCondition, RouteDecision, Rule, RoutingInput } from './types';
 import {
   TEXT_LIMITS, PreparedText, compilePhrase, compileRegex, compileWord, foldPhrase, hasWord, regexMatch,
   type CompiledRegex, type CompiledWord,
@@ -61,15 +61,17 @@ class Letter {
 interface Node {
   /** Whether the condition holds (fast: no strings made). */
   test(l: Letter): boolean;
-  /** Whether it holds; if so, the sentences saying what held are appended to `why`. */
-  explain(l: Letter, why: string[]): boolean;
+  /** Whether it holds; if so, the sentences saying what held are appended to `why`, and the conditions to `held`. */
+  explain(l: Letter, why: string[], held?: HeldCondition[]): boolean;
+  /** A leaf's value of the letter that met it, when the condition alone does not say it (a regex's match, the KLE key under a prefix). */
+  found?: (l: Letter) => string | undefined;
   /** Rough cost, so `all` tries the cheap tests first. */
   cost: number;
 }
 
-function leaf(cost: number, test: (l: Letter) => boolean, say: (l: Letter) => string): Node {
+function leaf(cost: number, test: (l: Letter) => boolean, say: (l: Letter) => string, found?: (l: Letter) => string | undefined): Node {
   return {
-    cost, test,
+    cost, test, found,
     explain(l, why) {
       if (!test(l)) return false;
       why.push(say(l));
@@ -114,7 +116,7 @@ function compileText(field: TextField, t: { words?: string[]; phrase?: string; r
   return leaf(textCost + 4, (l) => regexMatch(r, l.text(field)) !== null, (l) => {
     const m = regexMatch(r, l.text(field)) ?? '';
     return `${TEXT_FIELD_NAMES[field]} match${field === 'documents' ? '' : 'es'} ${showRegex(t.regex!)} (${quote(excerpt(m))})`;
-  });
+  }, (l) => excerpt(regexMatch(r, l.text(field)) ?? ''));
 }
 
 /** A matched piece of text, short and on one line (masked with the rest of the sentence). */
@@ -124,6 +126,23 @@ function excerpt(s: string): string {
 }
 
 function compileNode(c: Condition): Node {
+  if ('all' in c || 'any' in c) return compileTree(c);
+  // A leaf (or a not): it says what held, and is itself what held.
+  const n = compileLeaf(c);
+  return {
+    cost: n.cost, test: n.test,
+    explain(l, why, held) {
+      if (!n.explain(l, why)) return false;
+      if (held) {
+        const f = n.found?.(l);
+        held.push({ condition: c, ...(f ? { found: maskCpr(f) } : {}) });
+      }
+      return true;
+    },
+  };
+}
+
+function compileTree(c: Condition): Node {
   if ('all' in c) {
     const kids = c.all.map(compileNode);
     const byCost = [...kids].sort((a, b) => a.cost - b.cost);
@@ -133,9 +152,9 @@ function compileNode(c: Condition): Node {
         for (const k of byCost) if (!k.test(l)) return false;
         return true;
       },
-      explain(l, why) {
+      explain(l, why, held) {
         if (!this.test(l)) return false;
-        for (const k of kids) k.explain(l, why);
+        for (const k of kids) k.explain(l, why, held);
         return true;
       },
     };
@@ -149,12 +168,16 @@ function compileNode(c: Condition): Node {
         for (const k of byCost) if (k.test(l)) return true;
         return false;
       },
-      explain(l, why) {
-        for (const k of kids) if (k.explain(l, why)) return true;
+      explain(l, why, held) {
+        for (const k of kids) if (k.explain(l, why, held)) return true;
         return false;
       },
     };
   }
+  throw new Error('compileTree: not a tree');
+}
+
+function compileLeaf(c: Condition): Node {
   if ('not' in c) {
     const kid = compileNode(c.not);
     const text = `not (${describeCondition(c.not)})`;
@@ -163,7 +186,8 @@ function compileNode(c: Condition): Node {
   if ('always' in c) return leaf(0, () => true, () => 'catch-all');
   if ('senderId' in c) {
     const v = c.senderId;
-    return leaf(1, (l) => l.f.senderId === v, (l) => (l.f.senderName && l.f.senderName !== v ? `sender is ${l.f.senderName} (${v})` : `sender is ${v}`));
+    return leaf(1, (l) => l.f.senderId === v, (l) => (l.f.senderName && l.f.senderName !== v ? `sender is ${l.f.senderName} (${v})` : `sender is ${v}`),
+      (l) => (l.f.senderName && l.f.senderName !== v ? l.f.senderName : undefined));
   }
   if ('senderName' in c) {
     if ('equals' in c.senderName) {
@@ -172,7 +196,7 @@ function compileNode(c: Condition): Node {
     }
     const v = foldPhrase(c.senderName.contains);
     const shown = c.senderName.contains;
-    return leaf(2, (l) => l.senderName().includes(v), (l) => `sender ${l.f.senderName} has ${quote(shown)} in its name`);
+    return leaf(2, (l) => l.senderName().includes(v), (l) => `sender ${l.f.senderName} has ${quote(shown)} in its name`, (l) => l.f.senderName);
   }
   if ('recipientCvr' in c) {
     const v = c.recipientCvr;
@@ -189,14 +213,14 @@ function compileNode(c: Condition): Node {
     return leaf(1, (l) => dottedMatch(l.f.kle, v) !== undefined, (l) => {
       const k = dottedMatch(l.f.kle, v)!;
       return k === v ? `KLE subject is ${v}` : `KLE subject ${k} is under ${v}`;
-    });
+    }, (l) => { const k = dottedMatch(l.f.kle, v); return k !== v ? k : undefined; });
   }
   if ('form' in c) {
     const v = c.form;
     return leaf(1, (l) => dottedMatch(l.f.forms, v) !== undefined, (l) => {
       const k = dottedMatch(l.f.forms, v)!;
       return k === v ? `FORM task key is ${v}` : `FORM task key ${k} is under ${v}`;
-    });
+    }, (l) => { const k = dottedMatch(l.f.forms, v); return k !== v ? k : undefined; });
   }
   if ('caseId' in c) {
     if ('equals' in c.caseId) {
@@ -207,7 +231,7 @@ function compileNode(c: Condition): Node {
     const p = c.caseId.prefix.toLowerCase();
     const shown = c.caseId.prefix;
     const find = (l: Letter) => l.f.caseIds.find((id) => id.trim().toLowerCase().startsWith(p));
-    return leaf(1, (l) => find(l) !== undefined, (l) => `case id ${quote(find(l)!)} starts with ${quote(shown)}`);
+    return leaf(1, (l) => find(l) !== undefined, (l) => `case id ${quote(find(l)!)} starts with ${quote(shown)}`, find);
   }
   if ('caseSystem' in c) {
     const v = c.caseSystem.toLowerCase();
@@ -238,12 +262,12 @@ function compileNode(c: Condition): Node {
     if (a.equals !== undefined) {
       const v = foldPhrase(a.equals);
       const find = (l: Letter) => values(l).find((x) => foldedEq(x, v));
-      return leaf(2, (l) => find(l) !== undefined, (l) => `${name} is ${quote(find(l)!)}`);
+      return leaf(2, (l) => find(l) !== undefined, (l) => `${name} is ${quote(find(l)!)}`, (l) => (foldPhrase(find(l) ?? '') === foldPhrase(a.equals ?? '') ? undefined : find(l)));
     }
     const v = foldPhrase(a.contains ?? '');
     const shown = a.contains ?? '';
     const find = (l: Letter) => values(l).find((x) => x !== undefined && foldPhrase(x).includes(v));
-    return leaf(2, (l) => v !== '' && find(l) !== undefined, (l) => `${name} ${quote(find(l)!)} contains ${quote(shown)}`);
+    return leaf(2, (l) => v !== '' && find(l) !== undefined, (l) => `${name} ${quote(find(l)!)} contains ${quote(shown)}`, find);
   }
   if ('documentName' in c) {
     const d = c.documentName;
@@ -253,17 +277,17 @@ function compileNode(c: Condition): Node {
         const i = l.documentNamesFolded().findIndex((n) => n.includes(v));
         return i < 0 ? undefined : l.f.documentNames[i];
       };
-      return leaf(2, (l) => v !== '' && find(l) !== undefined, (l) => `document ${quote(find(l)!)} has ${quote(d.contains)} in its name`);
+      return leaf(2, (l) => v !== '' && find(l) !== undefined, (l) => `document ${quote(find(l)!)} has ${quote(d.contains)} in its name`, find);
     }
     const r: CompiledRegex = compileRegex(d.regex.pattern, d.regex.flags ?? '');
     const find = (l: Letter) => l.f.documentNames.find((n) => regexMatch(r, new PreparedText(n.slice(0, 255))) !== null);
-    return leaf(4, (l) => find(l) !== undefined, (l) => `document ${quote(find(l)!)} matches ${showRegex(d.regex)}`);
+    return leaf(4, (l) => find(l) !== undefined, (l) => `document ${quote(find(l)!)} matches ${showRegex(d.regex)}`, find);
   }
   if ('documentType' in c) {
     const v = c.documentType.toLowerCase();
     const wildcard = v.endsWith('/*') ? v.slice(0, -1) : null;
     const find = (l: Letter) => l.documentTypes().find((t) => (wildcard ? t.startsWith(wildcard) : t === v));
-    return leaf(1, (l) => find(l) !== undefined, (l) => (wildcard ? `a document is ${find(l)} (${v})` : `a document is ${v}`));
+    return leaf(1, (l) => find(l) !== undefined, (l) => (wildcard ? `a document is ${find(l)} (${v})` : `a document is ${v}`), (l) => (wildcard ? find(l) : undefined));
   }
   if ('replyRequired' in c) {
     const v = c.replyRequired;
@@ -369,7 +393,7 @@ export function compileRules(rules: Rule[], copts: CompileOptions = {}): Compile
     const b = byCvr.get(input.recipientCvr) ?? none;
     const c = rest;
     let i = 0, j = 0, k = 0;
-    const matched: { ruleId: string; ruleName: string; why: string[] }[] = [];
+    const matched: { ruleId: string; ruleName: string; why: string[]; held: HeldCondition[] }[] = [];
     const chosen: ChosenDestination[] = [];
     for (;;) {
       // Three-way merge of the candidate lists, in rule order.
@@ -382,13 +406,14 @@ export function compileRules(rules: Rule[], copts: CompileOptions = {}): Compile
       if (gate && !mayHave(letter, gate.parts, gate.hash)) continue;
       if (!node.test(letter)) continue;
       const why: string[] = [];
-      node.explain(letter, why);
-      const entry = { ruleId: rule.id, ruleName: rule.name, why: why.map((w) => maskCpr(w)) };
+      const held: HeldCondition[] = [];
+      node.explain(letter, why, held);
+      const entry = { ruleId: rule.id, ruleName: rule.name, why: why.map((w) => maskCpr(w)), held };
       matched.push(entry);
       const action = rule.action;
       if (action.kind === 'triage' || action.destinationIds.length === 0) {
         const head = action.kind === 'triage' ? `rule "${rule.name}" sends to triage` : `rule "${rule.name}" names no destination`;
-        return { kind: 'triage', why: [head, ...entry.why], matched };
+        return { kind: 'triage', why: [head, ...entry.why], cause: { code: action.kind === 'triage' ? 'rule_sends_to_triage' : 'rule_names_no_destination', rule: rule.name }, matched };
       }
       let folder: string | undefined;
       for (const id of action.destinationIds) {
@@ -399,7 +424,7 @@ export function compileRules(rules: Rule[], copts: CompileOptions = {}): Compile
       if (!rule.continue) break;
     }
     if (chosen.length > 0) return { kind: 'destinations', destinations: chosen, matched };
-    return { kind: 'triage', why: ['no rule matched'], matched };
+    return { kind: 'triage', why: ['no rule matched'], cause: { code: 'no_rule_matched' }, matched };
   };
   return Object.assign(route, { ruleCount: ordered.length });
 }

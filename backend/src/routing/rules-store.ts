@@ -6,7 +6,7 @@ import { cvrNumbers, destinations, ruleVersions, rules } from '../store/schema';
 import { HttpError } from '../api/errors';
 import { conditionSchema } from './conditions';
 import { describeCondition } from './describe';
-import { validateRule, walkConditions } from './validate';
+import { ruleProblems, walkConditions } from './validate';
 import type { Rule } from './types';
 import type { RuleInput, RuleView } from '../../../shared/src/contracts';
 
@@ -36,33 +36,43 @@ export async function listRules(db: Db, orgId: string): Promise<RuleRow[]> {
 }
 
 /** What validation needs to know about the organisation. */
-export async function ruleContext(db: Db, orgId: string): Promise<{ orgCvrs: string[]; destinationIds: Set<string> }> {
+export async function ruleContext(db: Db, orgId: string): Promise<RuleContext> {
   const [cvrs, dests] = await Promise.all([
     db.select({ cvr: cvrNumbers.cvr }).from(cvrNumbers).where(and(eq(cvrNumbers.orgId, orgId), isNull(cvrNumbers.removedAt))),
-    db.select({ id: destinations.id }).from(destinations).where(and(eq(destinations.orgId, orgId), isNull(destinations.archivedAt))),
+    // Archived ones too, for their names: a problem names a deleted destination, not its id.
+    db.select({ id: destinations.id, name: destinations.displayName, archivedAt: destinations.archivedAt }).from(destinations).where(eq(destinations.orgId, orgId)),
   ]);
-  return { orgCvrs: cvrs.map((c) => c.cvr), destinationIds: new Set(dests.map((d) => d.id)) };
+  return {
+    orgCvrs: cvrs.map((c) => c.cvr), destinationIds: new Set(dests.filter((d) => !d.archivedAt).map((d) => d.id)),
+    destinationNames: new Map(dests.map((d) => [d.id, d.name])),
+  };
 }
 
+type RuleContext = { orgCvrs: string[]; destinationIds: Set<string>; destinationNames?: Map<string, string> };
+
 /** The context with the stored rule's own CVR numbers and destinations counted as present. */
-function tolerating(ctx: { orgCvrs: string[]; destinationIds: Set<string> }, stored: Rule) {
+function tolerating(ctx: RuleContext, stored: Rule): RuleContext {
   const cvrs = new Set(ctx.orgCvrs);
   walkConditions(stored.conditions, (c) => { if ('recipientCvr' in c) cvrs.add(c.recipientCvr); });
   const ids = new Set(ctx.destinationIds);
   if (stored.action.kind === 'destinations') for (const d of stored.action.destinationIds) ids.add(d);
-  return { orgCvrs: [...cvrs], destinationIds: ids };
+  return { orgCvrs: [...cvrs], destinationIds: ids, destinationNames: ctx.destinationNames };
 }
 
 /** Parses and validates a rule as entered; throws a 400/422 naming every problem. */
-export function checkedRule(input: RuleInput, id: string, ctx: { orgCvrs: string[]; destinationIds: Set<string> }): Rule {
+export function checkedRule(input: RuleInput, id: string, ctx: RuleContext): Rule {
   const parsed = conditionSchema.safeParse(input.conditions);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    throw new HttpError(400, 'invalid_conditions', `The conditions are not valid${i.path.length ? ` at ${i.path.join('.')}` : ''}: ${i.message}`);
+    throw new HttpError(400, 'invalid_conditions', `The conditions are not valid${i.path.length ? ` at ${i.path.join('.')}` : ''}: ${i.message}`,
+      { params: { rule: input.name } });
   }
   const rule: Rule = { id, name: input.name, priority: input.priority, enabled: input.enabled, conditions: parsed.data, action: input.action, continue: input.continue };
-  const problems = validateRule(rule, ctx);
-  if (problems.length) throw new HttpError(422, 'rule_refused', `The rule "${input.name}" was not saved: ${problems.join(' ')}`);
+  const problems = ruleProblems(rule, ctx);
+  if (problems.length) {
+    throw new HttpError(422, 'rule_refused', `The rule "${input.name}" was not saved: ${problems.map((p) => p.message).join(' ')}`,
+      { params: { rule: input.name }, problems });
+  }
   return rule;
 }
 

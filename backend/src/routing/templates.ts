@@ -27,27 +27,35 @@ const list = TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ');
 
 /** Problems with a template (empty: it is fine), as sentences. */
 export function templateProblems(template: string): string[] {
-  const problems: string[] = [];
-  if (template.trim() === '') return ['The folder template is empty; leave it out to use the destination\'s own folder.'];
-  if (template.length > TEMPLATE_MAX) problems.push(`The folder template is limited to ${TEMPLATE_MAX} characters.`);
+  return templateProblemList(template).map((p) => p.message);
+}
+
+/** Problems with a template, each with its code and values (shared Problem) for translation. */
+export function templateProblemList(template: string): { code: string; params?: Record<string, string | number>; message: string }[] {
+  const problems: { code: string; params?: Record<string, string | number>; message: string }[] = [];
+  const add = (code: string, params: Record<string, string | number> | undefined, message: string) => problems.push({ code, ...(params ? { params } : {}), message });
+  if (template.trim() === '') return [{ code: 'template_empty', message: 'The folder template is empty; leave it out to use the destination\'s own folder.' }];
+  if (template.length > TEMPLATE_MAX) add('template_too_long', { max: TEMPLATE_MAX }, `The folder template is limited to ${TEMPLATE_MAX} characters.`);
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(template)) problems.push('The folder template contains a control character (such as a line break); remove it.');
+  if (/[\u0000-\u001f\u007f]/.test(template)) add('template_control_character', undefined, 'The folder template contains a control character (such as a line break); remove it.');
   const unknown = new Set<string>();
   for (const m of template.matchAll(PLACEHOLDER)) {
     if (!(TEMPLATE_PLACEHOLDERS as readonly string[]).includes(m[1])) unknown.add(m[0]);
   }
   if (unknown.size) {
-    problems.push(`The folder template has ${unknown.size === 1 ? 'an unknown placeholder' : 'unknown placeholders'} ${[...unknown].join(', ')}; ` +
+    add('template_unknown_placeholder', { placeholders: [...unknown].join(', '), count: unknown.size, known: list },
+      `The folder template has ${unknown.size === 1 ? 'an unknown placeholder' : 'unknown placeholders'} ${[...unknown].join(', ')}; ` +
       `the placeholders are ${list}.`);
   }
   const rest = template.replace(PLACEHOLDER, '');
-  if (/[{}]/.test(rest)) problems.push(`The folder template has a "{" or "}" that is not part of a placeholder; write placeholders as ${list}.`);
+  if (/[{}]/.test(rest)) add('template_stray_brace', { known: list }, `The folder template has a "{" or "}" that is not part of a placeholder; write placeholders as ${list}.`);
   const segs = splitTemplate(template);
-  if (segs.length === 0) problems.push('The folder template names no folder; write e.g. "Digital Post/{sender}/{year}".');
+  if (segs.length === 0) add('template_no_folder', undefined, 'The folder template names no folder; write e.g. "Digital Post/{sender}/{year}".');
   for (const s of segs) {
     const literal = s.replace(PLACEHOLDER, '');
     if (literal.length > SEGMENT_MAX - VALUE_MAX) {
-      problems.push(`The folder name "${s.slice(0, 40)}…" in the template is too long; folder names are limited to ${SEGMENT_MAX} characters.`);
+      add('template_folder_too_long', { folder: `${s.slice(0, 40)}…`, max: SEGMENT_MAX },
+        `The folder name "${s.slice(0, 40)}…" in the template is too long; folder names are limited to ${SEGMENT_MAX} characters.`);
     }
   }
   return problems;

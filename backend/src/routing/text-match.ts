@@ -500,6 +500,9 @@ export interface RegexSafety {
   ok: boolean;
   /** When not ok: a sentence saying why, with a suggestion. */
   problem?: string;
+  /** When not ok: the problem's code and values, for translation (shared Problem). */
+  code?: 'regex_invalid' | 'regex_unchecked' | 'regex_unproven' | 'regex_catastrophic' | 'regex_slow';
+  params?: Record<string, string | number>;
   /** What recheck said, e.g. "safe", "2nd degree polynomial", and our estimate of the worst case. */
   detail?: string;
 }
@@ -531,24 +534,26 @@ function computeSafety(pattern: string, flags: RegexFlags, maxInput: number): Re
   const re = compiledRegex(pattern, flags);
   const name = shown(pattern, flags);
   if (re instanceof SyntaxError) {
-    return { ok: false, problem: `The regular expression ${name} is not valid: ${re.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}.` };
+    const detail = re.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    return { ok: false, code: 'regex_invalid', params: { regex: name, detail }, problem: `The regular expression ${name} is not valid: ${detail}.` };
   }
   let d: ReturnType<typeof checkSync>;
   try {
     d = checkSync(pattern, flags, { timeout: RECHECK_TIMEOUT_MS });
   } catch (e) {
-    return { ok: false, problem: `The regular expression ${name} could not be checked for catastrophic backtracking (${e instanceof Error ? e.message : String(e)}); try again, or use words or a phrase instead.` };
+    return { ok: false, code: 'regex_unchecked', params: { regex: name }, problem: `The regular expression ${name} could not be checked for catastrophic backtracking (${e instanceof Error ? e.message : String(e)}); try again, or use words or a phrase instead.` };
   }
   if (d.status === 'safe') return { ok: true, detail: d.complexity.type === 'linear' ? 'linear' : 'safe' };
   if (d.status === 'unknown') {
     const why = d.error.kind === 'timeout' ? `within ${RECHECK_TIMEOUT_MS / 1000} seconds` : `(${d.error.kind}${'message' in d.error && d.error.message ? `: ${d.error.message}` : ''})`;
-    return { ok: false, problem: `The regular expression ${name} could not be proven safe from catastrophic backtracking ${why}; simplify it (fewer repetitions such as .* or +), or use words or a phrase instead.` };
+    return { ok: false, code: 'regex_unproven', params: { regex: name }, problem: `The regular expression ${name} could not be proven safe from catastrophic backtracking ${why}; simplify it (fewer repetitions such as .* or +), or use words or a phrase instead.` };
   }
   const hot = d.hotspot.map((h) => pattern.slice(h.start, h.end)).filter(Boolean);
-  const at = hot.length ? ` (at ${hot.slice(0, 3).map((h) => `"${h}"`).join(', ')})` : '';
+  const spots = hot.slice(0, 3).map((h) => `"${h}"`).join(', ');
+  const at = hot.length ? ` (at ${spots})` : '';
   if (d.complexity.type === 'exponential') {
     return {
-      ok: false, detail: 'exponential',
+      ok: false, detail: 'exponential', code: 'regex_catastrophic', params: { regex: name, at: spots },
       problem: `The regular expression ${name} can backtrack catastrophically: some texts make it run for an exponentially long time${at}. ` +
         'This comes from a repetition inside a repetition, such as (a+)+ or (\\w+\\s?)*, or from alternatives that overlap inside a repetition, such as (a|ab)*; ' +
         'repeat each part once (\\w+(\\s\\w+)* instead of (\\w+\\s?)*), or use words or a phrase instead.',
@@ -560,7 +565,8 @@ function computeSafety(pattern: string, flags: RegexFlags, maxInput: number): Re
   const detail = `${d.complexity.summary}; worst case about ${est < 1 ? '<1' : Math.round(est)} ms on ${maxInput.toLocaleString('en')} characters`;
   if (est <= REGEX_BUDGET_MS) return { ok: true, detail };
   return {
-    ok: false, detail,
+    ok: false, detail, code: 'regex_slow',
+    params: { regex: name, at: spots, degree, ms: est >= 10_000 ? 10_000 : Math.round(est), chars: maxInput, limit: REGEX_BUDGET_MS },
     problem: `The regular expression ${name} is too slow on some texts: its time grows with the ${ordinal(degree)} of the text's length${at}, ` +
       `about ${est >= 10_000 ? 'more than 10 seconds' : `${Math.round(est).toLocaleString('en')} ms`} on ${maxInput.toLocaleString('en')} characters (the limit is ${REGEX_BUDGET_MS} ms). ` +
       'Bound each gap (e.g. [^\\n]{0,80} instead of .*), avoid two repetitions that can match the same characters next to each other (such as \\s+\\S+\\s+ or \\w+\\w*), or use words or a phrase instead.',

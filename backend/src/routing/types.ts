@@ -66,11 +66,18 @@ export interface Rule {
 /** One destination the decision chose, with the folder path a template produced (if any). */
 export interface ChosenDestination { destinationId: string; ruleId: string; folderPath?: string }
 
+/** A condition of a rule that held for a letter, and what of the letter met it (CPR masked): the task pane says it in words. */
+export interface HeldCondition { condition: Condition; found?: string }
+/** A rule that matched: `why` in English sentences (logs, API clients), `held` as data. */
+export interface RuleMatch { ruleId: string; ruleName: string; why: string[]; held?: HeldCondition[] }
+/** Why a letter went to triage, as a code (the rule by name). */
+export type TriageCause = { code: 'no_rule_matched' } | { code: 'rule_sends_to_triage' | 'rule_names_no_destination'; rule: string };
+
 export type RouteDecision =
   | {
     kind: 'destinations';
     destinations: ChosenDestination[];
     /** Every rule that matched, in order, with the tests that held. */
-    matched: { ruleId: string; ruleName: string; why: string[] }[];
+    matched: RuleMatch[];
   }
-  | { kind: 'triage'; why: string[]; matched: { ruleId: string; ruleName: string; why: string[] }[] };
+  | { kind: 'triage'; why: string[]; cause?: TriageCause; matched: RuleMatch[] };

@@ -1,13 +1,14 @@
 // An organisation's CVR numbers and provider mailboxes. Every function takes the organisation id
 // first; credentials go in encrypted and never come out of this module except into a connector.
-import { and, asc, count, desc, eq, inArray, isNull } from 'drizzle-orm';
-import type { Db } from './db';
+import { and, asc, count, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { isUniqueViolation, type Db } from './db';
 import type { Sealer } from '../crypto/envelope';
 import { cvrNumbers, mailboxes, messages, quarantine } from './schema';
 import { isValidCvr } from '../../../shared/src/identifiers';
 import type { CvrCreate, CvrView, MailboxCreate, MailboxHealth, MailboxUpdate, MailboxView, Provider, QuarantineItem } from '../../../shared/src/contracts';
 import { providerModule } from '../ingest/connectors';
 import { publicConfig, splitSecretSettings } from '../ingest/provider';
+import { DEFAULT_PROVIDER_URL_POLICY, providerBaseUrlRefusal, sameBaseUrl, type ProviderUrlPolicy } from '../ingest/provider-urls';
 import { HttpError } from '../api/errors';
 import type { ZodType } from 'zod';
 
@@ -23,14 +24,35 @@ export async function listCvrs(db: Db, orgId: string): Promise<CvrView[]> {
   }));
 }
 
+/**
+ * A CVR number belongs to at most one organisation of the installation (the unique index
+ * cvr_numbers_cvr_active_uq on the rows not removed, migration 0020): its letters, its Digital Post
+ * pushes and its mailboxes are that organisation's. The refusal does not say which organisation holds it.
+ */
+const cvrTaken = (cvr: string) => new HttpError(409, 'cvr_taken', `CVR ${cvr} is already connected to another organisation in this Brevdue `
+  + 'installation, and a CVR number can belong to one organisation only. If it is yours, ask the operator of this Brevdue installation '
+  + 'to look into it; it is not shown here which organisation holds it.', { params: { cvr } });
+
 export async function addCvr(db: Db, orgId: string, input: CvrCreate): Promise<CvrView> {
   if (!isValidCvr(input.cvr)) throw new HttpError(400, 'invalid_cvr', `${input.cvr} is not a valid CVR number (the modulus 11 check fails). Check the digits.`);
   const [existing] = await db.select().from(cvrNumbers).where(and(eq(cvrNumbers.orgId, orgId), eq(cvrNumbers.cvr, input.cvr)));
   if (existing && !existing.removedAt) throw new HttpError(409, 'exists', `CVR ${input.cvr} is already in your organisation (as "${existing.name}").`);
-  if (existing) {
-    await db.update(cvrNumbers).set({ removedAt: null, name: input.name }).where(eq(cvrNumbers.id, existing.id));
-  } else {
-    await db.insert(cvrNumbers).values({ orgId, cvr: input.cvr, name: input.name });
+  const [taken] = await db.select({ id: cvrNumbers.id }).from(cvrNumbers)
+    .where(and(eq(cvrNumbers.cvr, input.cvr), isNull(cvrNumbers.removedAt), ne(cvrNumbers.orgId, orgId))).limit(1);
+  if (taken) throw cvrTaken(input.cvr);
+  try {
+    if (existing) {
+      await db.update(cvrNumbers).set({ removedAt: null, name: input.name }).where(eq(cvrNumbers.id, existing.id));
+    } else {
+      await db.insert(cvrNumbers).values({ orgId, cvr: input.cvr, name: input.name });
+    }
+  } catch (e) {
+    // Another organisation (or another request of this one) added it since the look above.
+    if (!isUniqueViolation(e)) throw e;
+    const [mine] = await db.select({ id: cvrNumbers.id }).from(cvrNumbers)
+      .where(and(eq(cvrNumbers.orgId, orgId), eq(cvrNumbers.cvr, input.cvr), isNull(cvrNumbers.removedAt)));
+    if (mine) throw new HttpError(409, 'exists', `CVR ${input.cvr} is already in your organisation.`);
+    throw cvrTaken(input.cvr);
   }
   return { cvr: input.cvr, name: input.name, mailboxes: [] };
 }
@@ -46,13 +68,16 @@ export async function removeCvr(db: Db, orgId: string, cvr: string): Promise<voi
   });
 }
 
-export async function addMailbox(db: Db, sealer: Sealer, orgId: string, cvr: string, input: MailboxCreate): Promise<MailboxView> {
+/** `urls`: the installation's allowed provider addresses (ingest/provider-urls.ts); default: the providers' own. */
+export async function addMailbox(db: Db, sealer: Sealer, orgId: string, cvr: string, input: MailboxCreate,
+  urls: ProviderUrlPolicy = DEFAULT_PROVIDER_URL_POLICY): Promise<MailboxView> {
   const [c] = await db.select().from(cvrNumbers).where(and(eq(cvrNumbers.orgId, orgId), eq(cvrNumbers.cvr, cvr), isNull(cvrNumbers.removedAt)));
   if (!c) throw new HttpError(404, 'not_found', `CVR ${cvr} is not in your organisation; add it first.`);
   const p = providerModule(input.provider);
   // Personal settings (e-Boks' login CPR number) sent with the config are sealed with the credentials.
   const split = splitSecretSettings(p, input.config, input.credentials);
   const config = validate(p.configSchema, split.config, `${p.displayName} settings`);
+  refuseBaseUrl(urls, input.provider, (config as { baseUrl?: unknown }).baseUrl);
   const secret = validate(p.secretSchema, split.secret, `${p.displayName} credentials`);
   const [existing] = await db.select().from(mailboxes).where(and(eq(mailboxes.orgId, orgId), eq(mailboxes.cvr, cvr), eq(mailboxes.provider, input.provider)));
   if (existing && !existing.removedAt) {
@@ -83,20 +108,32 @@ export async function listQuarantine(db: Db, orgId: string, mailboxId: string, l
   return rows.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() }));
 }
 
-export async function updateMailbox(db: Db, sealer: Sealer, orgId: string, id: string, input: MailboxUpdate): Promise<MailboxView> {
+export async function updateMailbox(db: Db, sealer: Sealer, orgId: string, id: string, input: MailboxUpdate,
+  urls: ProviderUrlPolicy = DEFAULT_PROVIDER_URL_POLICY): Promise<MailboxView> {
   const row = await mailboxRow(db, orgId, id);
   const p = providerModule(row.provider);
   const set: Partial<MailboxRow> = {};
   if (input.paused !== undefined) set.paused = input.paused;
   if (input.config !== undefined || input.credentials !== undefined) {
+    // The credentials are sent to the mailbox's address: a new address gets new credentials, never
+    // the stored ones (nor personal settings carried from them), and only an allowed address at all.
+    const before = baseUrlOf(p, row.config);
+    const moved = input.config !== undefined && !sameBaseUrl(before, baseUrlOf(p, validate(p.configSchema,
+      splitSecretSettings(p, input.config, {}).config, `${p.displayName} settings`)));
+    if (moved) refuseBaseUrl(urls, row.provider, baseUrlOf(p, splitSecretSettings(p, input.config!, {}).config));
+    if (moved && input.credentials === undefined) {
+      throw new HttpError(400, 'credentials_required', `A new ${p.displayName} address (baseUrl) needs the credentials again: Brevdue never sends `
+        + 'the stored credentials to another address. Send "credentials" (all of them) together with the new "config".');
+    }
     // Personal settings move into the sealed secret, also those a mailbox saved earlier kept in its
-    // config; new credentials without them keep the ones stored.
-    const stored = row.secretEnc ? JSON.parse(sealer.open(row.secretEnc).toString('utf8')) as Record<string, unknown> : {};
-    const carried = splitSecretSettings(p, row.config, stored).secret;
+    // config; new credentials without them keep the ones stored (at the same address only).
+    const stored = !moved && row.secretEnc ? JSON.parse(sealer.open(row.secretEnc).toString('utf8')) as Record<string, unknown> : {};
+    const carried = moved ? {} : splitSecretSettings(p, row.config, stored).secret;
     const split = splitSecretSettings(p, input.config ?? row.config, input.credentials ?? stored, carried);
     if (input.config !== undefined || split.config !== row.config) {
       set.config = validate(p.configSchema, split.config, `${p.displayName} settings`) as Record<string, unknown>;
     }
+    refuseBaseUrl(urls, row.provider, baseUrlOf(p, set.config ?? row.config));
     set.secretEnc = sealer.seal(JSON.stringify(validate(p.secretSchema, split.secret, `${p.displayName} credentials`)));
   }
   // New settings or a resume deserve an immediate try, not the rest of a backoff.
@@ -127,6 +164,18 @@ async function countsByMailbox(db: Db, orgId: string, ids: string[]): Promise<(i
   const u = new Map(undelivered.map((r) => [r.id, Number(r.n)]));
   const q = new Map(quarantined.map((r) => [r.id, Number(r.n)]));
   return (id) => ({ undelivered: u.get(id) ?? 0, quarantined: q.get(id) ?? 0 });
+}
+
+/** The base URL a connector would call: the config's, or the provider's default when it has one. */
+function baseUrlOf(p: { configSchema: ZodType<unknown> }, config: unknown): unknown {
+  const parsed = p.configSchema.safeParse(config);
+  return parsed.success ? (parsed.data as { baseUrl?: unknown }).baseUrl : (config as { baseUrl?: unknown } | null)?.baseUrl;
+}
+
+/** 400 with the reason (and who can allow more addresses) when a mailbox's address is not the installation's. */
+function refuseBaseUrl(urls: ProviderUrlPolicy, provider: string, baseUrl: unknown): void {
+  const refusal = providerBaseUrlRefusal(urls, provider, baseUrl);
+  if (refusal) throw new HttpError(400, 'base_url_not_allowed', refusal);
 }
 
 function validate<T>(schema: ZodType<T>, value: unknown, what: string): T {

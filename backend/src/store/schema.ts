@@ -38,7 +38,12 @@ export const cvrNumbers = pgTable('cvr_numbers', {
   name: text('name').notNull(),
   /** Removed by an admin: its mailboxes stop, its letters stay (until retention). */
   removedAt: ts('removed_at'),
-}, (t) => [uniqueIndex('cvr_numbers_org_cvr_uq').on(t.orgId, t.cvr)]);
+}, (t) => [
+  uniqueIndex('cvr_numbers_org_cvr_uq').on(t.orgId, t.cvr),
+  // A CVR number belongs to one organisation of the installation at a time (store/organisation.ts addCvr):
+  // its pushes, mailboxes and letters are that organisation's. Removed rows keep their history.
+  uniqueIndex('cvr_numbers_cvr_active_uq').on(t.cvr).where(sql`removed_at IS NULL`),
+]);
 
 /** One provider mailbox of one CVR number. `config` holds non-secret settings; secrets are encrypted. */
 export const mailboxes = pgTable('mailboxes', {
@@ -233,7 +238,8 @@ export const ruleVersions = pgTable('rule_versions', {
 
 /**
  * The assistant's learnt counts per organisation: how often a feature (sender, word stem, KLE…) went
- * with a target (a set of destinations). The row with feature '' holds the target's total.
+ * with a target (a set of destinations). The row with feature '' holds the target's total. A feature
+ * is stored as `~<kind prefix>:<keyed hash>` (assistant_keys), never as the word.
  */
 export const assistantCounts = pgTable('assistant_counts', {
   orgId: uuid('org_id').notNull().references(() => organisations.id),
@@ -241,6 +247,20 @@ export const assistantCounts = pgTable('assistant_counts', {
   target: text('target').notNull(),
   count: doublePrecision('count').notNull(),
 }, (t) => [primaryKey({ columns: [t.orgId, t.feature, t.target] })]);
+
+/**
+ * The key of an organisation's assistant features: 32 random bytes, sealed (crypto/envelope.ts). The
+ * features in assistant_counts are keyed hashes under it (triage/assistant-store.ts), so a database
+ * alone does not tell which words a letter had. Sealed, not derived from the KEK like the CPR index:
+ * a hash cannot be re-made under a new key without its word, so a KEK rotation re-wraps this key
+ * (crypto/rewrap.ts) and the counts stay valid.
+ */
+export const assistantKeys = pgTable('assistant_keys', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  orgId: uuid('org_id').notNull().unique().references(() => organisations.id),
+  keyEnc: bytea('key_enc').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
 
 export const deliveries = pgTable('deliveries', {
   id: uuid('id').primaryKey().defaultRandom(),

@@ -10,7 +10,7 @@ import { routingInputOf } from '../routing/input';
 import { errorMessage } from '../log';
 import { percent } from '../assistant/model';
 
-export type PlacedBy = { kind: 'person'; name: string } | { kind: 'assistant'; confidence: number; explanation: string };
+export type PlacedBy = { kind: 'person'; name: string } | { kind: 'assistant'; confidence: number; explanation: string; explanationDa?: string };
 
 export async function placeLetter(ctx: AppContext, orgId: string, messageId: string, destinationIds: string[], by: PlacedBy): Promise<string[]> {
   const wanted = [...new Set(destinationIds)];
@@ -27,11 +27,12 @@ export async function placeLetter(ctx: AppContext, orgId: string, messageId: str
       .returning({ id: deliveries.id });
     const names = dests.map((d) => d.displayName).join(', ');
     if (by.kind === 'person') {
-      await addEvent(tx, orgId, messageId, 'placed', who, `${who} placed the letter: ${names}`, { destinationIds: wanted, deliveryIds: ins.map((i) => i.id) });
+      await addEvent(tx, orgId, messageId, 'placed', who, `${who} placed the letter: ${names}`, { destinationIds: wanted, deliveryIds: ins.map((i) => i.id), destinations: dests.map((d) => d.displayName) });
     } else {
       await addEvent(tx, orgId, messageId, 'auto_placed', 'assistant',
         `The assistant placed the letter automatically (${percent(by.confidence)} sure): ${names}. ${by.explanation}`,
-        { destinationIds: wanted, deliveryIds: ins.map((i) => i.id), confidence: by.confidence, automatic: true });
+        { destinationIds: wanted, deliveryIds: ins.map((i) => i.id), confidence: by.confidence, automatic: true, destinations: dests.map((d) => d.displayName),
+          ...(by.explanationDa ? { explanation: { da: by.explanationDa, en: by.explanation } } : {}) });
     }
     return ins.map((i) => i.id);
   });

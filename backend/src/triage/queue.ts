@@ -5,7 +5,7 @@ import type { AppContext } from '../context';
 import { cvrNumbers, destinations, documents, events, messages, letterColumns } from '../store/schema';
 import { routingInputOf } from '../routing/input';
 import { summary } from '../store/read';
-import type { Suggestion as ApiSuggestion, TriageList } from '../../../shared/src/contracts';
+import { routingExplanationSchema, type RoutingExplanation, type Suggestion as ApiSuggestion, type TriageList } from '../../../shared/src/contracts';
 import type { Suggestion } from '../assistant/model';
 import { errorMessage } from '../log';
 import { mayUseDestination, visibleLetters, type Scope } from '../store/scope';
@@ -17,6 +17,12 @@ export async function registryNames(ctx: AppContext, orgId: string) {
   const rows = await ctx.db.select({ id: destinations.id, displayName: destinations.displayName, kind: destinations.kind, mailbox: destinations.mailbox, folderPath: destinations.folderPath })
     .from(destinations).where(and(eq(destinations.orgId, orgId), isNull(destinations.archivedAt))).orderBy(asc(destinations.displayName));
   return { ids: rows.map((r) => r.id), names: new Map(rows.map((r) => [r.id, r.displayName])), byId: new Map(rows.map((r) => [r.id, r])) };
+}
+
+/** The triage event's explanation when it has one (letters routed before it was stored have only `why`). */
+function explanationOf(data: unknown): RoutingExplanation | undefined {
+  const r = routingExplanationSchema.safeParse((data as { explanation?: unknown } | undefined)?.explanation);
+  return r.success ? r.data : undefined;
 }
 
 export function apiSuggestion(s: Suggestion, names: Map<string, string>): ApiSuggestion {
@@ -50,6 +56,7 @@ export async function listTriage(ctx: AppContext, scope: Scope, q: { limit: numb
     items.push({
       message: summary(m, cvrName, Number(n)),
       why: ((ev?.data as { why?: string[] } | undefined)?.why) ?? [],
+      ...(explanationOf(ev?.data) ? { explanation: explanationOf(ev?.data) } : {}),
       suggestions,
     });
   }

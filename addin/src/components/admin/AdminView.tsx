@@ -16,9 +16,9 @@ const useStyles = makeStyles({
   tabs: {
     borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
     padding: `0 ${tokens.spacingHorizontalXS}`,
-    overflowX: 'auto',
-    scrollbarWidth: 'none',
   },
+  // Six tabs do not fit a narrow pane on one line: they wrap, so every tab stays in sight.
+  tabList: { flexWrap: 'wrap' },
   tab: { flexShrink: 0 },
 });
 
@@ -28,7 +28,7 @@ export default function AdminView({ page, onPage }: { page: AdminPage; onPage: (
   return (
     <div className={s.root} data-testid={`admin-${page}`}>
       <nav className={s.tabs} aria-label={t('admin.tabs')}>
-        <TabList size="small" appearance="subtle" selectedValue={page} onTabSelect={(_, d) => onPage(d.value as AdminPage)} data-testid="admin-tabs">
+        <TabList className={s.tabList} size="small" appearance="subtle" selectedValue={page} onTabSelect={(_, d) => onPage(d.value as AdminPage)} data-testid="admin-tabs">
           {ADMIN_PAGES.map((p) => (
             <Tab key={p} value={p} className={s.tab} data-testid={`admin-tab-${p}`}>{t(`admin.tab.${p}`)}</Tab>
           ))}

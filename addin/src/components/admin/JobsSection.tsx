@@ -1,7 +1,9 @@
 // Admin › Mailboxes › Jobs: the job runner as operators need it (GET /api/admin/jobs, admins and
 // operators): per job name queued, due now, running, failed recently and the oldest wait, and the
 // organisation's last failed jobs with the server's (CPR-masked) reason. Read-only, with refresh.
+// Jobs are named in words; the technical name (as in logs and metrics) is secondary text.
 import { Badge, Body1Strong, Button, Caption1, Spinner, Text } from '@fluentui/react-components';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { JobsOverview } from '../../../../shared/src/contracts';
 import { useApi } from '../../api/context';
@@ -12,6 +14,13 @@ import { useLocale } from '../useLocale';
 import { useAdminStyles, useResource } from './common';
 
 type JobRow = JobsOverview['jobs'][number];
+
+const KNOWN_JOBS = ['poll-mailbox', 'route-letter', 'deliver', 'ngdp-receipt', 'notify-dead-letter', 'recover-uncertain', 'retention-purge', 'stats-compact'] as const;
+
+/** A job's name in words; a job this pane does not know keeps its technical name. */
+export function jobLabel(name: string, t: TFunction): string {
+  return (KNOWN_JOBS as readonly string[]).includes(name) ? t(`jobs.names.${name as typeof KNOWN_JOBS[number]}`) : name;
+}
 
 export function JobsSection() {
   const s = useAdminStyles();
@@ -45,7 +54,7 @@ export function JobsSection() {
               <ul className={s.list} data-testid="jobs-failures">
                 {data.recentFailures.map((f, i) => (
                   <li key={`${f.name}-${f.failedAt}-${i}`} className={s.card} data-testid="jobs-failure">
-                    <Text weight="semibold">{t('jobs.failure', { name: f.name, date: formatDateTime(f.failedAt, locale, true), attempts: f.failCount })}</Text>
+                    <Text weight="semibold">{t('jobs.failure', { name: jobLabel(f.name, t), date: formatDateTime(f.failedAt, locale, true), attempts: f.failCount })}</Text>
                     <Caption1 className={s.problem}>{f.failReason ?? t('jobs.noReason')}</Caption1>
                   </li>
                 ))}
@@ -64,9 +73,12 @@ function JobItem({ job, hours }: { job: JobRow; hours: number }) {
   return (
     <li className={s.card} data-testid="job" data-job={job.name}>
       <div className={s.row}>
-        <Text weight="semibold" className={s.name}>{job.name}</Text>
+        <Text weight="semibold" className={s.name} data-testid="job-name">{jobLabel(job.name, t)}</Text>
         {job.failedRecently > 0 && <Badge appearance="tint" color="danger">{t('jobs.failedRecently', { hours })}: {job.failedRecently}</Badge>}
       </div>
+      {jobLabel(job.name, t) !== job.name && (
+        <Caption1 className={s.meta} title={t('jobs.technicalName', { name: job.name })} data-testid="job-technical-name">{job.name}</Caption1>
+      )}
       <Caption1 className={s.meta} data-testid="job-counts">
         {t('jobs.queued')} {job.queued} · {t('jobs.dueNow')} {job.dueNow} · {t('jobs.running')} {job.running}
         {' · '}{t('jobs.oldestDue')} {waiting == null ? t('jobs.none') : t('jobs.seconds', { value: waiting })}

@@ -8,7 +8,8 @@ import { bucketDate, formatBucket } from './period';
 
 const useStyles = makeStyles({
   figure: { margin: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, minWidth: 0 },
-  chart: { width: '100%', minWidth: 0 },
+  // The chart library capitalises every word of a legend ("Ikke Leveret"); Danish does not.
+  chart: { width: '100%', minWidth: 0, '& .fui-legend__text': { textTransform: 'none' } },
 });
 
 // Fixed colours (the charts draw in SVG): brand blue, marigold and neutral grey, distinct also in greyscale.

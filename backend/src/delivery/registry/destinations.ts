@@ -122,7 +122,8 @@ export async function archiveDestination(db: Db, orgId: string, id: string): Pro
   const using = (await db.select({ name: rules.name, ids: rules.destinationIds }).from(rules).where(and(eq(rules.orgId, orgId), isNull(rules.deletedAt))))
     .filter((r) => r.ids.includes(id)); // a deleted rule sends nothing (and can no longer be changed)
   if (using.length) {
-    throw new HttpError(409, 'in_use', `Rules still send letters here: ${using.map((r) => `"${r.name}"`).join(', ')}. Change those rules first.`);
+    throw new HttpError(409, 'in_use', `Rules still send letters here: ${using.map((r) => `"${r.name}"`).join(', ')}. Change those rules first.`,
+      { params: { rules: using.map((r) => `"${r.name}"`).join(', '), count: using.length } });
   }
   await db.update(destinations).set({ archivedAt: new Date(), updatedAt: new Date() }).where(eq(destinations.id, id));
 }

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { withTimeout } from '../../util/timeout';
 import { ProviderError } from '../connector';
+import { providerErrorDetail } from '../provider-error-body';
 
 export const EBOKS_XML_NS = 'urn:eboks:mobile:1.0.0';
 export const AUTH_HEADER = 'X-EBOKS-AUTHENTICATE';
@@ -217,8 +218,9 @@ export function isEncoded(h: Headers): boolean {
 /** A ProviderError for an unexpected status: 5xx, 429 and 408 are worth another try, the rest not. */
 export function statusError(a: RawAnswer, method: string, path: string): ProviderError {
   const retryable = a.status >= 500 || a.status === 429 || a.status === 408;
-  const text = a.body.toString('utf8').replace(/\s+/g, ' ').slice(0, 300);
-  return new ProviderError(`e-Boks answered ${a.status} to ${method} ${path}${retryable ? ' (will try again)' : ''}: ${text}`, retryable, a.status);
+  // Only e-Boks's own error code and message, bounded and cleaned: never the body as it came.
+  const detail = providerErrorDetail(a.body, 'eboks');
+  return new ProviderError(`e-Boks answered ${a.status} to ${method} ${path}${retryable ? ' (will try again)' : ''}${detail ? `: ${detail}` : '.'}`, retryable, a.status);
 }
 
 function describeFailure(e: unknown): string {

@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { withTimeout } from '../../util/timeout';
 import { ProviderError } from '../connector';
+import { providerErrorDetail } from '../provider-error-body';
 
 export interface MitdkRefreshTokens { dppRefreshToken: string; ngdpRefreshToken: string }
 
@@ -99,7 +100,8 @@ export class MitdkSession {
       if (a.status === 200 && json === undefined) {
         throw new ProviderError('mit.dk sent a token answer we cannot read (truncated or malformed JSON); will try again.', true);
       }
-      const said = json && typeof json === 'object' && 'message' in json ? `: ${String((json as { message: unknown }).message).slice(0, 200)}` : '';
+      const detail = providerErrorDetail(a.body, 'mitdk');
+      const said = detail ? `: ${detail}` : '';
       throw new ProviderError(`mit.dk refused to renew the sign-in (${a.status}${said}). Someone with access to the company's `
         + 'mailbox on mit.dk must sign in with MitID again and save the new refresh tokens in Brevdue.', false, a.status);
     }
@@ -150,8 +152,9 @@ export async function exchange(o: Pick<MitdkSessionOptions, 'timeoutMs' | 'dispa
 /** A ProviderError for an unexpected status: 5xx, 429 and 408 are worth another try, the rest not. */
 export function statusError(a: RawAnswer, method: string, path: string): ProviderError {
   const retryable = a.status >= 500 || a.status === 429 || a.status === 408;
-  const text = a.body.toString('utf8').replace(/\s+/g, ' ').slice(0, 300);
-  return new ProviderError(`mit.dk answered ${a.status} to ${method} ${stripQuery(path)}${retryable ? ' (will try again)' : ''}: ${text}`, retryable, a.status);
+  // Only mit.dk's own error code and message, bounded and cleaned: never the body as it came.
+  const detail = providerErrorDetail(a.body, 'mitdk');
+  return new ProviderError(`mit.dk answered ${a.status} to ${method} ${stripQuery(path)}${retryable ? ' (will try again)' : ''}${detail ? `: ${detail}` : '.'}`, retryable, a.status);
 }
 
 /** Parses a JSON answer; a cut-off or broken body is a retryable ProviderError. */

@@ -7,6 +7,7 @@ import type { MailboxRow } from '../../context';
 import { ProviderError } from '../connector';
 import type { SystemFetch } from './client';
 import { openNgdpMailbox, type OpenedNgdpMailbox } from './mailbox-client';
+import type { ProviderUrlPolicy } from '../provider-urls';
 
 export interface BackfillStatus {
   /** NgDP's system-fetch id. */
@@ -35,21 +36,21 @@ export const backfillRequestSchema = z.object({
 export type BackfillRequest = z.infer<typeof backfillRequestSchema>;
 
 /** Asks NgDP to deliver the mailbox's messages of [from, to] again; returns the running fetch. */
-export async function startBackfill(mailbox: MailboxRow, sealer: Sealer, range: { from: Date; to?: Date }): Promise<BackfillStatus> {
-  return withMailbox(mailbox, sealer, async (m, id) => toStatus(await m.client.requestSystemFetch(id, range.from, range.to)));
+export async function startBackfill(mailbox: MailboxRow, sealer: Sealer, range: { from: Date; to?: Date }, urls?: ProviderUrlPolicy): Promise<BackfillStatus> {
+  return withMailbox(mailbox, sealer, urls, async (m, id) => toStatus(await m.client.requestSystemFetch(id, range.from, range.to)));
 }
 
 /** Status and progress of one backfill. */
-export async function backfillStatus(mailbox: MailboxRow, sealer: Sealer, fetchId: string): Promise<BackfillStatus> {
+export async function backfillStatus(mailbox: MailboxRow, sealer: Sealer, fetchId: string, urls?: ProviderUrlPolicy): Promise<BackfillStatus> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(fetchId)) {
     throw new ProviderError(`"${fetchId}" is not a backfill id.`, false, 400);
   }
-  return withMailbox(mailbox, sealer, async (m, id) => toStatus(await m.client.getSystemFetch(id, fetchId)));
+  return withMailbox(mailbox, sealer, urls, async (m, id) => toStatus(await m.client.getSystemFetch(id, fetchId)));
 }
 
 /** Every backfill NgDP knows for the mailbox, newest first. */
-export async function listBackfills(mailbox: MailboxRow, sealer: Sealer): Promise<BackfillStatus[]> {
-  return withMailbox(mailbox, sealer, async (m, id) => (await m.client.listSystemFetches(id)).map(toStatus)
+export async function listBackfills(mailbox: MailboxRow, sealer: Sealer, urls?: ProviderUrlPolicy): Promise<BackfillStatus[]> {
+  return withMailbox(mailbox, sealer, urls, async (m, id) => (await m.client.listSystemFetches(id)).map(toStatus)
     .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '')));
 }
 
@@ -64,8 +65,9 @@ export async function resolveNgdpMailboxId(m: OpenedNgdpMailbox, cvr: string): P
   return found;
 }
 
-async function withMailbox<T>(mailbox: MailboxRow, sealer: Sealer, fn: (m: OpenedNgdpMailbox, ngdpMailboxId: string) => Promise<T>): Promise<T> {
-  const m = openNgdpMailbox(mailbox, sealer);
+/** `urls`: the installation's allowed addresses (provider-urls.ts; default: Digital Post's own). */
+async function withMailbox<T>(mailbox: MailboxRow, sealer: Sealer, urls: ProviderUrlPolicy | undefined, fn: (m: OpenedNgdpMailbox, ngdpMailboxId: string) => Promise<T>): Promise<T> {
+  const m = openNgdpMailbox(mailbox, sealer, urls);
   try {
     return await fn(m, await resolveNgdpMailboxId(m, mailbox.cvr));
   } finally {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { withTimeout } from '../../util/timeout';
 import { ProviderError, type Acknowledgement, type MailboxConnector } from '../connector';
 import { NgdpCertificateError, describeTlsFailure, type FetchLike } from './tls';
+import { providerErrorDetail } from '../provider-error-body';
 
 export interface NgdpClientOptions {
   baseUrl: string; // e.g. https://api.digitalpost.dk/apis/v1
@@ -122,10 +123,11 @@ export function createNgdpClient(o: NgdpClientOptions) {
         throw new ProviderError(`Digital Post ${method} ${path} ${describeFailure(e)}`, true);
       }
       if (!res.ok) {
-        const text = errorText(await res.text().catch(() => ''));
+        // Only NgDP's own error code and message, bounded and cleaned: never the body as it came.
+        const detail = providerErrorDetail(await res.text().catch(() => ''), 'ngdp');
         const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
         const hint = res.status === 401 || res.status === 403 ? ' (check the system credentials and certificate)' : '';
-        throw new ProviderError(`Digital Post answered ${res.status} to ${method} ${path}${hint}: ${text}`, retryable, res.status);
+        throw new ProviderError(`Digital Post answered ${res.status} to ${method} ${path}${hint}${detail ? `: ${detail}` : '.'}`, retryable, res.status);
       }
       try {
         return await read(res);
@@ -251,19 +253,6 @@ export function createNgdpClient(o: NgdpClientOptions) {
 }
 
 export type NgdpClient = ReturnType<typeof createNgdpClient>;
-
-/** NgDP's ErrorMessage {code, message, fieldErrors} as one line; any other body cut short. */
-function errorText(body: string): string {
-  try {
-    const j = JSON.parse(body) as { code?: unknown; message?: unknown; fieldErrors?: { field?: string; message?: string }[] };
-    if (typeof j.message === 'string') {
-      const fields = Array.isArray(j.fieldErrors) && j.fieldErrors.length
-        ? ` (${j.fieldErrors.slice(0, 3).map((f) => `${f.field}: ${f.message}`).join('; ')})` : '';
-      return `${j.message}${fields}`.slice(0, 500);
-    }
-  } catch { /* not JSON */ }
-  return body.slice(0, 300);
-}
 
 function describeFailure(e: unknown): string {
   const err = e as Error & { cause?: Error };

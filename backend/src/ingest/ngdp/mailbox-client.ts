@@ -6,14 +6,19 @@ import type { MailboxRow } from '../../context';
 import { ProviderError } from '../connector';
 import { ngdpClientFor, ngdpConfigSchema, ngdpSecretSchema, type NgdpConfig, type NgdpMailboxClient } from './provider';
 import { mailboxSettingsDigest } from '../provider';
+import { DEFAULT_PROVIDER_URL_POLICY, assertProviderBaseUrl, type ProviderUrlPolicy } from '../provider-urls';
 
 export interface OpenedNgdpMailbox extends NgdpMailboxClient { config: NgdpConfig }
 
-/** Builds the client of one mailbox; throws ProviderError (not retryable) for a mailbox that is not a usable NgDP mailbox. */
-export function openNgdpMailbox(mailbox: MailboxRow, sealer: Sealer): OpenedNgdpMailbox {
+/**
+ * Builds the client of one mailbox; throws ProviderError (not retryable) for a mailbox that is not a
+ * usable NgDP mailbox, ProviderUrlRefused for one whose address `urls` does not allow.
+ */
+export function openNgdpMailbox(mailbox: MailboxRow, sealer: Sealer, urls: ProviderUrlPolicy = DEFAULT_PROVIDER_URL_POLICY): OpenedNgdpMailbox {
   if (mailbox.provider !== 'ngdp') throw new ProviderError(`Mailbox ${mailbox.id} is a ${mailbox.provider} mailbox, not Digital Post.`, false);
   const config = ngdpConfigSchema.safeParse(mailbox.config);
   if (!config.success) throw new ProviderError(`The Digital Post settings of CVR ${mailbox.cvr} are invalid: ${config.error.issues[0]?.message}`, false);
+  assertProviderBaseUrl(urls, 'ngdp', config.data.baseUrl, mailbox.cvr);
   if (!mailbox.secretEnc) throw new ProviderError(`The Digital Post mailbox of CVR ${mailbox.cvr} has no credentials configured.`, false);
   let json: unknown;
   try { json = JSON.parse(sealer.open(mailbox.secretEnc).toString('utf8')); } catch (e) {
@@ -29,7 +34,7 @@ export interface NgdpClientCache {
   close(): void;
 }
 
-export function createNgdpClientCache(sealer: Sealer): NgdpClientCache {
+export function createNgdpClientCache(sealer: Sealer, urls: ProviderUrlPolicy = DEFAULT_PROVIDER_URL_POLICY): NgdpClientCache {
   const cache = new Map<string, { key: string; opened: OpenedNgdpMailbox }>();
   return {
     get(mailbox) {
@@ -37,7 +42,7 @@ export function createNgdpClientCache(sealer: Sealer): NgdpClientCache {
       const hit = cache.get(mailbox.id);
       if (hit && hit.key === key) return hit.opened;
       hit?.opened.close();
-      const opened = openNgdpMailbox(mailbox, sealer);
+      const opened = openNgdpMailbox(mailbox, sealer, urls);
       cache.set(mailbox.id, { key, opened });
       return opened;
     },

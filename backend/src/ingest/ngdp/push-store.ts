@@ -1,10 +1,10 @@
 // The push receiver's dependencies built from the application context: the same storing rules as a
 // poll (ingest/accept.ts) — parse, store idempotently or quarantine with the reason, schedule
 // routing — and business receipts through the mailbox's own NgDP client and certificate.
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { AppContext, MailboxRow } from '../../context';
 import type { Db } from '../../store/db';
-import { mailboxes } from '../../store/schema';
+import { cvrNumbers, mailboxes } from '../../store/schema';
 import { acceptLetter, type Accepted } from '../accept';
 import { ingestErrorText, letterRefusedByDatabase } from '../error-text';
 import { storeQuarantine } from '../../store/letters';
@@ -37,20 +37,22 @@ export function createNgdpPushStore(ctx: StoreContext): NgdpPushDeps['store'] {
 }
 
 /**
- * `resolveMailbox` for the push router: the active Digital Post mailbox of the CVR number. When
- * several organisations have one for the same CVR number, the push-mode one; still ambiguous: none.
+ * `resolveMailbox` for the push router: the active Digital Post mailbox of the organisation that holds
+ * the CVR number (a CVR number belongs to one organisation: cvr_numbers_cvr_active_uq). It never
+ * chooses: a mailbox is one whose organisation holds the CVR number now, and anything but exactly one
+ * such mailbox is none (the push is refused and logged), so no letter goes to an organisation that
+ * merely claimed the number.
  */
 export function resolveNgdpPushMailbox(db: Db, log?: AppContext['log']): NgdpPushDeps['resolveMailbox'] {
   return async (cvr) => {
     const rows = await db.select({
       id: mailboxes.id, orgId: mailboxes.orgId, cvr: mailboxes.cvr, provider: mailboxes.provider, config: mailboxes.config, secretEnc: mailboxes.secretEnc,
     }).from(mailboxes)
+      .innerJoin(cvrNumbers, and(eq(cvrNumbers.orgId, mailboxes.orgId), eq(cvrNumbers.cvr, mailboxes.cvr), isNull(cvrNumbers.removedAt)))
       .where(and(eq(mailboxes.provider, 'ngdp'), eq(mailboxes.cvr, cvr), isNull(mailboxes.removedAt)))
-      .orderBy(asc(mailboxes.createdAt));
-    if (rows.length <= 1) return rows[0] ?? null;
-    const push = rows.filter((r) => (r.config as { mode?: string }).mode === 'push');
-    if (push.length === 1) return push[0];
-    log?.error('ngdp push: CVR number has Digital Post mailboxes in several organisations', { cvr, mailboxIds: rows.map((r) => r.id) });
+      .limit(2);
+    if (rows.length === 1) return rows[0];
+    if (rows.length > 1) log?.error('ngdp push: refused, the CVR number has Digital Post mailboxes in several organisations', { cvr, mailboxIds: rows.map((r) => r.id) });
     return null;
   };
 }
@@ -68,7 +70,7 @@ export function ngdpPushDepsFromContext(
   ctx: AppContext, security: NgdpPushSecurityInput,
   opts: { maxBytes?: number; sendReceipt?: NgdpPushDeps['sendReceipt'] } = {},
 ): NgdpPushDeps & { close(): void } {
-  const clients = createNgdpClientCache(ctx.sealer);
+  const clients = createNgdpClientCache(ctx.sealer, ctx.providerUrls);
   return {
     resolveMailbox: resolveNgdpPushMailbox(ctx.db, ctx.log),
     store: createNgdpPushStore(ctx),

@@ -10,6 +10,7 @@ import type { DryRunRequest } from '../../../api/client';
 import { useApi } from '../../../api/context';
 import { formatDate } from '../../../format';
 import { describeError } from '../../ErrorBar';
+import { problemText } from '../../../codes';
 import { useLocale } from '../../useLocale';
 import { dryRunSideText, type Translate } from './describe';
 
@@ -89,7 +90,14 @@ export function DryRunPanel({ buildRequest, t }: DryRunPanelProps) {
         <MessageBar intent="warning" layout="multiline" role="alert" data-testid="dry-run-problems">
           <MessageBarBody>
             <MessageBarTitle>{t('rules.dryRun.problems')}</MessageBarTitle>
-            <ul>{result.problems.map((p, i) => <li key={i}>{`${p.rule}: ${p.problems.join(' ')}`}</li>)}</ul>
+            <ul>
+              {result.problems.map((p, i) => (
+                <li key={i} data-testid="dry-run-problem">
+                  <strong>{p.rule}</strong>
+                  {`: ${(p.details ?? p.problems.map((message) => ({ code: '', message }))).map((x) => problemText(x, t)).join(' ')}`}
+                </li>
+              ))}
+            </ul>
           </MessageBarBody>
         </MessageBar>
       )}

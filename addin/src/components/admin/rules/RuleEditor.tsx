@@ -1,7 +1,8 @@
 // One rule, as a sub-page of the rules page (more room than a dialog in a narrow pane): name, on/off,
 // conditions, action, continue, and the dry run. What is missing is marked here in the person's
 // language; what only the server can judge (regex safety, unknown CVR, never-matching conditions)
-// comes back as its sentence and is shown next to the save button.
+// comes back as its sentence and is shown next to the save button — until the form is edited, as is
+// a dry run's result (it described the rule as it was).
 import {
   Body1Strong, Button, Caption1, Field, Input, MessageBar, MessageBarBody, MessageBarTitle, Radio, RadioGroup, Spinner, Switch,
   Textarea, makeStyles, tokens,
@@ -52,6 +53,11 @@ export function RuleEditor({ rule, rules, cvrs, readOnly, onSaved, onClose }: Ru
   const [problems, setProblems] = useState<DraftProblems | null>(null);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  // Bumped by every edit: the dry-run panel starts afresh, so no result describes an earlier form.
+  const [revision, setRevision] = useState(0);
+  // The registry is fetched again when the editor opens and after a refused save, so a recipient
+  // archived meanwhile (perhaps in another tab) shows as archived in the picker.
+  const [registryToken, setRegistryToken] = useState(1);
   const heading = useRef<HTMLHeadingElement>(null);
   const errorRef = useRef<HTMLDivElement>(null);
   const priority = rule?.priority ?? nextPriority(rules);
@@ -63,6 +69,8 @@ export function RuleEditor({ rule, rules, cvrs, readOnly, onSaved, onClose }: Ru
   const update = (next: Partial<RuleDraft>) => {
     const merged = { ...draft, ...next };
     setDraft(merged);
+    setError(null);
+    setRevision((n) => n + 1);
     // Once marked, the marks follow the edits (and disappear as fields are filled in).
     if (problems) { const r = inputOf(merged, priority); setProblems('problems' in r ? r.problems : null); }
   };
@@ -93,6 +101,7 @@ export function RuleEditor({ rule, rules, cvrs, readOnly, onSaved, onClose }: Ru
     } catch (e) {
       setError(e);
       setSaving(false);
+      setRegistryToken((n) => n + 1);
     }
   };
 
@@ -144,6 +153,7 @@ export function RuleEditor({ rule, rules, cvrs, readOnly, onSaved, onClose }: Ru
               disabled={readOnly}
               validation={problems?.destinations ? t('rules.editor.chooseDestination') : null}
               testId="rule-destinations"
+              reloadToken={registryToken}
             />
             <Field
               label={t('rules.editor.folderTemplate')}
@@ -181,6 +191,7 @@ export function RuleEditor({ rule, rules, cvrs, readOnly, onSaved, onClose }: Ru
       {!readOnly && (
         <section className={s.section}>
           <DryRunPanel
+            key={revision}
             t={t}
             buildRequest={(days) => {
               const input = checked();

@@ -80,6 +80,16 @@ export function describeConditions(c: unknown, t: Translate, names: DescribeName
   }
 }
 
+/** One condition in words, uncapitalised for the middle of a sentence (CPR masked); null when this pane does not know it. */
+export function conditionInWords(c: unknown, t: Translate, names: DescribeNames = {}): string | null {
+  if (!isObject(c)) return null;
+  try {
+    return maskCpr(inner(c as Condition, t, names));
+  } catch {
+    return null;
+  }
+}
+
 /** What the rule does: "→ A, B · folder … · continues" or "→ triage". */
 export function describeAction(rule: Pick<RuleView, 'action' | 'continue'>, t: Translate, names: DescribeNames = {}): string {
   const parts: string[] = [];

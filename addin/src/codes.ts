@@ -1,0 +1,233 @@
+// What the API says as codes and data, in the reader's language: errors and rule problems (a `code`
+// with `params`, shared Problem), why routing decided as it did (RoutingExplanation), and each
+// timeline event from its `data`. Pure: the caller hands in the translate function. A code or an
+// event this pane does not know (or an event stored before its data carried names) falls back to the
+// API's English sentence, so nothing is ever blank.
+import type { Problem, RoutingExplanation, TimelineEvent } from '../../shared/src/contracts';
+import { maskCpr } from '../../shared/src/identifiers';
+import { conditionInWords } from './components/admin/rules/describe';
+
+export type Translate = (key: string, options?: Record<string, unknown>) => string;
+
+const MISSING = '\u0000missing';
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? v as string[] : undefined);
+
+/** `key` translated, or null when the catalog has no such key. */
+function known(t: Translate, key: string, options: Record<string, unknown> = {}): string | null {
+  const s = t(key, { ...options, defaultValue: MISSING });
+  return s === MISSING || s === key ? null : s;
+}
+
+/** JavaScript's regex syntax errors as V8 words them, to our keys (`codes.regexSyntax.*`). */
+const REGEX_SYNTAX: Record<string, string> = {
+  'Unterminated character class': 'unterminatedClass',
+  'Unterminated group': 'unterminatedGroup',
+  'Nothing to repeat': 'nothingToRepeat',
+  "Unmatched ')'": 'unmatchedParen',
+  'Invalid group': 'invalidGroup',
+  'Lone quantifier brackets': 'loneQuantifier',
+  'Incomplete quantifier': 'incompleteQuantifier',
+  'numbers out of order in {} quantifier': 'quantifierOrder',
+  'Invalid escape': 'invalidEscape',
+  '\\ at end of pattern': 'trailingBackslash',
+  'Range out of order in character class': 'rangeOrder',
+  'Invalid capture group name': 'invalidGroupName',
+  'Duplicate capture group name': 'duplicateGroupName',
+};
+
+/** One problem (or error code with its params) in the reader's language; its English message when the code is unknown. */
+export function problemText(p: Pick<Problem, 'code' | 'params' | 'message'>, t: Translate): string {
+  if (!p.code) return p.message;
+  const params: Record<string, unknown> = { ...(p.params ?? {}) };
+  if (p.code === 'regex_invalid' && typeof params.detail === 'string') {
+    const k = REGEX_SYNTAX[params.detail];
+    if (k) params.detail = t(`codes.regexSyntax.${k}`);
+  }
+  if (p.code === 'text_words_empty' && typeof params.field === 'string') params.field = t(`rules.textField.${params.field}`);
+  if (p.code === 'regex_slow' && typeof params.degree === 'number') {
+    params.power = known(t, `codes.power.${params.degree}`) ?? t('codes.power.n', { degree: params.degree });
+  }
+  if ((p.code === 'regex_catastrophic' || p.code === 'regex_slow') && typeof params.at === 'string') {
+    params.at = params.at ? t('codes.at', { spots: params.at }) : '';
+  }
+  return known(t, `codes.problem.${p.code}`, params) ?? p.message;
+}
+
+/** An API error's own text (not its title): each problem of a refusal, or its code in words, or the server's sentence. */
+export function apiErrorText(e: { code: string; message: string; details?: { params?: Problem['params']; problems?: Problem[] } }, t: Translate): string {
+  const problems = e.details?.problems;
+  if (problems?.length) return problems.map((p) => problemText(p, t)).join(' ');
+  return known(t, `codes.error.${e.code}`, { ...(e.details?.params ?? {}) }) ?? e.message;
+}
+
+// ---- why routing decided as it did ----
+
+/** The conditions of a rule that held, in words ("the letter names a CPR number and …"). */
+function heldText(held: RoutingExplanation['matched'][number]['held'], t: Translate): string {
+  const parts = held.map((h) => {
+    const words = conditionInWords(h.condition, t) ?? t('why.unknownCondition');
+    return h.found ? `${words} (${maskCpr(h.found)})` : words;
+  });
+  return parts.length ? parts.join(t('rules.describe.and')) : t('rules.describe.always');
+}
+
+/**
+ * Why a letter is where it is, one line per rule: the deciding rule once, with the conditions that held;
+ * other rules that matched before it; or that no rule matched.
+ */
+export function explanationLines(ex: RoutingExplanation, t: Translate): string[] {
+  const deciding = str(ex.outcome.params?.rule);
+  const lines: string[] = [];
+  let decided = false;
+  for (const m of ex.matched) {
+    const conditions = heldText(m.held, t);
+    if (!decided && deciding === m.rule && (ex.outcome.code === 'rule_sends_to_triage' || ex.outcome.code === 'rule_names_no_destination')) {
+      lines.push(t(`why.${ex.outcome.code === 'rule_sends_to_triage' ? 'sendsToTriage' : 'namesNoDestination'}`, { rule: m.rule, conditions }));
+      decided = true;
+    } else {
+      lines.push(t('why.matched', { rule: m.rule, conditions }));
+    }
+  }
+  if (ex.outcome.code === 'no_rule_matched') lines.push(t('why.noRuleMatched'));
+  else if (ex.outcome.code === 'no_existing_destination') lines.push(t('why.noExistingDestination'));
+  else if (!decided && deciding) lines.push(t(`why.${ex.outcome.code === 'rule_sends_to_triage' ? 'sendsToTriageShort' : 'namesNoDestinationShort'}`, { rule: deciding }));
+  return lines;
+}
+
+/** A triage card's "why it is here": from the explanation, else the English lines of a letter routed before it existed. */
+export function triageWhyLines(item: { why: string[]; explanation?: RoutingExplanation }, t: Translate): string[] {
+  return item.explanation ? explanationLines(item.explanation, t) : [...new Set(item.why)];
+}
+
+// ---- the timeline ----
+
+/** Who did it, in words: the assistant and the system are named, people by their name. */
+export function actorText(actor: string, t: Translate): string {
+  return known(t, `actors.${actor}`) ?? actor;
+}
+
+const percent = (p: number) => `${Math.min(99, Math.max(0, Math.floor(p * 100 + 1e-9)))} %`;
+
+function placeText(p: unknown, t: Translate): string | null {
+  if (!isObject(p) || !str(p.name)) return null;
+  if (p.kind === 'teams_channel') return t('events.placeTeams', { name: p.name });
+  return str(p.folder) ? t('events.placeFolder', { name: p.name, folder: p.folder }) : String(p.name);
+}
+
+/** An event's detail line from its data in the reader's language; null when the data lacks what it needs (the caller shows `text`). */
+export function eventDetail(e: Pick<TimelineEvent, 'type' | 'actor' | 'text' | 'data'>, t: Translate, lang: string): string | null {
+  const d = e.data ?? {};
+  const actor = actorText(e.actor, t);
+  // Retention deleted the details (retention/purge.ts): the text is a fixed Danish sentence, the data empty.
+  if (e.type !== 'purged' && Object.keys(d).length === 0 && e.text === 'Detaljer slettet sammen med brevets indhold') return t('events.detailsPurged');
+  const list = (xs: string[]) => xs.join(', ');
+  switch (e.type) {
+    case 'fetched': {
+      const provider = str(d.provider); const cvr = str(d.cvr);
+      return provider && cvr ? t('events.fetched', { provider: t(`provider.${provider}`), cvr }) : null;
+    }
+    case 'stored': {
+      const n = num(d.documents);
+      return n === undefined ? null : t('events.stored', { count: n });
+    }
+    case 'routed': {
+      const ex = d.explanation as RoutingExplanation | undefined;
+      const places = Array.isArray(d.places) ? d.places.map((p) => placeText(p, t)) : null;
+      if (!isObject(ex) || !Array.isArray(ex.matched) || !places || places.some((p) => p === null)) return null;
+      const rules = ex.matched.map((m) => t('why.matched', { rule: m.rule, conditions: heldText(m.held ?? [], t) }));
+      return t('events.routed', { rules: rules.join(' '), places: list(places as string[]) });
+    }
+    case 'triage': {
+      const ex = d.explanation as RoutingExplanation | undefined;
+      if (!isObject(ex) || !Array.isArray(ex.matched) || !isObject(ex.outcome)) return null;
+      return explanationLines(ex, t).join(' ');
+    }
+    case 'delivered': {
+      const name = str(d.destination);
+      if (!name) return null;
+      const parts = [d.destinationKind === 'teams_channel'
+        ? t('events.deliveredTeams', { destination: name, count: Array.isArray(d.files) ? d.files.length : 0 })
+        : t('events.deliveredMailbox', { destination: name, mailbox: str(d.mailbox) ?? '', folder: str(d.folder) ?? '' })];
+      const reason = str(d.reason); const by = str(d.requestedBy);
+      if (reason && reason !== 'initial' && by && by !== 'system') {
+        parts.push(t('events.requestedBy', { reason: t(`deliveryReason.${reason}`), name: actorText(by, t) }));
+      }
+      if (d.foundExisting === true) parts.push(t('events.foundExisting'));
+      // Graph's own notes stay as Graph and the delivery code worded them (English).
+      for (const n of strings(d.notes) ?? []) parts.push(n);
+      return parts.join('; ');
+    }
+    case 'delivery_attempt': case 'delivery_failed': {
+      const name = str(d.destination); const attempt = num(d.attempt);
+      if (!name || attempt === undefined) return null;
+      return t(e.type === 'delivery_failed' ? 'events.deliveryFailed' : 'events.deliveryAttempt', { destination: name, count: attempt, attempt, reason: str(d.reason) ?? '' });
+    }
+    case 'resend_requested': {
+      const names = strings(d.destinations);
+      if (!names) return null;
+      return t(d.retryOfFailed ? 'events.retryRequested' : 'events.resendRequested', { actor, destinations: list(names) });
+    }
+    case 'reroute_requested': {
+      const names = strings(d.destinations);
+      if (!names) return null;
+      const parts = [t('events.rerouted', { actor, destinations: list(names) })];
+      const moving = num(d.moving) ?? 0; const staying = num(d.staying) ?? 0;
+      if (moving > 0) parts.push(t('events.copiesMoving', { count: moving }));
+      if (staying > 0) parts.push(t('events.copiesStaying', { count: staying }));
+      return parts.join('; ');
+    }
+    case 'old_copy_moved': {
+      const name = str(d.destination);
+      return name ? t('events.oldCopyMoved', { destination: name }) : null;
+    }
+    case 'old_copy_removed': {
+      const mailbox = str(d.mailbox);
+      return mailbox ? t('events.oldCopyRemoved', { mailbox }) : null;
+    }
+    case 'admins_notified': {
+      if (d.sent === false) return t('events.notifyNotConfigured');
+      const to = str(d.to); const name = str(d.destination);
+      return to && name ? t('events.adminsNotified', { to, destination: name }) : null;
+    }
+    case 'placed': {
+      const names = strings(d.destinations);
+      return names ? t('events.placed', { actor, destinations: list(names) }) : null;
+    }
+    case 'auto_placed': {
+      const names = strings(d.destinations); const c = num(d.confidence);
+      if (!names || c === undefined) return null;
+      const why = isObject(d.explanation) ? str(d.explanation[lang === 'da' ? 'da' : 'en']) : undefined;
+      return [t('events.autoPlaced', { destinations: list(names), percent: percent(c) }), why].filter(Boolean).join(' ');
+    }
+    case 'suggested': {
+      if (!Array.isArray(d.suggestions)) return null;
+      const shown = d.suggestions.map((s) => (isObject(s) && strings(s.destinations) && num(s.confidence) !== undefined
+        ? `${strings(s.destinations)!.join(' + ')} (${percent(num(s.confidence)!)})` : null));
+      if (shown.some((s) => s === null)) return null;
+      const parts = [t('events.suggested', { suggestions: list(shown as string[]) })];
+      if (d.notAutoPlaced !== undefined) {
+        const code = isObject(d.notAutoPlacedCode) ? str(d.notAutoPlacedCode.code) : undefined;
+        const params = isObject(d.notAutoPlacedCode) && isObject(d.notAutoPlacedCode.params) ? d.notAutoPlacedCode.params : {};
+        const why = code ? known(t, `events.notAutoPlaced.${code}`, params) : null;
+        if (!why) return null; // stored before it had a code: the English sentence says it
+        parts.push(why);
+      }
+      return parts.join('; ');
+    }
+    case 'reply_sent': {
+      const to = str(d.to); const id = str(d.transmissionId);
+      return to && id ? t('events.replySent', { actor, to, count: num(d.attachments) ?? 0, transmission: id }) : null;
+    }
+    case 'reply_failed': {
+      const to = str(d.to);
+      // The failure's reason is the server's sentence (Digital Post's answer), in English.
+      return to && str(d.error) ? t('events.replyFailed', { actor, to, error: str(d.error) }) : null;
+    }
+    case 'purged': return d.reason === 'dsr' ? t('events.purgedDsr') : d.reason === 'retention' ? t('events.purgedRetention') : null;
+    case 'quarantine_released': return t('events.quarantineReleased', { actor });
+    default: return null;
+  }
+}
