@@ -42,6 +42,7 @@ import { openDatabase, type Database } from '../backend/src/store/db';
 import { createSealer } from '../backend/src/crypto/envelope';
 import { destinations, organisations, rules } from '../backend/src/store/schema';
 import { addCvr, addMailbox } from '../backend/src/store/organisation';
+import { providerUrlPolicy } from '../backend/src/ingest/provider-urls';
 import { DEMO_ORGANISATION } from '../backend/src/demo/letters';
 import { DEMO_NGDP_CREDENTIAL } from '../backend/src/simulators/ngdp';
 import { startNode } from './lib/procs';
@@ -169,7 +170,7 @@ async function setUp(database: Database, kek: string, sims: Sims): Promise<Map<s
       provider: 'ngdp',
       config: { baseUrl: `${sims.url}/sim/ngdp/apis/v1`, systemUsername: DEMO_NGDP_CREDENTIAL.username },
       credentials: { systemPassword: DEMO_NGDP_CREDENTIAL.password },
-    });
+    }, providerUrlPolicy({ ngdp: [`${sims.url}/sim/ngdp/apis/v1`] })); // the simulator's address is allowed here
     const mailbox = `post-${c.cvr}@nordlys.example`;
     const [dest] = await db.insert(destinations).values({ orgId: org.id, kind: 'shared_mailbox', displayName: `${c.name} – Digital Post`, mailbox, folderPath: 'Digital Post' }).returning();
     await db.insert(rules).values({ orgId: org.id, name: `Alt til ${c.name}`, priority: 100 + i, conditions: { recipientCvr: c.cvr }, destinationIds: [dest.id] });

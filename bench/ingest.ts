@@ -12,6 +12,7 @@ import { openDatabase } from '../backend/src/store/db';
 import { createSealer } from '../backend/src/crypto/envelope';
 import { organisations } from '../backend/src/store/schema';
 import { addCvr, addMailbox } from '../backend/src/store/organisation';
+import { providerUrlPolicy } from '../backend/src/ingest/provider-urls';
 import { DEMO_NGDP_CREDENTIAL } from '../backend/src/simulators/ngdp';
 import { backendScript, cpuSeconds, memoryMb, percentile, startNode } from './lib/procs';
 
@@ -60,7 +61,7 @@ async function main() {
         provider: 'ngdp',
         config: { baseUrl: `${sim.url}/sim/ngdp/apis/v1`, systemUsername: DEMO_NGDP_CREDENTIAL.username },
         credentials: { systemPassword: DEMO_NGDP_CREDENTIAL.password },
-      });
+      }, providerUrlPolicy({ ngdp: [`${sim.url}/sim/ngdp/apis/v1`] })); // the simulator's address is allowed here
     }
     say(`${CVRS} CVR numbers with a Digital Post mailbox each`);
 

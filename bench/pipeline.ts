@@ -27,6 +27,7 @@ import { createSealer } from '../backend/src/crypto/envelope';
 import { DEMO_NGDP_CREDENTIAL } from '../backend/src/simulators/ngdp';
 import { destinations, organisations, rules } from '../backend/src/store/schema';
 import { addCvr, addMailbox } from '../backend/src/store/organisation';
+import { providerUrlPolicy } from '../backend/src/ingest/provider-urls';
 import { cpuSeconds, percentile, startNode, type Child } from './lib/procs';
 
 const CVRS = Number(process.env.BENCH_CVRS ?? 300);
@@ -111,7 +112,7 @@ async function main() {
         provider: 'ngdp',
         config: { baseUrl: `${ngdp.url}/sim/ngdp/apis/v1`, systemUsername: DEMO_NGDP_CREDENTIAL.username },
         credentials: { systemPassword: DEMO_NGDP_CREDENTIAL.password },
-      });
+      }, providerUrlPolicy({ ngdp: [`${ngdp.url}/sim/ngdp/apis/v1`] })); // the simulator's address is allowed here
     }
     const shared = Array.from({ length: MAILBOXES }, (_, i) => `postkasse-${String(i + 1).padStart(2, '0')}@pipeline.example`);
     const r = await fetch(`${graph.url}/bench/mailboxes`, {
