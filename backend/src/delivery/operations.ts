@@ -64,7 +64,7 @@ export async function resend(ctx: AppContext, orgId: string, messageId: string, 
 
 export async function reroute(ctx: AppContext, orgId: string, messageId: string, actor: Actor,
   opts: { destinationIds: string[]; oldCopy?: 'leave' | 'move' }): Promise<string[]> {
-  const letter = await letterOf(ctx, orgId, messageId);
+  await letterOf(ctx, orgId, messageId);
   const wanted = [...new Set(opts.destinationIds)];
   const dests = await chosenDestinations(ctx.db, orgId, wanted);
   const oldCopy = opts.oldCopy ?? (await getDeliverySettings(ctx.db, orgId)).rerouteOldCopy;
@@ -72,9 +72,11 @@ export async function reroute(ctx: AppContext, orgId: string, messageId: string,
   const ids = await ctx.db.transaction(async (tx) => {
     // Under the letter's lock: a reroute running at the same moment pairs its own copies after this one's.
     await lockLetters(tx, [messageId]);
+    // The status as it is now (routing may have decided since letterOf read it).
+    const [{ status }] = await tx.select({ status: messages.status }).from(messages).where(eq(messages.id, messageId));
     // Also read under it, so a second reroute takes back this one's lesson. (A letter placed since
     // letterOf read 'triage' has a lesson now, which decides instead.)
-    lesson = rerouteLesson(await lessonOf(tx, orgId, messageId), wanted, letter.status === 'triage');
+    lesson = rerouteLesson(await lessonOf(tx, orgId, messageId), wanted, status === 'triage' || status === 'received');
     // Earlier copies that can be moved or removed: delivered into a mailbox, and not already taken by
     // another reroute's move (done or under way; one that gave up may have left its copy in place).
     const earlier = await tx.select({ d: deliveries, dest: destinations }).from(deliveries)
@@ -106,7 +108,9 @@ export async function reroute(ctx: AppContext, orgId: string, messageId: string,
         progress: moveFrom ? { moveFrom } : {},
       };
     })).returning({ id: deliveries.id });
-    if (letter.status === 'failed' || letter.status === 'triage') {
+    // A letter not routed yet is decided by this person: routing, which claims only 'received'
+    // letters, leaves it alone (it would otherwise deliver by rule as well, and teach the rule's place).
+    if (status === 'failed' || status === 'triage' || status === 'received') {
       await tx.update(messages).set({ status: 'routed' }).where(eq(messages.id, messageId));
     }
     const left = movable.length - pairs.size;
