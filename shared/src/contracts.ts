@@ -405,6 +405,27 @@ export const mailboxUpdateSchema = z.object({
 }).strict();
 export type MailboxUpdate = z.infer<typeof mailboxUpdateSchema>;
 
+/**
+ * A Digital Post backfill ("system fetch", backend/src/ingest/ngdp/backfill.ts) as
+ * GET/POST /api/admin/mailboxes/:id/backfill answer it. `progress`: share handled, 0..1; 1 when
+ * finished; null while the total is unknown.
+ */
+export const backfillStatusSchema = z.object({
+  id: z.string(),
+  ngdpMailboxId: z.string(),
+  status: z.enum(['RUNNING', 'FINISHED', 'STOPPED', 'UNKNOWN']),
+  from: z.string(),
+  to: z.string().nullable(),
+  totalMessages: z.number().int().nonnegative(),
+  fetchedMessages: z.number().int().nonnegative(),
+  failedMessages: z.number().int().nonnegative(),
+  progress: z.number().min(0).max(1).nullable(),
+  createdAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type BackfillStatusView = z.infer<typeof backfillStatusSchema>;
+export const backfillListSchema = z.object({ items: z.array(backfillStatusSchema) });
+
 // ---- Administration: retention and service notices (issue #6) ----
 
 export const retentionSettingsSchema = z.object({

@@ -20,6 +20,7 @@ import { authHeaders, getAccessToken } from '../auth';
 import { auditListSchema, type AuditList } from '../../../shared/src/contracts';
 import { roleGrantSchema, type RoleGrant, type RoleGrantCreate, type RoleGrantUpdate } from '../../../shared/src/contracts';
 import { quarantineListSchema, quarantineRetryResultSchema, type QuarantineItem, type QuarantineRetryResult } from '../../../shared/src/contracts';
+import { backfillListSchema, backfillStatusSchema, type BackfillStatusView } from '../../../shared/src/contracts';
 import type { Problem } from '../../../shared/src/contracts';
 
 export type ApiErrorKind =
@@ -148,6 +149,12 @@ export interface ApiClient {
   mailboxQuarantine(mailboxId: string, signal?: AbortSignal): Promise<QuarantineItem[]>;
   /** Tries a quarantined letter again (admins); a letter that stays in quarantine is an ApiError (422) with the server's reason. */
   retryQuarantined(mailboxId: string, quarantineId: string): Promise<QuarantineRetryResult>;
+  /** Replaces a mailbox's credentials (admins without limits); all of them, as the provider's schema wants. Secrets are never returned. */
+  renewMailboxCredentials(id: string, credentials: Record<string, unknown>): Promise<MailboxView>;
+  /** A Digital Post mailbox's backfills with their progress, newest first (admins and operators). */
+  mailboxBackfills(mailboxId: string, signal?: AbortSignal): Promise<BackfillStatusView[]>;
+  /** Starts a Digital Post backfill of [from, to] (admins); `to` omitted: until now. */
+  startBackfill(mailboxId: string, range: { from: string; to?: string }): Promise<BackfillStatusView>;
   retentionSettings(signal?: AbortSignal): Promise<RetentionSettings>;
   putRetentionSettings(body: RetentionSettings): Promise<RetentionSettings>;
   adminNotices(signal?: AbortSignal): Promise<ServiceNotice[]>;
@@ -357,6 +364,9 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     mailboxQuarantine: async (mailboxId, signal) => (await get(`/admin/mailboxes/${encodeURIComponent(mailboxId)}/quarantine`, quarantineListSchema, signal)).items,
     retryQuarantined: (mailboxId, quarantineId) =>
       post(`/admin/mailboxes/${encodeURIComponent(mailboxId)}/quarantine/${encodeURIComponent(quarantineId)}/retry`, quarantineRetryResultSchema, {}),
+    renewMailboxCredentials: (id, credentials) => json('PATCH', `/admin/mailboxes/${encodeURIComponent(id)}`, mailboxViewSchema, { body: { credentials } }),
+    mailboxBackfills: async (mailboxId, signal) => (await get(`/admin/mailboxes/${encodeURIComponent(mailboxId)}/backfill`, backfillListSchema, signal)).items,
+    startBackfill: (mailboxId, range) => post(`/admin/mailboxes/${encodeURIComponent(mailboxId)}/backfill`, backfillStatusSchema, range),
     retentionSettings: (signal) => get('/admin/retention-settings', retentionSettingsSchema, signal),
     putRetentionSettings: (body) => json('PUT', '/admin/retention-settings', retentionSettingsSchema, { body }),
     adminNotices: async (signal) => (await get('/admin/notices', serviceNoticeListSchema, signal)).items,

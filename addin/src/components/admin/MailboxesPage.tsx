@@ -3,7 +3,9 @@
 // fetch, last error as the server's sentence, backlog, letters in quarantine — with pause/resume
 // (operators too). A mailbox's quarantined letters open as a list with each one's reason (never its
 // content) and, for admins, "Try again" (POST …/quarantine/:id/retry): taken in, already there, or
-// fetched again at the next poll; a letter that stays shows the server's reason.
+// fetched again at the next poll; a letter that stays shows the server's reason. Admins renew a
+// mailbox's credentials (MailboxTools.tsx: the provider's fields, never prefilled) and, for Digital
+// Post, start a backfill whose progress operators may follow too.
 import { Badge, Body1Strong, Button, Caption1, Field, Input, MessageBar, MessageBarBody, Spinner, Text } from '@fluentui/react-components';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -18,6 +20,7 @@ import { InboxIcon, RefreshIcon } from '../icons';
 import { useLocale } from '../useLocale';
 import { AdminOnlyNote, ConfirmDialog, InlineError, OutcomeBar, useAdmin, useAdminStyles, useOutcome, useResource } from './common';
 import { JobsSection } from './JobsSection';
+import { BackfillSection, CredentialsForm } from './MailboxTools';
 
 const STATE_COLOUR: Record<MailboxHealth['state'], 'success' | 'warning' | 'danger' | 'informative' | 'subtle'> = {
   ok: 'success', push: 'success', paused: 'subtle', backing_off: 'warning', failing: 'danger', never_fetched: 'informative',
@@ -89,7 +92,10 @@ export function MailboxesPage() {
               : (
                 <ul className={s.list} aria-label={t('admin.mailboxes.mailboxesOf', { name: c.name })}>
                   {c.mailboxes.map((m) => (
-                    <MailboxRow key={m.id} m={m} cvrName={c.name} busy={toggling === m.id} onToggle={() => toggle(c, m)} onQuarantineChanged={list.reload} />
+                    <MailboxRow
+                      key={m.id} m={m} cvrName={c.name} busy={toggling === m.id} onToggle={() => toggle(c, m)} onQuarantineChanged={list.reload}
+                      onChanged={(v) => list.setData((cur) => (cur ?? []).map((x) => (x.cvr === c.cvr ? { ...x, mailboxes: x.mailboxes.map((y) => (y.id === v.id ? v : y)) } : x)))}
+                    />
                   ))}
                 </ul>
               )}
@@ -118,13 +124,16 @@ export function MailboxesPage() {
   );
 }
 
-function MailboxRow({ m, cvrName, busy, onToggle, onQuarantineChanged }: {
-  m: MailboxView; cvrName: string; busy: boolean; onToggle: () => void; onQuarantineChanged: () => void;
+function MailboxRow({ m, cvrName, busy, onToggle, onQuarantineChanged, onChanged }: {
+  m: MailboxView; cvrName: string; busy: boolean; onToggle: () => void; onQuarantineChanged: () => void; onChanged: (v: MailboxView) => void;
 }) {
   const s = useAdminStyles();
   const { t } = useTranslation();
   const locale = useLocale();
+  const { isAdmin } = useAdmin();
   const [showQuarantine, setShowQuarantine] = useState(false);
+  const [showCredentials, setShowCredentials] = useState(false);
+  const [showBackfill, setShowBackfill] = useState(false);
   const h = m.health;
   const provider = t(`provider.${m.provider}`);
   return (
@@ -171,8 +180,32 @@ function MailboxRow({ m, cvrName, busy, onToggle, onQuarantineChanged }: {
             {t(showQuarantine ? 'admin.mailboxes.quarantine.hide' : 'admin.mailboxes.quarantine.show')}
           </Button>
         )}
+        {isAdmin && (
+          <Button
+            size="small"
+            onClick={() => setShowCredentials((v) => !v)}
+            aria-expanded={showCredentials}
+            aria-label={t('admin.mailboxes.credentials.showLabel', { action: t(showCredentials ? 'admin.mailboxes.credentials.hide' : 'admin.mailboxes.credentials.show'), provider, name: cvrName })}
+            data-testid="mailbox-credentials-toggle"
+          >
+            {t(showCredentials ? 'admin.mailboxes.credentials.hide' : 'admin.mailboxes.credentials.show')}
+          </Button>
+        )}
+        {m.provider === 'ngdp' && (
+          <Button
+            size="small"
+            onClick={() => setShowBackfill((v) => !v)}
+            aria-expanded={showBackfill}
+            aria-label={t('admin.mailboxes.backfill.showLabel', { action: t(showBackfill ? 'admin.mailboxes.backfill.hide' : 'admin.mailboxes.backfill.show'), provider, name: cvrName })}
+            data-testid="mailbox-backfill-toggle"
+          >
+            {t(showBackfill ? 'admin.mailboxes.backfill.hide' : 'admin.mailboxes.backfill.show')}
+          </Button>
+        )}
       </div>
       {showQuarantine && <QuarantineList mailboxId={m.id} onChanged={onQuarantineChanged} />}
+      {showCredentials && isAdmin && <CredentialsForm m={m} cvrName={cvrName} onSaved={onChanged} onClose={() => setShowCredentials(false)} />}
+      {showBackfill && m.provider === 'ngdp' && <BackfillSection m={m} cvrName={cvrName} />}
     </li>
   );
 }

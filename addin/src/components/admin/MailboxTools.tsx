@@ -1,0 +1,299 @@
+// Admin › mailboxes, inside a mailbox's card: "Renew credentials" (admins without limits: PATCH
+// /api/admin/mailboxes/:id with all of the provider's credentials; nothing stored is ever shown or
+// prefilled) and, for Digital Post mailboxes, "Fetch earlier letters" (backfill: admins start one,
+// operators see the list; refreshed every few seconds while one runs, not after the section closes).
+import {
+  Body1, Button, Caption1, Field, Input, MessageBar, MessageBarBody, ProgressBar, Radio, RadioGroup, Spinner, Text, Textarea,
+} from '@fluentui/react-components';
+import { useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { BackfillStatusView, MailboxView, Provider } from '../../../../shared/src/contracts';
+import { useApi } from '../../api/context';
+import { formatDateTime } from '../../format';
+import { ErrorBar } from '../ErrorBar';
+import { useLocale } from '../useLocale';
+import { useAdmin, useAdminStyles, useResource } from './common';
+
+type CertFormat = 'none' | 'pem' | 'pfx';
+type Values = Record<string, string>;
+
+/** The fields of each provider's credentials (backend/src/ingest/<provider>/provider.ts, secretSchema). */
+const FIELDS: Record<Provider, { key: string; secret: boolean; required: boolean }[]> = {
+  ngdp: [{ key: 'systemPassword', secret: true, required: true }],
+  eboks: [
+    { key: 'identity', secret: true, required: false },
+    { key: 'password', secret: true, required: true },
+    { key: 'activationCode', secret: true, required: true },
+  ],
+  mitdk: [
+    { key: 'dppRefreshToken', secret: true, required: true },
+    { key: 'ngdpRefreshToken', secret: true, required: true },
+  ],
+};
+
+/** What is missing or malformed, by field, in the user's language (the server checks again). */
+export function credentialProblems(provider: Provider, v: Values, cert: CertFormat, t: (k: string) => string): Record<string, string> {
+  const p: Record<string, string> = {};
+  for (const f of FIELDS[provider]) if (f.required && !(v[f.key] ?? '').trim()) p[f.key] = t('admin.mailboxes.credentials.required');
+  if (provider === 'eboks' && (v.identity ?? '').trim() && !/^(\d{8}|\d{10})$/.test(v.identity.trim())) p.identity = t('admin.mailboxes.credentials.identityFormat');
+  if (provider === 'ngdp' && cert === 'pem') {
+    if (!/-----BEGIN CERTIFICATE-----/.test(v.certificate ?? '')) p.certificate = t('admin.mailboxes.credentials.pemCertificate');
+    if (!/-----BEGIN (?:[A-Z]+ )?(?:ENCRYPTED )?PRIVATE KEY-----/.test(v.privateKey ?? '')) p.privateKey = t('admin.mailboxes.credentials.pemKey');
+  }
+  if (provider === 'ngdp' && cert === 'pfx' && !v.pfxBase64) p.pfxBase64 = t('admin.mailboxes.credentials.pfxRequired');
+  return p;
+}
+
+function credentialsBody(provider: Provider, v: Values, cert: CertFormat): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const f of FIELDS[provider]) {
+    const value = (v[f.key] ?? '').trim();
+    if (value) body[f.key] = value;
+  }
+  if (provider === 'ngdp' && cert === 'pem') {
+    body.certificate = { format: 'pem', certificate: v.certificate.trim(), privateKey: v.privateKey.trim(), ...(v.passphrase ? { passphrase: v.passphrase } : {}) };
+  }
+  if (provider === 'ngdp' && cert === 'pfx') body.certificate = { format: 'pfx', pfxBase64: v.pfxBase64, passphrase: v.passphrase ?? '' };
+  return body;
+}
+
+function toBase64(bytes: ArrayBuffer): string {
+  const b = new Uint8Array(bytes);
+  let s = '';
+  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/** The form to replace a mailbox's credentials; empty every time it opens. */
+export function CredentialsForm({ m, cvrName, onSaved, onClose }: { m: MailboxView; cvrName: string; onSaved: (v: MailboxView) => void; onClose: () => void }) {
+  const s = useAdminStyles();
+  const { t } = useTranslation();
+  const api = useApi();
+  const [values, setValues] = useState<Values>({});
+  const [cert, setCert] = useState<CertFormat>('none');
+  const [fileName, setFileName] = useState('');
+  const [tried, setTried] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  const provider = t(`provider.${m.provider}`);
+  const problems = credentialProblems(m.provider, values, cert, (k) => t(k as never));
+  const set = (key: string) => (_: unknown, d: { value: string }) => { setValues((cur) => ({ ...cur, [key]: d.value })); setSaved(false); };
+  const msg = (key: string) => (tried ? problems[key] : undefined);
+  const idp = `creds-${m.id}`;
+
+  const pickFile = async (e: ChangeEvent<HTMLInputElement>) => {
+    const file = e.target.files?.[0];
+    setFileName(file?.name ?? '');
+    setValues((cur) => ({ ...cur, pfxBase64: '' }));
+    if (file) {
+      const b64 = toBase64(await file.arrayBuffer());
+      setValues((cur) => ({ ...cur, pfxBase64: b64 }));
+    }
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setTried(true);
+    setSaved(false);
+    if (Object.keys(problems).length) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const v = await api.renewMailboxCredentials(m.id, credentialsBody(m.provider, values, cert));
+      // Nothing typed stays in the form once saved.
+      setValues({});
+      setFileName('');
+      setCert('none');
+      setTried(false);
+      setSaved(true);
+      onSaved(v);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const secretInput = (key: string, required: boolean, hint?: string) => (
+    <Field key={key} label={t(`admin.mailboxes.credentials.field.${key}` as never)} hint={hint} required={required} validationMessage={msg(key)}>
+      <Input type="password" autoComplete="new-password" value={values[key] ?? ''} onChange={set(key)} disabled={busy} data-testid={`credential-${key}`} />
+    </Field>
+  );
+
+  return (
+    <form className={`${s.card} ${s.form}`} onSubmit={submit} noValidate aria-labelledby={`${idp}-title`} data-testid="credentials-form">
+      <Text weight="semibold" id={`${idp}-title`}>{t('admin.mailboxes.credentials.title', { provider, name: cvrName })}</Text>
+      <Caption1 className={s.meta}>{t(`admin.mailboxes.credentials.intro.${m.provider}` as never)}</Caption1>
+      {FIELDS[m.provider].map((f) => secretInput(f.key, f.required,
+        f.key === 'identity' ? t('admin.mailboxes.credentials.identityHint') : undefined))}
+      {m.provider === 'ngdp' && (
+        <>
+          <Field label={t('admin.mailboxes.credentials.certificateFormat')} hint={t('admin.mailboxes.credentials.certificateHint')}>
+            <RadioGroup value={cert} onChange={(_, d) => { setCert(d.value as CertFormat); setSaved(false); }} disabled={busy} data-testid="credential-certificate-format">
+              <Radio value="none" label={t('admin.mailboxes.credentials.certNone')} />
+              <Radio value="pem" label={t('admin.mailboxes.credentials.certPem')} />
+              <Radio value="pfx" label={t('admin.mailboxes.credentials.certPfx')} />
+            </RadioGroup>
+          </Field>
+          {cert === 'pem' && (
+            <>
+              <Field label={t('admin.mailboxes.credentials.field.certificate')} required validationMessage={msg('certificate')}>
+                <Textarea value={values.certificate ?? ''} onChange={set('certificate')} rows={4} disabled={busy} spellCheck={false} data-testid="credential-certificate" />
+              </Field>
+              <Field label={t('admin.mailboxes.credentials.field.privateKey')} required validationMessage={msg('privateKey')}>
+                <Textarea value={values.privateKey ?? ''} onChange={set('privateKey')} rows={4} disabled={busy} spellCheck={false} data-testid="credential-privateKey" />
+              </Field>
+            </>
+          )}
+          {cert === 'pfx' && (
+            <Field label={t('admin.mailboxes.credentials.field.pfx')} required validationMessage={msg('pfxBase64')} hint={fileName || undefined}>
+              <input type="file" accept=".p12,.pfx,application/x-pkcs12" onChange={pickFile} disabled={busy} data-testid="credential-pfx" />
+            </Field>
+          )}
+          {cert !== 'none' && secretInput('passphrase', false)}
+        </>
+      )}
+      {error != null && <ErrorBar title={t('admin.mailboxes.credentials.failed')} error={error} />}
+      {saved && (
+        <MessageBar intent="success" role="status" data-testid="credentials-saved">
+          <MessageBarBody>{t('admin.mailboxes.credentials.saved', { provider, name: cvrName })}</MessageBarBody>
+        </MessageBar>
+      )}
+      <div className={s.actions}>
+        <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined} data-testid="credentials-save">
+          {busy ? t('admin.mailboxes.credentials.saving') : t('admin.mailboxes.credentials.save')}
+        </Button>
+        <Button type="button" onClick={onClose} disabled={busy} data-testid="credentials-close">{t('admin.mailboxes.credentials.close')}</Button>
+      </div>
+    </form>
+  );
+}
+
+const DAY_MS = 86_400_000;
+/** YYYY-MM-DD of a date in local time (what <input type="date"> shows). */
+function isoDay(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+export function backfillRangeProblem(from: string, to: string, today: string): { field: 'from' | 'to'; key: string } | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(from)) return { field: 'from', key: 'admin.mailboxes.backfill.fromRequired' };
+  if (from > today) return { field: 'from', key: 'admin.mailboxes.backfill.future' };
+  if (to && !/^\d{4}-\d{2}-\d{2}$/.test(to)) return { field: 'to', key: 'admin.mailboxes.backfill.toInvalid' };
+  if (to && to > today) return { field: 'to', key: 'admin.mailboxes.backfill.future' };
+  if (to && to < from) return { field: 'to', key: 'admin.mailboxes.backfill.toBeforeFrom' };
+  return null;
+}
+
+const POLL_MS = 3_000;
+
+/** A Digital Post mailbox's backfills: start one (admins), and the list with progress. */
+export function BackfillSection({ m, cvrName }: { m: MailboxView; cvrName: string }) {
+  const s = useAdminStyles();
+  const { t } = useTranslation();
+  const api = useApi();
+  const locale = useLocale();
+  const { isAdmin } = useAdmin();
+  const list = useResource((signal) => api.mailboxBackfills(m.id, signal));
+  const today = isoDay(new Date());
+  const [from, setFrom] = useState(() => isoDay(new Date(Date.now() - 30 * DAY_MS)));
+  const [to, setTo] = useState(today);
+  const [tried, setTried] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [started, setStarted] = useState(false);
+  const provider = t(`provider.${m.provider}`);
+  const problem = backfillRangeProblem(from, to, today);
+  const idp = `backfill-${m.id}`;
+
+  const items = list.data ?? [];
+  const running = items.some((b) => b.status === 'RUNNING');
+  const { reload } = list;
+  // While one runs, ask again every few seconds; the timer goes with the section (or when none runs).
+  useEffect(() => {
+    if (!running || list.loading) return undefined;
+    const timer = setTimeout(reload, POLL_MS);
+    return () => clearTimeout(timer);
+  }, [running, list.loading, list.data, reload]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setTried(true);
+    setStarted(false);
+    if (problem) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const fromAt = new Date(`${from}T00:00:00`);
+      // The end of the chosen day, but never after now.
+      const toAt = to ? new Date(Math.min(new Date(`${to}T23:59:59.999`).getTime(), Date.now())) : null;
+      const b = await api.startBackfill(m.id, { from: fromAt.toISOString(), ...(toAt ? { to: toAt.toISOString() } : {}) });
+      list.setData((cur) => [b, ...(cur ?? []).filter((x) => x.id !== b.id)]);
+      setTried(false);
+      setStarted(true);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className={s.section} aria-labelledby={`${idp}-title`} data-testid="backfill">
+      <Text weight="semibold" id={`${idp}-title`}>{t('admin.mailboxes.backfill.title', { provider, name: cvrName })}</Text>
+      <Caption1 className={s.meta}>{t('admin.mailboxes.backfill.intro')}</Caption1>
+      {isAdmin ? (
+        <form className={`${s.card} ${s.form}`} onSubmit={submit} noValidate aria-label={t('admin.mailboxes.backfill.formLabel')} data-testid="backfill-form">
+          <Field label={t('admin.mailboxes.backfill.from')} required validationMessage={tried && problem?.field === 'from' ? t(problem.key as never) : undefined}>
+            <Input type="date" value={from} max={today} onChange={(_, d) => setFrom(d.value)} disabled={busy} data-testid="backfill-from" />
+          </Field>
+          <Field label={t('admin.mailboxes.backfill.to')} hint={t('admin.mailboxes.backfill.toHint')} validationMessage={tried && problem?.field === 'to' ? t(problem.key as never) : undefined}>
+            <Input type="date" value={to} max={today} onChange={(_, d) => setTo(d.value)} disabled={busy} data-testid="backfill-to" />
+          </Field>
+          {error != null && <ErrorBar title={t('admin.mailboxes.backfill.startFailed')} error={error} />}
+          {started && (
+            <MessageBar intent="success" role="status" data-testid="backfill-started">
+              <MessageBarBody>{t('admin.mailboxes.backfill.started')}</MessageBarBody>
+            </MessageBar>
+          )}
+          <div className={s.actions}>
+            <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined} data-testid="backfill-start">
+              {busy ? t('admin.mailboxes.backfill.starting') : t('admin.mailboxes.backfill.start')}
+            </Button>
+          </div>
+        </form>
+      ) : <Caption1 className={s.meta} data-testid="backfill-admin-only">{t('admin.mailboxes.backfill.adminOnly')}</Caption1>}
+      {list.error != null && <ErrorBar title={t('admin.mailboxes.backfill.loadFailed')} error={list.error} onRetry={list.reload} />}
+      {list.loading && !list.data && <Spinner size="tiny" label={t('app.loading')} />}
+      {list.data && items.length === 0 && <Caption1 className={s.meta} data-testid="backfill-empty">{t('admin.mailboxes.backfill.empty')}</Caption1>}
+      <ul className={s.list} aria-label={t('admin.mailboxes.backfill.listLabel')} aria-live="polite">
+        {items.map((b) => <BackfillItem key={b.id} b={b} locale={locale} />)}
+      </ul>
+    </section>
+  );
+}
+
+function BackfillItem({ b, locale }: { b: BackfillStatusView; locale: string }) {
+  const s = useAdminStyles();
+  const { t } = useTranslation();
+  const range = t('admin.mailboxes.backfill.range', {
+    from: formatDateTime(b.from, locale), to: b.to ? formatDateTime(b.to, locale) : t('admin.mailboxes.backfill.now'),
+  });
+  const status = t(`admin.mailboxes.backfill.status.${b.status}` as never);
+  const counts = t('admin.mailboxes.backfill.counts', { fetched: b.fetchedMessages, failed: b.failedMessages, total: b.totalMessages });
+  return (
+    <li className={s.card} data-testid="backfill-item" data-backfill-id={b.id} data-status={b.status} data-progress={b.progress ?? ''}>
+      <Body1>{range}</Body1>
+      <Caption1 className={b.status === 'STOPPED' ? s.problem : s.meta} data-testid="backfill-status">{status} · {counts}</Caption1>
+      <ProgressBar
+        value={b.progress ?? (b.status === 'RUNNING' ? undefined : 0)}
+        max={1}
+        thickness="large"
+        aria-label={t('admin.mailboxes.backfill.progressLabel', { range, status })}
+        data-testid="backfill-progress"
+      />
+      {b.createdAt && <Caption1 className={s.meta}>{t('admin.mailboxes.backfill.createdAt', { date: formatDateTime(b.createdAt, locale) })}</Caption1>}
+    </li>
+  );
+}
