@@ -632,7 +632,7 @@ export const da = {
         showLabel: '{{action}}: {{provider}}-postkassen for {{name}}',
         title: 'Nye adgangsoplysninger til {{provider}}-postkassen for {{name}}',
         intro: {
-          ngdp: 'Alle adgangsoplysninger erstattes, også certifikatet: vælg certifikatet igen, medmindre postkassen ikke bruger et. Gemte adgangsoplysninger vises aldrig.',
+          ngdp: 'Systemadgangskoden erstattes; det gemte certifikat beholdes, medmindre du vælger et nyt eller fjerner det. Gemte adgangsoplysninger vises aldrig.',
           eboks: 'Adgangskoden og aktiveringskoden fra e-Boks mobiladgang. Gemte adgangsoplysninger vises aldrig.',
           mitdk: 'Log ind på mit.dk med MitID, og indsæt begge nye refresh tokens. Gemte adgangsoplysninger vises aldrig.',
         },
@@ -652,7 +652,8 @@ export const da = {
         identityFormat: 'Skriv 10 cifre (CPR) eller 8 cifre (CVR).',
         certificateFormat: 'OCES-systemcertifikat',
         certificateHint: 'Til gensidig TLS med Digital Post.',
-        certNone: 'Intet certifikat',
+        certNone: 'Behold det gemte certifikat (hvis der er et)',
+        certRemove: 'Fjern certifikatet',
         certPem: 'PEM-tekst (certifikat og privat nøgle)',
         certPfx: 'PKCS#12-fil (.p12/.pfx)',
         required: 'Udfyld feltet.',

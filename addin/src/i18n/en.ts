@@ -633,7 +633,7 @@ export const en: Translation = {
         showLabel: '{{action}}: the {{provider}} mailbox of {{name}}',
         title: 'New credentials for the {{provider}} mailbox of {{name}}',
         intro: {
-          ngdp: 'All credentials are replaced, the certificate too: choose the certificate again unless the mailbox uses none. Stored credentials are never shown.',
+          ngdp: 'The system password is replaced; the stored certificate is kept unless you choose a new one or remove it. Stored credentials are never shown.',
           eboks: 'The password and activation code from e-Boks mobile access. Stored credentials are never shown.',
           mitdk: 'Sign in to mit.dk with MitID and paste both new refresh tokens. Stored credentials are never shown.',
         },
@@ -653,7 +653,8 @@ export const en: Translation = {
         identityFormat: 'Enter 10 digits (CPR) or 8 digits (CVR).',
         certificateFormat: 'OCES system certificate',
         certificateHint: 'For mutual TLS with Digital Post.',
-        certNone: 'No certificate',
+        certNone: 'Keep the stored certificate (if any)',
+        certRemove: 'Remove the certificate',
         certPem: 'PEM text (certificate and private key)',
         certPfx: 'PKCS#12 file (.p12/.pfx)',
         required: 'Fill this in.',

@@ -30,6 +30,11 @@ export interface ProviderModule<C = unknown, S = unknown> {
    * moved, but never stored in nor returned with the config (`splitSecretSettings`, `publicConfig`).
    */
   secretSettings?: readonly string[];
+  /**
+   * Credentials kept when new credentials leave them out, at the same address (Digital Post's
+   * certificate: renewing the password must not drop it); `null` removes one (`keepCredentials`).
+   */
+  keptCredentials?: readonly string[];
 }
 
 type Settings = Record<string, unknown>;
@@ -49,6 +54,19 @@ export function splitSecretSettings(p: Pick<ProviderModule, 'secretSettings'>, c
     if (v !== undefined) moved[k] = v;
   }
   return { config: clean, secret: { ...secret, ...moved } };
+}
+
+/**
+ * New credentials with `p.keptCredentials` they leave out taken from `stored` (pass {} when the
+ * address changes: nothing stored follows a mailbox to a new address); a kept key sent as null is removed.
+ */
+export function keepCredentials(p: Pick<ProviderModule, 'keptCredentials'>, given: Settings, stored: Settings): Settings {
+  const out: Settings = { ...given };
+  for (const k of p.keptCredentials ?? []) {
+    if (out[k] === null) delete out[k];
+    else if (out[k] === undefined && stored[k] !== undefined) out[k] = stored[k];
+  }
+  return out;
 }
 
 /** The config as the API shows it: without the settings that belong in the sealed secret. */

@@ -7,7 +7,7 @@ import { cvrNumbers, mailboxes, messages, quarantine } from './schema';
 import { isValidCvr } from '../../../shared/src/identifiers';
 import type { CvrCreate, CvrView, MailboxCreate, MailboxHealth, MailboxUpdate, MailboxView, Provider, QuarantineItem } from '../../../shared/src/contracts';
 import { providerModule } from '../ingest/connectors';
-import { publicConfig, splitSecretSettings } from '../ingest/provider';
+import { keepCredentials, publicConfig, splitSecretSettings } from '../ingest/provider';
 import { DEFAULT_PROVIDER_URL_POLICY, providerBaseUrlRefusal, sameBaseUrl, type ProviderUrlPolicy } from '../ingest/provider-urls';
 import { HttpError } from '../api/errors';
 import type { ZodType } from 'zod';
@@ -129,7 +129,8 @@ export async function updateMailbox(db: Db, sealer: Sealer, orgId: string, id: s
     // config; new credentials without them keep the ones stored (at the same address only).
     const stored = !moved && row.secretEnc ? JSON.parse(sealer.open(row.secretEnc).toString('utf8')) as Record<string, unknown> : {};
     const carried = moved ? {} : splitSecretSettings(p, row.config, stored).secret;
-    const split = splitSecretSettings(p, input.config ?? row.config, input.credentials ?? stored, carried);
+    const given = input.credentials === undefined ? stored : keepCredentials(p, input.credentials, stored);
+    const split = splitSecretSettings(p, input.config ?? row.config, given, carried);
     if (input.config !== undefined || split.config !== row.config) {
       set.config = validate(p.configSchema, split.config, `${p.displayName} settings`) as Record<string, unknown>;
     }

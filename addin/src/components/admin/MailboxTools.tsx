@@ -14,7 +14,8 @@ import { ErrorBar } from '../ErrorBar';
 import { useLocale } from '../useLocale';
 import { useAdmin, useAdminStyles, useResource } from './common';
 
-type CertFormat = 'none' | 'pem' | 'pfx';
+/** 'none': keep the stored certificate (the server keeps it when none is sent); 'remove': send null. */
+type CertFormat = 'none' | 'remove' | 'pem' | 'pfx';
 type Values = Record<string, string>;
 
 /** The fields of each provider's credentials (backend/src/ingest/<provider>/provider.ts, secretSchema). */
@@ -54,6 +55,7 @@ function credentialsBody(provider: Provider, v: Values, cert: CertFormat): Recor
     body.certificate = { format: 'pem', certificate: v.certificate.trim(), privateKey: v.privateKey.trim(), ...(v.passphrase ? { passphrase: v.passphrase } : {}) };
   }
   if (provider === 'ngdp' && cert === 'pfx') body.certificate = { format: 'pfx', pfxBase64: v.pfxBase64, passphrase: v.passphrase ?? '' };
+  if (provider === 'ngdp' && cert === 'remove') body.certificate = null;
   return body;
 }
 
@@ -132,6 +134,7 @@ export function CredentialsForm({ m, cvrName, onSaved, onClose }: { m: MailboxVi
           <Field label={t('admin.mailboxes.credentials.certificateFormat')} hint={t('admin.mailboxes.credentials.certificateHint')}>
             <RadioGroup value={cert} onChange={(_, d) => { setCert(d.value as CertFormat); setSaved(false); }} disabled={busy} data-testid="credential-certificate-format">
               <Radio value="none" label={t('admin.mailboxes.credentials.certNone')} />
+              <Radio value="remove" label={t('admin.mailboxes.credentials.certRemove')} />
               <Radio value="pem" label={t('admin.mailboxes.credentials.certPem')} />
               <Radio value="pfx" label={t('admin.mailboxes.credentials.certPfx')} />
             </RadioGroup>

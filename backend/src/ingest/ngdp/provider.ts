@@ -42,6 +42,7 @@ export const ngdpProvider: ProviderModule<NgdpConfig, NgdpSecret> = {
   displayName: 'Digital Post',
   configSchema: ngdpConfigSchema as z.ZodType<NgdpConfig>,
   secretSchema: ngdpSecretSchema as z.ZodType<NgdpSecret>,
+  keptCredentials: ['certificate'],
   receivesByPush: (c) => c.mode === 'push',
   createConnector: (mb, c, s) => ngdpClientFor(mb, c, s).client.connector,
   requirements: 'A system registered with Digitaliseringsstyrelsen for Digital Post (NgDP) with an OCES system certificate; '
