@@ -137,7 +137,14 @@ describe.each(testDatabases)('Teams delivery pacing on $name', (tdb) => {
     // Every fragment is throttled without a wait: after five tries the upload gives up (and the attempt is
     // handed back, as for any 429), with 16 MB of its 20 MB reservation spent on refused fragments.
     app.sims!.graph.api.setFaults({ uploadFragment429Rate: 1, retryAfterSeconds: 0 });
-    await runDelivery(quiet, id);
+    // On a slow machine an attempt can be handed back before its upload starts (seen once in a full
+    // run): then the next one, when due, is the attempt this test is about.
+    for (let i = 0; i < 3 && fragments().length === 0; i++) {
+      const due = (await rowOf(id)).dueAt.getTime();
+      await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now()) + 50));
+      await runDelivery(quiet, id);
+      expect(reservedOnDrive()).toBe(0);
+    }
     app.sims!.graph.api.setFaults({});
     expect(await rowOf(id)).toMatchObject({ status: 'pending' });
     expect(fragments().map((q) => q.status)).toEqual([429, 429, 429, 429, 429]);
@@ -146,7 +153,7 @@ describe.each(testDatabases)('Teams delivery pacing on $name', (tdb) => {
     await runDelivery(quiet, id);
     expect(await rowOf(id)).toMatchObject({ status: 'delivered' });
     expect(reservedOnDrive()).toBe(0);
-  }, 30_000);
+  }, 90_000);
 
   test('letters to one channel look its files folder up once; a folder deleted since is found or made again and the letter still arrives', async () => {
     await start({}, 'Breve/Skat');
