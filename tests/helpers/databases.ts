@@ -37,8 +37,12 @@ function server(url: string): TestDatabase {
     try {
       const found = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
       if (found.rowCount) return template;
-      // Templates of earlier migrations are of no use any more.
-      const stale = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'brevdue\\_tpl\\_%' AND datname <> $1`, [template]);
+      // Templates of earlier migrations are of no use to this checkout, but another checkout on the same
+      // server (a CI clone beside a working tree) may still be copying its own: keep the three newest
+      // (database oids grow) and drop the rest.
+      const stale = await c.query(
+        `SELECT datname FROM pg_database WHERE datname LIKE 'brevdue\\_tpl\\_%' AND datname <> $1 ORDER BY oid DESC OFFSET 3`,
+        [template]);
       for (const { datname } of stale.rows) await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
       // Built under another name and renamed, so no worker ever copies a half-migrated template.
       const building = `${template}_building`;
