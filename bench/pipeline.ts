@@ -96,6 +96,7 @@ async function main() {
     const app: Brevdue = await startBrevdue({
       demo: false, port: 0, databaseUrl: u.toString(), kek, runJobs: false, pollIntervalMs: POLL_MS, processEveryMs: 50,
       deliveryConcurrency: CONCURRENCY, providerBaseUrls: { ngdp: [`${ngdp.url}/sim/ngdp/apis/v1`] },
+      destinationsAllowed: { '*': { mailDomains: ['pipeline.example'], teams: [] } }, // the bench's mailboxes (DESTINATIONS_ALLOWED)
       production: { graphBaseUrl: `${graph.url}/sim/graph/`, tenantId: '00000000-0000-4000-8000-000000000000', clientId: 'bench-pipeline', clientSecret: 'not-used' },
     });
     cleanup.unshift(() => app.stop());

@@ -38,10 +38,44 @@ const REGEX_SYNTAX: Record<string, string> = {
   'Duplicate capture group name': 'duplicateGroupName',
 };
 
+/**
+ * Error codes the API answers whose English sentence is shown as it is, on purpose: what makes the
+ * sentence useful (a name, a reason, a reference, a file) is in the sentence only, not in the code's
+ * params, so a translation would lose it. Every other code the backend can answer has a sentence in
+ * `codes.error` (tests/unit/addin-error-codes.test.ts reads the codes from backend/src and checks both).
+ */
+export const SERVER_WORDED_CODES: Readonly<Record<string, string>> = {
+  not_found: 'says what was not found (a letter, rule, recipient, CVR number, grant …)',
+  exists: 'names what exists already (the CVR number and its name, the role grant)',
+  invalid_request: 'names the field and what is wrong with it',
+  internal: 'carries the reference to give the administrator',
+  forbidden: 'names the role needed or the limit that applies',
+  invalid_mailbox: 'names the setting; "Attach a mailbox" gets each problem with its field and translates those',
+  provider: 'the provider\'s own answer',
+  destination_check_failed: 'Exchange\'s or Teams\' problems with the recipient',
+  still_invalid: 'the letter\'s reason',
+  still_refused: 'the database\'s reason',
+  store_failed: 'the reason it could not be stored',
+  cannot_open: 'the reason it could not be opened',
+  reply_file_empty: 'names the file',
+  reply_file_too_large: 'names the file and its size',
+  reply_file_type: 'names the file and its type',
+  reply_mailbox_unusable: 'says what is wrong with the mailbox',
+  reply_original_unreadable: 'says why',
+  reply_invalid_memo: 'says what is invalid',
+};
+
+/** Values of a code's params said in the reader's language (a provider's name). */
+function localParams(params: Record<string, unknown>, t: Translate): Record<string, unknown> {
+  const out = { ...params };
+  if (typeof out.provider === 'string') out.provider = known(t, `provider.${out.provider}`) ?? out.provider;
+  return out;
+}
+
 /** One problem (or error code with its params) in the reader's language; its English message when the code is unknown. */
 export function problemText(p: Pick<Problem, 'code' | 'params' | 'message'>, t: Translate): string {
   if (!p.code) return p.message;
-  const params: Record<string, unknown> = { ...(p.params ?? {}) };
+  const params: Record<string, unknown> = localParams(p.params ?? {}, t);
   if (p.code === 'regex_invalid' && typeof params.detail === 'string') {
     const k = REGEX_SYNTAX[params.detail];
     if (k) params.detail = t(`codes.regexSyntax.${k}`);
@@ -60,7 +94,10 @@ export function problemText(p: Pick<Problem, 'code' | 'params' | 'message'>, t: 
 export function apiErrorText(e: { code: string; message: string; details?: { params?: Problem['params']; problems?: Problem[] } }, t: Translate): string {
   const problems = e.details?.problems;
   if (problems?.length) return problems.map((p) => problemText(p, t)).join(' ');
-  return known(t, `codes.error.${e.code}`, { ...(e.details?.params ?? {}) }) ?? e.message;
+  const params = localParams(e.details?.params ?? {}, t);
+  // A refused address names the allowed ones when the answer lists them.
+  const context = e.code === 'base_url_not_allowed' && typeof params.allowed === 'string' ? 'listed' : undefined;
+  return known(t, `codes.error.${e.code}`, { ...params, ...(context ? { context } : {}) }) ?? e.message;
 }
 
 // ---- why routing decided as it did ----

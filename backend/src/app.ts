@@ -20,6 +20,7 @@ import { providerUrlPolicy, type ProviderBaseUrls } from './ingest/provider-urls
 import { createGraphClient, clientCredentials, staticToken } from './delivery/graph-client';
 import { FolderCache, setGraphTimeout } from './delivery/mailbox';
 import { graphDestinationChecker } from './delivery/registry/check';
+import { CLOSED_POLICY, DESTINATIONS_ALLOWED_SETTING, UNRESTRICTED_POLICY, destinationPolicy, isClosed, type DestinationsAllowed } from './delivery/registry/allowed';
 import { GRAPH_MAILBOX_LIMITS, Pacer, type PacerLimits } from './delivery/pacing/pacer';
 import { createWorkflowsSimulator } from './simulators/workflows';
 import type { AppContext } from './context';
@@ -116,6 +117,12 @@ export interface StartOptions {
    * (tests name the simulators they start on a port of their own), and the in-process simulators are added.
    */
   providerBaseUrls?: ProviderBaseUrls;
+  /**
+   * The operator's DESTINATIONS_ALLOWED (delivery/registry/allowed.ts): the mail domains and Teams teams
+   * each organisation may deliver to. Default: none in production (nothing is delivered until it is
+   * set), anything in demo mode.
+   */
+  destinationsAllowed?: DestinationsAllowed;
 }
 
 export interface Brevdue {
@@ -138,6 +145,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
   const demo = opts.demo ?? true;
   // Checked before anything starts: an http address in a production configuration stops the start.
   const configuredProviderUrls = providerUrlPolicy(opts.providerBaseUrls, { allowHttp: demo });
+  const destinationsAllowed = opts.destinationsAllowed ? destinationPolicy(opts.destinationsAllowed) : demo ? UNRESTRICTED_POLICY : CLOSED_POLICY;
   const log: Logger = opts.log ? createLogger(opts.log) : silentLogger;
   const database = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir === undefined ? './data' : opts.dataDir });
   const sealer: Sealer = createSealer(loadKeyring({ envValue: opts.kek, previous: opts.kekPrevious, dataDir: opts.databaseUrl ? null : opts.dataDir ?? null, demo }));
@@ -207,7 +215,7 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
     db: database.db, sealer, graph, pacer, folders: new FolderCache(), assistant: new AssistantStore(database.db, sealer, Date.now, (e) => log.warn('the assistant\'s learning could not be stored yet; retrying', { error: String(e) }),
       (e) => log.warn('the assistant\'s model could not be read again; the one read before serves until the next try', { error: String(e) })), publicUrl: opts.publicUrl ?? url, connectorFor: connectorFactory(sealer, async (id, sealed) => {
       await database.db.update(mailboxes).set({ secretEnc: sealed }).where(eq(mailboxes.id, id));
-    }, providerUrls), jobs: jobs.scheduler, log, metrics, providerUrls,
+    }, providerUrls), jobs: jobs.scheduler, log, metrics, providerUrls, destinationPolicy: destinationsAllowed,
     delivery: {
       maxAttempts: 8, backoffMs: (n) => Math.min(300_000, 2000 * 2 ** (n - 1)),
       ...opts.delivery,
@@ -215,6 +223,11 @@ export async function startBrevdue(opts: StartOptions = {}): Promise<Brevdue> {
       webhookOrigins: [...(opts.delivery?.webhookOrigins ?? []), ...(demo ? [new URL(url).origin] : [])],
     },
   };
+
+  if (!demo && isClosed(destinationsAllowed)) {
+    log.warn(`${DESTINATIONS_ALLOWED_SETTING} is not set: no organisation may deliver to any mailbox or Teams channel until the operator sets `
+      + 'which mail domains and teams each may use (docs/DEPLOYMENT.md 3.1); deliveries give up saying so.');
+  }
 
   let demoOrgId: string | null = null;
   if (demo) {

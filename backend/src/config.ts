@@ -3,6 +3,7 @@
 // credential (certificate or secret) is read and checked by delivery/graph-credentials.ts.
 import { z } from 'zod';
 import { isLoopbackHost, parseAllowedBaseUrl } from './ingest/provider-urls';
+import { destinationPolicy, type DestinationsAllowed } from './delivery/registry/allowed';
 
 const loopbackHttp = (u: string) => { try { const x = new URL(u); return x.protocol === 'http:' && isLoopbackHost(x.hostname); } catch { return false; } };
 
@@ -91,6 +92,25 @@ const envSchema = z.object({
   NGDP_ALLOWED_BASE_URLS: baseUrlList,
   EBOKS_ALLOWED_BASE_URLS: baseUrlList,
   MITDK_ALLOWED_BASE_URLS: baseUrlList,
+  /**
+   * The mail domains and Teams teams each organisation may deliver to, set by the operator (never by an
+   * organisation's admin): JSON {"<organisation id>" | "*": {"mailDomains": [...], "teams": [...]}}
+   * (delivery/registry/allowed.ts, docs/DEPLOYMENT.md 3.1). Unset in production: no organisation may
+   * deliver anywhere until it is set; in demo mode: anywhere.
+   */
+  DESTINATIONS_ALLOWED: z.string().optional().transform((s, ctx): DestinationsAllowed | undefined => {
+    if (!s?.trim()) return undefined;
+    let parsed: unknown;
+    try { parsed = JSON.parse(s); } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected JSON such as {"<organisation id>":{"mailDomains":["firma.dk"],"teams":[]}}' });
+      return z.NEVER;
+    }
+    try { destinationPolicy(parsed as DestinationsAllowed); } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^DESTINATIONS_ALLOWED: /, '') });
+      return z.NEVER;
+    }
+    return parsed as DestinationsAllowed;
+  }),
 }).superRefine((env, ctx) => {
   if (env.BREVDUE_MODE !== 'production') return;
   for (const key of ['NGDP_ALLOWED_BASE_URLS', 'EBOKS_ALLOWED_BASE_URLS', 'MITDK_ALLOWED_BASE_URLS'] as const) {

@@ -9,6 +9,7 @@ import type { Pacer } from './delivery/pacing/pacer';
 import type { AssistantStore } from './triage/assistant-store';
 import type { Metrics } from './observability/metrics';
 import type { ProviderUrlPolicy } from './ingest/provider-urls';
+import type { DestinationPolicy } from './delivery/registry/allowed';
 
 export interface MailboxRow {
   id: string; orgId: string; cvr: string; provider: string; config: Record<string, unknown>; secretEnc: Buffer | null;
@@ -45,6 +46,12 @@ export interface AppContext {
    * absent: each provider's own production addresses only.
    */
   providerUrls?: ProviderUrlPolicy;
+  /**
+   * The mail domains and teams each organisation may deliver to (delivery/registry/allowed.ts), checked
+   * when a destination is saved and before every delivery. app.ts always sets it; absent (contexts
+   * built by hand in tests): no restriction, as in demo mode.
+   */
+  destinationPolicy?: DestinationPolicy;
 }
 
 export interface DeliveryOptions {

@@ -46,6 +46,7 @@ async function main() {
     log: (line) => process.stdout.write(line + '\n'),
     production, metricsToken: process.env.METRICS_TOKEN || undefined,
     providerBaseUrls: { ngdp: env.NGDP_ALLOWED_BASE_URLS, eboks: env.EBOKS_ALLOWED_BASE_URLS, mitdk: env.MITDK_ALLOWED_BASE_URLS },
+    destinationsAllowed: env.DESTINATIONS_ALLOWED,
     security: {
       allowedOrigins: env.ALLOWED_ORIGINS, ipLimit: env.RATE_LIMIT_IP_PER_MINUTE, pushLimit: env.RATE_LIMIT_PUSH_PER_MINUTE, userLimit: env.RATE_LIMIT_USER_PER_MINUTE,
       trustProxy: env.TRUST_PROXY,

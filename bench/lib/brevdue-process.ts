@@ -22,6 +22,7 @@ const app = await startBrevdue({
   pollIntervalMs: Number(process.env.POLL_INTERVAL_MS ?? 1000), processEveryMs: Number(process.env.PROCESS_EVERY_MS ?? 200),
   deliveryConcurrency: Number(process.env.DELIVERY_CONCURRENCY ?? 32),
   providerBaseUrls: { ngdp: [need('NGDP_URL')] }, // the simulator's address (ingest/provider-urls.ts)
+  destinationsAllowed: { '*': { mailDomains: ['nordlys.example'], teams: [] } }, // the bench's mailboxes (delivery/registry/allowed.ts)
   production: { graphBaseUrl: need('GRAPH_URL'), tenantId: '00000000-0000-4000-8000-000000000000', clientId: 'bench-crash', clientSecret: 'not-used' },
   log: process.env.BENCH_VERBOSE ? (line) => process.stderr.write(`${line}\n`) : undefined,
 });

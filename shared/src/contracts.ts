@@ -432,6 +432,12 @@ export const retentionSettingsSchema = z.object({
   /** Letters' content is deleted this many days after receipt (by the purge job; see docs/ARCHITECTURE.md). */
   retentionDays: z.number({ invalid_type_error: 'retention must be a number of days' }).int('retention must be whole days')
     .min(7, 'retention is at least 7 days').max(3650, 'retention is at most 3,650 days (10 years)'),
+  /**
+   * A quarantined letter nobody tried again is deleted this many days after the retention period
+   * (default 90; one an admin tried again goes at the retention period). Left out of a PUT: unchanged.
+   */
+  quarantineKeepDays: z.number({ invalid_type_error: 'the quarantine period must be a number of days' }).int('the quarantine period must be whole days')
+    .min(7, 'the quarantine period is at least 7 days').max(3650, 'the quarantine period is at most 3,650 days (10 years)').optional(),
 }).strict();
 export type RetentionSettings = z.infer<typeof retentionSettingsSchema>;
 

@@ -68,6 +68,9 @@ export function startProductionBrevdue(idp: TestIdp, extra: Partial<StartOptions
   const { groupRoles, defaultRole, ...rest } = extra;
   return startBrevdue({
     dataDir: null, demo: false, seed: false, runJobs: false, kek: Buffer.alloc(32, 7).toString('base64'),
+    // An operator who allows every organisation any mailbox and team (DESTINATIONS_ALLOWED); without it a
+    // production server delivers nowhere (tests/integration/destination-allowlist.test.ts).
+    destinationsAllowed: { '*': { mailDomains: ['*'], teams: ['*'] } },
     production: {
       graphBaseUrl: 'http://127.0.0.1:9/', tenantId: '00000000-0000-4000-8000-000000000001', clientId: CLIENT_ID, clientSecret: 'x',
       apiAudience: AUDIENCE, authorityHost: idp.host, groupRoles, defaultRole,

@@ -91,11 +91,14 @@ describe.each(testDatabases)('admin settings and service notices on $name', (tdb
 
   describe('retention', () => {
     test('defaults to 90 days; an admin changes it, an operator reads it, a reader may do neither', async () => {
-      expect((await call(A_OPERATOR, 'GET', '/admin/retention-settings')).body).toEqual({ retentionDays: 90 });
+      expect((await call(A_OPERATOR, 'GET', '/admin/retention-settings')).body).toEqual({ retentionDays: 90, quarantineKeepDays: 90 });
       const put = await call(A_ADMIN, 'PUT', '/admin/retention-settings', { retentionDays: 365 });
       expect(put.status).toBe(200);
-      expect(retentionSettingsSchema.parse(put.body)).toEqual({ retentionDays: 365 });
-      expect((await call(A_OPERATOR, 'GET', '/admin/retention-settings')).body).toEqual({ retentionDays: 365 });
+      expect(retentionSettingsSchema.parse(put.body)).toEqual({ retentionDays: 365, quarantineKeepDays: 90 });
+      expect((await call(A_OPERATOR, 'GET', '/admin/retention-settings')).body).toEqual({ retentionDays: 365, quarantineKeepDays: 90 });
+      // How long past retention a quarantined letter nobody acted on is kept: set with it, or left as it is.
+      expect((await call(A_ADMIN, 'PUT', '/admin/retention-settings', { retentionDays: 365, quarantineKeepDays: 30 })).body).toEqual({ retentionDays: 365, quarantineKeepDays: 30 });
+      expect((await call(A_ADMIN, 'PUT', '/admin/retention-settings', { retentionDays: 365 })).body).toEqual({ retentionDays: 365, quarantineKeepDays: 30 });
 
       const byOperator = await call(A_OPERATOR, 'PUT', '/admin/retention-settings', { retentionDays: 30 });
       expect(byOperator.status).toBe(403);
@@ -113,25 +116,27 @@ describe.each(testDatabases)('admin settings and service notices on $name', (tdb
         [{ retentionDays: 30.5 }, /^retentionDays: retention must be whole days$/],
         [{ retentionDays: '30' }, /^retentionDays: retention must be a number of days$/],
         [{ retentionDays: 30, purge: true }, /Unrecognized key/],
+        [{ retentionDays: 30, quarantineKeepDays: 6 }, /^quarantineKeepDays: the quarantine period is at least 7 days$/],
+        [{ retentionDays: 30, quarantineKeepDays: 3651 }, /^quarantineKeepDays: the quarantine period is at most 3,650 days/],
       ];
       for (const [body, expected] of cases) {
         const r = await call(A_ADMIN, 'PUT', '/admin/retention-settings', body);
         expect(r.status).toBe(400);
         expect(message(r)).toMatch(expected);
       }
-      expect((await call(A_ADMIN, 'PUT', '/admin/retention-settings', { retentionDays: 7 })).body).toEqual({ retentionDays: 7 });
-      expect((await call(A_ADMIN, 'PUT', '/admin/retention-settings', { retentionDays: 3650 })).body).toEqual({ retentionDays: 3650 });
+      expect((await call(A_ADMIN, 'PUT', '/admin/retention-settings', { retentionDays: 7 })).body).toMatchObject({ retentionDays: 7 });
+      expect((await call(A_ADMIN, 'PUT', '/admin/retention-settings', { retentionDays: 3650 })).body).toMatchObject({ retentionDays: 3650 });
     });
 
     test('belongs to the organisation: another tenant\'s admin changes only their own', async () => {
       await call(A_ADMIN, 'PUT', '/admin/retention-settings', { retentionDays: 100 });
-      expect((await call(B_ADMIN, 'PUT', '/admin/retention-settings', { retentionDays: 20 })).body).toEqual({ retentionDays: 20 });
-      expect((await call(A_ADMIN, 'GET', '/admin/retention-settings')).body).toEqual({ retentionDays: 100 });
+      expect((await call(B_ADMIN, 'PUT', '/admin/retention-settings', { retentionDays: 20 })).body).toMatchObject({ retentionDays: 20 });
+      expect((await call(A_ADMIN, 'GET', '/admin/retention-settings')).body).toMatchObject({ retentionDays: 100 });
     });
 
     test('demo mode without a token acts as the demo admin', async () => {
-      expect((await call(null, 'PUT', '/admin/retention-settings', { retentionDays: 180 })).body).toEqual({ retentionDays: 180 });
-      expect((await call(A_ADMIN, 'GET', '/admin/retention-settings')).body).toEqual({ retentionDays: 180 });
+      expect((await call(null, 'PUT', '/admin/retention-settings', { retentionDays: 180 })).body).toMatchObject({ retentionDays: 180 });
+      expect((await call(A_ADMIN, 'GET', '/admin/retention-settings')).body).toMatchObject({ retentionDays: 180 });
     });
   });
 

@@ -6,7 +6,7 @@ import {
   apiErrorSchema, destinationSchema, healthSchema, meSchema, messageDetailSchema, messageListResponseSchema,
   triageListSchema,
   activeNoticeListSchema, cvrViewSchema, destinationViewSchema, mailboxViewSchema, retentionSettingsSchema, serviceNoticeListSchema, serviceNoticeSchema,
-  type ActiveNotice, type CvrCreate, type CvrView, type DestinationCreate, type DestinationUpdate, type DestinationView, type MailboxView,
+  type ActiveNotice, type CvrCreate, type CvrView, type DestinationCreate, type DestinationUpdate, type DestinationView, type MailboxCreate, type MailboxView,
   type NoticeCreate, type RetentionSettings, type ServiceNotice,
   type Destination, type Health, type Me, type MessageDetail, type MessageListResponse, type TriageList,
 } from '../../../shared/src/contracts';
@@ -145,6 +145,8 @@ export interface ApiClient {
   addCvr(body: CvrCreate): Promise<CvrView>;
   removeCvr(cvr: string): Promise<void>;
   setMailboxPaused(id: string, paused: boolean): Promise<MailboxView>;
+  /** Attaches a provider's mailbox to a CVR number (admins without limits); a refusal's problems name their fields (`params.field`). */
+  addMailbox(cvr: string, body: MailboxCreate): Promise<MailboxView>;
   /** A mailbox's quarantined letters, newest first: what and why, never the content (admins and operators). */
   mailboxQuarantine(mailboxId: string, signal?: AbortSignal): Promise<QuarantineItem[]>;
   /** Tries a quarantined letter again (admins); a letter that stays in quarantine is an ApiError (422) with the server's reason. */
@@ -360,6 +362,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     adminCvrs: async (signal) => (await get('/admin/cvrs', z.object({ items: z.array(cvrViewSchema) }), signal)).items,
     addCvr: (body) => post('/admin/cvrs', cvrViewSchema, body),
     removeCvr: async (cvr) => { await send('DELETE', `/admin/cvrs/${encodeURIComponent(cvr)}`, {}); },
+    addMailbox: (cvr, body) => post(`/admin/cvrs/${encodeURIComponent(cvr)}/mailboxes`, mailboxViewSchema, body),
     setMailboxPaused: (id, paused) => json('PATCH', `/admin/mailboxes/${encodeURIComponent(id)}`, mailboxViewSchema, { body: { paused } }),
     mailboxQuarantine: async (mailboxId, signal) => (await get(`/admin/mailboxes/${encodeURIComponent(mailboxId)}/quarantine`, quarantineListSchema, signal)).items,
     retryQuarantined: (mailboxId, quarantineId) =>

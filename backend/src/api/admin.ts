@@ -1,11 +1,14 @@
 // /api/admin: CVR numbers and their provider mailboxes (admins), pause/resume and health (operators too).
 import express, { type Router } from 'express';
-import { z } from 'zod';
-import { cvrCreateSchema, mailboxCreateSchema, mailboxUpdateSchema } from '../../../shared/src/contracts';
+import { z, type ZodType } from 'zod';
+import { cvrCreateSchema, mailboxCreateSchema, mailboxUpdateSchema, type MailboxCreate, type Problem, type Provider } from '../../../shared/src/contracts';
 import { addCvr, addMailbox, getMailbox, listCvrs, listQuarantine, mailboxRow, removeCvr, updateMailbox } from '../store/organisation';
 import { backfillRequestSchema, backfillStatus, listBackfills, startBackfill } from '../ingest/ngdp/backfill';
 import { ProviderError } from '../ingest/connector';
-import { ProviderUrlRefused } from '../ingest/provider-urls';
+import { DEFAULT_PROVIDER_URL_POLICY, PROVIDER_BASE_URL_SETTING, ProviderUrlRefused, providerBaseUrlRefusal, type ProviderUrlPolicy } from '../ingest/provider-urls';
+import { providerModule } from '../ingest/connectors';
+import { splitSecretSettings } from '../ingest/provider';
+import { loadNgdpCertificate, NgdpCertificateError } from '../ingest/ngdp/tls';
 import { HttpError } from './errors';
 import type { MailboxRow } from '../context';
 import { isFullAdmin, requireRole, scope } from './roles';
@@ -19,6 +22,53 @@ import type { ApiDeps } from './router';
 const cvrParam = z.string().regex(/^\d{8}$/, 'the CVR number in the address must be 8 digits');
 const idParam = z.string().uuid('must be a mailbox id (UUID)');
 const quarantineIdParam = z.string().uuid('must be a quarantined letter\'s id (UUID), as the quarantine list shows it');
+
+/** What the pane names in a base-URL refusal: the provider and the addresses the installation allows now. */
+function allowedBaseUrls(urls: ProviderUrlPolicy, provider: Provider): Problem['params'] {
+  return { provider, allowed: (urls.allowed[provider] ?? []).map((a) => a.text).join(', '), setting: PROVIDER_BASE_URL_SETTING[provider] };
+}
+
+/**
+ * A new mailbox's settings and credentials checked field by field, every problem naming its field
+ * (`params.field`: "baseUrl", "deviceId", "certificate.passphrase", …) so the task pane shows it next
+ * to that field: `mailbox_field_missing`, `mailbox_field_invalid`, `base_url_not_allowed`, or
+ * `certificate_<problem>` (ingest/ngdp/tls.ts). The same schemas as addMailbox, asked once it refused
+ * (which answers the first problem only, after the CVR number's own checks); `code` is the one it answers.
+ */
+export function newMailboxProblems(input: MailboxCreate, urls: ProviderUrlPolicy): { code: string; problems: Problem[] } {
+  const p = providerModule(input.provider);
+  const split = splitSecretSettings(p, input.config, input.credentials);
+  const problems: Problem[] = [];
+  let code = '';
+  const check = (schema: ZodType, value: unknown, what: string): Record<string, unknown> | null => {
+    const r = schema.safeParse(value);
+    if (r.success) return r.data as Record<string, unknown>;
+    code ||= 'invalid_mailbox';
+    for (const i of r.error.issues) {
+      const field = i.path.join('.');
+      const message = `${p.displayName} ${what}: ${field ? `${field}: ` : ''}${i.message}`;
+      const missing = (i.code === 'invalid_type' && i.received === 'undefined') || (i.code === 'too_small' && i.type === 'string' && Number(i.minimum) === 1);
+      let certificate: NgdpCertificateError | null = null;
+      if (i.code === 'custom' && i.path[0] === 'certificate') {
+        try { loadNgdpCertificate((value as { certificate: never }).certificate); } catch (e) { if (e instanceof NgdpCertificateError) certificate = e; }
+      }
+      problems.push(certificate
+        ? { code: `certificate_${certificate.problem.replace(/-/g, '_')}`, params: { field }, message }
+        : missing ? { code: 'mailbox_field_missing', params: { field }, message } : { code: 'mailbox_field_invalid', params: { field, detail: i.message }, message });
+    }
+    return null;
+  };
+  const config = check(p.configSchema, split.config, 'settings');
+  if (config) {
+    const refusal = providerBaseUrlRefusal(urls, input.provider, config.baseUrl);
+    if (refusal) {
+      code ||= 'base_url_not_allowed';
+      problems.push({ code: 'base_url_not_allowed', params: { field: 'baseUrl', ...allowedBaseUrls(urls, input.provider) }, message: refusal });
+    }
+  }
+  check(p.secretSchema, split.secret, 'credentials');
+  return { code, problems };
+}
 
 export function adminRouter(deps: ApiDeps): Router {
   const r = express.Router();
@@ -47,7 +97,17 @@ export function adminRouter(deps: ApiDeps): Router {
   }));
 
   r.post('/cvrs/:cvr/mailboxes', admin, h(async (req, res) => {
-    const mb = await addMailbox(deps.db, deps.sealer, org(req), cvrParam.parse(req.params.cvr), mailboxCreateSchema.parse(req.body), deps.delivery.ctx.providerUrls);
+    const input = mailboxCreateSchema.parse(req.body);
+    let mb;
+    try {
+      mb = await addMailbox(deps.db, deps.sealer, org(req), cvrParam.parse(req.params.cvr), input, deps.delivery.ctx.providerUrls);
+    } catch (e) {
+      // The store answers the first problem; the pane is told every one, each with its field.
+      const refused = e instanceof HttpError && (e.code === 'invalid_mailbox' || e.code === 'base_url_not_allowed')
+        ? newMailboxProblems(input, deps.delivery.ctx.providerUrls ?? DEFAULT_PROVIDER_URL_POLICY) : null;
+      if (!refused?.problems.length) throw e;
+      throw new HttpError(400, (e as HttpError).code, refused.problems.map((p) => p.message).join(' '), { params: { provider: input.provider }, problems: refused.problems });
+    }
     await deps.mailboxChanged(mb.id);
     res.status(201).json(mb);
   }));
@@ -109,7 +169,7 @@ export function adminRouter(deps: ApiDeps): Router {
       return await work();
     } catch (e) {
       // A stored address the installation does not allow (saved before the check, or since removed): not called.
-      if (e instanceof ProviderUrlRefused) throw new HttpError(409, 'base_url_not_allowed', e.message);
+      if (e instanceof ProviderUrlRefused) throw new HttpError(409, 'base_url_not_allowed', e.message, { params: allowedBaseUrls(deps.delivery.ctx.providerUrls ?? DEFAULT_PROVIDER_URL_POLICY, 'ngdp') });
       if (e instanceof ProviderError) {
         const status = e.status && [400, 404, 422].includes(e.status) ? e.status : 502;
         throw new HttpError(status, 'provider', e.message);

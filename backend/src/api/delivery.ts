@@ -8,9 +8,10 @@ import {
 } from '../../../shared/src/contracts';
 import type { AppContext } from '../context';
 import {
-  archiveDestination, createDestination, destinationView, getDestination, listDestinations, recheckDestination, updateDestination,
+  archiveDestination, createDestination, destinationView, destinationViewFor, getDestination, listDestinations, recheckDestination, updateDestination,
   type DestinationChecker,
 } from '../delivery/registry/destinations';
+import { mailboxRefusal } from '../delivery/registry/allowed';
 import { getDeliverySettings, putDeliverySettings } from '../delivery/settings';
 import { failedDeliveries, reroute, resend, retryFailed } from '../delivery/operations';
 import { assertDestinationsInScope, assertLetterInScope, requireRole, scope } from './roles';
@@ -49,7 +50,7 @@ export function deliveryRouter(deps: DeliveryDeps): Router {
     const body = resendRequestSchema.parse(req.body ?? {});
     const id = idParam('letter').parse(req.params.id);
     await assertLetterInScope(ctx.db, req, id);
-    const ids = await resend(ctx, org(req), id, actor(req), { ...body, mayUse: (destId) => mayUseDestination(scope(req), destId) });
+    const ids = await resend(ctx, org(req), id, actor(req), { ...body, scope: scope(req) });
     res.status(202).json({ deliveryIds: ids });
   }));
 
@@ -57,8 +58,8 @@ export function deliveryRouter(deps: DeliveryDeps): Router {
     const body = rerouteRequestSchema.parse(req.body ?? {});
     const id = idParam('letter').parse(req.params.id);
     await assertLetterInScope(ctx.db, req, id);
-    assertDestinationsInScope(req, body.destinationIds);
-    const ids = await reroute(ctx, org(req), id, actor(req), body);
+    assertDestinationsInScope(req, body.destinationIds); // at a glance; reroute holds each against the letter's CVR number too
+    const ids = await reroute(ctx, org(req), id, actor(req), { ...body, scope: scope(req) });
     res.status(202).json({ deliveryIds: ids });
   }));
 
@@ -74,22 +75,26 @@ export function deliveryRouter(deps: DeliveryDeps): Router {
     res.json({ retried });
   }));
 
+  // The operator's allow-list (delivery/registry/allowed.ts) is held against every save and check,
+  // before Graph is asked anything; a saved destination it no longer allows shows that as its first problem.
+  const policy = () => ctx.destinationPolicy;
+  const view = (d: Parameters<typeof destinationView>[0]) => destinationViewFor(d, policy());
   r.get('/admin/destinations', operator, h(async (req, res) => {
-    res.json({ items: (await listDestinations(ctx.db, org(req))).filter(allowed(req)).map(destinationView) });
+    res.json({ items: (await listDestinations(ctx.db, org(req))).filter(allowed(req)).map(view) });
   }));
   r.get('/admin/destinations/:id', operator, h(async (req, res) => {
-    res.json(destinationView(await getDestination(ctx.db, org(req), destinationInScope(req))));
+    res.json(view(await getDestination(ctx.db, org(req), destinationInScope(req))));
   }));
   r.post('/admin/destinations', admin, h(async (req, res) => {
     const input = destinationCreateSchema.parse(req.body);
-    res.status(201).json(destinationView(await createDestination(ctx.db, ctx.sealer, deps.check, org(req), input)));
+    res.status(201).json(view(await createDestination(ctx.db, ctx.sealer, deps.check, org(req), input, policy())));
   }));
   r.patch('/admin/destinations/:id', admin, h(async (req, res) => {
     const input = destinationUpdateSchema.parse(req.body);
-    res.json(destinationView(await updateDestination(ctx.db, ctx.sealer, deps.check, org(req), idParam('destination').parse(req.params.id), input)));
+    res.json(view(await updateDestination(ctx.db, ctx.sealer, deps.check, org(req), idParam('destination').parse(req.params.id), input, policy())));
   }));
   r.post('/admin/destinations/:id/check', operator, h(async (req, res) => {
-    res.json(destinationView(await recheckDestination(ctx.db, ctx.sealer, deps.check, org(req), destinationInScope(req))));
+    res.json(view(await recheckDestination(ctx.db, ctx.sealer, deps.check, org(req), destinationInScope(req), policy())));
   }));
   r.delete('/admin/destinations/:id', admin, h(async (req, res) => {
     await archiveDestination(ctx.db, org(req), idParam('destination').parse(req.params.id));
@@ -98,7 +103,12 @@ export function deliveryRouter(deps: DeliveryDeps): Router {
 
   r.get('/admin/delivery-settings', operator, h(async (req, res) => { res.json(await getDeliverySettings(ctx.db, org(req))); }));
   r.put('/admin/delivery-settings', admin, h(async (req, res) => {
-    res.json(await putDeliverySettings(ctx.db, org(req), deliverySettingsSchema.parse(req.body)));
+    const input = deliverySettingsSchema.parse(req.body);
+    // Notices are sent as this mailbox (Graph sendMail): one of the organisation's own, as destinations are.
+    const p = policy();
+    const refusal = input.notifySender && p ? mailboxRefusal(p, org(req), input.notifySender) : null;
+    if (refusal) throw new HttpError(400, refusal.code, `The notification sender was not saved. ${refusal.message}`, { params: refusal.params });
+    res.json(await putDeliverySettings(ctx.db, org(req), input));
   }));
   return r;
 }

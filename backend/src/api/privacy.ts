@@ -9,7 +9,7 @@ import type { Sealer } from '../crypto/envelope';
 import { messages } from '../store/schema';
 import { auditRowsInOrder, csvField, listAudit, type AuditRow } from '../audit/chain';
 import { currentCprHash, normaliseCpr } from '../dsr/cpr-index';
-import { dsrErase, dsrExport, dsrSearch } from '../dsr/requests';
+import { dsrErase, dsrExport, dsrSearch, dsrSearchQuarantine } from '../dsr/requests';
 import { requireRole, scope } from './roles';
 import { h } from './handler';
 import { HttpError } from './errors';
@@ -84,14 +84,19 @@ export function privacyRouter(deps: { db: Db; sealer: Sealer }): Router {
   r.post('/admin/dsr/search', admin, h(async (req, res) => {
     const { cpr } = cprBody.parse(req.body);
     const letters = await dsrSearch(deps.db, deps.sealer, org(req), cpr);
-    audited(res, { targetId: currentCprHash(deps.sealer, cpr), letters: letters.length });
-    res.json({ letters });
+    // Quarantined letters (never taken in) are searched too: their sealed bytes, through their own index.
+    const q = await dsrSearchQuarantine(deps.db, deps.sealer, org(req), cpr);
+    audited(res, { targetId: currentCprHash(deps.sealer, cpr), letters: letters.length, quarantined: q.quarantined.length, quarantineUnreadable: q.quarantineUnreadable.length });
+    res.json({ letters, ...q });
   }));
 
   r.post('/admin/dsr/export', admin, h(async (req, res) => {
     const { cpr } = cprBody.parse(req.body);
     const out = await dsrExport(deps.db, deps.sealer, org(req), cpr);
-    audited(res, { targetId: currentCprHash(deps.sealer, cpr), letters: out.letterCount, letterIds: out.letters.map((l) => l.id) });
+    audited(res, {
+      targetId: currentCprHash(deps.sealer, cpr), letters: out.letterCount, letterIds: out.letters.map((l) => l.id),
+      quarantined: out.quarantinedCount, quarantineIds: out.quarantined.map((l) => l.id),
+    });
     res.setHeader('Content-Disposition', 'attachment; filename="brevdue-dsr-export.json"');
     res.setHeader('Cache-Control', 'private, no-store');
     res.json(out);
@@ -104,8 +109,11 @@ export function privacyRouter(deps: { db: Db; sealer: Sealer }): Router {
       throw new HttpError(409, 'legal_hold', `${out.held.length} of the letters are on legal hold, so nothing was erased. `
         + `Lift the hold on ${out.held.join(', ')} (if the reason for it has passed) and erase again.`);
     }
-    audited(res, { targetId: currentCprHash(deps.sealer, cpr), erased: out.erased.length, letterIds: out.erased, alreadyPurged: out.alreadyPurged });
-    res.json({ erased: out.erased, alreadyPurged: out.alreadyPurged });
+    audited(res, {
+      targetId: currentCprHash(deps.sealer, cpr), erased: out.erased.length, letterIds: out.erased, alreadyPurged: out.alreadyPurged,
+      quarantineErased: out.quarantineErased.length, quarantineIds: out.quarantineErased,
+    });
+    res.json({ erased: out.erased, alreadyPurged: out.alreadyPurged, quarantineErased: out.quarantineErased, quarantineUnreadable: out.quarantineUnreadable });
   }));
 
   return r;

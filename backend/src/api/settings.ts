@@ -1,5 +1,6 @@
 // Organisation settings without a home of their own: retention (admins change it, operators read it).
-// Mounted at /api. The daily job 'retention-purge' (retention/purge.ts) acts on retention_days.
+// Mounted at /api. The daily job 'retention-purge' (retention/purge.ts) acts on retention_days and
+// quarantine_keep_days (how long past retention a quarantined letter nobody acted on is kept).
 import express, { type Router } from 'express';
 import { eq } from 'drizzle-orm';
 import { retentionSettingsSchema, type RetentionSettings } from '../../../shared/src/contracts';
@@ -10,13 +11,15 @@ import { h } from './handler';
 import { HttpError } from './errors';
 
 export async function getRetentionSettings(db: Db, orgId: string): Promise<RetentionSettings> {
-  const [row] = await db.select({ retentionDays: organisations.retentionDays }).from(organisations).where(eq(organisations.id, orgId));
+  const [row] = await db.select({ retentionDays: organisations.retentionDays, quarantineKeepDays: organisations.quarantineKeepDays })
+    .from(organisations).where(eq(organisations.id, orgId));
   if (!row) throw new HttpError(404, 'not_found', 'Your organisation is not set up in Brevdue.');
-  return { retentionDays: row.retentionDays };
+  return { retentionDays: row.retentionDays, quarantineKeepDays: row.quarantineKeepDays };
 }
 
 export async function putRetentionSettings(db: Db, orgId: string, s: RetentionSettings): Promise<RetentionSettings> {
-  await db.update(organisations).set({ retentionDays: s.retentionDays }).where(eq(organisations.id, orgId));
+  await db.update(organisations).set({ retentionDays: s.retentionDays, ...(s.quarantineKeepDays !== undefined ? { quarantineKeepDays: s.quarantineKeepDays } : {}) })
+    .where(eq(organisations.id, orgId));
   return getRetentionSettings(db, orgId);
 }
 

@@ -117,7 +117,8 @@ export async function keysRewrap(io: CliIo, env: CliEnv): Promise<void> {
 export async function retentionPurge(io: CliIo, env: CliEnv): Promise<void> {
   await withStore(env, async ({ db, sealer }) => {
     const r = await runRetention(db, sealer);
-    io.out(`retention: ${r.letters} letters purged, ${r.quarantined} quarantined letters deleted, ${r.quarantineKept} kept until an admin acts on them, ${r.organisations} organisations\n`);
+    io.out(`retention: ${r.letters} letters purged, ${r.quarantined} quarantined letters deleted, ${r.quarantineKept} kept until an admin acts on them, `
+      + `${r.quarantineExpired} deleted unseen past the quarantine period, ${r.organisations} organisations\n`);
   });
 }
 

@@ -14,6 +14,7 @@ import { displayFolderPath } from './mailbox';
 import { deliverToMailbox, type MailDoc, type MailProgress } from './mail-delivery';
 import { parseDeliverySettings } from './settings';
 import { targetOf } from './registry/destinations';
+import { destinationRefusal } from './registry/allowed';
 import { deliverToTeams } from './teams/deliver-teams';
 import { TeamsDeliveryError } from './teams/errors';
 import { PacerBusy } from './pacing/pacer';
@@ -108,6 +109,13 @@ interface Loaded {
 }
 
 async function attemptDelivery(ctx: AppContext, { d, dest, m, settings, cvrName, lease }: Loaded): Promise<Outcome> {
+  // The operator's allow-list before anything is read or sent (registry/allowed.ts): a destination
+  // saved before it existed, or one since taken off it, receives nothing. Permanent: it gives up at
+  // once, the admins are told, and "send the failed deliveries again" sends it once the list allows it.
+  const refusal = destinationRefusal(ctx.destinationPolicy, m.orgId, dest);
+  if (refusal) {
+    throw new PermanentError(`Nothing was sent to "${dest.displayName}". ${refusal.message} When it is allowed (or the destination changed), send the failed deliveries again.`);
+  }
   // An attempt that may have left a copy (uncertain) reads the documents' content only when it has to:
   // if it finds its copy, it never decrypts a byte. Any other attempt needs the content, so it comes
   // with the list, in one read.

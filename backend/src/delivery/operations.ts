@@ -13,8 +13,9 @@ import type { Tx } from '../store/db';
 import { HttpError } from '../api/errors';
 import { getDeliverySettings } from './settings';
 import { chosenDestinations } from './registry/destinations';
+import { destinationRefusal } from './registry/allowed';
 import type { MailProgress } from './mail-delivery';
-import { mayUseDestination, visibleLetters, type Scope } from '../store/scope';
+import { mayUseDestinationFor, orgScope, visibleDeliveries, type Scope } from '../store/scope';
 import { lessonOf, rerouteLesson, teachReroute, type RerouteLesson } from '../triage/lesson';
 import { targetOf } from '../assistant/model';
 
@@ -22,7 +23,7 @@ export interface Actor { id: string; name: string }
 const actorLabel = (a: Actor) => a.name || a.id;
 
 async function letterOf(ctx: AppContext, orgId: string, messageId: string) {
-  const [m] = await ctx.db.select({ id: messages.id, status: messages.status, purgedAt: messages.purgedAt }).from(messages)
+  const [m] = await ctx.db.select({ id: messages.id, cvr: messages.cvr, status: messages.status, purgedAt: messages.purgedAt }).from(messages)
     .where(and(eq(messages.orgId, orgId), eq(messages.id, messageId)));
   if (!m) throw new HttpError(404, 'not_found', 'No letter with that id in your organisation.');
   // A purged letter has no documents left: a new copy would arrive empty.
@@ -30,23 +31,30 @@ async function letterOf(ctx: AppContext, orgId: string, messageId: string) {
   return m;
 }
 
+/**
+ * `scope`: the caller's (default: the whole organisation). Only deliveries it sees are sent again
+ * (store/scope.ts mayUseDestinationFor): one beyond its limits answers as a delivery that is not there.
+ */
 export async function resend(ctx: AppContext, orgId: string, messageId: string, actor: Actor,
-  opts: { deliveryId?: string; /** The caller's role limits: destinations outside them are not sent to again. */ mayUse?: (destinationId: string) => boolean }): Promise<string[]> {
-  await letterOf(ctx, orgId, messageId);
-  const rows = await ctx.db.select({ d: deliveries, dest: destinations }).from(deliveries)
+  opts: { deliveryId?: string; scope?: Scope }): Promise<string[]> {
+  const m = await letterOf(ctx, orgId, messageId);
+  const s = opts.scope ?? orgScope(orgId);
+  const rows = (await ctx.db.select({ d: deliveries, dest: destinations }).from(deliveries)
     .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
     .where(and(eq(deliveries.orgId, orgId), eq(deliveries.messageId, messageId),
-      ...(opts.deliveryId ? [eq(deliveries.id, opts.deliveryId)] : []), inArray(deliveries.status, ['delivered', 'dead'])));
+      ...(opts.deliveryId ? [eq(deliveries.id, opts.deliveryId)] : []), inArray(deliveries.status, ['delivered', 'dead']))))
+    .filter((r) => mayUseDestinationFor(s, m.cvr, r.dest.id));
   if (opts.deliveryId && rows.length === 0) {
     throw new HttpError(409, 'not_resendable', 'That delivery is not finished yet (or not on this letter); only delivered or failed deliveries can be sent again.');
   }
   // One new copy per destination, however many earlier deliveries went there.
-  const mayUse = opts.mayUse ?? (() => true);
-  if (rows.length > 0 && !rows.some((r) => mayUse(r.dest.id))) {
-    throw new HttpError(403, 'forbidden', 'Your role lets you deliver only to some destinations, and this letter went to none of them.');
-  }
-  const byDest = new Map(rows.filter((r) => !r.dest.archivedAt && mayUse(r.dest.id)).map((r) => [r.dest.id, r]));
+  const byDest = new Map(rows.filter((r) => !r.dest.archivedAt).map((r) => [r.dest.id, r]));
   if (byDest.size === 0) throw new HttpError(409, 'nothing_to_resend', 'The letter has no finished delivery to an existing destination; use reroute to choose one.');
+  // The operator's allow-list (registry/allowed.ts): said now rather than by a delivery that gives up.
+  for (const { dest } of byDest.values()) {
+    const refusal = destinationRefusal(ctx.destinationPolicy, orgId, dest);
+    if (refusal) throw new HttpError(400, refusal.code, `"${dest.displayName}" cannot receive letters now. ${refusal.message}`, { params: { ...refusal.params, destination: dest.displayName } });
+  }
   const ids = await ctx.db.transaction(async (tx) => {
     await lockLetters(tx, [messageId]);
     const ins = await tx.insert(deliveries).values([...byDest.values()].map((r) => ({
@@ -62,11 +70,21 @@ export async function resend(ctx: AppContext, orgId: string, messageId: string, 
   return ids;
 }
 
+/**
+ * `scope`: the caller's (default: the whole organisation). It may reroute only to destinations its
+ * limits admit with the letter, and a "move" moves or removes only earlier copies it sees: a copy in a
+ * mailbox beyond its limits stays where it is, and is not counted in what the timeline says stays.
+ */
 export async function reroute(ctx: AppContext, orgId: string, messageId: string, actor: Actor,
-  opts: { destinationIds: string[]; oldCopy?: 'leave' | 'move' }): Promise<string[]> {
-  await letterOf(ctx, orgId, messageId);
+  opts: { destinationIds: string[]; oldCopy?: 'leave' | 'move'; scope?: Scope }): Promise<string[]> {
+  const m = await letterOf(ctx, orgId, messageId);
+  const s = opts.scope ?? orgScope(orgId);
   const wanted = [...new Set(opts.destinationIds)];
-  const dests = await chosenDestinations(ctx.db, orgId, wanted);
+  const outside = wanted.filter((id) => !mayUseDestinationFor(s, m.cvr, id));
+  if (outside.length) {
+    throw new HttpError(403, 'forbidden', `Your role lets you deliver only to some destinations, and ${outside.length === 1 ? 'one you chose is' : `${outside.length} you chose are`} not among them. Choose from the list, or ask your administrator.`);
+  }
+  const dests = await chosenDestinations(ctx.db, orgId, wanted, ctx.destinationPolicy);
   const oldCopy = opts.oldCopy ?? (await getDeliverySettings(ctx.db, orgId)).rerouteOldCopy;
   let lesson: RerouteLesson | null = null;
   const ids = await ctx.db.transaction(async (tx) => {
@@ -84,7 +102,7 @@ export async function reroute(ctx: AppContext, orgId: string, messageId: string,
       .where(and(eq(deliveries.orgId, orgId), eq(deliveries.messageId, messageId), eq(deliveries.status, 'delivered'), NOT_YET_REPLACED))
       // Oldest first, so which copy a move takes is the same every time: where the letter went first.
       .orderBy(asc(deliveries.createdAt), asc(deliveries.id));
-    const movable = earlier.filter((r) => r.dest.mailbox && r.d.graphMessageId && !wanted.includes(r.dest.id));
+    const movable = earlier.filter((r) => r.dest.mailbox && r.d.graphMessageId && !wanted.includes(r.dest.id) && mayUseDestinationFor(s, m.cvr, r.dest.id));
     // "Move" pairs earlier copies with new mailbox destinations: the same mailbox first (a real move).
     const pairs = new Map<string, MailProgress['moveFrom']>();
     if (oldCopy === 'move') {
@@ -151,8 +169,9 @@ async function lockLetters(tx: Tx, ids: string[]): Promise<void> {
 }
 
 /**
- * Dead deliveries that can be tried again: of letters the scope sees, whose content is still there, to
- * destinations not archived that the scope may use, and not since replaced (LATEST_TO_DESTINATION).
+ * Dead deliveries that can be tried again: ones the scope sees (a limit admitting the letter and the
+ * destination together: store/scope.ts visibleDeliveries), of letters whose content is still there, to
+ * destinations not archived, and not since replaced (LATEST_TO_DESTINATION).
  * Latest failure first (so each destination's first row carries its latest reason).
  */
 async function retryableFailed(ctx: AppContext, scope: Scope, destinationId?: string) {
@@ -163,9 +182,9 @@ async function retryableFailed(ctx: AppContext, scope: Scope, destinationId?: st
     .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
     .innerJoin(messages, eq(messages.id, deliveries.messageId))
     .where(and(eq(deliveries.orgId, scope.orgId), eq(deliveries.status, 'dead'), isNull(destinations.archivedAt), isNull(messages.purgedAt),
-      LATEST_TO_DESTINATION, visibleLetters(scope), ...(destinationId ? [eq(deliveries.destinationId, destinationId)] : [])))
+      LATEST_TO_DESTINATION, visibleDeliveries(scope), ...(destinationId ? [eq(deliveries.destinationId, destinationId)] : [])))
     .orderBy(desc(deliveries.lastFailedAt));
-  return rows.filter((r) => mayUseDestination(scope, r.destinationId));
+  return rows;
 }
 
 /** Failed (dead) deliveries per destination, with the latest reason: what retryFailed would send again. */

@@ -13,6 +13,7 @@ import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { deliveries, destinations } from '../store/schema';
 import { markDelivered } from './deliver';
+import { destinationRefusal } from './registry/allowed';
 import { heldBy, type DeliveryLease } from './attempt-lease';
 import { DELIVERY_ID_PROPERTY, DELIVERY_VARIANT_PROPERTY } from './render';
 import { call, displayFolderPath, enc } from './mailbox';
@@ -36,9 +37,12 @@ export async function recoverUncertain(ctx: AppContext): Promise<{ checked: numb
       or(isNull(deliveries.leaseUntil), lt(deliveries.leaseUntil, now))));
   // Half-finished work (large attachments under way, a move) is left to the delivery itself. The
   // variant is recorded before the create (mail-delivery.ts), so only inline and link rows remain.
+  // A mailbox the operator no longer allows the organisation (registry/allowed.ts) is not looked into:
+  // the delivery's own attempt gives up saying why.
   const simple = rows.filter((r) => {
     const p = r.progress as MailProgress;
-    return r.dest.mailbox && (p.variant === undefined || p.variant === 'inline' || p.variant === 'link') && !p.moveFrom;
+    return r.dest.mailbox && (p.variant === undefined || p.variant === 'inline' || p.variant === 'link') && !p.moveFrom
+      && !destinationRefusal(ctx.destinationPolicy, r.orgId, r.dest);
   });
   const byMailbox = new Map<string, typeof simple>();
   for (const r of simple) byMailbox.set(r.dest.mailbox!.toLowerCase(), [...(byMailbox.get(r.dest.mailbox!.toLowerCase()) ?? []), r]);

@@ -1,12 +1,17 @@
 // Data subject requests (GDPR art. 15 and 17): every letter of an organisation that mentions a CPR
 // number, found through the keyed-hash index (dsr/cpr-index.ts); exported with its documents; erased
 // like retention purges (the trace stays, the content goes). A letter on legal hold blocks erasure.
-import { and, asc, eq, inArray } from 'drizzle-orm';
+// Quarantined letters (never taken in, so not letters yet) are found through their own index
+// (quarantine.cpr_hashes: their sealed bytes searched in memory, cpr-index.ts indexQuarantined),
+// exported with their original bytes and erased by replacing those with a sealed empty value: the row
+// stays (mailbox, provider id, reason, dates), so a poll still passes the letter by or owes its receipt.
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Sealer } from '../crypto/envelope';
 import type { Db } from '../store/db';
-import { documents, events, messages } from '../store/schema';
-import { lettersMentioning } from './cpr-index';
+import { documents, events, mailboxes, messages, quarantine } from '../store/schema';
+import { lettersMentioning, quarantineMentioning } from './cpr-index';
 import { purgeLetters } from '../retention/purge';
+import { providerName } from '../store/letters';
 
 export interface DsrLetter {
   id: string; label: string; senderName: string; cvr: string; receivedAt: string; purgedAt: string | null; legalHold: boolean;
@@ -20,6 +25,31 @@ export async function dsrSearch(db: Db, sealer: Sealer, orgId: string, cpr10: st
     receivedAt: messages.receivedAt, purgedAt: messages.purgedAt, legalHold: messages.legalHold,
   }).from(messages).where(and(eq(messages.orgId, orgId), inArray(messages.id, ids))).orderBy(asc(messages.receivedAt));
   return rows.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString(), purgedAt: r.purgedAt?.toISOString() ?? null }));
+}
+
+export interface DsrQuarantined {
+  id: string; mailboxId: string; provider: string; cvr: string; providerMessageId: string; receivedAt: string; reason: string;
+}
+
+export interface DsrQuarantineSearch {
+  quarantined: DsrQuarantined[];
+  /** Quarantined letters that could not be opened (their key is no longer configured), so not searched. */
+  quarantineUnreadable: string[];
+}
+
+/** The organisation's quarantined letters whose sealed bytes mention the CPR number (not erased ones). */
+export async function dsrSearchQuarantine(db: Db, sealer: Sealer, orgId: string, cpr10: string): Promise<DsrQuarantineSearch> {
+  const { ids, unreadable } = await quarantineMentioning(db, sealer, orgId, cpr10);
+  if (ids.length === 0) return { quarantined: [], quarantineUnreadable: unreadable };
+  const rows = await db.select({
+    id: quarantine.id, mailboxId: quarantine.mailboxId, provider: mailboxes.provider, cvr: mailboxes.cvr,
+    providerMessageId: quarantine.providerMessageId, receivedAt: quarantine.receivedAt, reason: quarantine.reason,
+  }).from(quarantine).innerJoin(mailboxes, eq(mailboxes.id, quarantine.mailboxId))
+    .where(and(eq(quarantine.orgId, orgId), inArray(quarantine.id, ids))).orderBy(asc(quarantine.receivedAt));
+  return {
+    quarantined: rows.map((r) => ({ ...r, provider: providerName(r.provider), receivedAt: r.receivedAt.toISOString() })),
+    quarantineUnreadable: unreadable,
+  };
 }
 
 /**
@@ -48,11 +78,23 @@ export async function dsrExport(db: Db, sealer: Sealer, orgId: string, cpr10: st
       timeline: evs.map((e) => ({ ...e, at: e.at.toISOString() })),
     });
   }
-  return { generatedAt: new Date().toISOString(), letterCount: letters.length, letters };
+  // Quarantined letters: what is known of them and the original bytes as received (not a valid
+  // letter, so there are no documents or timeline to list).
+  const q = await dsrSearchQuarantine(db, sealer, orgId, cpr10);
+  const quarantined = [];
+  for (const l of q.quarantined) {
+    const [row] = await db.select({ raw: quarantine.rawEnc }).from(quarantine).where(eq(quarantine.id, l.id));
+    if (!row) continue; // taken in or removed meanwhile: the letter search finds it next time
+    quarantined.push({ ...l, originalBase64: sealer.open(row.raw).toString('base64') });
+  }
+  return {
+    generatedAt: new Date().toISOString(), letterCount: letters.length, letters,
+    quarantinedCount: quarantined.length, quarantined, quarantineUnreadable: q.quarantineUnreadable,
+  };
 }
 
 export type EraseResult =
-  | { ok: true; erased: string[]; alreadyPurged: number }
+  | { ok: true; erased: string[]; alreadyPurged: number; quarantineErased: string[]; quarantineUnreadable: string[] }
   | { ok: false; held: string[] };
 
 export async function dsrErase(db: Db, sealer: Sealer, orgId: string, cpr10: string): Promise<EraseResult> {
@@ -61,5 +103,19 @@ export async function dsrErase(db: Db, sealer: Sealer, orgId: string, cpr10: str
   if (held.length) return { ok: false, held };
   const todo = found.filter((l) => !l.purgedAt).map((l) => l.id);
   const erased = await purgeLetters(db, sealer, orgId, todo, 'dsr');
-  return { ok: true, erased, alreadyPurged: found.length - todo.length };
+  const q = await dsrSearchQuarantine(db, sealer, orgId, cpr10);
+  const quarantineErased = await eraseQuarantined(db, sealer, orgId, q.quarantined.map((l) => l.id));
+  return { ok: true, erased, alreadyPurged: found.length - todo.length, quarantineErased, quarantineUnreadable: q.quarantineUnreadable };
+}
+
+/**
+ * Erases quarantined letters' content: the sealed bytes become a sealed empty value, the index goes,
+ * erased_at is set. The row stays (so polls keep passing the letter by, and its INVALID receipt, if
+ * still owed, is still sent); "try again" refuses it, retention deletes it at the retention period.
+ */
+export async function eraseQuarantined(db: Db, sealer: Sealer, orgId: string, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.update(quarantine).set({ rawEnc: sealer.seal(Buffer.alloc(0)), cprHashes: [], erasedAt: new Date() })
+    .where(and(eq(quarantine.orgId, orgId), inArray(quarantine.id, ids), isNull(quarantine.erasedAt))).returning({ id: quarantine.id });
+  return rows.map((r) => r.id);
 }

@@ -9,6 +9,7 @@
 //   letter already stored is not stored, routed or delivered twice) → the row is deleted, only then.
 //   Still invalid or still refused → the row stays, with the current reason, and the caller gets
 //   a 422 saying why.
+// A row whose content a data subject request erased (erased_at) has nothing to try: 409.
 import { and, eq, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
 import { mailboxes, quarantine } from '../store/schema';
@@ -54,6 +55,9 @@ export async function retryQuarantined(ctx: RetryContext, orgId: string, quarant
   const pollSoon = opts.pollSoon ?? ((id: string) => pollDueNow(ctx.db, id));
   const letter = `The ${provider} letter ${row.providerMessageId}`;
 
+  if (row.erasedAt) {
+    throw new HttpError(409, 'erased', `${letter} was erased at a data subject's request on ${row.erasedAt.toISOString().slice(0, 10)}: its content is gone, so there is nothing to try again. Retention deletes the record at the end of the retention period.`);
+  }
   if (row.reason.startsWith(NOT_FETCHED_PREFIX)) {
     if (mb.removedAt) {
       throw new HttpError(409, 'mailbox_removed', `${letter} was never fetched, and its mailbox has been removed, so nothing fetches it. Add the ${provider} mailbox of CVR ${mb.cvr} again, then try again.`);

@@ -1,6 +1,7 @@
 // The pipeline's schedulers: mailboxes are polled, letters routed and deliveries made by claims on
 // their own rows (ingest/poll-scheduler.ts, routing/route-scheduler.ts, delivery/delivery-scheduler.ts);
-// agenda on PostgreSQL runs business receipts, dead-letter notices and the repeating housekeeping.
+// agenda on PostgreSQL runs business receipts, dead-letter notices and the repeating housekeeping
+// (among it the quarantine notices: delivery/quarantine-notice.ts).
 // Agenda's table is created by our migrations (ensureSchema false: many processes starting at once
 // must not race on DDL). Embedded PGlite has no LISTEN/NOTIFY,
 // so there agenda polls its table (processEvery, in milliseconds: strings parse wrongly).
@@ -14,6 +15,8 @@ import { createPollScheduler, POLL_DEFAULTS, type PollScheduler } from '../inges
 import { createRouteScheduler, type RouteScheduler } from '../routing/route-scheduler';
 import { createDeliveryScheduler, type DeliveryScheduler } from '../delivery/delivery-scheduler';
 import { notifyDeadLetter } from '../delivery/notify';
+import { QUARANTINE_NOTICE_DEFAULTS, runQuarantineNotices } from '../delivery/quarantine-notice';
+import { indexQuarantined } from '../dsr/cpr-index';
 import { recoverUncertain } from '../delivery/recover';
 import { createNgdpClientCache } from '../ingest/ngdp/mailbox-client';
 import type { NgdpReceipt } from '../ingest/ngdp/client';
@@ -61,6 +64,8 @@ export interface JobRunner {
   scheduleAllPolling(ctx: AppContext): Promise<number>;
   /** Runs the retention purge now (besides its daily run). */
   retentionNow(): Promise<void>;
+  /** Runs the quarantine notices now (besides every minute). */
+  quarantineNoticesNow(): Promise<void>;
   isRunning(): boolean;
   /** Stops taking jobs and waits (at most `drainMs`) for running handlers to finish and save. */
   stop(drainMs?: number): Promise<void>;
@@ -147,6 +152,12 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
         }
       }, { concurrency: 2 });
       agenda.define(JOB.recover, async () => { await recoverUncertain(ctx); }, { concurrency: 1 });
+      // Letters that entered quarantine: the admins are mailed (batched per organisation), and the
+      // letters' sealed bytes are indexed for data subject requests (a few each minute).
+      agenda.define(JOB.quarantineNotices, async () => {
+        await runQuarantineNotices(ctx);
+        await indexQuarantined(ctx.db, ctx.sealer, { limit: 50 });
+      }, { concurrency: 1 });
       agenda.define(JOB.retention, async () => {
         const r = await runRetention(ctx.db, ctx.sealer);
         ctx.log.info('retention purge done', { ...r });
@@ -165,6 +176,8 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       const compactMs = opts.statsCompactMs ?? STATS_COMPACT_MS;
       await agenda.create(JOB.statsCompact, {}).unique({ name: JOB.statsCompact }).repeatEvery(compactMs).schedule(new Date(Date.now() + compactMs)).save();
       await agenda.create(JOB.retention, {}).unique({ name: JOB.retention }).repeatEvery(24 * 3_600_000).schedule(new Date(Date.now() + 60_000)).save();
+      await agenda.create(JOB.quarantineNotices, {}).unique({ name: JOB.quarantineNotices }).repeatEvery(QUARANTINE_NOTICE_DEFAULTS.everyMs)
+        .schedule(new Date(Date.now() + QUARANTINE_NOTICE_DEFAULTS.everyMs)).save();
       await resumeInterrupted(ctx);
       routes.start();
       deliveriesLoop.start();
@@ -179,6 +192,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       return Number(n);
     },
     async retentionNow() { await agenda.now(JOB.retention, {}); },
+    async quarantineNoticesNow() { await agenda.now(JOB.quarantineNotices, {}); },
     isRunning: () => running,
     async stop(drainMs = 10_000) {
       if (!running) return;

@@ -3,14 +3,19 @@
 // CVR, status, deliveries and the timeline's steps (their free text and data are cleared, since
 // rule explanations can quote the letter). The same purge serves data subject erasure (dsr/).
 // Quarantined letters were never delivered to anyone: deleting one nobody has looked at would be a
-// silent drop. Past the retention period a quarantined letter is deleted only once an admin has acted
-// on it — tried it again (audited as quarantine.retry) and it stayed in quarantine (still invalid or
-// refused; one taken in leaves quarantine by itself). Until then it is kept and counted in the run's
-// audit entry (quarantineKept); the task pane's mailbox view lists it with its "Try again" button.
-import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+// silent drop. Past the retention period a quarantined letter is deleted once an admin has acted on
+// it — tried it again (audited as quarantine.retry) and it stayed in quarantine (still invalid or
+// refused; one taken in leaves quarantine by itself), or erased it in a data subject request. One
+// nobody acted on is kept, counted in the run's audit entry (quarantineKept) and listed in the task
+// pane's mailbox view with its "Try again" button — but not for ever: the admins were mailed when it
+// arrived (delivery/quarantine-notice.ts), and quarantine_keep_days (default 90) after the retention
+// period it is deleted too, each with its own audit entry (quarantine.expired), so the sealed letter
+// (which may name persons) is not kept without bound because nobody looked.
+import { and, eq, inArray, isNull, lt, ne, notExists, sql } from 'drizzle-orm';
 import type { Sealer } from '../crypto/envelope';
 import type { Db } from '../store/db';
-import { auditLog, cprMentions, documents, events, messages, organisations, quarantine, replies } from '../store/schema';
+import { databaseErrorOf } from '../store/db';
+import { auditLog, cprMentions, documents, events, messages, organisations, quarantine, quarantineNotices, replies } from '../store/schema';
 import { appendAudit } from '../audit/chain';
 
 /** What a purged letter's label becomes: the label is content too (it may name an illness). */
@@ -55,10 +60,16 @@ export interface RetentionRunResult {
   quarantined: number;
   /** Quarantined letters past retention kept because no admin has acted on them yet. */
   quarantineKept: number;
+  /** Quarantined letters nobody acted on, deleted quarantine_keep_days past the retention period. */
+  quarantineExpired: number;
 }
 
 /** The audit action of an admin's "try again" on a quarantined letter (API and CLI). */
 export const QUARANTINE_RETRY_ACTION = 'quarantine.retry';
+/** The audit action of a quarantined letter nobody acted on, deleted by retention (one entry per letter). */
+export const QUARANTINE_EXPIRED_ACTION = 'quarantine.expired';
+/** quarantine_keep_days when an organisation has not set it: see organisations.quarantine_keep_days. */
+export const QUARANTINE_KEEP_DAYS_DEFAULT = 90;
 
 /**
  * One retention run over every organisation: letters received more than retention_days ago, not on
@@ -67,10 +78,11 @@ export const QUARANTINE_RETRY_ACTION = 'quarantine.retry';
  * kept. Each organisation's run is audited with its counts.
  */
 export async function runRetention(db: Db, sealer: Sealer, now = new Date(), batch = 200): Promise<RetentionRunResult> {
-  const orgs = await db.select({ id: organisations.id, days: organisations.retentionDays }).from(organisations);
-  const result: RetentionRunResult = { organisations: orgs.length, letters: 0, quarantined: 0, quarantineKept: 0 };
+  const orgs = await db.select({ id: organisations.id, days: organisations.retentionDays, keepDays: organisations.quarantineKeepDays }).from(organisations);
+  const result: RetentionRunResult = { organisations: orgs.length, letters: 0, quarantined: 0, quarantineKept: 0, quarantineExpired: 0 };
   for (const org of orgs) {
     const cutoff = new Date(now.getTime() - org.days * 86_400_000);
+    const expiry = new Date(cutoff.getTime() - org.keepDays * 86_400_000);
     let letters = 0;
     for (;;) {
       const due = await db.select({ id: messages.id }).from(messages)
@@ -81,37 +93,90 @@ export async function runRetention(db: Db, sealer: Sealer, now = new Date(), bat
       letters += purged.length;
       if (purged.length === 0) break; // all taken by a concurrent run or put on hold meanwhile
     }
-    const q = await purgeQuarantine(db, org.id, cutoff);
+    const q = await purgeQuarantine(db, org.id, cutoff, expiry, { retentionDays: org.days, quarantineKeepDays: org.keepDays });
     result.letters += letters;
     result.quarantined += q.deleted;
     result.quarantineKept += q.kept;
+    result.quarantineExpired += q.expired;
     const [{ held }] = await db.select({ held: sql<number>`count(*)::int` }).from(messages)
       .where(and(eq(messages.orgId, org.id), lt(messages.receivedAt, cutoff), eq(messages.legalHold, true), isNull(messages.purgedAt)));
     await appendAudit(db, {
       orgId: org.id, actor: 'system', action: 'retention.purge', targetType: 'organisation', targetId: org.id,
-      details: { retentionDays: org.days, cutoff: cutoff.toISOString(), lettersPurged: letters, quarantinePurged: q.deleted, quarantineKept: q.kept, keptOnLegalHold: held },
+      details: {
+        retentionDays: org.days, cutoff: cutoff.toISOString(), lettersPurged: letters, quarantinePurged: q.deleted, quarantineKept: q.kept,
+        quarantineKeepDays: org.keepDays, quarantineExpired: q.expired, keptOnLegalHold: held,
+      },
     });
   }
   return result;
 }
 
-/** Deletes the organisation's quarantined letters received before `cutoff` that an admin has acted on; counts the others. */
-async function purgeQuarantine(db: Db, orgId: string, cutoff: Date): Promise<{ deleted: number; kept: number }> {
-  const past = await db.select({ id: quarantine.id }).from(quarantine).where(and(eq(quarantine.orgId, orgId), lt(quarantine.receivedAt, cutoff)));
-  if (past.length === 0) return { deleted: 0, kept: 0 };
-  const acted = new Set<string>();
-  for (let i = 0; i < past.length; i += 500) {
-    const ids = past.slice(i, i + 500).map((p) => p.id);
-    const rows = await db.selectDistinct({ id: auditLog.targetId }).from(auditLog)
-      .where(and(eq(auditLog.orgId, orgId), eq(auditLog.action, QUARANTINE_RETRY_ACTION), eq(auditLog.targetType, 'quarantine'), inArray(auditLog.targetId, ids)));
-    for (const r of rows) if (r.id) acted.add(r.id);
-  }
+/**
+ * The organisation's quarantined letters received before `cutoff`: those an admin acted on (tried
+ * again, or erased in a data subject request) are deleted; of the others, those received before
+ * `expiry` (quarantine_keep_days earlier) are deleted each with a quarantine.expired audit entry in
+ * the same transaction; the rest are counted as kept. Then notices that name no letter any more go.
+ */
+async function purgeQuarantine(db: Db, orgId: string, cutoff: Date, expiry: Date, days: { retentionDays: number; quarantineKeepDays: number }): Promise<{ deleted: number; kept: number; expired: number }> {
+  const past = await db.select({ id: quarantine.id, erasedAt: quarantine.erasedAt, receivedAt: quarantine.receivedAt }).from(quarantine).where(and(eq(quarantine.orgId, orgId), lt(quarantine.receivedAt, cutoff)));
   let deleted = 0;
-  const due = [...acted];
-  for (let i = 0; i < due.length; i += 500) {
-    const gone = await db.delete(quarantine)
-      .where(and(eq(quarantine.orgId, orgId), lt(quarantine.receivedAt, cutoff), inArray(quarantine.id, due.slice(i, i + 500)))).returning({ id: quarantine.id });
-    deleted += gone.length;
+  let expired = 0;
+  if (past.length) {
+    const acted = new Set<string>(past.filter((p) => p.erasedAt).map((p) => p.id));
+    for (let i = 0; i < past.length; i += 500) {
+      const ids = past.slice(i, i + 500).map((p) => p.id);
+      const rows = await db.selectDistinct({ id: auditLog.targetId }).from(auditLog)
+        .where(and(eq(auditLog.orgId, orgId), eq(auditLog.action, QUARANTINE_RETRY_ACTION), eq(auditLog.targetType, 'quarantine'), inArray(auditLog.targetId, ids)));
+      for (const r of rows) if (r.id) acted.add(r.id);
+    }
+    const due = [...acted];
+    for (let i = 0; i < due.length; i += 500) {
+      const gone = await db.delete(quarantine)
+        .where(and(eq(quarantine.orgId, orgId), lt(quarantine.receivedAt, cutoff), inArray(quarantine.id, due.slice(i, i + 500)))).returning({ id: quarantine.id });
+      deleted += gone.length;
+    }
+    for (const p of past) {
+      if (!acted.has(p.id) && p.receivedAt < expiry && await expireQuarantined(db, orgId, p.id, expiry, days)) expired++;
+    }
   }
-  return { deleted, kept: past.length - deleted };
+  // Notices whose letters are all gone (taken in, deleted) are of no further use once past retention.
+  await db.delete(quarantineNotices).where(and(eq(quarantineNotices.orgId, orgId), ne(quarantineNotices.status, 'pending'), lt(quarantineNotices.createdAt, cutoff),
+    notExists(db.select({ one: sql`1` }).from(quarantine).where(eq(quarantine.noticeId, quarantineNotices.id)))));
+  return { deleted, kept: past.length - deleted - expired, expired };
+}
+
+/**
+ * Deletes one quarantined letter nobody acted on, with its audit entry, in one transaction: both or
+ * neither. A letter tried again meanwhile (an audit entry of its own) is left to the rule above.
+ * Another audit writer taking the entry's place aborts the transaction: it is simply run again.
+ */
+async function expireQuarantined(db: Db, orgId: string, id: string, expiry: Date, days: { retentionDays: number; quarantineKeepDays: number }): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(async (tx) => {
+        const [row] = await tx.delete(quarantine).where(and(eq(quarantine.id, id), eq(quarantine.orgId, orgId), lt(quarantine.receivedAt, expiry), isNull(quarantine.erasedAt),
+          notExists(tx.select({ one: sql`1` }).from(auditLog).where(and(eq(auditLog.orgId, orgId), eq(auditLog.action, QUARANTINE_RETRY_ACTION), eq(auditLog.targetId, id))))))
+          .returning({ mailboxId: quarantine.mailboxId, providerMessageId: quarantine.providerMessageId, receivedAt: quarantine.receivedAt, noticeId: quarantine.noticeId });
+        if (!row) return false;
+        const [notice] = row.noticeId
+          ? await tx.select({ sentAt: quarantineNotices.sentAt, sentTo: quarantineNotices.sentTo }).from(quarantineNotices).where(eq(quarantineNotices.id, row.noticeId))
+          : [];
+        // Ids and dates only: the reason may quote the letter.
+        await appendAudit(tx, {
+          orgId, actor: 'system', action: QUARANTINE_EXPIRED_ACTION, targetType: 'quarantine', targetId: id,
+          details: {
+            mailboxId: row.mailboxId, providerMessageId: row.providerMessageId, receivedAt: row.receivedAt.toISOString(),
+            retentionDays: days.retentionDays, quarantineKeepDays: days.quarantineKeepDays,
+            adminsMailedAt: notice?.sentAt?.toISOString() ?? null,
+          },
+        });
+        return true;
+      });
+    } catch (e) {
+      // 23505: another writer took the entry's seq; 25P02: appendAudit's own retry inside the aborted transaction.
+      const code = databaseErrorOf(e)?.code;
+      if (attempt >= 5 || (code !== '23505' && code !== '25P02')) throw e;
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+    }
+  }
 }

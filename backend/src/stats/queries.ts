@@ -7,7 +7,7 @@ import type { StatsBy } from '../../../shared/src/contracts';
 import type { Db } from '../store/db';
 import { CHANNEL_NAMES } from './csv';
 import { alias } from 'drizzle-orm/pg-core';
-import { limitedDestinations, visibleLetters, type Scope } from '../store/scope';
+import { destinationVisibleFor, visibleLetters, type Scope } from '../store/scope';
 import { messages } from '../store/schema';
 import { rollupByBucket, rollupByGroup } from './rollup';
 
@@ -71,10 +71,9 @@ const counts = (r: Row): RawCounts => ({
 /** Group key and label of each breakdown, and the joins they need. */
 function grouping(scope: Scope, by: StatsBy): { from: SQL; key: SQL; label: SQL } {
   const { orgId } = scope;
-  // A caller limited to destinations sees rows for those only (a letter may have gone to others too).
-  const dests = limitedDestinations(scope);
-  const destLimit = dests === null ? sql`` : dests.length
-    ? sql` and destination_id in (${sql.join(dests.map((d) => sql`${d}::uuid`), sql`, `)})` : sql` and false`;
+  // A caller limited to destinations sees rows only for the deliveries it sees (a letter may have gone
+  // to others too): one of its limits admits the letter's CVR number and the destination together.
+  const destLimit = scope.limits === null ? sql`` : sql` and ${destinationVisibleFor(scope, sql`l.cvr`, sql`destination_id`)}`;
   switch (by) {
     case 'channel': return { from: sql``, key: sql`l.provider`, label: sql`l.provider` };
     case 'cvr': return {

@@ -8,7 +8,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { StatsBy } from '../../../shared/src/contracts';
 import type { Db } from '../store/db';
-import { limitedCvrs, limitedDestinations, limitsByDestination, visibleCountedLetters, type Scope } from '../store/scope';
+import { destinationVisibleFor, limitedCvrs, limitsByDestination, visibleCountedLetters, type Scope } from '../store/scope';
 import type { Period } from './period';
 import { rollupParts } from './rollup-parts';
 
@@ -29,8 +29,8 @@ function rows(scope: Scope, p: Period, dim: Dim): SQL {
 function letterRows(scope: Scope, p: Period, dim: Dim): SQL {
   const where = sql`where ${visibleCountedLetters(scope)} and s.day between ${p.from}::date and ${p.to}::date`;
   if (dim === 'destination') {
-    const dests = limitedDestinations(scope);
-    const mine = dests === null ? sql`true` : dests.length ? sql`d in (${sql.join(dests.map((x) => sql`${x}::uuid`), sql`, `)})` : sql`false`;
+    // Only the deliveries the scope sees: a limit admitting the letter's CVR number and the destination together.
+    const mine = destinationVisibleFor(scope, sql`s.cvr`, sql`d`);
     return sql`select s.day as start, s.cvr, d::text as key, '' as label, s.status, s.automatic, 1 as n
       from stats_letters s cross join lateral unnest(s.destination_ids) as d ${where} and ${mine}`;
   }

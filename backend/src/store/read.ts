@@ -4,7 +4,7 @@ import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'dr
 import type { Db } from './db';
 import { displayFolderPath } from '../delivery/mailbox';
 import { cvrNumbers, deliveries, destinations, documents, events, messages, letterColumns } from './schema';
-import { limitedCvrs, visibleLetters, type Scope } from './scope';
+import { destinationVisibleFor, limitedCvrs, mayUseDestinationFor, seesAllDeliveriesOf, visibleDeliveries, visibleLetters, type Scope } from './scope';
 import { MESSAGE_COUNT_CAP, type DeliveryInfo, type MessageDetail, type MessageListQuery, type MessageListResponse, type MessageSummary, type TimelineEvent } from '../../../shared/src/contracts';
 
 /**
@@ -288,6 +288,8 @@ async function listFilter(db: Db, scope: Scope, q: MessageListQuery): Promise<{ 
     // (destination_id, message_id) index answers alone, without reading a row per delivery.
     q.destinationId ? sql`exists (select 1 from ${deliveries}
       where ${deliveries.destinationId} = ${q.destinationId} and ${deliveries.messageId} = ${messages.id})` : undefined,
+    // A limited caller finds letters by a destination only where it may see their deliveries there.
+    q.destinationId && scope.limits !== null ? destinationVisibleFor(scope, sql`${messages.cvr}`, sql`${q.destinationId}::uuid`) : undefined,
     // A day is a Copenhagen calendar day; `to` includes its whole day.
     q.from ? (isDay(q.from)
       ? sql`${messages.receivedAt} >= (${q.from}::date)::timestamp at time zone ${COPENHAGEN}`
@@ -343,7 +345,7 @@ export async function getMessage(db: Db, scope: Scope, id: string): Promise<Mess
     .where(and(visibleLetters(scope), eq(messages.id, id)));
   if (!row) return null;
   const { orgId } = scope;
-  const [docs, dels, evs] = await Promise.all([
+  const [docs, allDels, allEvs] = await Promise.all([
     db.select({ id: documents.id, role: documents.role, filename: documents.filename, mimeType: documents.mimeType, size: documents.size })
       .from(documents).where(eq(documents.messageId, id)).orderBy(asc(documents.position)),
     db.select({ d: deliveries, dest: destinations }).from(deliveries)
@@ -351,6 +353,12 @@ export async function getMessage(db: Db, scope: Scope, id: string): Promise<Mess
       .where(and(eq(deliveries.orgId, orgId), eq(deliveries.messageId, id))).orderBy(asc(deliveries.createdAt)),
     db.select().from(events).where(and(eq(events.orgId, orgId), eq(events.messageId, id))).orderBy(asc(events.at), asc(events.id)),
   ]);
+  // A caller limited to destinations sees the letter through one of its deliveries, and of the trace
+  // only what concerns the destinations its limits admit with the letter (store/scope.ts).
+  const all = seesAllDeliveriesOf(scope, row.m.cvr);
+  const destinationSeen = (destinationId: string) => all || mayUseDestinationFor(scope, row.m.cvr, destinationId);
+  const dels = all ? allDels : allDels.filter(({ d }) => destinationSeen(d.destinationId));
+  const evs = all ? allEvs : scopedTimeline(allEvs, destinationSeen, new Map(allDels.map(({ d }) => [d.id, d.destinationId])));
   return {
     ...summary(row.m, row.cvrName, docs.length),
     recipientId: row.m.recipientId,
@@ -375,6 +383,43 @@ export async function getMessage(db: Db, scope: Scope, id: string): Promise<Mess
   };
 }
 
+/** What a timeline event shows when it concerns destinations the caller may see and others it may not. */
+export const REDACTED_EVENT_TEXT = 'Details not shown: this step also concerns destinations outside what your role lets you see.';
+
+/**
+ * The timeline as a caller who sees only some of the letter's deliveries may see it: an event naming
+ * no destination or delivery stays; one about destinations it sees only stays; one about destinations
+ * it does not see only is left out; one about both keeps its type, time and actor, its sentence
+ * replaced by REDACTED_EVENT_TEXT and its data by `{ redacted: true }` (its names and addresses are
+ * in both). A delivery id unknown to the letter counts as not seen.
+ */
+function scopedTimeline<E extends { data: unknown; text: string }>(evs: E[], seen: (destinationId: string) => boolean, deliveryDestination: Map<string, string>): E[] {
+  return evs.flatMap((e) => {
+    const refs = destinationsNamed(e.data, deliveryDestination);
+    if (refs.length === 0) return [e];
+    const visible = refs.filter((r) => r !== null && seen(r)).length;
+    if (visible === refs.length) return [e];
+    if (visible === 0) return [];
+    return [{ ...e, text: REDACTED_EVENT_TEXT, data: { redacted: true } }];
+  });
+}
+
+/** The destinations an event's data names, directly or through a delivery of the letter (null: a delivery not of this letter). */
+function destinationsNamed(data: unknown, deliveryDestination: Map<string, string>): (string | null)[] {
+  if (!data || typeof data !== 'object') return [];
+  const d = data as Record<string, unknown>;
+  const out: (string | null)[] = [];
+  const list = (x: unknown): unknown[] => (Array.isArray(x) ? x : x === undefined || x === null ? [] : [x]);
+  for (const x of [...list(d.destinationId), ...list(d.destinationIds)]) if (typeof x === 'string') out.push(x);
+  for (const x of [...list(d.deliveryId), ...list(d.deliveryIds), ...list(d.earlierDeliveryId)]) {
+    if (typeof x === 'string') out.push(deliveryDestination.get(x) ?? null);
+  }
+  for (const s of list(d.suggestions)) {
+    if (s && typeof s === 'object') for (const x of list((s as Record<string, unknown>).destinationIds)) if (typeof x === 'string') out.push(x);
+  }
+  return out;
+}
+
 /**
  * The letter one of whose deliveries created the Graph message with this id, in this organisation;
  * null when none did. Deliveries store the *immutable* id Graph returned (we send
@@ -384,9 +429,10 @@ export async function getMessage(db: Db, scope: Scope, id: string): Promise<Mess
  * graph_message_id; one is worth adding once organisations hold many deliveries.)
  */
 export async function messageIdByGraphMessageId(db: Db, scope: Scope, graphMessageId: string, internetMessageId?: string): Promise<string | null> {
+  // Through a delivery the scope sees: a copy in a mailbox beyond the caller's limits does not lead to the letter.
   const find = async (cond: ReturnType<typeof eq>) => (await db.select({ id: deliveries.messageId }).from(deliveries)
     .innerJoin(messages, and(eq(messages.id, deliveries.messageId), visibleLetters(scope)))
-    .where(and(eq(deliveries.orgId, scope.orgId), cond))
+    .where(and(eq(deliveries.orgId, scope.orgId), visibleDeliveries(scope), cond))
     .orderBy(desc(deliveries.createdAt)).limit(1))[0]?.id ?? null;
   // We store Graph's immutable ids; Outlook gives the regular REST id, which differs in Exchange
   // Online. The Internet message id is the same in both worlds, so it is the fallback.

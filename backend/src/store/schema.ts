@@ -18,6 +18,11 @@ export const organisations = pgTable('organisations', {
   /** The Entra ID tenant (tid claim) whose users belong to this organisation. */
   entraTenantId: text('entra_tenant_id').unique(),
   retentionDays: integer('retention_days').notNull().default(90),
+  /**
+   * Days a quarantined letter nobody acted on is kept past retention_days before retention deletes it
+   * (audited quarantine.expired); one an admin tried again goes at retention_days (retention/purge.ts).
+   */
+  quarantineKeepDays: integer('quarantine_keep_days').notNull().default(90),
   /** How letters are delivered (subject template, categories, dead-letter notices, reroute); see delivery/settings.ts. */
   deliverySettings: jsonb('delivery_settings').$type<Record<string, unknown>>().notNull().default({}),
   /** Triage and the assistant (auto-placement threshold); see routing/settings.ts. */
@@ -170,6 +175,33 @@ export const documents = pgTable('documents', {
   textStatus: text('text_status'),
 }, (t) => [index('documents_message_idx').on(t.messageId)]);
 
+/**
+ * A mail to the organisation's admins about letters that entered quarantine (delivery/quarantine-notice.ts):
+ * one per organisation at a time, naming the quarantine rows that point at it. Sent at most once:
+ * claimed with a lease; after a lease left behind or an uncertain answer the sender's mailbox is
+ * searched for the notice id before sending again.
+ */
+export const quarantineNotices = pgTable('quarantine_notices', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  orgId: uuid('org_id').notNull().references(() => organisations.id),
+  /** pending | sent | moot (every letter it named was taken in or erased before it went out) */
+  status: text('status').notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  dueAt: ts('due_at').notNull().defaultNow(),
+  leaseUntil: ts('lease_until'),
+  /** An attempt may have sent it (timeout, 5xx, a lease left behind): look before sending again. */
+  uncertain: boolean('uncertain').notNull().default(false),
+  lastError: text('last_error'),
+  /** How many letters the mail named, to whom and when it went. */
+  letters: integer('letters'),
+  sentTo: text('sent_to'),
+  sentAt: ts('sent_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [
+  index('quarantine_notices_org_created_idx').on(t.orgId, t.createdAt),
+  index('quarantine_notices_pending_idx').on(t.dueAt).where(sql`status = 'pending'`),
+]);
+
 /** A letter that failed validation: kept (encrypted) with the reason, never silently dropped. */
 export const quarantine = pgTable('quarantine', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -179,7 +211,21 @@ export const quarantine = pgTable('quarantine', {
   reason: text('reason').notNull(),
   rawEnc: bytea('raw_enc').notNull(),
   receivedAt: ts('received_at').notNull().defaultNow(),
-}, (t) => [uniqueIndex('quarantine_mailbox_msg_uq').on(t.mailboxId, t.providerMessageId)]);
+  /** The admins' notice that names this letter (null: not yet claimed by one). */
+  noticeId: uuid('notice_id').references(() => quarantineNotices.id),
+  /**
+   * Keyed hashes (dsr/cpr-index.ts) of the CPR numbers in the sealed bytes and their embedded PDFs'
+   * text, for data subject requests; null until indexed (by the quarantine-notices job or a DSR search).
+   */
+  cprHashes: text('cpr_hashes').array(),
+  /** Content erased at a data subject's request (raw_enc is then a sealed empty value). */
+  erasedAt: ts('erased_at'),
+}, (t) => [
+  uniqueIndex('quarantine_mailbox_msg_uq').on(t.mailboxId, t.providerMessageId),
+  index('quarantine_unnoticed_idx').on(t.orgId).where(sql`notice_id IS NULL AND erased_at IS NULL`),
+  index('quarantine_unindexed_idx').on(t.orgId).where(sql`cpr_hashes IS NULL AND erased_at IS NULL`),
+  index('quarantine_cpr_hashes_idx').using('gin', t.cprHashes),
+]);
 
 /** The approved-recipients registry: rules and people may only choose these. */
 export const destinations = pgTable('destinations', {

@@ -8,6 +8,13 @@
 //   only these when placing or rerouting. Letters in triage have no delivery yet, so a caller limited to
 //   destinations does not see the triage queue.
 // null = no limit. An empty list = nothing (a grant whose CVR numbers were all removed).
+//
+// A letter seen is not every delivery of it seen: a letter delivered to the caller's destination and
+// to another (the management's mailbox, say) shows, and may be resent, rerouted or retried, only for
+// the deliveries one of the caller's limits admits with the letter (its CVR number and the delivery's
+// destination under the same limit): `mayUseDestinationFor`, `visibleDeliveries`. Limits are held one
+// at a time, never mixed: a grant limited to CVR number 1 and another limited to destination D do not
+// add up to "CVR 1's letters to D, and any letter to any destination".
 import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from './db';
@@ -36,6 +43,17 @@ export const mayUseCvr = (s: Scope, cvr: string): boolean =>
 export const mayUseDestination = (s: Scope, id: string): boolean =>
   s.limits === null || s.limits.some((l) => l.destinationIds === null || l.destinationIds.includes(id));
 
+/**
+ * Whether the scope may see, and act on, a delivery of a letter to `cvr` going to destination `id`: one
+ * of its limits admits both. Use this (not mayUseDestination) wherever a letter is at hand.
+ */
+export const mayUseDestinationFor = (s: Scope, cvr: string, id: string): boolean =>
+  s.limits === null || s.limits.some((l) => (l.cvrs === null || l.cvrs.includes(cvr)) && (l.destinationIds === null || l.destinationIds.includes(id)));
+
+/** Whether the scope sees every delivery of a letter to `cvr` (some limit admits the letter whatever its destination). */
+export const seesAllDeliveriesOf = (s: Scope, cvr: string): boolean =>
+  s.limits === null || s.limits.some((l) => l.destinationIds === null && (l.cvrs === null || l.cvrs.includes(cvr)));
+
 /** Whether the scope may see letters of every CVR number and destination (its limits, if any, are all open). */
 const open = (l: Limit) => l.cvrs === null && l.destinationIds === null;
 
@@ -60,6 +78,25 @@ export function visibleLetters(s: Scope, m: Letters = messages): SQL {
   return withinLimits(s, eq(m.orgId, s.orgId), (cvrs) => inArray(m.cvr, [...cvrs]),
     (ids) => sql`exists (select 1 from ${deliveries} where ${deliveries.messageId} = ${m.id}
       and ${deliveries.orgId} = ${s.orgId} and ${inArray(deliveries.destinationId, [...ids])})`);
+}
+
+/**
+ * The deliveries the scope may see and act on, as a condition over `deliveries` joined with their letter
+ * (`messages`, or the alias given): the organisation's, and one limit admitting the letter's CVR number
+ * and the delivery's destination together (mayUseDestinationFor in SQL).
+ */
+export function visibleDeliveries(s: Scope, m: Letters = messages): SQL {
+  return withinLimits(s, and(eq(deliveries.orgId, s.orgId), eq(m.orgId, s.orgId))!, (cvrs) => inArray(m.cvr, [...cvrs]),
+    (ids) => inArray(deliveries.destinationId, [...ids]));
+}
+
+/**
+ * mayUseDestinationFor over SQL expressions: the letter's CVR number and a destination id (statistics by
+ * destination, whose rows are letters' deliveries). `true` for a scope without limits.
+ */
+export function destinationVisibleFor(s: Scope, cvr: SQL, destinationId: SQL): SQL {
+  const list = (xs: readonly string[], cast: string) => sql.join(xs.map((x) => sql`${x}${sql.raw(cast)}`), sql`, `);
+  return withinLimits(s, sql`true`, (cvrs) => sql`${cvr} in (${list(cvrs, '')})`, (ids) => sql`${destinationId} in (${list(ids, '::uuid')})`);
 }
 
 /**

@@ -14,7 +14,7 @@ export type PlacedBy = { kind: 'person'; name: string } | { kind: 'assistant'; c
 
 export async function placeLetter(ctx: AppContext, orgId: string, messageId: string, destinationIds: string[], by: PlacedBy): Promise<string[]> {
   const wanted = [...new Set(destinationIds)];
-  const dests = await chosenDestinations(ctx.db, orgId, wanted);
+  const dests = await chosenDestinations(ctx.db, orgId, wanted, ctx.destinationPolicy); // the operator's allow-list too (registry/allowed.ts)
   const [msg] = await ctx.db.select(letterColumns).from(messages).where(and(eq(messages.orgId, orgId), eq(messages.id, messageId)));
   if (!msg) throw new HttpError(404, 'not_found', 'No letter with that id in your organisation.');
   const who = by.kind === 'person' ? by.name : 'assistant';

@@ -1,98 +1,39 @@
 // Admin › mailboxes, inside a mailbox's card: "Renew credentials" (admins without limits: PATCH
-// /api/admin/mailboxes/:id with all of the provider's credentials; nothing stored is ever shown or
+// /api/admin/mailboxes/:id with all of the provider's credentials, the fields of
+// mailboxes/CredentialFields.tsx, shared with "Attach a mailbox"; nothing stored is ever shown or
 // prefilled) and, for Digital Post mailboxes, "Fetch earlier letters" (backfill: admins start one,
 // operators see the list; refreshed every few seconds while one runs, not after the section closes).
 import {
-  Body1, Button, Caption1, Field, Input, MessageBar, MessageBarBody, ProgressBar, Radio, RadioGroup, Spinner, Text, Textarea,
+  Body1, Button, Caption1, Field, Input, MessageBar, MessageBarBody, ProgressBar, Spinner, Text,
 } from '@fluentui/react-components';
-import { useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { BackfillStatusView, MailboxView, Provider } from '../../../../shared/src/contracts';
+import type { BackfillStatusView, MailboxView } from '../../../../shared/src/contracts';
 import { useApi } from '../../api/context';
 import { formatDateTime } from '../../format';
 import { ErrorBar } from '../ErrorBar';
 import { useLocale } from '../useLocale';
 import { useAdmin, useAdminStyles, useResource } from './common';
+import { CredentialFields } from './mailboxes/CredentialFields';
+import { credentialProblems, credentialsBody, type CertChoice, type Values } from './mailboxes/credentials';
 
-/** 'none': keep the stored certificate (the server keeps it when none is sent); 'remove': send null. */
-type CertFormat = 'none' | 'remove' | 'pem' | 'pfx';
-type Values = Record<string, string>;
-
-/** The fields of each provider's credentials (backend/src/ingest/<provider>/provider.ts, secretSchema). */
-const FIELDS: Record<Provider, { key: string; secret: boolean; required: boolean }[]> = {
-  ngdp: [{ key: 'systemPassword', secret: true, required: true }],
-  eboks: [
-    { key: 'identity', secret: true, required: false },
-    { key: 'password', secret: true, required: true },
-    { key: 'activationCode', secret: true, required: true },
-  ],
-  mitdk: [
-    { key: 'dppRefreshToken', secret: true, required: true },
-    { key: 'ngdpRefreshToken', secret: true, required: true },
-  ],
-};
-
-/** What is missing or malformed, by field, in the user's language (the server checks again). */
-export function credentialProblems(provider: Provider, v: Values, cert: CertFormat, t: (k: string) => string): Record<string, string> {
-  const p: Record<string, string> = {};
-  for (const f of FIELDS[provider]) if (f.required && !(v[f.key] ?? '').trim()) p[f.key] = t('admin.mailboxes.credentials.required');
-  if (provider === 'eboks' && (v.identity ?? '').trim() && !/^(\d{8}|\d{10})$/.test(v.identity.trim())) p.identity = t('admin.mailboxes.credentials.identityFormat');
-  if (provider === 'ngdp' && cert === 'pem') {
-    if (!/-----BEGIN CERTIFICATE-----/.test(v.certificate ?? '')) p.certificate = t('admin.mailboxes.credentials.pemCertificate');
-    if (!/-----BEGIN (?:[A-Z]+ )?(?:ENCRYPTED )?PRIVATE KEY-----/.test(v.privateKey ?? '')) p.privateKey = t('admin.mailboxes.credentials.pemKey');
-  }
-  if (provider === 'ngdp' && cert === 'pfx' && !v.pfxBase64) p.pfxBase64 = t('admin.mailboxes.credentials.pfxRequired');
-  return p;
-}
-
-function credentialsBody(provider: Provider, v: Values, cert: CertFormat): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  for (const f of FIELDS[provider]) {
-    const value = (v[f.key] ?? '').trim();
-    if (value) body[f.key] = value;
-  }
-  if (provider === 'ngdp' && cert === 'pem') {
-    body.certificate = { format: 'pem', certificate: v.certificate.trim(), privateKey: v.privateKey.trim(), ...(v.passphrase ? { passphrase: v.passphrase } : {}) };
-  }
-  if (provider === 'ngdp' && cert === 'pfx') body.certificate = { format: 'pfx', pfxBase64: v.pfxBase64, passphrase: v.passphrase ?? '' };
-  if (provider === 'ngdp' && cert === 'remove') body.certificate = null;
-  return body;
-}
-
-function toBase64(bytes: ArrayBuffer): string {
-  const b = new Uint8Array(bytes);
-  let s = '';
-  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-/** The form to replace a mailbox's credentials; empty every time it opens. */
+/** The form to replace a mailbox's credentials (the fields shared with "Attach a mailbox"); empty every time it opens. */
 export function CredentialsForm({ m, cvrName, onSaved, onClose }: { m: MailboxView; cvrName: string; onSaved: (v: MailboxView) => void; onClose: () => void }) {
   const s = useAdminStyles();
   const { t } = useTranslation();
   const api = useApi();
   const [values, setValues] = useState<Values>({});
-  const [cert, setCert] = useState<CertFormat>('none');
-  const [fileName, setFileName] = useState('');
+  const [cert, setCert] = useState<CertChoice>('none');
+  // A new generation remounts the fields, so a chosen file is forgotten with the rest.
+  const [generation, setGeneration] = useState(0);
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const provider = t(`provider.${m.provider}`);
-  const problems = credentialProblems(m.provider, values, cert, (k) => t(k as never));
-  const set = (key: string) => (_: unknown, d: { value: string }) => { setValues((cur) => ({ ...cur, [key]: d.value })); setSaved(false); };
-  const msg = (key: string) => (tried ? problems[key] : undefined);
+  const problems = credentialProblems(m.provider, values, cert, 'renew', (k) => t(k as never));
+  const messages = tried ? problems : {};
   const idp = `creds-${m.id}`;
-
-  const pickFile = async (e: ChangeEvent<HTMLInputElement>) => {
-    const file = e.target.files?.[0];
-    setFileName(file?.name ?? '');
-    setValues((cur) => ({ ...cur, pfxBase64: '' }));
-    if (file) {
-      const b64 = toBase64(await file.arrayBuffer());
-      setValues((cur) => ({ ...cur, pfxBase64: b64 }));
-    }
-  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -105,8 +46,8 @@ export function CredentialsForm({ m, cvrName, onSaved, onClose }: { m: MailboxVi
       const v = await api.renewMailboxCredentials(m.id, credentialsBody(m.provider, values, cert));
       // Nothing typed stays in the form once saved.
       setValues({});
-      setFileName('');
       setCert('none');
+      setGeneration((n) => n + 1);
       setTried(false);
       setSaved(true);
       onSaved(v);
@@ -117,46 +58,15 @@ export function CredentialsForm({ m, cvrName, onSaved, onClose }: { m: MailboxVi
     }
   };
 
-  const secretInput = (key: string, required: boolean, hint?: string) => (
-    <Field key={key} label={t(`admin.mailboxes.credentials.field.${key}` as never)} hint={hint} required={required} validationMessage={msg(key)}>
-      <Input type="password" autoComplete="new-password" value={values[key] ?? ''} onChange={set(key)} disabled={busy} data-testid={`credential-${key}`} />
-    </Field>
-  );
-
   return (
     <form className={`${s.card} ${s.form}`} onSubmit={submit} noValidate aria-labelledby={`${idp}-title`} data-testid="credentials-form">
       <Text weight="semibold" id={`${idp}-title`}>{t('admin.mailboxes.credentials.title', { provider, name: cvrName })}</Text>
       <Caption1 className={s.meta}>{t(`admin.mailboxes.credentials.intro.${m.provider}` as never)}</Caption1>
-      {FIELDS[m.provider].map((f) => secretInput(f.key, f.required,
-        f.key === 'identity' ? t('admin.mailboxes.credentials.identityHint') : undefined))}
-      {m.provider === 'ngdp' && (
-        <>
-          <Field label={t('admin.mailboxes.credentials.certificateFormat')} hint={t('admin.mailboxes.credentials.certificateHint')}>
-            <RadioGroup value={cert} onChange={(_, d) => { setCert(d.value as CertFormat); setSaved(false); }} disabled={busy} data-testid="credential-certificate-format">
-              <Radio value="none" label={t('admin.mailboxes.credentials.certNone')} />
-              <Radio value="remove" label={t('admin.mailboxes.credentials.certRemove')} />
-              <Radio value="pem" label={t('admin.mailboxes.credentials.certPem')} />
-              <Radio value="pfx" label={t('admin.mailboxes.credentials.certPfx')} />
-            </RadioGroup>
-          </Field>
-          {cert === 'pem' && (
-            <>
-              <Field label={t('admin.mailboxes.credentials.field.certificate')} required validationMessage={msg('certificate')}>
-                <Textarea value={values.certificate ?? ''} onChange={set('certificate')} rows={4} disabled={busy} spellCheck={false} data-testid="credential-certificate" />
-              </Field>
-              <Field label={t('admin.mailboxes.credentials.field.privateKey')} required validationMessage={msg('privateKey')}>
-                <Textarea value={values.privateKey ?? ''} onChange={set('privateKey')} rows={4} disabled={busy} spellCheck={false} data-testid="credential-privateKey" />
-              </Field>
-            </>
-          )}
-          {cert === 'pfx' && (
-            <Field label={t('admin.mailboxes.credentials.field.pfx')} required validationMessage={msg('pfxBase64')} hint={fileName || undefined}>
-              <input type="file" accept=".p12,.pfx,application/x-pkcs12" onChange={pickFile} disabled={busy} data-testid="credential-pfx" />
-            </Field>
-          )}
-          {cert !== 'none' && secretInput('passphrase', false)}
-        </>
-      )}
+      <CredentialFields
+        key={generation} provider={m.provider} purpose="renew" values={values}
+        onChange={(key, value) => { setValues((cur) => ({ ...cur, [key]: value })); setSaved(false); }}
+        cert={cert} onCertChange={(c) => { setCert(c); setSaved(false); }} messages={messages} busy={busy}
+      />
       {error != null && <ErrorBar title={t('admin.mailboxes.credentials.failed')} error={error} />}
       {saved && (
         <MessageBar intent="success" role="status" data-testid="credentials-saved">

@@ -1,15 +1,17 @@
 // Admin › CVR numbers and mailboxes: add a CVR number (8 digits and modulus 11, checked here and by
-// the server), remove one after confirmation, and each mailbox's health — state, last successful
-// fetch, last error as the server's sentence, backlog, letters in quarantine — with pause/resume
-// (operators too). A mailbox's quarantined letters open as a list with each one's reason (never its
-// content) and, for admins, "Try again" (POST …/quarantine/:id/retry): taken in, already there, or
-// fetched again at the next poll; a letter that stays shows the server's reason. Admins renew a
+// the server), remove one after confirmation, attach a provider's mailbox to it (admins:
+// mailboxes/AttachMailboxForm.tsx; the new mailbox joins the list at once), and each mailbox's
+// health — state, last successful fetch, last error as the server's sentence, backlog, letters in
+// quarantine — with pause/resume (operators too). A mailbox's quarantined letters open as a list
+// with each one's reason (never its content) and, for admins, "Try again" (POST
+// …/quarantine/:id/retry): taken in, already there, or fetched again at the next poll; a letter
+// that stays shows the server's reason. Admins renew a
 // mailbox's credentials (MailboxTools.tsx: the provider's fields, never prefilled) and, for Digital
 // Post, start a backfill whose progress operators may follow too.
 import { Badge, Body1Strong, Button, Caption1, Field, Input, MessageBar, MessageBarBody, Spinner, Text } from '@fluentui/react-components';
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CvrView, MailboxHealth, MailboxView, QuarantineItem } from '../../../../shared/src/contracts';
+import type { CvrView, MailboxHealth, MailboxView, Provider, QuarantineItem } from '../../../../shared/src/contracts';
 import { isValidCvr } from '../../../../shared/src/identifiers';
 import { ApiError } from '../../api/client';
 import { useApi } from '../../api/context';
@@ -21,6 +23,8 @@ import { useLocale } from '../useLocale';
 import { AdminOnlyNote, ConfirmDialog, InlineError, OutcomeBar, useAdmin, useAdminStyles, useOutcome, useResource } from './common';
 import { JobsSection } from './JobsSection';
 import { BackfillSection, CredentialsForm } from './MailboxTools';
+import { AttachMailboxForm } from './mailboxes/AttachMailboxForm';
+import { providersToAttach } from './mailboxes/attach';
 
 const STATE_COLOUR: Record<MailboxHealth['state'], 'success' | 'warning' | 'danger' | 'informative' | 'subtle'> = {
   ok: 'success', push: 'success', paused: 'subtle', backing_off: 'warning', failing: 'danger', never_fetched: 'informative',
@@ -99,6 +103,12 @@ export function MailboxesPage() {
                   ))}
                 </ul>
               )}
+            {isAdmin && (
+              <AttachMailbox
+                c={c} cvrs={items}
+                onAttached={(m) => list.setData((cur) => (cur ?? []).map((x) => (x.cvr === c.cvr ? { ...x, mailboxes: [...x.mailboxes.filter((y) => y.id !== m.id), m] } : x)))}
+              />
+            )}
           </li>
         ))}
       </ul>
@@ -121,6 +131,58 @@ export function MailboxesPage() {
       )}
       <JobsSection />
     </section>
+  );
+}
+
+/** A CVR number's "Attach a mailbox": the button, the form, and what was attached (said where it happened). */
+function AttachMailbox({ c, cvrs, onAttached }: { c: CvrView; cvrs: CvrView[]; onAttached: (m: MailboxView) => void }) {
+  const s = useAdminStyles();
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [attached, setAttached] = useState<{ provider: Provider; push: boolean } | null>(null);
+  const toggleRef = useRef<HTMLButtonElement>(null);
+  const doneRef = useRef<HTMLDivElement>(null);
+  const available = providersToAttach(c);
+  const close = () => {
+    setOpen(false);
+    setTimeout(() => toggleRef.current?.focus(), 0);
+  };
+  return (
+    <>
+      {attached && (
+        <MessageBar intent="success" role="status" data-testid="mailbox-attached" data-provider={attached.provider}>
+          <MessageBarBody>
+            <div ref={doneRef} tabIndex={-1}>
+              {t(attached.push ? 'admin.mailboxes.attach.attachedPush' : 'admin.mailboxes.attach.attached', { provider: t(`provider.${attached.provider}`), name: c.name })}
+            </div>
+          </MessageBarBody>
+        </MessageBar>
+      )}
+      {available.length > 0 && (
+        <div className={s.actions}>
+          <Button
+            ref={toggleRef} size="small" onClick={() => { setAttached(null); setOpen((v) => !v); }} aria-expanded={open}
+            aria-label={t('admin.mailboxes.attach.showLabel', { action: t(open ? 'admin.mailboxes.attach.hide' : 'admin.mailboxes.attach.show'), name: c.name })}
+            data-testid="mailbox-attach-toggle"
+          >
+            {t(open ? 'admin.mailboxes.attach.hide' : 'admin.mailboxes.attach.show')}
+          </Button>
+        </div>
+      )}
+      {open && available.length > 0 && (
+        <AttachMailboxForm
+          // A new form when the choice of providers changes (one was attached meanwhile).
+          key={available.join()}
+          cvr={c} cvrs={cvrs} available={available} onClose={close}
+          onAttached={(m) => {
+            setOpen(false);
+            setAttached({ provider: m.provider, push: m.health.state === 'push' });
+            onAttached(m);
+            setTimeout(() => doneRef.current?.focus(), 0);
+          }}
+        />
+      )}
+    </>
   );
 }
 

@@ -1,5 +1,7 @@
 // The approved-recipients registry: the only places rules and people can send letters to. Every
-// destination is checked against Graph when saved (mailbox exists, folders created; Teams channel
+// destination is first held against the operator's allow-list for the organisation (allowed.ts: mail
+// domains and teams; refused before Graph is asked anything, so the answer never tells whether a
+// mailbox exists), then checked against Graph when saved (mailbox exists, folders created; Teams channel
 // and its files folder reachable, webhook URL on Microsoft's hosts); one that fails is refused.
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../store/db';
@@ -8,6 +10,7 @@ import { destinations, rules } from '../../store/schema';
 import { HttpError } from '../../api/errors';
 import { displayFolderPath } from '../mailbox';
 import type { DestinationCreate, DestinationKind, DestinationUpdate, DestinationView } from '../../../../shared/src/contracts';
+import { destinationRefusal, type DestinationPolicy } from './allowed';
 
 export type DestinationRow = typeof destinations.$inferSelect;
 
@@ -50,15 +53,40 @@ export async function getDestination(db: Db, orgId: string, id: string): Promise
   return d;
 }
 
-/** The destinations a person or rule chose, all from the organisation's live registry; otherwise a 400. */
-export async function chosenDestinations(db: Db, orgId: string, ids: string[]): Promise<DestinationRow[]> {
+/**
+ * The destinations a person or rule chose, all from the organisation's live registry; otherwise a 400.
+ * With `policy`, also ones the operator allows the organisation (allowed.ts): a destination saved
+ * before the allow-list, or taken off it since, is refused here rather than given up on at delivery.
+ */
+export async function chosenDestinations(db: Db, orgId: string, ids: string[], policy?: DestinationPolicy): Promise<DestinationRow[]> {
   const wanted = [...new Set(ids)];
   const rows = await db.select().from(destinations)
     .where(and(eq(destinations.orgId, orgId), inArray(destinations.id, wanted), isNull(destinations.archivedAt)));
   if (rows.length !== wanted.length) {
     throw new HttpError(400, 'unknown_destination', 'Choose destinations from your organisation\'s registry; at least one of them does not exist (or was deleted).');
   }
+  if (policy) {
+    for (const d of rows) {
+      const refusal = destinationRefusal(policy, orgId, d);
+      if (refusal) {
+        throw new HttpError(400, refusal.code, `"${d.displayName}" cannot receive letters now. ${refusal.message}`, { params: { ...refusal.params, destination: d.displayName } });
+      }
+    }
+  }
   return rows;
+}
+
+/** 400 with the operator's reason when the organisation may not use this target (allowed.ts); before any Graph call. */
+function refuseNotAllowed(policy: DestinationPolicy | undefined, orgId: string, t: DestinationTarget): void {
+  const refusal = destinationRefusal(policy, orgId, t);
+  if (refusal) throw new HttpError(400, refusal.code, `The destination was not saved. ${refusal.message}`, { params: refusal.params });
+}
+
+/** The view, with the operator's refusal first among the problems when the organisation may no longer use it. */
+export function destinationViewFor(d: DestinationRow, policy: DestinationPolicy | undefined): DestinationView {
+  const v = destinationView(d);
+  const refusal = destinationRefusal(policy, d.orgId, d);
+  return refusal ? { ...v, checkProblems: [refusal.message, ...v.checkProblems.filter((p) => p !== refusal.message)] } : v;
 }
 
 async function refuseProblems(check: DestinationChecker, t: DestinationTarget): Promise<string[]> {
@@ -72,11 +100,13 @@ async function refuseDuplicateName(db: Db, orgId: string, displayName: string, e
   if (same) throw new HttpError(409, 'duplicate_name', `A destination named "${same.displayName}" exists already; choose another name so people can tell them apart.`);
 }
 
-export async function createDestination(db: Db, sealer: Sealer, check: DestinationChecker, orgId: string, input: DestinationCreate): Promise<DestinationRow> {
+export async function createDestination(db: Db, sealer: Sealer, check: DestinationChecker, orgId: string, input: DestinationCreate,
+  policy?: DestinationPolicy): Promise<DestinationRow> {
   await refuseDuplicateName(db, orgId, input.displayName);
   const t: DestinationTarget = input.kind === 'teams_channel'
     ? { kind: input.kind, mailbox: null, folderPath: input.folderPath, teamId: input.teamId, channelId: input.channelId, webhookUrl: input.webhookUrl }
     : { kind: input.kind, mailbox: input.mailbox, folderPath: input.folderPath, teamId: null, channelId: null, webhookUrl: null };
+  refuseNotAllowed(policy, orgId, t);
   await refuseProblems(check, t);
   const [row] = await db.insert(destinations).values({
     orgId, kind: t.kind, displayName: input.displayName, mailbox: t.mailbox, folderPath: t.folderPath,
@@ -86,7 +116,8 @@ export async function createDestination(db: Db, sealer: Sealer, check: Destinati
   return row;
 }
 
-export async function updateDestination(db: Db, sealer: Sealer, check: DestinationChecker, orgId: string, id: string, input: DestinationUpdate): Promise<DestinationRow> {
+export async function updateDestination(db: Db, sealer: Sealer, check: DestinationChecker, orgId: string, id: string, input: DestinationUpdate,
+  policy?: DestinationPolicy): Promise<DestinationRow> {
   const cur = await getDestination(db, orgId, id);
   const mailboxKind = cur.kind !== 'teams_channel';
   if (mailboxKind && (input.teamId || input.channelId || input.webhookUrl)) {
@@ -100,6 +131,7 @@ export async function updateDestination(db: Db, sealer: Sealer, check: Destinati
   if (input.teamId !== undefined) t.teamId = input.teamId;
   if (input.channelId !== undefined) t.channelId = input.channelId;
   if (input.webhookUrl !== undefined) t.webhookUrl = input.webhookUrl;
+  refuseNotAllowed(policy, orgId, t);
   await refuseProblems(check, t);
   const [row] = await db.update(destinations).set({
     displayName: input.displayName ?? cur.displayName, mailbox: t.mailbox, folderPath: t.folderPath, teamId: t.teamId, channelId: t.channelId,
@@ -108,10 +140,15 @@ export async function updateDestination(db: Db, sealer: Sealer, check: Destinati
   return row;
 }
 
-/** Re-checks a saved destination and records what is wrong (nothing is refused: it exists already). */
-export async function recheckDestination(db: Db, sealer: Sealer, check: DestinationChecker, orgId: string, id: string): Promise<DestinationRow> {
+/**
+ * Re-checks a saved destination and records what is wrong (nothing is refused: it exists already). One
+ * the operator does not allow the organisation is not looked up in Graph: that is its problem.
+ */
+export async function recheckDestination(db: Db, sealer: Sealer, check: DestinationChecker, orgId: string, id: string,
+  policy?: DestinationPolicy): Promise<DestinationRow> {
   const cur = await getDestination(db, orgId, id);
-  const problems = await check(targetOf(cur, sealer));
+  const refusal = destinationRefusal(policy, orgId, cur);
+  const problems = refusal ? [refusal.message] : await check(targetOf(cur, sealer));
   const [row] = await db.update(destinations).set({ checkProblems: problems, checkedAt: new Date() }).where(eq(destinations.id, id)).returning();
   return row;
 }

@@ -1,0 +1,255 @@
+// When letters enter quarantine, the organisation's admins get a mail (Graph sendMail from the
+// dead-letter notice's sender to its address, delivery/notify.ts settings): a quarantined letter was
+// delivered to nobody, and nobody would otherwise hear of it — it may carry a deadline.
+//
+// Durable, batched, sent once:
+// - A quarantine row without a notice (notice_id null) is the pending work; nothing in the ingest path
+//   has to remember it. The repeating job `quarantine-notices` (jobs/runner.ts, every minute) claims
+//   an organisation's unclaimed rows into one new `quarantine_notices` row, in one transaction (a
+//   concurrent claim finds the rows taken and makes none), once the oldest of them has waited
+//   `gatherMs` (a poll that quarantines many letters lands in one mail) and at most once per
+//   `intervalMs` per organisation (a broken provider cannot cause a mail storm: one mail an hour,
+//   listing every letter since).
+// - A notice is sent under a lease (attempts + 1). The mail carries the notice id as a named property
+//   and a copy is kept in the sender's Sent Items, so an attempt after one that may have sent it (a
+//   lease left behind by a crash, a timeout, a 5xx) first looks for that copy and records it instead
+//   of sending again. Failures are retried with backoff for as long as it takes (never given up:
+//   the notice is not lost); the error is kept on the row.
+// - Without a notice address and sender, rows are not claimed: they wait, and the admins are mailed
+//   about them once the settings name both.
+// The mail names mailbox, CVR, provider, time, the quarantine reason (CPR-masked, as stored) and how to
+// act; never a letter's content, label or a CPR number.
+import { and, asc, count, desc, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
+import type { AppContext } from '../context';
+import { cvrNumbers, mailboxes, organisations, quarantine, quarantineNotices } from '../store/schema';
+import { providerName } from '../store/letters';
+import { maskCpr } from '../../../shared/src/identifiers';
+import { safeText } from '../util/safe-text';
+import { call, enc } from './mailbox';
+import { esc } from './render';
+import { parseDeliverySettings } from './settings';
+import { classify, describeGraphError } from './deliver';
+
+/** Named property holding the notice id on the mail: found again in the sender's mailbox after an uncertain attempt. */
+export const QUARANTINE_NOTICE_PROPERTY = 'String {0b7f7a52-2cf4-4e4c-9d5a-6f0d2b1e8a11} Name brevdueQuarantineNoticeId';
+
+export const QUARANTINE_NOTICE_DEFAULTS = Object.freeze({
+  /** How often the job looks (jobs/runner.ts). */
+  everyMs: 60_000,
+  /** The oldest unclaimed letter waits this long, so one poll's letters go in one mail. */
+  gatherMs: 60_000,
+  /** At most one notice per organisation this often. */
+  intervalMs: 60 * 60_000,
+  /** One attempt's lease. */
+  leaseMs: 120_000,
+  /** Letters listed in one mail; the rest are counted. */
+  maxListed: 50,
+});
+
+export interface QuarantineNoticeOptions { now?: Date; gatherMs?: number; intervalMs?: number; leaseMs?: number; maxListed?: number }
+
+type Ctx = Pick<AppContext, 'db' | 'graph' | 'log' | 'publicUrl'>;
+
+export interface QuarantinedForNotice {
+  quarantineId: string;
+  provider: string;
+  cvr: string;
+  cvrName: string | null;
+  providerMessageId: string;
+  receivedAt: Date;
+  reason: string;
+}
+
+export interface QuarantineNotice {
+  orgName: string;
+  letters: QuarantinedForNotice[];
+  /** Letters the notice names beyond those listed. */
+  more: number;
+  /** Days after receipt a letter nobody tries again is deleted (retention + quarantine_keep_days). */
+  deletedAfterDays: number;
+  paneUrl?: string;
+}
+
+const da = (d: Date) => d.toLocaleString('da-DK', { timeZone: 'Europe/Copenhagen', dateStyle: 'long', timeStyle: 'short' });
+const daDay = (d: Date) => d.toLocaleDateString('da-DK', { timeZone: 'Europe/Copenhagen', dateStyle: 'long' });
+
+/** The mail (pure). Every value is escaped; reasons are masked again, though stored masked. */
+export function renderQuarantineNotice(n: QuarantineNotice, to: string, noticeId: string): MicrosoftGraph.Message {
+  const total = n.letters.length + n.more;
+  const th = (s: string) => `<th style="text-align:left;padding:2px 12px 2px 0">${esc(s)}</th>`;
+  const td = (s: string) => `<td style="padding:2px 12px 2px 0;vertical-align:top">${esc(s)}</td>`;
+  const rows = n.letters.map((l) => `<tr>${[
+    `${l.provider}, CVR ${l.cvr}${l.cvrName ? ` (${l.cvrName})` : ''}`,
+    da(l.receivedAt),
+    safeText(maskCpr(l.reason), 300),
+    daDay(new Date(l.receivedAt.getTime() + n.deletedAfterDays * 86_400_000)),
+    l.providerMessageId,
+    l.quarantineId,
+  ].map(td).join('')}</tr>`).join('');
+  const more = n.more > 0 ? `<p>… og ${n.more} brev${n.more === 1 ? '' : 'e'} mere, som ikke er vist her.</p>` : '';
+  const pane = n.paneUrl
+    ? `<a href="${esc(n.paneUrl)}">Åbn Brevdue</a> (i Outlook: Brevdue-panelet) › Administration › Postkasser`
+    : 'Åbn Brevdue-panelet i Outlook › Administration › Postkasser';
+  const one = total === 1;
+  return {
+    subject: `Brevdue: ${total} ${one ? 'brev' : 'breve'} i karantæne – ${one ? 'det er' : 'de er'} ikke leveret`,
+    importance: 'high',
+    body: {
+      contentType: 'html',
+      content: `<html><body style="font-family:Segoe UI,Arial,sans-serif"><p>Brevdue (${esc(n.orgName)}) har sat ${total} ${one ? 'brev' : 'breve'} i karantæne. `
+        + `Et brev i karantæne er ikke leveret til nogen: Brevdue kunne ikke tage imod det (ugyldigt brev, afvist af databasen eller ikke hentet efter flere forsøg). `
+        + 'Det kan have en frist, så se på det snart.</p>'
+        + `<table><tr>${['Postkasse', 'Modtaget', 'Årsag', 'Slettes', 'Brev-id hos udbyderen', 'Karantæne-id'].map(th).join('')}</tr>${rows}</table>${more}`
+        + `<p>Sådan handler du: ${pane}, vis brevene i karantæne for postkassen, og tryk <b>Prøv igen</b>, når årsagen er rettet `
+        + '(et ugyldigt brev kan også skyldes afsenderen: bed dem sende det igen). Eller på serveren: '
+        + '<code>brevdue quarantine retry &lt;karantæne-id&gt;</code>.</p>'
+        + `<p>Et brev, som ingen har prøvet igen, slettes ${n.deletedAfterDays} dage efter modtagelsen (opbevaringsperioden og karantænefristen). `
+        + 'Denne besked indeholder ikke brevenes indhold.</p></body></html>',
+    },
+    toRecipients: [{ emailAddress: { address: to } }],
+    singleValueExtendedProperties: [{ id: QUARANTINE_NOTICE_PROPERTY, value: noticeId }],
+  };
+}
+
+/**
+ * Claims each organisation's quarantined letters without a notice into a new notice, where the
+ * settings name an address and a sender, the oldest has waited `gatherMs` and the organisation's last
+ * notice is `intervalMs` old. Returns the notices made.
+ */
+export async function claimQuarantineNotices(ctx: Ctx, opts: QuarantineNoticeOptions = {}): Promise<string[]> {
+  const now = opts.now ?? new Date();
+  const gatherMs = opts.gatherMs ?? QUARANTINE_NOTICE_DEFAULTS.gatherMs;
+  const intervalMs = opts.intervalMs ?? QUARANTINE_NOTICE_DEFAULTS.intervalMs;
+  const waiting = await ctx.db.select({ orgId: quarantine.orgId, oldest: sql<Date>`min(${quarantine.receivedAt})`.mapWith(quarantine.receivedAt) })
+    .from(quarantine).where(and(isNull(quarantine.noticeId), isNull(quarantine.erasedAt))).groupBy(quarantine.orgId);
+  const made: string[] = [];
+  for (const w of waiting) {
+    if (w.oldest.getTime() > now.getTime() - gatherMs) continue;
+    const [org] = await ctx.db.select({ settings: organisations.deliverySettings }).from(organisations).where(eq(organisations.id, w.orgId));
+    const s = parseDeliverySettings(org?.settings);
+    if (!s.notifyAddress || !s.notifySender) continue; // they wait until the settings name both
+    const [recent] = await ctx.db.select({ id: quarantineNotices.id }).from(quarantineNotices)
+      .where(and(eq(quarantineNotices.orgId, w.orgId), gt(quarantineNotices.createdAt, new Date(now.getTime() - intervalMs)))).limit(1);
+    if (recent) continue;
+    const id = await ctx.db.transaction(async (tx) => {
+      const [n] = await tx.insert(quarantineNotices).values({ orgId: w.orgId, createdAt: now, dueAt: now }).returning({ id: quarantineNotices.id });
+      const claimed = await tx.update(quarantine).set({ noticeId: n.id })
+        .where(and(eq(quarantine.orgId, w.orgId), isNull(quarantine.noticeId), isNull(quarantine.erasedAt))).returning({ id: quarantine.id });
+      if (claimed.length === 0) {
+        // Another process claimed them first (its transaction committed while this one waited for the rows).
+        await tx.delete(quarantineNotices).where(eq(quarantineNotices.id, n.id));
+        return null;
+      }
+      await tx.update(quarantineNotices).set({ letters: claimed.length }).where(eq(quarantineNotices.id, n.id));
+      return n.id;
+    });
+    if (id) made.push(id);
+  }
+  return made;
+}
+
+export type NoticeOutcome = 'sent' | 'found_sent' | 'moot' | 'not_configured' | 'failed' | 'throttled' | 'taken';
+
+/** Sends the notices that are due (or finds them sent). Each under its own lease; at most `limit` per call. */
+export async function sendDueQuarantineNotices(ctx: Ctx, opts: QuarantineNoticeOptions & { limit?: number } = {}): Promise<Record<string, NoticeOutcome>> {
+  const now = opts.now ?? new Date();
+  const due = await ctx.db.select({ id: quarantineNotices.id }).from(quarantineNotices)
+    .where(and(eq(quarantineNotices.status, 'pending'), lte(quarantineNotices.dueAt, now),
+      or(isNull(quarantineNotices.leaseUntil), lt(quarantineNotices.leaseUntil, now))))
+    .orderBy(asc(quarantineNotices.dueAt)).limit(opts.limit ?? 20);
+  const out: Record<string, NoticeOutcome> = {};
+  for (const d of due) out[d.id] = await sendQuarantineNotice(ctx, d.id, opts);
+  return out;
+}
+
+/** The job's one run: claim, then send what is due. */
+export async function runQuarantineNotices(ctx: Ctx, opts: QuarantineNoticeOptions = {}): Promise<Record<string, NoticeOutcome>> {
+  await claimQuarantineNotices(ctx, opts);
+  return sendDueQuarantineNotices(ctx, opts);
+}
+
+const backoffMs = (attempt: number) => Math.min(60 * 60_000, 30_000 * 2 ** Math.max(0, attempt - 1));
+
+/** One attempt at one notice. */
+export async function sendQuarantineNotice(ctx: Ctx, noticeId: string, opts: QuarantineNoticeOptions = {}): Promise<NoticeOutcome> {
+  const now = opts.now ?? new Date();
+  const leaseMs = opts.leaseMs ?? QUARANTINE_NOTICE_DEFAULTS.leaseMs;
+  const maxListed = opts.maxListed ?? QUARANTINE_NOTICE_DEFAULTS.maxListed;
+  const lease = new Date(now.getTime() + leaseMs);
+  // The claim: a lease still running belongs to another attempt; one left behind makes this one uncertain.
+  const [n] = await ctx.db.update(quarantineNotices).set({
+    leaseUntil: lease, attempts: sql`${quarantineNotices.attempts} + 1`,
+    uncertain: sql`${quarantineNotices.uncertain} OR ${quarantineNotices.leaseUntil} IS NOT NULL`,
+  }).where(and(eq(quarantineNotices.id, noticeId), eq(quarantineNotices.status, 'pending'),
+    or(isNull(quarantineNotices.leaseUntil), lt(quarantineNotices.leaseUntil, now)))).returning();
+  if (!n) return 'taken';
+  const mine = and(eq(quarantineNotices.id, noticeId), eq(quarantineNotices.leaseUntil, lease));
+
+  const [org] = await ctx.db.select({ name: organisations.name, settings: organisations.deliverySettings, retentionDays: organisations.retentionDays, keepDays: organisations.quarantineKeepDays })
+    .from(organisations).where(eq(organisations.id, n.orgId));
+  const s = parseDeliverySettings(org.settings);
+  if (!s.notifyAddress || !s.notifySender) {
+    // The settings were emptied since the claim: the letters wait for new settings, unclaimed again.
+    await ctx.db.transaction(async (tx) => {
+      await tx.update(quarantine).set({ noticeId: null }).where(eq(quarantine.noticeId, noticeId));
+      await tx.delete(quarantineNotices).where(mine);
+    });
+    return 'not_configured';
+  }
+  const finish = async (status: 'sent' | 'moot', letters: number | null) => {
+    await ctx.db.update(quarantineNotices).set({
+      status, leaseUntil: null, lastError: null, uncertain: false,
+      ...(status === 'sent' ? { sentAt: new Date(), sentTo: s.notifyAddress, letters } : {}),
+    }).where(mine);
+  };
+  try {
+    if (n.uncertain && await sentAlready(ctx, s.notifySender, noticeId)) {
+      await finish('sent', n.letters);
+      ctx.log.info('quarantine notice found sent by an earlier attempt', { orgId: n.orgId, noticeId });
+      return 'found_sent';
+    }
+    const where = and(eq(quarantine.noticeId, noticeId), isNull(quarantine.erasedAt));
+    const [{ total }] = await ctx.db.select({ total: count() }).from(quarantine).where(where);
+    if (total === 0) {
+      await finish('moot', null); // every letter it named was taken in, deleted or erased meanwhile
+      return 'moot';
+    }
+    const listed = await ctx.db.select({
+      quarantineId: quarantine.id, provider: mailboxes.provider, cvr: mailboxes.cvr, cvrName: cvrNumbers.name,
+      providerMessageId: quarantine.providerMessageId, receivedAt: quarantine.receivedAt, reason: quarantine.reason,
+    }).from(quarantine).innerJoin(mailboxes, eq(mailboxes.id, quarantine.mailboxId))
+      .leftJoin(cvrNumbers, and(eq(cvrNumbers.orgId, quarantine.orgId), eq(cvrNumbers.cvr, mailboxes.cvr), isNull(cvrNumbers.removedAt)))
+      .where(where).orderBy(asc(mailboxes.cvr), asc(mailboxes.provider), desc(quarantine.receivedAt)).limit(maxListed);
+    const mail = renderQuarantineNotice({
+      orgName: org.name, letters: listed.map((l) => ({ ...l, provider: providerName(l.provider) })), more: total - listed.length,
+      deletedAfterDays: org.retentionDays + org.keepDays,
+      paneUrl: ctx.publicUrl ? `${ctx.publicUrl}/taskpane.html#/admin/mailboxes` : undefined,
+    }, s.notifyAddress, noticeId);
+    // Saved to Sent Items: that copy, with the notice id, is what a later attempt looks for.
+    await call(ctx.graph, `/users/${enc(s.notifySender)}/sendMail`, (r) => r.post({ message: mail, saveToSentItems: true }));
+    await finish('sent', total);
+    ctx.log.info('admins mailed about quarantined letters', { orgId: n.orgId, noticeId, letters: total, to: s.notifyAddress });
+    return 'sent';
+  } catch (e) {
+    const c = classify(e);
+    const reason = c.kind === 'failed' || c.kind === 'throttled' ? c.reason : describeGraphError(e);
+    const uncertain = c.kind === 'failed' && c.uncertain;
+    // The copy of an uncertain attempt may take a moment to show in Sent Items: look again after a lease at least.
+    const at = c.kind === 'throttled' ? c.at : new Date(Date.now() + Math.max(backoffMs(n.attempts), uncertain ? leaseMs : 0));
+    await ctx.db.update(quarantineNotices).set({
+      leaseUntil: null, dueAt: at, lastError: safeText(`Could not mail ${s.notifyAddress} about quarantined letters: ${reason}`, 1000),
+      uncertain: sql`${quarantineNotices.uncertain} OR ${uncertain}`,
+    }).where(mine);
+    ctx.log.warn('quarantine notice failed; will retry', { orgId: n.orgId, noticeId, attempt: n.attempts, at: at.toISOString(), error: reason });
+    return c.kind === 'throttled' ? 'throttled' : 'failed';
+  }
+}
+
+/** Whether the sender's mailbox holds the notice already (its Sent Items copy carries the notice id). */
+async function sentAlready(ctx: Ctx, sender: string, noticeId: string): Promise<boolean> {
+  const res = await call<{ value: MicrosoftGraph.Message[] }>(ctx.graph, `/users/${enc(sender)}/messages`,
+    (r) => r.filter(enc(`singleValueExtendedProperties/Any(ep: ep/id eq '${QUARANTINE_NOTICE_PROPERTY}' and ep/value eq '${noticeId}')`))
+      .select('id').top(1).get());
+  return res.value.length > 0;
+}

@@ -1,0 +1,121 @@
+// Every error code the backend can answer reaches the task pane in the reader's language, or is one
+// whose English sentence the pane shows on purpose (codes.ts SERVER_WORDED_CODES, each with why).
+// The codes are read from backend/src itself (every HttpError, ReplyRefusal, refuse and sendError
+// with a literal code), so a new code without a sentence fails here. Likewise the problem codes a
+// refused mailbox carries (api/admin.ts, and one per certificate problem of ingest/ngdp/tls.ts).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import i18next, { type i18n } from 'i18next';
+import { ApiError } from '../../addin/src/api/client';
+import { SERVER_WORDED_CODES, problemText, type Translate } from '../../addin/src/codes';
+import { describeError } from '../../addin/src/components/ErrorBar';
+import { da } from '../../addin/src/i18n/da';
+import { en } from '../../addin/src/i18n/en';
+
+const BACKEND = fileURLToPath(new URL('../../backend/src/', import.meta.url));
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    // The simulators answer as Microsoft, Digital Post, e-Boks and mit.dk do, never to the pane.
+    if (statSync(p).isDirectory()) return name === 'simulators' ? [] : sources(p);
+    return p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** Every literal error code of backend/src: `new HttpError(409, 'code', …)`, `refuse(409, 'code', …)`, `sendError(res, 429, 'code', …)`. */
+function backendErrorCodes(): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  const pattern = /(?:HttpError|ReplyRefusal|refuse|sendError)\(\s*(?:res,\s*)?[^,()]+,\s*'([a-z][a-z0-9_]*)'/g;
+  for (const file of sources(BACKEND)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(pattern)) {
+      found.set(m[1], [...(found.get(m[1]) ?? []), path.relative(BACKEND, file)]);
+    }
+  }
+  return found;
+}
+
+type Tree = { [key: string]: string | Tree };
+const errorKeys = (tree: Tree) => Object.keys((tree.codes as Tree).error as Tree);
+/** A code's sentence: the key itself, or its plural forms. */
+const translated = (tree: Tree, code: string) => errorKeys(tree).some((k) => k === code || k === `${code}_one`);
+
+describe('the backend\'s error codes in the task pane', () => {
+  let da_: i18n;
+  let en_: i18n;
+  const tr = (i: i18n): Translate => (k, o) => String(i.t(k as never, o as never));
+  beforeAll(async () => {
+    da_ = i18next.createInstance();
+    await da_.init({ lng: 'da', resources: { da: { translation: da } }, interpolation: { escapeValue: false } });
+    en_ = i18next.createInstance();
+    await en_.init({ lng: 'en', resources: { en: { translation: en } }, interpolation: { escapeValue: false } });
+  });
+
+  const codes = backendErrorCodes();
+
+  test('the scan finds the codes (it reads the source, not a copied list)', () => {
+    expect(codes.size).toBeGreaterThan(40);
+    for (const c of ['version_conflict', 'duplicate_name', 'base_url_not_allowed', 'not_found', 'rate_limited', 'reply_in_progress']) expect(codes.has(c)).toBe(true);
+  });
+
+  test('each code has a sentence in Danish and English, or is shown in the server\'s words on purpose', () => {
+    const missing = [...codes.keys()].filter((c) => !(c in SERVER_WORDED_CODES) && !(translated(da as unknown as Tree, c) && translated(en as unknown as Tree, c)));
+    expect(missing.map((c) => `${c} (${codes.get(c)!.join(', ')})`)).toEqual([]);
+    // Not both, and nothing listed that the backend no longer answers.
+    expect(Object.keys(SERVER_WORDED_CODES).filter((c) => translated(da as unknown as Tree, c))).toEqual([]);
+    expect(Object.keys(SERVER_WORDED_CODES).filter((c) => !codes.has(c))).toEqual([]);
+    expect(errorKeys(da as unknown as Tree).map((k) => k.replace(/_(one|other|listed)$/, '')).filter((c) => !codes.has(c))).toEqual([]);
+  });
+
+  test.each([...backendErrorCodes().keys()].filter((c) => !(c in SERVER_WORDED_CODES)))('%s is said in Danish and English, never in the server\'s English', (code) => {
+    const e = new ApiError('http', code, 'The server\'s English sentence.', 409, true, { params: { rule: 'Til Teams', rules: '"Til Teams"', count: 1 } });
+    const d = describeError(e, da_.t);
+    const g = describeError(e, en_.t);
+    expect(d).not.toBe(e.message);
+    expect(g).not.toBe(e.message);
+    expect(d).not.toBe(g);
+    expect(`${d} ${g}`).not.toMatch(/\{\{|codes\.error/);
+  });
+
+  test('the three that used to reach the pane in English', () => {
+    const t = describeError;
+    expect(t(new ApiError('http', 'version_conflict', 'The rule was changed by Ida meanwhile (now version 4); reload it and make your change again.', 409, true), da_.t))
+      .toBe('Reglen er blevet ændret af en anden imens. Genindlæs den, og foretag din ændring igen.');
+    expect(t(new ApiError('http', 'duplicate_name', 'A destination named "Jura" exists already; …', 409, true), en_.t))
+      .toBe('A recipient with this name exists already. Choose another name so people can tell them apart.');
+    // A refused address: with the allowed ones when the answer names them (params), else without.
+    const listed = new ApiError('http', 'base_url_not_allowed', 'The Digital Post mailbox of CVR 55133018 was not called …', 409, true,
+      { params: { provider: 'ngdp', allowed: 'https://api.digitalpost.dk/apis/v1, https://test.digitalpost.dk/apis/v1', setting: 'NGDP_ALLOWED_BASE_URLS' } });
+    expect(t(listed, da_.t)).toBe('Denne Brevdue-installation tillader ikke Digital Post-postkassens adresse, så den kaldes ikke. Tilladt nu: '
+      + 'https://api.digitalpost.dk/apis/v1, https://test.digitalpost.dk/apis/v1. En administrator skal give postkassen en tilladt adresse '
+      + '(med adgangsoplysningerne igen), eller driften tilføjer adressen med NGDP_ALLOWED_BASE_URLS.');
+    expect(t(new ApiError('http', 'base_url_not_allowed', 'x is not an allowed e-Boks address; …', 400, true), en_.t))
+      .toMatch(/^This Brevdue installation does not allow the mailbox's address, so it is not called\./);
+  });
+
+  test('a code shown in the server\'s words keeps them', () => {
+    const e = new ApiError('http', 'still_invalid', 'The Digital Post letter x is still not a valid letter: year 0000. It stays in quarantine.', 422, true);
+    expect(describeError(e, da_.t)).toBe(e.message);
+  });
+
+  test('the problems of a refused mailbox: each code has a sentence in both languages', () => {
+    const admin = readFileSync(path.join(BACKEND, 'api/admin.ts'), 'utf8');
+    const tls = readFileSync(path.join(BACKEND, 'ingest/ngdp/tls.ts'), 'utf8');
+    const problemCodes = [...new Set([...admin.matchAll(/code: '((?:mailbox_field|base_url)_[a-z_]+)'/g)].map((m) => m[1]))];
+    expect(problemCodes.sort()).toEqual(['base_url_not_allowed', 'mailbox_field_invalid', 'mailbox_field_missing']);
+    const union = /export type NgdpCertificateProblem =([^;]+);/.exec(tls)![1];
+    const certificate = [...union.matchAll(/'([a-z-]+)'/g)].map((m) => `certificate_${m[1].replace(/-/g, '_')}`);
+    expect(certificate.length).toBeGreaterThan(8);
+    for (const code of [...problemCodes, ...certificate]) {
+      const p = { code, params: { field: 'x', detail: 'must be a UUID', provider: 'eboks', allowed: 'https://rest.e-boks.dk/mobile/1/xml.svc', setting: 'EBOKS_ALLOWED_BASE_URLS' }, message: 'English.' };
+      const d = problemText(p, tr(da_));
+      const g = problemText(p, tr(en_));
+      expect([code, d]).not.toEqual([code, 'English.']);
+      expect([code, g]).not.toEqual([code, 'English.']);
+      expect(d).not.toBe(g);
+    }
+    expect(problemText({ code: 'base_url_not_allowed', params: { field: 'baseUrl', provider: 'eboks', allowed: 'https://rest.e-boks.dk/mobile/1/xml.svc', setting: 'EBOKS_ALLOWED_BASE_URLS' }, message: 'x' }, tr(da_)))
+      .toBe('Denne Brevdue-installation tillader ikke den adresse til e-Boks. Tilladt nu: https://rest.e-boks.dk/mobile/1/xml.svc. Driften tilføjer adresser med EBOKS_ALLOWED_BASE_URLS.');
+  });
+});
