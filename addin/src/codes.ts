@@ -95,9 +95,25 @@ export function apiErrorText(e: { code: string; message: string; details?: { par
   const problems = e.details?.problems;
   if (problems?.length) return problems.map((p) => problemText(p, t)).join(' ');
   const params = localParams(e.details?.params ?? {}, t);
-  // A refused address names the allowed ones when the answer lists them.
-  const context = e.code === 'base_url_not_allowed' && typeof params.allowed === 'string' ? 'listed' : undefined;
-  return known(t, `codes.error.${e.code}`, { ...params, ...(context ? { context } : {}) }) ?? e.message;
+  // A refused address names the allowed ones when the answer lists them (an operator's list may be empty).
+  const listed = (e.code === 'base_url_not_allowed' && typeof params.allowed === 'string')
+    || (e.code === 'mailbox_domain_not_allowed' && typeof params.allowed === 'string' && params.allowed !== '');
+  const text = known(t, `codes.error.${e.code}`, { ...params, ...(listed ? { context: 'listed' } : {}) });
+  if (text === null) return e.message;
+  // A recipient someone chose (reroute, resend, placement) is named before the operator's reason.
+  const chosen = DESTINATION_REFUSALS.has(e.code) && typeof params.destination === 'string' && params.destination !== '';
+  return chosen ? `${t('codes.destinationRefused', { destination: params.destination })} ${text}` : text;
+}
+
+/** The operator's refusals of a recipient (backend delivery/registry/allowed.ts): an error's code, or why a recipient cannot be chosen. */
+export const DESTINATION_REFUSALS: ReadonlySet<string> = new Set(['mailbox_domain_not_allowed', 'team_not_allowed']);
+
+/**
+ * Why a recipient of the registry cannot be chosen now (GET /api/destinations `unusable`), short
+ * enough for a picker's option; the server's sentence for a reason this pane does not know.
+ */
+export function unusableText(u: Pick<Problem, 'code' | 'params' | 'message'>, t: Translate): string {
+  return known(t, `picker.unusable.${u.code}`, localParams(u.params ?? {}, t)) ?? u.message;
 }
 
 // ---- why routing decided as it did ----
@@ -157,6 +173,9 @@ function placeText(p: unknown, t: Translate): string | null {
 /** An event's detail line from its data in the reader's language; null when the data lacks what it needs (the caller shows `text`). */
 export function eventDetail(e: Pick<TimelineEvent, 'type' | 'actor' | 'text' | 'data'>, t: Translate, lang: string): string | null {
   const d = e.data ?? {};
+  // About recipients the caller's role does not show as well as ones it does (backend store/read.ts
+  // scopedTimeline): the server keeps the type, time and actor, and replaces the data by this marker.
+  if (d.redacted === true) return t('events.redacted');
   const actor = actorText(e.actor, t);
   // Retention deleted the details (retention/purge.ts): the text is a fixed Danish sentence, the data empty.
   if (e.type !== 'purged' && Object.keys(d).length === 0 && e.text === 'Detaljer slettet sammen med brevets indhold') return t('events.detailsPurged');

@@ -352,6 +352,12 @@ export const quarantineItemSchema = z.object({
   providerMessageId: z.string(),
   receivedAt: z.string().datetime(),
   reason: z.string(),
+  /**
+   * Erased at a data subject's request (and when): its content is gone, so there is nothing to try
+   * again (the retry answers 409 `erased`); retention deletes the record at the retention period.
+   */
+  erased: z.boolean().optional(),
+  erasedAt: z.string().datetime().nullable().optional(),
 });
 export type QuarantineItem = z.infer<typeof quarantineItemSchema>;
 export const quarantineListSchema = z.object({ items: z.array(quarantineItemSchema) });
@@ -547,6 +553,15 @@ export const destinationUpdateSchema = z.object({
   webhookUrl: z.string().trim().url('the webhook URL must be a full https:// address').max(2000).optional(),
 }).strict();
 export type DestinationUpdate = z.infer<typeof destinationUpdateSchema>;
+
+/**
+ * GET /api/destinations: the registry as people choose from it (reroute, triage, rules). `unusable`:
+ * the operator's allow-list (backend delivery/registry/allowed.ts) does not let the organisation
+ * deliver there now — its refusal (code `mailbox_domain_not_allowed` or `team_not_allowed`, params,
+ * the English sentence), which choosing it would be answered with (400); null when usable.
+ */
+export const destinationChoiceSchema = destinationSchema.extend({ unusable: problemSchema.nullable().optional() });
+export type DestinationChoice = z.infer<typeof destinationChoiceSchema>;
 
 export const destinationViewSchema = destinationSchema.extend({
   teamId: z.string().nullable(),

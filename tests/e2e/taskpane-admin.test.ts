@@ -1,7 +1,8 @@
 // The admin pages against the real backend in demo mode (seeded organisation, Graph and Teams
 // simulators): approved recipients (add, a refused one with the server's sentence, check again,
 // archive), CVR numbers (add, an invalid one refused in the pane, a duplicate refused by the server,
-// remove) and mailboxes (pause/resume), retention, and service notices with the banner they make
+// remove) and mailboxes (pause/resume), retention and how long past it letters in quarantine are
+// kept, and service notices with the banner they make
 // (Danish and English, dismiss, delete). Also an operator's read-only view, and failed deliveries
 // sent again once their cause is fixed.
 import type { Page } from 'playwright-core';
@@ -166,22 +167,39 @@ browserTest('admin › mailboxes: CVR numbers with their mailboxes\' health; add
   });
 });
 
-browserTest('admin › settings: retention, and a service notice that shows as a banner in Danish and English until deleted', async () => {
+browserTest('admin › settings: retention and the quarantine period, and a service notice that shows as a banner in Danish and English until deleted', async () => {
   await withBrowser('admin-settings', async (b, l) => {
     const { page } = b;
     await openAdmin(page, 'settings');
     const retention = page.getByTestId('retention');
     await retention.getByTestId('retention-means').waitFor();
     expect(await retention.getByTestId('retention-means').textContent()).toBe('Brevenes indhold slettes 90 dage efter modtagelsen.');
+    expect(await retention.getByTestId('quarantine-keep-means').textContent())
+      .toBe('Et brev i karantæne, som ingen har prøvet igen, slettes 90 dage efter opbevaringsperioden: 180 dage efter det kom.');
+    expect(await retention.getByTestId('quarantine-keep-input').inputValue()).toBe('90');
     await retention.getByTestId('retention-input').fill('3');
     await retention.getByTestId('retention-save').click();
     await retention.getByText('Skriv et helt antal dage fra 7 til 3.650.').waitFor();
+    expect(await retention.getByText('Skriv et helt antal dage fra 7 til 3.650 for breve i karantæne.').count()).toBe(0);
     expect(retentionSettingsSchema.parse((await l.api('GET', '/admin/retention-settings')).body).retentionDays).toBe(90);
+    // The quarantine period: its own message, nothing saved (the retention, valid now, neither).
     await retention.getByTestId('retention-input').fill('30');
+    for (const wrong of ['5000', '6', '12.5', '']) {
+      await retention.getByTestId('quarantine-keep-input').fill(wrong);
+      await retention.getByTestId('retention-save').click();
+      await retention.getByTestId('quarantine-keep-field').getByText('Skriv et helt antal dage fra 7 til 3.650 for breve i karantæne.').waitFor();
+      expect(await retention.getByText('Skriv et helt antal dage fra 7 til 3.650.', { exact: true }).count()).toBe(0);
+    }
+    expect(retentionSettingsSchema.parse((await l.api('GET', '/admin/retention-settings')).body)).toEqual({ retentionDays: 90, quarantineKeepDays: 90 });
+    await retention.getByTestId('quarantine-keep-input').fill('45');
     await retention.getByTestId('retention-save').click();
-    await eventually(async () => (await retention.getByTestId('admin-result-text').textContent().catch(() => null)) === 'Gemt: brevenes indhold slettes 30 dage efter modtagelsen.', 'the saved retention');
+    await eventually(async () => (await retention.getByTestId('admin-result-text').textContent().catch(() => null))
+      === 'Gemt: brevenes indhold slettes 30 dage efter modtagelsen; breve i karantæne, som ingen har prøvet igen, 45 dage senere.', 'the saved retention');
     expect(await retention.getByTestId('retention-means').textContent()).toBe('Brevenes indhold slettes 30 dage efter modtagelsen.');
-    expect(retentionSettingsSchema.parse((await l.api('GET', '/admin/retention-settings')).body).retentionDays).toBe(30);
+    expect(await retention.getByTestId('quarantine-keep-means').textContent())
+      .toBe('Et brev i karantæne, som ingen har prøvet igen, slettes 45 dage efter opbevaringsperioden: 75 dage efter det kom.');
+    expect(retentionSettingsSchema.parse((await l.api('GET', '/admin/retention-settings')).body)).toEqual({ retentionDays: 30, quarantineKeepDays: 45 });
+    await b.screenshot('admin-settings-retention-360');
 
     // No banner yet.
     expect(await page.getByTestId('notice').count()).toBe(0);
@@ -237,6 +255,9 @@ browserTest('admin › settings: retention, and a service notice that shows as a
     await page.reload();
     await page.getByTestId('notice-item').waitFor();
     expect(await banner.count()).toBe(0);
+    // The periods in English.
+    expect(await page.getByTestId('quarantine-keep-means').textContent())
+      .toBe('A letter in quarantine that nobody tried again is deleted 45 days after the retention period: 75 days after it arrived.');
 
     // Deleted: gone from the list and from the banner endpoint.
     await page.getByTestId('notice-item').getByTestId('notice-delete').click();
@@ -256,6 +277,8 @@ browserTest('admin › as an operator: everything readable, retention and notice
     await page.getByTestId('retention-means').waitFor();
     expect(await page.getByTestId('admin-only').textContent()).toBe('Kun administratorer kan ændre dette. Din rolle: operatør.');
     expect(await page.getByTestId('retention-input').count()).toBe(0);
+    expect(await page.getByTestId('quarantine-keep-input').count()).toBe(0);
+    expect(await page.getByTestId('quarantine-keep-means').textContent()).toMatch(/^Et brev i karantæne, som ingen har prøvet igen, slettes \d+ dage efter opbevaringsperioden/);
     expect(await page.getByTestId('notice-form').count()).toBe(0);
     await b.screenshot('admin-settings-operator-360');
 

@@ -1,7 +1,9 @@
 // Admin › mailboxes: letters in quarantine, against the real backend in demo mode (pipeline running).
 // The mailbox shows how many it has; its list shows each letter's reason (never content); "Try again"
 // takes a held letter in (it is delivered), keeps an invalid one with the server's reason, and has a
-// letter never fetched fetched again. Operators see the list without the button. Danish and English.
+// letter never fetched fetched again. Operators see the list without the button. A letter erased at a
+// data subject's request is shown as erased, without the button (the server answers 409 erased). Danish
+// and English.
 import type { Page } from 'playwright-core';
 import { and, eq } from 'drizzle-orm';
 import { DEMO_ORGANISATION, demoMemo } from '../../backend/src/demo/letters';
@@ -115,5 +117,50 @@ browserTest('admin › mailboxes as an operator: the quarantined letters and the
     await box.getByTestId('quarantine-item').first().waitFor();
     expect(await box.getByTestId('quarantine-admin-only').textContent()).toBe('Kun administratorer kan prøve breve igen.');
     expect(await box.getByTestId('quarantine-retry').count()).toBe(0);
+  });
+});
+
+browserTest('admin › mailboxes: a letter erased at a data subject\'s request is shown as erased, without "try again"; one erased meanwhile turns erased when tried', async () => {
+  await withLiveBrowser(live, 'admin-quarantine-erased', async (b, l) => {
+    const { page } = b;
+    const db = l.app.database.db;
+    const [mb] = await db.select().from(mailboxes).where(and(eq(mailboxes.orgId, l.app.demoOrgId!), eq(mailboxes.cvr, company.cvr), eq(mailboxes.provider, 'ngdp')));
+    const seal = (s: string) => l.app.ctx.sealer.seal(Buffer.from(s));
+    // As a data subject request leaves it (dsr/requests.ts): the content sealed empty, erased_at set.
+    const [erased, soon] = await db.insert(quarantine).values([
+      { orgId: mb.orgId, mailboxId: mb.id, providerMessageId: 'slettet-1', reason: 'MessageBody: the CPR number 010203-XXXX is not valid', rawEnc: seal(''), receivedAt: new Date(Date.now() - 2_000), erasedAt: new Date(Date.now() - 60_000) },
+      { orgId: mb.orgId, mailboxId: mb.id, providerMessageId: 'slettes-nu-1', reason: 'MessageBody: invalid', rawEnc: seal('<Invalid/>'), receivedAt: new Date(Date.now() - 1_000) },
+    ]).returning();
+    await openMailboxes(page);
+    const box = page.locator(`[data-testid=mailbox][data-mailbox-id="${mb.id}"]`);
+    await box.getByTestId('mailbox-quarantine-toggle').click();
+    const gone = box.locator(`[data-testid=quarantine-item][data-quarantine-id="${erased.id}"]`);
+    await gone.waitFor();
+    expect(await gone.getAttribute('data-erased')).toBe('true');
+    expect(await gone.getByTestId('quarantine-erased-badge').textContent()).toBe('Slettet');
+    expect(await gone.getByTestId('quarantine-erased').textContent())
+      .toMatch(/^Slettet .+ efter anmodning fra den registrerede: indholdet er væk, så der er intet at prøve igen\. Posten slettes, når opbevaringsperioden udløber\.$/);
+    expect(await gone.getByTestId('quarantine-retry').count()).toBe(0);
+    expect(await gone.getByTestId('quarantine-reason').count()).toBe(0);
+    await b.screenshot('admin-quarantine-erased-360');
+
+    // Erased while the list was open: trying it says why in Danish (409 erased), and it shows as erased.
+    const other = box.locator(`[data-testid=quarantine-item][data-quarantine-id="${soon.id}"]`);
+    await other.getByTestId('quarantine-retry').waitFor();
+    expect(await other.getAttribute('data-erased')).toBeNull();
+    await db.update(quarantine).set({ rawEnc: seal(''), erasedAt: new Date() }).where(eq(quarantine.id, soon.id));
+    await other.getByTestId('quarantine-retry').click();
+    await box.getByTestId('form-error').waitFor();
+    expect(await box.getByTestId('form-error-text').textContent())
+      .toBe('Brevet blev slettet efter anmodning fra den registrerede: indholdet er væk, så der er intet at prøve igen. Posten slettes, når opbevaringsperioden udløber.');
+    await eventually(async () => (await other.getAttribute('data-erased')) === 'true', 'the letter shown as erased');
+    expect(await other.getByTestId('quarantine-retry').count()).toBe(0);
+    const [still] = await db.select().from(quarantine).where(eq(quarantine.id, soon.id));
+    expect(still.erasedAt).not.toBeNull(); // nothing taken in
+
+    // In English.
+    await page.getByTestId('language-switch').click();
+    await eventually(async () => (await gone.getByTestId('quarantine-erased-badge').textContent()) === 'Erased', 'the English badge');
+    expect(await gone.getByTestId('quarantine-erased').textContent()).toMatch(/^Erased .+ at the data subject’s request: its content is gone, so there is nothing to try again\./);
   });
 });

@@ -162,4 +162,21 @@ describe('the API\'s codes in words', () => {
     expect(enHtml).toContain('Stored encrypted with 1 document');
     expect(enHtml).not.toContain('English text of');
   });
+
+  test('the timeline: an event redacted for a caller limited to some recipients says so in the reader\'s language, keeping its label and actor', () => {
+    // As the server sends it (backend store/read.ts scopedTimeline): type, time and actor kept, the data only { redacted: true }.
+    const server = 'Details not shown: this step also concerns destinations outside what your role lets you see.';
+    const redacted = (['reroute_requested', 'delivered', 'suggested', 'routed'] as const).map((type) => ev(type, { redacted: true }, type === 'reroute_requested' ? 'Ida Jensen' : 'system', server));
+    for (const e of redacted) {
+      expect([e.type, eventDetail(e, tr(da_), 'da')]).toEqual([e.type, 'Detaljerne vises ikke: dette trin vedrører også modtagere uden for dem, din rolle giver adgang til.']);
+      expect([e.type, eventDetail(e, tr(en_), 'en')]).toEqual([e.type, 'Details not shown: this step also concerns recipients outside those your role gives you access to.']);
+    }
+    // Not every event with a "redacted" key: only the server's marker.
+    expect(eventDetail(ev('placed', { destinations: ['Økonomi'], redacted: 'no' }, 'Ida Jensen'), tr(en_), 'en')).toBe('Ida Jensen placed the letter: Økonomi');
+    const html = renderToStaticMarkup(createElement(I18nextProvider, { i18n: da_ }, createElement(Timeline, { events: redacted })));
+    expect(html).not.toContain(server);
+    expect(html.match(/Detaljerne vises ikke/g)).toHaveLength(4);
+    expect(html).toContain('>Omdirigering bestilt<'); // the event's own label (timeline.reroute_requested)
+    expect(html).toContain('af Ida Jensen');
+  });
 });

@@ -1,8 +1,10 @@
 // Every error code the backend can answer reaches the task pane in the reader's language, or is one
 // whose English sentence the pane shows on purpose (codes.ts SERVER_WORDED_CODES, each with why).
 // The codes are read from backend/src itself (every HttpError, ReplyRefusal, refuse and sendError
-// with a literal code), so a new code without a sentence fails here. Likewise the problem codes a
-// refused mailbox carries (api/admin.ts, and one per certificate problem of ingest/ngdp/tls.ts).
+// with a literal code, and every code built as an object and answered through a variable, such as
+// the operator's refusals of delivery/registry/allowed.ts), so a new code without a sentence fails
+// here. Likewise the problem codes a refused mailbox carries (api/admin.ts, and one per certificate
+// problem of ingest/ngdp/tls.ts).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,14 +26,60 @@ function sources(dir: string): string[] {
   });
 }
 
-/** Every literal error code of backend/src: `new HttpError(409, 'code', …)`, `refuse(409, 'code', …)`, `sendError(res, 429, 'code', …)`. */
+/**
+ * A code written as a value rather than as an argument: `code: 'x'` in an object, `code?: 'x' | 'y'` in
+ * a type, `code ||= 'x'`. A refusal built as an object and thrown through a variable
+ * (`new HttpError(400, refusal.code, …)`) is found only this way.
+ */
+const CODE_LITERAL = /\bcode\??\s*(?::|\|\|=|\?\?=|=(?![=>]))\s*((?:'[a-z][a-z0-9_]*'\s*\|?\s*)+)/g;
+
+/**
+ * The `code` literals that are not error codes the API answers, each deliberately, by where they are
+ * (a path under backend/src; '' is anywhere) and why. Any other `code` literal is taken for an error
+ * code: a new one here must be either translated or listed with its reason. `catalog`: where the
+ * pane says them instead (checked below, in both languages).
+ */
+const NOT_ERROR_CODES: { under: string; codes: string[]; why: string; catalog?: string }[] = [
+  { under: '', codes: ['custom'], why: 'zod\'s own issue code (ctx.addIssue); a zod refusal answers invalid_request' },
+  { under: 'pdf-text/', codes: ['empty', 'error', 'invalid'], why: 'why a PDF\'s text could not be extracted (pdf-text/index.ts): kept with the document, never an answer' },
+  { under: 'routing/', codes: ['routed', 'no_rule_matched', 'rule_sends_to_triage', 'rule_names_no_destination', 'no_existing_destination'],
+    why: 'how routing decided (RoutingExplanation.outcome, a triage cause), said by codes.ts explanationLines' },
+  { under: 'routing/apply.ts', codes: ['nothing_specific', 'too_few_placements'],
+    why: 'why the assistant did not place a letter itself (the suggested event\'s notAutoPlacedCode)', catalog: 'events.notAutoPlaced' },
+  { under: 'routing/', codes: ['template_empty', 'regex_invalid', 'regex_unchecked', 'regex_unproven', 'regex_catastrophic', 'regex_slow'],
+    why: 'a rule\'s problems: each one of a refusal\'s details.problems (or the dry run\'s), not the error\'s code', catalog: 'codes.problem' },
+  { under: 'api/admin.ts', codes: ['mailbox_field_missing', 'mailbox_field_invalid'],
+    why: 'a refused mailbox\'s problems, one per field (tested at the end of this file)', catalog: 'codes.problem' },
+];
+
+const notAnErrorCode = (file: string, code: string) => NOT_ERROR_CODES.find((x) => file.startsWith(x.under) && x.codes.includes(code));
+
+/** Every literal `code` value of backend/src, by code, with the files it is in (relative to backend/src). */
+function backendCodeLiterals(): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  for (const file of sources(BACKEND)) {
+    const rel = path.relative(BACKEND, file).split(path.sep).join('/');
+    for (const m of readFileSync(file, 'utf8').matchAll(CODE_LITERAL)) {
+      for (const [, code] of m[1].matchAll(/'([a-z][a-z0-9_]*)'/g)) found.set(code, [...new Set([...(found.get(code) ?? []), rel])]);
+    }
+  }
+  return found;
+}
+
+/**
+ * Every literal error code of backend/src: `new HttpError(409, 'code', …)`, `refuse(409, 'code', …)`,
+ * `sendError(res, 429, 'code', …)`, and the `code` literals NOT_ERROR_CODES does not account for
+ * (`{ code: 'mailbox_domain_not_allowed', … }` of registry/allowed.ts).
+ */
 function backendErrorCodes(): Map<string, string[]> {
   const found = new Map<string, string[]>();
+  const add = (code: string, file: string) => found.set(code, [...new Set([...(found.get(code) ?? []), file])]);
   const pattern = /(?:HttpError|ReplyRefusal|refuse|sendError)\(\s*(?:res,\s*)?[^,()]+,\s*'([a-z][a-z0-9_]*)'/g;
   for (const file of sources(BACKEND)) {
-    for (const m of readFileSync(file, 'utf8').matchAll(pattern)) {
-      found.set(m[1], [...(found.get(m[1]) ?? []), path.relative(BACKEND, file)]);
-    }
+    for (const m of readFileSync(file, 'utf8').matchAll(pattern)) add(m[1], path.relative(BACKEND, file));
+  }
+  for (const [code, files] of backendCodeLiterals()) {
+    for (const file of files) if (!notAnErrorCode(file, code)) add(code, file);
   }
   return found;
 }
@@ -57,6 +105,28 @@ describe('the backend\'s error codes in the task pane', () => {
   test('the scan finds the codes (it reads the source, not a copied list)', () => {
     expect(codes.size).toBeGreaterThan(40);
     for (const c of ['version_conflict', 'duplicate_name', 'base_url_not_allowed', 'not_found', 'rate_limited', 'reply_in_progress']) expect(codes.has(c)).toBe(true);
+    // Built as objects and thrown through a variable (HttpError(400, refusal.code, …)).
+    expect(codes.get('mailbox_domain_not_allowed')).toEqual(['delivery/registry/allowed.ts']);
+    expect(codes.get('team_not_allowed')).toEqual(['delivery/registry/allowed.ts']);
+    // Not swept in: codes of another kind, the simulators' (Graph's ErrorItemNotFound, NgDP's) and our own Teams errors' (CamelCase).
+    for (const c of ['custom', 'routed', 'no_rule_matched', 'regex_slow', 'too_few_placements', 'mailbox_field_missing', 'empty', 'error']) expect([c, codes.has(c)]).toEqual([c, false]);
+  });
+
+  test('the code literals left out are left out on purpose: each still there, each said where it belongs', () => {
+    const literals = backendCodeLiterals();
+    for (const x of NOT_ERROR_CODES) {
+      expect(x.why.length).toBeGreaterThan(20);
+      for (const c of x.codes) {
+        // Still in the source where the entry says (a stale entry would hide a new code of the same name).
+        expect([c, (literals.get(c) ?? []).some((f) => f.startsWith(x.under))]).toEqual([c, true]);
+        if (!x.catalog) continue;
+        for (const [lang, tree] of [['da', da], ['en', en]] as const) {
+          const node = x.catalog.split('.').reduce<unknown>((n, k) => (n as Tree | undefined)?.[k], tree) as Tree | undefined;
+          const has = !!node && Object.keys(node).some((k) => k === c || k === `${c}_one`);
+          expect([lang, x.catalog, c, has]).toEqual([lang, x.catalog, c, true]);
+        }
+      }
+    }
   });
 
   test('each code has a sentence in Danish and English, or is shown in the server\'s words on purpose', () => {
@@ -69,7 +139,7 @@ describe('the backend\'s error codes in the task pane', () => {
   });
 
   test.each([...backendErrorCodes().keys()].filter((c) => !(c in SERVER_WORDED_CODES)))('%s is said in Danish and English, never in the server\'s English', (code) => {
-    const e = new ApiError('http', code, 'The server\'s English sentence.', 409, true, { params: { rule: 'Til Teams', rules: '"Til Teams"', count: 1 } });
+    const e = new ApiError('http', code, 'The server\'s English sentence.', 409, true, { params: { rule: 'Til Teams', rules: '"Til Teams"', count: 1, domain: 'rival.example' } });
     const d = describeError(e, da_.t);
     const g = describeError(e, en_.t);
     expect(d).not.toBe(e.message);
@@ -92,6 +162,27 @@ describe('the backend\'s error codes in the task pane', () => {
       + '(med adgangsoplysningerne igen), eller driften tilføjer adressen med NGDP_ALLOWED_BASE_URLS.');
     expect(t(new ApiError('http', 'base_url_not_allowed', 'x is not an allowed e-Boks address; …', 400, true), en_.t))
       .toMatch(/^This Brevdue installation does not allow the mailbox's address, so it is not called\./);
+  });
+
+  test('the operator\'s refusals of a recipient: the domain, the allowed ones when there are any, the chosen recipient when one was chosen', () => {
+    const t = describeError;
+    const saved = new ApiError('http', 'mailbox_domain_not_allowed', 'The destination was not saved. Your organisation may not deliver to mailboxes in rival.example: …', 400, true,
+      { params: { domain: 'rival.example', allowed: 'nordlys.example, *.nordlys.example' } });
+    expect(t(saved, da_.t)).toBe('Jeres organisation må ikke levere til postkasser i rival.example: driften af denne Brevdue-installation bestemmer, hvilke maildomæner '
+      + 'hver organisation må bruge. Tilladt for jeres nu: nordlys.example, *.nordlys.example. Vælg en postkasse i et tilladt domæne, eller bed driften om at tillade dette.');
+    expect(t(saved, en_.t)).toMatch(/^Your organisation may not deliver to mailboxes in rival\.example: .* Allowed for yours now: nordlys\.example, \*\.nordlys\.example\. /);
+    // None allowed yet: not "Allowed now: ." (the operator's list for the organisation is empty).
+    const none = new ApiError('http', 'mailbox_domain_not_allowed', 'x', 400, true, { params: { domain: 'firma.dk', allowed: '' } });
+    expect(t(none, en_.t)).toBe('Your organisation may not deliver to mailboxes in firma.dk: the operator of this Brevdue installation decides which mail domains '
+      + 'each organisation may use, and allows none for yours yet. Ask the operator to allow this domain.');
+    expect(t(none, da_.t)).toMatch(/har endnu ikke tilladt nogen for jeres/);
+    // A reroute, resend or placement names the recipient chosen.
+    const rerouted = new ApiError('http', 'mailbox_domain_not_allowed', 'x', 400, true,
+      { params: { domain: 'rival.example', allowed: 'nordlys.example', destination: 'Direktøren (gammel)' } });
+    expect(t(rerouted, da_.t)).toMatch(/^"Direktøren \(gammel\)" kan ikke modtage breve nu\. Jeres organisation må ikke levere til postkasser i rival\.example: /);
+    const team = new ApiError('http', 'team_not_allowed', 'x', 400, true, { params: { destination: 'Bestyrelsen' } });
+    expect(t(team, en_.t)).toMatch(/^"Bestyrelsen" cannot receive letters now\. Your organisation may not deliver to this team: /);
+    expect(t(new ApiError('http', 'team_not_allowed', 'x', 400, true), da_.t)).toMatch(/^Jeres organisation må ikke levere til dette team: /);
   });
 
   test('a code shown in the server\'s words keeps them', () => {

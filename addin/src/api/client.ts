@@ -3,12 +3,12 @@
 import { z } from 'zod';
 import { replyInfoSchema, replyListSchema, type ReplyInfo } from '../../../shared/src/contracts';
 import {
-  apiErrorSchema, destinationSchema, healthSchema, meSchema, messageDetailSchema, messageListResponseSchema,
+  apiErrorSchema, destinationChoiceSchema, healthSchema, meSchema, messageDetailSchema, messageListResponseSchema,
   triageListSchema,
   activeNoticeListSchema, cvrViewSchema, destinationViewSchema, mailboxViewSchema, retentionSettingsSchema, serviceNoticeListSchema, serviceNoticeSchema,
   type ActiveNotice, type CvrCreate, type CvrView, type DestinationCreate, type DestinationUpdate, type DestinationView, type MailboxCreate, type MailboxView,
   type NoticeCreate, type RetentionSettings, type ServiceNotice,
-  type Destination, type Health, type Me, type MessageDetail, type MessageListResponse, type TriageList,
+  type DestinationChoice, type Health, type Me, type MessageDetail, type MessageListResponse, type TriageList,
 } from '../../../shared/src/contracts';
 import { statsResponseSchema, type StatsBy, type StatsGranularity, type StatsResponse } from '../../../shared/src/contracts';
 import { jobsOverviewSchema, type JobsOverview } from '../../../shared/src/contracts';
@@ -76,7 +76,8 @@ export type OldCopy = RerouteDefaults['rerouteOldCopy'];
 export const deliveriesCreatedSchema = z.object({ deliveryIds: z.array(z.string().uuid()) });
 export type DeliveriesCreated = z.infer<typeof deliveriesCreatedSchema>;
 
-export const destinationListSchema = z.object({ items: z.array(destinationSchema) });
+/** GET /api/destinations: each with `unusable` when the operator's allow-list refuses it now. */
+export const destinationListSchema = z.object({ items: z.array(destinationChoiceSchema) });
 
 /** Rules (GET /api/admin/rules) and the organisation's CVR numbers (GET /api/cvrs), for the rules page. */
 export const ruleListSchema = z.object({ items: z.array(ruleViewSchema) });
@@ -102,8 +103,8 @@ export interface ApiClient {
   findByOutlookItem(ids: OutlookItemIds, signal?: AbortSignal): Promise<MessageDetail>;
   /** A document's content, for saving under its original file name. */
   downloadDocument(messageId: string, documentId: string, signal?: AbortSignal): Promise<Blob>;
-  /** The approved-recipients registry (everyone signed in may read it). */
-  listDestinations(signal?: AbortSignal): Promise<Destination[]>;
+  /** The approved-recipients registry (everyone signed in may read it); `unusable` ones cannot be chosen now. */
+  listDestinations(signal?: AbortSignal): Promise<DestinationChoice[]>;
   rerouteDefaults(signal?: AbortSignal): Promise<RerouteDefaults>;
   resend(messageId: string, body: { deliveryId?: string }): Promise<DeliveriesCreated>;
   reroute(messageId: string, body: { destinationIds: string[]; oldCopy?: OldCopy }): Promise<DeliveriesCreated>;

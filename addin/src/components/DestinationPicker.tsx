@@ -1,16 +1,20 @@
 // Choosing destinations: a searchable multi-select over the organisation's approved recipients
 // (Fluent TagPicker). Only registry entries can be chosen — there is no way to type an address.
 // A chosen id the registry no longer holds (archived, perhaps in another tab) stays visible, marked,
-// with a message naming it, so the person removes it before saving.
+// with a message naming it, so the person removes it before saving. A recipient the operator's
+// allow-list refuses the organisation now (`unusable`, GET /api/destinations) is listed last, greyed
+// out with the reason, and cannot be chosen: the server would refuse it; one chosen already (a rule
+// made before) is marked like an archived one.
 // Keyboard: Enter picks the active option and keeps the list open for the next one; Escape closes the
 // list first, then clears the search text, and only then reaches a surrounding dialog.
 import {
   Button, Caption1, Field, Spinner, Tag, TagPicker, TagPickerControl, TagPickerGroup, TagPickerInput, TagPickerList,
-  TagPickerOption, makeStyles, tokens,
+  TagPickerOption, makeStyles, mergeClasses, tokens,
 } from '@fluentui/react-components';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Destination } from '../../../shared/src/contracts';
+import type { Destination, DestinationChoice } from '../../../shared/src/contracts';
+import { unusableText, type Translate } from '../codes';
 import { destinationWhere, filterDestinations } from '../destinations';
 import { describeError } from './ErrorBar';
 import { MailIcon, TeamsIcon } from './icons';
@@ -31,6 +35,10 @@ const useStyles = makeStyles({
     backgroundColor: tokens.colorPaletteRedBackground1,
   },
   goneName: { textDecorationLine: 'line-through' },
+  // Greyed out (Fluent's Option greys a disabled option; TagPickerOption's styles do not), the reason readable.
+  unusable: { color: tokens.colorNeutralForegroundDisabled, cursor: 'not-allowed' },
+  unusableIcon: { color: tokens.colorNeutralForegroundDisabled },
+  unusableReason: { display: 'block', color: tokens.colorNeutralForeground2, overflowWrap: 'anywhere' },
 });
 
 export interface DestinationPickerProps {
@@ -53,9 +61,9 @@ export interface DestinationPickerProps {
   reloadToken?: number;
 }
 
-function KindIcon({ d }: { d: Pick<Destination, 'kind'> }) {
+function KindIcon({ d, greyed }: { d: Pick<Destination, 'kind'>; greyed?: boolean }) {
   const s = useStyles();
-  return <span className={s.icon}>{d.kind === 'teams_channel' ? <TeamsIcon /> : <MailIcon />}</span>;
+  return <span className={mergeClasses(s.icon, greyed && s.unusableIcon)}>{d.kind === 'teams_channel' ? <TeamsIcon /> : <MailIcon />}</span>;
 }
 
 export function DestinationPicker({
@@ -106,17 +114,31 @@ export function DestinationPicker({
     if (query !== '') { e.preventDefault(); e.stopPropagation(); setQuery(''); }
   };
 
-  const byId = useMemo(() => new Map(destinations.map((d) => [d.id, d])), [destinations]);
+  const byId = useMemo(() => new Map<string, DestinationChoice>(destinations.map((d) => [d.id, d])), [destinations]);
+  // Why each recipient the operator does not allow now cannot be chosen, in the reader's language.
+  const unusable = useMemo(
+    () => new Map(destinations.flatMap((d) => (d.unusable ? [[d.id, unusableText(d.unusable, t as unknown as Translate)] as const] : []))),
+    [destinations, t],
+  );
   // Chosen, but not (any longer) in the registry: archived or removed. Known only once it has loaded.
   const gone = loading || error != null ? [] : selected.filter((id) => !byId.has(id));
   const goneName = (id: string) => knownDestinationName(id) ?? t('picker.unknownName');
   const goneMessage = gone.length > 0
     ? t('picker.gone', { count: gone.length, names: gone.map(goneName).join(', ') })
     : null;
+  const chosenUnusable = selected.filter((id) => unusable.has(id));
+  const unusableMessage = chosenUnusable.length > 0
+    ? t('picker.unusableChosen', { count: chosenUnusable.length, names: chosenUnusable.map((id) => byId.get(id)!.displayName).join(', '), reason: unusable.get(chosenUnusable[0]) })
+    : null;
+  // Usable ones first, each group in registry order.
   const options = useMemo(
-    () => filterDestinations(destinations, query, (d) => t(`destinationKind.${d.kind}`)).filter((d) => !selected.includes(d.id)),
+    () => {
+      const found = filterDestinations(destinations, query, (d) => t(`destinationKind.${d.kind}`)).filter((d) => !selected.includes(d.id));
+      return [...found.filter((d) => !d.unusable), ...found.filter((d) => d.unusable)];
+    },
     [destinations, query, selected, t],
   );
+  const problem = validation ?? goneMessage ?? unusableMessage;
 
   const hint = loading
     ? <span className={s.problem}><Spinner size="extra-tiny" />{t('picker.loading')}</span>
@@ -133,10 +155,11 @@ export function DestinationPicker({
     <Field
       label={label}
       hint={hint}
-      validationMessage={validation ?? goneMessage ?? undefined}
-      validationState={validation || goneMessage ? 'error' : 'none'}
+      validationMessage={problem ?? undefined}
+      validationState={problem ? 'error' : 'none'}
       data-testid={testId}
       data-gone={gone.length > 0 ? gone.length : undefined}
+      data-unusable={chosenUnusable.length > 0 ? chosenUnusable.length : undefined}
     >
       <TagPicker
         open={open}
@@ -148,6 +171,8 @@ export function DestinationPicker({
         disabled={inactive}
         onOptionSelect={(e, data) => {
           if (data.value === NO_OPTIONS) return;
+          // Never add one the operator does not allow (a disabled option reached by the keyboard); removing one is fine.
+          if (unusable.has(data.value) && !selected.includes(data.value)) return;
           pickedBy.current = e.type === 'keydown' ? ('nativeEvent' in e ? e.nativeEvent : e) : null;
           onChange(data.selectedOptions.filter((id) => id !== NO_OPTIONS));
           setQuery('');
@@ -158,20 +183,23 @@ export function DestinationPicker({
             {selected.map((id) => {
               const d = byId.get(id);
               const isGone = gone.includes(id);
+              const why = unusable.get(id);
               const name = d?.displayName ?? (isGone ? goneName(id) : knownDestinationName(id) ?? id);
               return (
                 <Tag
                   key={id}
                   value={id}
                   shape="rounded"
-                  className={isGone ? s.gone : undefined}
+                  className={isGone || why ? s.gone : undefined}
                   media={d ? <KindIcon d={d} /> : undefined}
                   dismissIcon={{ 'aria-label': t('picker.remove', { name }) }}
                   data-testid="picked-destination"
                   data-gone={isGone || undefined}
-                  title={isGone ? t('picker.goneHint') : undefined}
+                  data-unusable={why ? d?.unusable?.code : undefined}
+                  title={isGone ? t('picker.goneHint') : why}
                 >
-                  {isGone ? <><span className={s.goneName}>{name}</span>{` ${t('picker.goneTag')}`}</> : name}
+                  {isGone ? <><span className={s.goneName}>{name}</span>{` ${t('picker.goneTag')}`}</>
+                    : why ? <><span className={s.goneName}>{name}</span>{` ${t('picker.unusableTag')}`}</> : name}
                 </Tag>
               );
             })}
@@ -192,20 +220,27 @@ export function DestinationPicker({
             ? options.map((d) => {
               const where = destinationWhere(d);
               const copy = withCopy?.has(d.id);
+              const why = unusable.get(d.id);
               return (
                 <TagPickerOption
                   key={d.id}
                   value={d.id}
                   text={d.displayName}
-                  media={<KindIcon d={d} />}
+                  media={<KindIcon d={d} greyed={why !== undefined} />}
+                  className={why ? s.unusable : undefined}
+                  // Option's own `disabled` (not selectable, aria-disabled, skipped by the keyboard); TagPickerOption's type leaves it out.
+                  {...{ disabled: why !== undefined }}
+                  title={why}
                   secondaryContent={(
-                    <span className={s.secondary}>
+                    <span className={mergeClasses(s.secondary, why && s.unusable)}>
                       {t(`destinationKind.${d.kind}`)}{where ? ` · ${where}` : ''}
                       {copy && <span className={s.hasCopy}>{` · ${t('picker.hasCopy')}`}</span>}
+                      {why && <span className={s.unusableReason} data-testid="destination-unusable-reason">{t('picker.unusableOption', { reason: why })}</span>}
                     </span>
                   )}
                   data-testid="destination-option"
                   data-destination-id={d.id}
+                  data-unusable={d.unusable?.code}
                 >
                   {d.displayName}
                 </TagPickerOption>

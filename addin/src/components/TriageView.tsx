@@ -1,6 +1,8 @@
 // The triage queue: letters no rule could place, oldest deadline first, each with why it is here and
 // up to three suggestions from the assistant. One click on a suggestion places the letter; "choose
-// other recipients" places it anywhere in the registry. A placed letter leaves the queue.
+// other recipients" places it anywhere in the registry. A placed letter leaves the queue. A suggestion
+// naming a recipient the operator's allow-list refuses now (the registry's `unusable`) is shown
+// without its button, with the reason: the server would refuse the placement.
 // Focus for keyboard users: "choose other recipients" moves it into the search field; after a placement
 // it goes to the next letter's first action (or to the empty queue's message).
 import {
@@ -15,7 +17,7 @@ import { useApi } from '../api/context';
 import { joinNames } from '../destinations';
 import { formatConfidence, formatDate, formatDateTime, isPast } from '../format';
 import { isLanguage } from '../i18n';
-import { triageWhyLines, type Translate } from '../codes';
+import { triageWhyLines, unusableText, type Translate } from '../codes';
 import { ActionButton } from './ActionButton';
 import { DestinationPicker } from './DestinationPicker';
 import { EmptyState } from './EmptyState';
@@ -69,6 +71,7 @@ const useStyles = makeStyles({
   suggestionTop: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
   suggestionButton: { justifyContent: 'flex-start', textAlign: 'left', maxWidth: '100%', height: 'auto', minHeight: '32px', overflowWrap: 'anywhere' },
   explanation: { color: tokens.colorNeutralForeground3, overflowWrap: 'anywhere' },
+  unusable: { color: tokens.colorPaletteRedForeground1, overflowWrap: 'anywhere' },
   other: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
   row: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
   center: { display: 'flex', justifyContent: 'center', padding: tokens.spacingVerticalXXL },
@@ -288,6 +291,15 @@ function TriageCard({ item, onPlaced, onOpen, onRefresh }: {
     }
   };
 
+  /** Why a suggestion cannot be placed: its recipients the operator does not allow now, with the first one's reason; null when it can. */
+  const unusableIn = (ids: string[]): string | null => {
+    const refused = ids.map((id) => destinations.find((d) => d.id === id)).filter((d) => d?.unusable);
+    if (refused.length === 0) return null;
+    return t('triage.suggestionUnusable', {
+      names: joinNames(refused.map((d) => d!.displayName), locale), reason: unusableText(refused[0]!.unusable!, t as unknown as Translate),
+    });
+  };
+
   const placeOther = () => {
     setTried(true);
     if (selected.length === 0) return;
@@ -331,6 +343,7 @@ function TriageCard({ item, onPlaced, onOpen, onRefresh }: {
             lang={lang}
             busy={placing === `s${i}`}
             disabled={placing != null}
+            unusable={unusableIn(sg.destinationIds)}
             onPlace={() => void place(`s${i}`, sg.destinationIds, sg.destinations)}
           />
         ))}
@@ -386,12 +399,14 @@ function TriageCard({ item, onPlaced, onOpen, onRefresh }: {
   );
 }
 
-function SuggestionRow({ suggestion, primary, lang, busy, disabled, onPlace }: {
+function SuggestionRow({ suggestion, primary, lang, busy, disabled, unusable, onPlace }: {
   suggestion: Suggestion;
   primary: boolean;
   lang: 'da' | 'en';
   busy: boolean;
   disabled: boolean;
+  /** Why it cannot be placed now (a recipient the operator does not allow), or null. */
+  unusable: string | null;
   onPlace: () => void;
 }) {
   const s = useStyles();
@@ -408,8 +423,10 @@ function SuggestionRow({ suggestion, primary, lang, busy, disabled, onPlace }: {
           size="small"
           onClick={onPlace}
           disabled={disabled}
+          unavailableReason={unusable}
           icon={busy ? <Spinner size="tiny" /> : undefined}
           data-testid="triage-place-suggestion"
+          data-unusable={unusable !== null || undefined}
         >
           {busy ? t('triage.placing') : t('triage.placeIn', { names })}
         </ActionButton>
@@ -418,6 +435,7 @@ function SuggestionRow({ suggestion, primary, lang, busy, disabled, onPlace }: {
         </Badge>
       </div>
       <Caption1 className={s.explanation} data-testid="triage-explanation">{suggestion.explanation[lang]}</Caption1>
+      {unusable && <Caption1 className={s.unusable} data-testid="triage-suggestion-unusable">{unusable}</Caption1>}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 // The approved-recipients registry, loaded once per API client and shared by every picker (reroute,
 // triage). A failed load is forgotten, so "try again" asks the server again.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Destination } from '../../../shared/src/contracts';
+import type { DestinationChoice as Destination } from '../../../shared/src/contracts';
 import type { ApiClient } from '../api/client';
 import { useApi } from '../api/context';
 

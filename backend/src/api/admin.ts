@@ -116,7 +116,8 @@ export function adminRouter(deps: ApiDeps): Router {
     res.json(await getMailbox(deps.db, org(req), await mailboxInScope(req)));
   }));
 
-  // Quarantined letters of a mailbox (invalid, refused by the database, or given up): what and why, no content.
+  // Quarantined letters of a mailbox (invalid, refused by the database, or given up): what and why, no
+  // content; `erased` ones (a data subject request) have nothing left to try again.
   r.get('/mailboxes/:id/quarantine', operator, h(async (req, res) => {
     res.json({ items: await listQuarantine(deps.db, org(req), await mailboxInScope(req)) });
   }));

@@ -8,7 +8,7 @@ import {
 } from '../../../shared/src/contracts';
 import type { AppContext } from '../context';
 import {
-  archiveDestination, createDestination, destinationView, destinationViewFor, getDestination, listDestinations, recheckDestination, updateDestination,
+  archiveDestination, createDestination, destinationChoice, destinationView, destinationViewFor, getDestination, listDestinations, recheckDestination, updateDestination,
   type DestinationChecker,
 } from '../delivery/registry/destinations';
 import { mailboxRefusal } from '../delivery/registry/allowed';
@@ -33,10 +33,11 @@ export function deliveryRouter(deps: DeliveryDeps): Router {
   const allowed = (req: express.Request) => (d: { id: string }) => mayUseDestination(scope(req), d.id);
   const actor = (req: express.Request) => ({ id: req.auth!.userId, name: req.auth!.displayName });
 
-  // The registry as people choose from it (no webhook secrets, no check details).
+  // The registry as people choose from it (no webhook secrets, no check details); one the operator's
+  // allow-list refuses the organisation now is marked `unusable` with the reason, not offered.
   r.get('/destinations', h(async (req, res) => {
     const rows = (await listDestinations(ctx.db, org(req))).filter(allowed(req));
-    res.json({ items: rows.map((d) => { const v = destinationView(d); return { id: v.id, kind: v.kind, displayName: v.displayName, mailbox: v.mailbox, folderPath: v.folderPath }; }) });
+    res.json({ items: rows.map((d) => destinationChoice(d, ctx.destinationPolicy)) });
   }));
 
   // A destination outside the caller's limits answers as one of another organisation would.

@@ -1,16 +1,19 @@
 // When a delivery dead-letters, the organisation's admins get a mail (through Graph sendMail from
 // the configured sender mailbox) saying which letter, where it should have gone, and why it failed.
 // The notice never contains the letter's documents; the subject is CPR-masked like everything else.
-import { and, eq, isNull } from 'drizzle-orm';
+// Claimed before sent (deliveries.dead_notice_until), the sender held against the operator's allow-list
+// at send time, and owed until sent: see notifyDeadLetter and the sweep notifyWaitingDeadLetters.
+import { and, asc, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import type { AppContext } from '../context';
-import { deliveries, destinations, messages, organisations } from '../store/schema';
+import { deliveries, destinations, events, messages, organisations } from '../store/schema';
 import { addEvent } from '../store/letters';
 import { maskCpr } from '../../../shared/src/identifiers';
 import { call, enc } from './mailbox';
 import { esc } from './render';
 import { parseDeliverySettings } from './settings';
 import { describeGraphError } from './deliver';
+import { mailboxRefusal, UNRESTRICTED_POLICY } from './registry/allowed';
 
 export interface DeadLetterNotice {
   orgName: string;
@@ -46,7 +49,33 @@ export function renderDeadLetterNotice(n: DeadLetterNotice, to: string): Microso
   };
 }
 
-export async function notifyDeadLetter(ctx: AppContext, deliveryId: string): Promise<'sent' | 'not_configured' | 'already'> {
+export type DeadLetterNoticeOutcome = 'sent' | 'not_configured' | 'already' | 'taken' | 'sender_not_allowed';
+
+/** One attempt's claim on the notice: long enough for a Graph call (30 s) and its recording. */
+const CLAIM_MS = 120_000;
+/** A notice whose sender the operator's list refuses is looked at again this often (the sweep below). */
+export const SENDER_REFUSED_WAIT_MS = 15 * 60_000;
+/** After a failed send: 2 s, 8 s, 32 s … at most 15 minutes (the job retries, the sweep after that). */
+export const deadNoticeBackoffMs = (attempt: number) => Math.min(15 * 60_000, 2000 * 4 ** (Math.max(1, attempt) - 1));
+
+/** A failed send: the notice is tried again from `retryAt` (the claim is held until then). */
+export class DeadNoticeFailed extends Error {
+  constructor(message: string, readonly retryAt: Date) { super(message); }
+}
+
+/**
+ * One attempt at the dead-letter notice of a delivery. Claimed before it is sent: a conditional update
+ * sets `dead_notice_until` (a lease), so jobs running at once (a restart's catch-up beside the job
+ * scheduled when the delivery died, several processes) send one mail; the loser answers 'taken'. A
+ * process that dies holding the claim leaves it to run out: the notice is then sent by the next
+ * attempt (the sweep), so a crash never loses it — one between Graph's accepting the mail and its
+ * recording may send it twice, which for a notice is better than not at all.
+ * The sender (settings' notifySender) is held against the operator's allow-list here, at send time: one
+ * saved before the list, or in a domain since taken off it, sends nothing; the notice waits (reason on
+ * the letter's timeline, once) and goes when the settings or the list allow it.
+ */
+export async function notifyDeadLetter(ctx: AppContext, deliveryId: string, opts: { attempt?: number; now?: Date } = {}): Promise<DeadLetterNoticeOutcome> {
+  const now = opts.now ?? new Date();
   const [row] = await ctx.db.select({ d: deliveries, dest: destinations, org: organisations, m: { id: messages.id, label: messages.label, senderName: messages.senderName, cvr: messages.cvr, receivedAt: messages.receivedAt, replyBy: messages.replyBy } })
     .from(deliveries)
     .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
@@ -54,12 +83,31 @@ export async function notifyDeadLetter(ctx: AppContext, deliveryId: string): Pro
     .innerJoin(messages, eq(messages.id, deliveries.messageId))
     .where(eq(deliveries.id, deliveryId));
   if (!row || row.d.status !== 'dead' || row.d.deadNotifiedAt) return 'already';
+  // The claim (a lease): only one attempt at a time, and none before a failed one's backoff has passed.
+  const lease = new Date(now.getTime() + CLAIM_MS);
+  const claimed = await ctx.db.update(deliveries).set({ deadNoticeUntil: lease })
+    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'dead'), isNull(deliveries.deadNotifiedAt),
+      or(isNull(deliveries.deadNoticeUntil), lt(deliveries.deadNoticeUntil, now)))).returning({ id: deliveries.id });
+  if (claimed.length === 0) return 'taken';
+  const mine = and(eq(deliveries.id, deliveryId), eq(deliveries.deadNoticeUntil, lease));
+
   const settings = parseDeliverySettings(row.org.deliverySettings);
   if (!settings.notifyAddress || !settings.notifySender) {
-    await addEvent(ctx.db, row.d.orgId, row.m.id, 'admins_notified', 'system',
-      'No admin was mailed about the failed delivery: no notification address and sender are configured (admin settings → delivery).', { deliveryId, sent: false });
-    await ctx.db.update(deliveries).set({ deadNotifiedAt: new Date() }).where(eq(deliveries.id, deliveryId));
+    const upd = await ctx.db.update(deliveries).set({ deadNotifiedAt: new Date(), deadNoticeUntil: null }).where(mine).returning({ id: deliveries.id });
+    if (upd.length) {
+      await addEvent(ctx.db, row.d.orgId, row.m.id, 'admins_notified', 'system',
+        'No admin was mailed about the failed delivery: no notification address and sender are configured (admin settings → delivery).', { deliveryId, sent: false });
+    }
     return 'not_configured';
+  }
+  const refusal = mailboxRefusal(ctx.destinationPolicy ?? UNRESTRICTED_POLICY, row.d.orgId, settings.notifySender);
+  if (refusal) {
+    await ctx.db.update(deliveries).set({ deadNoticeUntil: new Date(now.getTime() + SENDER_REFUSED_WAIT_MS) }).where(mine);
+    const text = `The admins were not mailed yet about the failed delivery to ${row.dest.displayName}: the notice sender ${settings.notifySender} may not be used. `
+      + `${refusal.message} The notice is sent once the delivery settings name a sender in an allowed domain.`;
+    await recordWaiting(ctx, row.d.orgId, row.m.id, deliveryId, text);
+    ctx.log.warn('dead-letter notice waits: the notice sender is not allowed', { orgId: row.d.orgId, deliveryId, domain: refusal.params.domain });
+    return 'sender_not_allowed';
   }
   const where = row.dest.mailbox ? `${row.dest.displayName} (${row.dest.mailbox})` : row.dest.displayName;
   const notice = renderDeadLetterNotice({
@@ -70,14 +118,48 @@ export async function notifyDeadLetter(ctx: AppContext, deliveryId: string): Pro
   try {
     await call(ctx.graph, `/users/${enc(settings.notifySender)}/sendMail`, (r) => r.post({ message: notice, saveToSentItems: false }));
   } catch (e) {
-    throw new Error(`Could not mail ${settings.notifyAddress} about the failed delivery: ${describeGraphError(e)}`);
+    const retryAt = new Date(Date.now() + deadNoticeBackoffMs(opts.attempt ?? 99));
+    await ctx.db.update(deliveries).set({ deadNoticeUntil: retryAt }).where(mine);
+    throw new DeadNoticeFailed(`Could not mail ${settings.notifyAddress} about the failed delivery: ${describeGraphError(e)}`, retryAt);
   }
-  // Only the first notice counts; a concurrent job that also sent one is harmless but recorded once.
-  const upd = await ctx.db.update(deliveries).set({ deadNotifiedAt: new Date() })
+  // Recorded under the claim; an attempt that outlived it (a long pause) still records the first notice only.
+  const upd = await ctx.db.update(deliveries).set({ deadNotifiedAt: new Date(), deadNoticeUntil: null })
     .where(and(eq(deliveries.id, deliveryId), isNull(deliveries.deadNotifiedAt))).returning({ id: deliveries.id });
   if (upd.length) {
     await addEvent(ctx.db, row.d.orgId, row.m.id, 'admins_notified', 'system', `Mailed ${settings.notifyAddress} that the delivery to ${row.dest.displayName} failed`,
       { deliveryId, sent: true, to: settings.notifyAddress, destination: row.dest.displayName });
   }
   return 'sent';
+}
+
+/** The reason a notice waits, on the letter's timeline once (not again at every look while it is the same). */
+async function recordWaiting(ctx: AppContext, orgId: string, messageId: string, deliveryId: string, text: string): Promise<void> {
+  const [last] = await ctx.db.select({ text: events.text }).from(events)
+    .where(and(eq(events.orgId, orgId), eq(events.messageId, messageId), eq(events.type, 'admins_notified'), sql`${events.data}->>'deliveryId' = ${deliveryId}`))
+    .orderBy(desc(events.at), desc(events.id)).limit(1);
+  if (last?.text === text) return;
+  await addEvent(ctx.db, orgId, messageId, 'admins_notified', 'system', text, { deliveryId, sent: false, waiting: true, reason: 'sender_not_allowed' });
+}
+
+/**
+ * The sweep (run every minute by the `quarantine-notices` job, jobs/runner.ts): dead deliveries whose
+ * notice is still owed and not claimed — its sender was refused, its job ran out of retries, or a
+ * process died holding the claim — are tried again, at most `limit` a run. Nothing is lost for want
+ * of a restart.
+ */
+export async function notifyWaitingDeadLetters(ctx: AppContext, opts: { now?: Date; limit?: number } = {}): Promise<Record<string, DeadLetterNoticeOutcome>> {
+  const now = opts.now ?? new Date();
+  const due = await ctx.db.select({ id: deliveries.id }).from(deliveries)
+    .where(and(eq(deliveries.status, 'dead'), isNull(deliveries.deadNotifiedAt), or(isNull(deliveries.deadNoticeUntil), lt(deliveries.deadNoticeUntil, now))))
+    .orderBy(asc(deliveries.lastFailedAt)).limit(opts.limit ?? 20);
+  const out: Record<string, DeadLetterNoticeOutcome> = {};
+  for (const d of due) {
+    try {
+      out[d.id] = await notifyDeadLetter(ctx, d.id, { now });
+    } catch (e) {
+      if (!(e instanceof DeadNoticeFailed)) throw e;
+      ctx.log.warn('dead-letter notice failed; will retry', { deliveryId: d.id, retryAt: e.retryAt.toISOString(), error: e.message });
+    }
+  }
+  return out;
 }

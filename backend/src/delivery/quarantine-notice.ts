@@ -16,7 +16,9 @@
 //   of sending again. Failures are retried with backoff for as long as it takes (never given up:
 //   the notice is not lost); the error is kept on the row.
 // - Without a notice address and sender, rows are not claimed: they wait, and the admins are mailed
-//   about them once the settings name both.
+//   about them once the settings name both. A sender the operator's allow-list (DESTINATIONS_ALLOWED)
+//   does not, or no longer, allows is checked at each attempt: nothing is sent from it or searched in
+//   it; the notice waits with the reason (last_error) and is looked at again every 15 minutes.
 // The mail names mailbox, CVR, provider, time, the quarantine reason (CPR-masked, as stored) and how to
 // act; never a letter's content, label or a CPR number.
 import { and, asc, count, desc, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
@@ -30,6 +32,8 @@ import { call, enc } from './mailbox';
 import { esc } from './render';
 import { parseDeliverySettings } from './settings';
 import { classify, describeGraphError } from './deliver';
+import { mailboxRefusal, UNRESTRICTED_POLICY } from './registry/allowed';
+import { SENDER_REFUSED_WAIT_MS } from './notify';
 
 /** Named property holding the notice id on the mail: found again in the sender's mailbox after an uncertain attempt. */
 export const QUARANTINE_NOTICE_PROPERTY = 'String {0b7f7a52-2cf4-4e4c-9d5a-6f0d2b1e8a11} Name brevdueQuarantineNoticeId';
@@ -49,7 +53,7 @@ export const QUARANTINE_NOTICE_DEFAULTS = Object.freeze({
 
 export interface QuarantineNoticeOptions { now?: Date; gatherMs?: number; intervalMs?: number; leaseMs?: number; maxListed?: number }
 
-type Ctx = Pick<AppContext, 'db' | 'graph' | 'log' | 'publicUrl'>;
+type Ctx = Pick<AppContext, 'db' | 'graph' | 'log' | 'publicUrl' | 'destinationPolicy'>;
 
 export interface QuarantinedForNotice {
   quarantineId: string;
@@ -149,7 +153,7 @@ export async function claimQuarantineNotices(ctx: Ctx, opts: QuarantineNoticeOpt
   return made;
 }
 
-export type NoticeOutcome = 'sent' | 'found_sent' | 'moot' | 'not_configured' | 'failed' | 'throttled' | 'taken';
+export type NoticeOutcome = 'sent' | 'found_sent' | 'moot' | 'not_configured' | 'sender_not_allowed' | 'failed' | 'throttled' | 'taken';
 
 /** Sends the notices that are due (or finds them sent). Each under its own lease; at most `limit` per call. */
 export async function sendDueQuarantineNotices(ctx: Ctx, opts: QuarantineNoticeOptions & { limit?: number } = {}): Promise<Record<string, NoticeOutcome>> {
@@ -196,6 +200,19 @@ export async function sendQuarantineNotice(ctx: Ctx, noticeId: string, opts: Qua
       await tx.delete(quarantineNotices).where(mine);
     });
     return 'not_configured';
+  }
+  // The sender held against the operator's allow-list now, not only when the settings were saved: one
+  // saved before the list, or in a domain since taken off it, is neither sent from nor searched. The
+  // notice waits (its letters stay claimed by it), the reason on the row, and goes once allowed.
+  const refusal = mailboxRefusal(ctx.destinationPolicy ?? UNRESTRICTED_POLICY, n.orgId, s.notifySender);
+  if (refusal) {
+    const at = new Date(now.getTime() + SENDER_REFUSED_WAIT_MS);
+    await ctx.db.update(quarantineNotices).set({
+      leaseUntil: null, dueAt: at,
+      lastError: safeText(`Not sent yet: the notice sender ${s.notifySender} may not be used. ${refusal.message} The notice is sent once the delivery settings name a sender in an allowed domain.`, 1000),
+    }).where(mine);
+    ctx.log.warn('quarantine notice waits: the notice sender is not allowed', { orgId: n.orgId, noticeId, domain: refusal.params.domain, at: at.toISOString() });
+    return 'sender_not_allowed';
   }
   const finish = async (status: 'sent' | 'moot', letters: number | null) => {
     await ctx.db.update(quarantineNotices).set({

@@ -98,23 +98,27 @@ export async function lettersMentioning(db: Db, sealer: Sealer, orgId: string, c
 
 /** Embedded PDFs read per quarantined letter at most (each bounded by pdf-text's own limits). */
 const QUARANTINE_PDFS_MAX = 20;
-/** Element text this long or longer is tried as base64 (a document's content). */
-const BASE64_MIN = 128;
+/**
+ * Element text this long or longer is tried as base64 (a document's content): a CPR number in a text
+ * document of a dozen bytes is base64 of 16 characters and more; shorter runs cannot hold one.
+ */
+const BASE64_MIN = 16;
 
 /**
  * The texts to scan for CPR numbers in a quarantined letter's bytes, which may not parse: the bytes as
- * text (UTF-16 when they start with its byte-order mark; UTF-8 when they are valid UTF-8; otherwise
- * latin1, in which the digits of a CPR number read the same as in every ASCII-based encoding), and
- * every long element text that is base64, decoded: a PDF as its extracted text, anything else as text.
+ * text (UTF-16 when they start with its byte-order mark, or without one when the first character has a
+ * NUL beside it, as `<` has; UTF-8 when they are valid UTF-8; otherwise latin1, in which the digits of a
+ * CPR number read the same as in every ASCII-based encoding), and every element text or CDATA section
+ * that is base64, decoded: a PDF as its extracted text, anything else as text.
  */
 export async function quarantineTexts(raw: Buffer): Promise<string[]> {
   const texts = [textOfBytes(raw)];
   const text = texts[0];
   let pdfs = 0;
-  const run = new RegExp(`>([^<]{${BASE64_MIN},})<`, 'g');
+  const run = new RegExp(`(?:>|<!\\[CDATA\\[)([^<\\]]{${BASE64_MIN},})(?:<|\\]\\]>)`, 'g');
   for (let m = run.exec(text); m; m = run.exec(text)) {
     const b64 = m[1].replace(/\s+/g, '');
-    if (b64.length < BASE64_MIN || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) continue;
+    if (b64.length < BASE64_MIN || b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) continue;
     const bytes = Buffer.from(b64, 'base64');
     if (bytes.subarray(0, 5).toString('latin1') === '%PDF-') {
       if (pdfs++ >= QUARANTINE_PDFS_MAX) continue;
@@ -130,6 +134,10 @@ export async function quarantineTexts(raw: Buffer): Promise<string[]> {
 function textOfBytes(raw: Buffer): string {
   if (raw[0] === 0xff && raw[1] === 0xfe) return raw.subarray(2).toString('utf16le');
   if (raw[0] === 0xfe && raw[1] === 0xff) return Buffer.from(raw.subarray(2, raw.length - (raw.length % 2))).swap16().toString('utf16le');
+  // UTF-16 without a byte-order mark (which XML requires, but a letter in quarantine may be anything):
+  // NUL is valid UTF-8, so it would otherwise read as digits with a NUL between each.
+  if (raw.length >= 4 && raw[0] !== 0 && raw[1] === 0 && raw[2] !== 0 && raw[3] === 0) return raw.toString('utf16le');
+  if (raw.length >= 4 && raw[0] === 0 && raw[1] !== 0 && raw[2] === 0 && raw[3] !== 0) return Buffer.from(raw.subarray(0, raw.length - (raw.length % 2))).swap16().toString('utf16le');
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(raw);
   } catch {

@@ -13,7 +13,7 @@
 // costs a few more attempts, never a letter.
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../store/db';
-import { quarantine } from '../store/schema';
+import { quarantine, quarantineTombstones } from '../store/schema';
 
 export const LETTER_ATTEMPTS = 5;
 /** How the quarantine reason of a letter never fetched begins (later polls pass such letters by). */
@@ -45,13 +45,26 @@ export function forgetFailedAttempts(db: Db, mailboxId: string, providerId: stri
 /**
  * Of `ids`, those this mailbox has in quarantine: `passBy` those a poll gave up on (never fetched,
  * or their INVALID receipt given up: still waiting at the provider); the others are held letters
- * whose INVALID receipt is still owed (`reason` goes with it).
+ * whose INVALID receipt is still owed (`reason` goes with it). A letter whose quarantine row retention
+ * deleted counts through its tombstone (quarantine_tombstones: content-free, a fixed reason), so it
+ * is never fetched again — not even one a data subject had erased.
  */
 export async function inQuarantine(db: Db, mailboxId: string, ids: string[]): Promise<Map<string, { passBy: boolean; reason: string }>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.select({ id: quarantine.providerMessageId, reason: quarantine.reason }).from(quarantine)
-    .where(and(eq(quarantine.mailboxId, mailboxId), inArray(quarantine.providerMessageId, ids)));
-  return new Map(rows.map((r) => [r.id, { passBy: passedBy(r.reason), reason: r.reason }]));
+  const [rows, stones] = await Promise.all([
+    db.select({ id: quarantine.providerMessageId, reason: quarantine.reason }).from(quarantine)
+      .where(and(eq(quarantine.mailboxId, mailboxId), inArray(quarantine.providerMessageId, ids))),
+    db.select({ id: quarantineTombstones.providerMessageId, reason: quarantineTombstones.reason }).from(quarantineTombstones)
+      .where(and(eq(quarantineTombstones.mailboxId, mailboxId), inArray(quarantineTombstones.providerMessageId, ids))),
+  ]);
+  // A quarantine row (the letter came again and is held anew) speaks before a tombstone.
+  return new Map([...stones, ...rows].map((r) => [r.id, { passBy: passedBy(r.reason), reason: r.reason }]));
+}
+
+/** A tombstone's reason: content-free, keeping the mark of a receipt given up (later polls pass the letter by). */
+export function tombstoneReason(reason: string): string {
+  const head = 'Quarantined by Brevdue; the record was deleted at the end of its retention period.';
+  return reason.startsWith(RECEIPT_NOT_SENT_PREFIX) ? `${RECEIPT_NOT_SENT_PREFIX} ${LETTER_ATTEMPTS} attempts. ${head}` : head;
 }
 
 /** Of `ids`, those a poll gave up on (recorded in quarantine, still waiting at the provider). */

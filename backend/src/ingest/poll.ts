@@ -8,7 +8,7 @@
 // backlog cannot hold a worker while hundreds of others wait their turn.
 import { and, eq, not, sql } from 'drizzle-orm';
 import type { AppContext, MailboxRow } from '../context';
-import { mailboxes, quarantine } from '../store/schema';
+import { mailboxes, quarantine, quarantineTombstones } from '../store/schema';
 import { acceptLetter, type Accepted } from './accept';
 import { prepared } from '../store/prepared';
 import { providerName, storeQuarantine } from '../store/letters';
@@ -16,7 +16,7 @@ import { ProviderError, type MailboxConnector } from './connector';
 import { ingestErrorText, letterRefusedByDatabase, safeText } from './error-text';
 import { databaseErrorOf } from '../store/db';
 import {
-  FIRST_REASON_SEPARATOR, LETTER_ATTEMPTS, NOT_FETCHED_PREFIX, RECEIPT_NOT_SENT_PREFIX, countFailedAttempt, forgetFailedAttempts, inQuarantine, notFetchedRecord,
+  FIRST_REASON_SEPARATOR, LETTER_ATTEMPTS, NOT_FETCHED_PREFIX, RECEIPT_NOT_SENT_PREFIX, countFailedAttempt, forgetFailedAttempts, inQuarantine, notFetchedRecord, tombstoneReason,
 } from './letter-failures';
 
 export interface PollResult { stored: number; duplicates: number; quarantined: number; more: boolean }
@@ -228,6 +228,9 @@ async function receiptFailed(ctx: AppContext, mailbox: MailboxRow, providerId: s
   const head = `${RECEIPT_NOT_SENT_PREFIX} ${LETTER_ATTEMPTS} attempts (the letter is kept in quarantine; it stays waiting at ${providerName(mailbox.provider)}): ${text.replace(/\.$/, '')}.`;
   await ctx.db.update(quarantine).set({ reason: sql`${head + FIRST_REASON_SEPARATOR} || ${quarantine.reason}` })
     .where(and(eq(quarantine.mailboxId, mailbox.id), eq(quarantine.providerMessageId, providerId), not(sql`starts_with(${quarantine.reason}, ${RECEIPT_NOT_SENT_PREFIX})`)));
+  // A letter known only by its tombstone (its row deleted by retention): marked the same way, content-free.
+  await ctx.db.update(quarantineTombstones).set({ reason: tombstoneReason(RECEIPT_NOT_SENT_PREFIX) })
+    .where(and(eq(quarantineTombstones.mailboxId, mailbox.id), eq(quarantineTombstones.providerMessageId, providerId)));
   const sentence = safeText(`The ${where} is passed by: ${head}`);
   ctx.log.error('letter given up', { mailboxId: mailbox.id, provider: mailbox.provider, providerId, reason: sentence });
   return { retry: false, sentence };

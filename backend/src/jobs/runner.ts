@@ -14,7 +14,7 @@ import { deliveries, mailboxes } from '../store/schema';
 import { createPollScheduler, POLL_DEFAULTS, type PollScheduler } from '../ingest/poll-scheduler';
 import { createRouteScheduler, type RouteScheduler } from '../routing/route-scheduler';
 import { createDeliveryScheduler, type DeliveryScheduler } from '../delivery/delivery-scheduler';
-import { notifyDeadLetter } from '../delivery/notify';
+import { DeadNoticeFailed, deadNoticeBackoffMs, notifyDeadLetter, notifyWaitingDeadLetters } from '../delivery/notify';
 import { QUARANTINE_NOTICE_DEFAULTS, runQuarantineNotices } from '../delivery/quarantine-notice';
 import { indexQuarantined } from '../dsr/cpr-index';
 import { recoverUncertain } from '../delivery/recover';
@@ -106,7 +106,8 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       deliveriesLoop?.wake();
     },
     // No `unique` here: an upsert onto a job that is running now would be overwritten when it
-    // finishes. A duplicate notice job is harmless: the notice is claimed before it is sent.
+    // finishes. A duplicate notice job is harmless: notifyDeadLetter claims the notice (a lease on
+    // deliveries.dead_notice_until) before it sends it, so jobs running at once send one mail.
     async notifyDeadSoon(deliveryId, at = new Date()) {
       await agenda.schedule(at, JOB.notifyDead, { deliveryId, attempt: 1 });
     },
@@ -144,18 +145,23 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       agenda.define(JOB.notifyDead, async (job: Job<{ deliveryId: string; attempt: number }>) => {
         const { deliveryId, attempt } = job.attrs.data;
         try {
-          await notifyDeadLetter(ctx, deliveryId);
+          await notifyDeadLetter(ctx, deliveryId, { attempt });
         } catch (e) {
+          // Never given up: after NOTIFY_ATTEMPTS the minute's sweep (notifyWaitingDeadLetters) goes on trying.
           const retry = attempt < NOTIFY_ATTEMPTS;
-          ctx.log[retry ? 'warn' : 'error'](retry ? 'dead-letter notice failed; will retry' : 'dead-letter notice gave up', { deliveryId, attempt, error: errorMessage(e) });
-          if (retry) await agenda.schedule(new Date(Date.now() + receiptBackoffMs(attempt)), JOB.notifyDead, { deliveryId, attempt: attempt + 1 });
+          const at = e instanceof DeadNoticeFailed ? e.retryAt : new Date(Date.now() + deadNoticeBackoffMs(attempt));
+          ctx.log.warn(retry ? 'dead-letter notice failed; will retry' : 'dead-letter notice failed; the notices sweep tries again',
+            { deliveryId, attempt, retryAt: at.toISOString(), error: errorMessage(e) });
+          if (retry) await agenda.schedule(new Date(at.getTime() + 1000), JOB.notifyDead, { deliveryId, attempt: attempt + 1 });
         }
       }, { concurrency: 2 });
       agenda.define(JOB.recover, async () => { await recoverUncertain(ctx); }, { concurrency: 1 });
       // Letters that entered quarantine: the admins are mailed (batched per organisation), and the
-      // letters' sealed bytes are indexed for data subject requests (a few each minute).
+      // letters' sealed bytes are indexed for data subject requests (a few each minute). Dead-letter
+      // notices still owed (a refused sender, retries run out, a claim left by a crash) are tried again.
       agenda.define(JOB.quarantineNotices, async () => {
         await runQuarantineNotices(ctx);
+        await notifyWaitingDeadLetters(ctx);
         await indexQuarantined(ctx.db, ctx.sealer, { limit: 50 });
       }, { concurrency: 1 });
       agenda.define(JOB.retention, async () => {
@@ -205,7 +211,11 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
   };
 }
 
-/** After a crash: uncertain deliveries looked up together, and dead-letter notices not yet sent (letters to route and deliveries to make wait in their own rows). */
+/**
+ * After a crash: uncertain deliveries looked up together, and dead-letter notices not yet sent (letters
+ * to route and deliveries to make wait in their own rows; a notice another job holds or that waits
+ * for its backoff or an allowed sender answers 'taken', and the sweep sends it in its time).
+ */
 async function resumeInterrupted(ctx: AppContext) {
   // Deliveries interrupted mid-attempt: look for their copies in batches before anyone retries.
   await recoverUncertain(ctx).catch((e) => ctx.log.warn('recovering uncertain deliveries failed', { error: errorMessage(e) }));

@@ -10,12 +10,16 @@
 // pane's mailbox view with its "Try again" button — but not for ever: the admins were mailed when it
 // arrived (delivery/quarantine-notice.ts), and quarantine_keep_days (default 90) after the retention
 // period it is deleted too, each with its own audit entry (quarantine.expired), so the sealed letter
-// (which may name persons) is not kept without bound because nobody looked.
+// (which may name persons) is not kept without bound because nobody looked. A deleted row leaves a
+// content-free tombstone (quarantine_tombstones: mailbox, provider id, dates): a letter whose INVALID
+// receipt never reached the provider is still waiting there, and polls pass it by through that, so it
+// is never fetched and quarantined again (with content a data subject had erased).
 import { and, eq, inArray, isNull, lt, ne, notExists, sql } from 'drizzle-orm';
 import type { Sealer } from '../crypto/envelope';
 import type { Db } from '../store/db';
-import { databaseErrorOf } from '../store/db';
-import { auditLog, cprMentions, documents, events, messages, organisations, quarantine, quarantineNotices, replies } from '../store/schema';
+import { databaseErrorOf, type Tx } from '../store/db';
+import { NOT_FETCHED_PREFIX, tombstoneReason } from '../ingest/letter-failures';
+import { auditLog, cprMentions, documents, events, messages, organisations, quarantine, quarantineNotices, quarantineTombstones, replies } from '../store/schema';
 import { appendAudit } from '../audit/chain';
 
 /** What a purged letter's label becomes: the label is content too (it may name an illness). */
@@ -131,9 +135,12 @@ async function purgeQuarantine(db: Db, orgId: string, cutoff: Date, expiry: Date
     }
     const due = [...acted];
     for (let i = 0; i < due.length; i += 500) {
-      const gone = await db.delete(quarantine)
-        .where(and(eq(quarantine.orgId, orgId), lt(quarantine.receivedAt, cutoff), inArray(quarantine.id, due.slice(i, i + 500)))).returning({ id: quarantine.id });
-      deleted += gone.length;
+      deleted += await db.transaction(async (tx) => {
+        const gone = await tx.delete(quarantine)
+          .where(and(eq(quarantine.orgId, orgId), lt(quarantine.receivedAt, cutoff), inArray(quarantine.id, due.slice(i, i + 500)))).returning(tombstoneColumns);
+        await leaveTombstones(tx, gone);
+        return gone.length;
+      });
     }
     for (const p of past) {
       if (!acted.has(p.id) && p.receivedAt < expiry && await expireQuarantined(db, orgId, p.id, expiry, days)) expired++;
@@ -143,6 +150,23 @@ async function purgeQuarantine(db: Db, orgId: string, cutoff: Date, expiry: Date
   await db.delete(quarantineNotices).where(and(eq(quarantineNotices.orgId, orgId), ne(quarantineNotices.status, 'pending'), lt(quarantineNotices.createdAt, cutoff),
     notExists(db.select({ one: sql`1` }).from(quarantine).where(eq(quarantine.noticeId, quarantineNotices.id)))));
   return { deleted, kept: past.length - deleted - expired, expired };
+}
+
+const tombstoneColumns = {
+  orgId: quarantine.orgId, mailboxId: quarantine.mailboxId, providerMessageId: quarantine.providerMessageId, receivedAt: quarantine.receivedAt, reason: quarantine.reason,
+};
+
+/**
+ * What is left of deleted quarantine rows, in the deleting transaction: mailbox, provider id, dates and
+ * a fixed reason (quarantine_tombstones). A letter whose INVALID receipt never reached the provider is
+ * still waiting there; without this the next poll would fetch it and quarantine it again — content a
+ * data subject had erased, or retention had just deleted. A letter never fetched leaves none: Brevdue
+ * never held its content, and a later poll may fetch it at last.
+ */
+async function leaveTombstones(tx: Tx, rows: { orgId: string; mailboxId: string; providerMessageId: string; receivedAt: Date; reason: string }[]): Promise<void> {
+  const stones = rows.filter((r) => !r.reason.startsWith(NOT_FETCHED_PREFIX))
+    .map((r) => ({ orgId: r.orgId, mailboxId: r.mailboxId, providerMessageId: r.providerMessageId, receivedAt: r.receivedAt, reason: tombstoneReason(r.reason) }));
+  if (stones.length) await tx.insert(quarantineTombstones).values(stones).onConflictDoNothing();
 }
 
 /**
@@ -156,8 +180,9 @@ async function expireQuarantined(db: Db, orgId: string, id: string, expiry: Date
       return await db.transaction(async (tx) => {
         const [row] = await tx.delete(quarantine).where(and(eq(quarantine.id, id), eq(quarantine.orgId, orgId), lt(quarantine.receivedAt, expiry), isNull(quarantine.erasedAt),
           notExists(tx.select({ one: sql`1` }).from(auditLog).where(and(eq(auditLog.orgId, orgId), eq(auditLog.action, QUARANTINE_RETRY_ACTION), eq(auditLog.targetId, id))))))
-          .returning({ mailboxId: quarantine.mailboxId, providerMessageId: quarantine.providerMessageId, receivedAt: quarantine.receivedAt, noticeId: quarantine.noticeId });
+          .returning({ ...tombstoneColumns, noticeId: quarantine.noticeId });
         if (!row) return false;
+        await leaveTombstones(tx, [row]);
         const [notice] = row.noticeId
           ? await tx.select({ sentAt: quarantineNotices.sentAt, sentTo: quarantineNotices.sentTo }).from(quarantineNotices).where(eq(quarantineNotices.id, row.noticeId))
           : [];

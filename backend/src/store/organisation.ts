@@ -98,14 +98,17 @@ export async function getMailbox(db: Db, orgId: string, id: string): Promise<Mai
   return view(row, (await countsByMailbox(db, orgId, [id]))(id));
 }
 
-/** A mailbox's quarantined letters, newest first (at most `limit`): what and why, never the content. */
+/**
+ * A mailbox's quarantined letters, newest first (at most `limit`): what and why, never the content;
+ * `erased` when a data subject request erased it (nothing left to try again: the retry answers 409).
+ */
 export async function listQuarantine(db: Db, orgId: string, mailboxId: string, limit = 500): Promise<QuarantineItem[]> {
   await mailboxRow(db, orgId, mailboxId);
   const rows = await db.select({ id: quarantine.id, mailboxId: quarantine.mailboxId, providerMessageId: quarantine.providerMessageId,
-    receivedAt: quarantine.receivedAt, reason: quarantine.reason })
+    receivedAt: quarantine.receivedAt, reason: quarantine.reason, erasedAt: quarantine.erasedAt })
     .from(quarantine).where(and(eq(quarantine.orgId, orgId), eq(quarantine.mailboxId, mailboxId)))
     .orderBy(desc(quarantine.receivedAt)).limit(limit);
-  return rows.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() }));
+  return rows.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString(), erased: r.erasedAt !== null, erasedAt: r.erasedAt?.toISOString() ?? null }));
 }
 
 export async function updateMailbox(db: Db, sealer: Sealer, orgId: string, id: string, input: MailboxUpdate,

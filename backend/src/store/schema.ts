@@ -227,6 +227,23 @@ export const quarantine = pgTable('quarantine', {
   index('quarantine_cpr_hashes_idx').using('gin', t.cprHashes),
 ]);
 
+/**
+ * What is left of a quarantined letter retention deleted (retention/purge.ts): its mailbox and provider
+ * id, never content. A letter whose INVALID receipt never reached the provider is still waiting there,
+ * and polls pass it by (or owe only its receipt) through this, as through its quarantine row before:
+ * without it the letter would be fetched and quarantined again — with content a data subject asked to
+ * erase. `reason` is a fixed sentence (ingest/letter-failures.ts passedBy reads its prefix).
+ */
+export const quarantineTombstones = pgTable('quarantine_tombstones', {
+  mailboxId: uuid('mailbox_id').notNull().references(() => mailboxes.id),
+  providerMessageId: text('provider_message_id').notNull(),
+  orgId: uuid('org_id').notNull().references(() => organisations.id),
+  reason: text('reason').notNull(),
+  /** When the letter was received, and when its row was deleted. */
+  receivedAt: ts('received_at').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.mailboxId, t.providerMessageId] })]);
+
 /** The approved-recipients registry: rules and people may only choose these. */
 export const destinations = pgTable('destinations', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -326,6 +343,11 @@ export const deliveries = pgTable('deliveries', {
   /** An uncertain outcome happened (timeout, 5xx, crash): look for our copy before creating again. */
   uncertain: boolean('uncertain').notNull().default(false),
   deadNotifiedAt: ts('dead_notified_at'),
+  /**
+   * The dead-letter notice's claim (delivery/notify.ts): an attempt holds it while it sends, so two jobs
+   * never both mail; after a failure or a refused sender, when the notice may be tried again.
+   */
+  deadNoticeUntil: ts('dead_notice_until'),
   attempts: integer('attempts').notNull().default(0),
   graphMessageId: text('graph_message_id'),
   /** The mail's Internet message id: the same whatever id format Outlook uses (the add-in's "This letter"). */

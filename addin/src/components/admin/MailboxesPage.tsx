@@ -5,7 +5,8 @@
 // quarantine — with pause/resume (operators too). A mailbox's quarantined letters open as a list
 // with each one's reason (never its content) and, for admins, "Try again" (POST
 // …/quarantine/:id/retry): taken in, already there, or fetched again at the next poll; a letter
-// that stays shows the server's reason. Admins renew a
+// that stays shows the server's reason. A letter erased at a data subject's request is shown as
+// erased, without "Try again" (its content is gone; the server answers 409 erased). Admins renew a
 // mailbox's credentials (MailboxTools.tsx: the provider's fields, never prefilled) and, for Digital
 // Post, start a backfill whose progress operators may follow too.
 import { Badge, Body1Strong, Button, Caption1, Field, Input, MessageBar, MessageBarBody, Spinner, Text } from '@fluentui/react-components';
@@ -299,6 +300,8 @@ function QuarantineList({ mailboxId, onChanged }: { mailboxId: string; onChanged
       const stays = e instanceof ApiError && e.status === 422;
       setTried({ intent: 'error', title: t(stays ? 'admin.mailboxes.quarantine.stays' : 'admin.mailboxes.quarantine.retryFailed', { id }), error: e });
       if (e instanceof ApiError && e.status === 404) list.reload(); // tried meanwhile by someone else
+      // Erased meanwhile (a data subject request): shown as erased from now on.
+      if (e instanceof ApiError && e.code === 'erased') list.setData((cur) => (cur ?? []).map((x) => (x.id === q.id ? { ...x, erased: true } : x)));
     } finally {
       setTrying(null);
     }
@@ -321,11 +324,22 @@ function QuarantineList({ mailboxId, onChanged }: { mailboxId: string; onChanged
       {list.data && items.length === 0 && <Caption1 className={s.meta} data-testid="quarantine-empty">{t('admin.mailboxes.quarantine.empty')}</Caption1>}
       <ul className={s.list}>
         {items.map((q) => (
-          <li key={q.id} className={s.card} data-testid="quarantine-item" data-quarantine-id={q.id}>
-            <Text weight="semibold" className={s.name}>{t('admin.mailboxes.quarantine.providerId', { id: q.providerMessageId })}</Text>
+          <li key={q.id} className={s.card} data-testid="quarantine-item" data-quarantine-id={q.id} data-erased={q.erased === true || undefined}>
+            <div className={s.row}>
+              <Text weight="semibold" className={s.name}>{t('admin.mailboxes.quarantine.providerId', { id: q.providerMessageId })}</Text>
+              {q.erased && <Badge appearance="tint" color="subtle" data-testid="quarantine-erased-badge">{t('admin.mailboxes.quarantine.erasedBadge')}</Badge>}
+            </div>
             <Caption1 className={s.meta}>{t('admin.mailboxes.quarantine.received', { date: formatDateTime(q.receivedAt, locale) })}</Caption1>
-            <Caption1 className={s.problem} data-testid="quarantine-reason">{q.reason}</Caption1>
-            {isAdmin && (
+            {q.erased
+              ? (
+                <Caption1 className={s.meta} data-testid="quarantine-erased">
+                  {q.erasedAt
+                    ? t('admin.mailboxes.quarantine.erasedOn', { date: formatDateTime(q.erasedAt, locale) })
+                    : t('admin.mailboxes.quarantine.erased')}
+                </Caption1>
+              )
+              : <Caption1 className={s.problem} data-testid="quarantine-reason">{q.reason}</Caption1>}
+            {isAdmin && !q.erased && (
               <div className={s.actions}>
                 <Button
                   size="small"

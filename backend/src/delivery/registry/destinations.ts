@@ -9,7 +9,7 @@ import type { Sealer } from '../../crypto/envelope';
 import { destinations, rules } from '../../store/schema';
 import { HttpError } from '../../api/errors';
 import { displayFolderPath } from '../mailbox';
-import type { DestinationCreate, DestinationKind, DestinationUpdate, DestinationView } from '../../../../shared/src/contracts';
+import type { DestinationChoice, DestinationCreate, DestinationKind, DestinationUpdate, DestinationView } from '../../../../shared/src/contracts';
 import { destinationRefusal, type DestinationPolicy } from './allowed';
 
 export type DestinationRow = typeof destinations.$inferSelect;
@@ -87,6 +87,20 @@ export function destinationViewFor(d: DestinationRow, policy: DestinationPolicy 
   const v = destinationView(d);
   const refusal = destinationRefusal(policy, d.orgId, d);
   return refusal ? { ...v, checkProblems: [refusal.message, ...v.checkProblems.filter((p) => p !== refusal.message)] } : v;
+}
+
+/**
+ * A destination as people choose from it (GET /api/destinations): no webhook or check details, and
+ * `unusable` with the operator's refusal when the organisation may not use it now, so a picker does
+ * not offer what chosenDestinations would refuse.
+ */
+export function destinationChoice(d: DestinationRow, policy: DestinationPolicy | undefined): DestinationChoice {
+  const v = destinationView(d);
+  const refusal = destinationRefusal(policy, d.orgId, d);
+  return {
+    id: v.id, kind: v.kind, displayName: v.displayName, mailbox: v.mailbox, folderPath: v.folderPath,
+    unusable: refusal ? { code: refusal.code, params: refusal.params, message: refusal.message } : null,
+  };
 }
 
 async function refuseProblems(check: DestinationChecker, t: DestinationTarget): Promise<string[]> {
