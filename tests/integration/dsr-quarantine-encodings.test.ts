@@ -3,33 +3,23 @@
 // document (a short base64 run), and base64 inside a CDATA section — all stored as quarantined bytes,
 // searched through the real database and the keyed index (dsr/cpr-index.ts quarantineTexts).
 import { and, eq } from 'drizzle-orm';
-import { startBrevdue, type Brevdue } from '../../backend/src/app';
 import { DEMO_ORGANISATION, demoMemo } from '../../backend/src/demo/letters';
 import { buildMemoXml } from '../../backend/src/memo/build';
 import { storeQuarantine } from '../../backend/src/store/letters';
 import { mailboxes, quarantine } from '../../backend/src/store/schema';
 import { dsrSearchQuarantine, dsrErase } from '../../backend/src/dsr/requests';
 import type { MailboxRow } from '../../backend/src/context';
+import { demoAppForSuite } from '../helpers/app';
 import { testDatabases } from '../helpers/databases';
 
 const [company] = DEMO_ORGANISATION.cvrs;
 const CPR10 = '0101901234';
 
 describe.each(testDatabases)('DSR over quarantined letters in other encodings on $name', (tdb) => {
-  let app: Brevdue;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const d = await tdb.create();
-    drop = d.drop;
-    app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, runJobs: false });
-  });
-  afterAll(async () => {
-    await app.stop();
-    await drop();
-  });
+  const appOf = demoAppForSuite(tdb);
 
   test('UTF-16 without a BOM, a short text document, base64 in CDATA: found, and erased; a letter without the number is not', async () => {
+    const app = appOf();
     const db = app.database.db;
     const [mb] = await db.select().from(mailboxes).where(and(eq(mailboxes.cvr, company.cvr), eq(mailboxes.provider, 'ngdp'))) as MailboxRow[];
     const long = Buffer.from(`Vedrørende 010190-1234 ${'og mere tekst '.repeat(20)}`).toString('base64');

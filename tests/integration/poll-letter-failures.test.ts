@@ -126,7 +126,7 @@ describe.each(testDatabases)('a failing letter on $name', (tdb) => {
     const listed = await fetch(`${app.url}/api/admin/mailboxes/${mb.id}/quarantine`);
     expect(listed.status).toBe(200);
     const { items } = await listed.json() as { items: Record<string, unknown>[] };
-    expect(items).toEqual([{ id: q.id, mailboxId: mb.id, providerMessageId: bad.messageUUID, receivedAt: q.receivedAt.toISOString(), reason: q.reason }]);
+    expect(items).toEqual([{ id: q.id, mailboxId: mb.id, providerMessageId: bad.messageUUID, receivedAt: q.receivedAt.toISOString(), reason: q.reason, erased: false, erasedAt: null }]);
   });
 
   test('values PostgreSQL refuses: that letter is quarantined with the reason and receipted INVALID, the mailbox goes on', async () => {

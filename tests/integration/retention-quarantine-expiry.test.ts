@@ -4,30 +4,20 @@
 // Letters an admin acted on (tried again, or erased in a data subject request) go at the retention
 // period, as before; notices that name no letter any more go with them.
 import { and, eq } from 'drizzle-orm';
-import { startBrevdue, type Brevdue } from '../../backend/src/app';
 import { auditLog, mailboxes, organisations, quarantine, quarantineNotices } from '../../backend/src/store/schema';
 import { runRetention } from '../../backend/src/retention/purge';
 import { verifyAuditChain } from '../../backend/src/audit/chain';
 import { eraseQuarantined } from '../../backend/src/dsr/requests';
-import { callApi } from '../helpers/app';
+import { callApi, demoAppForSuite } from '../helpers/app';
 import { eventually, testDatabases } from '../helpers/databases';
 
 const DAY = 86_400_000;
 
 describe.each(testDatabases)('retention bounds quarantined letters on $name', (tdb) => {
-  let app: Brevdue;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const d = await tdb.create();
-    drop = d.drop;
-    app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, runJobs: false });
-  });
-  afterAll(async () => {
-    await app.stop();
-    await drop();
-  });
+  const appOf = demoAppForSuite(tdb);
 
   test('one nobody acted on is deleted quarantine_keep_days past retention, audited; acted-on ones at retention; the setting is the admin\'s', async () => {
+    const app = appOf();
     const db = app.database.db;
     const orgId = app.demoOrgId!;
     expect((await callApi(app, 'PUT', '/admin/retention-settings', { retentionDays: 30 })).status).toBe(200);
