@@ -58,6 +58,10 @@ export const SENDER_REFUSED_WAIT_MS = 15 * 60_000;
 /** After a failed send: 2 s, 8 s, 32 s … at most 15 minutes (the job retries, the sweep after that). */
 export const deadNoticeBackoffMs = (attempt: number) => Math.min(15 * 60_000, 2000 * 4 ** (Math.max(1, attempt) - 1));
 
+/** A dead delivery whose notice is owed and not claimed (no lease, or one that ran out): the claim's and the sweep's test. */
+const noticeOwedAndFree = (now: Date) => and(eq(deliveries.status, 'dead'), isNull(deliveries.deadNotifiedAt),
+  or(isNull(deliveries.deadNoticeUntil), lt(deliveries.deadNoticeUntil, now)));
+
 /** A failed send: the notice is tried again from `retryAt` (the claim is held until then). */
 export class DeadNoticeFailed extends Error {
   constructor(message: string, readonly retryAt: Date) { super(message); }
@@ -86,8 +90,7 @@ export async function notifyDeadLetter(ctx: AppContext, deliveryId: string, opts
   // The claim (a lease): only one attempt at a time, and none before a failed one's backoff has passed.
   const lease = new Date(now.getTime() + CLAIM_MS);
   const claimed = await ctx.db.update(deliveries).set({ deadNoticeUntil: lease })
-    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'dead'), isNull(deliveries.deadNotifiedAt),
-      or(isNull(deliveries.deadNoticeUntil), lt(deliveries.deadNoticeUntil, now)))).returning({ id: deliveries.id });
+    .where(and(eq(deliveries.id, deliveryId), noticeOwedAndFree(now))).returning({ id: deliveries.id });
   if (claimed.length === 0) return 'taken';
   const mine = and(eq(deliveries.id, deliveryId), eq(deliveries.deadNoticeUntil, lease));
 
@@ -150,7 +153,7 @@ async function recordWaiting(ctx: AppContext, orgId: string, messageId: string, 
 export async function notifyWaitingDeadLetters(ctx: AppContext, opts: { now?: Date; limit?: number } = {}): Promise<Record<string, DeadLetterNoticeOutcome>> {
   const now = opts.now ?? new Date();
   const due = await ctx.db.select({ id: deliveries.id }).from(deliveries)
-    .where(and(eq(deliveries.status, 'dead'), isNull(deliveries.deadNotifiedAt), or(isNull(deliveries.deadNoticeUntil), lt(deliveries.deadNoticeUntil, now))))
+    .where(noticeOwedAndFree(now))
     .orderBy(asc(deliveries.lastFailedAt)).limit(opts.limit ?? 20);
   const out: Record<string, DeadLetterNoticeOutcome> = {};
   for (const d of due) {
