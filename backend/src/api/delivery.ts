@@ -14,7 +14,7 @@ import {
 import { mailboxRefusal } from '../delivery/registry/allowed';
 import { getDeliverySettings, putDeliverySettings } from '../delivery/settings';
 import { failedDeliveries, reroute, resend, retryFailed } from '../delivery/operations';
-import { assertDestinationsInScope, assertLetterInScope, requireRole, scope } from './roles';
+import { assertDestinationsInScope, assertLetterInScope, requireRole, scope, scopeOf } from './roles';
 import { mayUseDestination } from '../store/scope';
 import { HttpError } from './errors';
 import { h } from './handler';
@@ -34,10 +34,13 @@ export function deliveryRouter(deps: DeliveryDeps): Router {
   const actor = (req: express.Request) => ({ id: req.auth!.userId, name: req.auth!.displayName });
 
   // The registry as people choose from it (no webhook secrets, no check details); one the operator's
-  // allow-list refuses the organisation now is marked `unusable` with the reason, not offered.
+  // allow-list refuses the organisation now is marked `unusable` with the reason, not offered. The
+  // reason names the organisation's allowed domains only to those who manage the registry (admins
+  // and operators, who read it in /admin/destinations too); a reader gets the code and the refused domain.
   r.get('/destinations', h(async (req, res) => {
     const rows = (await listDestinations(ctx.db, org(req))).filter(allowed(req));
-    res.json({ items: rows.map((d) => destinationChoice(d, ctx.destinationPolicy)) });
+    const allowList = scopeOf(req.auth!.orgId, req.auth!.grants, ['admin', 'operator']) !== null;
+    res.json({ items: rows.map((d) => destinationChoice(d, ctx.destinationPolicy, allowList)) });
   }));
 
   // A destination outside the caller's limits answers as one of another organisation would.

@@ -8,8 +8,11 @@
 //   an organisation's unclaimed rows into one new `quarantine_notices` row, in one transaction (a
 //   concurrent claim finds the rows taken and makes none), once the oldest of them has waited
 //   `gatherMs` (a poll that quarantines many letters lands in one mail) and at most once per
-//   `intervalMs` per organisation (a broken provider cannot cause a mail storm: one mail an hour,
-//   listing every letter since).
+//   `intervalMs` per organisation, counted from the last notice made or sent (a broken provider
+//   cannot cause a mail storm: one mail an hour, listing every letter since). While a notice cannot
+//   go (its sender refused, or failing), the letters after it join it rather than make one notice an
+//   hour that would all go at once: it is still open — pending, no lease on it, no uncertain attempt,
+//   so no mail of it can have gone — and the attempt that sends it lists what names it then.
 // - A notice is sent under a lease (attempts + 1). The mail carries the notice id as a named property
 //   and a copy is kept in the sender's Sent Items, so an attempt after one that may have sent it (a
 //   lease left behind by a crash, a timeout, a 5xx) first looks for that copy and records it instead
@@ -21,7 +24,7 @@
 //   it; the notice waits with the reason (last_error) and is looked at again every 15 minutes.
 // The mail names mailbox, CVR, provider, time, the quarantine reason (CPR-masked, as stored) and how to
 // act; never a letter's content, label or a CPR number.
-import { and, asc, count, desc, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import type { AppContext } from '../context';
 import { cvrNumbers, mailboxes, organisations, quarantine, quarantineNotices } from '../store/schema';
@@ -117,29 +120,44 @@ export function renderQuarantineNotice(n: QuarantineNotice, to: string, noticeId
 }
 
 /**
- * Claims each organisation's quarantined letters without a notice into a new notice, where the
- * settings name an address and a sender, the oldest has waited `gatherMs` and the organisation's last
- * notice is `intervalMs` old. Returns the notices made.
+ * A pending notice no attempt may have sent: none holds or left a lease on it, none had an uncertain
+ * answer. Letters may still join it: the mail, when it goes, lists what names it then.
+ */
+const openNotice = and(eq(quarantineNotices.status, 'pending'), eq(quarantineNotices.uncertain, false), isNull(quarantineNotices.leaseUntil));
+
+/**
+ * Claims each organisation's quarantined letters without a notice, where the settings name an address
+ * and a sender and the oldest has waited `gatherMs`: into its open notice if it has one (a notice that
+ * cannot go yet — its sender refused by the allow-list, or failing — gathers every letter meanwhile,
+ * so the admins get one mail when it goes, not a backlog of one an hour), else into a new notice once
+ * the organisation's last notice was made and sent `intervalMs` ago. Open notices an earlier version
+ * piled up are joined into the oldest. Returns the notices made.
  */
 export async function claimQuarantineNotices(ctx: Ctx, opts: QuarantineNoticeOptions = {}): Promise<string[]> {
   const now = opts.now ?? new Date();
   const gatherMs = opts.gatherMs ?? QUARANTINE_NOTICE_DEFAULTS.gatherMs;
   const intervalMs = opts.intervalMs ?? QUARANTINE_NOTICE_DEFAULTS.intervalMs;
+  const since = new Date(now.getTime() - intervalMs);
   const waiting = await ctx.db.select({ orgId: quarantine.orgId, oldest: sql<Date>`min(${quarantine.receivedAt})`.mapWith(quarantine.receivedAt) })
     .from(quarantine).where(and(isNull(quarantine.noticeId), isNull(quarantine.erasedAt))).groupBy(quarantine.orgId);
+  const piled = new Set((await ctx.db.select({ orgId: quarantineNotices.orgId }).from(quarantineNotices).where(openNotice)
+    .groupBy(quarantineNotices.orgId).having(sql`count(*) > 1`)).map((p) => p.orgId));
+  const ready = new Set(waiting.filter((w) => w.oldest.getTime() <= now.getTime() - gatherMs).map((w) => w.orgId));
   const made: string[] = [];
-  for (const w of waiting) {
-    if (w.oldest.getTime() > now.getTime() - gatherMs) continue;
-    const [org] = await ctx.db.select({ settings: organisations.deliverySettings }).from(organisations).where(eq(organisations.id, w.orgId));
+  for (const orgId of new Set([...ready, ...piled])) {
+    const [org] = await ctx.db.select({ settings: organisations.deliverySettings }).from(organisations).where(eq(organisations.id, orgId));
     const s = parseDeliverySettings(org?.settings);
     if (!s.notifyAddress || !s.notifySender) continue; // they wait until the settings name both
+    const joined = await joinOpenNotice(ctx, orgId, ready.has(orgId));
+    if (joined || !ready.has(orgId)) continue;
+    // At most one mail an hour: no notice made, nor sent (one that waited long goes late), since.
     const [recent] = await ctx.db.select({ id: quarantineNotices.id }).from(quarantineNotices)
-      .where(and(eq(quarantineNotices.orgId, w.orgId), gt(quarantineNotices.createdAt, new Date(now.getTime() - intervalMs)))).limit(1);
+      .where(and(eq(quarantineNotices.orgId, orgId), or(gt(quarantineNotices.createdAt, since), gt(quarantineNotices.sentAt, since)))).limit(1);
     if (recent) continue;
     const id = await ctx.db.transaction(async (tx) => {
-      const [n] = await tx.insert(quarantineNotices).values({ orgId: w.orgId, createdAt: now, dueAt: now }).returning({ id: quarantineNotices.id });
+      const [n] = await tx.insert(quarantineNotices).values({ orgId, createdAt: now, dueAt: now }).returning({ id: quarantineNotices.id });
       const claimed = await tx.update(quarantine).set({ noticeId: n.id })
-        .where(and(eq(quarantine.orgId, w.orgId), isNull(quarantine.noticeId), isNull(quarantine.erasedAt))).returning({ id: quarantine.id });
+        .where(and(eq(quarantine.orgId, orgId), isNull(quarantine.noticeId), isNull(quarantine.erasedAt))).returning({ id: quarantine.id });
       if (claimed.length === 0) {
         // Another process claimed them first (its transaction committed while this one waited for the rows).
         await tx.delete(quarantineNotices).where(eq(quarantineNotices.id, n.id));
@@ -151,6 +169,33 @@ export async function claimQuarantineNotices(ctx: Ctx, opts: QuarantineNoticeOpt
     if (id) made.push(id);
   }
   return made;
+}
+
+/**
+ * In one transaction, under the lock of the organisation's open notices: the oldest takes the letters
+ * of the others (which go) and, with `claim`, the letters no notice names yet. An attempt claims a
+ * notice by setting its lease, so it waits for this transaction and then lists every letter joined, and
+ * a notice with a lease (or an uncertain attempt) behind it is not open: a mail that may have gone is
+ * never assumed to name a letter it did not. Returns the notice joined, or null when there is none.
+ */
+async function joinOpenNotice(ctx: Ctx, orgId: string, claim: boolean): Promise<string | null> {
+  return ctx.db.transaction(async (tx) => {
+    const open = await tx.select({ id: quarantineNotices.id }).from(quarantineNotices)
+      .where(and(eq(quarantineNotices.orgId, orgId), openNotice)).orderBy(asc(quarantineNotices.createdAt), asc(quarantineNotices.id)).for('update');
+    if (open.length === 0) return null;
+    const [into, ...others] = open.map((o) => o.id);
+    if (others.length) {
+      await tx.update(quarantine).set({ noticeId: into }).where(inArray(quarantine.noticeId, others));
+      await tx.delete(quarantineNotices).where(inArray(quarantineNotices.id, others));
+    }
+    if (claim) {
+      await tx.update(quarantine).set({ noticeId: into })
+        .where(and(eq(quarantine.orgId, orgId), isNull(quarantine.noticeId), isNull(quarantine.erasedAt)));
+    }
+    const [{ letters }] = await tx.select({ letters: count() }).from(quarantine).where(eq(quarantine.noticeId, into));
+    await tx.update(quarantineNotices).set({ letters }).where(eq(quarantineNotices.id, into));
+    return into;
+  });
 }
 
 export type NoticeOutcome = 'sent' | 'found_sent' | 'moot' | 'not_configured' | 'sender_not_allowed' | 'failed' | 'throttled' | 'taken';
@@ -217,7 +262,8 @@ export async function sendQuarantineNotice(ctx: Ctx, noticeId: string, opts: Qua
   const finish = async (status: 'sent' | 'moot', letters: number | null) => {
     await ctx.db.update(quarantineNotices).set({
       status, leaseUntil: null, lastError: null, uncertain: false,
-      ...(status === 'sent' ? { sentAt: new Date(), sentTo: s.notifyAddress, letters } : {}),
+      // opts.now when given (tests' clocks), so the hourly rule counts from when it went.
+      ...(status === 'sent' ? { sentAt: opts.now ?? new Date(), sentTo: s.notifyAddress, letters } : {}),
     }).where(mine);
   };
   try {

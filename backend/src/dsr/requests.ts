@@ -3,15 +3,17 @@
 // like retention purges (the trace stays, the content goes). A letter on legal hold blocks erasure.
 // Quarantined letters (never taken in, so not letters yet) are found through their own index
 // (quarantine.cpr_hashes: their sealed bytes searched in memory, cpr-index.ts indexQuarantined),
-// exported with their original bytes and erased by replacing those with a sealed empty value: the row
-// stays (mailbox, provider id, reason, dates), so a poll still passes the letter by or owes its receipt.
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+// exported with their original bytes and erased by replacing those with a sealed empty value and the
+// reason with a fixed sentence: the row stays (mailbox, provider id, the reason's mark, dates), so a poll
+// still passes the letter by or owes its receipt.
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Sealer } from '../crypto/envelope';
 import type { Db } from '../store/db';
 import { documents, events, mailboxes, messages, quarantine } from '../store/schema';
 import { lettersMentioning, quarantineMentioning } from './cpr-index';
 import { purgeLetters } from '../retention/purge';
 import { providerName } from '../store/letters';
+import { NOT_FETCHED_PREFIX, RECEIPT_NOT_SENT_PREFIX, erasedReason } from '../ingest/letter-failures';
 
 export interface DsrLetter {
   id: string; label: string; senderName: string; cvr: string; receivedAt: string; purgedAt: string | null; legalHold: boolean;
@@ -110,12 +112,17 @@ export async function dsrErase(db: Db, sealer: Sealer, orgId: string, cpr10: str
 
 /**
  * Erases quarantined letters' content: the sealed bytes become a sealed empty value, the index goes,
- * erased_at is set. The row stays (so polls keep passing the letter by, and its INVALID receipt, if
- * still owed, is still sent); "try again" refuses it, retention deletes it at the retention period.
+ * the reason becomes a fixed sentence (it may quote the letter: a value, a name, a file name), keeping
+ * only the mark polls read (letter-failures.ts erasedReason), erased_at is set. The row stays (so polls
+ * keep passing the letter by, and its INVALID receipt, if still owed, is still sent, with the fixed
+ * sentence); "try again" refuses it, retention deletes it at the retention period.
  */
 export async function eraseQuarantined(db: Db, sealer: Sealer, orgId: string, ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];
-  const rows = await db.update(quarantine).set({ rawEnc: sealer.seal(Buffer.alloc(0)), cprHashes: [], erasedAt: new Date() })
+  // In the statement, from the row as it is: a poll marking the receipt given up meanwhile is not undone.
+  const reason = sql<string>`CASE WHEN starts_with(${quarantine.reason}, ${RECEIPT_NOT_SENT_PREFIX}) THEN ${erasedReason(RECEIPT_NOT_SENT_PREFIX)}
+    WHEN starts_with(${quarantine.reason}, ${NOT_FETCHED_PREFIX}) THEN ${erasedReason(NOT_FETCHED_PREFIX)} ELSE ${erasedReason('')} END`;
+  const rows = await db.update(quarantine).set({ rawEnc: sealer.seal(Buffer.alloc(0)), cprHashes: [], reason, erasedAt: new Date() })
     .where(and(eq(quarantine.orgId, orgId), inArray(quarantine.id, ids), isNull(quarantine.erasedAt))).returning({ id: quarantine.id });
   return rows.map((r) => r.id);
 }

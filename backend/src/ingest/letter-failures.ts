@@ -23,6 +23,12 @@ export const RECEIPT_NOT_SENT_PREFIX = 'INVALID receipt not sent after';
 /** Between the receipt's failure and the reason the letter was quarantined for, in a marked reason. */
 export const FIRST_REASON_SEPARATOR = ' Quarantined because: ';
 
+/**
+ * The reason a quarantined letter keeps once a data subject request erased it (dsr/requests.ts): fixed
+ * and content-free, since a reason may quote the letter (an element's value, a name, a file name).
+ */
+export const ERASED_REASON = 'Quarantined by Brevdue; its content and the reason were erased at a data subject\'s request.';
+
 /** Whether a quarantine reason marks a letter later polls pass by (never fetched, or its receipt given up). */
 export const passedBy = (reason: string) => reason.startsWith(NOT_FETCHED_PREFIX) || reason.startsWith(RECEIPT_NOT_SENT_PREFIX);
 
@@ -65,6 +71,16 @@ export async function inQuarantine(db: Db, mailboxId: string, ids: string[]): Pr
 export function tombstoneReason(reason: string): string {
   const head = 'Quarantined by Brevdue; the record was deleted at the end of its retention period.';
   return reason.startsWith(RECEIPT_NOT_SENT_PREFIX) ? `${RECEIPT_NOT_SENT_PREFIX} ${LETTER_ATTEMPTS} attempts. ${head}` : head;
+}
+
+/**
+ * An erased letter's reason (ERASED_REASON), keeping the mark later polls read: a letter never fetched,
+ * or whose INVALID receipt was given up, is still passed by; any other still gets its owed receipt.
+ */
+export function erasedReason(reason: string): string {
+  if (reason.startsWith(RECEIPT_NOT_SENT_PREFIX)) return `${RECEIPT_NOT_SENT_PREFIX} ${LETTER_ATTEMPTS} attempts. ${ERASED_REASON}`;
+  if (reason.startsWith(NOT_FETCHED_PREFIX)) return `${NOT_FETCHED_PREFIX} ${LETTER_ATTEMPTS} attempts. ${ERASED_REASON}`;
+  return ERASED_REASON;
 }
 
 /** Of `ids`, those a poll gave up on (recorded in quarantine, still waiting at the provider). */

@@ -218,7 +218,7 @@ export const quarantine = pgTable('quarantine', {
    * text, for data subject requests; null until indexed (by the quarantine-notices job or a DSR search).
    */
   cprHashes: text('cpr_hashes').array(),
-  /** Content erased at a data subject's request (raw_enc is then a sealed empty value). */
+  /** Content erased at a data subject's request (raw_enc is then a sealed empty value, reason a fixed sentence: letter-failures.ts erasedReason). */
   erasedAt: ts('erased_at'),
 }, (t) => [
   uniqueIndex('quarantine_mailbox_msg_uq').on(t.mailboxId, t.providerMessageId),

@@ -147,6 +147,22 @@ export function teamRefusal(policy: DestinationPolicy, orgId: string, teamId: st
   };
 }
 
+/**
+ * The refusal as told to someone who does not manage the registry (a reader): the same code and the
+ * refused domain (what the task pane's picker says, addin codes.ts unusableText), but not the
+ * organisation's allowed domains or teams — the operator's list is for admins and operators.
+ */
+export function refusalWithoutAllowList(r: DestinationRefusal): DestinationRefusal {
+  if (r.code === 'team_not_allowed') return { code: r.code, message: r.message, params: {} }; // names no team
+  const domain = r.params.domain ?? '';
+  return {
+    code: r.code,
+    message: `Your organisation may not deliver to mailboxes in ${domain}: the operator of this Brevdue installation decides which mail domains `
+      + `each organisation may use (${DESTINATIONS_ALLOWED_SETTING}). An administrator of your organisation can tell which are allowed.`,
+    params: { domain },
+  };
+}
+
 /** The same for a destination (a stored row or one being saved); null when the organisation may use it. */
 export function destinationRefusal(policy: DestinationPolicy | undefined, orgId: string,
   t: { kind: DestinationKind | string; mailbox: string | null; teamId: string | null }): DestinationRefusal | null {

@@ -10,7 +10,7 @@ import { destinations, rules } from '../../store/schema';
 import { HttpError } from '../../api/errors';
 import { displayFolderPath } from '../mailbox';
 import type { DestinationChoice, DestinationCreate, DestinationKind, DestinationUpdate, DestinationView } from '../../../../shared/src/contracts';
-import { destinationRefusal, type DestinationPolicy } from './allowed';
+import { destinationRefusal, refusalWithoutAllowList, type DestinationPolicy } from './allowed';
 
 export type DestinationRow = typeof destinations.$inferSelect;
 
@@ -92,11 +92,14 @@ export function destinationViewFor(d: DestinationRow, policy: DestinationPolicy 
 /**
  * A destination as people choose from it (GET /api/destinations): no webhook or check details, and
  * `unusable` with the operator's refusal when the organisation may not use it now, so a picker does
- * not offer what chosenDestinations would refuse.
+ * not offer what chosenDestinations would refuse. `allowList`: whether the caller may read the
+ * organisation's allowed domains in the reason (admins and operators); otherwise the code and the
+ * refused domain only (allowed.ts refusalWithoutAllowList).
  */
-export function destinationChoice(d: DestinationRow, policy: DestinationPolicy | undefined): DestinationChoice {
+export function destinationChoice(d: DestinationRow, policy: DestinationPolicy | undefined, allowList = false): DestinationChoice {
   const v = destinationView(d);
-  const refusal = destinationRefusal(policy, d.orgId, d);
+  const found = destinationRefusal(policy, d.orgId, d);
+  const refusal = found && !allowList ? refusalWithoutAllowList(found) : found;
   return {
     id: v.id, kind: v.kind, displayName: v.displayName, mailbox: v.mailbox, folderPath: v.folderPath,
     unusable: refusal ? { code: refusal.code, params: refusal.params, message: refusal.message } : null,
