@@ -13,28 +13,16 @@ import { storeLetter } from '../../backend/src/store/letters';
 import { deliveries, destinations, mailboxes } from '../../backend/src/store/schema';
 import { DEMO_FINANCE_MAILBOX } from '../../backend/src/demo/delivery-seed';
 import { activeNoticeListSchema, cvrViewSchema, destinationViewSchema, retentionSettingsSchema } from '../../shared/src/contracts';
-import { browserTest, chromiumAvailable, launchBrowser, waitForCount, type LaunchedBrowser } from './browser';
-import { eventually, startLive, type Live, withLiveBrowser } from './live';
+import { browserTest, launchBrowser, waitForCount, type LaunchedBrowser } from './browser';
+import { eventually, type Live, withLiveBrowser } from './live';
+import { adminLiveForSuite, openAdminTab } from './admin-pane';
 
 let live: Live | null = null;
-
-beforeAll(async () => {
-  if (!chromiumAvailable()) return;
-  live = await startLive({ seed: false, pollIntervalMs: 60_000 });
-}, 120_000);
-
-afterAll(async () => {
-  await live?.stop();
-});
+adminLiveForSuite((l) => { live = l; });
 
 const withBrowser = (name: string, run: (b: LaunchedBrowser, live: Live) => Promise<void>) => withLiveBrowser(live, name, run);
 
-async function openAdmin(page: Page, sub: 'recipients' | 'mailboxes' | 'settings'): Promise<void> {
-  await page.goto(`${live!.app.url}/taskpane.html`);
-  await page.getByTestId('nav-admin').click();
-  await page.getByTestId(`admin-tab-${sub}`).click();
-  await page.getByTestId(`admin-${sub}-page`).waitFor();
-}
+const openAdmin = (page: Page, sub: 'recipients' | 'mailboxes' | 'settings') => openAdminTab(page, live!, sub);
 
 const resultText = (page: Page) => page.getByTestId('admin-result-text').textContent();
 const destinationsNow = async (l: Live) => (await l.api<{ items: unknown[] }>('GET', '/admin/destinations')).body.items.map((d) => destinationViewSchema.parse(d));

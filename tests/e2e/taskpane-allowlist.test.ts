@@ -4,17 +4,14 @@
 // never offered as a choice. The reroute and triage pickers list it last, greyed out with the reason,
 // and a click does not choose it; a triage suggestion naming it has no usable button and says why.
 // Danish and English.
-import { and, eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
-import { DEMO_ORGANISATION, demoMemo } from '../../backend/src/demo/letters';
-import { buildMemoXml } from '../../backend/src/memo/build';
 import type { Memo } from '../../backend/src/memo/types';
-import { storeLetter } from '../../backend/src/store/letters';
-import { destinations, mailboxes } from '../../backend/src/store/schema';
+import { destinations } from '../../backend/src/store/schema';
 import { destinationPolicy } from '../../backend/src/delivery/registry/allowed';
 import { destinationChoiceSchema, triageListSchema } from '../../shared/src/contracts';
 import { browserTest, chromiumAvailable, type LaunchedBrowser } from './browser';
 import { detailOf, eventually, startLive, type Live, withLiveBrowser } from './live';
+import { destinationIdsByName, letterFrom, receiveInTriage as receive } from './triage-letters';
 
 const SKAT = { id: '19552101', name: 'Skattestyrelsen' };
 const FINANCE = 'Økonomi – fælles postkasse';
@@ -25,22 +22,7 @@ let live: Live | null = null;
 let dest: Record<string, string> = {};
 let delivered = '';
 
-const letter = (label: string): Memo => {
-  const m = demoMemo({ recipientCvr: DEMO_ORGANISATION.cvrs[0].cvr, label });
-  m.sender = { id: SKAT.id, idType: 'CVR', label: SKAT.name };
-  return m;
-};
-
-/** Stores a letter as the poller would and routes it; resolves once it waits in triage. */
-async function receive(l: Live, memo: Memo): Promise<string> {
-  const { app } = l;
-  const [mb] = await app.database.db.select().from(mailboxes)
-    .where(and(eq(mailboxes.orgId, app.demoOrgId!), eq(mailboxes.cvr, memo.recipient.id), eq(mailboxes.provider, 'ngdp')));
-  const r = await storeLetter(app.database.db, app.ctx.sealer, mb, memo, Buffer.from(buildMemoXml(memo)));
-  await app.ctx.jobs.routeSoon(r.messageId);
-  await eventually(async () => (await detailOf(l, r.messageId)).status === 'triage', `letter ${memo.label} in triage`);
-  return r.messageId;
-}
+const letter = (label: string): Memo => letterFrom(SKAT, label);
 
 beforeAll(async () => {
   if (!chromiumAvailable()) return;
@@ -51,8 +33,7 @@ beforeAll(async () => {
   await db.insert(destinations).values({
     orgId: l.app.demoOrgId!, kind: 'user_mailbox', displayName: RIVAL, mailbox: 'direktor@rival.example', folderPath: 'Digital Post', checkedAt: new Date(),
   });
-  const rows = await db.select().from(destinations).where(eq(destinations.orgId, l.app.demoOrgId!));
-  dest = Object.fromEntries(rows.map((d) => [d.displayName, d.id]));
+  dest = await destinationIdsByName(l);
   for (const r of (await l.api<{ items: { id: string }[] }>('GET', '/admin/rules')).body.items) {
     expect((await l.api('DELETE', `/admin/rules/${r.id}`)).status).toBe(204);
   }

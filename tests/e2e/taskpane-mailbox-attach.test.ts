@@ -5,8 +5,6 @@
 // field — then attached and shown in the list without a reload. In English: a Digital Post mailbox
 // receiving by push with an OCES certificate read from PEM files in the browser — a key that does
 // not belong to the certificate is said at the key field — then attached. Operators see no button.
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { and, eq, isNull } from 'drizzle-orm';
@@ -17,6 +15,7 @@ import { createTestPki, opensslAvailable, type TestPki } from '../../backend/src
 import { mailboxes } from '../../backend/src/store/schema';
 import { SCREENSHOT_DIR, browserTest, chromiumAvailable, waitForCount } from './browser';
 import { eventually, startLive, type Live, withLiveBrowser } from './live';
+import { openAdminTab, seriousViolations } from './admin-pane';
 
 let live: Live | null = null;
 let pki: TestPki | null = null;
@@ -33,12 +32,7 @@ afterAll(async () => {
   pki?.cleanup();
 });
 
-async function openMailboxes(page: Page): Promise<void> {
-  await page.goto(`${live!.app.url}/taskpane.html`);
-  await page.getByTestId('nav-admin').click();
-  await page.getByTestId('admin-tab-mailboxes').click();
-  await page.getByTestId('admin-mailboxes-page').waitFor();
-}
+const openMailboxes = (page: Page) => openAdminTab(page, live!, 'mailboxes');
 
 const rowsOf = (l: Live, cvr: string) => l.app.database.db.select().from(mailboxes)
   .where(and(eq(mailboxes.orgId, l.app.demoOrgId!), eq(mailboxes.cvr, cvr), isNull(mailboxes.removedAt)));
@@ -50,19 +44,6 @@ async function fieldMessage(input: Locator): Promise<string> {
   const ids = (await input.getAttribute('aria-describedby'))?.split(' ') ?? [];
   const texts = await Promise.all(ids.map((id) => input.page().locator(`[id="${id}"]`).textContent()));
   return texts.join(' ');
-}
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's serious and critical WCAG 2.1 AA findings (as tests/e2e/accessibility.test.ts). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    type V = { id: string; impact: string | null; nodes: { target: string[] }[] };
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: V[] }> } }).axe;
-    const r = await axe.run({ include: [document], exclude: [['[data-tabster-dummy]']] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
 }
 
 /** Nothing may be wider than the pane (no sideways scrolling at 360 px). */

@@ -3,8 +3,6 @@
 // from the form (required fields checked, nothing stored shown), and its next poll succeeds with them;
 // "Fetch earlier letters" — a Digital Post backfill started from the pane (dates checked, the API's
 // refusal shown) whose progress the list follows until done. Operators see neither button to act.
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { and, eq } from 'drizzle-orm';
 import { DEMO_ORGANISATION } from '../../backend/src/demo/letters';
@@ -12,44 +10,19 @@ import { DEMO_MITDK_REFRESH_TOKENS } from '../../backend/src/simulators/mitdk';
 import { pollDueNow } from '../../backend/src/ingest/quarantine-retry';
 import { mailboxes } from '../../backend/src/store/schema';
 import { mailboxViewSchema } from '../../shared/src/contracts';
-import { browserTest, chromiumAvailable, waitForCount } from './browser';
-import { eventually, startLive, type Live, withLiveBrowser } from './live';
+import { browserTest, waitForCount } from './browser';
+import { eventually, type Live, withLiveBrowser } from './live';
+import { adminLiveForSuite, openAdminTab, seriousViolations } from './admin-pane';
 
 let live: Live | null = null;
+adminLiveForSuite((l) => { live = l; });
 
-beforeAll(async () => {
-  if (!chromiumAvailable()) return;
-  live = await startLive({ seed: false, pollIntervalMs: 60_000 });
-}, 120_000);
-
-afterAll(async () => {
-  await live?.stop();
-});
-
-async function openMailboxes(page: Page): Promise<void> {
-  await page.goto(`${live!.app.url}/taskpane.html`);
-  await page.getByTestId('nav-admin').click();
-  await page.getByTestId('admin-tab-mailboxes').click();
-  await page.getByTestId('admin-mailboxes-page').waitFor();
-}
+const openMailboxes = (page: Page) => openAdminTab(page, live!, 'mailboxes');
 
 async function mailboxOf(l: Live, cvr: string, provider: string) {
   const [mb] = await l.app.database.db.select().from(mailboxes)
     .where(and(eq(mailboxes.orgId, l.app.demoOrgId!), eq(mailboxes.cvr, cvr), eq(mailboxes.provider, provider)));
   return mb;
-}
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's serious and critical WCAG 2.1 AA findings (as tests/e2e/accessibility.test.ts). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    type V = { id: string; impact: string | null; nodes: { target: string[] }[] };
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: V[] }> } }).axe;
-    const r = await axe.run({ include: [document], exclude: [['[data-tabster-dummy]']] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
 }
 
 const health = async (l: Live, id: string) => mailboxViewSchema.parse((await l.api('GET', `/admin/mailboxes/${id}`)).body).health;

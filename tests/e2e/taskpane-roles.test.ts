@@ -2,26 +2,15 @@
 // CVR number (picked from the organisation's, never typed), see it listed with the CVR number's name,
 // change its role and add a destination limit, a duplicate refused with the server's sentence, remove
 // it after confirmation. Also the form's own checks, and an operator's view (no grants, a note).
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { DEMO_ORGANISATION } from '../../backend/src/demo/letters';
 import { roleGrantSchema } from '../../shared/src/contracts';
-import { browserTest, chromiumAvailable } from './browser';
-import { eventually, startLive, type Live, withLiveBrowser } from './live';
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+import { browserTest } from './browser';
+import { eventually, type Live, withLiveBrowser } from './live';
+import { adminLiveForSuite, openAdminTab, seriousViolations as axeSeriousViolations } from './admin-pane';
 
 let live: Live | null = null;
-
-beforeAll(async () => {
-  if (!chromiumAvailable()) return;
-  live = await startLive({ seed: false, pollIntervalMs: 60_000 });
-}, 120_000);
-
-afterAll(async () => {
-  await live?.stop();
-});
+adminLiveForSuite((l) => { live = l; });
 
 const GROUP_ID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 const [HOLDING, EJENDOMME] = DEMO_ORGANISATION.cvrs;
@@ -35,21 +24,10 @@ async function seriousViolations(page: Page): Promise<string[]> {
   await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
   // After a dialog closed, Fluent takes aria-hidden off the rest of the page a moment later.
   await page.waitForFunction(() => document.querySelector('[role="dialog"]') !== null || !document.getElementById('root')?.hasAttribute('aria-hidden'));
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    type V = { id: string; impact: string | null; nodes: { target: string[] }[] };
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: V[] }> } }).axe;
-    const r = await axe.run({ include: [document], exclude: [['[data-tabster-dummy]']] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
+  return axeSeriousViolations(page);
 }
 
-async function openRoles(page: Page, l: Live): Promise<void> {
-  await page.goto(`${l.app.url}/taskpane.html`);
-  await page.getByTestId('nav-admin').click();
-  await page.getByTestId('admin-tab-roles').click();
-  await page.getByTestId('admin-roles-page').waitFor();
-}
+const openRoles = (page: Page, l: Live) => openAdminTab(page, l, 'roles');
 
 browserTest('admin › roles: grant with a CVR limit, listed by name; change the role; a duplicate refused; remove', async () => {
   await withLiveBrowser(live, 'admin-roles', async (b, l) => {

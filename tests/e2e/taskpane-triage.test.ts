@@ -2,16 +2,11 @@
 // "everything to triage", the assistant learns from a few placements made through the API, and the
 // pane places the next letters — with one click on a suggestion, or with other recipients chosen from
 // the registry. Also: a refused placement told as the server's sentence, and a reader's view.
-import { and, eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
-import { DEMO_ORGANISATION, demoMemo } from '../../backend/src/demo/letters';
-import { buildMemoXml } from '../../backend/src/memo/build';
-import type { Memo } from '../../backend/src/memo/types';
-import { storeLetter } from '../../backend/src/store/letters';
-import { destinations, mailboxes } from '../../backend/src/store/schema';
 import { meSchema, triageListSchema } from '../../shared/src/contracts';
 import { browserTest, chromiumAvailable, launchBrowser, type LaunchedBrowser } from './browser';
 import { detailOf, eventually, startLive, timelineTypes, waitForTimeline, type Live, withLiveBrowser } from './live';
+import { destinationIdsByName, letterFrom as letter, receiveInTriage as receive } from './triage-letters';
 
 const SKAT = { id: '19552101', name: 'Skattestyrelsen' };
 const KBH = { id: '64942212', name: 'Københavns Kommune' };
@@ -21,29 +16,11 @@ const TEAMS = 'Økonomi – Teams-kanal';
 let live: Live | null = null;
 let dest: Record<string, string> = {};
 
-const letter = (sender: { id: string; name: string }, label: string): Memo => {
-  const m = demoMemo({ recipientCvr: DEMO_ORGANISATION.cvrs[0].cvr, label });
-  m.sender = { id: sender.id, idType: 'CVR', label: sender.name };
-  return m;
-};
-
-/** Stores a letter as the poller would and routes it; resolves once it waits in triage. */
-async function receive(l: Live, memo: Memo): Promise<string> {
-  const { app } = l;
-  const [mb] = await app.database.db.select().from(mailboxes)
-    .where(and(eq(mailboxes.orgId, app.demoOrgId!), eq(mailboxes.cvr, memo.recipient.id), eq(mailboxes.provider, 'ngdp')));
-  const r = await storeLetter(app.database.db, app.ctx.sealer, mb, memo, Buffer.from(buildMemoXml(memo)));
-  await app.ctx.jobs.routeSoon(r.messageId);
-  await eventually(async () => (await detailOf(l, r.messageId)).status === 'triage', `letter ${memo.label} in triage`);
-  return r.messageId;
-}
-
 beforeAll(async () => {
   if (!chromiumAvailable()) return;
   live = await startLive({ seed: false, pollIntervalMs: 60_000 });
   const l = live;
-  const rows = await l.app.database.db.select().from(destinations).where(eq(destinations.orgId, l.app.demoOrgId!));
-  dest = Object.fromEntries(rows.map((d) => [d.displayName, d.id]));
+  dest = await destinationIdsByName(l);
   // Only one rule: everything waits in triage.
   for (const r of (await l.api<{ items: { id: string }[] }>('GET', '/admin/rules')).body.items) {
     expect((await l.api('DELETE', `/admin/rules/${r.id}`)).status).toBe(204);

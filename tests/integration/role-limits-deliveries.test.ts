@@ -7,12 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Brevdue } from '../../backend/src/app';
-import { cvrNumbers, deliveries, destinations, events, mailboxes, messages, organisations } from '../../backend/src/store/schema';
+import { deliveries, destinations, events, mailboxes, messages } from '../../backend/src/store/schema';
 import { storeLetter } from '../../backend/src/store/letters';
 import { buildMemoXml } from '../../backend/src/memo/build';
 import { demoMemo } from '../../backend/src/demo/letters';
 import { startIdp, startProductionBrevdue, type TestIdp } from '../helpers/entra';
 import { testDatabases } from '../helpers/databases';
+import { callWithToken, insertTenantOrganisation } from '../helpers/tenant';
 
 const CVR1 = '12345674';
 const CVR2 = '87654328';
@@ -33,15 +34,7 @@ describe.each(testDatabases)('limited callers and a letter\'s deliveries on $nam
   const SECRET = ['Direktion', 'direktion@a.example'];
 
   const token = (claims: Record<string, unknown>) => idp.token({ tid: tenant, claims: { name: 'Test Person', ...claims } });
-  async function api(tok: string, method: string, path: string, body?: unknown) {
-    const res = await fetch(`${app.url}/api${path}`, {
-      method, headers: { Authorization: `Bearer ${tok}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    const isJson = (res.headers.get('content-type') ?? '').includes('json');
-    return { status: res.status, text, json: isJson && text ? JSON.parse(text) : null };
-  }
+  const api = (tok: string, method: string, path: string, body?: unknown) => callWithToken(app, tok, method, path, body);
 
   /** A letter delivered to the management (first) and to department one, with the trace the pipeline writes. */
   async function letter(cvr: string, mb: string, ceoStatus: 'delivered' | 'dead') {
@@ -83,16 +76,9 @@ describe.each(testDatabases)('limited callers and a letter\'s deliveries on $nam
       destinationsAllowed: { '*': { mailDomains: ['a.example'], teams: [] } },
     });
     const db = app.database.db;
-    const [org] = await db.insert(organisations).values({ name: 'Koncern A/S', entraTenantId: tenant }).returning();
-    orgId = org.id;
-    for (const [k, cvr] of [['one', CVR1], ['two', CVR2]] as const) {
-      await db.insert(cvrNumbers).values({ orgId, cvr, name: `Selskab ${k}` });
-      const [mb] = await db.insert(mailboxes).values({
-        orgId, cvr, provider: 'ngdp', config: { baseUrl: 'http://127.0.0.1:9/apis/v1', systemUsername: 'sys', mode: 'pull' },
-        secretEnc: app.ctx.sealer.seal(JSON.stringify({ systemPassword: 'pw' })),
-      }).returning();
-      MB[k] = mb.id;
-    }
+    const org = await insertTenantOrganisation(app, tenant, { one: CVR1, two: CVR2 });
+    orgId = org.orgId;
+    Object.assign(MB, org.mailboxIds);
     for (const [k, name, mailbox] of [['one', 'Afdeling one', 'one@a.example'], ['three', 'Afdeling three', 'three@a.example'], ['ceo', 'Direktion', 'direktion@a.example']] as const) {
       const [dest] = await db.insert(destinations).values({ orgId, kind: k === 'ceo' ? 'user_mailbox' : 'shared_mailbox', displayName: name, mailbox, folderPath: 'Digital Post' }).returning();
       D[k] = dest.id;

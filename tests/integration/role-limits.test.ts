@@ -5,12 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Brevdue } from '../../backend/src/app';
-import { auditLog, cvrNumbers, deliveries, destinations, documents, mailboxes, messages, organisations } from '../../backend/src/store/schema';
+import { auditLog, deliveries, destinations, documents, mailboxes, messages } from '../../backend/src/store/schema';
 import { storeLetter } from '../../backend/src/store/letters';
 import { buildMemoXml } from '../../backend/src/memo/build';
 import { demoMemo } from '../../backend/src/demo/letters';
 import { startIdp, startProductionBrevdue, type TestIdp } from '../helpers/entra';
 import { testDatabases } from '../helpers/databases';
+import { callWithToken, insertTenantOrganisation } from '../helpers/tenant';
 
 const CVR1 = '12345674';
 const CVR2 = '87654328';
@@ -29,15 +30,7 @@ describe.each(testDatabases)('role limits on $name', (tdb) => {
 
   const token = (claims: Record<string, unknown>) => idp.token({ tid: tenant, claims: { name: 'Test Person', ...claims } });
   let fullAdmin = '';
-  async function api(tok: string, method: string, path: string, body?: unknown) {
-    const res = await fetch(`${app.url}/api${path}`, {
-      method, headers: { Authorization: `Bearer ${tok}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    const isJson = (res.headers.get('content-type') ?? '').includes('json');
-    return { status: res.status, text, json: isJson && text ? JSON.parse(text) : null };
-  }
+  const api = (tok: string, method: string, path: string, body?: unknown) => callWithToken(app, tok, method, path, body);
 
   async function letter(key: keyof typeof L, cvr: string, mb: string, opts: { deliveredTo?: string; triage?: boolean }) {
     const db = app.database.db;
@@ -60,15 +53,10 @@ describe.each(testDatabases)('role limits on $name', (tdb) => {
     drop = d.drop;
     app = await startProductionBrevdue(idp, { databaseUrl: d.databaseUrl, security: { ipLimit: 100_000, userLimit: 100_000 } });
     const db = app.database.db;
-    const [org] = await db.insert(organisations).values({ name: 'Koncern A/S', entraTenantId: tenant }).returning();
-    orgId = org.id;
-    for (const [k, cvr] of [['one', CVR1], ['two', CVR2]] as const) {
-      await db.insert(cvrNumbers).values({ orgId, cvr, name: `Selskab ${k}` });
-      const [mb] = await db.insert(mailboxes).values({
-        orgId, cvr, provider: 'ngdp', config: { baseUrl: 'http://127.0.0.1:9/apis/v1', systemUsername: 'sys', mode: 'pull' },
-        secretEnc: app.ctx.sealer.seal(JSON.stringify({ systemPassword: 'pw' })),
-      }).returning();
-      MB[k] = mb.id;
+    const org = await insertTenantOrganisation(app, tenant, { one: CVR1, two: CVR2 });
+    orgId = org.orgId;
+    Object.assign(MB, org.mailboxIds);
+    for (const k of ['one', 'two'] as const) {
       const [dest] = await db.insert(destinations).values({ orgId, kind: 'shared_mailbox', displayName: `Afdeling ${k}`, mailbox: `${k}@a.example`, folderPath: 'Digital Post' }).returning();
       D[k] = dest.id;
     }

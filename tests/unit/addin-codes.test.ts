@@ -2,28 +2,21 @@
 // error bars for the listed error codes, a triage card's "why it is here" (one line per rule, no
 // repeats), the timeline's detail for each event type, and the dry run's problems — in Danish and in
 // English, with the English message for what the pane does not know.
-import i18next, { type i18n } from 'i18next';
+import type { i18n } from 'i18next';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { I18nextProvider } from 'react-i18next';
-import { da } from '../../addin/src/i18n/da';
-import { en } from '../../addin/src/i18n/en';
 import { ApiError } from '../../addin/src/api/client';
 import { describeError, ErrorBar } from '../../addin/src/components/ErrorBar';
 import { Timeline } from '../../addin/src/components/Timeline';
-import { eventDetail, explanationLines, problemText, triageWhyLines, type Translate } from '../../addin/src/codes';
+import { eventDetail, explanationLines, problemText, triageWhyLines } from '../../addin/src/codes';
 import { timelineEventTypeSchema, type TimelineEvent } from '../../shared/src/contracts';
+import { paneLanguages, tr } from '../helpers/i18n';
 
 describe('the API\'s codes in words', () => {
   let da_: i18n;
   let en_: i18n;
-  const tr = (i: i18n): Translate => (k, o) => String(i.t(k as never, o as never));
-  beforeAll(async () => {
-    da_ = i18next.createInstance();
-    await da_.init({ lng: 'da', resources: { da: { translation: da } }, interpolation: { escapeValue: false } });
-    en_ = i18next.createInstance();
-    await en_.init({ lng: 'en', resources: { en: { translation: en } }, interpolation: { escapeValue: false } });
-  });
+  beforeAll(async () => { [da_, en_] = await paneLanguages(); });
 
   const refusal = (problems: { code: string; params?: Record<string, string | number>; message: string }[]) =>
     new ApiError('http', 'rule_refused', `The rule "Test æøå regex" was not saved: ${problems.map((p) => p.message).join(' ')}`, 422, true,

@@ -1,21 +1,14 @@
 // The dry run's before → after in words (addin/src/components/admin/rules/describe.ts): each
 // destination with the folder a rule's template chose, so a change of folder alone can be seen.
-import i18next, { type i18n } from 'i18next';
-import { da } from '../../addin/src/i18n/da';
-import { en } from '../../addin/src/i18n/en';
-import { dryRunSideText, type Translate } from '../../addin/src/components/admin/rules/describe';
+import type { i18n } from 'i18next';
+import { dryRunSideText } from '../../addin/src/components/admin/rules/describe';
 import { dryRunChangeSchema } from '../../shared/src/contracts';
+import { paneLanguages, tr } from '../helpers/i18n';
 
 describe('dry run in words', () => {
   let da_: i18n;
   let en_: i18n;
-  const tr = (i: i18n): Translate => (k, o) => String(i.t(k as never, o as never));
-  beforeAll(async () => {
-    da_ = i18next.createInstance();
-    await da_.init({ lng: 'da', resources: { da: { translation: da } }, interpolation: { escapeValue: false } });
-    en_ = i18next.createInstance();
-    await en_.init({ lng: 'en', resources: { en: { translation: en } }, interpolation: { escapeValue: false } });
-  });
+  beforeAll(async () => { [da_, en_] = await paneLanguages(); });
 
   test('a change of folder alone reads as a change; triage and a destination\'s own folder as before', () => {
     const change = dryRunChangeSchema.parse({

@@ -8,12 +8,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import i18next, { type i18n } from 'i18next';
+import type { i18n } from 'i18next';
 import { ApiError } from '../../addin/src/api/client';
-import { SERVER_WORDED_CODES, problemText, type Translate } from '../../addin/src/codes';
+import { SERVER_WORDED_CODES, problemText } from '../../addin/src/codes';
 import { describeError } from '../../addin/src/components/ErrorBar';
 import { da } from '../../addin/src/i18n/da';
 import { en } from '../../addin/src/i18n/en';
+import { paneLanguages, tr } from '../helpers/i18n';
 
 const BACKEND = fileURLToPath(new URL('../../backend/src/', import.meta.url));
 
@@ -92,13 +93,7 @@ const translated = (tree: Tree, code: string) => errorKeys(tree).some((k) => k =
 describe('the backend\'s error codes in the task pane', () => {
   let da_: i18n;
   let en_: i18n;
-  const tr = (i: i18n): Translate => (k, o) => String(i.t(k as never, o as never));
-  beforeAll(async () => {
-    da_ = i18next.createInstance();
-    await da_.init({ lng: 'da', resources: { da: { translation: da } }, interpolation: { escapeValue: false } });
-    en_ = i18next.createInstance();
-    await en_.init({ lng: 'en', resources: { en: { translation: en } }, interpolation: { escapeValue: false } });
-  });
+  beforeAll(async () => { [da_, en_] = await paneLanguages(); });
 
   const codes = backendErrorCodes();
 

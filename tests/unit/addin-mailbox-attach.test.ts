@@ -2,15 +2,12 @@
 // suggested addresses and prefilled settings (never credentials), the form's own checks, the request
 // it sends (accepted by the backend's own schemas), and the server's refusal placed at the fields —
 // using the backend's check itself (api/admin.ts newMailboxProblems) with the installation's policy.
-import i18next, { type i18n } from 'i18next';
+import type { i18n } from 'i18next';
 import { ApiError, createApiClient } from '../../addin/src/api/client';
-import type { Translate } from '../../addin/src/codes';
 import {
   PROVIDER_BASE_URLS, attachBody, attachProblems, baseUrlSuggestions, initialSettings, providersToAttach, serverProblems,
 } from '../../addin/src/components/admin/mailboxes/attach';
 import { credentialProblems, credentialsBody, formFieldOf } from '../../addin/src/components/admin/mailboxes/credentials';
-import { da } from '../../addin/src/i18n/da';
-import { en } from '../../addin/src/i18n/en';
 import { newMailboxProblems } from '../../backend/src/api/admin';
 import { providerModule } from '../../backend/src/ingest/connectors';
 import { splitSecretSettings } from '../../backend/src/ingest/provider';
@@ -18,6 +15,7 @@ import { PROVIDER_BASE_URL_DEFAULTS, providerUrlPolicy } from '../../backend/src
 import { EBOKS_DEFAULT_BASE_URL } from '../../backend/src/ingest/eboks/client';
 import { MITDK_DEFAULT_BASE_URL } from '../../backend/src/ingest/mitdk/client';
 import { mailboxViewSchema, type CvrView, type MailboxView, type Provider } from '../../shared/src/contracts';
+import { paneLanguages, tr } from '../helpers/i18n';
 
 const SIM = 'http://127.0.0.1:4000/sim';
 const policy = providerUrlPolicy({ ngdp: [`${SIM}/ngdp/apis/v1`], eboks: [`${SIM}/eboks/mobile/1/xml.svc/en-gb`], mitdk: [`${SIM}/mitdk/view/client`] }, { allowHttp: true });
@@ -36,14 +34,8 @@ const CVRS: CvrView[] = [
 describe('attach a mailbox', () => {
   let da_: i18n;
   let en_: i18n;
-  const tr = (i: i18n): Translate => (k, o) => String(i.t(k as never, o as never));
   const words = (k: string) => k; // the keys stand for the sentences
-  beforeAll(async () => {
-    da_ = i18next.createInstance();
-    await da_.init({ lng: 'da', resources: { da: { translation: da } }, interpolation: { escapeValue: false } });
-    en_ = i18next.createInstance();
-    await en_.init({ lng: 'en', resources: { en: { translation: en } }, interpolation: { escapeValue: false } });
-  });
+  beforeAll(async () => { [da_, en_] = await paneLanguages(); });
 
   test('offers only the providers a CVR number has no mailbox at', () => {
     expect(providersToAttach(CVRS[0])).toEqual(['eboks', 'mitdk']);

@@ -1,13 +1,11 @@
 // Role grants in the pane: who counts as an administrator without limits, limited roles in words for
 // the header (Danish and English), and the roles page's form helpers (checks, bodies, names, order).
-import i18next, { type i18n } from 'i18next';
-import { da } from '../../addin/src/i18n/da';
-import { en } from '../../addin/src/i18n/en';
 import { isFullAdmin, limitedRoles, limitedRolesLine, rolesInWords, type Translate } from '../../addin/src/roles';
 import {
   createBody, emptyForm, formOf, formProblems, limitNames, sortGrants, updateBody, type GrantForm,
 } from '../../addin/src/components/admin/roles/model';
 import { roleGrantCreateSchema, roleGrantUpdateSchema, type Me, type RoleGrant } from '../../shared/src/contracts';
+import { paneI18n, tr } from '../helpers/i18n';
 
 type G = NonNullable<Me['grants']>[number];
 const all = (role: G['role']): G => ({ role, cvrs: null, destinationIds: null });
@@ -46,13 +44,8 @@ describe('the caller\'s grants', () => {
     let tDa: Translate;
     let tEn: Translate;
     beforeAll(async () => {
-      const make = async (lng: 'da' | 'en', translation: typeof da) => {
-        const i: i18n = i18next.createInstance();
-        await i.init({ lng, resources: { [lng]: { translation } }, interpolation: { escapeValue: false } });
-        return ((key, options) => String(i.t(key as never, options as never))) as Translate;
-      };
-      tDa = await make('da', da);
-      tEn = await make('en', en);
+      tDa = tr(await paneI18n('da'));
+      tEn = tr(await paneI18n('en'));
     });
 
     test('the header\'s line, empty when nothing is limited', () => {

@@ -1,17 +1,16 @@
 // The rules page's pure helpers: conditions to the form and back (faithful, or refused for trees the
 // form cannot show), what the form still misses, priorities for moves, the dry run's draft set, and
 // rules in words in Danish and English.
-import i18next, { type i18n } from 'i18next';
+import type { i18n } from 'i18next';
 import { conditionSchema } from '../../backend/src/routing/conditions';
 import { TEMPLATE_PLACEHOLDERS as BACKEND_PLACEHOLDERS } from '../../backend/src/routing/templates';
-import { da } from '../../addin/src/i18n/da';
-import { en } from '../../addin/src/i18n/en';
-import { describeAction, describeConditions, type Translate } from '../../addin/src/components/admin/rules/describe';
+import { describeAction, describeConditions } from '../../addin/src/components/admin/rules/describe';
 import {
   LEAF_KINDS, LEAF_OPS, TEMPLATE_PLACEHOLDERS, byPriority, conditionToForm, defaultLeaf, draftOf, draftRuleSet, formToCondition,
   inputOf, movePriorities, nextPriority, type ConditionForm, type LeafForm,
 } from '../../addin/src/components/admin/rules/model';
 import type { RuleView } from '../../shared/src/contracts';
+import { paneLanguages, tr } from '../helpers/i18n';
 
 const roundTrip = (c: unknown) => {
   const form = conditionToForm(c);
@@ -173,13 +172,7 @@ describe('priorities', () => {
 describe('rules in words', () => {
   let da_: i18n;
   let en_: i18n;
-  const tr = (i: i18n): Translate => (k, o) => String(i.t(k as never, o as never));
-  beforeAll(async () => {
-    da_ = i18next.createInstance();
-    await da_.init({ lng: 'da', resources: { da: { translation: da } }, interpolation: { escapeValue: false } });
-    en_ = i18next.createInstance();
-    await en_.init({ lng: 'en', resources: { en: { translation: en } }, interpolation: { escapeValue: false } });
-  });
+  beforeAll(async () => { [da_, en_] = await paneLanguages(); });
 
   test('conditions in Danish and English, with the CVR number\'s company name', () => {
     const c = { all: [{ recipientCvr: '10150817' }, { any: [{ text: { field: 'label', words: ['moms', 'kvartal'] } }, { not: { replyRequired: true } }] }] };
