@@ -13,6 +13,7 @@ import { DEMO_IT_MAILBOX } from '../../backend/src/demo/delivery-seed';
 import { buildMemoXml } from '../../backend/src/memo/build';
 import { mailboxes, organisations, quarantine, quarantineNotices } from '../../backend/src/store/schema';
 import { pollMailbox } from '../../backend/src/ingest/poll';
+import { setGraphTimeout } from '../../backend/src/delivery/mailbox';
 import { claimQuarantineNotices, runQuarantineNotices, sendDueQuarantineNotices, QUARANTINE_NOTICE_PROPERTY } from '../../backend/src/delivery/quarantine-notice';
 import type { AppContext, MailboxRow } from '../../backend/src/context';
 import { eventually, testDatabases } from '../helpers/databases';
@@ -128,6 +129,7 @@ describe.each(testDatabases)('quarantine notices on $name', (tdb) => {
     app.sims!.graph.api.setFaults({ timeoutAfterWriteRate: 1 });
     expect(Object.values(await runQuarantineNotices(ctx, { now: new Date(t0) }))).toEqual(['failed']);
     app.sims!.graph.api.setFaults({});
+    setGraphTimeout(app.ctx.graph, 30_000); // 1.5 s served the hung send; the lookups that follow must not time out on a loaded machine
     let [n] = await notices();
     expect(n).toMatchObject({ status: 'pending', uncertain: true, leaseUntil: null, attempts: 1 });
     expect(n.lastError).toMatch(/did not answer in time/);
