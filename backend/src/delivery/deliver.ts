@@ -14,7 +14,7 @@ import { displayFolderPath } from './mailbox';
 import { deliverToMailbox, type MailDoc, type MailProgress } from './mail-delivery';
 import { parseDeliverySettings } from './settings';
 import { targetOf } from './registry/destinations';
-import { destinationRefusal } from './registry/allowed';
+import { destinationRefusal, refusalWithoutAllowList } from './registry/allowed';
 import { deliverToTeams } from './teams/deliver-teams';
 import { TeamsDeliveryError } from './teams/errors';
 import { PacerBusy } from './pacing/pacer';
@@ -114,7 +114,7 @@ async function attemptDelivery(ctx: AppContext, { d, dest, m, settings, cvrName,
   // once, the admins are told, and "send the failed deliveries again" sends it once the list allows it.
   const refusal = destinationRefusal(ctx.destinationPolicy, m.orgId, dest);
   if (refusal) {
-    throw new PermanentError(`Nothing was sent to "${dest.displayName}". ${refusal.message} When it is allowed (or the destination changed), send the failed deliveries again.`);
+    throw new PermanentError(`Nothing was sent to "${dest.displayName}". ${refusalWithoutAllowList(refusal).message} When it is allowed (or the destination changed), send the failed deliveries again.`);
   }
   // An attempt that may have left a copy (uncertain) reads the documents' content only when it has to:
   // if it finds its copy, it never decrypts a byte. Any other attempt needs the content, so it comes
