@@ -46,14 +46,13 @@ const REGEX_SYNTAX: Record<string, string> = {
  */
 export const SERVER_WORDED_CODES: Readonly<Record<string, string>> = {
   not_found: 'says what was not found (a letter, rule, recipient, CVR number, grant …)',
-  exists: 'names what exists already (the CVR number and its name, the role grant)',
+  exists: 'names what exists already (the role grant, the provider\'s mailbox of a CVR number); a CVR number is cvr_exists',
   invalid_request: 'names the field and what is wrong with it',
   internal: 'carries the reference to give the administrator',
   forbidden: 'names the role needed or the limit that applies',
   invalid_mailbox: 'names the setting; "Attach a mailbox" gets each problem with its field and translates those',
   provider: 'the provider\'s own answer',
   destination_check_failed: 'Exchange\'s or Teams\' problems with the recipient',
-  still_invalid: 'the letter\'s reason',
   still_refused: 'the database\'s reason',
   store_failed: 'the reason it could not be stored',
   cannot_open: 'the reason it could not be opened',
@@ -100,9 +99,26 @@ export function apiErrorText(e: { code: string; message: string; details?: { par
     || (e.code === 'mailbox_domain_not_allowed' && typeof params.allowed === 'string' && params.allowed !== '');
   const text = known(t, `codes.error.${e.code}`, { ...params, ...(listed ? { context: 'listed' } : {}) });
   if (text === null) return e.message;
+  const named = namedErrorText(e.code, params, t);
+  if (named) return named;
   // A recipient someone chose (reroute, resend, placement) is named before the operator's reason.
   const chosen = DESTINATION_REFUSALS.has(e.code) && typeof params.destination === 'string' && params.destination !== '';
   return chosen ? `${t('codes.destinationRefused', { destination: params.destination })} ${text}` : text;
+}
+
+/**
+ * A code's sentence with the names its params carry (codes.named.*), when they are there; null: the
+ * code's own sentence (codes.error.*) says it without them (an older server, or a path without them).
+ */
+function namedErrorText(code: string, params: Record<string, unknown>, t: Translate): string | null {
+  const s = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+  if (code === 'cvr_exists' && s(params.cvr) && s(params.name)) return t('codes.named.cvrExists', { cvr: params.cvr, name: params.name });
+  if (code === 'still_invalid' && s(params.reason)) {
+    // The letter's reason is the validator's own words (a MeMo path and what is wrong there), as the quarantine list shows it.
+    const again = params.receiptAgain === 1 && s(params.provider) ? ` ${t('codes.named.receiptAgain', { provider: params.provider })}` : '';
+    return `${t('codes.named.stillInvalid', { reason: s(params.reason)!.replace(/\.$/, '') })}${again} ${t('codes.named.askSender')}`;
+  }
+  return null;
 }
 
 /** The operator's refusals of a recipient (backend delivery/registry/allowed.ts): an error's code, or why a recipient cannot be chosen. */
@@ -156,6 +172,19 @@ export function triageWhyLines(item: { why: string[]; explanation?: RoutingExpla
 }
 
 // ---- the timeline ----
+
+/**
+ * An event's label on the timeline: its type's, except an admins' notice that did not go — it waits
+ * (the operator refuses its sender) or nobody was mailed (no address and sender) — is not "notified".
+ */
+export function eventTitle(e: Pick<TimelineEvent, 'type' | 'data'>, t: Translate): string {
+  const d = e.data ?? {};
+  if (e.type === 'admins_notified' && d.redacted !== true) {
+    if (d.waiting === true) return t('timelineTitle.adminsNoticeWaiting');
+    if (d.sent === false) return t('timelineTitle.adminsNotNotified');
+  }
+  return t(`timeline.${e.type}`);
+}
 
 /** Who did it, in words: the assistant and the system are named, people by their name. */
 export function actorText(actor: string, t: Translate): string {
@@ -214,6 +243,10 @@ export function eventDetail(e: Pick<TimelineEvent, 'type' | 'actor' | 'text' | '
       if (d.foundExisting === true) parts.push(t('events.foundExisting'));
       // Graph's own notes stay as Graph and the delivery code worded them (English).
       for (const n of strings(d.notes) ?? []) parts.push(n);
+      // A reroute's earlier copy left where it was: the allow-list refused its mailbox when it was to be removed.
+      if (isObject(d.oldCopy) && d.oldCopy.action === 'kept' && str(d.oldCopy.mailbox) && str(d.oldCopy.domain)) {
+        parts.push(t('events.oldCopyKept', { mailbox: d.oldCopy.mailbox, domain: d.oldCopy.domain }));
+      }
       return parts.join('; ');
     }
     case 'delivery_attempt': case 'delivery_failed': {
@@ -233,6 +266,9 @@ export function eventDetail(e: Pick<TimelineEvent, 'type' | 'actor' | 'text' | '
       const moving = num(d.moving) ?? 0; const staying = num(d.staying) ?? 0;
       if (moving > 0) parts.push(t('events.copiesMoving', { count: moving }));
       if (staying > 0) parts.push(t('events.copiesStaying', { count: staying }));
+      // Copies the move left alone because the operator's allow-list refuses their mailboxes (their domains, never the allowed ones).
+      const refused = num(d.refused) ?? 0; const domains = strings(d.refusedDomains);
+      if (refused > 0 && domains) parts.push(t('events.copiesRefused', { count: refused, domains: list(domains) }));
       return parts.join('; ');
     }
     case 'old_copy_moved': {
@@ -244,6 +280,13 @@ export function eventDetail(e: Pick<TimelineEvent, 'type' | 'actor' | 'text' | '
       return mailbox ? t('events.oldCopyRemoved', { mailbox }) : null;
     }
     case 'admins_notified': {
+      if (d.waiting === true && d.reason === 'sender_not_allowed') {
+        const name = str(d.destination); const domain = str(d.domain);
+        // Written before it carried them (its English sentence may name the operator's list): without names.
+        return name && domain ? t('events.notifyWaitingSender', { destination: name, domain }) : t('events.notifyWaiting');
+      }
+      // Waiting for a reason this pane does not know: the server's sentence, never "not configured".
+      if (d.waiting === true) return null;
       if (d.sent === false) return t('events.notifyNotConfigured');
       const to = str(d.to); const name = str(d.destination);
       return to && name ? t('events.adminsNotified', { to, destination: name }) : null;

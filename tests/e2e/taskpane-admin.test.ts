@@ -125,12 +125,12 @@ browserTest('admin › mailboxes: CVR numbers with their mailboxes\' health; add
     expect(await added.textContent()).toContain('Ingen postkasse tilknyttet endnu.');
     expect((await cvrsNow()).map((c) => c.cvr)).toContain('12345674');
 
-    // Refused by the server: already there. Its sentence is shown.
+    // Refused by the server: already there. Said in the pane's language from the code's params (cvr_exists), not the server's English.
     await form.getByTestId('cvr-input').fill('12345674');
     await form.getByTestId('cvr-name-input').fill('Igen');
     await form.getByTestId('cvr-add').click();
     await form.getByTestId('form-error').waitFor();
-    expect(await form.getByTestId('form-error-text').textContent()).toBe('CVR 12345674 is already in your organisation (as "Fjordkraft A/S").');
+    expect(await form.getByTestId('form-error-text').textContent()).toBe('CVR 12345674 er allerede i jeres organisation (som »Fjordkraft A/S«).');
 
     await added.getByTestId('cvr-remove').click();
     const confirm = page.getByTestId('cvr-remove-dialog');

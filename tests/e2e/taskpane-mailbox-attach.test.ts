@@ -111,7 +111,10 @@ browserTest('admin › mailboxes: attaching an e-Boks mailbox (Danish) and a Dig
     expect(await form.getByTestId('attach-baseUrl').getAttribute('aria-invalid')).toBeNull();
     await form.getByTestId('credential-activationCode').press('Enter'); // the keyboard submits the form
     await card.getByTestId('mailbox-attached').waitFor();
-    expect(await card.getByTestId('mailbox-attached').textContent()).toBe(`e-Boks-postkassen er tilknyttet ${holding.name}. Der hentes nu.`);
+    expect(await card.getByTestId('mailbox-attached').textContent()).toMatch(new RegExp(`^e-Boks-postkassen er tilknyttet ${holding.name}`));
+    // Then the poll it started says whether the settings and credentials work.
+    await eventually(async () => (await card.getByTestId('mailbox-attached-check').getAttribute('data-check')) === 'ok', 'the new mailbox said to work', 20_000);
+    expect(await card.getByTestId('mailbox-attached-check-text').textContent()).toMatch(new RegExp(`^e-Boks-postkassen er tilknyttet ${holding.name} og virker: den blev hentet `));
     await waitForCount(card.getByTestId('mailbox'), 2);
     expect(await card.locator('[data-testid=mailbox][data-provider=eboks]').count()).toBe(1);
     expect(await card.getByTestId('attach-form').count()).toBe(0);

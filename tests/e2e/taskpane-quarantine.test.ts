@@ -84,12 +84,12 @@ browserTest('admin › mailboxes: the quarantine count and list; "try again" tak
       return m?.status === 'delivered';
     }, 'the letter delivered');
 
-    // Still invalid: it stays, with the server's reason.
+    // Still invalid: it stays, with the letter's reason, said in Danish (still_invalid's params), not the server's English.
     const invalid = box.locator('[data-testid=quarantine-item]:has-text("ugyldig-1")');
     await invalid.getByTestId('quarantine-retry').click();
     await box.getByTestId('form-error').waitFor();
     expect(await box.getByTestId('form-error').textContent()).toContain('Brev ugyldig-1 bliver i karantæne');
-    expect(await box.getByTestId('form-error-text').textContent()).toMatch(/^The Digital Post letter ugyldig-1 is still not a valid letter: .*year 0000.*It stays in quarantine\./);
+    expect(await box.getByTestId('form-error-text').textContent()).toMatch(/^Brevet er stadig ikke et gyldigt brev og bliver i karantæne: .*year 0000.*Hvis afsenderen sendte det sådan, så bed dem sende det igen\.$/);
     expect(await items.count()).toBe(2);
     await b.screenshot('admin-quarantine-still-invalid-360');
 

@@ -90,7 +90,7 @@ describe.each(testDatabases)('one organisation per CVR number on $name', (tdb) =
     expect(await ownerOf('Brev til B #1')).toEqual(['B']);
     expect(await ownerOf('Brev til B #2 (helbred)')).toEqual(['B']);
     // B adding it again is B's own "exists", not "taken".
-    expect((await api('B', 'POST', '/admin/cvrs', { cvr: CVR_B, name: 'B' })).body!.error!.code).toBe('exists');
+    expect((await api('B', 'POST', '/admin/cvrs', { cvr: CVR_B, name: 'B' })).body!.error!.code).toBe('cvr_exists');
   });
 
   test('the database holds one active row per CVR number; a removed one frees it', async () => {

@@ -160,7 +160,7 @@ describe.each(testDatabases)('delivery engine on $name', (tdb) => {
     expect(live[0].attachments.map((a) => a.name)).toEqual(['Brev.pdf']);
     const full = await (await fetch(`${app.url}/sim/graph/v1.0/users/${DEMO_SHARED_MAILBOX}/messages/${live[0].id}?$select=body`, { headers: { Authorization: 'Bearer demo-graph-token' } })).json() as { body: { content: string } };
     expect(full.body.content).toContain('Rapport.pdf');
-    expect(full.body.content).toContain(`/taskpane.html#/messages/${id}`);
+    expect(full.body.content).toContain(`/taskpane.html#/message/${id}`);
     const detail = messageDetailSchema.parse((await api('GET', `/messages/${id}`)).body);
     expect(detail.timeline.find((e) => e.type === 'delivered')!.text).toContain('available in Brevdue only');
     // The document is still downloadable from Brevdue.

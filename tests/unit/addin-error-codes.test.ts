@@ -181,7 +181,7 @@ describe('the backend\'s error codes in the task pane', () => {
   });
 
   test('a code shown in the server\'s words keeps them', () => {
-    const e = new ApiError('http', 'still_invalid', 'The Digital Post letter x is still not a valid letter: year 0000. It stays in quarantine.', 422, true);
+    const e = new ApiError('http', 'still_refused', 'The Digital Post letter x still cannot be stored: Brevdue\'s database cannot hold this letter: value too long. It stays in quarantine.', 422, true);
     expect(describeError(e, da_.t)).toBe(e.message);
   });
 

@@ -1,6 +1,7 @@
 // The pane's hash routes and who may act on letters.
 import { actionPermission } from '../../addin/src/api/session';
 import { initialRoute, parseRoute, routeHash } from '../../addin/src/components/useHashRoute';
+import { letterPaneUrl } from '../../backend/src/delivery/pane-link';
 import { fixtureMe } from '../e2e/fixtures';
 
 describe('add-in navigation', () => {
@@ -33,5 +34,20 @@ describe('add-in navigation', () => {
     expect(actionPermission({ me: { ...fixtureMe, roles: [] }, failed: false })).toBe('denied');
     expect(actionPermission({ me: null, failed: false })).toBe('loading');
     expect(actionPermission({ me: null, failed: true })).toBe('unknown');
+  });
+});
+
+describe('links into the pane from mails and cards', () => {
+  test('#/messages/<id> (the form mails already sent carry) opens the letter, not the list', () => {
+    expect(parseRoute('#/messages/abc')).toEqual({ view: 'message', id: 'abc' });
+    expect(initialRoute('#/messages/abc', true)).toEqual({ view: 'message', id: 'abc' });
+    expect(routeHash({ view: 'message', id: 'abc' })).toBe('#/message/abc');
+  });
+
+  test('the server builds the letter link in the form the pane reads', () => {
+    const url = letterPaneUrl('https://brevdue.example', '9c1e1f3a-0000-4000-8000-000000000001')!;
+    expect(url).toBe('https://brevdue.example/taskpane.html#/message/9c1e1f3a-0000-4000-8000-000000000001');
+    expect(parseRoute(new URL(url).hash)).toEqual({ view: 'message', id: '9c1e1f3a-0000-4000-8000-000000000001' });
+    expect(letterPaneUrl(undefined, 'x')).toBeUndefined();
   });
 });

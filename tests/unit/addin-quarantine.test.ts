@@ -40,15 +40,22 @@ describe('add-in: letters in quarantine', () => {
     expect(calls[0].init?.method).toBe('POST');
   });
 
-  test('a letter that stays in quarantine is an ApiError carrying the server\'s reason', async () => {
+  test('a letter that stays in quarantine is an ApiError carrying the letter\'s reason, said in the reader\'s language', async () => {
     const message = 'The Digital Post letter x is still not a valid letter: year 0000. It stays in quarantine.';
-    const { api } = client(() => json(422, { error: { code: 'still_invalid', message } }));
+    const { api } = client(() => json(422, { error: { code: 'still_invalid', message, params: { provider: 'ngdp', reason: 'MessageHeader/createdDateTime: year 0000', receiptAgain: 1 } } }));
     const err = await api.retryQuarantined(MAILBOX, ITEM.id).catch((e) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ status: 422, code: 'still_invalid', fromServer: true });
     const i18n = i18next.createInstance();
-    await i18n.init({ lng: 'da', resources: { da: { translation: da }, en: { translation: en } } });
-    expect(describeError(err, i18n.t)).toBe(message);
+    await i18n.init({ lng: 'da', resources: { da: { translation: da }, en: { translation: en } }, interpolation: { escapeValue: false } });
+    expect(describeError(err, i18n.t)).toBe('Brevet er stadig ikke et gyldigt brev og bliver i karantæne: MessageHeader/createdDateTime: year 0000. '
+      + 'Kvitteringen om, at brevet er ugyldigt, sendes igen til Digital Post ved postkassens næste hentning. Hvis afsenderen sendte det sådan, så bed dem sende det igen.');
+    await i18n.changeLanguage('en');
+    expect(describeError(err, i18n.t)).toBe('The letter is still not a valid letter and stays in quarantine: MessageHeader/createdDateTime: year 0000. '
+      + 'Its INVALID receipt is sent to Digital Post again at the mailbox\'s next poll. If the sender sent it like this, ask them to send it again.');
+    // An answer without the params (an older server): the code's sentence without the reason, still not English.
+    await i18n.changeLanguage('da');
+    expect(describeError(new ApiError('http', 'still_invalid', message, 422, true), i18n.t)).toBe('Brevet er stadig ikke et gyldigt brev og bliver i karantæne. Hvis afsenderen sendte det sådan, så bed dem sende det igen.');
   });
 
   test('every outcome has a sentence in both languages', () => {

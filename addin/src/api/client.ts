@@ -22,6 +22,7 @@ import { roleGrantSchema, type RoleGrant, type RoleGrantCreate, type RoleGrantUp
 import { quarantineListSchema, quarantineRetryResultSchema, type QuarantineItem, type QuarantineRetryResult } from '../../../shared/src/contracts';
 import { backfillListSchema, backfillStatusSchema, type BackfillStatusView } from '../../../shared/src/contracts';
 import type { Problem } from '../../../shared/src/contracts';
+import { deliverySettingsSchema, type DeliverySettings } from '../../../shared/src/contracts';
 
 export type ApiErrorKind =
   | 'http' // the server answered with an error status (message from its error JSON when present)
@@ -146,6 +147,8 @@ export interface ApiClient {
   addCvr(body: CvrCreate): Promise<CvrView>;
   removeCvr(cvr: string): Promise<void>;
   setMailboxPaused(id: string, paused: boolean): Promise<MailboxView>;
+  /** One mailbox with its health now (admins and operators): how the poll after a change went. */
+  adminMailbox(id: string, signal?: AbortSignal): Promise<MailboxView>;
   /** Attaches a provider's mailbox to a CVR number (admins without limits); a refusal's problems name their fields (`params.field`). */
   addMailbox(cvr: string, body: MailboxCreate): Promise<MailboxView>;
   /** A mailbox's quarantined letters, newest first: what and why, never the content (admins and operators). */
@@ -160,6 +163,10 @@ export interface ApiClient {
   startBackfill(mailboxId: string, range: { from: string; to?: string }): Promise<BackfillStatusView>;
   retentionSettings(signal?: AbortSignal): Promise<RetentionSettings>;
   putRetentionSettings(body: RetentionSettings): Promise<RetentionSettings>;
+  /** The organisation's delivery settings, the dead-letter notice's address and sender among them (admins and operators). */
+  deliverySettings(signal?: AbortSignal): Promise<DeliverySettings>;
+  /** Replaces the delivery settings (admins): send them whole, as read; a refused notice sender is 400 `mailbox_domain_not_allowed`. */
+  putDeliverySettings(body: DeliverySettings): Promise<DeliverySettings>;
   adminNotices(signal?: AbortSignal): Promise<ServiceNotice[]>;
   /** The job runner per job name and recent failures (admins and operators). */
   adminJobs(signal?: AbortSignal): Promise<JobsOverview>;
@@ -364,6 +371,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     addCvr: (body) => post('/admin/cvrs', cvrViewSchema, body),
     removeCvr: async (cvr) => { await send('DELETE', `/admin/cvrs/${encodeURIComponent(cvr)}`, {}); },
     addMailbox: (cvr, body) => post(`/admin/cvrs/${encodeURIComponent(cvr)}/mailboxes`, mailboxViewSchema, body),
+    adminMailbox: (id, signal) => get(`/admin/mailboxes/${encodeURIComponent(id)}`, mailboxViewSchema, signal),
     setMailboxPaused: (id, paused) => json('PATCH', `/admin/mailboxes/${encodeURIComponent(id)}`, mailboxViewSchema, { body: { paused } }),
     mailboxQuarantine: async (mailboxId, signal) => (await get(`/admin/mailboxes/${encodeURIComponent(mailboxId)}/quarantine`, quarantineListSchema, signal)).items,
     retryQuarantined: (mailboxId, quarantineId) =>
@@ -373,6 +381,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     startBackfill: (mailboxId, range) => post(`/admin/mailboxes/${encodeURIComponent(mailboxId)}/backfill`, backfillStatusSchema, range),
     retentionSettings: (signal) => get('/admin/retention-settings', retentionSettingsSchema, signal),
     putRetentionSettings: (body) => json('PUT', '/admin/retention-settings', retentionSettingsSchema, { body }),
+    deliverySettings: (signal) => get('/admin/delivery-settings', deliverySettingsSchema, signal),
+    putDeliverySettings: (body) => json('PUT', '/admin/delivery-settings', deliverySettingsSchema, { body }),
     adminNotices: async (signal) => (await get('/admin/notices', serviceNoticeListSchema, signal)).items,
     adminJobs: (signal) => get('/admin/jobs', jobsOverviewSchema, signal),
     failedDeliveries: (signal) => get('/admin/deliveries/failed', failedDeliveriesSchema, signal),

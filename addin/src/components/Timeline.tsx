@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { TimelineEvent } from '../../../shared/src/contracts';
 import { formatDateTime, sortTimeline } from '../format';
 import { useLocale } from './useLocale';
-import { actorText, eventDetail, type Translate } from '../codes';
+import { actorText, eventDetail, eventTitle, type Translate } from '../codes';
 
 const useStyles = makeStyles({
   list: { listStyle: 'none', margin: 0, padding: 0 },
@@ -67,7 +67,7 @@ export function Timeline({ events }: { events: TimelineEvent[] }) {
             aria-hidden="true"
           />
           <div className={s.head}>
-            <Text weight="semibold" size={300} data-testid="timeline-label">{t(`timeline.${event.type}`)}</Text>
+            <Text weight="semibold" size={300} data-testid="timeline-label">{eventTitle(event, tr)}</Text>
             <Caption1 className={s.time}>
               <time dateTime={event.at}>{formatDateTime(event.at, locale, true)}</time>
             </Caption1>

@@ -69,7 +69,8 @@ const useStyles = makeStyles({
     padding: `${tokens.spacingVerticalXS} 0`,
   },
   suggestionTop: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
-  suggestionButton: { justifyContent: 'flex-start', textAlign: 'left', maxWidth: '100%', height: 'auto', minHeight: '32px', overflowWrap: 'anywhere' },
+  // Wraps rather than clips a long name at 360 px, also greyed out (a refused recipient: disabledFocusable).
+  suggestionButton: { justifyContent: 'flex-start', textAlign: 'left', maxWidth: '100%', minWidth: 0, height: 'auto', minHeight: '32px', whiteSpace: 'normal', overflow: 'visible', overflowWrap: 'anywhere' },
   explanation: { color: tokens.colorNeutralForeground3, overflowWrap: 'anywhere' },
   unusable: { color: tokens.colorPaletteRedForeground1, overflowWrap: 'anywhere' },
   other: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },

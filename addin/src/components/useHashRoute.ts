@@ -20,7 +20,8 @@ export type AdminPage = (typeof ADMIN_PAGES)[number];
 export type Section = 'this' | 'letters' | 'triage' | 'stats' | 'admin';
 
 export function parseRoute(hash: string): Route {
-  const match = /^#\/message\/([^/?#]+)$/.exec(hash);
+  // #/messages/<id>: the form the server's mails and Teams cards built before; mails already sent carry it.
+  const match = /^#\/messages?\/([^/?#]+)$/.exec(hash);
   if (match) {
     try {
       return { view: 'message', id: decodeURIComponent(match[1]) };

@@ -1,7 +1,7 @@
 // /api/admin: CVR numbers and their provider mailboxes (admins), pause/resume and health (operators too).
 import express, { type Router } from 'express';
 import { z, type ZodType } from 'zod';
-import { cvrCreateSchema, mailboxCreateSchema, mailboxUpdateSchema, type MailboxCreate, type Problem, type Provider } from '../../../shared/src/contracts';
+import { cvrCreateSchema, mailboxCreateSchema, mailboxUpdateSchema, type MailboxCreate, type MailboxUpdate, type Problem, type Provider } from '../../../shared/src/contracts';
 import { addCvr, addMailbox, getMailbox, listCvrs, listQuarantine, mailboxRow, removeCvr, updateMailbox } from '../store/organisation';
 import { backfillRequestSchema, backfillStatus, listBackfills, startBackfill } from '../ingest/ngdp/backfill';
 import { ProviderError } from '../ingest/connector';
@@ -53,7 +53,7 @@ export function newMailboxProblems(input: MailboxCreate, urls: ProviderUrlPolicy
         try { loadNgdpCertificate((value as { certificate: never }).certificate); } catch (e) { if (e instanceof NgdpCertificateError) certificate = e; }
       }
       problems.push(certificate
-        ? { code: `certificate_${certificate.problem.replace(/-/g, '_')}`, params: { field }, message }
+        ? { code: `certificate_${certificate.problem.replace(/-/g, '_')}`, params: { field }, message: withoutOpenSslDetail(message) }
         : missing ? { code: 'mailbox_field_missing', params: { field }, message } : { code: 'mailbox_field_invalid', params: { field, detail: i.message }, message });
     }
     return null;
@@ -69,6 +69,28 @@ export function newMailboxProblems(input: MailboxCreate, urls: ProviderUrlPolicy
   check(p.secretSchema, split.secret, 'credentials');
   return { code, problems };
 }
+
+/**
+ * A certificate sentence without what OpenSSL appended ("…: error:0680007B:asn1 encoding
+ * routines::header too long"): its internals mean nothing to the person who pasted the certificate.
+ */
+export function withoutOpenSslDetail(message: string): string {
+  return message.replace(/:\s*(?:error:[0-9A-Fa-f]+:|[^:.]*\broutines::)[^]*$/, '.').replace(/\.\.$/, '.');
+}
+
+/**
+ * A refused change of a mailbox's settings or credentials (PATCH), field by field as attaching one
+ * is (newMailboxProblems): the problems of what was sent. A field left out that the stored mailbox
+ * keeps (e-Boks' login number, Digital Post's certificate) is not missing.
+ */
+export function mailboxChangeProblems(row: Pick<MailboxRow, 'provider' | 'config'>, update: MailboxUpdate, urls: ProviderUrlPolicy): Problem[] {
+  const sent = new Set([...Object.keys(update.config ?? {}), ...Object.keys(update.credentials ?? {})]);
+  const { problems } = newMailboxProblems({ provider: row.provider as Provider, config: update.config ?? row.config, credentials: update.credentials ?? {} }, urls);
+  return problems.filter((p) => p.code !== 'mailbox_field_missing' || sent.has(String(p.params?.field ?? '').split('.')[0]));
+}
+
+/** A Digital Post refusal to start a system fetch because one runs (its 422 "… is still running …"). */
+const BACKFILL_RUNNING = /still running/i;
 
 export function adminRouter(deps: ApiDeps): Router {
   const r = express.Router();
@@ -105,7 +127,7 @@ export function adminRouter(deps: ApiDeps): Router {
       // The store answers the first problem; the pane is told every one, each with its field.
       const refused = e instanceof HttpError && (e.code === 'invalid_mailbox' || e.code === 'base_url_not_allowed')
         ? newMailboxProblems(input, deps.delivery.ctx.providerUrls ?? DEFAULT_PROVIDER_URL_POLICY) : null;
-      if (!refused?.problems.length) throw e;
+      if (!refused?.problems.length) throw e instanceof HttpError ? new HttpError(e.status, e.code, withoutOpenSslDetail(e.message), e.details) : e;
       throw new HttpError(400, (e as HttpError).code, refused.problems.map((p) => p.message).join(' '), { params: { provider: input.provider }, problems: refused.problems });
     }
     await deps.mailboxChanged(mb.id);
@@ -154,7 +176,19 @@ export function adminRouter(deps: ApiDeps): Router {
     // Operators may pause and resume; changing settings or credentials is for admins (without limits):
     // `admin` answers 403 with the reason.
     if ((update.config || update.credentials) && !isFullAdmin(req.auth!)) return admin(req, res, next);
-    const mb = await updateMailbox(deps.db, deps.sealer, org(req), await mailboxInScope(req), update, deps.delivery.ctx.providerUrls);
+    const id = await mailboxInScope(req);
+    let mb;
+    try {
+      mb = await updateMailbox(deps.db, deps.sealer, org(req), id, update, deps.delivery.ctx.providerUrls);
+    } catch (e) {
+      // As attaching: every problem of what was sent, each with its field, and no OpenSSL internals.
+      if (!(e instanceof HttpError) || (e.code !== 'invalid_mailbox' && e.code !== 'base_url_not_allowed')) throw e;
+      const row = await mailboxRow(deps.db, org(req), id);
+      const urls = deps.delivery.ctx.providerUrls ?? DEFAULT_PROVIDER_URL_POLICY;
+      const problems = mailboxChangeProblems(row, update, urls);
+      if (!problems.length) throw new HttpError(e.status, e.code, withoutOpenSslDetail(e.message), e.code === 'base_url_not_allowed' ? { params: allowedBaseUrls(urls, row.provider as Provider) } : e.details);
+      throw new HttpError(400, e.code, problems.map((p) => p.message).join(' '), { params: { provider: row.provider }, problems });
+    }
     await deps.mailboxChanged(mb.id);
     res.json(mb);
   }));
@@ -171,6 +205,9 @@ export function adminRouter(deps: ApiDeps): Router {
     } catch (e) {
       // A stored address the installation does not allow (saved before the check, or since removed): not called.
       if (e instanceof ProviderUrlRefused) throw new HttpError(409, 'base_url_not_allowed', e.message, { params: allowedBaseUrls(deps.delivery.ctx.providerUrls ?? DEFAULT_PROVIDER_URL_POLICY, 'ngdp') });
+      if (e instanceof ProviderError && e.status === 422 && BACKFILL_RUNNING.test(e.message)) {
+        throw new HttpError(409, 'backfill_running', 'Digital Post is still fetching earlier letters for this mailbox (a backfill runs); start another when it has finished.');
+      }
       if (e instanceof ProviderError) {
         const status = e.status && [400, 404, 422].includes(e.status) ? e.status : 502;
         throw new HttpError(status, 'provider', e.message);
@@ -182,6 +219,9 @@ export function adminRouter(deps: ApiDeps): Router {
   r.post('/mailboxes/:id/backfill', admin, h(async (req, res) => {
     const mb = await ngdpMailbox(req);
     const range = backfillRequestSchema.parse(req.body);
+    // One at a time: Digital Post refuses a second while one runs; said as a code, not as its HTTP answer.
+    const running = (await provider(() => listBackfills(mb, deps.sealer, deps.delivery.ctx.providerUrls))).some((b) => b.status === 'RUNNING');
+    if (running) throw new HttpError(409, 'backfill_running', 'Digital Post is still fetching earlier letters for this mailbox (a backfill runs); start another when it has finished.');
     res.status(201).json(await provider(() => startBackfill(mb, deps.sealer, range, deps.delivery.ctx.providerUrls)));
   }));
   r.get('/mailboxes/:id/backfill', operator, h(async (req, res) => {

@@ -11,10 +11,10 @@ import { errorMessage } from '../log';
 import { safeText } from '../util/safe-text';
 import type { LetterForMail } from './render';
 import { displayFolderPath } from './mailbox';
-import { deliverToMailbox, type MailDoc, type MailProgress } from './mail-delivery';
+import { deliverToMailbox, type MailDeliveryResult, type MailDoc, type MailProgress } from './mail-delivery';
 import { parseDeliverySettings } from './settings';
 import { targetOf } from './registry/destinations';
-import { destinationRefusal, refusalWithoutAllowList } from './registry/allowed';
+import { DESTINATIONS_ALLOWED_SETTING, destinationRefusal, refusalWithoutAllowList } from './registry/allowed';
 import { deliverToTeams } from './teams/deliver-teams';
 import { TeamsDeliveryError } from './teams/errors';
 import { PacerBusy } from './pacing/pacer';
@@ -23,6 +23,7 @@ import type { RoutingFacts } from '../routing/facts';
 import { DELIVERY_FREE_SQL } from './delivery-due';
 import { prepared, preparedSql, rowsOf } from '../store/prepared';
 import { DELIVERY_LEASE_MS, LEASE_MS_SQL, LeaseLost, NEW_LEASE_SQL, heldBy, keepLease, saveProgressHeld, type DeliveryLease } from './attempt-lease';
+import { letterPaneUrl } from './pane-link';
 
 export { DELIVERY_LEASE_MS };
 
@@ -145,17 +146,21 @@ async function attemptDelivery(ctx: AppContext, { d, dest, m, settings, cvrName,
     ...m, cvrName: cvrName ?? m.cvr, actions: facts.actions ?? [], attentionPerson: facts.attentionPerson, caseIds: facts.caseIds,
   };
   const saveProgress = (p: object) => saveProgressHeld(ctx.db, lease, p as Record<string, unknown>);
-  const letterUrl = ctx.publicUrl ? `${ctx.publicUrl}/taskpane.html#/messages/${m.id}` : undefined;
+  const letterUrl = letterPaneUrl(ctx.publicUrl, m.id);
   const by = d.requestedBy !== 'system' ? ` (${d.reason} requested by ${d.requestedBy})` : '';
 
   if (dest.kind === 'shared_mailbox' || dest.kind === 'user_mailbox') {
     if (!dest.mailbox) throw new PermanentError(`Destination "${dest.displayName}" has no mailbox address; an admin must fix it.`);
     const r = await deliverToMailbox(ctx, {
-      deliveryId: d.id, uncertain: d.uncertain, progress: d.progress as MailProgress, saveProgress,
+      orgId: m.orgId, deliveryId: d.id, uncertain: d.uncertain, progress: d.progress as MailProgress, saveProgress,
       mailbox: dest.mailbox, folderPath: d.folderPath ?? dest.folderPath, letter, docs: mailDocs, settings, letterUrl,
     });
     const where = `${dest.displayName} (${dest.mailbox}, ${displayFolderPath(d.folderPath ?? dest.folderPath)})`;
-    const extra = [r.foundExisting ? 'found from an earlier attempt' : '', ...r.notes].filter(Boolean);
+    // A reroute's earlier copy left where it was (the allow-list refuses its mailbox now): said here, in
+    // English, and by `oldCopy` in data for the task pane (its domain, never the allowed ones).
+    const kept = r.oldCopy?.action === 'kept' ? `the earlier copy was left in ${r.oldCopy.mailbox}, not removed: Brevdue may not reach `
+      + `mailboxes in ${r.oldCopy.domain} now (the operator's allow-list, ${DESTINATIONS_ALLOWED_SETTING})` : '';
+    const extra = [r.foundExisting ? 'found from an earlier attempt' : '', ...r.notes, kept].filter(Boolean);
     return {
       kind: 'delivered', graphMessageId: r.graphMessageId, internetMessageId: r.internetMessageId, foundExisting: r.foundExisting,
       text: `Delivered to ${where}${by}${extra.length ? `; ${extra.join('; ')}` : ''}`,
@@ -234,11 +239,17 @@ async function record(ctx: AppContext, { d, dest, m, attempt, lease, outcome: o 
       destination: dest.displayName, destinationKind: dest.kind, ...(dest.kind === 'teams_channel' ? {} : { mailbox: dest.mailbox, folder: displayFolderPath(d.folderPath ?? dest.folderPath) }),
       ...outcome.data,
     };
-    const old = outcome.data.oldCopy as { action: 'moved' | 'removed'; mailbox: string; deliveryId: string } | undefined;
+    const old = outcome.data.oldCopy as MailDeliveryResult['oldCopy'];
     // Usually one statement; a reroute that moved or removed the earlier copy records that too, together.
     const marked = !old ? await markDelivered(ctx.db, done, outcome.text, eventData, lease.until)
       : await ctx.db.transaction(async (tx) => {
         if (!await markDelivered(tx, done, outcome.text, eventData, lease.until)) return false;
+        if (old.action === 'kept') {
+          // Left where it was (the `delivered` event says why): not replaced after all, so a later
+          // reroute with "move" may take it once the allow-list admits its mailbox again.
+          await tx.update(deliveries).set({ replacesDeliveryId: null }).where(eq(deliveries.id, d.id));
+          return true;
+        }
         await addEvent(tx, m.orgId, m.id, old.action === 'moved' ? 'old_copy_moved' : 'old_copy_removed', d.requestedBy,
           old.action === 'moved' ? `The earlier copy was moved to ${dest.displayName}`
             : `The earlier copy was removed from ${old.mailbox} (it is in Deleted Items there)`,

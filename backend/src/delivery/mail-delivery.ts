@@ -15,6 +15,7 @@ import { UploadRefused, createAttachmentSession, uploadToSession } from './attac
 import { renderMail, type LetterForMail } from './render';
 import { createMessageRef, deleteMessage, ensureFolder, findDeliveredCopy, listAttachmentNames, messageExists, moveMessage } from './mailbox';
 import { safeFilename } from '../util/filename';
+import { UNRESTRICTED_POLICY, mailboxRefusal, type DestinationRefusal } from './registry/allowed';
 
 export interface MailDoc { filename: string; mimeType: string; size: number; load: () => Promise<Buffer> }
 
@@ -26,9 +27,13 @@ export interface MailProgress {
   /** Reroute with "move": the earlier copy to move (same mailbox) or remove (elsewhere) once this one is made. */
   moveFrom?: { deliveryId: string; mailbox: string; graphMessageId: string };
   oldCopyDone?: boolean;
+  /** The earlier copy was left where it is: the operator's allow-list refused its mailbox's domain when it was to be removed. */
+  oldCopyKept?: { code: DestinationRefusal['code']; domain: string };
 }
 
 export interface MailDeliveryInput {
+  /** The delivery's organisation: whose allow-list (registry/allowed.ts) the earlier copy's mailbox is held against. */
+  orgId: string;
   deliveryId: string;
   uncertain: boolean;
   progress: MailProgress;
@@ -43,8 +48,12 @@ export interface MailDeliveryInput {
 
 export interface MailDeliveryResult {
   graphMessageId: string; internetMessageId: string | null; foundExisting: boolean; variant: string; notes: string[];
-  /** What happened to the earlier copy of a reroute with "move". */
-  oldCopy?: { action: 'moved' | 'removed'; mailbox: string; deliveryId: string };
+  /**
+   * What happened to the earlier copy of a reroute with "move": moved, removed, or kept (left where it
+   * is: the operator's allow-list refuses its mailbox's `domain`, so Brevdue made no Graph call there).
+   */
+  oldCopy?: { action: 'moved' | 'removed'; mailbox: string; deliveryId: string }
+    | { action: 'kept'; mailbox: string; deliveryId: string; code: DestinationRefusal['code']; domain: string };
 }
 
 export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput): Promise<MailDeliveryResult> {
@@ -174,7 +183,22 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
     }
   }
 
-  // Reroute into another mailbox with "move": the earlier copy goes once this one is safely there.
+  // Reroute into another mailbox with "move": the earlier copy goes once this one is safely there,
+  // if the operator's allow-list still admits its mailbox (it may have changed since the reroute, which
+  // checked it too): otherwise no Graph call goes there, and the copy stays where it is.
+  if (p.moveFrom && !p.oldCopyDone) {
+    const refusal = mailboxRefusal(ctx.destinationPolicy ?? UNRESTRICTED_POLICY, input.orgId, p.moveFrom.mailbox);
+    if (refusal) {
+      p.oldCopyDone = true;
+      p.oldCopyKept = { code: refusal.code, domain: refusal.params.domain };
+      await input.saveProgress(p);
+    }
+  }
+  if (p.moveFrom && p.oldCopyDone && p.oldCopyKept) {
+    // Said again by an attempt after one that recorded it and did not finish.
+    return { graphMessageId: messageId, internetMessageId: p.internetMessageId ?? null, foundExisting, variant: p.variant, notes,
+      oldCopy: { action: 'kept', mailbox: p.moveFrom.mailbox, deliveryId: p.moveFrom.deliveryId, ...p.oldCopyKept } };
+  }
   if (p.moveFrom && !p.oldCopyDone) {
     await deleteMessage(graph, p.moveFrom.mailbox, p.moveFrom.graphMessageId);
     p.oldCopyDone = true;

@@ -11,9 +11,10 @@ import { addEvent } from '../store/letters';
 import { maskCpr } from '../../../shared/src/identifiers';
 import { call, enc } from './mailbox';
 import { esc } from './render';
+import { letterPaneUrl } from './pane-link';
 import { parseDeliverySettings } from './settings';
 import { describeGraphError } from './deliver';
-import { mailboxRefusal, UNRESTRICTED_POLICY } from './registry/allowed';
+import { mailboxRefusal, refusalWithoutAllowList, UNRESTRICTED_POLICY } from './registry/allowed';
 
 export interface DeadLetterNotice {
   orgName: string;
@@ -107,8 +108,9 @@ export async function notifyDeadLetter(ctx: AppContext, deliveryId: string, opts
   if (refusal) {
     await ctx.db.update(deliveries).set({ deadNoticeUntil: new Date(now.getTime() + SENDER_REFUSED_WAIT_MS) }).where(mine);
     const text = `The admins were not mailed yet about the failed delivery to ${row.dest.displayName}: the notice sender ${settings.notifySender} may not be used. `
-      + `${refusal.message} The notice is sent once the delivery settings name a sender in an allowed domain.`;
-    await recordWaiting(ctx, row.d.orgId, row.m.id, deliveryId, text);
+      // The letter's timeline is read by readers too: the refused domain, not the operator's list of allowed ones.
+      + `${refusalWithoutAllowList(refusal).message} The notice is sent once the delivery settings name a sender in an allowed domain.`;
+    await recordWaiting(ctx, row.d.orgId, row.m.id, deliveryId, text, { destination: row.dest.displayName, domain: refusal.params.domain });
     ctx.log.warn('dead-letter notice waits: the notice sender is not allowed', { orgId: row.d.orgId, deliveryId, domain: refusal.params.domain });
     return 'sender_not_allowed';
   }
@@ -116,7 +118,7 @@ export async function notifyDeadLetter(ctx: AppContext, deliveryId: string, opts
   const notice = renderDeadLetterNotice({
     orgName: row.org.name, label: row.m.label, senderName: row.m.senderName, cvr: row.m.cvr, receivedAt: row.m.receivedAt, replyBy: row.m.replyBy,
     destination: where, attempts: row.d.attempts, reason: row.d.lastError ?? 'unknown',
-    letterUrl: ctx.publicUrl ? `${ctx.publicUrl}/taskpane.html#/messages/${row.m.id}` : undefined,
+    letterUrl: letterPaneUrl(ctx.publicUrl, row.m.id),
   }, settings.notifyAddress);
   try {
     await call(ctx.graph, `/users/${enc(settings.notifySender)}/sendMail`, (r) => r.post({ message: notice, saveToSentItems: false }));
@@ -136,12 +138,13 @@ export async function notifyDeadLetter(ctx: AppContext, deliveryId: string, opts
 }
 
 /** The reason a notice waits, on the letter's timeline once (not again at every look while it is the same). */
-async function recordWaiting(ctx: AppContext, orgId: string, messageId: string, deliveryId: string, text: string): Promise<void> {
+async function recordWaiting(ctx: AppContext, orgId: string, messageId: string, deliveryId: string, text: string,
+  about: { destination: string; domain: string }): Promise<void> {
   const [last] = await ctx.db.select({ text: events.text }).from(events)
     .where(and(eq(events.orgId, orgId), eq(events.messageId, messageId), eq(events.type, 'admins_notified'), sql`${events.data}->>'deliveryId' = ${deliveryId}`))
     .orderBy(desc(events.at), desc(events.id)).limit(1);
   if (last?.text === text) return;
-  await addEvent(ctx.db, orgId, messageId, 'admins_notified', 'system', text, { deliveryId, sent: false, waiting: true, reason: 'sender_not_allowed' });
+  await addEvent(ctx.db, orgId, messageId, 'admins_notified', 'system', text, { deliveryId, sent: false, waiting: true, reason: 'sender_not_allowed', ...about });
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Tx } from '../store/db';
 import { HttpError } from '../api/errors';
 import { getDeliverySettings } from './settings';
 import { chosenDestinations } from './registry/destinations';
-import { destinationRefusal } from './registry/allowed';
+import { DESTINATIONS_ALLOWED_SETTING, destinationRefusal, mailDomainOf } from './registry/allowed';
 import type { MailProgress } from './mail-delivery';
 import { mayUseDestinationFor, orgScope, visibleDeliveries, type Scope } from '../store/scope';
 import { lessonOf, rerouteLesson, teachReroute, type RerouteLesson } from '../triage/lesson';
@@ -74,6 +74,8 @@ export async function resend(ctx: AppContext, orgId: string, messageId: string, 
  * `scope`: the caller's (default: the whole organisation). It may reroute only to destinations its
  * limits admit with the letter, and a "move" moves or removes only earlier copies it sees: a copy in a
  * mailbox beyond its limits stays where it is, and is not counted in what the timeline says stays.
+ * A copy in a mailbox the operator's allow-list refuses stays too, counted apart with its domain
+ * (`refused`); the delivery checks the list again before it removes one (mail-delivery.ts).
  */
 export async function reroute(ctx: AppContext, orgId: string, messageId: string, actor: Actor,
   opts: { destinationIds: string[]; oldCopy?: 'leave' | 'move'; scope?: Scope }): Promise<string[]> {
@@ -102,7 +104,13 @@ export async function reroute(ctx: AppContext, orgId: string, messageId: string,
       .where(and(eq(deliveries.orgId, orgId), eq(deliveries.messageId, messageId), eq(deliveries.status, 'delivered'), NOT_YET_REPLACED))
       // Oldest first, so which copy a move takes is the same every time: where the letter went first.
       .orderBy(asc(deliveries.createdAt), asc(deliveries.id));
-    const movable = earlier.filter((r) => r.dest.mailbox && r.d.graphMessageId && !wanted.includes(r.dest.id) && mayUseDestinationFor(s, m.cvr, r.dest.id));
+    const candidates = earlier.filter((r) => r.dest.mailbox && r.d.graphMessageId && !wanted.includes(r.dest.id) && mayUseDestinationFor(s, m.cvr, r.dest.id));
+    // A copy in a mailbox the operator's allow-list refuses now (registry/allowed.ts) is not moved or
+    // removed: Brevdue makes no Graph call there. It stays where it is, and the timeline says why
+    // (its domain, never the allowed ones: readers see the event).
+    const refused = oldCopy === 'move' ? candidates.filter((r) => destinationRefusal(ctx.destinationPolicy, orgId, r.dest)) : [];
+    const movable = candidates.filter((r) => !refused.includes(r));
+    const refusedDomains = [...new Set(refused.map((r) => mailDomainOf(r.dest.mailbox!)))];
     // "Move" pairs earlier copies with new mailbox destinations: the same mailbox first (a real move).
     const pairs = new Map<string, MailProgress['moveFrom']>();
     if (oldCopy === 'move') {
@@ -135,9 +143,13 @@ export async function reroute(ctx: AppContext, orgId: string, messageId: string,
     await addEvent(tx, orgId, messageId, 'reroute_requested', actorLabel(actor),
       `${actorLabel(actor)} rerouted the letter to ${dests.map((d) => d.displayName).join(', ')}`
       + (oldCopy === 'move' && pairs.size ? `; ${pairs.size} earlier cop${pairs.size === 1 ? 'y' : 'ies'} will be moved` : '')
-      + (left > 0 ? `; ${left} earlier cop${left === 1 ? 'y stays' : 'ies stay'} where ${left === 1 ? 'it is' : 'they are'}` : ''),
+      + (left > 0 ? `; ${left} earlier cop${left === 1 ? 'y stays' : 'ies stay'} where ${left === 1 ? 'it is' : 'they are'}` : '')
+      + (refused.length > 0 ? `; ${refused.length} earlier cop${refused.length === 1 ? 'y stays where it is' : 'ies stay where they are'}: `
+        + `Brevdue may not reach mailboxes in ${refusedDomains.join(', ')} (the operator's allow-list, ${DESTINATIONS_ALLOWED_SETTING})` : ''),
       { deliveryIds: ins.map((i) => i.id), destinationIds: dests.map((d) => d.id), oldCopy, actorId: actor.id,
         destinations: dests.map((d) => d.displayName), moving: oldCopy === 'move' ? pairs.size : 0, staying: Math.max(0, left),
+        // Named by delivery, so a caller who does not see those copies does not see their domains (store/read.ts scopedTimeline).
+        ...(refused.length > 0 ? { refused: refused.length, refusedDomains, refusedDeliveryIds: refused.map((r) => r.d.id) } : {}),
         // The lesson this letter now stands for in the assistant (lessonOf reads it back).
         ...(lesson ? { taught: targetOf(lesson.to) } : {}) });
     return ins.map((i) => i.id);

@@ -96,7 +96,10 @@ export async function retryQuarantined(ctx: RetryContext, orgId: string, quarant
   if (r.kind === 'quarantined') {
     // acceptLetter found the row there (no second one): only its reason may need to be today's.
     await keepWithReason(ctx, row.id, r.reason, receiptGivenUp, mb.id, pollSoon);
-    throw new HttpError(422, 'still_invalid', `${letter} is still not a valid letter: ${maskCpr(r.reason)}. It stays in quarantine.${receiptAgain(receiptGivenUp, provider)} If the sender sent it like this, ask them to send it again.`);
+    // The params let the pane say it in the reader's language: the provider (by its id, the pane names it) and the
+    // letter's reason (the validator's own words), never the letter's id.
+    throw new HttpError(422, 'still_invalid', `${letter} is still not a valid letter: ${maskCpr(r.reason)}. It stays in quarantine.${receiptAgain(receiptGivenUp, provider)} If the sender sent it like this, ask them to send it again.`,
+      { params: { provider: mb.provider, reason: maskCpr(r.reason), receiptAgain: receiptGivenUp ? 1 : 0 } });
   }
   // Durable now (acceptLetter resolved after the letter's transaction): the row may go.
   await ctx.db.delete(quarantine).where(eq(quarantine.id, row.id));

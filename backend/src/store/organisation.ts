@@ -33,10 +33,13 @@ const cvrTaken = (cvr: string) => new HttpError(409, 'cvr_taken', `CVR ${cvr} is
   + 'installation, and a CVR number can belong to one organisation only. If it is yours, ask the operator of this Brevdue installation '
   + 'to look into it; it is not shown here which organisation holds it.', { params: { cvr } });
 
+/** The CVR number is this organisation's already: its number and name as params, so the pane says it in the reader's language. */
+const cvrExists = (cvr: string, name: string) => new HttpError(409, 'cvr_exists', `CVR ${cvr} is already in your organisation (as "${name}").`, { params: { cvr, name } });
+
 export async function addCvr(db: Db, orgId: string, input: CvrCreate): Promise<CvrView> {
   if (!isValidCvr(input.cvr)) throw new HttpError(400, 'invalid_cvr', `${input.cvr} is not a valid CVR number (the modulus 11 check fails). Check the digits.`);
   const [existing] = await db.select().from(cvrNumbers).where(and(eq(cvrNumbers.orgId, orgId), eq(cvrNumbers.cvr, input.cvr)));
-  if (existing && !existing.removedAt) throw new HttpError(409, 'exists', `CVR ${input.cvr} is already in your organisation (as "${existing.name}").`);
+  if (existing && !existing.removedAt) throw cvrExists(input.cvr, existing.name);
   const [taken] = await db.select({ id: cvrNumbers.id }).from(cvrNumbers)
     .where(and(eq(cvrNumbers.cvr, input.cvr), isNull(cvrNumbers.removedAt), ne(cvrNumbers.orgId, orgId))).limit(1);
   if (taken) throw cvrTaken(input.cvr);
@@ -49,9 +52,9 @@ export async function addCvr(db: Db, orgId: string, input: CvrCreate): Promise<C
   } catch (e) {
     // Another organisation (or another request of this one) added it since the look above.
     if (!isUniqueViolation(e)) throw e;
-    const [mine] = await db.select({ id: cvrNumbers.id }).from(cvrNumbers)
+    const [mine] = await db.select({ id: cvrNumbers.id, name: cvrNumbers.name }).from(cvrNumbers)
       .where(and(eq(cvrNumbers.orgId, orgId), eq(cvrNumbers.cvr, input.cvr), isNull(cvrNumbers.removedAt)));
-    if (mine) throw new HttpError(409, 'exists', `CVR ${input.cvr} is already in your organisation.`);
+    if (mine) throw cvrExists(input.cvr, mine.name);
     throw cvrTaken(input.cvr);
   }
   return { cvr: input.cvr, name: input.name, mailboxes: [] };

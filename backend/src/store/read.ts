@@ -391,7 +391,10 @@ export const REDACTED_EVENT_TEXT = 'Details not shown: this step also concerns d
  * no destination or delivery stays; one about destinations it sees only stays; one about destinations
  * it does not see only is left out; one about both keeps its type, time and actor, its sentence
  * replaced by REDACTED_EVENT_TEXT and its data by `{ redacted: true }` (its names and addresses are
- * in both). A delivery id unknown to the letter counts as not seen.
+ * in both). A delivery id unknown to the letter counts as not seen. What an event names is read
+ * from its data at any depth (destinationsNamed): a reroute's new copy names the earlier copy it
+ * moved, removed or left (`delivered`'s `oldCopy.deliveryId`), so it is redacted like
+ * `old_copy_removed` for a caller who does not see that earlier copy.
  */
 function scopedTimeline<E extends { data: unknown; text: string }>(evs: E[], seen: (destinationId: string) => boolean, deliveryDestination: Map<string, string>): E[] {
   return evs.flatMap((e) => {
@@ -404,19 +407,30 @@ function scopedTimeline<E extends { data: unknown; text: string }>(evs: E[], see
   });
 }
 
-/** The destinations an event's data names, directly or through a delivery of the letter (null: a delivery not of this letter). */
+/** Keys that name destinations (`destinationId`, `destinationIds`, `…DestinationId(s)`) or deliveries (`deliveryId`, `earlierDeliveryId`, `…DeliveryIds`). */
+const DESTINATION_KEY = /^(?:destinationIds?|[a-z]\w*DestinationIds?)$/;
+const DELIVERY_KEY = /^(?:deliveryIds?|[a-z]\w*DeliveryIds?)$/;
+
+/**
+ * The destinations an event's data names, directly or through a delivery of the letter (null: a
+ * delivery not of this letter), wherever in the data (`suggestions[].destinationIds`,
+ * `oldCopy.deliveryId`): one rule for every event type, so an id nested in a new one is not missed.
+ */
 function destinationsNamed(data: unknown, deliveryDestination: Map<string, string>): (string | null)[] {
-  if (!data || typeof data !== 'object') return [];
-  const d = data as Record<string, unknown>;
   const out: (string | null)[] = [];
   const list = (x: unknown): unknown[] => (Array.isArray(x) ? x : x === undefined || x === null ? [] : [x]);
-  for (const x of [...list(d.destinationId), ...list(d.destinationIds)]) if (typeof x === 'string') out.push(x);
-  for (const x of [...list(d.deliveryId), ...list(d.deliveryIds), ...list(d.earlierDeliveryId)]) {
-    if (typeof x === 'string') out.push(deliveryDestination.get(x) ?? null);
-  }
-  for (const s of list(d.suggestions)) {
-    if (s && typeof s === 'object') for (const x of list((s as Record<string, unknown>).destinationIds)) if (typeof x === 'string') out.push(x);
-  }
+  const walk = (v: unknown, depth: number): void => {
+    if (!v || typeof v !== 'object') return;
+    // Deeper than any event writes: counted as naming a delivery no one sees (redacted, never shown whole).
+    if (depth > 8) { out.push(null); return; }
+    if (Array.isArray(v)) { for (const x of v) walk(x, depth + 1); return; }
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (DESTINATION_KEY.test(k)) { for (const id of list(x)) if (typeof id === 'string') out.push(id); }
+      else if (DELIVERY_KEY.test(k)) { for (const id of list(x)) if (typeof id === 'string') out.push(deliveryDestination.get(id) ?? null); }
+      else walk(x, depth + 1);
+    }
+  };
+  walk(data, 0);
   return out;
 }
 

@@ -4,7 +4,7 @@
 // prefilled) and, for Digital Post mailboxes, "Fetch earlier letters" (backfill: admins start one,
 // operators see the list; refreshed every few seconds while one runs, not after the section closes).
 import {
-  Body1, Button, Caption1, Field, Input, MessageBar, MessageBarBody, ProgressBar, Spinner, Text,
+  Body1, Button, Caption1, Field, Input, MessageBar, MessageBarBody, MessageBarTitle, ProgressBar, Spinner, Text,
 } from '@fluentui/react-components';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -16,11 +16,47 @@ import { useLocale } from '../useLocale';
 import { useAdmin, useAdminStyles, useResource } from './common';
 import { CredentialFields } from './mailboxes/CredentialFields';
 import { credentialProblems, credentialsBody, type CertChoice, type Values } from './mailboxes/credentials';
+import { serverProblems } from './mailboxes/attach';
+import { problemText, type Translate } from '../../codes';
+import type { MailboxCheck } from './mailboxes/useMailboxCheck';
+
+/**
+ * What became of saved credentials (useMailboxCheck): being tried by the poll the save started, working,
+ * refused (with the mailbox's error), not tried yet within the wait, or not polled (paused, push).
+ */
+export function CheckBar({ check, kind, provider, name, testId }: {
+  check: MailboxCheck; kind: 'renew' | 'attach'; provider: string; name: string; testId: string;
+}) {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const k = (key: string) => `admin.mailboxes.check.${kind}.${key}` as never;
+  const intent = check.phase === 'checking' || check.phase === 'notPolled' ? 'info' : check.phase === 'ok' ? 'success' : check.phase === 'failed' ? 'error' : 'warning';
+  return (
+    <MessageBar
+      intent={intent} layout="multiline" role={check.phase === 'failed' ? 'alert' : 'status'} data-testid={testId} data-check={check.phase}
+      icon={check.phase === 'checking' ? <Spinner size="extra-tiny" /> : undefined}
+    >
+      <MessageBarBody>
+        <span data-testid={`${testId}-text`}>
+          {check.phase === 'ok'
+            ? t(k('ok'), { provider, name, date: check.at ? formatDateTime(check.at, locale) : '—' })
+            : t(k(check.phase), { provider, name })}
+        </span>
+        {check.phase === 'failed' && check.error && (
+          <div data-testid={`${testId}-error`}>{t('admin.mailboxes.check.error', { error: check.error })}</div>
+        )}
+      </MessageBarBody>
+    </MessageBar>
+  );
+}
 
 /** The form to replace a mailbox's credentials (the fields shared with "Attach a mailbox"); empty every time it opens. */
-export function CredentialsForm({ m, cvrName, onSaved, onClose }: { m: MailboxView; cvrName: string; onSaved: (v: MailboxView) => void; onClose: () => void }) {
+export function CredentialsForm({ m, cvrName, check, onSaved, onClose }: {
+  m: MailboxView; cvrName: string; check: MailboxCheck | null; onSaved: (v: MailboxView) => void; onClose: () => void;
+}) {
   const s = useAdminStyles();
   const { t } = useTranslation();
+  const tr = t as unknown as Translate;
   const api = useApi();
   const [values, setValues] = useState<Values>({});
   const [cert, setCert] = useState<CertChoice>('none');
@@ -29,19 +65,24 @@ export function CredentialsForm({ m, cvrName, onSaved, onClose }: { m: MailboxVi
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState(false);
+  // Fields changed since the server's refusal: its problem there is no longer shown.
+  const [changed, setChanged] = useState<ReadonlySet<string>>(new Set());
   const provider = t(`provider.${m.provider}`);
   const problems = credentialProblems(m.provider, values, cert, 'renew', (k) => t(k as never));
-  const messages = tried ? problems : {};
+  // The server's refusal, each problem at its field (as "Attach a mailbox"), said at render in the pane's language.
+  const placed = error != null ? serverProblems(m.provider, error, tr) : null;
+  const fromServer = Object.fromEntries(Object.entries(placed?.fields ?? {}).filter(([key]) => !changed.has(key)));
+  const messages = { ...fromServer, ...(tried ? problems : {}) };
+  const forget = (key: string) => setChanged((cur) => (cur.has(key) ? cur : new Set([...cur, key])));
   const idp = `creds-${m.id}`;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setTried(true);
-    setSaved(false);
     if (Object.keys(problems).length) return;
     setBusy(true);
     setError(null);
+    setChanged(new Set());
     try {
       const v = await api.renewMailboxCredentials(m.id, credentialsBody(m.provider, values, cert));
       // Nothing typed stays in the form once saved.
@@ -49,7 +90,6 @@ export function CredentialsForm({ m, cvrName, onSaved, onClose }: { m: MailboxVi
       setCert('none');
       setGeneration((n) => n + 1);
       setTried(false);
-      setSaved(true);
       onSaved(v);
     } catch (err) {
       setError(err);
@@ -64,15 +104,20 @@ export function CredentialsForm({ m, cvrName, onSaved, onClose }: { m: MailboxVi
       <Caption1 className={s.meta}>{t(`admin.mailboxes.credentials.intro.${m.provider}` as never)}</Caption1>
       <CredentialFields
         key={generation} provider={m.provider} purpose="renew" values={values}
-        onChange={(key, value) => { setValues((cur) => ({ ...cur, [key]: value })); setSaved(false); }}
-        cert={cert} onCertChange={(c) => { setCert(c); setSaved(false); }} messages={messages} busy={busy}
+        onChange={(key, value) => { setValues((cur) => ({ ...cur, [key]: value })); forget(key); }}
+        cert={cert} onCertChange={(c) => { setCert(c); forget('certificateChoice'); }} messages={messages} busy={busy}
       />
-      {error != null && <ErrorBar title={t('admin.mailboxes.credentials.failed')} error={error} />}
-      {saved && (
-        <MessageBar intent="success" role="status" data-testid="credentials-saved">
-          <MessageBarBody>{t('admin.mailboxes.credentials.saved', { provider, name: cvrName })}</MessageBarBody>
-        </MessageBar>
-      )}
+      {error != null && (placed && Object.keys(placed.fields).length > 0
+        ? (
+          <MessageBar intent="error" layout="multiline" role="alert" data-testid="error">
+            <MessageBarBody>
+              <MessageBarTitle>{t('admin.mailboxes.credentials.failed')}</MessageBarTitle>
+              <span data-testid="error-message">{[t('admin.mailboxes.attach.fixFields'), ...placed.rest.map((p) => problemText(p, tr))].join(' ')}</span>
+            </MessageBarBody>
+          </MessageBar>
+        )
+        : <ErrorBar title={t('admin.mailboxes.credentials.failed')} error={error} />)}
+      {check && !busy && error == null && <CheckBar check={check} kind="renew" provider={provider} name={cvrName} testId="credentials-saved" />}
       <div className={s.actions}>
         <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined} data-testid="credentials-save">
           {busy ? t('admin.mailboxes.credentials.saving') : t('admin.mailboxes.credentials.save')}
@@ -134,7 +179,7 @@ export function BackfillSection({ m, cvrName }: { m: MailboxView; cvrName: strin
     e.preventDefault();
     setTried(true);
     setStarted(false);
-    if (problem) return;
+    if (problem || running) return;
     setBusy(true);
     setError(null);
     try {
@@ -171,10 +216,14 @@ export function BackfillSection({ m, cvrName }: { m: MailboxView; cvrName: strin
             </MessageBar>
           )}
           <div className={s.actions}>
-            <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined} data-testid="backfill-start">
+            <Button
+              appearance="primary" type="submit" disabled={busy || running} icon={busy ? <Spinner size="tiny" /> : undefined}
+              aria-describedby={running ? `${idp}-running` : undefined} data-testid="backfill-start"
+            >
               {busy ? t('admin.mailboxes.backfill.starting') : t('admin.mailboxes.backfill.start')}
             </Button>
           </div>
+          {running && <Caption1 className={s.meta} id={`${idp}-running`} data-testid="backfill-running">{t('admin.mailboxes.backfill.running')}</Caption1>}
         </form>
       ) : <Caption1 className={s.meta} data-testid="backfill-admin-only">{t('admin.mailboxes.backfill.adminOnly')}</Caption1>}
       {list.error != null && <ErrorBar title={t('admin.mailboxes.backfill.loadFailed')} error={list.error} onRetry={list.reload} />}

@@ -23,9 +23,10 @@ import { InboxIcon, RefreshIcon } from '../icons';
 import { useLocale } from '../useLocale';
 import { AdminOnlyNote, ConfirmDialog, InlineError, OutcomeBar, useAdmin, useAdminStyles, useOutcome, useResource } from './common';
 import { JobsSection } from './JobsSection';
-import { BackfillSection, CredentialsForm } from './MailboxTools';
+import { BackfillSection, CheckBar, CredentialsForm } from './MailboxTools';
 import { AttachMailboxForm } from './mailboxes/AttachMailboxForm';
 import { providersToAttach } from './mailboxes/attach';
+import { useMailboxCheck } from './mailboxes/useMailboxCheck';
 
 const STATE_COLOUR: Record<MailboxHealth['state'], 'success' | 'warning' | 'danger' | 'informative' | 'subtle'> = {
   ok: 'success', push: 'success', paused: 'subtle', backing_off: 'warning', failing: 'danger', never_fetched: 'informative',
@@ -108,6 +109,7 @@ export function MailboxesPage() {
               <AttachMailbox
                 c={c} cvrs={items}
                 onAttached={(m) => list.setData((cur) => (cur ?? []).map((x) => (x.cvr === c.cvr ? { ...x, mailboxes: [...x.mailboxes.filter((y) => y.id !== m.id), m] } : x)))}
+                onChanged={(v) => list.setData((cur) => (cur ?? []).map((x) => (x.cvr === c.cvr ? { ...x, mailboxes: x.mailboxes.map((y) => (y.id === v.id ? v : y)) } : x)))}
               />
             )}
           </li>
@@ -136,11 +138,15 @@ export function MailboxesPage() {
 }
 
 /** A CVR number's "Attach a mailbox": the button, the form, and what was attached (said where it happened). */
-function AttachMailbox({ c, cvrs, onAttached }: { c: CvrView; cvrs: CvrView[]; onAttached: (m: MailboxView) => void }) {
+function AttachMailbox({ c, cvrs, onAttached, onChanged }: {
+  c: CvrView; cvrs: CvrView[]; onAttached: (m: MailboxView) => void; onChanged: (m: MailboxView) => void;
+}) {
   const s = useAdminStyles();
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [attached, setAttached] = useState<{ provider: Provider; push: boolean } | null>(null);
+  // The new mailbox's first poll: whether its settings and credentials work (not just that they were saved).
+  const checking = useMailboxCheck(onChanged);
   const toggleRef = useRef<HTMLButtonElement>(null);
   const doneRef = useRef<HTMLDivElement>(null);
   const available = providersToAttach(c);
@@ -150,19 +156,25 @@ function AttachMailbox({ c, cvrs, onAttached }: { c: CvrView; cvrs: CvrView[]; o
   };
   return (
     <>
-      {attached && (
-        <MessageBar intent="success" role="status" data-testid="mailbox-attached" data-provider={attached.provider}>
-          <MessageBarBody>
-            <div ref={doneRef} tabIndex={-1}>
-              {t(attached.push ? 'admin.mailboxes.attach.attachedPush' : 'admin.mailboxes.attach.attached', { provider: t(`provider.${attached.provider}`), name: c.name })}
-            </div>
-          </MessageBarBody>
-        </MessageBar>
-      )}
+      {attached && (attached.push || !checking.check
+        ? (
+          <MessageBar intent="success" role="status" data-testid="mailbox-attached" data-provider={attached.provider}>
+            <MessageBarBody>
+              <div ref={doneRef} tabIndex={-1}>
+                {t(attached.push ? 'admin.mailboxes.attach.attachedPush' : 'admin.mailboxes.attach.attached', { provider: t(`provider.${attached.provider}`), name: c.name })}
+              </div>
+            </MessageBarBody>
+          </MessageBar>
+        )
+        : (
+          <div ref={doneRef} tabIndex={-1} data-testid="mailbox-attached" data-provider={attached.provider}>
+            <CheckBar check={checking.check} kind="attach" provider={t(`provider.${attached.provider}`)} name={c.name} testId="mailbox-attached-check" />
+          </div>
+        ))}
       {available.length > 0 && (
         <div className={s.actions}>
           <Button
-            ref={toggleRef} size="small" onClick={() => { setAttached(null); setOpen((v) => !v); }} aria-expanded={open}
+            ref={toggleRef} size="small" onClick={() => { setAttached(null); checking.reset(); setOpen((v) => !v); }} aria-expanded={open}
             aria-label={t('admin.mailboxes.attach.showLabel', { action: t(open ? 'admin.mailboxes.attach.hide' : 'admin.mailboxes.attach.show'), name: c.name })}
             data-testid="mailbox-attach-toggle"
           >
@@ -179,6 +191,7 @@ function AttachMailbox({ c, cvrs, onAttached }: { c: CvrView; cvrs: CvrView[]; o
             setOpen(false);
             setAttached({ provider: m.provider, push: m.health.state === 'push' });
             onAttached(m);
+            if (m.health.state !== 'push') checking.start(m);
             setTimeout(() => doneRef.current?.focus(), 0);
           }}
         />
@@ -197,13 +210,18 @@ function MailboxRow({ m, cvrName, busy, onToggle, onQuarantineChanged, onChanged
   const [showQuarantine, setShowQuarantine] = useState(false);
   const [showCredentials, setShowCredentials] = useState(false);
   const [showBackfill, setShowBackfill] = useState(false);
+  // After new credentials: the row follows the mailbox until the poll they started has a result.
+  const credentialsCheck = useMailboxCheck(onChanged);
+  const checkingNow = credentialsCheck.check?.phase === 'checking';
   const h = m.health;
   const provider = t(`provider.${m.provider}`);
   return (
     <li className={s.card} data-testid="mailbox" data-mailbox-id={m.id} data-provider={m.provider} data-paused={String(m.paused)}>
       <div className={s.row}>
         <Text weight="semibold" className={s.name}>{provider}</Text>
-        <Badge appearance="tint" color={STATE_COLOUR[h.state]} data-testid="mailbox-state" data-state={h.state}>{t(`admin.mailboxes.state.${h.state}`)}</Badge>
+        <Badge appearance="tint" color={checkingNow ? 'informative' : STATE_COLOUR[h.state]} data-testid="mailbox-state" data-state={h.state} data-checking={checkingNow || undefined}>
+          {checkingNow ? t('admin.mailboxes.state.checking') : t(`admin.mailboxes.state.${h.state}`)}
+        </Badge>
       </div>
       <Caption1 className={s.meta} data-testid="mailbox-last-fetch">
         {h.lastFetchAt ? t('admin.mailboxes.lastFetch', { date: formatDateTime(h.lastFetchAt, locale) }) : t('admin.mailboxes.neverFetched')}
@@ -267,7 +285,7 @@ function MailboxRow({ m, cvrName, busy, onToggle, onQuarantineChanged, onChanged
         )}
       </div>
       {showQuarantine && <QuarantineList mailboxId={m.id} onChanged={onQuarantineChanged} />}
-      {showCredentials && isAdmin && <CredentialsForm m={m} cvrName={cvrName} onSaved={onChanged} onClose={() => setShowCredentials(false)} />}
+      {showCredentials && isAdmin && <CredentialsForm m={m} cvrName={cvrName} check={credentialsCheck.check} onSaved={(v) => { onChanged(v); credentialsCheck.start(v); }} onClose={() => setShowCredentials(false)} />}
       {showBackfill && m.provider === 'ngdp' && <BackfillSection m={m} cvrName={cvrName} />}
     </li>
   );
@@ -396,7 +414,7 @@ function AddCvrForm({ onAdded }: { onAdded: (c: CvrView) => void }) {
     <form className={`${s.card} ${s.form}`} onSubmit={submit} noValidate aria-labelledby="add-cvr-title" data-testid="cvr-add-form">
       <Text weight="semibold" id="add-cvr-title">{t('admin.mailboxes.addCvr')}</Text>
       <Field label={t('admin.mailboxes.cvr')} hint={t('admin.mailboxes.cvrHint')} required validationMessage={cvrMessage}>
-        <Input value={cvr} onChange={(_, d) => setCvr(d.value)} inputMode="numeric" maxLength={11} disabled={busy} data-testid="cvr-input" />
+        <Input value={cvr} onChange={(_, d) => setCvr(d.value)} inputMode="numeric" maxLength={40} disabled={busy} data-testid="cvr-input" />
       </Field>
       <Field label={t('admin.mailboxes.cvrName')} required validationMessage={nameMessage}>
         <Input value={name} onChange={(_, d) => setName(d.value)} maxLength={200} disabled={busy} data-testid="cvr-name-input" />

@@ -1,6 +1,7 @@
 // Admin › Settings: how long letters' content is kept, and how long past that a letter in quarantine
 // nobody acted on is kept (admins change both, operators read them), and the service notices shown as
-// a banner to everyone in the organisation.
+// a banner to everyone in the organisation; and where the mail about a delivery that gave up goes, and from
+// which mailbox (settings/DeliverySection.tsx).
 import { Body1Strong, Button, Caption1, Field, Input, Spinner, Text } from '@fluentui/react-components';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +10,7 @@ import { useApi } from '../../api/context';
 import { ErrorBar } from '../ErrorBar';
 import { AdminOnlyNote, InlineError, OutcomeBar, useAdmin, useAdminStyles, useOutcome, useResource } from './common';
 import { NoticesSection } from './settings/NoticesSection';
+import { DeliverySection } from './settings/DeliverySection';
 
 export function SettingsPage() {
   const s = useAdminStyles();
@@ -17,6 +19,7 @@ export function SettingsPage() {
     <div className={s.page} data-testid="admin-settings-page">
       {!isAdmin && <AdminOnlyNote />}
       <RetentionSection isAdmin={isAdmin} />
+      <DeliverySection isAdmin={isAdmin} />
       <NoticesSection isAdmin={isAdmin} />
     </div>
   );

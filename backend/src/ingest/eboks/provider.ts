@@ -2,12 +2,17 @@ import { z } from 'zod';
 import type { ProviderModule } from '../provider';
 import { EBOKS_DEFAULT_BASE_URL, createEboksClient } from './client';
 
+/** An e-Boks device id as its mobile API takes it: normally a UUID; at most 64 letters, digits, '-', '_', '.'. */
+export const EBOKS_DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 export const eboksConfigSchema = z.object({
   baseUrl: z.string().url('baseUrl must be the e-Boks mobile API URL, e.g. https://rest.e-boks.dk/mobile/1/xml.svc/en-gb')
     .default(EBOKS_DEFAULT_BASE_URL),
   identityType: z.string().regex(/^[A-Z]{1,2}$/, 'identityType is e-Boks\' identity type letter, normally P').default('P'),
   nationality: z.string().regex(/^[A-Z]{2}$/, 'nationality is a two-letter country code, normally DK').default('DK'),
-  deviceId: z.string().min(1, 'deviceId (the device the activation code was issued for) is required'),
+  // Sent in the X-EBOKS-AUTHENTICATE header as deviceid="…": an id (normally a UUID), never quotes, commas or spaces.
+  deviceId: z.string().min(1, 'deviceId (the device the activation code was issued for) is required')
+    .regex(EBOKS_DEVICE_ID, 'deviceId is the id of the device the activation code was issued for (normally a UUID): at most 64 letters, digits, "-", "_" or "."'),
   mailboxId: z.string().regex(/^\d+$/, 'mailboxId is the e-Boks mailbox number, normally 0').default('0'),
   inboxFolder: z.string().min(1).default('Indbakke'),
   archiveFolder: z.string().min(1).default('Arkiv'),

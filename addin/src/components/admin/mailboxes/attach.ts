@@ -36,6 +36,8 @@ export interface SettingField {
   options?: readonly string[];
 }
 
+/** backend/src/ingest/eboks/provider.ts EBOKS_DEVICE_ID: normally a UUID; at most 64 letters, digits, '-', '_', '.'. */
+export const EBOKS_DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The settings the form asks for, in order; mode (Digital Post) is its own choice. */
@@ -47,7 +49,7 @@ export const SETTING_FIELDS: Readonly<Record<Provider, readonly SettingField[]>>
   ],
   eboks: [
     { key: 'baseUrl', kind: 'url', required: true },
-    { key: 'deviceId', kind: 'text', required: true },
+    { key: 'deviceId', kind: 'text', required: true, format: { key: 'deviceId', test: EBOKS_DEVICE_ID } },
     { key: 'identityType', kind: 'text', more: true, required: true, format: { key: 'identityType', test: /^[A-Z]{1,2}$/ } },
     { key: 'nationality', kind: 'text', more: true, required: true, format: { key: 'nationality', test: /^[A-Z]{2}$/ } },
     { key: 'mailboxId', kind: 'text', more: true, required: true, format: { key: 'digits', test: /^\d+$/ } },
