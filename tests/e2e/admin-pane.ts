@@ -1,8 +1,10 @@
 // Helpers for browser tests of the pane's admin pages against the live demo backend (./live.ts): the
-// backend for the file's tests, open an admin tab, and axe-core's serious findings on the page as it is.
+// backend for the file's tests, open an admin tab, a demo mailbox's row, and axe-core's serious findings on the page as it is.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
+import { and, eq } from 'drizzle-orm';
+import { mailboxes } from '../../backend/src/store/schema';
 import { chromiumAvailable } from './browser';
 import { startLive, type Live } from './live';
 
@@ -30,6 +32,13 @@ export async function openAdminTab(page: Page, l: Live, tab: 'recipients' | 'mai
   await page.getByTestId('nav-admin').click();
   await page.getByTestId(`admin-tab-${tab}`).click();
   await page.getByTestId(`admin-${tab}-page`).waitFor();
+}
+
+/** The demo organisation's mailbox of `provider` for CVR number `cvr`, as stored. */
+export async function mailboxOf(l: Live, cvr: string, provider: string) {
+  const [mb] = await l.app.database.db.select().from(mailboxes)
+    .where(and(eq(mailboxes.orgId, l.app.demoOrgId!), eq(mailboxes.cvr, cvr), eq(mailboxes.provider, provider)));
+  return mb;
 }
 
 /** axe-core's serious and critical WCAG 2.1 A/AA findings (as tests/e2e/accessibility.test.ts), now. */

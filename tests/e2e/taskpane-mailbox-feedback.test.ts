@@ -4,23 +4,16 @@
 // state). A refused renewal is said at its fields in Danish; "Fetch letters" waits while a backfill
 // runs; a nonsense e-Boks device id and a pasted CVR number with too many digits are refused, never cut.
 import type { Page } from 'playwright-core';
-import { and, eq } from 'drizzle-orm';
 import { DEMO_ORGANISATION } from '../../backend/src/demo/letters';
 import { DEMO_EBOKS_DEVICE_ID, DEMO_EBOKS_SECRET } from '../../backend/src/simulators/eboks';
-import { mailboxes } from '../../backend/src/store/schema';
 import { browserTest } from './browser';
 import { eventually, type Live, withLiveBrowser } from './live';
-import { adminLiveForSuite, openAdminTab } from './admin-pane';
+import { adminLiveForSuite, mailboxOf, openAdminTab } from './admin-pane';
 
 let live: Live | null = null;
 adminLiveForSuite((l) => { live = l; });
 
 const openMailboxes = (page: Page) => openAdminTab(page, live!, 'mailboxes');
-async function mailboxOf(l: Live, cvr: string, provider: string) {
-  const [mb] = await l.app.database.db.select().from(mailboxes)
-    .where(and(eq(mailboxes.orgId, l.app.demoOrgId!), eq(mailboxes.cvr, cvr), eq(mailboxes.provider, provider)));
-  return mb;
-}
 const ERROR_STATES = ['backing_off', 'failing'];
 
 browserTest('admin › mailboxes: a wrong e-Boks password saved by "renew credentials" is said to fail, with the error', async () => {

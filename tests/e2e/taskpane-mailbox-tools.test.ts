@@ -4,7 +4,7 @@
 // "Fetch earlier letters" — a Digital Post backfill started from the pane (dates checked, the API's
 // refusal shown) whose progress the list follows until done. Operators see neither button to act.
 import type { Page } from 'playwright-core';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { DEMO_ORGANISATION } from '../../backend/src/demo/letters';
 import { DEMO_MITDK_REFRESH_TOKENS } from '../../backend/src/simulators/mitdk';
 import { pollDueNow } from '../../backend/src/ingest/quarantine-retry';
@@ -12,18 +12,12 @@ import { mailboxes } from '../../backend/src/store/schema';
 import { mailboxViewSchema } from '../../shared/src/contracts';
 import { browserTest, waitForCount } from './browser';
 import { eventually, type Live, withLiveBrowser } from './live';
-import { adminLiveForSuite, openAdminTab, seriousViolations } from './admin-pane';
+import { adminLiveForSuite, mailboxOf, openAdminTab, seriousViolations } from './admin-pane';
 
 let live: Live | null = null;
 adminLiveForSuite((l) => { live = l; });
 
 const openMailboxes = (page: Page) => openAdminTab(page, live!, 'mailboxes');
-
-async function mailboxOf(l: Live, cvr: string, provider: string) {
-  const [mb] = await l.app.database.db.select().from(mailboxes)
-    .where(and(eq(mailboxes.orgId, l.app.demoOrgId!), eq(mailboxes.cvr, cvr), eq(mailboxes.provider, provider)));
-  return mb;
-}
 
 const health = async (l: Live, id: string) => mailboxViewSchema.parse((await l.api('GET', `/admin/mailboxes/${id}`)).body).health;
 const opened = (l: Live, sealed: Buffer | null) => JSON.parse(l.app.ctx.sealer.open(sealed!).toString('utf8')) as Record<string, unknown>;

@@ -6,6 +6,8 @@ import { mailboxes } from '../../backend/src/store/schema';
 import { storeLetter } from '../../backend/src/store/letters';
 import { buildMemoXml } from '../../backend/src/memo/build';
 import type { Memo } from '../../backend/src/memo/types';
+import type { AppContext } from '../../backend/src/context';
+import { ProviderError, type MailboxConnector } from '../../backend/src/ingest/connector';
 
 /** Stores a letter as ingest would (demo organisation, the recipient CVR's NgDP mailbox) and lets the pipeline route it. */
 export async function receiveLetter(app: Brevdue, memo: Memo): Promise<string> {
@@ -16,14 +18,14 @@ export async function receiveLetter(app: Brevdue, memo: Memo): Promise<string> {
   return r.messageId;
 }
 
-/** JSON API call as the demo user; the body parsed (null when empty). */
+/** JSON API call as the demo user; the body parsed (null when empty), and as text. */
 export async function callApi(app: Brevdue, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${app.url}/api${path}`, {
     method, headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
+  return { status: res.status, body: text ? JSON.parse(text) : null, text };
 }
 
 /**
@@ -43,4 +45,28 @@ export function demoAppForSuite(tdb: TestDatabase, opts: Partial<Parameters<type
     await drop?.();
   });
   return () => app;
+}
+
+/**
+ * The app's `connectorFor`, its connectors told to `seen` of each letter fetched and each receipt given;
+ * an INVALID receipt fails (Digital Post's 503, worth retrying) while `failInvalidReceipts()` says so.
+ */
+export function watchedConnectorFor(
+  app: Brevdue,
+  seen: { fetched: (id: string) => void; acked: (id: string, ack: Parameters<MailboxConnector['acknowledge']>[1]) => void },
+  failInvalidReceipts: () => boolean,
+): AppContext['connectorFor'] {
+  return (m) => {
+    const c = app.ctx.connectorFor(m);
+    const wrapped: MailboxConnector = {
+      listWaiting: () => c.listWaiting(),
+      fetchRaw: async (id) => { seen.fetched(id); return c.fetchRaw(id); },
+      acknowledge: async (id, ack) => {
+        seen.acked(id, ack);
+        if (failInvalidReceipts() && ack.status === 'INVALID') throw new ProviderError('Digital Post answered 503 Service Unavailable to the receipt', true, 503);
+        return c.acknowledge(id, ack);
+      },
+    };
+    return wrapped;
+  };
 }

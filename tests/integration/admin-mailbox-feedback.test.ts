@@ -1,35 +1,17 @@
 // Admin › Mailboxes' refusals as the task pane needs them: a refused credentials renewal (PATCH) names
 // each problem at its field as attaching does, without OpenSSL's internals; an e-Boks device id is
 // checked; a second backfill while one runs is `backfill_running`, not Digital Post's HTTP answer.
-import { startBrevdue, type Brevdue } from '../../backend/src/app';
 import { DEMO_EBOKS_DEVICE_ID, DEMO_EBOKS_SECRET } from '../../backend/src/simulators/eboks';
 import { apiErrorSchema, cvrViewSchema, type CvrView } from '../../shared/src/contracts';
+import { callApi, demoAppForSuite } from '../helpers/app';
 import { testDatabases } from '../helpers/databases';
 
 const NEW_CVR = '12345674'; // passes modulus 11
 const GARBAGE_PEM = { format: 'pem', certificate: '-----BEGIN CERTIFICATE-----\nnonsense\n-----END CERTIFICATE-----', privateKey: '-----BEGIN PRIVATE KEY-----\nnonsense\n-----END PRIVATE KEY-----' };
 
 describe.each(testDatabases)('mailbox refusals for the pane on $name', (tdb) => {
-  let app: Brevdue;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const d = await tdb.create();
-    drop = d.drop;
-    app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, pollIntervalMs: 60_000, processEveryMs: 100 });
-  });
-  afterAll(async () => {
-    await app.stop();
-    await drop();
-  });
-
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${app.url}/api/admin${path}`, {
-      method, headers: body ? { 'Content-Type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null, text };
-  };
+  const appOf = demoAppForSuite(tdb, { runJobs: true, pollIntervalMs: 60_000, processEveryMs: 100 });
+  const call = (method: string, path: string, body?: unknown) => callApi(appOf(), method, `/admin${path}`, body);
   const mailboxOf = async (provider: string) => {
     const cvrs = (await call('GET', '/cvrs')).body.items.map((c: unknown) => cvrViewSchema.parse(c)) as CvrView[];
     return cvrs.flatMap((c) => c.mailboxes).find((m) => m.provider === provider)!;
@@ -54,7 +36,7 @@ describe.each(testDatabases)('mailbox refusals for the pane on $name', (tdb) => 
   test('an e-Boks device id of 3,000 characters is refused at its field', async () => {
     expect((await call('POST', '/cvrs', { cvr: NEW_CVR, name: 'Fjordkraft A/S' })).status).toBe(201);
     const body = (deviceId: string) => ({
-      provider: 'eboks', config: { baseUrl: `${app.url}/sim/eboks/mobile/1/xml.svc/en-gb`, deviceId }, credentials: { identity: NEW_CVR, ...DEMO_EBOKS_SECRET },
+      provider: 'eboks', config: { baseUrl: `${appOf().url}/sim/eboks/mobile/1/xml.svc/en-gb`, deviceId }, credentials: { identity: NEW_CVR, ...DEMO_EBOKS_SECRET },
     });
     const long = await call('POST', `/cvrs/${NEW_CVR}/mailboxes`, body('x'.repeat(3000)));
     expect(long.status).toBe(400);

@@ -15,11 +15,10 @@ import { pollMailbox } from '../../backend/src/ingest/poll';
 import {
   ERASED_REASON, LETTER_ATTEMPTS, NOT_FETCHED_PREFIX, RECEIPT_NOT_SENT_PREFIX, inQuarantine, notFetchedRecord, passedBy,
 } from '../../backend/src/ingest/letter-failures';
-import { ProviderError, type MailboxConnector } from '../../backend/src/ingest/connector';
 import { claimQuarantineNotices, sendDueQuarantineNotices } from '../../backend/src/delivery/quarantine-notice';
 import { quarantineListSchema } from '../../shared/src/contracts';
 import type { AppContext, MailboxRow } from '../../backend/src/context';
-import { callApi } from '../helpers/app';
+import { callApi, watchedConnectorFor } from '../helpers/app';
 import { testDatabases } from '../helpers/databases';
 
 const [company] = DEMO_ORGANISATION.cvrs;
@@ -49,19 +48,10 @@ describe.each(testDatabases)('an erased quarantined letter keeps no reason on $n
     [mb] = await app.database.db.select().from(mailboxes).where(and(eq(mailboxes.cvr, company.cvr), eq(mailboxes.provider, 'ngdp'))) as MailboxRow[];
     ctx = {
       ...app.ctx, jobs: noJobs,
-      connectorFor: (m) => {
-        const c = app.ctx.connectorFor(m);
-        const wrapped: MailboxConnector = {
-          listWaiting: () => c.listWaiting(),
-          fetchRaw: async (id) => { calls.fetch.push(id); return c.fetchRaw(id); },
-          acknowledge: async (id, ack) => {
-            calls.ack.push({ id, status: ack.status, errorMessage: ack.errorMessage });
-            if (receiptsFail && ack.status === 'INVALID') throw new ProviderError('Digital Post answered 503 Service Unavailable to the receipt', true, 503);
-            return c.acknowledge(id, ack);
-          },
-        };
-        return wrapped;
-      },
+      connectorFor: watchedConnectorFor(app, {
+        fetched: (id) => calls.fetch.push(id),
+        acked: (id, ack) => calls.ack.push({ id, status: ack.status, errorMessage: ack.errorMessage }),
+      }, () => receiptsFail),
     };
   });
   afterAll(async () => {

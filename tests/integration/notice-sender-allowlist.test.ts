@@ -6,24 +6,21 @@
 // lost: it waits, with the reason recorded, and goes out once the settings name an allowed sender.
 // Dead-letter notices are claimed (a lease) before they are sent: two jobs at once send one mail.
 import { and, eq } from 'drizzle-orm';
-import { startBrevdue, type Brevdue } from '../../backend/src/app';
+import type { Brevdue } from '../../backend/src/app';
 import { DEMO_ORGANISATION, demoMemo } from '../../backend/src/demo/letters';
 import { DEMO_SHARED_MAILBOX } from '../../backend/src/demo/seed';
-import { DEMO_IT_MAILBOX } from '../../backend/src/demo/delivery-seed';
 import { buildMemoXml } from '../../backend/src/memo/build';
 import { storeLetter } from '../../backend/src/store/letters';
-import { deliveries, destinations, events, mailboxes, organisations, quarantine, quarantineNotices } from '../../backend/src/store/schema';
+import { deliveries, destinations, events, mailboxes, quarantine, quarantineNotices } from '../../backend/src/store/schema';
 import { pollMailbox } from '../../backend/src/ingest/poll';
 import { notifyDeadLetter, notifyWaitingDeadLetters } from '../../backend/src/delivery/notify';
 import { runQuarantineNotices } from '../../backend/src/delivery/quarantine-notice';
 import type { AppContext, MailboxRow } from '../../backend/src/context';
 import { testDatabases } from '../helpers/databases';
+import { FOREIGN_SENDER, startNoticeSenderApp } from '../helpers/notices';
 
 const [company] = DEMO_ORGANISATION.cvrs;
 const MIN = 60_000;
-/** A mailbox the one Graph app reaches, in a domain the operator does not allow the demo organisation. */
-const FOREIGN_SENDER = 'post@rival.example';
-const noJobs = { routeSoon: async () => undefined, deliverSoon: async () => undefined, notifyDeadSoon: async () => undefined };
 
 const invalidXml = (label: string) => buildMemoXml(demoMemo({ recipientCvr: company.cvr, label, notification: 'Vedrørende 010190-1234' }))
   .replace(/(<(?:\w+:)?createdDateTime>)[^<]+/, '$10000-03-01T10:00:00Z');
@@ -32,18 +29,12 @@ describe.each(testDatabases)('the notice sender held against the allow-list when
   let app: Brevdue;
   let drop: () => Promise<void>;
   let ctx: AppContext;
-  let settings: Record<string, unknown>;
+  let setSender: (sender: string) => Promise<void>;
 
   beforeEach(async () => {
     const d = await tdb.create();
     drop = d.drop;
-    app = await startBrevdue({
-      databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, runJobs: false, graphTimeoutMs: 1500,
-      destinationsAllowed: { '*': { mailDomains: ['nordlys.example'], teams: ['*'] } },
-    });
-    app.sims!.graph.api.addMailbox({ id: FOREIGN_SENDER, displayName: 'Rival post', kind: 'shared' });
-    ctx = { ...app.ctx, jobs: noJobs };
-    [{ deliverySettings: settings }] = await db().select().from(organisations).where(eq(organisations.id, app.demoOrgId!));
+    ({ app, ctx, setSender } = await startNoticeSenderApp(d.databaseUrl));
     // Saved before the operator's rule (or its domain since taken off the list): only a direct write can do it now.
     await setSender(FOREIGN_SENDER);
   });
@@ -53,8 +44,6 @@ describe.each(testDatabases)('the notice sender held against the allow-list when
   });
 
   const db = () => app.database.db;
-  const setSender = (sender: string) => db().update(organisations).set({ deliverySettings: { ...settings, notifyAddress: DEMO_IT_MAILBOX, notifySender: sender } })
-    .where(eq(organisations.id, app.demoOrgId!));
   /** Graph requests about the foreign mailbox (sendMail from it, a Sent Items search in it). */
   const foreignRequests = () => app.sims!.graph.api.requests().filter((r) => decodeURIComponent(r.path).toLowerCase().includes('rival.example'));
   const sendMails = () => app.sims!.graph.api.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/sendMail'));

@@ -6,22 +6,19 @@
 // (a lease left behind by a crash, an uncertain answer) takes no letter it might not have named.
 // Notices piled up by an earlier version are joined into one as well.
 import { and, eq, isNull, ne } from 'drizzle-orm';
-import { startBrevdue, type Brevdue } from '../../backend/src/app';
+import type { Brevdue } from '../../backend/src/app';
 import { DEMO_ORGANISATION, demoMemo } from '../../backend/src/demo/letters';
 import { DEMO_SHARED_MAILBOX } from '../../backend/src/demo/seed';
-import { DEMO_IT_MAILBOX } from '../../backend/src/demo/delivery-seed';
 import { buildMemoXml } from '../../backend/src/memo/build';
-import { mailboxes, organisations, quarantine, quarantineNotices } from '../../backend/src/store/schema';
-import { pollMailbox } from '../../backend/src/ingest/poll';
+import { mailboxes, quarantine, quarantineNotices } from '../../backend/src/store/schema';
 import { setGraphTimeout } from '../../backend/src/delivery/mailbox';
 import { claimQuarantineNotices, runQuarantineNotices, sendDueQuarantineNotices, sendQuarantineNotice } from '../../backend/src/delivery/quarantine-notice';
 import type { AppContext, MailboxRow } from '../../backend/src/context';
 import { testDatabases } from '../helpers/databases';
+import { FOREIGN_SENDER, quarantineByPoll, sentMails as sentMailsOf, startNoticeSenderApp } from '../helpers/notices';
 
 const [company] = DEMO_ORGANISATION.cvrs;
 const MIN = 60_000;
-const FOREIGN_SENDER = 'post@rival.example';
-const noJobs = { routeSoon: async () => undefined, deliverSoon: async () => undefined, notifyDeadSoon: async () => undefined };
 
 const invalidXml = (label: string) => buildMemoXml(demoMemo({ recipientCvr: company.cvr, label }))
   .replace(/(<(?:\w+:)?createdDateTime>)[^<]+/, '$10000-03-01T10:00:00Z');
@@ -33,19 +30,13 @@ describe.each(testDatabases)('quarantine notices that cannot go for a while on $
   let drop: () => Promise<void>;
   let ctx: AppContext;
   let mb: MailboxRow;
-  let settings: Record<string, unknown>;
+  let setSender: (sender: string) => Promise<void>;
 
   beforeEach(async () => {
     const d = await tdb.create();
     drop = d.drop;
-    app = await startBrevdue({
-      databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, runJobs: false, graphTimeoutMs: 1500,
-      destinationsAllowed: { '*': { mailDomains: ['nordlys.example'], teams: ['*'] } },
-    });
-    app.sims!.graph.api.addMailbox({ id: FOREIGN_SENDER, displayName: 'Rival post', kind: 'shared' });
-    ctx = { ...app.ctx, jobs: noJobs };
+    ({ app, ctx, setSender } = await startNoticeSenderApp(d.databaseUrl));
     [mb] = await db().select().from(mailboxes).where(and(eq(mailboxes.cvr, company.cvr), eq(mailboxes.provider, 'ngdp'))) as MailboxRow[];
-    [{ deliverySettings: settings }] = await db().select().from(organisations).where(eq(organisations.id, app.demoOrgId!));
   });
   afterEach(async () => {
     await app.stop();
@@ -53,15 +44,8 @@ describe.each(testDatabases)('quarantine notices that cannot go for a while on $
   });
 
   const db = () => app.database.db;
-  const setSender = (sender: string) => db().update(organisations).set({ deliverySettings: { ...settings, notifyAddress: DEMO_IT_MAILBOX, notifySender: sender } })
-    .where(eq(organisations.id, app.demoOrgId!));
-  const quarantineSome = async (labels: string[]) => {
-    for (const l of labels) app.sims!.ngdp.api.inject(company.cvr, invalidXml(l));
-    expect(await pollMailbox(ctx, mb)).toMatchObject({ quarantined: labels.length });
-  };
-  const sentMails = (): SentMail[] => app.sims!.graph.api.requests()
-    .filter((r) => r.method === 'POST' && r.path.endsWith('/sendMail'))
-    .map((r) => (r.body as { message: SentMail }).message);
+  const quarantineSome = (labels: string[]) => quarantineByPoll(app, ctx, mb, company.cvr, labels.map(invalidXml));
+  const sentMails = () => sentMailsOf<SentMail>(app);
   const notices = () => db().select().from(quarantineNotices).orderBy(quarantineNotices.createdAt);
   /** Every quarantined letter is named by a sent notice, and its mail names it. */
   const everyLetterMailed = async () => {

@@ -12,16 +12,15 @@ import { DEMO_SHARED_MAILBOX } from '../../backend/src/demo/seed';
 import { DEMO_IT_MAILBOX } from '../../backend/src/demo/delivery-seed';
 import { buildMemoXml } from '../../backend/src/memo/build';
 import { mailboxes, organisations, quarantine, quarantineNotices } from '../../backend/src/store/schema';
-import { pollMailbox } from '../../backend/src/ingest/poll';
 import { setGraphTimeout } from '../../backend/src/delivery/mailbox';
 import { claimQuarantineNotices, runQuarantineNotices, sendDueQuarantineNotices, QUARANTINE_NOTICE_PROPERTY } from '../../backend/src/delivery/quarantine-notice';
 import type { AppContext, MailboxRow } from '../../backend/src/context';
 import { eventually, testDatabases } from '../helpers/databases';
+import { NO_JOBS, quarantineByPoll, sentMails as sentMailsOf } from '../helpers/notices';
 
 const [company] = DEMO_ORGANISATION.cvrs;
 const CPR = '010190-1234';
 const MIN = 60_000;
-const noJobs = { routeSoon: async () => undefined, deliverSoon: async () => undefined, notifyDeadSoon: async () => undefined };
 
 /** An invalid MeMo (dated in the year 0000) naming a person in its notification and a secret word in its label. */
 const invalidXml = (label: string) => buildMemoXml(demoMemo({ recipientCvr: company.cvr, label, notification: `Vedrørende ${CPR}` }))
@@ -40,7 +39,7 @@ describe.each(testDatabases)('quarantine notices on $name', (tdb) => {
     drop = d.drop;
     app = await startBrevdue({ databaseUrl: d.databaseUrl, dataDir: null, demo: true, seed: false, runJobs: false, graphTimeoutMs: 1500 });
     [mb] = await app.database.db.select().from(mailboxes).where(and(eq(mailboxes.cvr, company.cvr), eq(mailboxes.provider, 'ngdp'))) as MailboxRow[];
-    ctx = { ...app.ctx, jobs: noJobs };
+    ctx = { ...app.ctx, jobs: NO_JOBS };
   });
   afterEach(async () => {
     await app.stop();
@@ -48,14 +47,9 @@ describe.each(testDatabases)('quarantine notices on $name', (tdb) => {
   });
 
   const db = () => app.database.db;
-  const quarantineSome = async (labels: string[]) => {
-    for (const l of labels) app.sims!.ngdp.api.inject(company.cvr, invalidXml(l));
-    expect(await pollMailbox(ctx, mb)).toMatchObject({ quarantined: labels.length });
-  };
+  const quarantineSome = (labels: string[]) => quarantineByPoll(app, ctx, mb, company.cvr, labels.map(invalidXml));
   /** The notices sendMail carried, oldest first. */
-  const sentMails = (): SentMail[] => app.sims!.graph.api.requests()
-    .filter((r) => r.method === 'POST' && r.path.endsWith('/sendMail'))
-    .map((r) => (r.body as { message: SentMail }).message);
+  const sentMails = () => sentMailsOf<SentMail>(app);
   const inbox = () => app.sims!.graph.api.messages(DEMO_IT_MAILBOX).filter((m) => m.subject.includes('karantæne'));
   const notices = () => db().select().from(quarantineNotices).orderBy(quarantineNotices.createdAt);
 

@@ -11,10 +11,10 @@ import { buildMemoXml } from '../../backend/src/memo/build';
 import { mailboxes, quarantine, quarantineTombstones } from '../../backend/src/store/schema';
 import { pollMailbox } from '../../backend/src/ingest/poll';
 import { LETTER_ATTEMPTS } from '../../backend/src/ingest/letter-failures';
-import { ProviderError, type MailboxConnector } from '../../backend/src/ingest/connector';
 import { dsrErase } from '../../backend/src/dsr/requests';
 import { runRetention } from '../../backend/src/retention/purge';
 import type { AppContext, MailboxRow } from '../../backend/src/context';
+import { watchedConnectorFor } from '../helpers/app';
 import { testDatabases } from '../helpers/databases';
 
 const [company] = DEMO_ORGANISATION.cvrs;
@@ -43,19 +43,7 @@ describe.each(testDatabases)('a deleted quarantine row leaves a tombstone on $na
     calls.ack = [];
     ctx = {
       ...app.ctx, jobs: noJobs,
-      connectorFor: (m) => {
-        const c = app.ctx.connectorFor(m);
-        const wrapped: MailboxConnector = {
-          listWaiting: () => c.listWaiting(),
-          fetchRaw: async (id) => { calls.fetch.push(id); return c.fetchRaw(id); },
-          acknowledge: async (id, ack) => {
-            calls.ack.push(`${id}:${ack.status}`);
-            if (receiptsFail && ack.status === 'INVALID') throw new ProviderError('Digital Post answered 503 Service Unavailable to the receipt', true, 503);
-            return c.acknowledge(id, ack);
-          },
-        };
-        return wrapped;
-      },
+      connectorFor: watchedConnectorFor(app, { fetched: (id) => calls.fetch.push(id), acked: (id, ack) => calls.ack.push(`${id}:${ack.status}`) }, () => receiptsFail),
     };
   });
   afterEach(async () => {
