@@ -46,7 +46,7 @@ const REGEX_SYNTAX: Record<string, string> = {
  */
 export const SERVER_WORDED_CODES: Readonly<Record<string, string>> = {
   not_found: 'says what was not found (a letter, rule, recipient, CVR number, grant …)',
-  exists: 'names what exists already (the role grant, the provider\'s mailbox of a CVR number); a CVR number is cvr_exists',
+  exists: 'names what exists already; a role grant and a CVR number\'s provider mailbox carry params the pane words itself (codes.named), a CVR number is cvr_exists',
   invalid_request: 'names the field and what is wrong with it',
   internal: 'carries the reference to give the administrator',
   forbidden: 'names the role needed or the limit that applies',
@@ -97,10 +97,11 @@ export function apiErrorText(e: { code: string; message: string; details?: { par
   // A refused address names the allowed ones when the answer lists them (an operator's list may be empty).
   const listed = (e.code === 'base_url_not_allowed' && typeof params.allowed === 'string')
     || (e.code === 'mailbox_domain_not_allowed' && typeof params.allowed === 'string' && params.allowed !== '');
-  const text = known(t, `codes.error.${e.code}`, { ...params, ...(listed ? { context: 'listed' } : {}) });
-  if (text === null) return e.message;
+  // Names the params carry come first; a code shown in the server's words (SERVER_WORDED_CODES) may have them too.
   const named = namedErrorText(e.code, params, t);
   if (named) return named;
+  const text = known(t, `codes.error.${e.code}`, { ...params, ...(listed ? { context: 'listed' } : {}) });
+  if (text === null) return e.message;
   // A recipient someone chose (reroute, resend, placement) is named before the operator's reason.
   const chosen = DESTINATION_REFUSALS.has(e.code) && typeof params.destination === 'string' && params.destination !== '';
   return chosen ? `${t('codes.destinationRefused', { destination: params.destination })} ${text}` : text;
@@ -113,6 +114,12 @@ export function apiErrorText(e: { code: string; message: string; details?: { par
 function namedErrorText(code: string, params: Record<string, unknown>, t: Translate): string | null {
   const s = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
   if (code === 'cvr_exists' && s(params.cvr) && s(params.name)) return t('codes.named.cvrExists', { cvr: params.cvr, name: params.name });
+  if (code === 'exists' && params.what === 'grant' && s(params.grant) && s(params.role)) {
+    return t('codes.named.grantExists', { grant: params.grant, role: known(t, `role.${s(params.role)}`) ?? params.role });
+  }
+  if (code === 'exists' && params.what === 'mailbox' && s(params.cvr) && s(params.provider)) {
+    return t('codes.named.mailboxExists', { cvr: params.cvr, provider: params.provider }); // localParams named the provider
+  }
   if (code === 'still_invalid' && s(params.reason)) {
     // The letter's reason is the validator's own words (a MeMo path and what is wrong there), as the quarantine list shows it.
     const again = params.receiptAgain === 1 && s(params.provider) ? ` ${t('codes.named.receiptAgain', { provider: params.provider })}` : '';

@@ -137,7 +137,8 @@ browserTest('admin › mailboxes: attaching an e-Boks mailbox (Danish) and a Dig
     expect(posts).toHaveLength(2);
     await mitdkForm.screenshot({ path: path.join(SCREENSHOT_DIR, 'admin-attach-form-mitdk-da-360.png') });
     await card.getByTestId('attach-cancel').click();
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('mailbox-attach-toggle');
+    // Focus returns once the form has left the page (a task later: CI saw the look come first).
+    await eventually(async () => (await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))) === 'mailbox-attach-toggle', 'focus back on "attach a mailbox"');
 
     // In English: a new CVR number, and its Digital Post mailbox receiving by push, with a certificate.
     await page.getByTestId('language-switch').click();

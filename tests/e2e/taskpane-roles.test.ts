@@ -101,7 +101,7 @@ browserTest('admin › roles: grant with a CVR limit, listed by name; change the
     expect(saved).toMatchObject({ role: 'operator', cvrs: [EJENDOMME.cvr, HOLDING.cvr] });
     expect(saved.destinationIds).toHaveLength(1);
 
-    // The same group as operator again: the server refuses, its sentence is shown in the dialog.
+    // The same group as operator again: the server refuses, and the dialog says so in Danish.
     await page.getByTestId('grant-add').click();
     const again = page.getByTestId('grant-dialog');
     await again.getByTestId('grant-object-id').fill(GROUP_ID);
@@ -109,7 +109,8 @@ browserTest('admin › roles: grant with a CVR limit, listed by name; change the
     await again.getByTestId('grant-role-operator').check();
     await again.getByTestId('grant-save').click();
     await again.getByTestId('form-error').waitFor();
-    expect(await again.getByTestId('form-error-text').textContent()).toBe('This group already has the operator role (the grant "Økonomi-teamet"). Change that grant instead of adding a second one.');
+    // In the reader's language, from the names the answer carries (was the server's English sentence).
+    expect(await again.getByTestId('form-error-text').textContent()).toBe('»Økonomi-teamet« har allerede rollen operatør. Ret den tildeling i stedet for at tilføje en til.');
     await b.screenshot('admin-roles-duplicate-360', { fullPage: false });
     await again.getByRole('button', { name: 'Annuller' }).click();
     await again.waitFor({ state: 'detached' });

@@ -25,7 +25,10 @@ export async function callApi(app: Brevdue, method: string, path: string, body?:
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null, text };
+  const answer = { status: res.status, body: text ? JSON.parse(text) : null } as { status: number; body: any; text: string }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // Not enumerable: tests that compare the whole answer (toEqual) compare its status and body only.
+  Object.defineProperty(answer, 'text', { value: text, enumerable: false });
+  return answer;
 }
 
 /**

@@ -72,6 +72,7 @@ describe.each(testDatabases)('administration on $name', (tdb) => {
     expect(row.secretEnc!.includes(Buffer.from(SECRET))).toBe(false);
     const again = await call('POST', `/cvrs/${NEW_CVR}/mailboxes`, { provider: 'ngdp', config: ngdp(), credentials: { systemPassword: SECRET } });
     expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'exists', params: { what: 'mailbox', cvr: NEW_CVR, provider: 'ngdp' } });
   });
 
   test('the new mailbox is polled; its letter waits in triage since no rule names the CVR', async () => {

@@ -82,6 +82,7 @@ describe.each(testDatabases)('role limits on $name', (tdb) => {
 
     const dup = await grant({ principalType: 'user', principalId: users.reader, displayName: 'Igen', role: 'reader', cvrs: null });
     expect(dup.status).toBe(409);
+    expect(dup.json.error).toMatchObject({ code: 'exists', params: { what: 'grant', role: 'reader', grant: 'Karen (kun Selskab one)' } });
     const unknownCvr = await grant({ principalType: 'user', principalId: users.nobody, displayName: 'X', role: 'reader', cvrs: ['10150817'] });
     expect(unknownCvr.status).toBe(400);
     expect(unknownCvr.json.error.message).toContain('10150817');
@@ -107,6 +108,7 @@ describe.each(testDatabases)('role limits on $name', (tdb) => {
     const collide = await api(fullAdmin, 'PATCH', `/admin/role-grants/${second.json.id}`, { role: 'reader' });
     expect(collide.status).toBe(409);
     expect(collide.json.error.message).toBe('Læsere, operatør already has the reader role in another grant.');
+    expect(collide.json.error.params).toEqual({ what: 'grant', role: 'reader', grant: 'Læsere, operatør' });
     expect((await api(fullAdmin, 'DELETE', `/admin/role-grants/${second.json.id}`)).status).toBe(204);
     expect((await api(fullAdmin, 'DELETE', `/admin/role-grants/${tmp.json.id}`)).status).toBe(204);
     expect((await api(fullAdmin, 'DELETE', `/admin/role-grants/${tmp.json.id}`)).status).toBe(404);

@@ -58,6 +58,19 @@ describe('the API\'s codes in words', () => {
     expect(html.match(/Reglen blev ikke gemt/g)).toHaveLength(1);
   });
 
+  test('"exists" with its names (a role grant, a CVR number\'s provider mailbox) is said in the reader\'s language; without them, in the server\'s words', () => {
+    const grant = new ApiError('http', 'exists', 'This user already has the admin role (the grant "Jens Hansen"). Change that grant instead of adding a second one.', 409, true,
+      { params: { what: 'grant', role: 'admin', grant: 'Jens Hansen' } });
+    expect(describeError(grant, da_.t)).toBe('»Jens Hansen« har allerede rollen administrator. Ret den tildeling i stedet for at tilføje en til.');
+    expect(describeError(grant, en_.t)).toBe('"Jens Hansen" already has the administrator role. Change that grant instead of adding another.');
+    const mailbox = new ApiError('http', 'exists', 'CVR 12345674 already has a e-Boks mailbox; change it instead of adding another.', 409, true,
+      { params: { what: 'mailbox', cvr: '12345674', provider: 'eboks' } });
+    expect(describeError(mailbox, da_.t)).toBe('CVR 12345674 har allerede en e-Boks-postkasse. Ret den i stedet for at tilføje en til.');
+    expect(describeError(mailbox, en_.t)).toBe('CVR 12345674 already has a mailbox at e-Boks. Change it instead of adding another.');
+    const older = new ApiError('http', 'exists', 'Something exists already.', 409, true);
+    expect(describeError(older, da_.t)).toBe('Something exists already.');
+  });
+
   test('a code the pane does not know shows the server\'s own sentence', () => {
     const e = new ApiError('http', 'brand_new', 'Something new went wrong.', 400, true);
     expect(describeError(e, da_.t)).toBe('Something new went wrong.');

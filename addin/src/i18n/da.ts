@@ -1223,6 +1223,8 @@ export const da = {
     /** Error codes said with the names their params carry (codes.ts namedErrorText). */
     named: {
       cvrExists: 'CVR {{cvr}} er allerede i jeres organisation (som »{{name}}«).',
+      grantExists: '»{{grant}}« har allerede rollen {{role}}. Ret den tildeling i stedet for at tilføje en til.',
+      mailboxExists: 'CVR {{cvr}} har allerede en {{provider}}-postkasse. Ret den i stedet for at tilføje en til.',
       stillInvalid: 'Brevet er stadig ikke et gyldigt brev og bliver i karantæne: {{reason}}.',
       receiptAgain: 'Kvitteringen om, at brevet er ugyldigt, sendes igen til {{provider}} ved postkassens næste hentning.',
       askSender: 'Hvis afsenderen sendte det sådan, så bed dem sende det igen.',

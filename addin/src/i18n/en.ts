@@ -1222,6 +1222,8 @@ export const en: Translation = {
     destinationRefused: '"{{destination}}" cannot receive letters now.',
     named: {
       cvrExists: 'CVR {{cvr}} is already in your organisation (as "{{name}}").',
+      grantExists: '"{{grant}}" already has the {{role}} role. Change that grant instead of adding another.',
+      mailboxExists: 'CVR {{cvr}} already has a mailbox at {{provider}}. Change it instead of adding another.',
       stillInvalid: 'The letter is still not a valid letter and stays in quarantine: {{reason}}.',
       receiptAgain: 'Its INVALID receipt is sent to {{provider}} again at the mailbox\'s next poll.',
       askSender: 'If the sender sent it like this, ask them to send it again.',

@@ -84,7 +84,8 @@ export async function addMailbox(db: Db, sealer: Sealer, orgId: string, cvr: str
   const secret = validate(p.secretSchema, split.secret, `${p.displayName} credentials`);
   const [existing] = await db.select().from(mailboxes).where(and(eq(mailboxes.orgId, orgId), eq(mailboxes.cvr, cvr), eq(mailboxes.provider, input.provider)));
   if (existing && !existing.removedAt) {
-    throw new HttpError(409, 'exists', `CVR ${cvr} already has a ${p.displayName} mailbox; change it instead of adding another.`);
+    throw new HttpError(409, 'exists', `CVR ${cvr} already has a ${p.displayName} mailbox; change it instead of adding another.`,
+      { params: { what: 'mailbox', cvr, provider: input.provider } });
   }
   const values = {
     config: config as Record<string, unknown>, secretEnc: sealer.seal(JSON.stringify(secret)), paused: false, removedAt: null,

@@ -58,7 +58,10 @@ export async function createRoleGrant(db: Db, orgId: string, input: RoleGrantCre
   if (!row) {
     const [existing] = await db.select({ displayName: roleGrants.displayName }).from(roleGrants).where(and(eq(roleGrants.orgId, orgId),
       eq(roleGrants.principalType, g.principalType), eq(roleGrants.principalId, g.principalId.toLowerCase()), eq(roleGrants.role, g.role)));
-    throw new HttpError(409, 'exists', `This ${g.principalType} already has the ${g.role} role (the grant "${existing?.displayName ?? g.displayName}"). Change that grant instead of adding a second one.`);
+    const grant = existing?.displayName ?? g.displayName;
+    // Params (names, never ids): the pane says it in the reader's language (addin codes.ts namedErrorText).
+    throw new HttpError(409, 'exists', `This ${g.principalType} already has the ${g.role} role (the grant "${grant}"). Change that grant instead of adding a second one.`,
+      { params: { what: 'grant', role: g.role, grant } });
   }
   return view(row);
 }
@@ -79,7 +82,8 @@ export async function updateRoleGrant(db: Db, orgId: string, id: string, input: 
     return view(row);
   } catch (e) {
     if (isUniqueViolation(e)) { // role_grants_principal_role_uq: one grant per principal and role
-      throw new HttpError(409, 'exists', `${current.displayName} already has the ${u.role} role in another grant.`);
+      throw new HttpError(409, 'exists', `${current.displayName} already has the ${u.role} role in another grant.`,
+        { params: { what: 'grant', role: u.role ?? current.role, grant: current.displayName } });
     }
     throw e;
   }
