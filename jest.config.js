@@ -13,9 +13,12 @@ export default {
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/tests/helpers/summary-reporter.cjs'],
   maxWorkers: 2,
-  // A worker's heap grows with every test file (ESM module registries, PGlite instances) to ≈ 2 GB, and
-  // garbage collection then dominates: one full run took 893 s and 1,306 CPU-s. Replacing a worker once
-  // it holds more than 1 GB after a file: 660 s and 840 CPU-s on the same machine (2026-11-29).
+  // A worker's memory grows with every test file (ESM module registries, PGlite instances): a worker
+  // whose JS heap holds more than 1 GB after a file is replaced, so a long run cannot end in garbage
+  // collection. Measured 2026-11-29: its workers' resident size reaches ≈ 2 GB (mostly PGlite's
+  // WebAssembly memory, not heap), and at 1 GB replacements are rare; a 40-file subset at 400 MB
+  // replaced two and used 9 % less CPU. Full runs: 893 s before, 660–731 s after, but the runs differ
+  // in more than this (machine load, caches), so the gain is not this setting's alone.
   workerIdleMemoryLimit: '1GB',
   // agenda 6 arms plain setTimeouts for jobs due later (retries, the next poll) and stop() does not
   // clear them; the backend process exits explicitly, and so does jest once every test has finished.
