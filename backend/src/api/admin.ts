@@ -91,6 +91,8 @@ export function mailboxChangeProblems(row: Pick<MailboxRow, 'provider' | 'config
 
 /** A Digital Post refusal to start a system fetch because one runs (its 422 "… is still running …"). */
 const BACKFILL_RUNNING = /still running/i;
+/** The answer when a backfill runs already: seen in our list before asking, or in Digital Post's refusal. */
+const backfillRunning = () => new HttpError(409, 'backfill_running', 'Digital Post is still fetching earlier letters for this mailbox (a backfill runs); start another when it has finished.');
 
 export function adminRouter(deps: ApiDeps): Router {
   const r = express.Router();
@@ -206,7 +208,7 @@ export function adminRouter(deps: ApiDeps): Router {
       // A stored address the installation does not allow (saved before the check, or since removed): not called.
       if (e instanceof ProviderUrlRefused) throw new HttpError(409, 'base_url_not_allowed', e.message, { params: allowedBaseUrls(deps.delivery.ctx.providerUrls ?? DEFAULT_PROVIDER_URL_POLICY, 'ngdp') });
       if (e instanceof ProviderError && e.status === 422 && BACKFILL_RUNNING.test(e.message)) {
-        throw new HttpError(409, 'backfill_running', 'Digital Post is still fetching earlier letters for this mailbox (a backfill runs); start another when it has finished.');
+        throw backfillRunning();
       }
       if (e instanceof ProviderError) {
         const status = e.status && [400, 404, 422].includes(e.status) ? e.status : 502;
@@ -221,7 +223,7 @@ export function adminRouter(deps: ApiDeps): Router {
     const range = backfillRequestSchema.parse(req.body);
     // One at a time: Digital Post refuses a second while one runs; said as a code, not as its HTTP answer.
     const running = (await provider(() => listBackfills(mb, deps.sealer, deps.delivery.ctx.providerUrls))).some((b) => b.status === 'RUNNING');
-    if (running) throw new HttpError(409, 'backfill_running', 'Digital Post is still fetching earlier letters for this mailbox (a backfill runs); start another when it has finished.');
+    if (running) throw backfillRunning();
     res.status(201).json(await provider(() => startBackfill(mb, deps.sealer, range, deps.delivery.ctx.providerUrls)));
   }));
   r.get('/mailboxes/:id/backfill', operator, h(async (req, res) => {

@@ -14,7 +14,7 @@ import { displayFolderPath } from './mailbox';
 import { deliverToMailbox, type MailDeliveryResult, type MailDoc, type MailProgress } from './mail-delivery';
 import { parseDeliverySettings } from './settings';
 import { targetOf } from './registry/destinations';
-import { DESTINATIONS_ALLOWED_SETTING, destinationRefusal, refusalWithoutAllowList } from './registry/allowed';
+import { destinationRefusal, refusalWithoutAllowList, unreachableMailboxesText } from './registry/allowed';
 import { deliverToTeams } from './teams/deliver-teams';
 import { TeamsDeliveryError } from './teams/errors';
 import { PacerBusy } from './pacing/pacer';
@@ -158,8 +158,8 @@ async function attemptDelivery(ctx: AppContext, { d, dest, m, settings, cvrName,
     const where = `${dest.displayName} (${dest.mailbox}, ${displayFolderPath(d.folderPath ?? dest.folderPath)})`;
     // A reroute's earlier copy left where it was (the allow-list refuses its mailbox now): said here, in
     // English, and by `oldCopy` in data for the task pane (its domain, never the allowed ones).
-    const kept = r.oldCopy?.action === 'kept' ? `the earlier copy was left in ${r.oldCopy.mailbox}, not removed: Brevdue may not reach `
-      + `mailboxes in ${r.oldCopy.domain} now (the operator's allow-list, ${DESTINATIONS_ALLOWED_SETTING})` : '';
+    const kept = r.oldCopy?.action === 'kept'
+      ? `the earlier copy was left in ${r.oldCopy.mailbox}, not removed: ${unreachableMailboxesText([r.oldCopy.domain])}` : '';
     const extra = [r.foundExisting ? 'found from an earlier attempt' : '', ...r.notes, kept].filter(Boolean);
     return {
       kind: 'delivered', graphMessageId: r.graphMessageId, internetMessageId: r.internetMessageId, foundExisting: r.foundExisting,

@@ -194,7 +194,7 @@ export async function deliverToMailbox(ctx: AppContext, input: MailDeliveryInput
       await input.saveProgress(p);
     }
   }
-  if (p.moveFrom && p.oldCopyDone && p.oldCopyKept) {
+  if (p.moveFrom && p.oldCopyKept) {
     // Said again by an attempt after one that recorded it and did not finish.
     return { graphMessageId: messageId, internetMessageId: p.internetMessageId ?? null, foundExisting, variant: p.variant, notes,
       oldCopy: { action: 'kept', mailbox: p.moveFrom.mailbox, deliveryId: p.moveFrom.deliveryId, ...p.oldCopyKept } };

@@ -13,7 +13,7 @@ import type { Tx } from '../store/db';
 import { HttpError } from '../api/errors';
 import { getDeliverySettings } from './settings';
 import { chosenDestinations } from './registry/destinations';
-import { DESTINATIONS_ALLOWED_SETTING, destinationRefusal, mailDomainOf } from './registry/allowed';
+import { destinationRefusal, mailDomainOf, unreachableMailboxesText } from './registry/allowed';
 import type { MailProgress } from './mail-delivery';
 import { mayUseDestinationFor, orgScope, visibleDeliveries, type Scope } from '../store/scope';
 import { lessonOf, rerouteLesson, teachReroute, type RerouteLesson } from '../triage/lesson';
@@ -145,7 +145,7 @@ export async function reroute(ctx: AppContext, orgId: string, messageId: string,
       + (oldCopy === 'move' && pairs.size ? `; ${pairs.size} earlier cop${pairs.size === 1 ? 'y' : 'ies'} will be moved` : '')
       + (left > 0 ? `; ${left} earlier cop${left === 1 ? 'y stays' : 'ies stay'} where ${left === 1 ? 'it is' : 'they are'}` : '')
       + (refused.length > 0 ? `; ${refused.length} earlier cop${refused.length === 1 ? 'y stays where it is' : 'ies stay where they are'}: `
-        + `Brevdue may not reach mailboxes in ${refusedDomains.join(', ')} (the operator's allow-list, ${DESTINATIONS_ALLOWED_SETTING})` : ''),
+        + unreachableMailboxesText(refusedDomains) : ''),
       { deliveryIds: ins.map((i) => i.id), destinationIds: dests.map((d) => d.id), oldCopy, actorId: actor.id,
         destinations: dests.map((d) => d.displayName), moving: oldCopy === 'move' ? pairs.size : 0, staying: Math.max(0, left),
         // Named by delivery, so a caller who does not see those copies does not see their domains (store/read.ts scopedTimeline).

@@ -171,5 +171,9 @@ export function destinationRefusal(policy: DestinationPolicy | undefined, orgId:
   return mailboxRefusal(p, orgId, t.mailbox ?? '');
 }
 
+/** The timeline's English words for mailboxes in these domains the allow-list refuses now (the domains, never the allowed ones). */
+export const unreachableMailboxesText = (domains: string[]): string =>
+  `Brevdue may not reach mailboxes in ${domains.join(', ')} (the operator's allow-list, ${DESTINATIONS_ALLOWED_SETTING})`;
+
 /** Whether the policy restricts anything (for the start log: production without the setting delivers nowhere). */
 export const isClosed = (p: DestinationPolicy): boolean => p.byOrg.size === 0 && p.fallback === null;
