@@ -64,10 +64,11 @@ export const SERVER_WORDED_CODES: Readonly<Record<string, string>> = {
   reply_invalid_memo: 'says what is invalid',
 };
 
-/** Values of a code's params said in the reader's language (a provider's name). */
+/** Values of a code's params said in the reader's language (a provider's name, a role's). */
 function localParams(params: Record<string, unknown>, t: Translate): Record<string, unknown> {
   const out = { ...params };
   if (typeof out.provider === 'string') out.provider = known(t, `provider.${out.provider}`) ?? out.provider;
+  if (typeof out.role === 'string') out.role = known(t, `role.${out.role}`) ?? out.role;
   return out;
 }
 
@@ -115,7 +116,7 @@ function namedErrorText(code: string, params: Record<string, unknown>, t: Transl
   const s = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
   if (code === 'cvr_exists' && s(params.cvr) && s(params.name)) return t('codes.named.cvrExists', { cvr: params.cvr, name: params.name });
   if (code === 'exists' && params.what === 'grant' && s(params.grant) && s(params.role)) {
-    return t('codes.named.grantExists', { grant: params.grant, role: known(t, `role.${s(params.role)}`) ?? params.role });
+    return t('codes.named.grantExists', { grant: params.grant, role: params.role }); // localParams named the role
   }
   if (code === 'exists' && params.what === 'mailbox' && s(params.cvr) && s(params.provider)) {
     return t('codes.named.mailboxExists', { cvr: params.cvr, provider: params.provider }); // localParams named the provider
