@@ -128,8 +128,10 @@ export async function notifyDeadLetter(ctx: AppContext, deliveryId: string, opts
     throw new DeadNoticeFailed(`Could not mail ${settings.notifyAddress} about the failed delivery: ${describeGraphError(e)}`, retryAt);
   }
   // Recorded under the claim; an attempt that outlived it (a long pause) still records the first notice only.
+  // Only while the delivery is still dead: one sent again meanwhile ("retry all failed", which clears the
+  // mark) must be noticed again if it gives up again (CI saw this mail land just after such a retry).
   const upd = await ctx.db.update(deliveries).set({ deadNotifiedAt: new Date(), deadNoticeUntil: null })
-    .where(and(eq(deliveries.id, deliveryId), isNull(deliveries.deadNotifiedAt))).returning({ id: deliveries.id });
+    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'dead'), isNull(deliveries.deadNotifiedAt))).returning({ id: deliveries.id });
   if (upd.length) {
     await addEvent(ctx.db, row.d.orgId, row.m.id, 'admins_notified', 'system', `Mailed ${settings.notifyAddress} that the delivery to ${row.dest.displayName} failed`,
       { deliveryId, sent: true, to: settings.notifyAddress, destination: row.dest.displayName });
