@@ -3,8 +3,9 @@
 // timeline event from its `data`. Pure: the caller hands in the translate function. A code or an
 // event this pane does not know (or an event stored before its data carried names) falls back to the
 // API's English sentence, so nothing is ever blank.
-import type { Problem, RoutingExplanation, TimelineEvent } from '../../shared/src/contracts';
+import type { Problem, ReplyFailure, RoutingExplanation, TimelineEvent } from '../../shared/src/contracts';
 import { maskCpr } from '../../shared/src/identifiers';
+import { confidencePercent } from '../../shared/src/confidence';
 import { conditionInWords } from './components/admin/rules/describe';
 
 export type Translate = (key: string, options?: Record<string, unknown>) => string;
@@ -52,7 +53,6 @@ export const SERVER_WORDED_CODES: Readonly<Record<string, string>> = {
   forbidden: 'names the role needed or the limit that applies',
   invalid_mailbox: 'names the setting; "Attach a mailbox" gets each problem with its field and translates those',
   provider: 'the provider\'s own answer',
-  destination_check_failed: 'Exchange\'s or Teams\' problems with the recipient',
   still_refused: 'the database\'s reason',
   store_failed: 'the reason it could not be stored',
   cannot_open: 'the reason it could not be opened',
@@ -81,6 +81,8 @@ export function problemText(p: Pick<Problem, 'code' | 'params' | 'message'>, t: 
     if (k) params.detail = t(`codes.regexSyntax.${k}`);
   }
   if (p.code === 'text_words_empty' && typeof params.field === 'string') params.field = t(`rules.textField.${params.field}`);
+  // A recipient form's field says what it wants (codes.problem.destination_field_invalid_<field>), else the general sentence.
+  if (p.code === 'destination_field_invalid' && typeof params.field === 'string') params.context = params.field;
   if (p.code === 'regex_slow' && typeof params.degree === 'number') {
     params.power = known(t, `codes.power.${params.degree}`) ?? t('codes.power.n', { degree: params.degree });
   }
@@ -114,6 +116,8 @@ export function apiErrorText(e: { code: string; message: string; details?: { par
  */
 function namedErrorText(code: string, params: Record<string, unknown>, t: Translate): string | null {
   const s = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+  // A confirmed count that grew meanwhile: the new count, so the admin sees why it is asked again.
+  if (code === 'retention_deletes_unconfirmed' && num(params.total) !== undefined) return t('codes.named.retentionDeletes', { count: params.total });
   if (code === 'cvr_exists' && s(params.cvr) && s(params.name)) return t('codes.named.cvrExists', { cvr: params.cvr, name: params.name });
   if (code === 'exists' && params.what === 'grant' && s(params.grant) && s(params.role)) {
     return t('codes.named.grantExists', { grant: params.grant, role: params.role }); // localParams named the role
@@ -127,6 +131,18 @@ function namedErrorText(code: string, params: Record<string, unknown>, t: Transl
     return `${t('codes.named.stillInvalid', { reason: s(params.reason)!.replace(/\.$/, '') })}${again} ${t('codes.named.askSender')}`;
   }
   return null;
+}
+
+/**
+ * A reply Digital Post did not take: what happened and what to do, from its failure's code
+ * (codes.error.reply_*), with Digital Post's own English words apart as the technical detail. A reply
+ * that failed before codes, or with a code this pane does not know: the server's sentence, no detail.
+ */
+export function replyFailureText(r: { error?: string | null; failure?: ReplyFailure | null }, t: Translate): { text: string; detail: string | null } {
+  const f = r.failure;
+  const fallback = r.error ?? f?.detail ?? '';
+  if (!f || known(t, `codes.error.${f.code}`) === null) return { text: fallback, detail: null };
+  return { text: apiErrorText({ code: f.code, message: fallback, details: { params: f.params } }, t), detail: f.detail || null };
 }
 
 /** The operator's refusals of a recipient (backend delivery/registry/allowed.ts): an error's code, or why a recipient cannot be chosen. */
@@ -199,7 +215,11 @@ export function actorText(actor: string, t: Translate): string {
   return known(t, `actors.${actor}`) ?? actor;
 }
 
-const percent = (p: number) => `${Math.min(99, Math.max(0, Math.floor(p * 100 + 1e-9)))} %`;
+/** A confidence as the backend's timeline writes it: never 100 %, and "under 1 %", not "0 %", when positive. */
+function percent(p: number, t: Translate): string {
+  const { value, under } = confidencePercent(p);
+  return under ? t('triage.confidenceUnder', { percent: `${value} %` }) : `${value} %`;
+}
 
 function placeText(p: unknown, t: Translate): string | null {
   if (!isObject(p) || !str(p.name)) return null;
@@ -307,12 +327,12 @@ export function eventDetail(e: Pick<TimelineEvent, 'type' | 'actor' | 'text' | '
       const names = strings(d.destinations); const c = num(d.confidence);
       if (!names || c === undefined) return null;
       const why = isObject(d.explanation) ? str(d.explanation[lang === 'da' ? 'da' : 'en']) : undefined;
-      return [t('events.autoPlaced', { destinations: list(names), percent: percent(c) }), why].filter(Boolean).join(' ');
+      return [t('events.autoPlaced', { destinations: list(names), percent: percent(c, t) }), why].filter(Boolean).join(' ');
     }
     case 'suggested': {
       if (!Array.isArray(d.suggestions)) return null;
       const shown = d.suggestions.map((s) => (isObject(s) && strings(s.destinations) && num(s.confidence) !== undefined
-        ? `${strings(s.destinations)!.join(' + ')} (${percent(num(s.confidence)!)})` : null));
+        ? `${strings(s.destinations)!.join(' + ')} (${percent(num(s.confidence)!, t)})` : null));
       if (shown.some((s) => s === null)) return null;
       const parts = [t('events.suggested', { suggestions: list(shown as string[]) })];
       if (d.notAutoPlaced !== undefined) {
@@ -330,8 +350,11 @@ export function eventDetail(e: Pick<TimelineEvent, 'type' | 'actor' | 'text' | '
     }
     case 'reply_failed': {
       const to = str(d.to);
-      // The failure's reason is the server's sentence (Digital Post's answer), in English.
-      return to && str(d.error) ? t('events.replyFailed', { actor, to, error: str(d.error) }) : null;
+      // With a failure code, said in the reader's language; before codes, the server's English sentence.
+      const failure = isObject(d.failure) && str(d.failure.code) && isObject(d.failure.params)
+        ? { code: str(d.failure.code)!, params: d.failure.params as ReplyFailure['params'], detail: str(d.failure.detail) ?? '' } : null;
+      const error = failure ? replyFailureText({ error: str(d.error), failure }, t).text : str(d.error);
+      return to && error ? t('events.replyFailed', { actor, to, error }) : null;
     }
     case 'purged': return d.reason === 'dsr' ? t('events.purgedDsr') : d.reason === 'retention' ? t('events.purgedRetention') : null;
     case 'quarantine_released': return t('events.quarantineReleased', { actor });

@@ -1,5 +1,6 @@
 // Pure formatting helpers (no React, no Office): dates in the user's locale, sizes, ordering.
 import type { TimelineEvent } from '../../shared/src/contracts';
+import { confidencePercent } from '../../shared/src/confidence';
 
 const FALLBACK_LOCALE: Record<string, string> = { da: 'da-DK', en: 'en-GB' };
 
@@ -71,16 +72,16 @@ export function sortTimeline(events: readonly TimelineEvent[]): TimelineEvent[] 
     .map((x) => x.event);
 }
 
-/** A share (0–1) as a whole percentage in the locale: "82 %" in Danish, "82%" in English. */
 /**
- * The assistant's confidence: whole percent rounded down and never 100 % (a calibrated estimate is
- * never certain), as the backend writes it in timeline sentences (assistant/model.ts percent).
+ * The assistant's confidence in the locale: whole percent rounded down, never 100 % and never 0 % when
+ * positive (`under`: the caller says "under 1 %"), as the backend writes it (shared/src/confidence.ts).
  */
-export function formatConfidence(share: number, locale: string): string {
-  const clamped = Math.max(0, Math.min(0.99, Number.isFinite(share) ? Math.floor(share * 100 + 1e-9) / 100 : 0));
-  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(clamped);
+export function formatConfidence(share: number, locale: string): { percent: string; under: boolean } {
+  const { value, under } = confidencePercent(share);
+  return { percent: new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(value / 100), under };
 }
 
+/** A share (0–1) as a whole percentage in the locale: "82 %" in Danish, "82%" in English. */
 export function formatPercent(share: number, locale: string): string {
   const clamped = Math.max(0, Math.min(1, Number.isFinite(share) ? share : 0));
   return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(clamped);

@@ -175,6 +175,18 @@ export const REPLY_FILE_TYPES: Readonly<Record<string, readonly string[]>> = {
 };
 export const replyStatusSchema = z.enum(['sending', 'sent', 'failed']);
 export const replyAttachmentSchema = z.object({ filename: z.string(), mimeType: z.string(), size: z.number().int().nonnegative() });
+/**
+ * Why Digital Post did not take a reply: a code the pane says in the reader's language (codes.error.*:
+ * reply_provider_unavailable, reply_uncertain, reply_rejected, reply_credentials_refused,
+ * reply_certificate_problem, reply_send_failed), its params (status, NgDP's reason code), and Digital
+ * Post's own words (English) as the technical detail.
+ */
+export const replyFailureSchema = z.object({
+  code: z.string(),
+  params: z.record(z.union([z.string(), z.number()])),
+  detail: z.string(),
+});
+export type ReplyFailure = z.infer<typeof replyFailureSchema>;
 export const replyInfoSchema = z.object({
   id: z.string().uuid(),
   messageId: z.string().uuid(),
@@ -185,6 +197,8 @@ export const replyInfoSchema = z.object({
   /** NgDP's id for the accepted transmission (its receipt), once sent. */
   transmissionId: z.string().nullable(),
   error: z.string().nullable(),
+  /** Set with status failed; null for replies that failed before failures had codes (then `error` says it). */
+  failure: replyFailureSchema.nullable().optional(),
   attachments: z.array(replyAttachmentSchema),
   requestedBy: z.string(),
   createdAt: z.string().datetime(),
@@ -329,12 +343,32 @@ export const cvrCreateSchema = z.object({
 }).strict();
 export type CvrCreate = z.infer<typeof cvrCreateSchema>;
 
+/**
+ * What kind of trouble a mailbox's last error is, by what a person should do about it (the pane says
+ * that in their language; `lastError` stays the provider's English detail). backend/src/ingest/connector.ts.
+ */
+export const mailboxErrorKindSchema = z.enum([
+  'credentials_refused', // the provider refuses the sign-in, or the stored credentials are missing or unusable: renew them
+  'certificate_problem', // Digital Post's OCES certificate expired, refused, missing or not trusted: upload a valid one
+  'not_set_up_at_provider', // the folder or the company's mailbox is missing at the provider: create it there
+  'settings_invalid', // Brevdue's settings for the mailbox cannot be used (e.g. an address not allowed): fix them
+  'provider_unavailable', // 5xx, timeouts, network: nothing to do, it is tried again
+  'provider_answer_unreadable', // a malformed or cut-off answer: nothing to do, it is tried again
+  'letter_failed', // one letter could not be fetched, stored or acknowledged; the others were taken; tried again
+  'letter_given_up', // a letter was given up after its attempts and is in quarantine
+  'database', // Brevdue's own database
+  'unknown',
+]);
+export type MailboxErrorKind = z.infer<typeof mailboxErrorKindSchema>;
+
 export const mailboxHealthSchema = z.object({
   state: z.enum(['ok', 'paused', 'backing_off', 'failing', 'never_fetched', 'push']),
   lastFetchAt: z.string().datetime().nullable(),
   lastErrorAt: z.string().datetime().nullable(),
-  /** A sentence for people, e.g. "Digital Post answered 503 …". */
+  /** A sentence for people, e.g. "Digital Post answered 503 …" (English: the technical detail). */
   lastError: z.string().nullable(),
+  /** The kind of `lastError`; null without an error, and for errors recorded before kinds existed. */
+  lastErrorKind: mailboxErrorKindSchema.nullable(),
   consecutiveFailures: z.number().int().nonnegative(),
   nextAttemptAfter: z.string().datetime().nullable(),
   waitingAtProvider: z.number().int().nonnegative().nullable(),
@@ -434,18 +468,58 @@ export const backfillListSchema = z.object({ items: z.array(backfillStatusSchema
 
 // ---- Administration: retention and service notices (issue #6) ----
 
+const retentionDaysSchema = z.number({ invalid_type_error: 'retention must be a number of days' }).int('retention must be whole days')
+  .min(7, 'retention is at least 7 days').max(3650, 'retention is at most 3,650 days (10 years)');
+const quarantineKeepDaysSchema = z.number({ invalid_type_error: 'the quarantine period must be a number of days' }).int('the quarantine period must be whole days')
+  .min(7, 'the quarantine period is at least 7 days').max(3650, 'the quarantine period is at most 3,650 days (10 years)');
+
 export const retentionSettingsSchema = z.object({
   /** Letters' content is deleted this many days after receipt (by the purge job; see docs/ARCHITECTURE.md). */
-  retentionDays: z.number({ invalid_type_error: 'retention must be a number of days' }).int('retention must be whole days')
-    .min(7, 'retention is at least 7 days').max(3650, 'retention is at most 3,650 days (10 years)'),
+  retentionDays: retentionDaysSchema,
   /**
    * A quarantined letter nobody tried again is deleted this many days after the retention period
    * (default 90; one an admin tried again goes at the retention period). Left out of a PUT: unchanged.
    */
-  quarantineKeepDays: z.number({ invalid_type_error: 'the quarantine period must be a number of days' }).int('the quarantine period must be whole days')
-    .min(7, 'the quarantine period is at least 7 days').max(3650, 'the quarantine period is at most 3,650 days (10 years)').optional(),
+  quarantineKeepDays: quarantineKeepDaysSchema.optional(),
 }).strict();
 export type RetentionSettings = z.infer<typeof retentionSettingsSchema>;
+
+/**
+ * PUT /api/admin/retention-settings. A change that shortens either period while the next purge would
+ * then delete something is refused (409 `retention_deletes_unconfirmed`, params as the preview's
+ * counts) unless `confirmDeletes` is at least letters + quarantined of the preview: at least what the
+ * admin was shown, so a count that grew meanwhile is asked again, one that shrank is not.
+ */
+export const retentionSettingsUpdateSchema = retentionSettingsSchema.extend({
+  confirmDeletes: z.number({ invalid_type_error: 'confirmDeletes must be a number of letters' }).int('confirmDeletes must be a whole number')
+    .min(0, 'confirmDeletes must not be negative').optional(),
+}).strict();
+export type RetentionSettingsUpdate = z.infer<typeof retentionSettingsUpdateSchema>;
+
+/** A query parameter of days: digits only (a URL carries strings), then the body's own rules. */
+const daysParam = <T extends z.ZodTypeAny>(rules: T) => z.string({ required_error: 'is required', invalid_type_error: 'must be given once, as a whole number of days' })
+  .regex(/^\d{1,9}$/, 'must be a whole number of days').transform(Number).pipe(rules);
+
+/** GET /api/admin/retention-settings/preview: quarantineKeepDays left out = the current one (as a PUT). */
+export const retentionPreviewQuerySchema = z.object({
+  retentionDays: daysParam(retentionDaysSchema),
+  quarantineKeepDays: daysParam(quarantineKeepDaysSchema).optional(),
+}).strict();
+
+/** What the next retention purge would delete with these settings, counted now as the purge selects (backend retention/due.ts). */
+export const retentionPreviewSchema = z.object({
+  retentionDays: z.number().int(),
+  quarantineKeepDays: z.number().int(),
+  /** Letters whose content would be deleted: received before the cut, not on legal hold, not purged yet. */
+  letters: z.number().int().nonnegative(),
+  /** Quarantined letters that would be deleted: acted on and past retention, or past retention + quarantineKeepDays. */
+  quarantined: z.number().int().nonnegative(),
+  /** Letters past the cut that legal hold keeps. */
+  keptOnLegalHold: z.number().int().nonnegative(),
+  /** The earliest receipt among what would be deleted; null when nothing would be. */
+  oldestReceivedAt: z.string().nullable(),
+});
+export type RetentionPreview = z.infer<typeof retentionPreviewSchema>;
 
 export const NOTICE_MAX_WINDOW_DAYS = 30;
 export const NOTICE_DEFAULT_LEAD_DAYS = 3;
@@ -675,7 +749,9 @@ export const dryRunRequestSchema = z.object({
   /** The whole draft rule set (as it would be enabled), replacing the current rules in the simulation. */
   rules: z.array(ruleInputSchema.extend({ id: z.string().uuid().optional() })).max(5000),
   days: z.number().int().min(1).max(366).default(30),
-}).strict();
+  /** The index in `rules` of the rule being edited: the answer then says which earlier rules take its letters. */
+  draft: z.number().int().min(0).max(4999).optional(),
+}).strict().refine((r) => r.draft === undefined || r.draft < r.rules.length, { message: 'draft must be the index of one of the rules', path: ['draft'] });
 
 /** What a rule set does with one letter: triage, or destinations (by name), each with the folder a rule's template gave (null: the destination's own). */
 const dryRunSideSchema = z.object({
@@ -701,6 +777,14 @@ export const dryRunResponseSchema = z.object({
   changes: z.array(dryRunChangeSchema),
   /** Problems with the draft rules (then nothing was simulated). */
   problems: z.array(z.object({ rule: z.string(), problems: z.array(z.string()), details: z.array(problemSchema).optional() })),
+  /**
+   * With `draft` (and the rule enabled): the letters its conditions hold for, and the earlier rules
+   * that would still place some of them (first match wins), by name, most letters first.
+   */
+  draft: z.object({
+    matching: z.number().int().nonnegative(),
+    placedBy: z.array(z.object({ rule: z.string(), letters: z.number().int().positive() })),
+  }).optional(),
 });
 export type DryRunResponse = z.infer<typeof dryRunResponseSchema>;
 
@@ -753,7 +837,8 @@ export const jobsOverviewSchema = z.object({
     name: z.string(), queued: z.number().int(), dueNow: z.number().int(), running: z.number().int(),
     failedRecently: z.number().int(), oldestDueSeconds: z.number().int().nullable(),
   })),
-  recentFailures: z.array(z.object({ name: z.string(), failedAt: z.string(), failCount: z.number().int(), failReason: z.string().nullable() })),
+  /** failCount: which attempt (or failed run in a row) it was; null when not known (a delivery sent again, a mailbox resumed). */
+  recentFailures: z.array(z.object({ name: z.string(), failedAt: z.string(), failCount: z.number().int().nullable(), failReason: z.string().nullable() })),
   recentHours: z.number().int(),
 });
 export type JobsOverview = z.infer<typeof jobsOverviewSchema>;

@@ -1,8 +1,9 @@
 // Admin › Mailboxes tells whether saved credentials work: after "Renew credentials" or "Attach a
 // mailbox" the pane follows the mailbox until the poll they started has a result, says it is being
-// tried, then that they work or that they do not (with the mailbox's error, the badge in its error
-// state). A refused renewal is said at its fields in Danish; "Fetch letters" waits while a backfill
-// runs; a nonsense e-Boks device id and a pasted CVR number with too many digits are refused, never cut.
+// tried, then that they work or that they do not (with the mailbox's error: its kind's Danish headline
+// and what to do, then the provider's sentence; the badge in its error state). A refused renewal is
+// said at its fields in Danish; "Fetch letters" waits while a backfill runs; a nonsense e-Boks device
+// id and a pasted CVR number with too many digits are refused, never cut.
 import type { Page } from 'playwright-core';
 import { DEMO_ORGANISATION } from '../../backend/src/demo/letters';
 import { DEMO_EBOKS_DEVICE_ID, DEMO_EBOKS_SECRET } from '../../backend/src/simulators/eboks';
@@ -37,8 +38,15 @@ browserTest('admin › mailboxes: a wrong e-Boks password saved by "renew creden
     await eventually(async () => (await bar.getAttribute('data-check')) === 'failed', 'the check to fail', 20_000);
     expect(await bar.getByTestId('credentials-saved-text').textContent()).toContain('men de virker ikke');
     expect((await bar.getByTestId('credentials-saved-error').textContent())?.length).toBeGreaterThan(8);
+    // What it is and what to do, in Danish; e-Boks' own English sentence below as the technical detail.
+    expect(await bar.getByTestId('credentials-saved-error-headline').textContent()).toBe('Adgangsoplysningerne til e-Boks virker ikke');
+    expect(await bar.getByTestId('credentials-saved-error-detail').textContent()).toMatch(/^Teknisk detalje: e-Boks refused the logon/);
     expect(ERROR_STATES).toContain(await box.getByTestId('mailbox-state').getAttribute('data-state'));
     await box.getByTestId('mailbox-last-error').waitFor();
+    expect(await box.getByTestId('mailbox-last-error').getAttribute('data-kind')).toBe('credentials_refused');
+    expect(await box.getByTestId('mailbox-last-error-headline').textContent()).toMatch(/^Seneste fejl .+: Adgangsoplysningerne til e-Boks virker ikke$/);
+    expect(await box.getByTestId('mailbox-last-error-action').textContent()).toContain('»Forny adgangsoplysninger«');
+    expect(await box.getByTestId('mailbox-last-error-detail').textContent()).toMatch(/^Teknisk detalje: e-Boks refused the logon/);
     await b.screenshot('admin-renew-wrong-password-360');
 
     // The right ones: said to work.

@@ -107,7 +107,9 @@ browserTest('reply: Digital Post down → the reason in the dialog; "Try again" 
     try {
       await page.getByTestId('reply-send').click();
       await page.getByTestId('reply-error-bar').waitFor();
-      expect(await page.getByTestId('reply-error-text').textContent()).toMatch(/Digital Post answered 503/);
+      // Said in Danish; Digital Post's own (English) answer only as the technical detail.
+      expect(await page.getByTestId('reply-error-text').textContent()).toMatch(/^Digital Post kunne ikke tage imod svaret lige nu/);
+      expect(await page.getByTestId('reply-error-bar').getByTestId('reply-error-detail').textContent()).toMatch(/^Teknisk detalje: Digital Post answered 503/);
       expect((await page.getByTestId('reply-send').textContent())?.trim()).toBe('Prøv igen');
       await b.screenshot('reply-failed-360', { fullPage: false });
     } finally {

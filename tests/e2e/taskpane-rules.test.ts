@@ -110,6 +110,10 @@ browserTest('rules: create, move up, dry run, a refused regex, edit and delete',
     await cond.getByTestId('condition-value').fill('Skattestyrelsen');
     await pickDestination(page, FINANCE, 'fælles');
     await b.screenshot('rules-editor-new-360');
+    // Suggested first (the demo's catch-alls would take its letters); placed last here, to move it up below.
+    expect(await page.getByTestId('rule-placement').inputValue()).toBe('first');
+    await page.getByTestId('rule-placement').selectOption('last');
+    await page.getByTestId('rule-shadowed').waitFor();
     await page.getByTestId('rule-save').click();
 
     // Back on the list: said, listed last, and stored as asked.

@@ -1,13 +1,15 @@
 // The statistics view against the real backend in demo mode: the seeded letters are fetched, routed
 // by the demo rules and delivered; the pane's KPI numbers match the API, the charts render, the
-// breakdown switches, the language switches, and "Export CSV" downloads the API's file.
+// breakdown switches, the language switches, and "Export CSV" downloads the API's file. At 350 px the
+// breakdown's automation column is on screen, and two senders of the same name are told apart.
 import { readFile } from 'node:fs/promises';
 import { and, isNull } from 'drizzle-orm';
 import { mailboxes } from '../../backend/src/store/schema';
 import { DEMO_ORGANISATION } from '../../backend/src/demo/letters';
 import { statsResponseSchema, type StatsResponse } from '../../shared/src/contracts';
 import { browserTest, chromiumAvailable, launchBrowser } from './browser';
-import { eventually, startLive, type Live } from './live';
+import { eventually, startLive, type Live, withLiveBrowser } from './live';
+import { letterFrom, receiveLetter } from './triage-letters';
 
 let live: Live | null = null;
 
@@ -22,10 +24,9 @@ afterAll(async () => {
 
 const stats = async (l: Live, qs: string): Promise<StatsResponse> => statsResponseSchema.parse((await l.api('GET', `/stats?${qs}`)).body);
 
-browserTest('statistics: KPIs match the API, charts render, the breakdown and language switch, CSV downloads', async () => {
-  const l = live!;
-  // Every seeded letter settled (none still being routed or delivered), some delivered.
-  const api = await eventually(async () => {
+/** Once every seeded letter settled (none still being routed or delivered), some delivered: the stats by channel. */
+const settled = (l: Live): Promise<StatsResponse> =>
+  eventually(async () => {
     // Every demo mailbox polled once (e-Boks and mit.dk start up to 10 s after Digital Post), so no
     // letter arrives between this read and the pane's.
     const unpolled = await l.app.database.db.select({ id: mailboxes.id }).from(mailboxes).where(and(isNull(mailboxes.lastFetchAt), isNull(mailboxes.removedAt)));
@@ -33,6 +34,10 @@ browserTest('statistics: KPIs match the API, charts render, the breakdown and la
     const s = await stats(l, 'granularity=day&by=channel');
     return s.totals.fetched > 0 && s.totals.inProgress === 0 && s.totals.delivered > 0 && s;
   }, 'the demo letters delivered', 60_000);
+
+browserTest('statistics: KPIs match the API, charts render, the breakdown and language switch, CSV downloads', async () => {
+  const l = live!;
+  const api = await settled(l);
   expect(api.totals.automatic + api.totals.manual).toBe(api.totals.delivered);
 
   const b = await launchBrowser({ viewport: { width: 360, height: 1100 } });
@@ -54,7 +59,7 @@ browserTest('statistics: KPIs match the API, charts render, the breakdown and la
     expect(await page.locator('[data-testid=stats-over-time-chart] svg rect').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-testid=stats-series-table] tbody tr').count()).toBe(30);
     await page.locator('[data-testid=stats-breakdown-chart] svg').first().waitFor();
-    expect(await page.getByTestId('stats-breakdown-table').locator('tbody th').allTextContents())
+    expect(await page.getByTestId('stats-breakdown-table').getByTestId('stats-group-name').allTextContents())
       .toEqual(api.breakdown.map((r) => ({ ngdp: 'Digital Post', eboks: 'e-Boks', mitdk: 'mit.dk' } as Record<string, string>)[r.key!]));
     await b.screenshot('stats-en-360');
 
@@ -62,8 +67,9 @@ browserTest('statistics: KPIs match the API, charts render, the breakdown and la
     const byCvr = await stats(l, 'granularity=day&by=cvr');
     await page.getByTestId('stats-by').selectOption('cvr');
     await page.locator('[data-testid=stats-breakdown][data-by=cvr]').waitFor();
-    const rows = await page.getByTestId('stats-breakdown-table').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
-    expect(rows.map((r) => [r[0], r[1]])).toEqual(byCvr.breakdown.map((r) => [`${r.label} (${r.key})`, String(r.fetched)]));
+    const rows = await page.getByTestId('stats-breakdown-table').locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [tr.querySelector('[data-testid=stats-group-name]')?.textContent, tr.querySelector('td')?.textContent]));
+    expect(rows).toEqual(byCvr.breakdown.map((r) => [`${r.label} (${r.key})`, String(r.fetched)]));
     expect(byCvr.breakdown.every((r) => DEMO_ORGANISATION.cvrs.some((c) => c.cvr === r.key))).toBe(true);
 
     // Danish: texts and the percent sign with a space.
@@ -93,4 +99,59 @@ browserTest('statistics: KPIs match the API, charts render, the breakdown and la
   } finally {
     await b.close();
   }
+}, 180_000);
+
+browserTest('statistics at 350 px: the breakdown\'s automation column is on screen; two senders of one name are told apart by id', async () => {
+  await withLiveBrowser(live, 'stats-350', async (b, l) => {
+    const { page } = b;
+    await settled(l); // no demo letter arrives meanwhile
+    // Two senders both called Skattestyrelsen (the tax agency's two CVR numbers).
+    for (const id of ['73423023', '19552101']) await receiveLetter(l, letterFrom({ id, name: 'Skattestyrelsen' }, 'Moms: foreløbig fastsættelse'));
+    const bySender = await eventually(async () => {
+      const s = await stats(l, 'granularity=day&by=sender');
+      return s.breakdown.filter((r) => r.label === 'Skattestyrelsen').length === 2 && s;
+    }, 'both Skattestyrelsen senders counted');
+
+    await page.goto(`${l.app.url}/taskpane.html#/stats`);
+    await page.getByTestId('stats-kpis').waitFor({ timeout: 20_000 });
+    await page.getByTestId('stats-by').selectOption('sender');
+    await page.locator('[data-testid=stats-breakdown][data-by=sender]').waitFor();
+    const table = page.getByTestId('stats-breakdown-table');
+    await eventually(async () => (await table.getByTestId('stats-group-name').count()) === bySender.breakdown.length, 'the sender rows');
+    const names = await table.getByTestId('stats-group-name').allTextContents();
+    expect(names).toEqual(expect.arrayContaining(['Skattestyrelsen (73423023)', 'Skattestyrelsen (19552101)']));
+    expect(new Set(names).size).toBe(names.length);
+    // The chart draws one bar each, not one bar of both.
+    expect(await page.locator('[data-testid=stats-breakdown-chart] svg').first().textContent()).toContain('Skattestyrelsen (');
+
+    for (const by of ['sender', 'cvr', 'channel'] as const) {
+      if (by !== 'sender') {
+        await page.getByTestId('stats-by').selectOption(by);
+        await page.locator(`[data-testid=stats-breakdown][data-by=${by}]`).waitFor();
+      }
+      const rate = table.getByTestId('stats-breakdown-rate');
+      expect(await rate.textContent()).toBe('Automatisering');
+      // No horizontal scroll: the table fits its region.
+      const fits = await table.evaluate((t) => ({ scrollWidth: t.parentElement!.scrollWidth, clientWidth: t.parentElement!.clientWidth }));
+      expect([by, fits.scrollWidth <= fits.clientWidth, fits]).toEqual([by, true, fits]);
+      // The header and each row's rate: brought into view vertically only (nothing may scroll sideways
+      // to show them), inside the 350 px viewport, and what the browser finds at their centre.
+      for (const cell of [rate, ...await table.getByTestId('stats-group-rate').all()]) {
+        const seen = await cell.evaluate((el) => {
+          el.scrollIntoView({ block: 'center', inline: 'nearest' });
+          const r = el.getBoundingClientRect();
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          let sideways = 0;
+          for (let a: Element | null = el.parentElement; a; a = a.parentElement) sideways += a.scrollLeft;
+          return { right: r.right, sideways, hit: hit !== null && (hit === el || el.contains(hit)) };
+        });
+        expect([by, seen]).toEqual([by, { right: expect.any(Number), sideways: 0, hit: true }]);
+        expect(seen.right).toBeLessThanOrEqual(350);
+      }
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(350);
+    }
+    await page.getByTestId('stats-by').selectOption('sender');
+    await table.scrollIntoViewIfNeeded();
+    await b.screenshot('stats-breakdown-350', { fullPage: false });
+  }, { width: 350, height: 700 });
 }, 180_000);

@@ -1,9 +1,11 @@
 // The triage queue against the real backend in demo mode: the demo's catch-all rules are replaced by
 // "everything to triage", the assistant learns from a few placements made through the API, and the
 // pane places the next letters — with one click on a suggestion, or with other recipients chosen from
-// the registry. Also: a refused placement told as the server's sentence, and a reader's view.
+// the registry. Also: a refused placement told as the server's sentence, a reader's view, and
+// suggestions too unsure for a one-click button.
 import type { Page } from 'playwright-core';
-import { meSchema, triageListSchema } from '../../shared/src/contracts';
+import { MIN_SUGGESTION_CONFIDENCE, confidencePercent } from '../../shared/src/confidence';
+import { meSchema, triageListSchema, type TriageList } from '../../shared/src/contracts';
 import { browserTest, chromiumAvailable, launchBrowser, type LaunchedBrowser } from './browser';
 import { detailOf, eventually, startLive, timelineTypes, waitForTimeline, type Live, withLiveBrowser } from './live';
 import { destinationIdsByName, letterFrom as letter, receiveInTriage as receive } from './triage-letters';
@@ -65,7 +67,7 @@ browserTest('triage: one click on the assistant\'s suggestion places the letter,
     const first = card.getByTestId('triage-suggestion').first();
     expect(await first.getByTestId('triage-place-suggestion').textContent()).toBe(`Placér i ${FINANCE}`);
     // Confidence as a Danish percentage; the explanation in Danish.
-    const percent = Math.round(mine.suggestions[0].confidence * 100);
+    const percent = confidencePercent(mine.suggestions[0].confidence).value;
     // (Intl puts a no-break space before the Danish percent sign.)
     expect((await first.getByTestId('triage-confidence').textContent())?.replace(/\s/g, ' ')).toBe(`${percent} % sikker`);
     expect(await first.getByTestId('triage-explanation').textContent()).toBe(mine.suggestions[0].explanation.da);
@@ -167,4 +169,66 @@ browserTest('triage: a reader sees the queue but cannot place', async () => {
     await page.waitForTimeout(300);
     expect((await detailOf(l, id)).status).toBe('triage');
   });
+});
+
+browserTest('triage at 350 px: a suggestion the assistant is unsure of has no one-click button, and says "under 1 %", not "0 %"', async () => {
+  await withLiveBrowser(live, 'triage-uncertain', async (b, l) => {
+    const { page } = b;
+    const sure = await receive(l, letter(SKAT, 'Moms: ændret foreløbig fastsættelse'));
+    const unsure = await receive(l, letter(KBH, 'Orientering om vejarbejde'));
+    const real = triageListSchema.parse((await l.api('GET', '/triage')).body);
+    // The server offers nothing it is less than 1 % sure of.
+    for (const i of real.items) for (const sg of i.suggestions) expect(sg.confidence).toBeGreaterThanOrEqual(MIN_SUGGESTION_CONFIDENCE);
+    const top = real.items.find((i) => i.message.id === sure)!.suggestions[0];
+    expect(top.destinations).toEqual([FINANCE]);
+    expect(top.confidence).toBeGreaterThanOrEqual(0.1);
+    const others = Object.keys(dest).filter((n) => n !== FINANCE && n !== TEAMS);
+    const low = (name: string, confidence: number) => ({
+      destinationIds: [dest[name]], destinations: [name], confidence,
+      explanation: { da: `Breve fra afsendere med »skattestyrelsen« i navnet gik til ${name} 2 af 7 gange. Alt i alt peger brevet dog mere på ${FINANCE}.`, en: 'x' },
+    });
+    // Low runners-up as an older server (or a rounding) might send them; a letter with only a low one.
+    await page.route((url) => url.pathname === '/api/triage', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as TriageList;
+      for (const i of body.items) {
+        if (i.message.id === sure) i.suggestions = [i.suggestions[0], low(TEAMS, 0.06), low(others[0], 0.004)];
+        if (i.message.id === unsure) i.suggestions = [low(TEAMS, 0.05)];
+      }
+      await route.fulfill({ response, json: body });
+    });
+    await openTriage(page);
+
+    const card = item(page, sure);
+    await card.waitFor();
+    const rows = card.getByTestId('triage-suggestion');
+    expect(await rows.count()).toBe(3);
+    // The sure one: its button. The others: names and confidence, no button; "under 1 %", never "0 %".
+    expect(await card.getByTestId('triage-place-suggestion').count()).toBe(1);
+    expect(await rows.nth(0).getByTestId('triage-place-suggestion').textContent()).toBe(`Placér i ${FINANCE}`);
+    for (const [n, name, badge] of [[1, TEAMS, '6 % sikker'], [2, others[0], 'under 1 % sikker']] as const) {
+      const row = rows.nth(n);
+      expect(await row.getAttribute('data-one-click')).toBe('false');
+      expect(await row.getByTestId('triage-place-suggestion').count()).toBe(0);
+      expect(await row.getByTestId('triage-suggestion-name').textContent()).toBe(name);
+      expect((await row.getByTestId('triage-confidence').textContent())?.replace(/\s/g, ' ')).toBe(badge);
+    }
+    expect(await card.textContent()).not.toMatch(/(^|[^\d])0\s?% sikker/);
+    expect((await card.getByTestId('triage-uncertain').textContent())?.replace(/\s/g, ' '))
+      .toBe('Forslag under 10 % får ingen knap. Passer et af dem, så vælg det under »Vælg andre modtagere«.');
+    // Choosing another way is still there.
+    expect(await card.getByTestId('triage-choose-other').isVisible()).toBe(true);
+
+    // Nothing sure enough for a click: no button, and the recipients to choose from are open at once.
+    const lone = item(page, unsure);
+    await lone.scrollIntoViewIfNeeded();
+    expect(await lone.getByTestId('triage-place-suggestion').count()).toBe(0);
+    expect(await lone.getByTestId('destination-search').isVisible()).toBe(true);
+    expect(await lone.getByTestId('triage-place-other').isVisible()).toBe(true);
+
+    // Nothing wider than the pane.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(350);
+    await card.scrollIntoViewIfNeeded();
+    await b.screenshot('triage-uncertain-350', { fullPage: false });
+  }, { width: 350, height: 700 });
 });

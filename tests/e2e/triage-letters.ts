@@ -16,15 +16,21 @@ export const letterFrom = (sender: { id: string; name: string }, label: string):
   return m;
 };
 
-/** Stores a letter as the poller would and routes it; resolves once it waits in triage. */
-export async function receiveInTriage(l: Live, memo: Memo): Promise<string> {
+/** Stores a letter as the poller would and has it routed (by whatever rules there are); its id. */
+export async function receiveLetter(l: Live, memo: Memo): Promise<string> {
   const { app } = l;
   const [mb] = await app.database.db.select().from(mailboxes)
     .where(and(eq(mailboxes.orgId, app.demoOrgId!), eq(mailboxes.cvr, memo.recipient.id), eq(mailboxes.provider, 'ngdp')));
   const r = await storeLetter(app.database.db, app.ctx.sealer, mb, memo, Buffer.from(buildMemoXml(memo)));
   await app.ctx.jobs.routeSoon(r.messageId);
-  await eventually(async () => (await detailOf(l, r.messageId)).status === 'triage', `letter ${memo.label} in triage`);
   return r.messageId;
+}
+
+/** Stores a letter as the poller would and routes it; resolves once it waits in triage. */
+export async function receiveInTriage(l: Live, memo: Memo): Promise<string> {
+  const id = await receiveLetter(l, memo);
+  await eventually(async () => (await detailOf(l, id)).status === 'triage', `letter ${memo.label} in triage`);
+  return id;
 }
 
 /** The demo organisation's recipients' ids by display name. */

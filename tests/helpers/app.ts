@@ -66,7 +66,7 @@ export function watchedConnectorFor(
       fetchRaw: async (id) => { seen.fetched(id); return c.fetchRaw(id); },
       acknowledge: async (id, ack) => {
         seen.acked(id, ack);
-        if (failInvalidReceipts() && ack.status === 'INVALID') throw new ProviderError('Digital Post answered 503 Service Unavailable to the receipt', true, 503);
+        if (failInvalidReceipts() && ack.status === 'INVALID') throw new ProviderError('provider_unavailable', 'Digital Post answered 503 Service Unavailable to the receipt', true, 503);
         return c.acknowledge(id, ack);
       },
     };

@@ -1,10 +1,13 @@
 // Admin › Mailboxes' refusals as the task pane needs them: a refused credentials renewal (PATCH) names
 // each problem at its field as attaching does, without OpenSSL's internals; an e-Boks device id is
-// checked; a second backfill while one runs is `backfill_running`, not Digital Post's HTTP answer.
+// checked; a second backfill while one runs is `backfill_running`, not Digital Post's HTTP answer;
+// a mailbox whose provider refuses its credentials says so in health's lastErrorKind.
+import { eq } from 'drizzle-orm';
 import { DEMO_EBOKS_DEVICE_ID, DEMO_EBOKS_SECRET } from '../../backend/src/simulators/eboks';
-import { apiErrorSchema, cvrViewSchema, type CvrView } from '../../shared/src/contracts';
+import { mailboxes } from '../../backend/src/store/schema';
+import { apiErrorSchema, cvrViewSchema, mailboxViewSchema, type CvrView } from '../../shared/src/contracts';
 import { callApi, demoAppForSuite } from '../helpers/app';
-import { testDatabases } from '../helpers/databases';
+import { eventually, testDatabases } from '../helpers/databases';
 
 const NEW_CVR = '12345674'; // passes modulus 11
 const GARBAGE_PEM = { format: 'pem', certificate: '-----BEGIN CERTIFICATE-----\nnonsense\n-----END CERTIFICATE-----', privateKey: '-----BEGIN PRIVATE KEY-----\nnonsense\n-----END PRIVATE KEY-----' };
@@ -52,5 +55,24 @@ describe.each(testDatabases)('mailbox refusals for the pane on $name', (tdb) => 
     expect(again.status).toBe(409);
     expect(apiErrorSchema.parse(again.body).error.code).toBe('backfill_running');
     expect(again.text).not.toContain('UNPROCESSABLE_ENTITY');
+  });
+
+  test('credentials the provider refuses: health\'s lastErrorKind is credentials_refused, beside e-Boks\' own sentence', async () => {
+    const eboks = await mailboxOf('eboks');
+    const saved = await call('PATCH', `/mailboxes/${eboks.id}`, { credentials: { password: 'forkert', activationCode: 'forkert' } });
+    expect(saved.status).toBe(200);
+    expect(mailboxViewSchema.parse(saved.body).health.lastErrorKind).toBeNull(); // not polled yet
+    // Saving makes it due at once: its poll logs on and is refused.
+    const refused = await eventually(async () => {
+      const v = mailboxViewSchema.parse((await call('GET', `/mailboxes/${eboks.id}`)).body);
+      return v.health.lastErrorKind ? v : null;
+    }, 20_000, 'the refused poll in health');
+    expect(refused.health).toMatchObject({ lastErrorKind: 'credentials_refused', lastError: expect.stringMatching(/^e-Boks refused the logon .*password/) });
+    expect((await mailboxOf('eboks')).health.lastErrorKind).toBe('credentials_refused'); // the list says the same
+
+    // An error recorded before kinds existed: its sentence alone.
+    await appOf().database.db.update(mailboxes).set({ lastErrorKind: null }).where(eq(mailboxes.id, eboks.id));
+    const old = mailboxViewSchema.parse((await call('GET', `/mailboxes/${eboks.id}`)).body);
+    expect(old.health).toMatchObject({ lastErrorKind: null, lastError: refused.health.lastError });
   });
 });

@@ -85,6 +85,7 @@ describe.each(testDatabases)('administration on $name', (tdb) => {
       return r.health.lastError ? r : null;
     }, 15_000, 'a failed poll with wrong credentials');
     expect(health.health.lastError).toMatch(/401.*check the system credentials/);
+    expect(health.health.lastErrorKind).toBe('credentials_refused');
     expect(['backing_off', 'failing']).toContain(health.health.state);
 
     const fixed = await call('PATCH', `/mailboxes/${mbId}`, { credentials: { systemPassword: DEMO_SYSTEM.password } });
@@ -99,7 +100,7 @@ describe.each(testDatabases)('administration on $name', (tdb) => {
       const v = mailboxViewSchema.parse((await call('GET', `/mailboxes/${mbId}`)).body);
       return v.health.state === 'ok' ? v : null;
     }, 10_000, 'healthy mailbox');
-    expect(ok.health).toMatchObject({ state: 'ok', lastError: null, consecutiveFailures: 0 });
+    expect(ok.health).toMatchObject({ state: 'ok', lastError: null, lastErrorKind: null, consecutiveFailures: 0 });
     expect(ok.health.lastFetchAt).not.toBeNull();
   });
 
@@ -125,6 +126,7 @@ describe.each(testDatabases)('administration on $name', (tdb) => {
       return r.health.state === 'backing_off' ? r : null;
     }, 15_000, 'backing off');
     expect(down.health.lastError).toMatch(/Digital Post answered 503/);
+    expect(down.health.lastErrorKind).toBe('provider_unavailable');
     expect(down.health.nextAttemptAfter).not.toBeNull();
     app.sims!.ngdp.api.setFaults({});
     const m = demoMemo({ recipientCvr: cvr.cvr });

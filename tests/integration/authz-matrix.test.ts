@@ -31,6 +31,8 @@ interface Expect {
   form?: Record<string, string>;
   /** Routes without an organisation's id in the path: nothing to swap (their answers are still checked for B's data). */
   noIds?: true;
+  /** A valid query string, so the allowed roles get the real answer rather than a 400. */
+  query?: string;
 }
 
 const LIMITED_CVR = '73423023';
@@ -83,6 +85,7 @@ const EXPECTED: Record<string, Expect> = {
   'PUT /admin/notices/:id': { access: ADMIN, body: notice },
   'DELETE /admin/notices/:id': { access: ADMIN },
   'GET /admin/retention-settings': { access: OPS, noIds: true },
+  'GET /admin/retention-settings/preview': { access: ADMIN, noIds: true, query: 'retentionDays=7&quarantineKeepDays=7' },
   'PUT /admin/retention-settings': { access: ADMIN, noIds: true, body: () => ({ retentionDays: 120 }) },
   'GET /admin/cvrs': { access: OPS, noIds: true },
   'POST /admin/cvrs': { access: ADMIN, noIds: true, body: () => ({ cvr: '10150817', name: 'Ny ApS' }) },
@@ -233,7 +236,7 @@ describe.each(testDatabases)('authorization matrix on $name', (tdb) => {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(e.body(ids.A));
     }
-    const res = await fetch(`${app.url}/api${fill(pattern, target)}`, { method, headers, body });
+    const res = await fetch(`${app.url}/api${fill(pattern, target)}${e.query ? `?${e.query}` : ''}`, { method, headers, body });
     return { status: res.status, text: await res.text() };
   }
 

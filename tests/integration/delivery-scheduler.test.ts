@@ -10,6 +10,7 @@ import { deliveries } from '../../backend/src/store/schema';
 import { routeStoredLetter } from '../../backend/src/routing/apply';
 import { claimDueDeliveries, createDeliveryScheduler, type DeliveryScheduler } from '../../backend/src/delivery/delivery-scheduler';
 import { jobsOverview } from '../../backend/src/api/jobs';
+import { orgScope } from '../../backend/src/store/scope';
 import { JOB } from '../../backend/src/jobs/names';
 import type { AppContext } from '../../backend/src/context';
 import { receiveLetter } from '../helpers/app';
@@ -72,10 +73,10 @@ describe.each(testDatabases)('delivery scheduler on $name', (tdb) => {
     expect(waitS).toBeGreaterThan(58);
     expect(waitS).toBeLessThan(62);
 
-    const view = await jobsOverview(app.database.db, app.demoOrgId!);
+    const view = await jobsOverview(app.database.db, orgScope(app.demoOrgId!));
     expect(view.jobs.find((j) => j.name === JOB.deliver)).toMatchObject({ queued: 1, dueNow: 0, running: 0, failedRecently: 1, oldestDueSeconds: null });
     expect(view.recentFailures).toEqual([expect.objectContaining({ name: JOB.deliver, failCount: 1, failReason: expect.stringMatching(/503/) })]);
-    expect((await jobsOverview(app.database.db, '00000000-0000-4000-8000-000000000000')).recentFailures).toEqual([]);
+    expect((await jobsOverview(app.database.db, orgScope('00000000-0000-4000-8000-000000000000'))).recentFailures).toEqual([]);
 
     app.sims!.graph.api.setFaults({});
     await app.database.db.update(deliveries).set({ dueAt: sql`now()` });

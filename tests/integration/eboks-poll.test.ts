@@ -85,6 +85,7 @@ describe.each(testDatabases)('e-Boks poll on $name', (tdb) => {
     await expect(pollMailbox(app.ctx, row as MailboxRow)).rejects.toThrow(/refused the logon/);
     const [after] = await app.database.db.select().from(mailboxes).where(eq(mailboxes.id, mailbox.id));
     expect(after.lastError).toMatch(/password/);
+    expect(after.lastErrorKind).toBe('credentials_refused');
     expect(after.backoffUntil!.getTime() - Date.now()).toBeGreaterThan(10 * 60_000); // permanent: the long wait
     expect(sim.waiting(cvr)).toHaveLength(1);
   });

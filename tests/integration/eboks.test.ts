@@ -201,10 +201,11 @@ describe('session', () => {
     const e = await rejection(collect(c.connector));
     expect(e.retryable).toBe(false);
     expect(e.status).toBe(401);
+    expect(e.kind).toBe('credentials_refused');
     expect(e.message).toMatch(/refused the logon.*password.*activation code/);
     expect(e.message).not.toContain('forkert');
     const wrongDevice = client({ credentials: { identity: ACCOUNT.identity, identityType: 'P', nationality: 'DK', deviceId: randomUUID(), password: ACCOUNT.password, activationCode: ACCOUNT.activationCode } });
-    expect((await rejection(collect(wrongDevice.connector))).retryable).toBe(false);
+    expect(await rejection(collect(wrongDevice.connector))).toMatchObject({ retryable: false, kind: 'credentials_refused' });
   });
 
   test('the simulator checks the logon challenge and the rolling nonce, and closes a session on a replay', async () => {
@@ -241,12 +242,13 @@ describe('errors', () => {
     sim.setFaults({ errorRate: 1 });
     randomValue = 0.2; // → 500
     const e500 = await rejection(collect(c.connector));
-    expect(e500).toMatchObject({ retryable: true, status: 500 });
+    expect(e500).toMatchObject({ retryable: true, status: 500, kind: 'provider_unavailable' });
     randomValue = 0.9; // → 503
-    expect(await rejection(collect(c.connector))).toMatchObject({ retryable: true, status: 503 });
+    expect(await rejection(collect(c.connector))).toMatchObject({ retryable: true, status: 503, kind: 'provider_unavailable' });
     sim.setFaults({ outage: true });
     const out = await rejection(collect(c.connector));
     expect(out.retryable).toBe(true);
+    expect(out.kind).toBe('provider_unavailable');
     expect(out.message).toMatch(/503/);
     sim.setFaults({});
     expect((await collect(c.connector)).flat()).toHaveLength(1);
@@ -260,10 +262,12 @@ describe('errors', () => {
     const cut = await rejection(c.connector.fetchRaw(id));
     expect(cut.retryable).toBe(true);
     expect(cut.message).toMatch(/broke off|bytes/);
+    expect(cut.kind).toBe('provider_answer_unreadable');
     sim.setFaults({ malformedRate: 1 });
     const half = await rejection(collect(c.connector, false));
     expect(half.retryable).toBe(true);
     expect(half.message).toMatch(/cannot read/);
+    expect(half.kind).toBe('provider_answer_unreadable');
     sim.setFaults({});
     expect(sim.waiting(CVR)).toHaveLength(1); // nothing was lost or moved
   });
@@ -273,6 +277,7 @@ describe('errors', () => {
     sim.setFolders(CVR, [{ id: '0', name: 'Indbakke' }]);
     const e = await rejection(collect(client().connector));
     expect(e.retryable).toBe(false);
+    expect(e.kind).toBe('not_set_up_at_provider');
     expect(e.message).toContain('"Arkiv"');
   });
 });

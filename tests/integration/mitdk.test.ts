@@ -201,6 +201,7 @@ describe('tokens', () => {
     const e = await rejection(collect(c.connector));
     expect(e.retryable).toBe(false);
     expect(e.status).toBe(401);
+    expect(e.kind).toBe('credentials_refused');
     expect(e.message).toMatch(/refused to renew the sign-in.*MitID/);
     expect(e.message).not.toContain('gammel');
   });
@@ -208,6 +209,7 @@ describe('tokens', () => {
   test('a sign-in without the company\'s mailbox is a permanent error naming the CVR', async () => {
     const e = await rejection(collect(client({ cvr: STRANGER_CVR }).connector));
     expect(e.retryable).toBe(false);
+    expect(e.kind).toBe('not_set_up_at_provider');
     expect(e.message).toContain(STRANGER_CVR);
   });
 });
@@ -219,11 +221,11 @@ describe('errors', () => {
     await collect(c.connector, false);
     sim.setFaults({ errorRate: 1 });
     randomValue = 0.2;
-    expect(await rejection(collect(c.connector))).toMatchObject({ retryable: true, status: 500 });
+    expect(await rejection(collect(c.connector))).toMatchObject({ retryable: true, status: 500, kind: 'provider_unavailable' });
     randomValue = 0.9;
-    expect(await rejection(collect(c.connector))).toMatchObject({ retryable: true, status: 503 });
+    expect(await rejection(collect(c.connector))).toMatchObject({ retryable: true, status: 503, kind: 'provider_unavailable' });
     sim.setFaults({ outage: true });
-    expect((await rejection(collect(client().connector))).retryable).toBe(true); // the refresh itself
+    expect(await rejection(collect(client().connector))).toMatchObject({ retryable: true, kind: 'provider_unavailable' }); // the refresh itself
     sim.setFaults({});
     expect((await collect(c.connector)).flat()).toHaveLength(1);
   });
@@ -236,10 +238,12 @@ describe('errors', () => {
     const cut = await rejection(c.connector.fetchRaw(pid));
     expect(cut.retryable).toBe(true);
     expect(cut.message).toMatch(/broke off|bytes/);
+    expect(cut.kind).toBe('provider_answer_unreadable');
     sim.setFaults({ malformedRate: 1 });
     const half = await rejection(collect(c.connector, false));
     expect(half.retryable).toBe(true);
     expect(half.message).toMatch(/cannot read/);
+    expect(half.kind).toBe('provider_answer_unreadable');
     sim.setFaults({});
     expect(sim.waiting(CVR)).toHaveLength(1);
   });

@@ -67,12 +67,13 @@ describe.each(testDatabases)('NgDP pull on $name', (tdb) => {
     expect(err.retryable).toBe(true);
     const [row] = await app.database.db.select().from(mailboxes).where(eq(mailboxes.id, mb.id));
     expect(row.lastError).toMatch(/^Digital Post answered 5\d\d/);
+    expect(row.lastErrorKind).toBe('provider_unavailable');
     expect(row.consecutiveFailures).toBe(1);
     expect(row.backoffUntil!.getTime()).toBeGreaterThan(Date.now());
     app.sims!.ngdp.api.setFaults({});
     expect((await pollMailbox(ctxWith({}), mb)).stored).toBe(3);
     const [after] = await app.database.db.select().from(mailboxes).where(eq(mailboxes.id, mb.id));
-    expect(after).toMatchObject({ lastError: null, consecutiveFailures: 0, backoffUntil: null });
+    expect(after).toMatchObject({ lastError: null, lastErrorKind: null, consecutiveFailures: 0, backoffUntil: null });
   });
 
   test('a provider that does not answer in time is a retryable error; nothing is lost', async () => {

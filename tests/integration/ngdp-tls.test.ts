@@ -200,6 +200,7 @@ describe('mutual TLS against a server that requires a client certificate', () =>
       const e = await failureOf(firstPage(clientWith(agentFetch(agent))));
       expect(e.message).toMatch(/requires a client certificate|refused our client certificate/);
       expect(e.retryable).toBe(false);
+      expect(e.kind).toBe('certificate_problem');
     } finally { agent.destroy(); }
     expect(seen).toEqual([]); // no request reached the application
   });
@@ -219,6 +220,7 @@ describe('mutual TLS against a server that requires a client certificate', () =>
     try {
       const e = await failureOf(firstPage(clientWith(t.fetch)));
       expect(e.message).toMatch(/do not trust the server's certificate/);
+      expect(e.kind).toBe('certificate_problem');
     } finally { t.close(); }
   });
 
@@ -233,6 +235,7 @@ describe('mutual TLS against a server that requires a client certificate', () =>
       const e = await failureOf(firstPage(c));
       expect(e.message).toMatch(/expired on .*renewed certificate/);
       expect(e.retryable).toBe(false);
+      expect(e.kind).toBe('certificate_problem');
     } finally { t.close(); }
   });
 
@@ -242,6 +245,7 @@ describe('mutual TLS against a server that requires a client certificate', () =>
       const c = createNgdpClient({ baseUrl: base.replace('https:', 'http:'), system: SYSTEM, delegatedCVR: CVR, fetch: t.fetch });
       const e = await failureOf(firstPage(c));
       expect(e.message).toMatch(/needs an https:\/\/ Digital Post URL/);
+      expect(e.kind).toBe('settings_invalid');
     } finally { t.close(); }
   });
 });

@@ -65,6 +65,7 @@ describe.each(testDatabases)('a failing letter on $name', (tdb) => {
     scheduler.start();
     const failed = await eventually(async () => { const r = await row(); return r.consecutiveFailures > 0 && r.pollingUntil === null && r; }, 15_000, 'the failed poll recorded');
     expect(failed.lastError).toMatch(/database answered \(XX000\) "letter refused for 010190-XXXX"/);
+    expect(failed.lastErrorKind).toBe('database');
     expect(failed.lastError).not.toMatch(/Failed query|params|insert into/i);
     expect(failed.lastError!.length).toBeLessThan(500);
     expect(failed.backoffUntil!.getTime()).toBeGreaterThan(Date.now());
@@ -190,18 +191,19 @@ describe.each(testDatabases)('an e-Boks letter whose document never comes, on $n
       const h = await health();
       expect(h.lastError).toMatch(new RegExp(`e-Boks letter ${stuck} could not be fetched \\(attempt ${attempt} of ${LETTER_ATTEMPTS};.*has no content`));
       expect(h.consecutiveFailures).toBe(attempt);
+      expect(h.lastErrorKind).toBe('letter_failed'); // the document's own 404, wrapped as the letter's
     }
     const last = await pollMailbox(ctx, mailbox);
     expect(last).toEqual({ stored: 0, duplicates: 0, quarantined: 0, more: false });
     const [q] = await app.database.db.select().from(quarantine).where(eq(quarantine.mailboxId, mailbox.id));
     expect(q).toMatchObject({ providerMessageId: stuck, reason: expect.stringMatching(new RegExp(`^Not fetched after ${LETTER_ATTEMPTS} attempts \\(it stays waiting at e-Boks\\)`)) });
     const h = await health();
-    expect(h).toMatchObject({ consecutiveFailures: 0, backoffUntil: null, lastError: expect.stringMatching(/is passed by: Not fetched after/) });
+    expect(h).toMatchObject({ consecutiveFailures: 0, backoffUntil: null, lastError: expect.stringMatching(/is passed by: Not fetched after/), lastErrorKind: 'letter_given_up' });
     expect(sim.waiting(cvr).map((w) => w.id)).toEqual([stuck]); // not acknowledged: people still see it in e-Boks' inbox
 
     // Later polls pass it by without failing, and a clean poll clears health.
     sim.inject(cvr, { sender: { name: 'Skat' }, subject: 'Ny', documents: [{ filename: 'a.pdf', content: pdf('a') }] });
     expect(await pollMailbox(ctx, mailbox)).toEqual({ stored: 1, duplicates: 0, quarantined: 0, more: false });
-    expect((await health()).lastError).toBeNull();
+    expect(await health()).toMatchObject({ lastError: null, lastErrorKind: null });
   }, 60_000);
 });

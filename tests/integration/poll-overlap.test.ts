@@ -71,7 +71,7 @@ describe.each(testDatabases)('overlapping polls on $name', (tdb) => {
     const real = client().connector;
     const broken: MailboxConnector = {
       listWaiting: () => real.listWaiting(),
-      fetchRaw: async (id) => { throw new ProviderError(`Digital Post answered 404 to GET /memos/${id}: No memo.`, false, 404); },
+      fetchRaw: async (id) => { throw new ProviderError('unknown', `Digital Post answered 404 to GET /memos/${id}: No memo.`, false, 404); },
       acknowledge: (id, ack) => real.acknowledge(id, ack),
     };
     const err = await pollMailbox(ctxWith(broken), mb).catch((e) => e);

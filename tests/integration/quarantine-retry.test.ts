@@ -50,12 +50,12 @@ function faultyContext(base: AppContext, faults: Faults) {
         listWaiting: () => c.listWaiting(),
         fetchRaw: async (id) => {
           calls.fetch.push(id);
-          if (faults.fetch?.(id)) throw new ProviderError('Digital Post answered 503 Service Unavailable', true, 503);
+          if (faults.fetch?.(id)) throw new ProviderError('provider_unavailable', 'Digital Post answered 503 Service Unavailable', true, 503);
           return c.fetchRaw(id);
         },
         acknowledge: async (id, ack) => {
           calls.ack.push({ id, status: ack.status });
-          if (faults.ack?.(id, ack)) throw new ProviderError('Digital Post answered 503 Service Unavailable to the receipt', true, 503);
+          if (faults.ack?.(id, ack)) throw new ProviderError('provider_unavailable', 'Digital Post answered 503 Service Unavailable to the receipt', true, 503);
           return c.acknowledge(id, ack);
         },
       };

@@ -19,6 +19,8 @@ import { isSkeleton } from '../../backend/src/memo/original';
 import { openOriginal } from '../../backend/src/store/original';
 import { apiErrorSchema, messageDetailSchema, replyInfoSchema, replyListSchema } from '../../shared/src/contracts';
 import { eventually, testDatabases } from '../helpers/databases';
+import { eventDetail } from '../../addin/src/codes';
+import { paneLanguages, tr } from '../helpers/i18n';
 
 const [cvrA, , cvrEboks] = DEMO_ORGANISATION.cvrs;
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex'), Buffer.alloc(32)]);
@@ -260,6 +262,42 @@ describe.each(testDatabases)('replies on $name', (tdb) => {
     const again = await fetch(`${app.url}/api/messages/${id}/replies/${failed.id}/retry`, { method: 'POST' });
     expect(again.status).toBe(409);
     expect(errorOf(await again.json()).message).toMatch(/already received by Digital Post/);
+  });
+
+  test('Digital Post answering 503: the failure\'s code and status in the answer, the list and the timeline event; the pane says it in Danish', async () => {
+    const sim = app.sims!.ngdp.api;
+    const id = await store(letter());
+    sim.setFaults({ outage: true });
+    const r = await reply(id, 'Svar mens Digital Post er nede');
+    sim.setFaults({});
+    expect(r.status).toBe(201);
+    const failed = replyInfoSchema.parse(r.body);
+    expect(failed.status).toBe('failed');
+    expect(failed.failure).toEqual({
+      code: 'reply_provider_unavailable', params: { status: 503 },
+      detail: expect.stringMatching(/^Digital Post answered 503 to POST \/memos\/: SERVICE_UNAVAILABLE: /),
+    });
+    // The English sentence stays for readers that do not know the codes.
+    expect(failed.error).toMatch(/Nothing was received; try again in a few minutes/);
+    expect(replyListSchema.parse((await api('GET', `/messages/${id}/replies`)).body).items).toEqual([failed]);
+
+    // Stored in the event's data (no column for it), and answered with the letter's timeline.
+    const detail = messageDetailSchema.parse((await api('GET', `/messages/${id}`)).body);
+    const ev = detail.timeline.find((e) => e.type === 'reply_failed');
+    expect(ev?.data).toMatchObject({ replyId: failed.id, failure: failed.failure });
+    const [da] = await paneLanguages();
+    const said = eventDetail(ev!, tr(da), 'da');
+    expect(said).toMatch(/^Demo-brugers svar til .* blev ikke sendt: Digital Post kunne ikke tage imod svaret lige nu/);
+    expect(said).not.toMatch(/answered 503|Nothing was received/);
+
+    // A retry that fails again is listed with its new failure; once sent, none.
+    sim.setFaults({ outage: true });
+    const again = await fetch(`${app.url}/api/messages/${id}/replies/${failed.id}/retry`, { method: 'POST' });
+    sim.setFaults({});
+    expect(replyInfoSchema.parse(await again.json()).failure?.code).toBe('reply_provider_unavailable');
+    const ok = replyInfoSchema.parse(await (await fetch(`${app.url}/api/messages/${id}/replies/${failed.id}/retry`, { method: 'POST' })).json());
+    expect(ok).toMatchObject({ status: 'sent', failure: null });
+    expect(replyListSchema.parse((await api('GET', `/messages/${id}/replies`)).body).items[0].failure).toBeNull();
   });
 
   test('the same memoUuid twice (a lost answer, sent again) is one reply, sent once', async () => {

@@ -53,8 +53,8 @@ describe.each(testDatabases)('retention bounds quarantined letters on $name', (t
     // The notice named only the deleted letter: it goes too.
     expect(await db.select().from(quarantineNotices).where(eq(quarantineNotices.id, sent.id))).toHaveLength(0);
 
-    // The admin shortens the bound: the waiting letter goes at the next run.
-    expect((await callApi(app, 'PUT', '/admin/retention-settings', { retentionDays: 30, quarantineKeepDays: 60 })).body).toEqual({ retentionDays: 30, quarantineKeepDays: 60 });
+    // The admin shortens the bound, confirming the one deletion (api/settings.ts): the waiting letter goes at the next run.
+    expect((await callApi(app, 'PUT', '/admin/retention-settings', { retentionDays: 30, quarantineKeepDays: 60, confirmDeletes: 1 })).body).toEqual({ retentionDays: 30, quarantineKeepDays: 60 });
     expect(await runRetention(db, app.ctx.sealer)).toMatchObject({ quarantined: 0, quarantineKept: 0, quarantineExpired: 1 });
     expect((await db.select().from(quarantine).where(eq(quarantine.orgId, orgId))).map((q) => q.id)).toEqual([recent.id]);
     expect(waiting.id).toBeTruthy();

@@ -8,6 +8,7 @@ import { DEMO_ORGANISATION, demoMemo } from '../../backend/src/demo/letters';
 import { messages, routeQueue } from '../../backend/src/store/schema';
 import { claimDueLetters, createRouteScheduler, type RouteScheduler } from '../../backend/src/routing/route-scheduler';
 import { jobsOverview } from '../../backend/src/api/jobs';
+import { orgScope } from '../../backend/src/store/scope';
 import { JOB } from '../../backend/src/jobs/names';
 import type { AppContext } from '../../backend/src/context';
 import { receiveLetter } from '../helpers/app';
@@ -69,10 +70,10 @@ describe.each(testDatabases)('route scheduler on $name', (tdb) => {
     expect(await statusOf(id)).toBe('received');
     expect(warnings).toEqual(['routing a letter failed; it stays queued and is tried again']);
 
-    const view = await jobsOverview(app.database.db, app.demoOrgId!);
+    const view = await jobsOverview(app.database.db, orgScope(app.demoOrgId!));
     expect(view.jobs.find((j) => j.name === JOB.route)).toMatchObject({ queued: 1, dueNow: 0, running: 0, failedRecently: 1, oldestDueSeconds: null });
     expect(view.recentFailures).toEqual([{ name: JOB.route, failedAt: expect.any(String), failCount: 1, failReason: 'connection lost while routing 010190-XXXX' }]);
-    const other = await jobsOverview(app.database.db, '00000000-0000-4000-8000-000000000000');
+    const other = await jobsOverview(app.database.db, orgScope('00000000-0000-4000-8000-000000000000'));
     expect(other.recentFailures).toEqual([]);
 
     // A second failure waits twice as long.

@@ -190,6 +190,38 @@ describe.each(testDatabases)('routing on $name', (tdb) => {
     expect(invalid.problems[0].rule).toBe('Skat til Økonomi');
   });
 
+  test('dry run names the earlier rules that still take the edited rule\'s letters (the demo\'s "Alt til <CVR>")', async () => {
+    await start();
+    const ids = [await receive(letter(SKAT, 'Moms 1', cvrA.cvr)), await receive(letter(SKAT, 'Moms 2', cvrB.cvr)), await receive(letter(KBH, 'Affald', cvrA.cvr))];
+    for (const id of ids) await settledStatus(id);
+    const demo = (await api('GET', '/admin/rules')).body.items.map((r: Record<string, unknown>) => ruleViewSchema.parse(r))
+      .map((r: { id: string; name: string; priority: number; enabled: boolean; conditions: unknown; action: unknown; continue: boolean }) => ({
+        id: r.id, name: r.name, priority: r.priority, enabled: r.enabled, conditions: r.conditions, action: r.action, continue: r.continue,
+      }));
+    const moms = { name: 'Moms til Økonomi', enabled: true, conditions: { text: { field: 'label', regex: { pattern: 'moms', flags: 'i' } } }, action: { kind: 'destinations', destinationIds: [dest.finance] } };
+    const run = async (rule: object, extra: object = {}) => {
+      const res = await api('POST', '/admin/rules/dry-run', { days: 7, rules: [...demo, rule], draft: demo.length, ...extra });
+      expect(res.status).toBe(200);
+      return dryRunResponseSchema.parse(res.body);
+    };
+
+    // Last, behind a catch-all per CVR: nothing changes, and the answer says who takes its letters.
+    const last = await run({ ...moms, priority: 1_000_000 });
+    expect(last.changed).toBe(0);
+    expect(last.draft!.matching).toBe(2);
+    expect(last.draft!.placedBy).toEqual([{ rule: `Alt til ${cvrA.name}`, letters: 1 }, { rule: `Alt til ${cvrB.name}`, letters: 1 }]);
+
+    // First: both letters change, and no earlier rule takes them.
+    const first = await run({ ...moms, priority: 0 });
+    expect(first.changed).toBe(2);
+    expect(first.draft).toEqual({ matching: 2, placedBy: [] });
+
+    // Off, or no rule named: no count; a rule index that is not there is refused.
+    expect((await run({ ...moms, priority: 0, enabled: false })).draft).toBeUndefined();
+    expect((await run({ ...moms, priority: 0 }, { draft: undefined })).draft).toBeUndefined();
+    expect((await api('POST', '/admin/rules/dry-run', { days: 7, rules: [moms], draft: 1 })).status).toBe(400);
+  });
+
   test('dry run: a rule that files the same letters in other folders is a change, shown with the folders', async () => {
     await start();
     const skatRule = (folderTemplate: string) => ({

@@ -187,22 +187,22 @@ describe('checkTeamsDestination', () => {
   test('reports a missing channel, a missing team and a disallowed webhook URL', async () => {
     const missing = '19:00000000000000000000000000000000@thread.tacv2';
     const p1 = await checkTeamsDestination(env.graph, target({ channelId: missing, webhookUrl: 'https://hooks.example.com/teams' }), [env.origin]);
-    expect(p1).toHaveLength(2);
-    expect(p1[0]).toMatch(/^Webhook URL refused: .*hooks\.example\.com/);
-    expect(p1[1]).toMatch(/Channel 19:0+@thread\.tacv2 was not found in team "Nordlys Bogholderi"/);
+    expect(p1.map((p) => p.code)).toEqual(['webhook_not_allowed', 'channel_not_found']);
+    expect(p1[0].message).toMatch(/^Webhook URL refused: .*hooks\.example\.com/);
+    expect(p1[1].message).toMatch(/Channel 19:0+@thread\.tacv2 was not found in team "Nordlys Bogholderi"/);
 
     const p2 = await checkTeamsDestination(env.graph, { ...target(), teamId: randomUUID() }, [env.origin]);
-    expect(p2).toEqual([expect.stringMatching(/^Team [0-9a-f-]+ was not found/)]);
+    expect(p2).toEqual([expect.objectContaining({ code: 'team_not_found', message: expect.stringMatching(/^Team [0-9a-f-]+ was not found/) })]);
 
     // The simulator's own URL is refused unless its origin is allowed.
     const p3 = await checkTeamsDestination(env.graph, target(), []);
-    expect(p3).toEqual([expect.stringMatching(/^Webhook URL refused: .*https/)]);
+    expect(p3).toEqual([expect.objectContaining({ code: 'webhook_not_allowed', message: expect.stringMatching(/^Webhook URL refused: .*https/) })]);
   });
 
   test('malformed ids and folder names are reported without asking Graph', async () => {
     const before = env.graphApi.stats().requests;
     const p = await checkTeamsDestination(env.graph, { teamId: 'Nordlys', channelId: 'Digital Post', webhookUrl: env.webhookUrl, folderPath: 'Skat: 2026' }, [env.origin]);
-    expect(p).toEqual([
+    expect(p.map((x) => x.message)).toEqual([
       expect.stringMatching(/cannot be used in Teams/),
       expect.stringMatching(/is not a team id/),
       expect.stringMatching(/is not a channel id/),

@@ -9,8 +9,8 @@ import { I18nextProvider } from 'react-i18next';
 import { ApiError } from '../../addin/src/api/client';
 import { describeError, ErrorBar } from '../../addin/src/components/ErrorBar';
 import { Timeline } from '../../addin/src/components/Timeline';
-import { eventDetail, explanationLines, problemText, triageWhyLines } from '../../addin/src/codes';
-import { timelineEventTypeSchema, type TimelineEvent } from '../../shared/src/contracts';
+import { eventDetail, explanationLines, problemText, replyFailureText, triageWhyLines } from '../../addin/src/codes';
+import { deliveryReasonSchema, timelineEventTypeSchema, type TimelineEvent } from '../../shared/src/contracts';
 import { paneLanguages, tr } from '../helpers/i18n';
 
 describe('the API\'s codes in words', () => {
@@ -150,6 +150,24 @@ describe('the API\'s codes in words', () => {
     expect(eventDetail(events.find((e) => e.type === 'stored')!, tr(en_), 'en')).toBe('Stored encrypted with 1 document');
   });
 
+  test('a reply Digital Post did not take: its code in the reader\'s language, Digital Post\'s words only as the detail; before codes, the stored sentence', () => {
+    const detail = 'Digital Post answered 503 to POST /memos/: SERVICE_UNAVAILABLE: Digital Post is unavailable.';
+    const error = `${detail} Nothing was received; try again in a few minutes.`;
+    const failure = { code: 'reply_provider_unavailable', params: { status: 503 }, detail };
+    const da = replyFailureText({ error, failure }, tr(da_));
+    expect(da).toEqual({ text: expect.stringMatching(/^Digital Post kunne ikke tage imod svaret lige nu.*prøv igen om nogle minutter\.$/), detail });
+    expect(replyFailureText({ error, failure }, tr(en_)).text).toMatch(/^Digital Post could not take the reply just now/);
+    // Stored before codes, or a code this pane does not know: the server's sentence, with no separate detail.
+    expect(replyFailureText({ error, failure: null }, tr(da_))).toEqual({ text: error, detail: null });
+    expect(replyFailureText({ error, failure: { ...failure, code: 'reply_new_kind' } }, tr(da_))).toEqual({ text: error, detail: null });
+
+    const coded = ev('reply_failed', { to: 'Skattestyrelsen', error, failure }, 'Demo-bruger', `Demo-bruger's reply to Skattestyrelsen was not sent: ${error}`);
+    expect(eventDetail(coded, tr(da_), 'da')).toBe(`Demo-brugers svar til Skattestyrelsen blev ikke sendt: ${da.text}`);
+    expect(eventDetail(coded, tr(da_), 'da')).not.toContain('answered 503');
+    const old = ev('reply_failed', { to: 'Skattestyrelsen', error }, 'Demo-bruger');
+    expect(eventDetail(old, tr(da_), 'da')).toBe(`Demo-brugers svar til Skattestyrelsen blev ikke sendt: ${error}`);
+  });
+
   test('the timeline: events stored before their data had names show their text; purged details are said in the reader\'s language', () => {
     expect(eventDetail(ev('delivered', { destinationId: 'x' }), tr(da_), 'da')).toBeNull();
     expect(eventDetail(ev('routed', { why: ['x'] }), tr(da_), 'da')).toBeNull();
@@ -167,6 +185,35 @@ describe('the API\'s codes in words', () => {
     expect(enHtml).toContain('by the assistant');
     expect(enHtml).toContain('Stored encrypted with 1 document');
     expect(enHtml).not.toContain('English text of');
+  });
+
+  test('who asked for a delivery: every reason reads as a sentence in Danish and English, on the timeline and on the delivery', () => {
+    const delivered = (reason: string, requestedBy: string) => ev('delivered', { destination: 'Økonomi', destinationKind: 'shared_mailbox', mailbox: 'oekonomi@x.dk', folder: 'Indbakke', reason, requestedBy });
+    const expected: Record<string, { da: string; en: string }> = {
+      resend: { da: 'Gensendt efter ønske fra Demo-bruger', en: 'Resent by Demo-bruger' },
+      reroute: { da: 'Omdirigeret efter ønske fra Demo-bruger', en: 'Rerouted by Demo-bruger' },
+      placement: { da: 'Placeret efter ønske fra Demo-bruger', en: 'Placed by Demo-bruger' },
+    };
+    // Every reason but a rule's own delivery, which names nobody (codes.ts, MessageDetail.tsx).
+    expect(Object.keys(expected).sort()).toEqual(deliveryReasonSchema.options.filter((r) => r !== 'initial').sort());
+    for (const [reason, want] of Object.entries(expected)) {
+      expect(eventDetail(delivered(reason, 'Demo-bruger'), tr(da_), 'da')).toBe(`Afleveret til Økonomi (oekonomi@x.dk, mappe Indbakke); ${want.da}`);
+      expect(eventDetail(delivered(reason, 'Demo-bruger'), tr(en_), 'en')).toBe(`Delivered to Økonomi (oekonomi@x.dk, folder Indbakke); ${want.en}`);
+    }
+    expect(eventDetail(delivered('placement', 'assistant'), tr(en_), 'en')).toBe('Delivered to Økonomi (oekonomi@x.dk, folder Indbakke); Placed by the assistant');
+    // The delivery card says the same, shorter, in Danish.
+    for (const reason of Object.keys(expected)) {
+      for (const [i, lang] of [[da_, 'da'], [en_, 'en']] as const) {
+        expect(tr(i)('detail.requestedBy', { reason: tr(i)(`deliveryReason.${reason}`), name: 'Demo-bruger' })).toBe(lang === 'da'
+          ? `${{ resend: 'Gensendt', reroute: 'Omdirigeret', placement: 'Placeret' }[reason]} af Demo-bruger` : expected[reason].en);
+      }
+    }
+  });
+
+  test('the timeline: a suggestion the assistant was under 1 % sure of says so, not "0 %"', () => {
+    const e = ev('suggested', { suggestions: [{ destinations: ['Økonomi'], confidence: 0.84 }, { destinations: ['Ejendomme'], confidence: 0.004 }] }, 'assistant');
+    expect(eventDetail(e, tr(da_), 'da')).toBe('Assistenten foreslår Økonomi (84 %), Ejendomme (under 1 %)');
+    expect(eventDetail(e, tr(en_), 'en')).toBe('The assistant suggests Økonomi (84 %), Ejendomme (less than 1 %)');
   });
 
   test('the timeline: an event redacted for a caller limited to some recipients says so in the reader\'s language, keeping its label and actor', () => {

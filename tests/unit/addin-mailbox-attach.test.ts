@@ -23,7 +23,7 @@ const SYSTEM = '6f1c2a9e-3b7d-4c1e-9a2f-5d8e7b6c4a31';
 
 const mailbox = (provider: Provider, config: Record<string, unknown>): MailboxView => mailboxViewSchema.parse({
   id: crypto.randomUUID(), cvr: '72494814', provider, config, hasCredentials: true, paused: false,
-  health: { state: 'ok', lastFetchAt: null, lastErrorAt: null, lastError: null, consecutiveFailures: 0, nextAttemptAfter: null, waitingAtProvider: null, undelivered: 0, quarantined: 0 },
+  health: { state: 'ok', lastFetchAt: null, lastErrorAt: null, lastError: null, lastErrorKind: null, consecutiveFailures: 0, nextAttemptAfter: null, waitingAtProvider: null, undelivered: 0, quarantined: 0 },
 });
 const CVRS: CvrView[] = [
   { cvr: '72494814', name: 'Nordlys Holding A/S', mailboxes: [mailbox('ngdp', { baseUrl: `${SIM}/ngdp/apis/v1`, systemUsername: SYSTEM, mode: 'pull' })] },

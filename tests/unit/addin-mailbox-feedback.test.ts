@@ -1,6 +1,18 @@
 // Admin › Mailboxes' feedback after saving credentials (the first poll's result, mailboxes/check.ts),
-// the e-Boks device id's format (pane and server alike), and no OpenSSL internals in a certificate refusal.
+// the e-Boks device id's format (pane and server alike), no OpenSSL internals in a certificate refusal,
+// and a mailbox's last error as its kind's headline and what to do, above the English detail.
+import type { i18n } from 'i18next';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { I18nextProvider } from 'react-i18next';
 import { pollOutcome, needsCheck } from '../../addin/src/components/admin/mailboxes/check';
+import { ApiProvider } from '../../addin/src/api/context';
+import type { ApiClient } from '../../addin/src/api/client';
+import { CheckBar } from '../../addin/src/components/admin/MailboxTools';
+import { MailboxRow } from '../../addin/src/components/admin/MailboxesPage';
+import type { MailboxCheck } from '../../addin/src/components/admin/mailboxes/useMailboxCheck';
+import { mailboxErrorKindSchema, mailboxViewSchema, type MailboxHealth } from '../../shared/src/contracts';
+import { paneLanguages } from '../helpers/i18n';
 import { EBOKS_DEVICE_ID as PANE_DEVICE_ID, settingProblems } from '../../addin/src/components/admin/mailboxes/attach';
 import { EBOKS_DEVICE_ID, eboksConfigSchema } from '../../backend/src/ingest/eboks/provider';
 import { withoutOpenSslDetail } from '../../backend/src/api/admin';
@@ -50,4 +62,79 @@ test('a certificate refusal keeps its sentence, not OpenSSL\'s internals', () =>
     .toBe('Digital Post credentials: certificate.certificate: The certificate is not a readable X.509 certificate.');
   expect(withoutOpenSslDetail('The private key is not readable: error:1E08010C:DECODER routines::unsupported')).toBe('The private key is not readable.');
   expect(withoutOpenSslDetail('Digital Post settings: baseUrl: Invalid url')).toBe('Digital Post settings: baseUrl: Invalid url');
+});
+
+describe('a mailbox\'s last error in the pane: the kind\'s headline and what to do, the English detail below', () => {
+  let da_: i18n;
+  let en_: i18n;
+  beforeAll(async () => { [da_, en_] = await paneLanguages(); });
+  const REFUSED = 'e-Boks refused the logon for identity 020280… (401): check the password, the activation code and the device id it was issued for, then save the credentials again.';
+  const DOWN = 'e-Boks answered 503 to GET /folders (will try again).';
+  const render = (i: i18n, node: ReturnType<typeof createElement>) =>
+    renderToStaticMarkup(createElement(I18nextProvider, { i18n: i }, createElement(ApiProvider, { client: {} as ApiClient, children: node })));
+  const bar = (check: MailboxCheck, i: i18n = da_) =>
+    render(i, createElement(CheckBar, { check, kind: 'renew', provider: 'e-Boks', name: 'Nordlys Holding A/S', testId: 'credentials-saved' }));
+  const row = (health: Partial<MailboxHealth>, i: i18n = da_) => {
+    const m = mailboxViewSchema.parse({
+      id: crypto.randomUUID(), cvr: '72494814', provider: 'eboks', config: {}, hasCredentials: true, paused: false,
+      health: { state: 'backing_off', lastFetchAt: null, lastErrorAt: '2026-11-29T10:00:05.000Z', lastError: null, lastErrorKind: null, consecutiveFailures: 1, nextAttemptAfter: null, waitingAtProvider: null, undelivered: 0, quarantined: 0, ...health },
+    });
+    return render(i, createElement(MailboxRow, { m, cvrName: 'Nordlys Holding A/S', busy: false, onToggle: () => {}, onQuarantineChanged: () => {}, onChanged: () => {} }));
+  };
+  const text = (html: string) => html.replace(/<[^>]+>/g, '\n').replace(/&quot;/g, '"').replace(/&#x27;/g, '\'').replace(/&amp;/g, '&');
+
+  test('the mailbox\'s row: refused credentials in Danish, what to do, then the technical detail', () => {
+    const t = text(row({ lastError: REFUSED, lastErrorKind: 'credentials_refused' }));
+    expect(t).toMatch(/Seneste fejl .+: Adgangsoplysningerne til e-Boks virker ikke/);
+    expect(t).toContain('»Forny adgangsoplysninger«');
+    expect(t).toContain(`Teknisk detalje: ${REFUSED}`);
+    expect(t.indexOf('Adgangsoplysningerne til e-Boks virker ikke')).toBeLessThan(t.indexOf('Teknisk detalje'));
+    expect(text(row({ lastError: REFUSED, lastErrorKind: 'credentials_refused' }, en_))).toContain('The e-Boks credentials do not work');
+    // The provider down: nothing to do.
+    const down = text(row({ lastError: DOWN, lastErrorKind: 'provider_unavailable' }));
+    expect(down).toContain('e-Boks svarer ikke lige nu');
+    expect(down).toContain('Du skal ikke gøre noget');
+  });
+
+  test('an error recorded before kinds: the sentence alone, as before', () => {
+    const t = text(row({ lastError: DOWN, lastErrorKind: null }));
+    expect(t).toMatch(new RegExp(`Seneste fejl .+: ${DOWN.replace(/[.()/]/g, '\\$&')}`));
+    expect(t).not.toContain('Teknisk detalje');
+    expect(t).not.toContain('svarer ikke lige nu');
+  });
+
+  test('the check after saving: refused credentials say they do not work, with the headline and the detail', () => {
+    const t = text(bar({ phase: 'failed', error: REFUSED, kind: 'credentials_refused' }));
+    expect(t).toContain('men de virker ikke');
+    expect(t).toContain('Adgangsoplysningerne til e-Boks virker ikke');
+    expect(t).toContain(`Teknisk detalje: ${REFUSED}`);
+    expect(text(bar({ phase: 'failed', error: REFUSED, kind: 'credentials_refused' }, en_))).toContain(`Technical detail: ${REFUSED}`);
+  });
+
+  test('the check after saving: the provider down is not "they do not work"', () => {
+    const t = text(bar({ phase: 'failed', error: DOWN, kind: 'provider_unavailable' }));
+    expect(t).not.toContain('virker ikke');
+    expect(t).toContain('ikke på grund af noget, I skal rette');
+    expect(t).toContain('e-Boks svarer ikke lige nu');
+    expect(t).toContain(`Teknisk detalje: ${DOWN}`);
+  });
+
+  test('the check after saving, an error without a kind: the sentence alone', () => {
+    const t = text(bar({ phase: 'failed', error: DOWN, kind: null }));
+    expect(t).toContain('men de virker ikke');
+    expect(t).toContain(`Fejlen: ${DOWN}`);
+    expect(t).not.toContain('Teknisk detalje');
+  });
+
+  test('every kind has a headline and what to do, in both languages', () => {
+    for (const i of [da_, en_]) {
+      for (const k of mailboxErrorKindSchema.options) {
+        for (const part of ['headline', 'action']) {
+          const key = `admin.mailboxes.errorKind.${k}.${part}`;
+          expect(i.exists(key)).toBe(true);
+          expect(String(i.t(key as never, { provider: 'e-Boks' } as never))).not.toContain('{{');
+        }
+      }
+    }
+  });
 });

@@ -1,6 +1,7 @@
 // The rules page's pure helpers: conditions to the form and back (faithful, or refused for trees the
-// form cannot show), what the form still misses, priorities for moves, the dry run's draft set, and
-// rules in words in Danish and English.
+// form cannot show), what the form still misses, priorities for moves, a rule's placement (where a new
+// rule goes, the priorities that put it there, the earlier rules that would take all its letters), the
+// dry run's draft set, and rules in words in Danish and English.
 import type { i18n } from 'i18next';
 import { conditionSchema } from '../../backend/src/routing/conditions';
 import { TEMPLATE_PLACEHOLDERS as BACKEND_PLACEHOLDERS } from '../../backend/src/routing/templates';
@@ -9,6 +10,9 @@ import {
   LEAF_KINDS, LEAF_OPS, TEMPLATE_PLACEHOLDERS, byPriority, conditionToForm, defaultLeaf, draftOf, draftRuleSet, formToCondition,
   inputOf, movePriorities, nextPriority, type ConditionForm, type LeafForm,
 } from '../../addin/src/components/admin/rules/model';
+import {
+  othersOf, placePriorities, placementAt, placementIndex, placementOf, shadowedBy, suggestedPlacement, type Placement,
+} from '../../addin/src/components/admin/rules/placement';
 import type { RuleView } from '../../shared/src/contracts';
 import { paneLanguages, tr } from '../helpers/i18n';
 
@@ -166,6 +170,82 @@ describe('priorities', () => {
     expect(replaced[0]).not.toHaveProperty('version');
     const added = draftRuleSet(rules, draft, null);
     expect(added.map((r) => r.id)).toEqual(['a', 'b', undefined]);
+    // Other rules renumbered to make room for the draft: simulated with their new priorities.
+    const renumbered = draftRuleSet(rules, { ...draft, priority: 20 }, null, [{ id: 'b', priority: 30 }]);
+    expect(renumbered.map((r) => [r.id, r.priority])).toEqual([['a', 10], ['b', 30], [undefined, 20]]);
+  });
+});
+
+describe('placement', () => {
+  // The demo: one catch-all per CVR number ("Alt til <CVR>"), priorities 1000, 1001, …
+  const CVRS = ['10000001', '10000002', '10000003'];
+  const demo = CVRS.map((cvr, i) => view(`cvr${i + 1}`, 1000 + i, { name: `Alt til ${cvr}`, conditions: { recipientCvr: cvr } }));
+  const moms = { text: { field: 'label' as const, regex: { pattern: 'moms', flags: 'i' as const } } };
+  /** The ids in order once the rule `id` has `priority` and `changes` are applied. */
+  const orderAfter = (rules: RuleView[], id: string, p: { priority: number; changes: { id: string; priority: number }[] }) => byPriority([
+    ...rules.filter((r) => r.id !== id).map((r) => ({ ...r, priority: p.changes.find((c) => c.id === r.id)?.priority ?? r.priority })),
+    view(id, p.priority),
+  ]).map((r) => r.id);
+
+  test('first, before a rule and last read back as the same index', () => {
+    const others = [view('a', 10), view('b', 20), view('c', 30)];
+    for (let i = 0; i <= others.length; i++) expect(placementIndex(others, placementAt(others, i))).toBe(i);
+    expect(placementAt(others, 0)).toBe('first');
+    expect(placementAt(others, 1)).toBe('before:b');
+    expect(placementAt(others, 3)).toBe('last');
+    // A rule deleted meanwhile: the end.
+    expect(placementIndex(others, 'before:gone' as Placement)).toBe(3);
+    // A stored rule keeps its place.
+    const all = [view('a', 10), view('x', 15), view('b', 20)];
+    expect(placementOf(all, 'a')).toBe('first');
+    expect(placementOf(all, 'x')).toBe('before:b');
+    expect(placementOf(all, 'b')).toBe('last');
+    expect(othersOf(all, 'x').map((r) => r.id)).toEqual(['a', 'b']);
+  });
+
+  test('priorities: between the neighbours when there is room, no other rule changes', () => {
+    const others = [view('a', 10), view('b', 20)];
+    expect(placePriorities(others, 1)).toEqual({ priority: 15, changes: [] });
+    expect(placePriorities(demo, 0)).toEqual({ priority: 990, changes: [] });
+    expect(placePriorities(demo, 3)).toEqual({ priority: 1012, changes: [] });
+    expect(placePriorities([], 0)).toEqual({ priority: 10, changes: [] });
+    expect(placePriorities([view('a', 5)], 0)).toEqual({ priority: 4, changes: [] });
+  });
+
+  test('priorities: no room between the neighbours renumbers every rule in the new order', () => {
+    const p = placePriorities(demo, 2);
+    expect(p.priority).toBe(30);
+    expect(p.changes).toEqual([{ id: 'cvr1', priority: 10 }, { id: 'cvr2', priority: 20 }, { id: 'cvr3', priority: 40 }]);
+    expect(orderAfter(demo, 'new', p)).toEqual(['cvr1', 'cvr2', 'new', 'cvr3']);
+    const atZero = placePriorities([view('a', 0), view('b', 10)], 0);
+    expect(orderAfter([view('a', 0), view('b', 10)], 'new', atZero)).toEqual(['new', 'a', 'b']);
+    // Only rules whose priority differs are changed.
+    expect(placePriorities([view('a', 10), view('b', 11), view('c', 40)], 1)).toEqual({ priority: 20, changes: [{ id: 'b', priority: 30 }] });
+  });
+
+  test('a new rule is suggested before the first rules that would take all its letters, else last', () => {
+    // The review's scenario: "Moms til Økonomi" behind "Alt til <CVR>" for every CVR never applies; first it does.
+    expect(suggestedPlacement(moms, demo, CVRS)).toBe('first');
+    // A narrower rule above keeps deciding what it decided.
+    const skat = view('skat', 500, { conditions: { senderId: '19552101' }, action: { kind: 'destinations', destinationIds: ['d'] } });
+    expect(suggestedPlacement(moms, [skat, ...demo], CVRS)).toBe('before:cvr1');
+    // Only a catch-all at the end: before it.
+    const rest = [skat, view('all', 2000, { conditions: { always: true } })];
+    expect(suggestedPlacement(moms, rest, CVRS)).toBe('before:all');
+    // Nothing takes all its letters: last, as before.
+    expect(suggestedPlacement(moms, [skat], CVRS)).toBe('last');
+    // A rule for one CVR number: before that CVR's rule.
+    expect(suggestedPlacement({ all: [{ recipientCvr: CVRS[1] }, moms] }, demo, CVRS)).toBe('before:cvr2');
+  });
+
+  test('the earlier rules that take every letter of the rule where it would stand', () => {
+    expect(shadowedBy(moms, demo, demo.length, CVRS).map((r) => r.id)).toEqual(['cvr1', 'cvr2', 'cvr3']);
+    expect(shadowedBy(moms, demo, 0, CVRS)).toEqual([]);
+    // Off, or continuing: they do not take letters away.
+    const off = demo.map((r, i) => (i === 0 ? { ...r, enabled: false } : r));
+    expect(shadowedBy(moms, off, demo.length, CVRS)).toEqual([]);
+    const continuing = demo.map((r, i) => (i === 0 ? { ...r, continue: true } : r));
+    expect(shadowedBy(moms, continuing, demo.length, CVRS)).toEqual([]);
   });
 });
 

@@ -181,7 +181,12 @@ describe('model', () => {
     expect(first.explanation.da).toBe('Breve fra Skattestyrelsen om »moms« gik til Økonomi 38 af 40 gange.');
     expect(first.explanation.en).toBe('Letters from Skattestyrelsen about ‘moms’ went to Økonomi 38 of 40 times.');
     expect(first.evidence).toMatchObject({ kind: 'senderWord', count: 38, total: 40 });
-    expect(second.explanation.da).toBe('Breve fra Skattestyrelsen om »moms« gik til Koncernskat 2 af 40 gange.');
+    // A runner-up: its counts are one feature's, its confidence the whole letter's; the sentence says so.
+    expect(second.outrankedBy).toBe('d-okonomi');
+    expect(second.explanation.da).toBe('Breve fra Skattestyrelsen om »moms« gik til Koncernskat 2 af 40 gange. Alt i alt peger brevet dog mere på Økonomi.');
+    expect(second.explanation.en).toBe('Letters from Skattestyrelsen about ‘moms’ went to Koncernskat 2 of 40 times. Taken as a whole, though, the letter points more to Økonomi.');
+    expect(first.outrankedBy).toBeUndefined();
+    expect(explain(undefined, 'd-hr', names, 'en', false, 'd-okonomi')).toBe('HR is a usual choice for letters like this. Taken as a whole, though, the letter points more to Økonomi.');
     // A set of destinations is named by its members; a case number, KLE code or attention reads as such.
     expect(explain({ feature: 'case:KK-1', kind: 'caseId', display: 'KK-1', count: 1, total: 1, target: 'd-hr+d-loen' }, 'd-hr+d-loen', names, 'da'))
       .toBe('Breve i sagen KK-1 gik til HR og Løn 1 af 1 gang.');

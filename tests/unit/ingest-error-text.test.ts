@@ -29,7 +29,7 @@ describe('ingest error text', () => {
   });
 
   test('a provider\'s sentence stays; text is stripped of control characters and bounded', () => {
-    expect(ingestErrorText(new ProviderError('e-Boks answered 503 (will try again): busy', true, 503))).toBe('e-Boks answered 503 (will try again): busy');
+    expect(ingestErrorText(new ProviderError('provider_unavailable', 'e-Boks answered 503 (will try again): busy', true, 503))).toBe('e-Boks answered 503 (will try again): busy');
     expect(safeText('a\u0000b\u0007c  d\n e')).toBe('a b c d e');
     expect(safeText('x'.repeat(1000))).toHaveLength(400);
     expect(ingestErrorText(new Error('Failed query: select 1\nparams: \u0000'))).toBe('Fetching failed: a database query failed');

@@ -12,7 +12,7 @@ describe('poll backoff', () => {
     expect(backoffMs(1, undefined, () => 0.9999)).toBeLessThanOrEqual(6250);
   });
   test('a permanent provider error (credentials) waits the maximum at once; a retryable one does not', () => {
-    expect(backoffMs(1, new ProviderError('401', false), mid)).toBe(15 * 60_000);
-    expect(backoffMs(1, new ProviderError('503', true), mid)).toBe(5000);
+    expect(backoffMs(1, new ProviderError('credentials_refused', '401', false), mid)).toBe(15 * 60_000);
+    expect(backoffMs(1, new ProviderError('provider_unavailable', '503', true), mid)).toBe(5000);
   });
 });

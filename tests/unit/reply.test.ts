@@ -1,6 +1,6 @@
 // Replies to Digital Post, the pure parts: the reply MeMo built from the original (parties,
-// ContactPoint, ReplyData chain, documents), the PDF of the text, and the checks on what may be
-// replied and with which files (types by content, sizes, names).
+// ContactPoint, ReplyData chain, documents), the PDF of the text, the checks on what may be
+// replied and with which files (types by content, sizes, names), and a failed send's code.
 import { randomUUID } from 'node:crypto';
 import zlib from 'node:zlib';
 import { extractText, getDocumentProxy } from 'unpdf';
@@ -12,6 +12,9 @@ import { buildReplyMemo, replyChain, replyLabel } from '../../backend/src/reply/
 import { renderReplyPdf } from '../../backend/src/reply/pdf';
 import { checkAttachments, checkReplyable, checkText, sanitizeFilename, ReplyRefusal } from '../../backend/src/reply/validate';
 import { fileProblem, replyBlocked } from '../../addin/src/components/reply/checks';
+import { createNgdpClient } from '../../backend/src/ingest/ngdp/client';
+import { NgdpCertificateError } from '../../backend/src/ingest/ngdp/tls';
+import { describeSendFailure, sendFailureOf } from '../../backend/src/reply/send';
 
 const OUR_CVR = '72494814';
 const NOW = new Date('2030-05-01T10:00:00Z');
@@ -248,5 +251,51 @@ describe('attachments', () => {
     expect(fileProblem([{ name: 'a.pdf', size: 10 * 1024 * 1024 + 1 }])).toMatchObject({ kind: 'tooLarge' });
     expect(fileProblem(Array.from({ length: 11 }, () => ({ name: 'a.pdf', size: 1 })))).toEqual({ kind: 'tooMany' });
     expect(fileProblem([1, 2, 3].map(() => ({ name: 'a.pdf', size: 9 * 1024 * 1024 })))).toMatchObject({ kind: 'totalTooLarge' });
+  });
+});
+
+describe('why a send failed: a code the pane words, Digital Post\'s own words as the detail', () => {
+  const memo = buildMemoXml(original());
+  /** The real NgDP client's error for an answer (or a fetch that throws), as the reply's send gets it. */
+  async function failureOf(answer: (signal: AbortSignal) => Promise<Response>) {
+    const client = createNgdpClient({
+      baseUrl: 'https://ngdp.test/apis/v1', system: { username: 'u', password: 'p' }, delegatedCVR: OUR_CVR, timeoutMs: 200,
+      fetch: (_url, init) => answer(init!.signal!),
+    });
+    const e = await client.send(memo).then(() => { throw new Error('sent'); }, (err: unknown) => err);
+    return { failure: sendFailureOf(e), english: describeSendFailure(e) };
+  }
+  const json = (status: number, body: unknown) => async () => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+
+  test('Digital Post down: provider_unavailable with the status; nothing was received', async () => {
+    const { failure, english } = await failureOf(json(503, { code: 'SERVICE_UNAVAILABLE', message: 'Digital Post is unavailable.' }));
+    expect(failure).toEqual({ code: 'reply_provider_unavailable', params: { status: 503 }, detail: 'Digital Post answered 503 to POST /memos/: SERVICE_UNAVAILABLE: Digital Post is unavailable.' });
+    expect(english).toMatch(/Nothing was received; try again in a few minutes\.$/);
+  });
+
+  test('refused: rejected with the status and NgDP\'s reason code when it gave one; refused credentials and certificates apart', async () => {
+    expect((await failureOf(json(400, { code: 'BAD_REQUEST', message: 'The body is not a MeMo document.' }))).failure)
+      .toMatchObject({ code: 'reply_rejected', params: { status: 400, reason: 'BAD_REQUEST' } });
+    const html = await failureOf(async () => new Response('<html>Request Entity Too Large</html>', { status: 413 }));
+    expect(html.failure).toMatchObject({ code: 'reply_rejected', params: { status: 413 } });
+    expect(html.english).toMatch(/The reply was not sent; an administrator/);
+    expect((await failureOf(json(401, { code: 'UNAUTHORIZED', message: 'Bad credentials.' }))).failure)
+      .toMatchObject({ code: 'reply_credentials_refused', params: { status: 401 } });
+    expect((await failureOf(async () => { throw new NgdpCertificateError('expired', 'The OCES system certificate expired on 2024-01-01.'); })).failure)
+      .toMatchObject({ code: 'reply_certificate_problem', params: {}, detail: 'The OCES system certificate expired on 2024-01-01.' });
+  });
+
+  test('no answer, or one that cannot be read: uncertain, it may have arrived', async () => {
+    const dropped = await failureOf(async () => { throw new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) }); });
+    expect(dropped.failure).toMatchObject({ code: 'reply_uncertain', params: {} });
+    expect(dropped.english).toMatch(/may or may not have received the reply/);
+    const slow = await failureOf((signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))));
+    expect(slow.failure.code).toBe('reply_uncertain');
+    expect((await failureOf(json(201, { receiptStatus: 'RECEIVED' }))).failure.code).toBe('reply_uncertain'); // taken, but no transmissionId
+  });
+
+  test('anything else: send_failed with its message as the detail', () => {
+    expect(sendFailureOf(new Error('database gone'))).toEqual({ code: 'reply_send_failed', params: {}, detail: 'database gone' });
+    expect(describeSendFailure(new Error('database gone'))).toBe('The reply could not be sent (database gone); try again.');
   });
 });

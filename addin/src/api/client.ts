@@ -23,6 +23,7 @@ import { quarantineListSchema, quarantineRetryResultSchema, type QuarantineItem,
 import { backfillListSchema, backfillStatusSchema, type BackfillStatusView } from '../../../shared/src/contracts';
 import type { Problem } from '../../../shared/src/contracts';
 import { deliverySettingsSchema, type DeliverySettings } from '../../../shared/src/contracts';
+import { retentionPreviewSchema, type RetentionPreview, type RetentionSettingsUpdate } from '../../../shared/src/contracts';
 
 export type ApiErrorKind =
   | 'http' // the server answered with an error status (message from its error JSON when present)
@@ -85,7 +86,7 @@ export const ruleListSchema = z.object({ items: z.array(ruleViewSchema) });
 export const orgCvrListSchema = z.object({ items: z.array(z.object({ cvr: z.string(), name: z.string() })) });
 export type OrgCvr = z.infer<typeof orgCvrListSchema>['items'][number];
 /** A dry run's request: the whole draft rule set (rules with an id stand for stored ones). */
-export type DryRunRequest = { rules: (RuleInput & { id?: string })[]; days: number };
+export type DryRunRequest = { rules: (RuleInput & { id?: string })[]; days: number; /** Index of the edited rule in `rules`. */ draft?: number };
 
 /** The Outlook item's ids, as the add-in can read them (office/mailbox.ts). */
 export interface OutlookItemIds {
@@ -162,7 +163,10 @@ export interface ApiClient {
   /** Starts a Digital Post backfill of [from, to] (admins); `to` omitted: until now. */
   startBackfill(mailboxId: string, range: { from: string; to?: string }): Promise<BackfillStatusView>;
   retentionSettings(signal?: AbortSignal): Promise<RetentionSettings>;
-  putRetentionSettings(body: RetentionSettings): Promise<RetentionSettings>;
+  /** What the next purge would delete with these settings (admins); quarantineKeepDays left out: the current one. */
+  retentionPreview(settings: RetentionSettings, signal?: AbortSignal): Promise<RetentionPreview>;
+  /** A shortening that deletes anything needs `confirmDeletes` ≥ the preview's count, else 409 `retention_deletes_unconfirmed` with the counts in params. */
+  putRetentionSettings(body: RetentionSettingsUpdate): Promise<RetentionSettings>;
   /** The organisation's delivery settings, the dead-letter notice's address and sender among them (admins and operators). */
   deliverySettings(signal?: AbortSignal): Promise<DeliverySettings>;
   /** Replaces the delivery settings (admins): send them whole, as read; a refused notice sender is 400 `mailbox_domain_not_allowed`. */
@@ -380,6 +384,11 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     mailboxBackfills: async (mailboxId, signal) => (await get(`/admin/mailboxes/${encodeURIComponent(mailboxId)}/backfill`, backfillListSchema, signal)).items,
     startBackfill: (mailboxId, range) => post(`/admin/mailboxes/${encodeURIComponent(mailboxId)}/backfill`, backfillStatusSchema, range),
     retentionSettings: (signal) => get('/admin/retention-settings', retentionSettingsSchema, signal),
+    retentionPreview: (settings, signal) => {
+      const q = new URLSearchParams({ retentionDays: String(settings.retentionDays) });
+      if (settings.quarantineKeepDays !== undefined) q.set('quarantineKeepDays', String(settings.quarantineKeepDays));
+      return get(`/admin/retention-settings/preview?${q}`, retentionPreviewSchema, signal);
+    },
     putRetentionSettings: (body) => json('PUT', '/admin/retention-settings', retentionSettingsSchema, { body }),
     deliverySettings: (signal) => get('/admin/delivery-settings', deliverySettingsSchema, signal),
     putDeliverySettings: (body) => json('PUT', '/admin/delivery-settings', deliverySettingsSchema, { body }),

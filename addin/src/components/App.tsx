@@ -135,6 +135,7 @@ function Shell({ office }: { office: OfficeInfo }) {
                 id={route.id}
                 onBack={back}
                 backLabel={openedFrom === 'triage' ? t('detail.backToTriage') : t('detail.back')}
+                focusOnOpen
               />
             )}
             {route.view === 'triage' && <TriageView onOpen={openFromTriage} onTotal={setTriageTotal} />}

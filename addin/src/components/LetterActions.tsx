@@ -2,7 +2,7 @@
 // recipients. Each action confirms in a dialog, shows its progress, and ends in a message: success
 // (and the detail refreshes, so the timeline shows the new events) or the server's own sentence.
 // A dialog opens with the focus on Cancel (resend) or the recipient search (reroute), never on the
-// confirm button, so a stray Enter does not act.
+// confirm button, so a stray Enter does not act; it closes with the focus back on its button.
 import {
   Badge, Button, Caption1, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle,
   MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle, Radio, RadioGroup, Spinner, Subtitle2, Text,
@@ -22,6 +22,7 @@ import { describeError } from './ErrorBar';
 import { RerouteIcon, SendIcon } from './icons';
 import { useDestinations } from './useDestinations';
 import { useLocale } from './useLocale';
+import { useReturnFocus } from './useReturnFocus';
 
 const useStyles = makeStyles({
   section: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
@@ -57,15 +58,30 @@ export function describeActionError(error: unknown, t: TFunction): string {
   return describeError(error, t);
 }
 
-export function LetterActions({ message, onChanged }: { message: MessageDetail; onChanged: () => void }) {
+export function LetterActions({ message, onChanged, focusFallback }: {
+  message: MessageDetail;
+  onChanged: () => void;
+  /** Where the focus goes when a dialog closes and its button is gone or disabled (the letter's heading). */
+  focusFallback?: RefObject<HTMLElement | null>;
+}) {
   const s = useStyles();
   const { t } = useTranslation();
   const [dialog, setDialog] = useState<'resend' | 'reroute' | null>(null);
   const [outcome, setOutcome] = useState<ActionOutcome | null>(null);
   const targets = useMemo(() => resendTargets(message), [message]);
+  const returnFocus = useReturnFocus(focusFallback);
 
-  const done = (o: ActionOutcome) => {
+  const open = (which: 'resend' | 'reroute', opener: HTMLElement) => {
+    setOutcome(null);
+    returnFocus.remember(opener);
+    setDialog(which);
+  };
+  const close = () => {
     setDialog(null);
+    returnFocus.restore();
+  };
+  const done = (o: ActionOutcome) => {
+    close();
     setOutcome(o);
     onChanged();
   };
@@ -76,7 +92,7 @@ export function LetterActions({ message, onChanged }: { message: MessageDetail; 
       <div className={s.buttons}>
         <ActionButton
           icon={<SendIcon />}
-          onClick={() => { setOutcome(null); setDialog('resend'); }}
+          onClick={(e) => open('resend', e.currentTarget)}
           unavailableReason={targets.length === 0 ? t('actions.nothingToResend') : null}
           data-testid="action-resend"
         >
@@ -84,7 +100,7 @@ export function LetterActions({ message, onChanged }: { message: MessageDetail; 
         </ActionButton>
         <ActionButton
           icon={<RerouteIcon />}
-          onClick={() => { setOutcome(null); setDialog('reroute'); }}
+          onClick={(e) => open('reroute', e.currentTarget)}
           data-testid="action-reroute"
         >
           {t('actions.reroute')}
@@ -112,10 +128,10 @@ export function LetterActions({ message, onChanged }: { message: MessageDetail; 
       )}
 
       {dialog === 'resend' && (
-        <ResendDialog message={message} targets={targets} onClose={() => setDialog(null)} onDone={done} onMaybeChanged={onChanged} />
+        <ResendDialog message={message} targets={targets} onClose={close} onDone={done} onMaybeChanged={onChanged} />
       )}
       {dialog === 'reroute' && (
-        <RerouteDialog message={message} onClose={() => setDialog(null)} onDone={done} onMaybeChanged={onChanged} />
+        <RerouteDialog message={message} onClose={close} onDone={done} onMaybeChanged={onChanged} />
       )}
     </section>
   );

@@ -1,7 +1,7 @@
 import {
-  Button, Caption1, Spinner, Subtitle1, Subtitle2, Text, makeStyles, tokens,
+  Button, Caption1, Spinner, Subtitle2, Text, makeStyles, tokens,
 } from '@fluentui/react-components';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DeliveryInfo, DocumentInfo, MessageDetail as Detail } from '../../../shared/src/contracts';
 import { isAbortError } from '../api/client';
@@ -38,7 +38,8 @@ const useStyles = makeStyles({
     padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalM} ${tokens.spacingVerticalXXL}`,
   },
   title: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, alignItems: 'flex-start' },
-  heading: { margin: 0, overflowWrap: 'anywhere' },
+  // Focused by script only (tabIndex -1): no ring, as on the rule editor's heading.
+  heading: { margin: 0, overflowWrap: 'anywhere', outlineStyle: 'none' },
   sub: { color: tokens.colorNeutralForeground3 },
   section: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
   sectionTitle: { margin: 0 },
@@ -130,16 +131,32 @@ export interface MessageDetailProps {
   /** No back button without it (the "This letter" view). */
   onBack?: () => void;
   backLabel?: string;
+  /** Opened by the person (from a list): the heading takes the focus once the letter shows. */
+  focusOnOpen?: boolean;
 }
 
-export function MessageDetail({ id, initial, onBack, backLabel }: MessageDetailProps) {
+export function MessageDetail({ id, initial, onBack, backLabel, focusOnOpen }: MessageDetailProps) {
   const s = useStyles();
   const { t } = useTranslation();
   const { state, reload, refresh } = useMessage(id, initial);
   const data = state.status === 'loading' ? undefined : state.data;
+  const rootRef = useRef<HTMLElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const focusPending = useRef(!!focusOnOpen);
+
+  // The row that opened the letter is hidden now, so the focus is on <body>: start at the heading,
+  // once, unless the person has already moved into the detail (e.g. to "back") while it loaded.
+  const shown = data !== undefined;
+  useEffect(() => {
+    if (!shown || !focusPending.current) return;
+    focusPending.current = false;
+    const active = document.activeElement;
+    if (active && active !== document.body && rootRef.current?.contains(active)) return;
+    heading.current?.focus();
+  }, [shown]);
 
   return (
-    <section className={s.root} data-testid="message-detail" data-message-id={id}>
+    <section ref={rootRef} className={s.root} data-testid="message-detail" data-message-id={id}>
       <div className={s.nav}>
         {onBack ? (
           <Button appearance="subtle" icon={<ArrowLeftIcon />} onClick={onBack} data-testid="back">
@@ -168,12 +185,12 @@ export function MessageDetail({ id, initial, onBack, backLabel }: MessageDetailP
         </div>
       )}
 
-      {data && <DetailBody message={data} onChanged={refresh} />}
+      {data && <DetailBody message={data} onChanged={refresh} heading={heading} />}
     </section>
   );
 }
 
-function DetailBody({ message: m, onChanged }: { message: Detail; onChanged: () => void }) {
+function DetailBody({ message: m, onChanged, heading }: { message: Detail; onChanged: () => void; heading: RefObject<HTMLHeadingElement> }) {
   const s = useStyles();
   const { t } = useTranslation();
   const locale = useLocale();
@@ -187,14 +204,15 @@ function DetailBody({ message: m, onChanged }: { message: Detail; onChanged: () 
     <div className={s.body}>
       <div className={s.title}>
         <MessageStatusBadge status={m.status} />
-        <Subtitle1 as="h2" className={s.heading} data-testid="detail-heading">{m.label}</Subtitle1>
+        {/* Subtitle1's look; Text because the preset does not take a ref. */}
+        <Text as="h2" size={500} weight="semibold" ref={heading} tabIndex={-1} className={s.heading} data-testid="detail-heading">{m.label}</Text>
         <Caption1 className={s.sub}>
           {m.senderName} · <time dateTime={m.receivedAt}>{formatDateTime(m.receivedAt, locale)}</time>
         </Caption1>
       </div>
 
-      <LetterActions message={m} onChanged={onChanged} />
-      <ReplySection message={m} onChanged={onChanged} />
+      <LetterActions message={m} onChanged={onChanged} focusFallback={heading} />
+      <ReplySection message={m} onChanged={onChanged} focusFallback={heading} />
       <LegalHold message={m} onChanged={onChanged} />
 
       <section className={s.section} aria-labelledby="detail-facts">

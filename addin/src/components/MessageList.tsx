@@ -4,7 +4,7 @@
 import {
   Button, Caption1, CounterBadge, SearchBox, Select, Spinner, makeStyles, mergeClasses, tokens,
 } from '@fluentui/react-components';
-import { Suspense, lazy, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api/context';
 import { EmptyState } from './EmptyState';
@@ -97,6 +97,22 @@ export function MessageList({ active, onOpen }: { active: boolean; onOpen: (id: 
   const rootRef = useRef<HTMLElement>(null);
   const narrow = useNarrow(rootRef);
   const filtersId = useId();
+
+  // Back from a letter, the focus returns to its row (the detail and its "back" button are gone, so
+  // the focus is on <body>); a person who came back by a tab keeps the focus on the tab.
+  const openedId = useRef<string | null>(null);
+  const open = useCallback((id: string) => { openedId.current = id; onOpen(id); }, [onOpen]);
+  useEffect(() => {
+    const id = openedId.current;
+    if (!active || id === null) return;
+    openedId.current = null;
+    const focused = document.activeElement;
+    if (focused && focused !== document.body && focused.isConnected) return;
+    const rows = [...(rootRef.current?.querySelectorAll<HTMLElement>('[data-testid=message-row]') ?? [])];
+    const row = rows.find((r) => r.getAttribute('data-message-id') === id) ?? rows[0];
+    // The grid's focus stops are its cells (focusMode="cell").
+    row?.querySelector<HTMLElement>('[role=gridcell]')?.focus();
+  }, [active]);
 
   const [text, setText] = useState('');
   const [cvr, setCvr] = useState('');
@@ -238,7 +254,7 @@ export function MessageList({ active, onOpen }: { active: boolean; onOpen: (id: 
             sort={filters.sort}
             dir={filters.dir}
             onSort={(sort, dir) => setFilters((f) => ({ ...f, sort, dir }))}
-            onOpen={onOpen}
+            onOpen={open}
             busy={state.loading}
           />
         </div>

@@ -1,5 +1,7 @@
 // The pane's sections as tabs: This letter (inside Outlook), Letters, Triage. Fluent's TabList gives
 // arrow-key navigation between tabs; each tab is a real button, so Enter/Space activate it.
+// The tabs wrap rather than scroll: five Danish labels need ~420 px, Outlook's pane is often 350, and
+// a scrolled-away tab is neither seen nor reliably scrolled to by the arrow keys.
 import { CounterBadge, Tab, TabList, makeStyles, tokens } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
 import type { Section } from './useHashRoute';
@@ -9,9 +11,8 @@ const useStyles = makeStyles({
     borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
     padding: `0 ${tokens.spacingHorizontalXS}`,
     backgroundColor: tokens.colorNeutralBackground1,
-    overflowX: 'auto',
-    scrollbarWidth: 'none',
   },
+  list: { flexWrap: 'wrap' },
   tab: { flexShrink: 0 },
   badge: { marginLeft: tokens.spacingHorizontalXS },
 });
@@ -29,6 +30,7 @@ export function Nav({ section, showThis, showAdmin, triageTotal, onSelect }: {
   return (
     <nav className={s.root} aria-label={t('nav.label')}>
       <TabList
+        className={s.list}
         size="small"
         selectedValue={section}
         onTabSelect={(_, data) => onSelect(data.value as Section)}

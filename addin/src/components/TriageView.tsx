@@ -2,7 +2,8 @@
 // up to three suggestions from the assistant. One click on a suggestion places the letter; "choose
 // other recipients" places it anywhere in the registry. A placed letter leaves the queue. A suggestion
 // naming a recipient the operator's allow-list refuses now (the registry's `unusable`) is shown
-// without its button, with the reason: the server would refuse the placement.
+// without its button, with the reason: the server would refuse the placement. So is one the assistant
+// is less than ONE_CLICK_MIN_CONFIDENCE sure of: a button would invite a likely wrong click.
 // Focus for keyboard users: "choose other recipients" moves it into the search field; after a placement
 // it goes to the next letter's first action (or to the empty queue's message).
 import {
@@ -12,10 +13,11 @@ import {
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Suggestion, TriageList } from '../../../shared/src/contracts';
+import { ONE_CLICK_MIN_CONFIDENCE, offersOneClick } from '../../../shared/src/confidence';
 import { ApiError, isAbortError } from '../api/client';
 import { useApi } from '../api/context';
 import { joinNames } from '../destinations';
-import { formatConfidence, formatDate, formatDateTime, isPast } from '../format';
+import { formatConfidence, formatDate, formatDateTime, formatPercent, isPast } from '../format';
 import { isLanguage } from '../i18n';
 import { triageWhyLines, unusableText, type Translate } from '../codes';
 import { ActionButton } from './ActionButton';
@@ -29,6 +31,7 @@ import { useLocale } from './useLocale';
 
 const PAGE_SIZE = 50;
 type Item = TriageList['items'][number];
+const oneClick = (sg: Suggestion) => offersOneClick(sg.confidence);
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', flexGrow: 1, minHeight: 0 },
@@ -72,6 +75,7 @@ const useStyles = makeStyles({
   // Wraps rather than clips a long name at 360 px, also greyed out (a refused recipient: disabledFocusable).
   suggestionButton: { justifyContent: 'flex-start', textAlign: 'left', maxWidth: '100%', minWidth: 0, height: 'auto', minHeight: '32px', whiteSpace: 'normal', overflow: 'visible', overflowWrap: 'anywhere' },
   explanation: { color: tokens.colorNeutralForeground3, overflowWrap: 'anywhere' },
+  suggestionName: { overflowWrap: 'anywhere' },
   unusable: { color: tokens.colorPaletteRedForeground1, overflowWrap: 'anywhere' },
   other: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
   row: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
@@ -268,7 +272,8 @@ function TriageCard({ item, onPlaced, onOpen, onRefresh }: {
   const m = item.message;
   const [placing, setPlacing] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [showOther, setShowOther] = useState(item.suggestions.length === 0);
+  // Open at once when no suggestion can be placed with a click.
+  const [showOther, setShowOther] = useState(!item.suggestions.some(oneClick));
   // Who toggled the picker: the keyboard focus follows into it, and back to the button.
   const [toggled, setToggled] = useState(false);
   const chooseOther = useRef<HTMLButtonElement>(null);
@@ -341,6 +346,7 @@ function TriageCard({ item, onPlaced, onOpen, onRefresh }: {
             key={sg.destinationIds.join(',')}
             suggestion={sg}
             primary={i === 0}
+            oneClick={oneClick(sg)}
             lang={lang}
             busy={placing === `s${i}`}
             disabled={placing != null}
@@ -348,6 +354,11 @@ function TriageCard({ item, onPlaced, onOpen, onRefresh }: {
             onPlace={() => void place(`s${i}`, sg.destinationIds, sg.destinations)}
           />
         ))}
+        {item.suggestions.some((sg) => !oneClick(sg)) && (
+          <Caption1 className={s.explanation} data-testid="triage-uncertain">
+            {t('triage.uncertain', { percent: formatPercent(ONE_CLICK_MIN_CONFIDENCE, locale) })}
+          </Caption1>
+        )}
       </div>
 
       {showOther ? (
@@ -400,9 +411,11 @@ function TriageCard({ item, onPlaced, onOpen, onRefresh }: {
   );
 }
 
-function SuggestionRow({ suggestion, primary, lang, busy, disabled, unusable, onPlace }: {
+function SuggestionRow({ suggestion, primary, oneClick: withButton, lang, busy, disabled, unusable, onPlace }: {
   suggestion: Suggestion;
   primary: boolean;
+  /** Sure enough for a one-click button; else the names only. */
+  oneClick: boolean;
   lang: 'da' | 'en';
   busy: boolean;
   disabled: boolean;
@@ -414,23 +427,28 @@ function SuggestionRow({ suggestion, primary, lang, busy, disabled, unusable, on
   const { t } = useTranslation();
   const locale = useLocale();
   const names = joinNames(suggestion.destinations, locale);
-  const percent = formatConfidence(suggestion.confidence, locale);
+  const confidence = formatConfidence(suggestion.confidence, locale);
+  const percent = confidence.under ? t('triage.confidenceUnder', { percent: confidence.percent }) : confidence.percent;
   return (
-    <div className={s.suggestion} data-testid="triage-suggestion">
+    <div className={s.suggestion} data-testid="triage-suggestion" data-one-click={withButton}>
       <div className={s.suggestionTop}>
-        <ActionButton
-          className={s.suggestionButton}
-          appearance={primary ? 'primary' : 'secondary'}
-          size="small"
-          onClick={onPlace}
-          disabled={disabled}
-          unavailableReason={unusable}
-          icon={busy ? <Spinner size="tiny" /> : undefined}
-          data-testid="triage-place-suggestion"
-          data-unusable={unusable !== null || undefined}
-        >
-          {busy ? t('triage.placing') : t('triage.placeIn', { names })}
-        </ActionButton>
+        {withButton ? (
+          <ActionButton
+            className={s.suggestionButton}
+            appearance={primary ? 'primary' : 'secondary'}
+            size="small"
+            onClick={onPlace}
+            disabled={disabled}
+            unavailableReason={unusable}
+            icon={busy ? <Spinner size="tiny" /> : undefined}
+            data-testid="triage-place-suggestion"
+            data-unusable={unusable !== null || undefined}
+          >
+            {busy ? t('triage.placing') : t('triage.placeIn', { names })}
+          </ActionButton>
+        ) : (
+          <Text size={200} weight="semibold" className={s.suggestionName} data-testid="triage-suggestion-name">{names}</Text>
+        )}
         <Badge appearance="tint" color={suggestion.confidence >= 0.75 ? 'success' : suggestion.confidence >= 0.5 ? 'informative' : 'subtle'} shape="rounded" data-testid="triage-confidence">
           {t('triage.confidence', { percent })}
         </Badge>

@@ -1,8 +1,10 @@
 // The pane's navigation, in the URL hash: the letters (#/), one letter (#/message/<id>), the triage
 // queue (#/triage) and, inside Outlook, the open item's letter (#/this). The hash keeps the browser's
 // back button (and a reload) working in a plain browser. No pushState: office.js disables it in some
-// Outlook hosts; hash changes and history.back() work everywhere.
+// Outlook hosts; hash changes and history.back() work everywhere. Leaving a page with unsaved work
+// (leave-guard.ts) asks first, however the route would change.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { hasLeaveGuard, whenLeaving } from './leave-guard';
 
 export type Route =
   | { view: 'list' }
@@ -60,6 +62,9 @@ export function useHashRoute(inOutlook: boolean) {
   // Where the open letter was reached from, so "back" can pop the history entry and the tabs can
   // show the right section; a deep link (#/message/… loaded directly) belongs to the letters.
   const openedFrom = useRef<Section | null>(null);
+  // The hash of the route on screen, to put back when a change from outside (the browser's back
+  // button, a link) would leave unsaved work before the person confirmed.
+  const shown = useRef(routeHash(route));
 
   useEffect(() => {
     // Make the URL say what the pane shows (e.g. #/this inside Outlook) without a history entry.
@@ -70,8 +75,16 @@ export function useHashRoute(inOutlook: boolean) {
     }
     const onChange = () => {
       const next = parseRoute(window.location.hash);
+      if (routeHash(next) !== shown.current && hasLeaveGuard()) {
+        const wanted = window.location.hash;
+        window.location.replace(shown.current);
+        whenLeaving(() => { window.location.hash = wanted; });
+        return;
+      }
       if (next.view !== 'message') openedFrom.current = null;
-      setRoute(next.view === 'this' && !inOutlook ? { view: 'list' } : next);
+      const shownRoute = next.view === 'this' && !inOutlook ? { view: 'list' } as const : next;
+      shown.current = routeHash(shownRoute);
+      setRoute(shownRoute);
     };
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
@@ -80,18 +93,24 @@ export function useHashRoute(inOutlook: boolean) {
   }, []);
 
   const go = useCallback((next: Route) => {
-    window.location.hash = routeHash(next);
+    const hash = routeHash(next);
+    if (hash === shown.current) window.location.hash = hash;
+    else whenLeaving(() => { window.location.hash = hash; });
   }, []);
 
   const openMessage = useCallback((id: string, from: Section = 'letters') => {
-    openedFrom.current = from;
-    window.location.hash = routeHash({ view: 'message', id });
+    whenLeaving(() => {
+      openedFrom.current = from;
+      window.location.hash = routeHash({ view: 'message', id });
+    });
   }, []);
 
   /** Back from a letter: to where it was opened from (history when possible, so scroll survives). */
   const back = useCallback(() => {
-    if (openedFrom.current) window.history.back();
-    else window.location.hash = '#/';
+    whenLeaving(() => {
+      if (openedFrom.current) window.history.back();
+      else window.location.hash = '#/';
+    });
   }, []);
 
   const section: Section = route.view === 'this' || route.view === 'stats' || route.view === 'admin'

@@ -12,7 +12,7 @@ import { loadNgdpCertificate, NgdpCertificateError } from '../ingest/ngdp/tls';
 import { HttpError } from './errors';
 import type { MailboxRow } from '../context';
 import { isFullAdmin, requireRole, scope } from './roles';
-import { mayUseCvr } from '../store/scope';
+import { mayUseCvr, seesQuarantineOf } from '../store/scope';
 import { h } from './handler';
 import { pollDueNow, retryQuarantined } from '../ingest/quarantine-retry';
 import { appendAudit } from '../audit/chain';
@@ -100,11 +100,20 @@ export function adminRouter(deps: ApiDeps): Router {
   const operator = requireRole('admin', 'operator');
   const org = (req: express.Request) => scope(req).orgId;
   /** The mailbox, if it belongs to a CVR number the caller may see; 404 as for another organisation's otherwise. */
-  const mailboxInScope = async (req: express.Request): Promise<string> => {
-    const id = idParam.parse(req.params.id);
-    const row = await mailboxRow(deps.db, org(req), id);
+  const mailboxRowInScope = async (req: express.Request): Promise<{ id: string; cvr: string }> => {
+    const row = await mailboxRow(deps.db, org(req), idParam.parse(req.params.id));
     if (!mayUseCvr(scope(req), row.cvr)) throw new HttpError(404, 'not_found', 'No such mailbox in your organisation.');
-    return id;
+    return row;
+  };
+  const mailboxInScope = async (req: express.Request): Promise<string> => (await mailboxRowInScope(req)).id;
+  /** The mailbox, for its quarantined letters: a caller limited to destinations sees the mailbox but not those (store/scope.ts). */
+  const quarantineInScope = async (req: express.Request): Promise<string> => {
+    const row = await mailboxRowInScope(req);
+    if (!seesQuarantineOf(scope(req), row.cvr)) {
+      throw new HttpError(403, 'quarantine_destination_limited', 'Quarantined letters were delivered to nobody, so a role limited to destinations '
+        + 'does not show them (nor the triage queue). Ask an administrator whose role covers this mailbox\'s CVR number without a destination limit.');
+    }
+    return row.id;
   };
 
   r.get('/cvrs', operator, h(async (req, res) => {
@@ -143,13 +152,13 @@ export function adminRouter(deps: ApiDeps): Router {
   // Quarantined letters of a mailbox (invalid, refused by the database, or given up): what and why, no
   // content; `erased` ones (a data subject request) have nothing left to try again.
   r.get('/mailboxes/:id/quarantine', operator, h(async (req, res) => {
-    res.json({ items: await listQuarantine(deps.db, org(req), await mailboxInScope(req)) });
+    res.json({ items: await listQuarantine(deps.db, org(req), await quarantineInScope(req)) });
   }));
 
   // Try a quarantined letter again (ingest/quarantine-retry.ts): a held letter is taken in from its
   // stored bytes, one never fetched is fetched again at the next poll. Still invalid: 422, it stays.
   r.post('/mailboxes/:id/quarantine/:quarantineId/retry', admin, h(async (req, res) => {
-    const mailboxId = await mailboxInScope(req);
+    const mailboxId = await quarantineInScope(req);
     const quarantineId = quarantineIdParam.parse(req.params.quarantineId);
     const actor = `${req.auth!.displayName} (${req.auth!.userId})`;
     const ctx = deps.delivery.ctx;

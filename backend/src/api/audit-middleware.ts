@@ -63,6 +63,7 @@ export const ROUTE_AUDIT: Record<string, RouteClass> = {
   'PUT /admin/notices/:id': { action: 'notice.update', targetType: 'notice', targetParam: 'id' },
   'DELETE /admin/notices/:id': { action: 'notice.delete', targetType: 'notice', targetParam: 'id' },
   'GET /admin/retention-settings': { notAudited: NOT_READ },
+  'GET /admin/retention-settings/preview': { notAudited: 'counts and a date of what a setting would delete; changes nothing' },
   'PUT /admin/retention-settings': { action: 'settings.retention.update', targetType: 'organisation' },
   'GET /admin/cvrs': { notAudited: NOT_READ },
   'POST /admin/cvrs': { action: 'cvr.add', targetType: 'cvr' },

@@ -1,5 +1,7 @@
 // One sentence per suggestion, Danish and English, from its strongest evidence and the counts
 // behind it: "Breve fra Skattestyrelsen om »moms« gik til Økonomi 38 af 40 gange." Pure.
+// A runner-up's sentence adds that the letter as a whole points to the first suggestion: its counts
+// are one feature's, its confidence the whole letter's ("2 af 7 gange" next to "3 % sikker").
 //
 // What a sentence may show: a sender's name, a single word of the label or of the documents' text as
 // written (the first word that gave the stem: "moms", not Snowball's "mom"; never more of the text), a code (KLE, FORM, P-number, CVR), an attention name or
@@ -79,17 +81,24 @@ const SEALED_KINDS: ReadonlySet<FeatureKind> = new Set<FeatureKind>(['text']);
  * The sentences of a suggestion as they may be stored (the timeline's events are in clear, as labels
  * are): the same as shown, except that a word of the documents' text is not named. Pure.
  */
-export function explanationAtRest(s: { target: string; evidence?: Evidence; explanation: { da: string; en: string } },
+export function explanationAtRest(s: { target: string; evidence?: Evidence; outrankedBy?: string; explanation: { da: string; en: string } },
   names: ReadonlyMap<string, string>): { da: string; en: string } {
   const e = s.evidence;
   if (!e || !SEALED_KINDS.has(e.kind)) return s.explanation;
-  return { da: explain(e, s.target, names, 'da', true), en: explain(e, s.target, names, 'en', true) };
+  return { da: explain(e, s.target, names, 'da', true, s.outrankedBy), en: explain(e, s.target, names, 'en', true, s.outrankedBy) };
 }
 
-/** The sentence for one suggestion. Without evidence: a plain statement that the target is a usual choice. */
-export function explain(e: Evidence | undefined, target: string, names: ReadonlyMap<string, string>, lang: Lang, withholdWord = false): string {
+/**
+ * The sentence for one suggestion. Without evidence: a plain statement that the target is a usual choice.
+ * `outrankedBy` (a runner-up's first suggestion): adds that the letter as a whole points there.
+ */
+export function explain(e: Evidence | undefined, target: string, names: ReadonlyMap<string, string>, lang: Lang, withholdWord = false,
+  outrankedBy?: string): string {
   const name = targetName(target, names, lang);
-  if (!e) return guard(lang === 'da' ? `${name} er et almindeligt valg for breve som dette.` : `${name} is a usual choice for letters like this.`);
+  const whole = outrankedBy === undefined ? ''
+    : lang === 'da' ? ` Alt i alt peger brevet dog mere på ${targetName(outrankedBy, names, lang)}.`
+    : ` Taken as a whole, though, the letter points more to ${targetName(outrankedBy, names, lang)}.`;
+  if (!e) return guard((lang === 'da' ? `${name} er et almindeligt valg for breve som dette.` : `${name} is a usual choice for letters like this.`) + whole);
   const a = round(e.count);
   const b = Math.max(a, round(e.total));
   const to = e.via ? targetName(e.via, names, lang) : name;
@@ -98,7 +107,7 @@ export function explain(e: Evidence | undefined, target: string, names: Readonly
     ? `${subject(e, lang, withholdWord)} gik til ${to} ${a} af ${b} ${times}`
     : `${subject(e, lang, withholdWord)} went to ${to} ${a} of ${b} ${times}`;
   if (e.via) s += lang === 'da' ? `; ${to} er afløst af ${name}` : `; ${to} has been replaced by ${name}`;
-  return guard(`${s}.`);
+  return guard(`${s}.${whole}`);
 }
 
 function guard(sentence: string): string {

@@ -3,7 +3,7 @@
 export { tokenize, stem, terms, normalizeDanish, withoutCpr, DANISH_STOP_WORDS, type Term, type TermOptions } from './text';
 export { featuresOf, kindOfKey, keyedKey, keyFeatures, KEYED_MARK, FEATURE_PREFIX, type Feature, type FeatureKind, type FeatureOptions } from './features';
 export {
-  AssistantModel, targetOf, idsOf, pav, autoPlaceRefusal, percent, AUTO_PLACE_MIN_OUTCOMES, DEFAULT_OPTIONS, DEFAULT_KIND_WEIGHTS,
+  AssistantModel, targetOf, idsOf, pav, autoPlaceRefusal, percent, offeredSuggestions, AUTO_PLACE_MIN_OUTCOMES, DEFAULT_OPTIONS, DEFAULT_KIND_WEIGHTS,
   type Delta, type ModelOptions, type ModelState, type LearnOptions, type LearnSource, type SuggestOptions, type Suggestion,
 } from './model';
 export { explain, explanationAtRest, targetName, type Evidence, type Lang } from './explain';

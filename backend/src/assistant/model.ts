@@ -47,6 +47,7 @@
 //   #succ:<oldId>     <newId>  succession evidence (plain counts)
 import { kindOfKey, type Feature, type FeatureKind } from './features';
 import { explain, type Evidence } from './explain';
+import { MIN_SUGGESTION_CONFIDENCE, confidencePercent } from '../../../shared/src/confidence';
 
 export interface Delta { feature: string; target: string; delta: number }
 
@@ -134,6 +135,11 @@ export interface Suggestion {
   evidence?: Evidence;
   /** Set when the suggestion inherits an archived target's evidence (succession). */
   inheritedFrom?: string;
+  /**
+   * Runners-up: the first suggestion's target. Their sentence's evidence is one feature of the letter,
+   * the confidence is the whole letter, so the sentence also says the letter as a whole points there.
+   */
+  outrankedBy?: string;
   /**
    * First suggestion only: what placing it without a person would rest on (see autoPlaceRefusal):
    * the outcomes of people's placements behind its confidence, and the feature specific to this
@@ -562,14 +568,16 @@ export class AssistantModel {
       const rival = i === 0 ? ranked[1] : ranked[0];
       const evidence = this.evidenceFor(keys, r, rival, scale);
       const names = opts.names ?? new Map<string, string>();
+      const outrankedBy = i === 0 ? undefined : ranked[0].target;
       out.push({
         target: r.target,
         destinationIds: idsOf(r.target),
         confidence,
         raw: raw[i],
-        explanation: { da: explain(evidence, r.target, names, 'da'), en: explain(evidence, r.target, names, 'en') },
+        explanation: { da: explain(evidence, r.target, names, 'da', false, outrankedBy), en: explain(evidence, r.target, names, 'en', false, outrankedBy) },
         ...(evidence ? { evidence } : {}),
         ...(r.via ? { inheritedFrom: r.via } : {}),
+        ...(outrankedBy ? { outrankedBy } : {}),
         ...(i === 0 ? { basis: { outcomes, specific: this.specificEvidence(keys, r, ranked[1], scale) ?? null } } : {}),
       });
     }
@@ -676,9 +684,18 @@ export function autoPlaceRefusal(top: Suggestion | undefined, threshold: number)
   return null;
 }
 
-/** A confidence as people read it: never "100 %", which a calibrated estimate cannot be. */
+/** A confidence as people read it (shared/src/confidence.ts): never "100 %", and never "0 %" when positive. */
 export function percent(p: number): string {
-  return `${Math.min(99, Math.max(0, Math.floor(p * 100 + 1e-9)))} %`; // 1e-9: 0.29 * 100 is 28.999…
+  const { value, under } = confidencePercent(p);
+  return under ? `less than ${value} %` : `${value} %`;
+}
+
+/**
+ * The suggestions worth offering a person (the triage queue, the timeline): those at least
+ * MIN_SUGGESTION_CONFIDENCE sure. Confidences do not rise down the list, so the first stays first.
+ */
+export function offeredSuggestions<S extends Pick<Suggestion, 'confidence'>>(suggestions: readonly S[]): S[] {
+  return suggestions.filter((s) => s.confidence >= MIN_SUGGESTION_CONFIDENCE);
 }
 
 /**

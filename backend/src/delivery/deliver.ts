@@ -10,7 +10,7 @@ import type { Db, Tx } from '../store/db';
 import { errorMessage } from '../log';
 import { safeText } from '../util/safe-text';
 import type { LetterForMail } from './render';
-import { displayFolderPath } from './mailbox';
+import { displayFolderPath, findDeliveredCopy } from './mailbox';
 import { deliverToMailbox, type MailDeliveryResult, type MailDoc, type MailProgress } from './mail-delivery';
 import { parseDeliverySettings } from './settings';
 import { targetOf } from './registry/destinations';
@@ -24,6 +24,8 @@ import { DELIVERY_FREE_SQL } from './delivery-due';
 import { prepared, preparedSql, rowsOf } from '../store/prepared';
 import { DELIVERY_LEASE_MS, LEASE_MS_SQL, LeaseLost, NEW_LEASE_SQL, heldBy, keepLease, saveProgressHeld, type DeliveryLease } from './attempt-lease';
 import { letterPaneUrl } from './pane-link';
+import { notDeliveredError, notDeliveredText, purgeReasonOf } from '../retention/not-delivered';
+import type { PurgeReason } from '../retention/purge';
 
 export { DELIVERY_LEASE_MS };
 
@@ -31,7 +33,9 @@ type Outcome =
   | { kind: 'delivered'; graphMessageId: string | null; internetMessageId?: string | null; foundExisting: boolean; text: string; data: Record<string, unknown> }
   | { kind: 'throttled'; at: Date; reason: string }
   | { kind: 'failed'; reason: string; uncertain: boolean; permanent: boolean }
-  | { kind: 'overtaken'; reason: string };
+  | { kind: 'overtaken'; reason: string }
+  /** The letter's content was deleted: nothing sent (retention/not-delivered.ts); `copyUnknown`: an earlier attempt may have left one. */
+  | { kind: 'purged'; reason: PurgeReason; copyUnknown: boolean };
 
 /** A claimed attempt: its number and the lease it holds (attempt-lease.ts). */
 export interface ClaimedDelivery { id: string; attempts: number; lease: Date }
@@ -91,8 +95,13 @@ export async function attemptClaimed(ctx: AppContext, claimed: ClaimedDelivery, 
 
   const heartbeat = keepLease(ctx.db, lease, ctx.log, opts.renewEveryMs);
   let outcome: Outcome;
+  const loaded: Loaded = { d, dest, m, settings, cvrName: row.cvrName, lease };
   try {
-    outcome = await attemptDelivery(ctx, { d, dest, m, settings, cvrName: row.cvrName, lease }).catch((e): Outcome => classify(e));
+    outcome = await attemptDelivery(ctx, loaded).catch(async (e): Promise<Outcome> => {
+      if (!(e instanceof ContentGone)) return classify(e);
+      // Purged while this attempt ran, before it had the documents: settled as if purged before it.
+      return afterPurge(ctx, loaded, (await purgedReason(ctx, m.id)) ?? purgeReasonOf(null));
+    });
   } finally {
     await heartbeat.stop();
   }
@@ -102,14 +111,61 @@ export async function attemptClaimed(ctx: AppContext, claimed: ClaimedDelivery, 
 interface Loaded {
   d: typeof deliveries.$inferSelect;
   dest: typeof destinations.$inferSelect;
-  m: { id: string; orgId: string; cvr: string } & Omit<LetterForMail, 'cvrName' | 'actions' | 'attentionPerson' | 'caseIds'> & { routingFacts: Record<string, unknown> };
+  m: { id: string; orgId: string; cvr: string; purgedAt: Date | null } & Omit<LetterForMail, 'cvrName' | 'actions' | 'attentionPerson' | 'caseIds'> & { routingFacts: Record<string, unknown> };
   settings: ReturnType<typeof parseDeliverySettings>;
   /** The recipient CVR number's name in the organisation (null when it has none). */
   cvrName: string | null;
   lease: DeliveryLease;
 }
 
-async function attemptDelivery(ctx: AppContext, { d, dest, m, settings, cvrName, lease }: Loaded): Promise<Outcome> {
+/** A document's content was gone when the attempt read it: the letter was purged meanwhile. */
+class ContentGone extends Error {}
+
+/** The purge reason when the letter is purged now (null: it is not). */
+async function purgedReason(ctx: AppContext, messageId: string): Promise<PurgeReason | null> {
+  const [p] = await ctx.db.select({ purgedAt: messages.purgedAt, facts: messages.routingFacts }).from(messages).where(eq(messages.id, messageId));
+  return p?.purgedAt ? purgeReasonOf(p.facts) : null;
+}
+
+/**
+ * A delivery of a letter whose content was deleted sends nothing. An earlier attempt may have made a
+ * copy (uncertain, or a copy's id in its progress): a mailbox is searched for it, never written to, and
+ * a copy found is recorded as delivered, so the trace names every copy that exists (a data subject's
+ * erasure must reach it in Microsoft 365). A lookup that keeps failing gives up at the last attempt.
+ */
+async function afterPurge(ctx: AppContext, { d, dest, m }: Loaded, reason: PurgeReason): Promise<Outcome> {
+  const progress = d.progress as MailProgress & { cardPosted?: boolean; files?: { name: string; webUrl: string }[] };
+  if (dest.kind === 'teams_channel') {
+    if (progress.cardPosted) {
+      return { kind: 'delivered', graphMessageId: null, foundExisting: true, text: `Delivered to Teams channel ${dest.displayName}; the letter's content was deleted in Brevdue since, this copy was not`,
+        data: { files: progress.files ?? [], contentErased: true } };
+    }
+    // Files an earlier attempt uploaded cannot be looked up by delivery: said, not searched.
+    return { kind: 'purged', reason, copyUnknown: d.attempts > 1 };
+  }
+  const mayHaveCopy = d.uncertain || !!progress.graphMessageId;
+  if (!mayHaveCopy) return { kind: 'purged', reason, copyUnknown: false };
+  if (!dest.mailbox || destinationRefusal(ctx.destinationPolicy, m.orgId, dest)) return { kind: 'purged', reason, copyUnknown: true };
+  let copy: Awaited<ReturnType<typeof findDeliveredCopy>>;
+  try {
+    copy = await findDeliveredCopy(ctx.graph, dest.mailbox, d.id);
+  } catch (e) {
+    if (d.attempts < ctx.delivery.maxAttempts) throw e;
+    return { kind: 'purged', reason, copyUnknown: true };
+  }
+  if (!copy) return { kind: 'purged', reason, copyUnknown: false };
+  const where = `${dest.displayName} (${dest.mailbox}, ${displayFolderPath(d.folderPath ?? dest.folderPath)})`;
+  return {
+    kind: 'delivered', graphMessageId: copy.id, internetMessageId: copy.internetMessageId, foundExisting: true,
+    text: `Delivered to ${where}; found from an earlier attempt; the letter's content was deleted in Brevdue since, this copy was not`,
+    data: { variant: copy.variant, notes: [], contentErased: true },
+  };
+}
+
+async function attemptDelivery(ctx: AppContext, loaded: Loaded): Promise<Outcome> {
+  const { d, dest, m, settings, cvrName, lease } = loaded;
+  // The letter's content was deleted after this delivery was made (retention, a data subject's erasure).
+  if (m.purgedAt) return afterPurge(ctx, loaded, purgeReasonOf(m.routingFacts));
   // The operator's allow-list before anything is read or sent (registry/allowed.ts): a destination
   // saved before it existed, or one since taken off it, receives nothing. Permanent: it gives up at
   // once, the admins are told, and "send the failed deliveries again" sends it once the list allows it.
@@ -129,6 +185,12 @@ async function attemptDelivery(ctx: AppContext, { d, dest, m, settings, cvrName,
       .from(documents).where(ofLetter).orderBy(asc(documents.position)).prepare('delivery_documents_with_content')).execute({ id: m.id });
     docs = rows;
     contents = Promise.resolve(new Map(rows.map((r) => [r.id, ctx.sealer.open(r.c)])));
+    // None: the letter has none, or was purged since it was read above (the documents go in the purge's
+    // transaction, so a list that has them has them all).
+    if (rows.length === 0) {
+      const reason = await purgedReason(ctx, m.id);
+      if (reason) return afterPurge(ctx, loaded, reason);
+    }
   } else {
     docs = await prepared(ctx.db, 'delivery_documents', (db) => db.select(docColumns)
       .from(documents).where(ofLetter).orderBy(asc(documents.position)).prepare('delivery_documents')).execute({ id: m.id });
@@ -139,7 +201,11 @@ async function attemptDelivery(ctx: AppContext, { d, dest, m, settings, cvrName,
     .then((rows) => new Map(rows.map((r) => [r.id, ctx.sealer.open(r.c)]))));
   const mailDocs: MailDoc[] = docs.map((x) => ({
     filename: x.filename, mimeType: x.mimeType, size: x.size,
-    load: async () => (await loadAll()).get(x.id)!,
+    load: async () => {
+      const c = (await loadAll()).get(x.id);
+      if (!c) throw new ContentGone(`The documents of letter ${m.id} were deleted while it was being delivered.`);
+      return c;
+    },
   }));
   const facts = m.routingFacts as Partial<RoutingFacts>;
   const letter: LetterForMail = {
@@ -231,6 +297,23 @@ async function record(ctx: AppContext, { d, dest, m, attempt, lease, outcome: o 
   // over meanwhile, its outcome stands and this one's is only logged.
   const overtaken = (what: string) => ctx.log.warn('delivery attempt overtaken; its outcome is not recorded', { deliveryId: d.id, attempt, outcome: what });
   if (outcome.kind === 'overtaken') { overtaken(outcome.reason); return; }
+  if (outcome.kind === 'purged') {
+    // Ended, not failed: nothing to retry, and no dead-letter notice (its notice is marked done).
+    const { reason, copyUnknown } = outcome;
+    const ended = await ctx.db.transaction(async (tx) => {
+      const rows = await tx.update(deliveries).set({
+        status: 'dead', lastError: notDeliveredError(reason, copyUnknown), lastFailedAt: new Date(), leaseUntil: null, deadNotifiedAt: new Date(),
+      }).where(heldBy(lease)).returning({ id: deliveries.id });
+      if (!rows.length) return false;
+      await tx.update(messages).set({ status: 'failed' }).where(and(eq(messages.id, m.id), ne(messages.status, 'delivered')));
+      await addEvent(tx, m.orgId, m.id, 'delivery_failed', 'system', notDeliveredText(reason, dest.displayName, copyUnknown),
+        { purged: reason, deliveryId: d.id, destination: dest.displayName, attempt, ...(copyUnknown ? { copyUnknown: true } : {}) });
+      return true;
+    });
+    if (!ended) { overtaken('purged'); return; }
+    ctx.log.info('delivery of a purged letter ended; nothing sent', { deliveryId: d.id, messageId: m.id, copyUnknown });
+    return;
+  }
   if (outcome.kind === 'delivered') {
     const done = { deliveryId: d.id, orgId: m.orgId, messageId: m.id, graphMessageId: outcome.graphMessageId, internetMessageId: outcome.internetMessageId ?? null };
     const eventData = {

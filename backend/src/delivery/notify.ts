@@ -2,7 +2,10 @@
 // the configured sender mailbox) saying which letter, where it should have gone, and why it failed.
 // The notice never contains the letter's documents; the subject is CPR-masked like everything else.
 // Claimed before sent (deliveries.dead_notice_until), the sender held against the operator's allow-list
-// at send time, and owed until sent: see notifyDeadLetter and the sweep notifyWaitingDeadLetters.
+// at send time, owed until sent, and sent once (as quarantine notices are: the notice id on the mail,
+// looked for in the Sent Items of the sender an uncertain attempt used): see notifyDeadLetter and the
+// sweep notifyWaitingDeadLetters.
+import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import type { AppContext } from '../context';
@@ -13,7 +16,7 @@ import { call, enc } from './mailbox';
 import { esc } from './render';
 import { letterPaneUrl } from './pane-link';
 import { parseDeliverySettings } from './settings';
-import { describeGraphError } from './deliver';
+import { classify, describeGraphError } from './deliver';
 import { mailboxRefusal, refusalWithoutAllowList, UNRESTRICTED_POLICY } from './registry/allowed';
 
 export interface DeadLetterNotice {
@@ -29,7 +32,10 @@ export interface DeadLetterNotice {
   letterUrl?: string;
 }
 
-export function renderDeadLetterNotice(n: DeadLetterNotice, to: string): MicrosoftGraph.Message {
+/** Named property holding the dead-letter notice's id on its mail: found again in the sender's mailbox after an uncertain attempt. */
+export const DEAD_NOTICE_PROPERTY = 'String {0b7f7a52-2cf4-4e4c-9d5a-6f0d2b1e8a11} Name brevdueDeadLetterNoticeId';
+
+export function renderDeadLetterNotice(n: DeadLetterNotice, to: string, noticeId?: string): MicrosoftGraph.Message {
   const da = (d: Date) => d.toLocaleString('da-DK', { timeZone: 'Europe/Copenhagen', dateStyle: 'long', timeStyle: 'short' });
   const rows: [string, string][] = [
     ['Brev', maskCpr(n.label)], ['Afsender', n.senderName], ['Modtager-CVR', n.cvr], ['Modtaget', da(n.receivedAt)],
@@ -47,10 +53,19 @@ export function renderDeadLetterNotice(n: DeadLetterNotice, to: string): Microso
         + '<p>Skyldes det en driftsforstyrrelse (postkassen findes ikke, adgangen er fjernet), så ret årsagen og send alle mislykkede leveringer igen under Administration › Modtagere.</p></body></html>',
     },
     toRecipients: [{ emailAddress: { address: to } }],
+    ...(noticeId ? { singleValueExtendedProperties: [{ id: DEAD_NOTICE_PROPERTY, value: noticeId }] } : {}),
   };
 }
 
-export type DeadLetterNoticeOutcome = 'sent' | 'not_configured' | 'already' | 'taken' | 'sender_not_allowed';
+/** Whether the sender's mailbox holds a notice already (its Sent Items copy carries the notice id in `property`). */
+export async function noticeCopyIn(ctx: Pick<AppContext, 'graph'>, sender: string, property: string, noticeId: string): Promise<boolean> {
+  const res = await call<{ value: MicrosoftGraph.Message[] }>(ctx.graph, `/users/${enc(sender)}/messages`,
+    (r) => r.filter(enc(`singleValueExtendedProperties/Any(ep: ep/id eq '${property}' and ep/value eq '${noticeId}')`))
+      .select('id').top(1).get());
+  return res.value.length > 0;
+}
+
+export type DeadLetterNoticeOutcome = 'sent' | 'found_sent' | 'not_configured' | 'already' | 'taken' | 'sender_not_allowed';
 
 /** One attempt's claim on the notice: long enough for a Graph call (30 s) and its recording. */
 const CLAIM_MS = 120_000;
@@ -73,8 +88,12 @@ export class DeadNoticeFailed extends Error {
  * sets `dead_notice_until` (a lease), so jobs running at once (a restart's catch-up beside the job
  * scheduled when the delivery died, several processes) send one mail; the loser answers 'taken'. A
  * process that dies holding the claim leaves it to run out: the notice is then sent by the next
- * attempt (the sweep), so a crash never loses it — one between Graph's accepting the mail and its
- * recording may send it twice, which for a notice is better than not at all.
+ * attempt (the sweep), so a crash never loses it.
+ * Sent once: before its sendMail an attempt records the notice id (a named property on the mail, kept
+ * in Sent Items) and its sender; while that sender is recorded (a timeout, a 5xx, a crash: Graph may
+ * have sent it) the next attempt first looks for the copy there, in the mailbox it went from, not the
+ * one the settings name now. If the operator's allow-list refuses that mailbox now, it is not read: the
+ * notice goes again from the current sender (a possible second mail beats none), logged and on the event.
  * The sender (settings' notifySender) is held against the operator's allow-list here, at send time: one
  * saved before the list, or in a domain since taken off it, sends nothing; the notice waits (reason on
  * the letter's timeline, once) and goes when the settings or the list allow it.
@@ -90,14 +109,17 @@ export async function notifyDeadLetter(ctx: AppContext, deliveryId: string, opts
   if (!row || row.d.status !== 'dead' || row.d.deadNotifiedAt) return 'already';
   // The claim (a lease): only one attempt at a time, and none before a failed one's backoff has passed.
   const lease = new Date(now.getTime() + CLAIM_MS);
-  const claimed = await ctx.db.update(deliveries).set({ deadNoticeUntil: lease })
-    .where(and(eq(deliveries.id, deliveryId), noticeOwedAndFree(now))).returning({ id: deliveries.id });
-  if (claimed.length === 0) return 'taken';
+  // The marks as they are now, under the claim (the row read above may predate an attempt that just ended).
+  const [claimed] = await ctx.db.update(deliveries).set({ deadNoticeUntil: lease })
+    .where(and(eq(deliveries.id, deliveryId), noticeOwedAndFree(now)))
+    .returning({ noticeId: deliveries.deadNoticeId, sentFrom: deliveries.deadNoticeSentFrom });
+  if (!claimed) return 'taken';
   const mine = and(eq(deliveries.id, deliveryId), eq(deliveries.deadNoticeUntil, lease));
 
   const settings = parseDeliverySettings(row.org.deliverySettings);
   if (!settings.notifyAddress || !settings.notifySender) {
-    const upd = await ctx.db.update(deliveries).set({ deadNotifiedAt: new Date(), deadNoticeUntil: null }).where(mine).returning({ id: deliveries.id });
+    const upd = await ctx.db.update(deliveries).set({ deadNotifiedAt: new Date(), deadNoticeUntil: null, deadNoticeId: null, deadNoticeSentFrom: null })
+      .where(mine).returning({ id: deliveries.id });
     if (upd.length) {
       await addEvent(ctx.db, row.d.orgId, row.m.id, 'admins_notified', 'system',
         'No admin was mailed about the failed delivery: no notification address and sender are configured (admin settings → delivery).', { deliveryId, sent: false });
@@ -115,26 +137,58 @@ export async function notifyDeadLetter(ctx: AppContext, deliveryId: string, opts
     return 'sender_not_allowed';
   }
   const where = row.dest.mailbox ? `${row.dest.displayName} (${row.dest.mailbox})` : row.dest.displayName;
+  const noticeId = claimed.noticeId ?? randomUUID();
   const notice = renderDeadLetterNotice({
     orgName: row.org.name, label: row.m.label, senderName: row.m.senderName, cvr: row.m.cvr, receivedAt: row.m.receivedAt, replyBy: row.m.replyBy,
     destination: where, attempts: row.d.attempts, reason: row.d.lastError ?? 'unknown',
     letterUrl: letterPaneUrl(ctx.publicUrl, row.m.id),
-  }, settings.notifyAddress);
-  try {
-    await call(ctx.graph, `/users/${enc(settings.notifySender)}/sendMail`, (r) => r.post({ message: notice, saveToSentItems: false }));
-  } catch (e) {
-    const retryAt = new Date(Date.now() + deadNoticeBackoffMs(opts.attempt ?? 99));
-    await ctx.db.update(deliveries).set({ deadNoticeUntil: retryAt }).where(mine);
-    throw new DeadNoticeFailed(`Could not mail ${settings.notifyAddress} about the failed delivery: ${describeGraphError(e)}`, retryAt);
-  }
+  }, settings.notifyAddress, noticeId);
   // Recorded under the claim; an attempt that outlived it (a long pause) still records the first notice only.
   // Only while the delivery is still dead: one sent again meanwhile ("retry all failed", which clears the
   // mark) must be noticed again if it gives up again (CI saw this mail land just after such a retry).
-  const upd = await ctx.db.update(deliveries).set({ deadNotifiedAt: new Date(), deadNoticeUntil: null })
-    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'dead'), isNull(deliveries.deadNotifiedAt))).returning({ id: deliveries.id });
-  if (upd.length) {
-    await addEvent(ctx.db, row.d.orgId, row.m.id, 'admins_notified', 'system', `Mailed ${settings.notifyAddress} that the delivery to ${row.dest.displayName} failed`,
-      { deliveryId, sent: true, to: settings.notifyAddress, destination: row.dest.displayName });
+  const record = async (found: boolean, duplicatePossible: boolean) => {
+    const upd = await ctx.db.update(deliveries).set({ deadNotifiedAt: new Date(), deadNoticeUntil: null, deadNoticeId: null, deadNoticeSentFrom: null })
+      .where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'dead'), isNull(deliveries.deadNotifiedAt))).returning({ id: deliveries.id });
+    if (upd.length) {
+      await addEvent(ctx.db, row.d.orgId, row.m.id, 'admins_notified', 'system',
+        `Mailed ${settings.notifyAddress} that the delivery to ${row.dest.displayName} failed${duplicatePossible ? ' (an earlier attempt, from a sender no longer allowed, may have mailed them too)' : ''}`,
+        { deliveryId, sent: true, to: settings.notifyAddress, destination: row.dest.displayName, ...(found ? { foundSent: true } : {}), ...(duplicatePossible ? { duplicatePossible: true } : {}) });
+    }
+  };
+  let sending = false;
+  try {
+    let duplicatePossible = false;
+    if (claimed.sentFrom && claimed.noticeId) {
+      const priorRefusal = mailboxRefusal(ctx.destinationPolicy ?? UNRESTRICTED_POLICY, row.d.orgId, claimed.sentFrom);
+      if (priorRefusal) {
+        // Decided: a mailbox the operator refuses now is not read, not even to look; a second mail beats none.
+        duplicatePossible = true;
+        ctx.log.warn('dead-letter notice: an earlier attempt may have sent it from a sender no longer allowed; not looked for there, sending again',
+          { orgId: row.d.orgId, deliveryId, domain: priorRefusal.params.domain });
+      } else if (await noticeCopyIn(ctx, claimed.sentFrom, DEAD_NOTICE_PROPERTY, claimed.noticeId)) {
+        await record(true, false);
+        ctx.log.info('dead-letter notice found sent by an earlier attempt', { orgId: row.d.orgId, deliveryId });
+        return 'found_sent';
+      }
+    }
+    // Durable before the mail may go: after a timeout or a crash from here on, the next attempt knows
+    // which mailbox to search and for what. Not while the delivery was sent again meanwhile.
+    const marked = await ctx.db.update(deliveries).set({ deadNoticeId: noticeId, deadNoticeSentFrom: settings.notifySender })
+      .where(and(mine, eq(deliveries.status, 'dead'), isNull(deliveries.deadNotifiedAt))).returning({ id: deliveries.id });
+    if (marked.length === 0) return 'taken'; // another attempt holds it now, or the delivery is not dead any more
+    sending = true;
+    // Saved to Sent Items: that copy, with the notice id, is what a later attempt looks for.
+    await call(ctx.graph, `/users/${enc(settings.notifySender)}/sendMail`, (r) => r.post({ message: notice, saveToSentItems: true }));
+    await record(false, duplicatePossible);
+  } catch (e) {
+    const c = classify(e);
+    // Graph answered that it did not send it (4xx, 429): nothing to look for. No answer or a 5xx: it may
+    // have, and its copy may take a moment to show in Sent Items: look no sooner than a claim's length.
+    const notSent = sending && !(c.kind === 'failed' && c.uncertain);
+    const wait = Math.max(deadNoticeBackoffMs(opts.attempt ?? 99), sending && !notSent ? CLAIM_MS : 0);
+    const retryAt = new Date(Date.now() + wait);
+    await ctx.db.update(deliveries).set({ deadNoticeUntil: retryAt, ...(notSent ? { deadNoticeSentFrom: null } : {}) }).where(mine);
+    throw new DeadNoticeFailed(`Could not mail ${settings.notifyAddress} about the failed delivery: ${describeGraphError(e)}`, retryAt);
   }
   return 'sent';
 }

@@ -27,8 +27,16 @@ async function letterOf(ctx: AppContext, orgId: string, messageId: string) {
     .where(and(eq(messages.orgId, orgId), eq(messages.id, messageId)));
   if (!m) throw new HttpError(404, 'not_found', 'No letter with that id in your organisation.');
   // A purged letter has no documents left: a new copy would arrive empty.
-  if (m.purgedAt) throw new HttpError(410, 'purged', `This letter's content was deleted on ${m.purgedAt.toISOString().slice(0, 10)} (retention or a data subject request); only its trace is left, so it cannot be sent again.`);
+  if (m.purgedAt) throw purgedError(m.purgedAt);
   return m;
+}
+
+const purgedError = (at: Date) => new HttpError(410, 'purged', `This letter's content was deleted on ${at.toISOString().slice(0, 10)} (retention or a data subject request); only its trace is left, so it cannot be sent again.`);
+
+/** Under the letter's lock: a purge that committed after letterOf read the letter is seen here (its deliveries would arrive empty). */
+async function refusePurgedLocked(tx: Tx, messageId: string): Promise<void> {
+  const [p] = await tx.select({ purgedAt: messages.purgedAt }).from(messages).where(eq(messages.id, messageId));
+  if (p?.purgedAt) throw purgedError(p.purgedAt);
 }
 
 /**
@@ -57,6 +65,7 @@ export async function resend(ctx: AppContext, orgId: string, messageId: string, 
   }
   const ids = await ctx.db.transaction(async (tx) => {
     await lockLetters(tx, [messageId]);
+    await refusePurgedLocked(tx, messageId);
     const ins = await tx.insert(deliveries).values([...byDest.values()].map((r) => ({
       orgId, messageId, destinationId: r.dest.id, reason: 'resend', requestedBy: actorLabel(actor),
     }))).returning({ id: deliveries.id });
@@ -93,7 +102,8 @@ export async function reroute(ctx: AppContext, orgId: string, messageId: string,
     // Under the letter's lock: a reroute running at the same moment pairs its own copies after this one's.
     await lockLetters(tx, [messageId]);
     // The status as it is now (routing may have decided since letterOf read it).
-    const [{ status }] = await tx.select({ status: messages.status }).from(messages).where(eq(messages.id, messageId));
+    const [{ status, purgedAt }] = await tx.select({ status: messages.status, purgedAt: messages.purgedAt }).from(messages).where(eq(messages.id, messageId));
+    if (purgedAt) throw purgedError(purgedAt); // purged since letterOf read it
     // Also read under it, so a second reroute takes back this one's lesson. (A letter placed since
     // letterOf read 'triage' has a lesson now, which decides instead.)
     lesson = rerouteLesson(await lessonOf(tx, orgId, messageId), wanted, status === 'triage' || status === 'received');
@@ -168,6 +178,8 @@ const NOT_YET_REPLACED = sql.raw(`NOT EXISTS (SELECT 1 FROM deliveries r WHERE r
  * and reviving it as well would put a second copy in the mailbox.
  */
 // Written out: drizzle leaves columns unqualified in an UPDATE, where they would bind to `later`.
+/** The delivery's letter still has its content (purged since the list was read: nothing to send). */
+const LETTER_NOT_PURGED = sql.raw('NOT EXISTS (SELECT 1 FROM messages pm WHERE pm.id = deliveries.message_id AND pm.purged_at IS NOT NULL)');
 const LATEST_TO_DESTINATION = sql.raw(`NOT EXISTS (SELECT 1 FROM deliveries later WHERE later.message_id = deliveries.message_id
   AND later.destination_id = deliveries.destination_id AND later.created_at > deliveries.created_at)`);
 
@@ -226,12 +238,14 @@ export async function retryFailed(ctx: AppContext, scope: Scope, actor: Actor, o
     retried += await ctx.db.transaction(async (tx) => {
       // Only rows still dead and still the latest to their destination: another admin, the same click
       // twice, or a resend since the list was read does not send one twice.
-      // deadNotifiedAt cleared: if it gives up again, the admins hear of it again.
+      // deadNotifiedAt cleared: if it gives up again, the admins hear of it again — in a new notice (its id
+      // and sender cleared too), not one an uncertain attempt at this one's may have sent.
       await lockLetters(tx, [...new Set(chunk.map((r) => r.messageId))]);
       // throttledSince dropped: a delivery that gave up after a day of waiting gets a new day.
       const revived = await tx.update(deliveries).set({ status: 'pending', attempts: 0, dueAt: sql`now()`, leaseUntil: null, deadNotifiedAt: null,
+        deadNoticeId: null, deadNoticeSentFrom: null,
         progress: sql`${deliveries.progress} - 'throttledSince'` })
-        .where(and(inArray(deliveries.id, chunk.map((r) => r.id)), eq(deliveries.status, 'dead'), LATEST_TO_DESTINATION))
+        .where(and(inArray(deliveries.id, chunk.map((r) => r.id)), eq(deliveries.status, 'dead'), LATEST_TO_DESTINATION, LETTER_NOT_PURGED))
         .returning({ id: deliveries.id, messageId: deliveries.messageId, destinationId: deliveries.destinationId });
       if (revived.length === 0) return 0;
       const names = new Map(chunk.map((r) => [r.destinationId, r.displayName]));

@@ -15,28 +15,30 @@
 //   so no mail of it can have gone — and the attempt that sends it lists what names it then.
 // - A notice is sent under a lease (attempts + 1). The mail carries the notice id as a named property
 //   and a copy is kept in the sender's Sent Items, so an attempt after one that may have sent it (a
-//   lease left behind by a crash, a timeout, a 5xx) first looks for that copy and records it instead
-//   of sending again. Failures are retried with backoff for as long as it takes (never given up:
+//   lease left behind by a crash, a timeout, a 5xx) first looks for that copy — in the mailbox that
+//   attempt sent from (`sent_from`, recorded before its sendMail), though the settings may name
+//   another sender since — and records it instead of sending again. Failures are retried with backoff for as long as it takes (never given up:
 //   the notice is not lost); the error is kept on the row.
 // - Without a notice address and sender, rows are not claimed: they wait, and the admins are mailed
 //   about them once the settings name both. A sender the operator's allow-list (DESTINATIONS_ALLOWED)
 //   does not, or no longer, allows is checked at each attempt: nothing is sent from it or searched in
 //   it; the notice waits with the reason (last_error) and is looked at again every 15 minutes.
-// The mail names mailbox, CVR, provider, time, the quarantine reason (CPR-masked, as stored) and how to
-// act; never a letter's content, label or a CPR number.
+// The mail names mailbox, CVR, provider, time, what kind of failure and where in the letter (the
+// reason's non-personal facts: ingest/quarantine-reason.ts) and how to act; never the reason's words,
+// which may quote the letter (a name, an e-mail address), nor its content, label or a CPR number.
 import { and, asc, count, desc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 import type { AppContext } from '../context';
 import { cvrNumbers, mailboxes, organisations, quarantine, quarantineNotices } from '../store/schema';
 import { providerName } from '../store/letters';
-import { maskCpr } from '../../../shared/src/identifiers';
 import { safeText } from '../util/safe-text';
+import { reasonFacts, type ReasonFacts } from '../ingest/quarantine-reason';
 import { call, enc } from './mailbox';
 import { esc } from './render';
 import { parseDeliverySettings } from './settings';
 import { classify, describeGraphError } from './deliver';
 import { mailboxRefusal, UNRESTRICTED_POLICY } from './registry/allowed';
-import { SENDER_REFUSED_WAIT_MS } from './notify';
+import { noticeCopyIn, SENDER_REFUSED_WAIT_MS } from './notify';
 
 /** Named property holding the notice id on the mail: found again in the sender's mailbox after an uncertain attempt. */
 export const QUARANTINE_NOTICE_PROPERTY = 'String {0b7f7a52-2cf4-4e4c-9d5a-6f0d2b1e8a11} Name brevdueQuarantineNoticeId';
@@ -81,7 +83,20 @@ export interface QuarantineNotice {
 const da = (d: Date) => d.toLocaleString('da-DK', { timeZone: 'Europe/Copenhagen', dateStyle: 'long', timeStyle: 'short' });
 const daDay = (d: Date) => d.toLocaleDateString('da-DK', { timeZone: 'Europe/Copenhagen', dateStyle: 'long' });
 
-/** The mail (pure). Every value is escaped; reasons are masked again, though stored masked. */
+/** A reason in the mail: its kind and, for an invalid MeMo, the element path; never its words (the pane shows those). */
+function noticeReason(f: ReasonFacts): string {
+  switch (f.kind) {
+    case 'invalid_memo': return `Ugyldigt brev (MeMo) ved ${f.path}`;
+    case 'unconvertible': return 'Brevet kunne ikke omsættes til MeMo';
+    case 'not_fetched': return 'Kunne ikke hentes hos udbyderen (opgivet efter flere forsøg)';
+    case 'receipt_not_sent': return `INVALID-kvitteringen kunne ikke sendes til udbyderen${f.first ? `; ${noticeReason(f.first)}` : ''}`;
+    case 'database': return 'Databasen kunne ikke gemme brevet';
+    case 'given_up': return 'Kunne ikke gemmes (opgivet efter flere forsøg)';
+    case 'erased': return 'Slettet efter anmodning fra den registrerede';
+  }
+}
+
+/** The mail (pure). Every value is escaped; a reason goes as its non-personal facts only. */
 export function renderQuarantineNotice(n: QuarantineNotice, to: string, noticeId: string): MicrosoftGraph.Message {
   const total = n.letters.length + n.more;
   const th = (s: string) => `<th style="text-align:left;padding:2px 12px 2px 0">${esc(s)}</th>`;
@@ -89,7 +104,7 @@ export function renderQuarantineNotice(n: QuarantineNotice, to: string, noticeId
   const rows = n.letters.map((l) => `<tr>${[
     `${l.provider}, CVR ${l.cvr}${l.cvrName ? ` (${l.cvrName})` : ''}`,
     da(l.receivedAt),
-    safeText(maskCpr(l.reason), 300),
+    safeText(noticeReason(reasonFacts(l.reason)), 300),
     daDay(new Date(l.receivedAt.getTime() + n.deletedAfterDays * 86_400_000)),
     l.providerMessageId,
     l.quarantineId,
@@ -108,6 +123,7 @@ export function renderQuarantineNotice(n: QuarantineNotice, to: string, noticeId
         + `Et brev i karantæne er ikke leveret til nogen: Brevdue kunne ikke tage imod det (ugyldigt brev, afvist af databasen eller ikke hentet efter flere forsøg). `
         + 'Det kan have en frist, så se på det snart.</p>'
         + `<table><tr>${['Postkasse', 'Modtaget', 'Årsag', 'Slettes', 'Brev-id hos udbyderen', 'Karantæne-id'].map(th).join('')}</tr>${rows}</table>${more}`
+        + '<p>Årsagen står her kun som fejlens art og stedet i brevet; hele årsagen, som kan citere brevet, ses i Brevdue-panelet.</p>'
         + `<p>Sådan handler du: ${pane}, vis brevene i karantæne for postkassen, og tryk <b>Prøv igen</b>, når årsagen er rettet `
         + '(et ugyldigt brev kan også skyldes afsenderen: bed dem sende det igen). Eller på serveren: '
         + '<code>brevdue quarantine retry &lt;karantæne-id&gt;</code>.</p>'
@@ -259,18 +275,30 @@ export async function sendQuarantineNotice(ctx: Ctx, noticeId: string, opts: Qua
     ctx.log.warn('quarantine notice waits: the notice sender is not allowed', { orgId: n.orgId, noticeId, domain: refusal.params.domain, at: at.toISOString() });
     return 'sender_not_allowed';
   }
-  const finish = async (status: 'sent' | 'moot', letters: number | null) => {
+  const finish = async (status: 'sent' | 'moot', letters: number | null, note: string | null = null) => {
     await ctx.db.update(quarantineNotices).set({
-      status, leaseUntil: null, lastError: null, uncertain: false,
+      status, leaseUntil: null, lastError: note, uncertain: false,
       // opts.now when given (tests' clocks), so the hourly rule counts from when it went.
       ...(status === 'sent' ? { sentAt: opts.now ?? new Date(), sentTo: s.notifyAddress, letters } : {}),
     }).where(mine);
   };
+  let duplicateNote: string | null = null;
   try {
-    if (n.uncertain && await sentAlready(ctx, s.notifySender, noticeId)) {
-      await finish('sent', n.letters);
-      ctx.log.info('quarantine notice found sent by an earlier attempt', { orgId: n.orgId, noticeId });
-      return 'found_sent';
+    if (n.uncertain) {
+      // Where the uncertain attempt sent from; rows from before sent_from existed: the current sender.
+      const lookIn = n.sentFrom ?? s.notifySender;
+      const priorRefusal = n.sentFrom ? mailboxRefusal(ctx.destinationPolicy ?? UNRESTRICTED_POLICY, n.orgId, n.sentFrom) : null;
+      if (priorRefusal) {
+        // Decided: a mailbox the operator refuses now is not read, not even to look; a second mail beats none.
+        duplicateNote = safeText(`Sent from ${s.notifySender}; an earlier attempt may have sent it from ${n.sentFrom}, which may not be used now `
+          + `and so was not searched: the admins may have two copies.`, 1000);
+        ctx.log.warn('quarantine notice: an earlier attempt may have sent it from a sender no longer allowed; not looked for there, sending again',
+          { orgId: n.orgId, noticeId, domain: priorRefusal.params.domain });
+      } else if (await sentAlready(ctx, lookIn, noticeId)) {
+        await finish('sent', n.letters);
+        ctx.log.info('quarantine notice found sent by an earlier attempt', { orgId: n.orgId, noticeId });
+        return 'found_sent';
+      }
     }
     const where = and(eq(quarantine.noticeId, noticeId), isNull(quarantine.erasedAt));
     const [{ total }] = await ctx.db.select({ total: count() }).from(quarantine).where(where);
@@ -289,9 +317,12 @@ export async function sendQuarantineNotice(ctx: Ctx, noticeId: string, opts: Qua
       deletedAfterDays: org.retentionDays + org.keepDays,
       paneUrl: ctx.publicUrl ? `${ctx.publicUrl}/taskpane.html#/admin/mailboxes` : undefined,
     }, s.notifyAddress, noticeId);
+    // The sender, durably before the mail may go: a later attempt looks for this one's copy there.
+    const marked = await ctx.db.update(quarantineNotices).set({ sentFrom: s.notifySender }).where(mine).returning({ id: quarantineNotices.id });
+    if (marked.length === 0) return 'taken'; // the lease ran out and another attempt holds the notice
     // Saved to Sent Items: that copy, with the notice id, is what a later attempt looks for.
     await call(ctx.graph, `/users/${enc(s.notifySender)}/sendMail`, (r) => r.post({ message: mail, saveToSentItems: true }));
-    await finish('sent', total);
+    await finish('sent', total, duplicateNote);
     ctx.log.info('admins mailed about quarantined letters', { orgId: n.orgId, noticeId, letters: total, to: s.notifyAddress });
     return 'sent';
   } catch (e) {
@@ -310,9 +341,4 @@ export async function sendQuarantineNotice(ctx: Ctx, noticeId: string, opts: Qua
 }
 
 /** Whether the sender's mailbox holds the notice already (its Sent Items copy carries the notice id). */
-async function sentAlready(ctx: Ctx, sender: string, noticeId: string): Promise<boolean> {
-  const res = await call<{ value: MicrosoftGraph.Message[] }>(ctx.graph, `/users/${enc(sender)}/messages`,
-    (r) => r.filter(enc(`singleValueExtendedProperties/Any(ep: ep/id eq '${QUARANTINE_NOTICE_PROPERTY}' and ep/value eq '${noticeId}')`))
-      .select('id').top(1).get());
-  return res.value.length > 0;
-}
+const sentAlready = (ctx: Ctx, sender: string, noticeId: string) => noticeCopyIn(ctx, sender, QUARANTINE_NOTICE_PROPERTY, noticeId);

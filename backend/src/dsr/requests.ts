@@ -103,11 +103,15 @@ export async function dsrErase(db: Db, sealer: Sealer, orgId: string, cpr10: str
   const found = await dsrSearch(db, sealer, orgId, cpr10);
   const held = found.filter((l) => l.legalHold).map((l) => l.id);
   if (held.length) return { ok: false, held };
-  const todo = found.filter((l) => !l.purgedAt).map((l) => l.id);
-  const erased = await purgeLetters(db, sealer, orgId, todo, 'dsr');
+  // Quarantine first, then the letters searched again: a "try again" storing one of these letters holds
+  // its row until the letter is committed (ingest/quarantine-retry.ts), so either the erase finds the row
+  // and the retry stores nothing, or the row is gone and the search below finds the letter it stored.
   const q = await dsrSearchQuarantine(db, sealer, orgId, cpr10);
   const quarantineErased = await eraseQuarantined(db, sealer, orgId, q.quarantined.map((l) => l.id));
-  return { ok: true, erased, alreadyPurged: found.length - todo.length, quarantineErased, quarantineUnreadable: q.quarantineUnreadable };
+  const letters = await dsrSearch(db, sealer, orgId, cpr10);
+  const todo = letters.filter((l) => !l.purgedAt).map((l) => l.id);
+  const erased = await purgeLetters(db, sealer, orgId, todo, 'dsr');
+  return { ok: true, erased, alreadyPurged: letters.length - todo.length, quarantineErased, quarantineUnreadable: q.quarantineUnreadable };
 }
 
 /**

@@ -1,7 +1,7 @@
 // The provider registry and the connector for a stored mailbox (secrets decrypted only here).
 import type { Sealer } from '../crypto/envelope';
 import type { MailboxRow } from '../context';
-import type { MailboxConnector } from './connector';
+import { ConnectorSetupError, credentialsIssueKind, type MailboxConnector, type MailboxErrorKind } from './connector';
 import { mailboxSettingsDigest, splitSecretSettings, type ProviderModule } from './provider';
 import { ngdpProvider } from './ngdp/provider';
 import { eboksProvider } from './eboks/provider';
@@ -13,6 +13,15 @@ export const PROVIDERS: Record<string, ProviderModule<any, any>> = {
   eboks: eboksProvider,
   mitdk: mitdkProvider,
 };
+
+/** `f`'s failure as the kind of trouble it is (mailbox health), with its message as it was. */
+function setUp<T>(kind: MailboxErrorKind, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw new ConnectorSetupError(kind, e instanceof Error ? e.message : String(e), { cause: e });
+  }
+}
 
 export function providerModule(provider: string): ProviderModule<any, any> {
   const p = PROVIDERS[provider];
@@ -35,14 +44,17 @@ export function connectorFactory(sealer: Sealer, persistSecret: (mailboxId: stri
     const key = digest(mb.secretEnc);
     const hit = cache.get(mb.id);
     if (hit?.key === key) return hit.connector;
-    const p = providerModule(mb.provider);
-    if (!mb.secretEnc) throw new Error(`The ${p.displayName} mailbox of CVR ${mb.cvr} has no credentials configured.`);
+    const p = setUp('settings_invalid', () => providerModule(mb.provider));
+    if (!mb.secretEnc) throw new ConnectorSetupError('credentials_refused', `The ${p.displayName} mailbox of CVR ${mb.cvr} has no credentials configured.`);
+    const sealed = mb.secretEnc;
     // A mailbox saved before a setting moved into the secret still has it in its config: read from there.
-    const split = splitSecretSettings(p, mb.config, JSON.parse(sealer.open(mb.secretEnc).toString('utf8')) as Record<string, unknown>);
-    const config = p.configSchema.parse(split.config);
+    const split = splitSecretSettings(p, mb.config, setUp('credentials_refused', () => JSON.parse(sealer.open(sealed).toString('utf8')) as Record<string, unknown>));
+    const config = setUp('settings_invalid', () => p.configSchema.parse(split.config));
     // Before the credentials are even opened for a connector: the address must be the installation's.
     assertProviderBaseUrl(urls, mb.provider, (config as { baseUrl?: unknown }).baseUrl, mb.cvr);
-    const secret = p.secretSchema.parse(split.secret);
+    const parsed = p.secretSchema.safeParse(split.secret);
+    if (!parsed.success) throw new ConnectorSetupError(credentialsIssueKind(parsed.error), parsed.error.message, { cause: parsed.error });
+    const secret = parsed.data;
     const c = p.createConnector({ id: mb.id, cvr: mb.cvr }, config, secret, {
       async saveSecret(next) {
         const sealed = sealer.seal(JSON.stringify(p.secretSchema.parse(next)));

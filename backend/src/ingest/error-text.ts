@@ -5,7 +5,8 @@
 // error's cause) is kept, CPR numbers masked, control characters removed, and the length bounded.
 import { safeText } from '../util/safe-text';
 import { errorMessage } from '../log';
-import { ProviderError } from './connector';
+import { ConnectorSetupError, ProviderError, type MailboxErrorKind } from './connector';
+import { NgdpCertificateError, certificateErrorKind } from './ngdp/tls';
 import { databaseErrorOf } from '../store/db';
 
 export { safeText };
@@ -17,6 +18,14 @@ export { safeText };
 export function ingestErrorText(e: unknown, doing = 'Fetching failed'): string {
   if (e instanceof ProviderError) return safeText(e.message);
   return safeText(`${doing}: ${errorMessage(e)}`); // errorMessage: the server's words, never the query
+}
+
+/** The kind of an error of fetching or storing (what a person should do), stored beside its sentence. */
+export function ingestErrorKind(e: unknown): MailboxErrorKind {
+  if (e instanceof ProviderError || e instanceof ConnectorSetupError) return e.kind;
+  if (e instanceof NgdpCertificateError) return certificateErrorKind(e); // building the TLS transport
+  if (databaseErrorOf(e)) return 'database';
+  return 'unknown';
 }
 
 /**

@@ -13,7 +13,7 @@ import { acceptLetter, type Accepted } from './accept';
 import { prepared } from '../store/prepared';
 import { providerName, storeQuarantine } from '../store/letters';
 import { ProviderError, type MailboxConnector } from './connector';
-import { ingestErrorText, letterRefusedByDatabase, safeText } from './error-text';
+import { ingestErrorKind, ingestErrorText, letterRefusedByDatabase, safeText } from './error-text';
 import { databaseErrorOf } from '../store/db';
 import {
   FIRST_REASON_SEPARATOR, LETTER_ATTEMPTS, NOT_FETCHED_PREFIX, RECEIPT_NOT_SENT_PREFIX, countFailedAttempt, forgetFailedAttempts, inQuarantine, notFetchedRecord, tombstoneReason,
@@ -60,6 +60,7 @@ export async function pollMailbox(ctx: AppContext, mailbox: MailboxRow, maxLette
         lastFetchAt: sql`now()`, consecutiveFailures: 0, backoffUntil: null, waitingAtLastPoll: sql`${sql.placeholder('seen')}::int`,
         // A letter given up on this poll is named in health; the next clean poll clears it (quarantine keeps it).
         lastError: sql`${sql.placeholder('gaveUp')}::text`,
+        lastErrorKind: sql`CASE WHEN ${sql.placeholder('gaveUp')}::text IS NULL THEN NULL ELSE 'letter_given_up' END`,
         lastErrorAt: sql`CASE WHEN ${sql.placeholder('gaveUp')}::text IS NULL THEN last_error_at ELSE now() END`,
       })
       .where(eq(mailboxes.id, sql.placeholder('id'))).prepare('poll_succeeded')).execute({ seen, gaveUp, id: mailbox.id });
@@ -85,7 +86,7 @@ async function recordPollFailure(ctx: AppContext, mailbox: MailboxRow, e: unknow
   let notRecorded: string | undefined;
   try {
     const [row] = await ctx.db.update(mailboxes)
-      .set({ lastErrorAt: new Date(), lastError: msg, consecutiveFailures: sql`${mailboxes.consecutiveFailures} + 1` })
+      .set({ lastErrorAt: new Date(), lastError: msg, lastErrorKind: ingestErrorKind(e), consecutiveFailures: sql`${mailboxes.consecutiveFailures} + 1` })
       .where(eq(mailboxes.id, mailbox.id)).returning({ failures: mailboxes.consecutiveFailures });
     const until = new Date(Date.now() + backoffMs(row?.failures ?? 1, e));
     await ctx.db.update(mailboxes).set({ backoffUntil: until }).where(eq(mailboxes.id, mailbox.id));
@@ -159,7 +160,7 @@ async function letterFailed(ctx: AppContext, connector: MailboxConnector, mailbo
     const status = e.cause instanceof ProviderError ? e.cause.status : undefined;
     return {
       retry: true,
-      error: new ProviderError(`The ${where} could not be ${STEP_TEXT[step]} (attempt ${n} of ${LETTER_ATTEMPTS}; the mailbox's other letters were taken): ${text}`, true, status),
+      error: new ProviderError('letter_failed', `The ${where} could not be ${STEP_TEXT[step]} (attempt ${n} of ${LETTER_ATTEMPTS}; the mailbox's other letters were taken): ${text}`, true, status),
     };
   }
   forgetFailedAttempts(ctx.db, mailbox.id, providerId);
@@ -221,7 +222,7 @@ async function receiptFailed(ctx: AppContext, mailbox: MailboxRow, providerId: s
     const status = cause instanceof ProviderError ? cause.status : undefined;
     return {
       retry: true,
-      error: new ProviderError(`The ${where} is quarantined, but its INVALID receipt could not be sent (attempt ${n} of ${LETTER_ATTEMPTS}; the mailbox's other letters were taken): ${text}`, true, status),
+      error: new ProviderError('letter_failed', `The ${where} is quarantined, but its INVALID receipt could not be sent (attempt ${n} of ${LETTER_ATTEMPTS}; the mailbox's other letters were taken): ${text}`, true, status),
     };
   }
   forgetFailedAttempts(ctx.db, mailbox.id, providerId);

@@ -114,7 +114,7 @@ export function providerBaseUrlRefusal(policy: ProviderUrlPolicy, provider: stri
 /** A stored mailbox whose address is not (or no longer) allowed: it is not called. Not retryable. */
 export class ProviderUrlRefused extends ProviderError {
   constructor(message: string) {
-    super(message, false);
+    super('settings_invalid', message, false);
     this.name = 'ProviderUrlRefused';
   }
 }

@@ -6,12 +6,17 @@
 // - a letter held (its raw bytes sealed in the row: an invalid MeMo, values the database refused, a
 //   letter given up storing, or one whose INVALID receipt was given up): the stored bytes go through
 //   acceptLetter again, the same path as a pulled letter. Stored (idempotent on the MeMo UUID, so a
-//   letter already stored is not stored, routed or delivered twice) → the row is deleted, only then.
+//   letter already stored is not stored, routed or delivered twice) → the row is deleted in the letter's
+//   own transaction.
 //   Still invalid or still refused → the row stays, with the current reason, and the caller gets
 //   a 422 saying why.
-// A row whose content a data subject request erased (erased_at) has nothing to try: 409.
-import { and, eq, sql } from 'drizzle-orm';
+// A row whose content a data subject request erased (erased_at) has nothing to try: 409 — also when the
+// erase commits while the retry runs, since every write to the row is conditional on it not being erased
+// and the letter is stored only in the transaction that deleted its row (an erase's update waits for
+// that commit, then finds the letter stored: dsr/requests.ts dsrErase).
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { AppContext } from '../context';
+import type { Tx } from '../store/db';
 import { mailboxes, quarantine } from '../store/schema';
 import { addEvent, providerName } from '../store/letters';
 import { maskCpr } from '../../../shared/src/identifiers';
@@ -47,6 +52,16 @@ async function quarantinedRow(ctx: RetryContext, orgId: string, id: string, mail
   return row;
 }
 
+const erasedError = (letter: string, at: Date) => new HttpError(409, 'erased',
+  `${letter} was erased at a data subject's request on ${at.toISOString().slice(0, 10)}: its content is gone, so there is nothing to try again. Retention deletes the record at the end of the retention period.`);
+
+/** After a conditional write to the row matched nothing: 409 when an erase is why, 404 when the row is gone; otherwise null. */
+async function lostRow(db: RetryContext['db'] | Tx, id: string, letter: string): Promise<HttpError | null> {
+  const [now] = await db.select({ erasedAt: quarantine.erasedAt }).from(quarantine).where(eq(quarantine.id, id));
+  if (!now) return new HttpError(404, 'not_found', `${letter} is no longer in quarantine: it may have been tried again or removed meanwhile. Reload the list.`);
+  return now.erasedAt ? erasedError(letter, now.erasedAt) : null;
+}
+
 /** Tries one quarantined letter again; throws an HttpError with a sentence a person can act on when it cannot be taken in. */
 export async function retryQuarantined(ctx: RetryContext, orgId: string, quarantineId: string, opts: RetryOptions): Promise<QuarantineRetryResult> {
   const row = await quarantinedRow(ctx, orgId, quarantineId, opts.mailboxId);
@@ -55,15 +70,18 @@ export async function retryQuarantined(ctx: RetryContext, orgId: string, quarant
   const pollSoon = opts.pollSoon ?? ((id: string) => pollDueNow(ctx.db, id));
   const letter = `The ${provider} letter ${row.providerMessageId}`;
 
-  if (row.erasedAt) {
-    throw new HttpError(409, 'erased', `${letter} was erased at a data subject's request on ${row.erasedAt.toISOString().slice(0, 10)}: its content is gone, so there is nothing to try again. Retention deletes the record at the end of the retention period.`);
-  }
+  if (row.erasedAt) throw erasedError(letter, row.erasedAt);
   if (row.reason.startsWith(NOT_FETCHED_PREFIX)) {
     if (mb.removedAt) {
       throw new HttpError(409, 'mailbox_removed', `${letter} was never fetched, and its mailbox has been removed, so nothing fetches it. Add the ${provider} mailbox of CVR ${mb.cvr} again, then try again.`);
     }
-    // Only the record as it was read: the poll may have changed it meanwhile.
-    await ctx.db.delete(quarantine).where(and(eq(quarantine.id, row.id), eq(quarantine.reason, row.reason)));
+    // Only the record as it was read: the poll may have changed it meanwhile, an erase emptied it.
+    const gone = await ctx.db.delete(quarantine).where(and(eq(quarantine.id, row.id), eq(quarantine.reason, row.reason), isNull(quarantine.erasedAt)))
+      .returning({ id: quarantine.id });
+    if (gone.length === 0) {
+      const lost = await lostRow(ctx.db, row.id, letter);
+      if (lost?.code === 'erased') throw lost;
+    }
     forgetFailedAttempts(ctx.db, mb.id, row.providerMessageId);
     await pollSoon(mb.id);
     ctx.log.info('quarantined letter to be fetched again', { mailboxId: mb.id, providerId: row.providerMessageId, by: opts.actor });
@@ -81,28 +99,34 @@ export async function retryQuarantined(ctx: RetryContext, orgId: string, quarant
     throw new HttpError(409, 'cannot_open', `${letter} cannot be opened: ${ingestErrorText(e, 'Opening it failed')}. If the key-encryption key was rotated, keep the old key in BREVDUE_KEK_PREVIOUS and try again.`);
   }
   const receiptGivenUp = row.reason.startsWith(RECEIPT_NOT_SENT_PREFIX);
+  // First in the letter's transaction, one statement: the row deleted unless erased since it was read
+  // above (then nothing is stored); its lock makes an erase's update wait for this commit.
+  const takeRow = async (tx: Tx) => {
+    const took = await tx.delete(quarantine).where(and(eq(quarantine.id, row.id), isNull(quarantine.erasedAt))).returning({ id: quarantine.id });
+    if (took.length === 0) throw (await lostRow(tx, row.id, letter)) ?? new Error('the quarantine row could not be taken');
+  };
   let r: Accepted;
   try {
-    r = await acceptLetter(ctx, mb, row.providerMessageId, raw, 'retry');
+    r = await acceptLetter(ctx, mb, row.providerMessageId, raw, 'retry', takeRow);
   } catch (e) {
+    if (e instanceof HttpError) throw e;
     const text = ingestErrorText(e, 'Storing it failed');
     if (letterRefusedByDatabase(e)) {
       const reason = `Brevdue's database cannot hold this letter: ${text}`;
-      await keepWithReason(ctx, row.id, reason, receiptGivenUp, mb.id, pollSoon);
+      await keepWithReason(ctx, row.id, letter, reason, receiptGivenUp, mb.id, pollSoon);
       throw new HttpError(422, 'still_refused', `${letter} still cannot be stored: ${reason}. It stays in quarantine.${receiptAgain(receiptGivenUp, provider)} Give this reason to your Brevdue supplier.`);
     }
     throw new HttpError(503, 'store_failed', `${letter} could not be stored this time: ${text}. It stays in quarantine; try again in a few minutes.`);
   }
   if (r.kind === 'quarantined') {
-    // acceptLetter found the row there (no second one): only its reason may need to be today's.
-    await keepWithReason(ctx, row.id, r.reason, receiptGivenUp, mb.id, pollSoon);
+    // acceptLetter leaves a retry's row as it is: only its reason may need to be today's.
+    await keepWithReason(ctx, row.id, letter, r.reason, receiptGivenUp, mb.id, pollSoon);
     // The params let the pane say it in the reader's language: the provider (by its id, the pane names it) and the
     // letter's reason (the validator's own words), never the letter's id.
     throw new HttpError(422, 'still_invalid', `${letter} is still not a valid letter: ${maskCpr(r.reason)}. It stays in quarantine.${receiptAgain(receiptGivenUp, provider)} If the sender sent it like this, ask them to send it again.`,
       { params: { provider: mb.provider, reason: maskCpr(r.reason), receiptAgain: receiptGivenUp ? 1 : 0 } });
   }
-  // Durable now (acceptLetter resolved after the letter's transaction): the row may go.
-  await ctx.db.delete(quarantine).where(eq(quarantine.id, row.id));
+  // Durable now, and the row went in the same transaction (takeRow).
   forgetFailedAttempts(ctx.db, mb.id, row.providerMessageId);
   const { messageId, created } = r.stored;
   if (created) {
@@ -121,9 +145,12 @@ const receiptAgain = (again: boolean, provider: string) => (again ? ` Its INVALI
 
 /**
  * The letter stays: its reason becomes today's. A row whose INVALID receipt was given up loses that
- * mark, so the next poll (soon) tries the receipt again.
+ * mark, so the next poll (soon) tries the receipt again. Not over an erase since the row was read: the
+ * reason may quote the letter (409 then).
  */
-async function keepWithReason(ctx: RetryContext, id: string, reason: string, receiptGivenUp: boolean, mailboxId: string, pollSoon: (id: string) => Promise<void>) {
-  await ctx.db.update(quarantine).set({ reason: maskCpr(reason) }).where(eq(quarantine.id, id));
+async function keepWithReason(ctx: RetryContext, id: string, letter: string, reason: string, receiptGivenUp: boolean, mailboxId: string, pollSoon: (id: string) => Promise<void>) {
+  const kept = await ctx.db.update(quarantine).set({ reason: maskCpr(reason) }).where(and(eq(quarantine.id, id), isNull(quarantine.erasedAt)))
+    .returning({ id: quarantine.id });
+  if (kept.length === 0) throw (await lostRow(ctx.db, id, letter)) ?? new Error('the quarantine row could not be updated');
   if (receiptGivenUp) await pollSoon(mailboxId);
 }

@@ -2,16 +2,17 @@
 //
 // Crash safety: the reply row (sealed MeMo, status `sending`, its messageUUID fixed) is committed
 // BEFORE the NgDP call, so a crash mid-send loses nothing; the row then becomes `sent` (with NgDP's
-// transmissionId) or `failed` (with a sentence for a person). A retry sends the stored MeMo again,
+// transmissionId) or `failed` (with an English sentence; its code, params and NgDP's own words go in
+// the reply_failed event's data, which the pane words from — no column for them). A retry sends the stored MeMo again,
 // byte for byte, under the same messageUUID — never a second, different reply.
 //
 // The receipt: NgDP answers the send with a transmissionId once it has taken the memo in (the
 // simulator also says receiptStatus RECEIVED). That answer is the receipt we record; NgDP's API as
 // we use it has no call to ask a sent memo's later status, so there is no receipt job to poll it.
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import type { AppContext, MailboxRow } from '../context';
-import type { ReplyInfo } from '../../../shared/src/contracts';
+import type { ReplyFailure, ReplyInfo } from '../../../shared/src/contracts';
 import { errorMessage } from '../log';
 import { HttpError } from '../api/errors';
 import { ProviderError } from '../ingest/connector';
@@ -21,7 +22,7 @@ import { openOriginal } from '../store/original';
 import { parseMemo } from '../memo/parse';
 import { MemoError, type Memo } from '../memo/types';
 import { addEvent } from '../store/letters';
-import { cvrNumbers, mailboxes, messages, replies } from '../store/schema';
+import { cvrNumbers, events, mailboxes, messages, replies } from '../store/schema';
 import { buildReplyMemo, replyLabel } from './build';
 import { renderReplyPdf } from './pdf';
 import { checkAttachments, checkReplyable, checkText, type UploadedFile } from './validate';
@@ -73,10 +74,10 @@ async function letterOf(ctx: Ctx, orgId: string, messageId: string) {
   return row;
 }
 
-function view(r: ReplyRow, label: string): ReplyInfo {
+function view(r: ReplyRow, label: string, failure: ReplyFailure | null = null): ReplyInfo {
   return {
     id: r.id, messageId: r.messageId, memoUuid: r.memoUuid, label, status: r.status as ReplyInfo['status'],
-    transmissionId: r.transmissionId, error: r.error, requestedBy: r.requestedBy,
+    transmissionId: r.transmissionId, error: r.error, failure: r.status === 'failed' ? failure : null, requestedBy: r.requestedBy,
     // Masked again when read: rows stored before names were masked.
     attachments: r.attachments.map((a) => ({ ...a, filename: maskCpr(a.filename) })),
     createdAt: r.createdAt.toISOString(), sentAt: r.sentAt?.toISOString() ?? null,
@@ -103,11 +104,32 @@ async function originalOf(ctx: Ctx, messageId: string, rawEnc: Buffer): Promise<
   }
 }
 
+/**
+ * Each failed reply's latest failure, from the letter's reply_failed events (replies has no column for
+ * it). A failure recorded before codes existed has none: the pane shows its `error` sentence.
+ */
+async function failuresOf(ctx: Ctx, orgId: string, messageId: string): Promise<Map<string, ReplyFailure>> {
+  const rows = await ctx.db.select({ data: events.data }).from(events)
+    .where(and(eq(events.orgId, orgId), eq(events.messageId, messageId), eq(events.type, 'reply_failed'))).orderBy(asc(events.id));
+  const out = new Map<string, ReplyFailure>();
+  for (const { data } of rows) {
+    const f = data.failure as ReplyFailure | undefined;
+    if (typeof data.replyId === 'string' && f && typeof f.code === 'string') out.set(data.replyId, f);
+  }
+  return out;
+}
+
 export async function listReplies(ctx: Ctx, orgId: string, messageId: string): Promise<ReplyInfo[]> {
   const letter = await letterOf(ctx, orgId, messageId);
   const rows = await ctx.db.select().from(replies)
     .where(and(eq(replies.orgId, orgId), eq(replies.messageId, messageId))).orderBy(desc(replies.createdAt));
-  return rows.map((r) => view(r, replyLabel(letter.label)));
+  const failures = rows.some((r) => r.status === 'failed') ? await failuresOf(ctx, orgId, messageId) : new Map<string, ReplyFailure>();
+  return rows.map((r) => view(r, replyLabel(letter.label), failures.get(r.id) ?? null));
+}
+
+/** An existing reply found again (the same memoUuid sent twice), with its failure when it failed. */
+async function viewExisting(ctx: Ctx, orgId: string, r: ReplyRow, label: string): Promise<ReplyInfo> {
+  return view(r, label, r.status === 'failed' ? (await failuresOf(ctx, orgId, r.messageId)).get(r.id) ?? null : null);
 }
 
 export async function createReply(ctx: Ctx, orgId: string, messageId: string, actor: Actor, req: ReplyRequest,
@@ -121,7 +143,7 @@ export async function createReply(ctx: Ctx, orgId: string, messageId: string, ac
     const [same] = await ctx.db.select().from(replies).where(eq(replies.memoUuid, req.memoUuid.toLowerCase()));
     if (same) {
       if (same.orgId !== orgId || same.messageId !== messageId) throw new HttpError(409, 'reply_uuid_taken', 'That memoUuid belongs to another reply; start a new reply.');
-      return { reply: view(same, label), created: false };
+      return { reply: await viewExisting(ctx, orgId, same, label), created: false };
     }
   }
 
@@ -160,11 +182,11 @@ export async function createReply(ctx: Ctx, orgId: string, messageId: string, ac
     // The same memoUuid arrived twice at once: the other request owns the send.
     const [other] = await ctx.db.select().from(replies).where(eq(replies.memoUuid, memoUuid));
     if (!other || other.orgId !== orgId || other.messageId !== messageId) throw new HttpError(409, 'reply_uuid_taken', 'That memoUuid belongs to another reply; start a new reply.');
-    return { reply: view(other, label), created: false };
+    return { reply: await viewExisting(ctx, orgId, other, label), created: false };
   }
   ctx.log.info('reply stored', { replyId: row.id, messageId, memoUuid, attachments: files.length });
   const done = await sendStored(ctx, orgId, row, mailbox, xml, letter.senderName, actor, opts.send, now);
-  return { reply: view(done, label), created: true };
+  return { reply: view(done.row, label, done.failure), created: true };
 }
 
 /** Sends a failed reply again (or one a crash left `sending`): the stored MeMo, same messageUUID. */
@@ -187,24 +209,51 @@ export async function retryReply(ctx: Ctx, orgId: string, messageId: string, rep
   if (!claimed) throw new HttpError(409, 'reply_in_progress', 'This reply is being sent right now; wait a moment and look at the timeline.');
   const xml = ctx.sealer.open(claimed.memoEnc).toString('utf8');
   ctx.log.info('reply retried', { replyId, messageId, memoUuid: claimed.memoUuid });
-  return view(await sendStored(ctx, orgId, claimed, mailbox, xml, letter.senderName, actor, opts.send, now), label);
+  const done = await sendStored(ctx, orgId, claimed, mailbox, xml, letter.senderName, actor, opts.send, now);
+  return view(done.row, label, done.failure);
 }
 
-/** A failure in words for the person who sent the reply, and whether it could still have arrived. */
-export function describeSendFailure(e: unknown): string {
-  if (e instanceof ProviderError) {
-    if (e.retryable && e.status === undefined) {
-      return `${e.message} Digital Post may or may not have received the reply; "Try again" sends the very same reply (same message id).`;
-    }
-    return e.retryable
-      ? `${e.message} Nothing was received; try again in a few minutes.`
-      : `${e.message} The reply was not sent; an administrator may need to check the Digital Post settings.`;
+/** NgDP's own error code in a ProviderError's message (client.ts: "Digital Post answered 400 to POST /memos/: CODE: …"). */
+const NGDP_REASON = /^Digital Post answered \d{3} to \S+ \S+(?: \([^)]*\))?: ([A-Z][A-Z0-9_.-]{0,63})(?::|$)/;
+
+/**
+ * Why a send failed, as a code the pane says in its reader's language (codes.error.*), with Digital
+ * Post's own words (English) as the technical detail. What decides the code is what a person can do:
+ * wait and try again, try again knowing it may have arrived, or have an administrator fix something.
+ */
+export function sendFailureOf(e: unknown): ReplyFailure {
+  if (!(e instanceof ProviderError)) return { code: 'reply_send_failed', params: {}, detail: errorMessage(e) };
+  const detail = e.message;
+  const status = e.status;
+  const withStatus: Record<string, number> = status === undefined ? {} : { status };
+  if (e.kind === 'certificate_problem') return { code: 'reply_certificate_problem', params: withStatus, detail };
+  if (e.kind === 'credentials_refused' || status === 401 || status === 403) return { code: 'reply_credentials_refused', params: withStatus, detail };
+  if (status !== undefined && e.retryable) return { code: 'reply_provider_unavailable', params: { status }, detail };
+  // No HTTP answer (a timeout, a dropped connection) or one we cannot read: the memo may have arrived.
+  if (status === undefined && (e.retryable || e.kind === 'provider_answer_unreadable')) return { code: 'reply_uncertain', params: {}, detail };
+  if (status !== undefined) {
+    const reason = NGDP_REASON.exec(detail)?.[1];
+    return { code: 'reply_rejected', params: reason ? { status, reason } : { status }, detail };
   }
-  return `The reply could not be sent (${(e as Error).message}); try again.`;
+  return { code: 'reply_send_failed', params: {}, detail };
+}
+
+/** The failure's English sentence (replies.error, the event's text): for the API's readers that do not know the codes. */
+export function describeSendFailure(e: unknown): string {
+  const f = sendFailureOf(e);
+  switch (f.code) {
+    case 'reply_uncertain':
+      return `${f.detail} Digital Post may or may not have received the reply; "Try again" sends the very same reply (same message id).`;
+    case 'reply_provider_unavailable':
+      return `${f.detail} Nothing was received; try again in a few minutes.`;
+    default:
+      if (!(e instanceof ProviderError)) return `The reply could not be sent (${f.detail}); try again.`;
+      return `${f.detail} The reply was not sent; an administrator may need to check the Digital Post settings.`;
+  }
 }
 
 async function sendStored(ctx: Ctx, orgId: string, row: ReplyRow, mailbox: MailboxRow, xml: string, to: string, actor: Actor,
-  send: ReplySender, now: () => Date): Promise<ReplyRow> {
+  send: ReplySender, now: () => Date): Promise<{ row: ReplyRow; failure: ReplyFailure | null }> {
   const who = actorLabel(actor);
   const files = row.attachments.length;
   const withFiles = files === 0 ? '' : files === 1 ? ' with 1 attachment' : ` with ${files} attachments`;
@@ -213,12 +262,13 @@ async function sendStored(ctx: Ctx, orgId: string, row: ReplyRow, mailbox: Mailb
     transmissionId = await send(mailbox, xml, row.memoUuid);
   } catch (e) {
     const error = describeSendFailure(e);
-    ctx.log.warn('reply not sent', { replyId: row.id, memoUuid: row.memoUuid, error: (e as Error).message });
+    const failure = sendFailureOf(e);
+    ctx.log.warn('reply not sent', { replyId: row.id, memoUuid: row.memoUuid, code: failure.code, error: (e as Error).message });
     return ctx.db.transaction(async (tx) => {
       const [failed] = await tx.update(replies).set({ status: 'failed', error }).where(eq(replies.id, row.id)).returning();
       await addEvent(tx, orgId, row.messageId, 'reply_failed', who, `${who}'s reply to ${to} was not sent: ${error}`,
-        { replyId: row.id, memoUuid: row.memoUuid, actorId: actor.id, to, error });
-      return failed;
+        { replyId: row.id, memoUuid: row.memoUuid, actorId: actor.id, to, error, failure });
+      return { row: failed, failure };
     });
   }
   // Outside the try: a database error after NgDP took the reply must not be recorded as "not sent".
@@ -228,6 +278,6 @@ async function sendStored(ctx: Ctx, orgId: string, row: ReplyRow, mailbox: Mailb
     await addEvent(tx, orgId, row.messageId, 'reply_sent', who,
       `${who} replied to ${to}${withFiles}; Digital Post received the reply (transmission ${transmissionId}).`,
       { replyId: row.id, memoUuid: row.memoUuid, transmissionId, attachments: files, actorId: actor.id, to });
-    return done;
+    return { row: done, failure: null };
   });
 }

@@ -14,13 +14,15 @@
 // content-free tombstone (quarantine_tombstones: mailbox, provider id, dates): a letter whose INVALID
 // receipt never reached the provider is still waiting there, and polls pass it by through that, so it
 // is never fetched and quarantined again (with content a data subject had erased).
-import { and, eq, inArray, isNull, lt, ne, notExists, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, ne, not, notExists, sql } from 'drizzle-orm';
 import type { Sealer } from '../crypto/envelope';
 import type { Db } from '../store/db';
 import { databaseErrorOf, type Tx } from '../store/db';
 import { NOT_FETCHED_PREFIX, tombstoneReason } from '../ingest/letter-failures';
-import { auditLog, cprMentions, documents, events, messages, organisations, quarantine, quarantineNotices, quarantineTombstones, replies } from '../store/schema';
+import { cprMentions, documents, events, messages, organisations, quarantine, quarantineNotices, quarantineTombstones, replies } from '../store/schema';
 import { appendAudit } from '../audit/chain';
+import { lettersDue, lettersHeld, quarantineActedOn, quarantineDue, retentionCuts, type RetentionCuts } from './due';
+import { settleUndelivered } from './not-delivered';
 
 /** What a purged letter's label becomes: the label is content too (it may name an illness). */
 export const PURGED_LABEL = '[slettet]';
@@ -53,6 +55,8 @@ export async function purgeLetters(db: Db, sealer: Sealer, orgId: string, ids: s
       text: reason === 'retention' ? 'Indholdet er slettet: opbevaringsperioden er udløbet' : 'Indholdet er slettet efter en anmodning fra den registrerede',
       data: { reason },
     })));
+    // Nothing of it is delivered any more: queue row, pending deliveries and status (not-delivered.ts).
+    await settleUndelivered(tx, orgId, done, reason);
     return done;
   });
 }
@@ -68,8 +72,7 @@ export interface RetentionRunResult {
   quarantineExpired: number;
 }
 
-/** The audit action of an admin's "try again" on a quarantined letter (API and CLI). */
-export const QUARANTINE_RETRY_ACTION = 'quarantine.retry';
+export { QUARANTINE_RETRY_ACTION } from './due';
 /** The audit action of a quarantined letter nobody acted on, deleted by retention (one entry per letter). */
 export const QUARANTINE_EXPIRED_ACTION = 'quarantine.expired';
 /** quarantine_keep_days when an organisation has not set it: see organisations.quarantine_keep_days. */
@@ -85,25 +88,22 @@ export async function runRetention(db: Db, sealer: Sealer, now = new Date(), bat
   const orgs = await db.select({ id: organisations.id, days: organisations.retentionDays, keepDays: organisations.quarantineKeepDays }).from(organisations);
   const result: RetentionRunResult = { organisations: orgs.length, letters: 0, quarantined: 0, quarantineKept: 0, quarantineExpired: 0 };
   for (const org of orgs) {
-    const cutoff = new Date(now.getTime() - org.days * 86_400_000);
-    const expiry = new Date(cutoff.getTime() - org.keepDays * 86_400_000);
+    const cuts = retentionCuts(now, { retentionDays: org.days, quarantineKeepDays: org.keepDays });
+    const { cutoff } = cuts;
     let letters = 0;
     for (;;) {
-      const due = await db.select({ id: messages.id }).from(messages)
-        .where(and(eq(messages.orgId, org.id), lt(messages.receivedAt, cutoff), eq(messages.legalHold, false), isNull(messages.purgedAt)))
-        .orderBy(messages.receivedAt).limit(batch);
+      const due = await db.select({ id: messages.id }).from(messages).where(lettersDue(org.id, cutoff)).orderBy(messages.receivedAt).limit(batch);
       if (due.length === 0) break;
       const purged = await purgeLetters(db, sealer, org.id, due.map((d) => d.id), 'retention');
       letters += purged.length;
       if (purged.length === 0) break; // all taken by a concurrent run or put on hold meanwhile
     }
-    const q = await purgeQuarantine(db, org.id, cutoff, expiry, { retentionDays: org.days, quarantineKeepDays: org.keepDays });
+    const q = await purgeQuarantine(db, org.id, cuts, { retentionDays: org.days, quarantineKeepDays: org.keepDays });
     result.letters += letters;
     result.quarantined += q.deleted;
     result.quarantineKept += q.kept;
     result.quarantineExpired += q.expired;
-    const [{ held }] = await db.select({ held: sql<number>`count(*)::int` }).from(messages)
-      .where(and(eq(messages.orgId, org.id), lt(messages.receivedAt, cutoff), eq(messages.legalHold, true), isNull(messages.purgedAt)));
+    const [{ held }] = await db.select({ held: sql<number>`count(*)::int` }).from(messages).where(lettersHeld(org.id, cutoff));
     await appendAudit(db, {
       orgId: org.id, actor: 'system', action: 'retention.purge', targetType: 'organisation', targetId: org.id,
       details: {
@@ -121,29 +121,25 @@ export async function runRetention(db: Db, sealer: Sealer, now = new Date(), bat
  * `expiry` (quarantine_keep_days earlier) are deleted each with a quarantine.expired audit entry in
  * the same transaction; the rest are counted as kept. Then notices that name no letter any more go.
  */
-async function purgeQuarantine(db: Db, orgId: string, cutoff: Date, expiry: Date, days: { retentionDays: number; quarantineKeepDays: number }): Promise<{ deleted: number; kept: number; expired: number }> {
-  const past = await db.select({ id: quarantine.id, erasedAt: quarantine.erasedAt, receivedAt: quarantine.receivedAt }).from(quarantine).where(and(eq(quarantine.orgId, orgId), lt(quarantine.receivedAt, cutoff)));
+async function purgeQuarantine(db: Db, orgId: string, cuts: RetentionCuts, days: { retentionDays: number; quarantineKeepDays: number }): Promise<{ deleted: number; kept: number; expired: number }> {
+  const { cutoff } = cuts;
+  // Which rule takes each one (due.ts, shared with the admin's preview): acted on, or expired.
+  const past = await db.select({ id: quarantine.id, acted: sql<boolean>`${quarantineActedOn(orgId)}`, due: sql<boolean>`${quarantineDue(orgId, cuts)}` })
+    .from(quarantine).where(and(eq(quarantine.orgId, orgId), lt(quarantine.receivedAt, cutoff)));
   let deleted = 0;
   let expired = 0;
   if (past.length) {
-    const acted = new Set<string>(past.filter((p) => p.erasedAt).map((p) => p.id));
-    for (let i = 0; i < past.length; i += 500) {
-      const ids = past.slice(i, i + 500).map((p) => p.id);
-      const rows = await db.selectDistinct({ id: auditLog.targetId }).from(auditLog)
-        .where(and(eq(auditLog.orgId, orgId), eq(auditLog.action, QUARANTINE_RETRY_ACTION), eq(auditLog.targetType, 'quarantine'), inArray(auditLog.targetId, ids)));
-      for (const r of rows) if (r.id) acted.add(r.id);
-    }
-    const due = [...acted];
-    for (let i = 0; i < due.length; i += 500) {
+    const acted = past.filter((p) => p.acted).map((p) => p.id);
+    for (let i = 0; i < acted.length; i += 500) {
       deleted += await db.transaction(async (tx) => {
         const gone = await tx.delete(quarantine)
-          .where(and(eq(quarantine.orgId, orgId), lt(quarantine.receivedAt, cutoff), inArray(quarantine.id, due.slice(i, i + 500)))).returning(tombstoneColumns);
+          .where(and(eq(quarantine.orgId, orgId), lt(quarantine.receivedAt, cutoff), inArray(quarantine.id, acted.slice(i, i + 500)))).returning(tombstoneColumns);
         await leaveTombstones(tx, gone);
         return gone.length;
       });
     }
     for (const p of past) {
-      if (!acted.has(p.id) && p.receivedAt < expiry && await expireQuarantined(db, orgId, p.id, expiry, days)) expired++;
+      if (!p.acted && p.due && await expireQuarantined(db, orgId, p.id, cuts, days)) expired++;
     }
   }
   // Notices whose letters are all gone (taken in, deleted) are of no further use once past retention.
@@ -174,12 +170,11 @@ async function leaveTombstones(tx: Tx, rows: { orgId: string; mailboxId: string;
  * neither. A letter tried again meanwhile (an audit entry of its own) is left to the rule above.
  * Another audit writer taking the entry's place aborts the transaction: it is simply run again.
  */
-async function expireQuarantined(db: Db, orgId: string, id: string, expiry: Date, days: { retentionDays: number; quarantineKeepDays: number }): Promise<boolean> {
+async function expireQuarantined(db: Db, orgId: string, id: string, cuts: RetentionCuts, days: { retentionDays: number; quarantineKeepDays: number }): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(async (tx) => {
-        const [row] = await tx.delete(quarantine).where(and(eq(quarantine.id, id), eq(quarantine.orgId, orgId), lt(quarantine.receivedAt, expiry), isNull(quarantine.erasedAt),
-          notExists(tx.select({ one: sql`1` }).from(auditLog).where(and(eq(auditLog.orgId, orgId), eq(auditLog.action, QUARANTINE_RETRY_ACTION), eq(auditLog.targetId, id))))))
+        const [row] = await tx.delete(quarantine).where(and(eq(quarantine.id, id), quarantineDue(orgId, cuts), not(quarantineActedOn(orgId))))
           .returning({ ...tombstoneColumns, noticeId: quarantine.noticeId });
         if (!row) return false;
         await leaveTombstones(tx, [row]);

@@ -15,9 +15,10 @@ import { getRoutingSettings } from './settings';
 import type { Rule } from './types';
 import { apiSuggestion, registryNames } from '../triage/queue';
 import { placeLetter } from '../triage/place';
-import { AUTO_PLACE_MIN_OUTCOMES, autoPlaceRefusal, percent } from '../assistant/model';
+import { AUTO_PLACE_MIN_OUTCOMES, autoPlaceRefusal, offeredSuggestions, percent } from '../assistant/model';
 import { explanationAtRest } from '../assistant/explain';
 import { errorMessage } from '../log';
+import { purgeReasonOf, settleUndelivered } from '../retention/not-delivered';
 import { prepared, preparedSql, rowsOf } from '../store/prepared';
 import type { RoutingExplanation } from '../../../shared/src/contracts';
 
@@ -32,8 +33,15 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
   const [row] = await prepared(ctx.db, 'route_letter', (db) => db.select({ msg: letterColumns, routingVersion: organisations.routingVersion })
     .from(messages).innerJoin(organisations, eq(organisations.id, messages.orgId))
     .where(eq(messages.id, sql.placeholder('id'))).prepare('route_letter')).execute({ id: messageId });
-  if (!row) return; // purged meanwhile
+  if (!row) return; // deleted meanwhile
   const { msg } = row;
+  if (msg.purgedAt) {
+    // Its content is gone: nothing to route or deliver (an empty mail helps no one). The purge settles
+    // this itself; here for a router that claimed the letter before it, or a letter an earlier version
+    // purged while it waited (retention/not-delivered.ts).
+    await ctx.db.transaction((tx) => settleUndelivered(tx, msg.orgId, [messageId], purgeReasonOf(msg.routingFacts)));
+    return;
+  }
   if (msg.status !== 'received') {
     // Already routed: its deliveries carry their own schedule (due_at). A queue row left over would be
     // claimed again and again, so it goes.
@@ -84,9 +92,11 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
       return;
     }
     const suggestions = await ctx.assistant.suggest(msg.orgId, input, registry.ids, registry.names);
-    if (suggestions.length === 0) return;
+    // None worth offering: none to note either; such a first suggestion is far below any threshold (≥ 0.5).
+    const offered = offeredSuggestions(suggestions);
+    if (offered.length === 0) return;
     // The timeline is in clear: its sentences do not name a word of the sealed documents' text.
-    const shown = suggestions.map((s) => ({ ...apiSuggestion(s, registry.names), explanation: explanationAtRest(s, registry.names) }));
+    const shown = offered.map((s) => ({ ...apiSuggestion(s, registry.names), explanation: explanationAtRest(s, registry.names) }));
     const threshold = (await getRoutingSettings(ctx.db, msg.orgId)).autoPlaceThreshold;
     const top = suggestions[0];
     // Confident is not enough: the confidence must rest on people's placements and on something of
@@ -110,14 +120,15 @@ export async function routeStoredLetter(ctx: AppContext, messageId: string): Pro
 
 /**
  * The decision in one statement: claim the letter ('received' → routed/triage; a second attempt finds
- * nothing to claim), take it off the route queue, make its initial deliveries (unique per destination)
- * and put the decision on its timeline. Atomic without a transaction; a crash before it leaves the
- * letter queued. Returns null when the letter was not 'received' any more.
+ * nothing to claim; nor a letter purged meanwhile), take it off the route queue, make its initial
+ * deliveries (unique per destination) and put the decision on its timeline. Atomic without a
+ * transaction; a crash before it leaves the letter queued. Returns null when the letter was not
+ * 'received' (and unpurged) any more.
  */
 async function recordDecision(db: AppContext['db'], messageId: string, status: 'routed' | 'triage',
   targets: { d: string; f: string | null }[], event: { type: string; text: string; data: Record<string, unknown> }): Promise<{ deliveryIds: string[] } | null> {
   const statement = preparedSql(db, 'route_record_decision', () => sql`WITH dequeued AS (DELETE FROM route_queue WHERE message_id = ${sql.placeholder('id')}),
-    claimed AS (UPDATE messages SET status = ${sql.placeholder('status')} WHERE id = ${sql.placeholder('id')} AND status = 'received' RETURNING id, org_id),
+    claimed AS (UPDATE messages SET status = ${sql.placeholder('status')} WHERE id = ${sql.placeholder('id')} AND status = 'received' AND purged_at IS NULL RETURNING id, org_id),
     made AS (
       INSERT INTO deliveries (org_id, message_id, destination_id, reason, folder_path)
       SELECT c.org_id, c.id, t.d, 'initial', t.f FROM claimed c, json_to_recordset(${sql.placeholder('targets')}::json) AS t(d uuid, f text)

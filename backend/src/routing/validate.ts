@@ -110,7 +110,7 @@ export function walkConditions(c: Condition, f: (c: Condition) => void): void {
 }
 
 /** Whether a condition holds for every letter (so far as can be seen from its form). */
-function tautology(c: Condition): boolean {
+export function tautology(c: Condition): boolean {
   if ('always' in c) return true;
   if ('all' in c) return c.all.every(tautology);
   if ('any' in c) {

@@ -27,14 +27,17 @@ export interface StoreResult { messageId: string; created: boolean; status: stri
 /**
  * Stores a parsed letter with its documents, sealed, in one transaction. `texts` (by document position,
  * from routing/document-text.ts documentTexts) are stored with the documents, sealed, and indexed for
- * CPR numbers; without them the text is extracted before the first routing instead.
+ * CPR numbers; without them the text is extracted before the first routing instead. `guard` runs first
+ * in that transaction; what it throws stores nothing (a quarantine retry's lock and check of its row).
  */
-export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, memo: Memo, raw: Buffer, texts?: Map<number, { status: string; text: string | null }>): Promise<StoreResult> {
+export async function storeLetter(db: Db, sealer: Sealer, mailbox: MailboxRef, memo: Memo, raw: Buffer, texts?: Map<number, { status: string; text: string | null }>,
+  guard?: (tx: Tx) => Promise<void>): Promise<StoreResult> {
   const docs = documentRows(memo);
   // The original without the documents' base64 when it rebuilds exactly (memo/original.ts): the
   // documents are stored below, and keeping them twice doubled what each letter wrote.
   const original = compactOriginal(raw, payloadSpansOf(memo), docs.map((d) => ({ position: d.position, content: d.file.content })));
   return db.transaction(async (tx) => {
+    await guard?.(tx);
     const inserted = await tx.insert(messages).values({
       orgId: mailbox.orgId,
       mailboxId: mailbox.id,

@@ -6,6 +6,7 @@ import type { Sealer } from '../crypto/envelope';
 import { cvrNumbers, mailboxes, messages, quarantine } from './schema';
 import { isValidCvr } from '../../../shared/src/identifiers';
 import type { CvrCreate, CvrView, MailboxCreate, MailboxHealth, MailboxUpdate, MailboxView, Provider, QuarantineItem } from '../../../shared/src/contracts';
+import { mailboxErrorKindSchema } from '../../../shared/src/contracts';
 import { providerModule } from '../ingest/connectors';
 import { keepCredentials, publicConfig, splitSecretSettings } from '../ingest/provider';
 import { DEFAULT_PROVIDER_URL_POLICY, providerBaseUrlRefusal, sameBaseUrl, type ProviderUrlPolicy } from '../ingest/provider-urls';
@@ -89,7 +90,7 @@ export async function addMailbox(db: Db, sealer: Sealer, orgId: string, cvr: str
   }
   const values = {
     config: config as Record<string, unknown>, secretEnc: sealer.seal(JSON.stringify(secret)), paused: false, removedAt: null,
-    consecutiveFailures: 0, backoffUntil: null, lastError: null, lastErrorAt: null,
+    consecutiveFailures: 0, backoffUntil: null, lastError: null, lastErrorKind: null, lastErrorAt: null,
   };
   const [row] = existing
     ? await db.update(mailboxes).set(values).where(eq(mailboxes.id, existing.id)).returning()
@@ -205,6 +206,9 @@ export function mailboxHealth(m: MailboxRow, counts: MailboxCounts, now = new Da
     lastFetchAt: m.lastFetchAt?.toISOString() ?? null,
     lastErrorAt: m.lastErrorAt?.toISOString() ?? null,
     lastError: m.lastError,
+    // A kind this version does not know (written by a newer one) is still an error: 'unknown'.
+    lastErrorKind: m.lastError === null || m.lastErrorKind === null ? null
+      : mailboxErrorKindSchema.safeParse(m.lastErrorKind).data ?? 'unknown',
     consecutiveFailures: m.consecutiveFailures,
     nextAttemptAfter: m.backoffUntil && m.backoffUntil > now ? m.backoffUntil.toISOString() : null,
     waitingAtProvider: m.waitingAtLastPoll,

@@ -4,6 +4,7 @@ import { getTableColumns, sql } from 'drizzle-orm';
 import {
   bigint, bigserial, boolean, customType, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
+import type { MailboxErrorKind } from '../../../shared/src/contracts';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => 'bytea',
@@ -62,6 +63,8 @@ export const mailboxes = pgTable('mailboxes', {
   lastFetchAt: ts('last_fetch_at'),
   lastErrorAt: ts('last_error_at'),
   lastError: text('last_error'),
+  /** What a person should do about last_error (a MailboxErrorKind of shared/src/contracts.ts); null before kinds existed. */
+  lastErrorKind: text('last_error_kind').$type<MailboxErrorKind>(),
   /** Failed polls in a row; drives the backoff. */
   consecutiveFailures: integer('consecutive_failures').notNull().default(0),
   /** No poll before this time (provider errors, outages). */
@@ -191,6 +194,11 @@ export const quarantineNotices = pgTable('quarantine_notices', {
   leaseUntil: ts('lease_until'),
   /** An attempt may have sent it (timeout, 5xx, a lease left behind): look before sending again. */
   uncertain: boolean('uncertain').notNull().default(false),
+  /**
+   * The sender the last attempt sent from, written before its sendMail: an uncertain attempt's copy is
+   * looked for there, not in a sender the settings name since. Null: no attempt since this was added.
+   */
+  sentFrom: text('sent_from'),
   lastError: text('last_error'),
   /** How many letters the mail named, to whom and when it went. */
   letters: integer('letters'),
@@ -348,6 +356,13 @@ export const deliveries = pgTable('deliveries', {
    * never both mail; after a failure or a refused sender, when the notice may be tried again.
    */
   deadNoticeUntil: ts('dead_notice_until'),
+  /** The owed dead-letter notice's id, carried by its mail as a named property (so its copy can be found); cleared once recorded. */
+  deadNoticeId: uuid('dead_notice_id'),
+  /**
+   * The sender an attempt at that notice sent from, written before its sendMail and cleared when Graph
+   * answered that it did not send: while set, the next attempt first looks for the copy there.
+   */
+  deadNoticeSentFrom: text('dead_notice_sent_from'),
   attempts: integer('attempts').notNull().default(0),
   graphMessageId: text('graph_message_id'),
   /** The mail's Internet message id: the same whatever id format Outlook uses (the add-in's "This letter"). */

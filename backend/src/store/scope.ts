@@ -6,7 +6,7 @@
 // - cvrs: the caller sees letters to these of the organisation's CVR numbers only (and their mailboxes);
 // - destinationIds: the caller sees letters delivered to one of these destinations only, and may choose
 //   only these when placing or rerouting. Letters in triage have no delivery yet, so a caller limited to
-//   destinations does not see the triage queue.
+//   destinations does not see the triage queue, nor quarantined letters (never delivered: seesQuarantineOf).
 // null = no limit. An empty list = nothing (a grant whose CVR numbers were all removed).
 //
 // A letter seen is not every delivery of it seen: a letter delivered to the caller's destination and
@@ -54,8 +54,17 @@ export const mayUseDestinationFor = (s: Scope, cvr: string, id: string): boolean
 export const seesAllDeliveriesOf = (s: Scope, cvr: string): boolean =>
   s.limits === null || s.limits.some((l) => l.destinationIds === null && (l.cvrs === null || l.cvrs.includes(cvr)));
 
+/**
+ * Whether the scope sees the quarantined letters of a mailbox of `cvr`. They were delivered to nobody,
+ * so, as with the triage queue, only a limit admitting the CVR number without naming destinations does.
+ */
+export const seesQuarantineOf = (s: Scope, cvr: string): boolean => seesAllDeliveriesOf(s, cvr);
+
 /** Whether the scope may see letters of every CVR number and destination (its limits, if any, are all open). */
 const open = (l: Limit) => l.cvrs === null && l.destinationIds === null;
+
+/** Whether the scope sees the whole organisation (no limits, or an open one): it may see what no CVR number or letter narrows. */
+export const seesWholeOrganisation = (s: Scope): boolean => s.limits === null || s.limits.some(open);
 
 /** `messages`, or an alias of it for hand-written SQL (statistics: `alias(messages, 'm')`). */
 type Letters = { orgId: PgColumn; cvr: PgColumn; id: PgColumn };
@@ -97,6 +106,18 @@ export function visibleDeliveries(s: Scope, m: Letters = messages): SQL {
 export function destinationVisibleFor(s: Scope, cvr: SQL, destinationId: SQL): SQL {
   const list = (xs: readonly string[], cast: string) => sql.join(xs.map((x) => sql`${x}${sql.raw(cast)}`), sql`, `);
   return withinLimits(s, sql`true`, (cvrs) => sql`${cvr} in (${list(cvrs, '')})`, (ids) => sql`${destinationId} in (${list(ids, '::uuid')})`);
+}
+
+/**
+ * seesQuarantineOf over a CVR number column or expression (a mailbox's): mailboxes whose trouble with
+ * letters not delivered anywhere (failed polls, quarantine, receipts) the scope sees. `true` without limits.
+ */
+export function quarantineVisibleFor(s: Scope, cvr: SQL | PgColumn): SQL {
+  if (s.limits === null) return sql`true`;
+  const free = s.limits.filter((l) => l.destinationIds === null);
+  if (free.some((l) => l.cvrs === null)) return sql`true`;
+  const cvrs = [...new Set(free.flatMap((l) => l.cvrs!))];
+  return cvrs.length ? sql`${cvr} in (${sql.join(cvrs.map((c) => sql`${c}`), sql`, `)})` : sql`false`;
 }
 
 /**

@@ -6,7 +6,7 @@ import { cvrNumbers, destinations, documents, events, messages, letterColumns } 
 import { routingInputOf } from '../routing/input';
 import { summary } from '../store/read';
 import { routingExplanationSchema, type RoutingExplanation, type Suggestion as ApiSuggestion, type TriageList } from '../../../shared/src/contracts';
-import type { Suggestion } from '../assistant/model';
+import { offeredSuggestions, type Suggestion } from '../assistant/model';
 import { errorMessage } from '../log';
 import { mayUseDestination, visibleLetters, type Scope } from '../store/scope';
 
@@ -49,7 +49,7 @@ export async function listTriage(ctx: AppContext, scope: Scope, q: { limit: numb
     const [{ n }] = await ctx.db.select({ n: count() }).from(documents).where(eq(documents.messageId, m.id));
     let suggestions: ApiSuggestion[] = [];
     try {
-      suggestions = (await ctx.assistant.suggest(orgId, await routingInputOf(ctx, m), registry.ids, registry.names)).map((s) => apiSuggestion(s, registry.names));
+      suggestions = offeredSuggestions(await ctx.assistant.suggest(orgId, await routingInputOf(ctx, m), registry.ids, registry.names)).map((s) => apiSuggestion(s, registry.names));
     } catch (e) {
       ctx.log.warn('no suggestions for a triage letter', { messageId: m.id, error: errorMessage(e) });
     }

@@ -1,6 +1,6 @@
 // Admin › Mailboxes › Jobs: the job runner as operators need it (GET /api/admin/jobs, admins and
 // operators): per job name queued, due now, running, failed recently and the oldest wait, and the
-// organisation's last failed jobs with the server's (CPR-masked) reason. Read-only, with refresh.
+// failures the caller may see, each with the server's (CPR-masked) reason. Read-only, with refresh.
 // Jobs are named in words; the technical name (as in logs and metrics) is secondary text.
 import { Badge, Body1Strong, Button, Caption1, Spinner, Text } from '@fluentui/react-components';
 import type { TFunction } from 'i18next';
@@ -15,11 +15,18 @@ import { useAdminStyles, useResource } from './common';
 
 type JobRow = JobsOverview['jobs'][number];
 
-const KNOWN_JOBS = ['poll-mailbox', 'route-letter', 'deliver', 'ngdp-receipt', 'notify-dead-letter', 'recover-uncertain', 'retention-purge', 'stats-compact'] as const;
+/** Every job the backend names (backend/src/jobs/names.ts; tests/unit/addin-job-names.test.ts holds the two together). */
+export const KNOWN_JOBS = ['poll-mailbox', 'route-letter', 'deliver', 'ngdp-receipt', 'notify-dead-letter', 'recover-uncertain', 'retention-purge', 'stats-compact', 'quarantine-notices'] as const;
 
 /** A job's name in words; a job this pane does not know keeps its technical name. */
 export function jobLabel(name: string, t: TFunction): string {
   return (KNOWN_JOBS as readonly string[]).includes(name) ? t(`jobs.names.${name as typeof KNOWN_JOBS[number]}`) : name;
+}
+
+/** A failure's heading: the job, when, and which attempt it was when the server knows (null: a delivery sent again, say). */
+export function failureTitle(f: JobsOverview['recentFailures'][number], t: TFunction, locale: string): string {
+  const o = { name: jobLabel(f.name, t), date: formatDateTime(f.failedAt, locale, true) };
+  return f.failCount ? t('jobs.failure', { ...o, attempts: f.failCount }) : t('jobs.failureWhen', o);
 }
 
 export function JobsSection() {
@@ -54,7 +61,7 @@ export function JobsSection() {
               <ul className={s.list} data-testid="jobs-failures">
                 {data.recentFailures.map((f, i) => (
                   <li key={`${f.name}-${f.failedAt}-${i}`} className={s.card} data-testid="jobs-failure">
-                    <Text weight="semibold">{t('jobs.failure', { name: jobLabel(f.name, t), date: formatDateTime(f.failedAt, locale, true), attempts: f.failCount })}</Text>
+                    <Text weight="semibold">{failureTitle(f, t, locale)}</Text>
                     <Caption1 className={s.problem}>{f.failReason ?? t('jobs.noReason')}</Caption1>
                   </li>
                 ))}

@@ -19,6 +19,7 @@ import { credentialProblems, credentialsBody, type CertChoice, type Values } fro
 import { serverProblems } from './mailboxes/attach';
 import { problemText, type Translate } from '../../codes';
 import type { MailboxCheck } from './mailboxes/useMailboxCheck';
+import { MailboxErrorExplained, notTheSetup } from './mailboxes/MailboxError';
 
 /**
  * What became of saved credentials (useMailboxCheck): being tried by the poll the save started, working,
@@ -30,7 +31,10 @@ export function CheckBar({ check, kind, provider, name, testId }: {
   const { t } = useTranslation();
   const locale = useLocale();
   const k = (key: string) => `admin.mailboxes.check.${kind}.${key}` as never;
-  const intent = check.phase === 'checking' || check.phase === 'notPolled' ? 'info' : check.phase === 'ok' ? 'success' : check.phase === 'failed' ? 'error' : 'warning';
+  // A failure the saved credentials are not to blame for (the provider down, one letter) is not "they do not work".
+  const elsewhere = check.phase === 'failed' && notTheSetup(check.kind);
+  const intent = check.phase === 'checking' || check.phase === 'notPolled' ? 'info' : check.phase === 'ok' ? 'success'
+    : check.phase === 'failed' && !elsewhere ? 'error' : 'warning';
   return (
     <MessageBar
       intent={intent} layout="multiline" role={check.phase === 'failed' ? 'alert' : 'status'} data-testid={testId} data-check={check.phase}
@@ -40,11 +44,11 @@ export function CheckBar({ check, kind, provider, name, testId }: {
         <span data-testid={`${testId}-text`}>
           {check.phase === 'ok'
             ? t(k('ok'), { provider, name, date: check.at ? formatDateTime(check.at, locale) : '—' })
-            : t(k(check.phase), { provider, name })}
+            : t(k(elsewhere ? 'failedElsewhere' : check.phase), { provider, name })}
         </span>
-        {check.phase === 'failed' && check.error && (
-          <div data-testid={`${testId}-error`}>{t('admin.mailboxes.check.error', { error: check.error })}</div>
-        )}
+        {check.phase === 'failed' && check.error && (check.kind
+          ? <MailboxErrorExplained kind={check.kind} error={check.error} provider={provider} size="bar" testId={`${testId}-error`} />
+          : <div data-testid={`${testId}-error`}>{t('admin.mailboxes.check.error', { error: check.error })}</div>)}
       </MessageBarBody>
     </MessageBar>
   );

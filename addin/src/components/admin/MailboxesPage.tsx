@@ -1,7 +1,8 @@
 // Admin › CVR numbers and mailboxes: add a CVR number (8 digits and modulus 11, checked here and by
 // the server), remove one after confirmation, attach a provider's mailbox to it (admins:
 // mailboxes/AttachMailboxForm.tsx; the new mailbox joins the list at once), and each mailbox's
-// health — state, last successful fetch, last error as the server's sentence, backlog, letters in
+// health — state, last successful fetch, last error (its kind's headline and what to do, in the
+// pane's language, above the server's sentence: mailboxes/MailboxError.tsx), backlog, letters in
 // quarantine — with pause/resume (operators too). A mailbox's quarantined letters open as a list
 // with each one's reason (never its content) and, for admins, "Try again" (POST
 // …/quarantine/:id/retry): taken in, already there, or fetched again at the next poll; a letter
@@ -27,6 +28,7 @@ import { BackfillSection, CheckBar, CredentialsForm } from './MailboxTools';
 import { AttachMailboxForm } from './mailboxes/AttachMailboxForm';
 import { providersToAttach } from './mailboxes/attach';
 import { useMailboxCheck } from './mailboxes/useMailboxCheck';
+import { MailboxErrorExplained } from './mailboxes/MailboxError';
 
 const STATE_COLOUR: Record<MailboxHealth['state'], 'success' | 'warning' | 'danger' | 'informative' | 'subtle'> = {
   ok: 'success', push: 'success', paused: 'subtle', backing_off: 'warning', failing: 'danger', never_fetched: 'informative',
@@ -200,7 +202,7 @@ function AttachMailbox({ c, cvrs, onAttached, onChanged }: {
   );
 }
 
-function MailboxRow({ m, cvrName, busy, onToggle, onQuarantineChanged, onChanged }: {
+export function MailboxRow({ m, cvrName, busy, onToggle, onQuarantineChanged, onChanged }: {
   m: MailboxView; cvrName: string; busy: boolean; onToggle: () => void; onQuarantineChanged: () => void; onChanged: (v: MailboxView) => void;
 }) {
   const s = useAdminStyles();
@@ -226,11 +228,18 @@ function MailboxRow({ m, cvrName, busy, onToggle, onQuarantineChanged, onChanged
       <Caption1 className={s.meta} data-testid="mailbox-last-fetch">
         {h.lastFetchAt ? t('admin.mailboxes.lastFetch', { date: formatDateTime(h.lastFetchAt, locale) }) : t('admin.mailboxes.neverFetched')}
       </Caption1>
-      {h.lastError && (
-        <Caption1 className={s.problem} data-testid="mailbox-last-error">
-          {t('admin.mailboxes.lastError', { date: h.lastErrorAt ? formatDateTime(h.lastErrorAt, locale) : '—', error: h.lastError })}
-        </Caption1>
-      )}
+      {h.lastError && (h.lastErrorKind
+        ? (
+          <MailboxErrorExplained
+            kind={h.lastErrorKind} error={h.lastError} provider={provider} size="row" testId="mailbox-last-error"
+            date={h.lastErrorAt ? formatDateTime(h.lastErrorAt, locale) : '—'}
+          />
+        )
+        : (
+          <Caption1 className={s.problem} data-testid="mailbox-last-error">
+            {t('admin.mailboxes.lastError', { date: h.lastErrorAt ? formatDateTime(h.lastErrorAt, locale) : '—', error: h.lastError })}
+          </Caption1>
+        ))}
       {h.nextAttemptAfter && <Caption1 className={s.meta}>{t('admin.mailboxes.nextAttempt', { date: formatDateTime(h.nextAttemptAfter, locale) })}</Caption1>}
       <Caption1 className={s.meta} data-testid="mailbox-backlog">
         {t('admin.mailboxes.undelivered', { count: h.undelivered })}

@@ -136,6 +136,7 @@ export function RulesPage() {
         rules={state.rules}
         cvrs={cvrs}
         readOnly={!canEdit}
+        onMoved={(moved) => upsert(moved)}
         onClose={() => close(editing.rule?.id)}
         onSaved={(saved, created) => {
           upsert(saved);

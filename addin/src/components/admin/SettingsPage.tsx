@@ -1,14 +1,19 @@
 // Admin › Settings: how long letters' content is kept, and how long past that a letter in quarantine
 // nobody acted on is kept (admins change both, operators read them), and the service notices shown as
 // a banner to everyone in the organisation; and where the mail about a delivery that gave up goes, and from
-// which mailbox (settings/DeliverySection.tsx).
-import { Body1Strong, Button, Caption1, Field, Input, Spinner, Text } from '@fluentui/react-components';
-import { useEffect, useState, type FormEvent } from 'react';
+// which mailbox (settings/DeliverySection.tsx). Shortening retention deletes letters at the next purge
+// for good: while a value is lower the pane shows what would go, and saving asks to confirm it.
+import { Body1Strong, Button, Caption1, Field, Input, MessageBar, MessageBarBody, Spinner, Text } from '@fluentui/react-components';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { retentionSettingsSchema } from '../../../../shared/src/contracts';
+import type { TFunction } from 'i18next';
+import { retentionSettingsSchema, type RetentionPreview, type RetentionSettings } from '../../../../shared/src/contracts';
+import { ApiError, isAbortError } from '../../api/client';
 import { useApi } from '../../api/context';
-import { ErrorBar } from '../ErrorBar';
-import { AdminOnlyNote, InlineError, OutcomeBar, useAdmin, useAdminStyles, useOutcome, useResource } from './common';
+import { formatDate } from '../../format';
+import { useLocale } from '../useLocale';
+import { ErrorBar, describeError } from '../ErrorBar';
+import { AdminOnlyNote, ConfirmDialog, InlineError, OutcomeBar, useAdmin, useAdminStyles, useOutcome, useResource } from './common';
 import { NoticesSection } from './settings/NoticesSection';
 import { DeliverySection } from './settings/DeliverySection';
 
@@ -25,9 +30,60 @@ export function SettingsPage() {
   );
 }
 
+type DueCounts = Pick<RetentionPreview, 'letters' | 'quarantined' | 'keptOnLegalHold' | 'oldestReceivedAt'>;
+
+/** Whether `next` shortens either period: then the server wants deletions confirmed (api/settings.ts). */
+function shortens(next: RetentionSettings, now: RetentionSettings): boolean {
+  return next.retentionDays < now.retentionDays
+    || (next.quarantineKeepDays != null && now.quarantineKeepDays != null && next.quarantineKeepDays < now.quarantineKeepDays);
+}
+
+/** The counts of a 409 retention_deletes_unconfirmed (the server counted again); null for any other error. */
+function unconfirmedCounts(e: unknown): DueCounts | null {
+  if (!(e instanceof ApiError) || e.code !== 'retention_deletes_unconfirmed') return null;
+  const p = e.details.params ?? {};
+  const n = (v: unknown) => (typeof v === 'number' ? v : 0);
+  return { letters: n(p.letters), quarantined: n(p.quarantined), keptOnLegalHold: n(p.keptOnLegalHold), oldestReceivedAt: typeof p.oldest === 'string' && p.oldest ? p.oldest : null };
+}
+
+function previewText(c: DueCounts, t: TFunction, locale: string): string {
+  const date = c.oldestReceivedAt ? formatDate(c.oldestReceivedAt, locale) : '';
+  const letters = t('admin.settings.previewLetters', { count: c.letters });
+  const quarantined = t('admin.settings.previewQuarantined', { count: c.quarantined });
+  const main = c.letters && c.quarantined ? t('admin.settings.previewBoth', { letters, quarantined, date })
+    : c.letters || c.quarantined ? t('admin.settings.previewOne', { what: c.letters ? letters : quarantined, date })
+      : t('admin.settings.previewNone');
+  return c.keptOnLegalHold ? `${main} ${t('admin.settings.previewHeld', { count: c.keptOnLegalHold })}` : main;
+}
+
+/** The server's preview of `settings` (null: none asked), fetched once typing has paused; `preview` absent while counting. */
+function useRetentionPreview(settings: RetentionSettings | null): { preview?: RetentionPreview; error?: unknown } | null {
+  const api = useApi();
+  const key = settings ? `${settings.retentionDays}/${settings.quarantineKeepDays ?? ''}` : '';
+  const [state, setState] = useState<{ key: string; preview?: RetentionPreview; error?: unknown } | null>(null);
+  useEffect(() => {
+    if (!settings) return undefined;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      api.retentionPreview(settings, controller.signal).then(
+        (preview) => setState({ key, preview }),
+        (error) => { if (!isAbortError(error)) setState({ key, error }); },
+      );
+    }, 400);
+    return () => { clearTimeout(timer); controller.abort(); };
+    // `settings` is a fresh object each render; `key` is what it says.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+  if (!settings) return null;
+  return state?.key === key ? state : {};
+}
+
+const daysOf = (v: string) => (/^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN);
+
 function RetentionSection({ isAdmin }: { isAdmin: boolean }) {
   const s = useAdminStyles();
   const { t } = useTranslation();
+  const locale = useLocale();
   const api = useApi();
   const current = useResource((signal) => api.retentionSettings(signal));
   const [value, setValue] = useState('');
@@ -35,6 +91,7 @@ function RetentionSection({ isAdmin }: { isAdmin: boolean }) {
   const [busy, setBusy] = useState(false);
   const [invalid, setInvalid] = useState<{ retention: boolean; keep: boolean }>({ retention: false, keep: false });
   const [error, setError] = useState<unknown>(null);
+  const [confirm, setConfirm] = useState<{ settings: RetentionSettings; counts: DueCounts } | null>(null);
   const { outcome, succeeded, clear } = useOutcome();
 
   useEffect(() => {
@@ -43,31 +100,65 @@ function RetentionSection({ isAdmin }: { isAdmin: boolean }) {
     setKeepValue(current.data.quarantineKeepDays != null ? String(current.data.quarantineKeepDays) : '');
   }, [current.data]);
 
+  // The same rules as the server (shared retentionSettingsSchema), each field told on its own.
+  // A server that does not report the quarantine period is left to keep its own (left out: unchanged).
+  const parsed = useMemo(() => {
+    const keepDays = keepValue.trim() === '' && current.data?.quarantineKeepDays == null ? undefined : daysOf(keepValue);
+    return retentionSettingsSchema.safeParse({ retentionDays: daysOf(value), quarantineKeepDays: keepDays });
+  }, [value, keepValue, current.data]);
+  const lowered = isAdmin && parsed.success && current.data != null && shortens(parsed.data, current.data);
+  const live = useRetentionPreview(lowered && parsed.success ? parsed.data : null);
+
+  const save = async (settings: RetentionSettings, confirmDeletes?: number) => {
+    const saved = await api.putRetentionSettings(confirmDeletes === undefined ? settings : { ...settings, confirmDeletes });
+    current.setData(saved);
+    succeeded(saved.quarantineKeepDays != null
+      ? t('admin.settings.retentionAndQuarantineSaved', { count: saved.retentionDays, keep: t('admin.settings.quarantineKeepLater', { count: saved.quarantineKeepDays }) })
+      : t('admin.settings.retentionSaved', { count: saved.retentionDays }));
+  };
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     clear();
-    const days = (v: string) => (/^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN);
-    // The same rules as the server (shared retentionSettingsSchema), each field told on its own.
-    // A server that does not report the quarantine period is left to keep its own (left out: unchanged).
-    const keepDays = keepValue.trim() === '' && current.data?.quarantineKeepDays == null ? undefined : days(keepValue);
-    const parsed = retentionSettingsSchema.safeParse({ retentionDays: days(value), quarantineKeepDays: keepDays });
     const wrong = (field: string) => !parsed.success && parsed.error.issues.some((i) => i.path[0] === field);
     setInvalid({ retention: wrong('retentionDays'), keep: wrong('quarantineKeepDays') });
     if (!parsed.success) return;
+    const settings = parsed.data;
     setBusy(true);
     setError(null);
     try {
-      const saved = await api.putRetentionSettings(parsed.data);
-      current.setData(saved);
-      succeeded(saved.quarantineKeepDays != null
-        ? t('admin.settings.retentionAndQuarantineSaved', { count: saved.retentionDays, keep: t('admin.settings.quarantineKeepLater', { count: saved.quarantineKeepDays }) })
-        : t('admin.settings.retentionSaved', { count: saved.retentionDays }));
+      // Counted again now, not taken from the preview shown while typing: that may be a moment old.
+      if (current.data && shortens(settings, current.data)) {
+        const p = await api.retentionPreview(settings);
+        if (p.letters + p.quarantined > 0) {
+          setConfirm({ settings, counts: p });
+          return;
+        }
+      }
+      await save(settings);
     } catch (err) {
-      setError(err);
+      // The server found deletions the pane did not expect (another admin changed the settings meanwhile).
+      const counts = unconfirmedCounts(err);
+      if (counts) setConfirm({ settings, counts });
+      else setError(err);
     } finally {
       setBusy(false);
     }
   };
+
+  const confirmSave = async () => {
+    if (!confirm) return;
+    try {
+      await save(confirm.settings, confirm.counts.letters + confirm.counts.quarantined);
+      setConfirm(null);
+    } catch (err) {
+      // More would go than the admin confirmed: show the new numbers; the dialog says why it asks again.
+      const counts = unconfirmedCounts(err);
+      if (counts) setConfirm({ settings: confirm.settings, counts });
+      throw err;
+    }
+  };
+  const liveTotal = live?.preview ? live.preview.letters + live.preview.quarantined : 0;
 
   const days = current.data?.retentionDays;
   const keep = current.data?.quarantineKeepDays;
@@ -96,6 +187,15 @@ function RetentionSection({ isAdmin }: { isAdmin: boolean }) {
           >
             <Input type="number" min={7} max={3650} step={1} value={keepValue} onChange={(_, d) => { setKeepValue(d.value); setInvalid((x) => ({ ...x, keep: false })); }} disabled={busy} data-testid="quarantine-keep-input" />
           </Field>
+          {live && (
+            <MessageBar intent={liveTotal > 0 ? 'warning' : 'info'} layout="multiline" role="status" data-testid="retention-preview" data-deletes={liveTotal}>
+              <MessageBarBody>
+                {live.preview ? previewText(live.preview, t, locale)
+                  : live.error != null ? t('admin.settings.previewFailed', { error: describeError(live.error, t) })
+                    : t('admin.settings.previewCounting')}
+              </MessageBarBody>
+            </MessageBar>
+          )}
           {error != null && <InlineError title={t('admin.settings.retentionFailed')} error={error} />}
           <div className={s.actions}>
             <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined} data-testid="retention-save">
@@ -103,6 +203,18 @@ function RetentionSection({ isAdmin }: { isAdmin: boolean }) {
             </Button>
           </div>
         </form>
+      )}
+      {confirm && (
+        <ConfirmDialog
+          testId="retention-confirm"
+          title={t('admin.settings.confirmTitle')}
+          intro={<><span data-testid="retention-confirm-text">{previewText(confirm.counts, t, locale)}</span> {t('admin.settings.confirmFinal')}</>}
+          confirmLabel={t('admin.settings.confirmSave')}
+          busyLabel={t('admin.settings.retentionSaving')}
+          failedTitle={t('admin.settings.retentionFailed')}
+          onConfirm={confirmSave}
+          onClose={() => setConfirm(null)}
+        />
       )}
       <OutcomeBar outcome={outcome} onDismiss={clear} />
     </section>

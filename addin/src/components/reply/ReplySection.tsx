@@ -5,10 +5,11 @@ import {
   Badge, Button, Caption1, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle, Spinner, Subtitle2, Text,
   makeStyles, tokens,
 } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MessageDetail, ReplyInfo } from '../../../../shared/src/contracts';
 import { isAbortError } from '../../api/client';
+import { replyFailureText, type Translate } from '../../codes';
 import { useApi } from '../../api/context';
 import { useActionPermission } from '../../api/session';
 import { formatDateTime, isPast } from '../../format';
@@ -16,7 +17,9 @@ import { ActionButton } from '../ActionButton';
 import { SendIcon } from '../icons';
 import { describeActionError } from '../LetterActions';
 import { useLocale } from '../useLocale';
+import { useReturnFocus } from '../useReturnFocus';
 import { replyBlocked } from './checks';
+import { hasDraft } from './drafts';
 import { ReplyDialog } from './ReplyDialog';
 
 const useStyles = makeStyles({
@@ -32,11 +35,17 @@ const useStyles = makeStyles({
   top: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
   name: { overflowWrap: 'anywhere', minWidth: 0 },
   failure: { color: tokens.colorPaletteRedForeground1, overflowWrap: 'anywhere' },
+  detail: { color: tokens.colorNeutralForeground3, overflowWrap: 'anywhere' },
 });
 
 const STATUS_COLOR = { sending: 'informative', sent: 'success', failed: 'danger' } as const;
 
-export function ReplySection({ message, onChanged }: { message: MessageDetail; onChanged: () => void }) {
+export function ReplySection({ message, onChanged, focusFallback }: {
+  message: MessageDetail;
+  onChanged: () => void;
+  /** Where the focus goes when the dialog closes and its button is gone or disabled. */
+  focusFallback?: RefObject<HTMLElement | null>;
+}) {
   const s = useStyles();
   const { t } = useTranslation();
   const api = useApi();
@@ -47,6 +56,8 @@ export function ReplySection({ message, onChanged }: { message: MessageDetail; o
   const [replies, setReplies] = useState<ReplyInfo[] | null>(null);
   const [retrying, setRetrying] = useState<string | null>(null);
   const timelineLength = message.timeline.length;
+  const returnFocus = useReturnFocus(focusFallback);
+  const close = () => { setOpen(false); returnFocus.restore(); };
 
   // Reload with every refresh of the detail (a new reply adds a timeline event).
   useEffect(() => {
@@ -67,13 +78,23 @@ export function ReplySection({ message, onChanged }: { message: MessageDetail; o
       const done = await api.retryReply(message.id, r.id);
       setOutcome(done.status === 'sent'
         ? { intent: 'success', title: t('reply.sent'), text: t('reply.sentText', { id: done.transmissionId }) }
-        : { intent: 'error', title: t('reply.failed'), text: done.error ?? '' });
+        : { intent: 'error', title: t('reply.failed'), text: replyFailureText(done, t as unknown as Translate).text });
     } catch (e) {
       setOutcome({ intent: 'error', title: t('reply.failed'), text: describeActionError(e, t) });
     } finally {
       setRetrying(null);
       onChanged();
     }
+  }
+
+  function failureLines(reply: ReplyInfo) {
+    const f = replyFailureText(reply, t as unknown as Translate);
+    return (
+      <>
+        <Caption1 className={s.failure} data-testid="reply-error">{f.text}</Caption1>
+        {f.detail && <Caption1 className={s.detail} data-testid="reply-error-detail">{t('reply.technicalDetail', { detail: f.detail })}</Caption1>}
+      </>
+    );
   }
 
   return (
@@ -87,13 +108,14 @@ export function ReplySection({ message, onChanged }: { message: MessageDetail; o
       <div>
         <ActionButton
           icon={<SendIcon />}
-          onClick={() => { setOutcome(null); setOpen(true); }}
+          onClick={(e) => { setOutcome(null); returnFocus.remember(e.currentTarget); setOpen(true); }}
           unavailableReason={reason}
           data-testid="action-reply"
         >
           {t('reply.action')}
         </ActionButton>
       </div>
+      {!open && !blocked && hasDraft(message.id) && <Caption1 className={s.muted} data-testid="reply-draft-note">{t('reply.draftKept')}</Caption1>}
 
       {outcome && (
         <MessageBar intent={outcome.intent} layout="multiline" role={outcome.intent === 'error' ? 'alert' : 'status'} data-testid="reply-result" data-intent={outcome.intent}>
@@ -120,7 +142,7 @@ export function ReplySection({ message, onChanged }: { message: MessageDetail; o
                 {r.attachments.length > 0 && ` · ${t('reply.attachments', { count: r.attachments.length })}`}
               </Caption1>
               {r.transmissionId && <Caption1 className={s.muted} data-testid="reply-transmission">{t('reply.sentText', { id: r.transmissionId })}</Caption1>}
-              {r.status === 'failed' && r.error && <Caption1 className={s.failure} data-testid="reply-error">{r.error}</Caption1>}
+              {r.status === 'failed' && (r.error || r.failure) && failureLines(r)}
               {r.status === 'failed' && !blocked && (
                 <div>
                   <Button size="small" onClick={() => retry(r)} disabled={retrying !== null}
@@ -137,9 +159,9 @@ export function ReplySection({ message, onChanged }: { message: MessageDetail; o
       {open && (
         <ReplyDialog
           message={message}
-          onClose={() => setOpen(false)}
+          onClose={close}
           onSent={(r) => {
-            setOpen(false);
+            close();
             setOutcome({ intent: 'success', title: t('reply.sent'), text: t('reply.sentText', { id: r.transmissionId }) });
             onChanged();
           }}

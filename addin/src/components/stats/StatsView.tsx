@@ -4,7 +4,7 @@
 import {
   Body1Strong, Button, Caption1, Field, Input, Select, Spinner, Subtitle2, Text, makeStyles, mergeClasses, tokens,
 } from '@fluentui/react-components';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StatsBy, StatsGranularity, StatsResponse } from '../../../../shared/src/contracts';
 import { isAbortError } from '../../api/client';
@@ -16,6 +16,8 @@ import { ErrorBar } from '../ErrorBar';
 import { InboxIcon } from '../icons';
 import { useLocale } from '../useLocale';
 import { BreakdownChart, OverTimeChart } from './StatsCharts';
+import { breakdownLabels } from './labels';
+import type { Translate } from '../../codes';
 import { MAX_DAYS, copenhagenToday, daysBetween, formatBucket, presetPeriod, type Preset } from './period';
 import { saveBlob } from '../download';
 
@@ -47,6 +49,11 @@ const useStyles = makeStyles({
   },
   // Hidden on screen, still read by screen readers.
   srOnly: { position: 'absolute', width: '1px', height: '1px', overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' },
+  // The breakdown: name, fetched and automation only, so the rate fits 350 px without scrolling; the
+  // other counts under the name.
+  breakdownTable: { '& th:first-child, & td:first-child': { width: '60%' } },
+  rowName: { display: 'block' },
+  rowDetails: { display: 'block', fontWeight: tokens.fontWeightRegular, color: tokens.colorNeutralForeground3 },
   center: { display: 'flex', justifyContent: 'center', padding: tokens.spacingVerticalXXL },
 });
 
@@ -91,12 +98,6 @@ export default function StatsView() {
   const nf = useMemo(() => new Intl.NumberFormat(locale), [locale]);
   const n = (v: number) => nf.format(v);
   const rate = (r: number | null) => (r === null ? t('stats.noRate') : formatPercent(r, locale));
-  const groupLabel = useCallback((row: StatsResponse['breakdown'][number], by: StatsBy) => {
-    if (row.key === null) return t('stats.other');
-    if (by === 'channel') return t(`provider.${row.key}` as 'provider.ngdp', { defaultValue: row.label });
-    if (by === 'cvr' && row.label !== row.key) return `${row.label} (${row.key})`;
-    return row.label;
-  }, [t]);
 
   const exportCsv = async () => {
     setExporting(true);
@@ -121,6 +122,7 @@ export default function StatsView() {
   const byName = t(`stats.${f.by}`).toLowerCase();
   const empty = data !== null && data.totals.fetched === 0;
   const current = data && data.by === f.by ? data : null;
+  const labels = useMemo(() => (current ? breakdownLabels(current.breakdown, current.by, t as unknown as Translate) : []), [current, t]);
 
   return (
     <section className={s.root} data-testid="stats-view" aria-labelledby="stats-title" aria-busy={loading}>
@@ -234,24 +236,27 @@ export default function StatsView() {
                 <section className={s.section} aria-labelledby="stats-breakdown" data-testid="stats-breakdown" data-by={current.by}>
                   <Body1Strong id="stats-breakdown">{t('stats.breakdownTitle', { by: byName })}</Body1Strong>
                   <BreakdownChart
-                    rows={current.breakdown.map((r) => ({ label: groupLabel(r, current.by), fetched: r.fetched }))}
+                    rows={current.breakdown.map((r, i) => ({ label: labels[i], fetched: r.fetched }))}
                     locale={locale}
                     label={t('stats.breakdownDescription', { by: byName })}
                   />
                   <div className={s.tableWrap} tabIndex={0} role="region" aria-label={t('stats.breakdownTitle', { by: byName })}>
-                    <table className={s.table} data-testid="stats-breakdown-table">
+                    <table className={mergeClasses(s.table, s.breakdownTable)} data-testid="stats-breakdown-table">
                       <caption className={s.srOnly}>{t('stats.breakdownTitle', { by: byName })}</caption>
                       <thead>
                         <tr>
-                          <th scope="col">{t(`stats.${current.by}`)}</th><th scope="col">{t('stats.fetched')}</th><th scope="col">{t('stats.delivered')}</th>
-                          <th scope="col">{t('stats.triage')}</th><th scope="col">{t('stats.rate')}</th>
+                          <th scope="col">{t(`stats.${current.by}`)}</th><th scope="col">{t('stats.fetched')}</th>
+                          <th scope="col" data-testid="stats-breakdown-rate">{t('stats.rate')}</th>
                         </tr>
                       </thead>
                       <tbody>
-                        {current.breakdown.map((r) => (
+                        {current.breakdown.map((r, i) => (
                           <tr key={r.key ?? '(other)'}>
-                            <th scope="row">{groupLabel(r, current.by)}</th>
-                            <td>{n(r.fetched)}</td><td>{n(r.delivered)}</td><td>{n(r.triage)}</td><td>{rate(r.automationRate)}</td>
+                            <th scope="row">
+                              <span className={s.rowName} data-testid="stats-group-name">{labels[i]}</span>
+                              <Caption1 className={s.rowDetails}>{t('stats.rowDetails', { delivered: n(r.delivered), triage: n(r.triage) })}</Caption1>
+                            </th>
+                            <td>{n(r.fetched)}</td><td data-testid="stats-group-rate">{rate(r.automationRate)}</td>
                           </tr>
                         ))}
                       </tbody>

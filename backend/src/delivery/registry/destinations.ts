@@ -9,7 +9,7 @@ import type { Sealer } from '../../crypto/envelope';
 import { destinations, rules } from '../../store/schema';
 import { HttpError } from '../../api/errors';
 import { displayFolderPath } from '../mailbox';
-import type { DestinationChoice, DestinationCreate, DestinationKind, DestinationUpdate, DestinationView } from '../../../../shared/src/contracts';
+import type { DestinationChoice, DestinationCreate, DestinationKind, DestinationUpdate, DestinationView, Problem } from '../../../../shared/src/contracts';
 import { destinationRefusal, refusalWithoutAllowList, type DestinationPolicy } from './allowed';
 
 export type DestinationRow = typeof destinations.$inferSelect;
@@ -24,7 +24,14 @@ export interface DestinationTarget {
   webhookUrl: string | null;
 }
 
-export type DestinationChecker = (t: DestinationTarget) => Promise<string[]>;
+/**
+ * One thing the check found wrong: a stable code the task pane says in the admin's language, params
+ * (names, never ids; `field`: the form field to change, `reason`: Graph's English detail) and the
+ * English sentence (API clients, logs, and a re-check's stored checkProblems).
+ */
+export type CheckProblem = Problem;
+
+export type DestinationChecker = (t: DestinationTarget) => Promise<CheckProblem[]>;
 
 export function destinationView(d: DestinationRow): DestinationView {
   return {
@@ -106,10 +113,12 @@ export function destinationChoice(d: DestinationRow, policy: DestinationPolicy |
   };
 }
 
-async function refuseProblems(check: DestinationChecker, t: DestinationTarget): Promise<string[]> {
+/** 422 destination_check_failed with each problem coded (details.problems), so the pane says them at their fields. */
+async function refuseProblems(check: DestinationChecker, t: DestinationTarget): Promise<void> {
   const problems = await check(t);
-  if (problems.length) throw new HttpError(422, 'destination_check_failed', `The destination was not saved: ${problems.join(' ')}`);
-  return problems;
+  if (problems.length) {
+    throw new HttpError(422, 'destination_check_failed', `The destination was not saved: ${problems.map((p) => p.message).join(' ')}`, { problems });
+  }
 }
 
 async function refuseDuplicateName(db: Db, orgId: string, displayName: string, exceptId?: string) {
@@ -165,7 +174,8 @@ export async function recheckDestination(db: Db, sealer: Sealer, check: Destinat
   policy?: DestinationPolicy): Promise<DestinationRow> {
   const cur = await getDestination(db, orgId, id);
   const refusal = destinationRefusal(policy, orgId, cur);
-  const problems = refusal ? [refusal.message] : await check(targetOf(cur, sealer));
+  // Stored as sentences (check_problems is a list of strings).
+  const problems = refusal ? [refusal.message] : (await check(targetOf(cur, sealer))).map((p) => p.message);
   const [row] = await db.update(destinations).set({ checkProblems: problems, checkedAt: new Date() }).where(eq(destinations.id, id)).returning();
   return row;
 }

@@ -81,9 +81,9 @@ export function createEboksClient(o: EboksClientOptions) {
     const inbox = find(inboxName);
     const archive = find(archiveName);
     const names = all.map((f) => `"${f.name}"`).join(', ') || 'none';
-    if (!inbox) throw new ProviderError(`The e-Boks of CVR ${o.cvr} has no folder named "${inboxName}" (folders: ${names}); set inboxFolder to the inbox's name.`, false);
+    if (!inbox) throw new ProviderError('not_set_up_at_provider', `The e-Boks of CVR ${o.cvr} has no folder named "${inboxName}" (folders: ${names}); set inboxFolder to the inbox's name.`, false);
     if (!archive) {
-      throw new ProviderError(`The e-Boks of CVR ${o.cvr} has no folder named "${archiveName}" (folders: ${names}); `
+      throw new ProviderError('not_set_up_at_provider', `The e-Boks of CVR ${o.cvr} has no folder named "${archiveName}" (folders: ${names}); `
         + 'create it in e-Boks or set archiveFolder: fetched letters are moved there.', false);
     }
     folderIds = { inbox: inbox.id, archive: archive.id };
@@ -94,7 +94,7 @@ export function createEboksClient(o: EboksClientOptions) {
     const { inbox } = await resolveFolders();
     const xml = readXml((await get(`/mail/folder/${encodeURIComponent(inbox)}`, { skip: String(skip), take: String(take) })).body, 'a message list');
     const folder = xml.FolderInfo ?? Object.values(xml).find((v) => v && typeof v === 'object' && 'Messages' in (v as object));
-    if (!folder || typeof folder !== 'object') throw new ProviderError('e-Boks sent a message list without a folder element; will try again.', true);
+    if (!folder || typeof folder !== 'object') throw new ProviderError('provider_answer_unreadable', 'e-Boks sent a message list without a folder element; will try again.', true);
     const infos = arr((folder as Record<string, any>).Messages?.MessageInfo as Record<string, unknown>[] | undefined);
     return infos.map((m) => ({
       id: String(m['@_id']),
@@ -109,7 +109,7 @@ export function createEboksClient(o: EboksClientOptions) {
     const { inbox } = await resolveFolders();
     const xml = readXml((await get(`/mail/folder/${encodeURIComponent(inbox)}/message/${encodeURIComponent(id)}`)).body, `message ${id}`);
     const m = xml.Message as Record<string, any> | undefined;
-    if (!m?.['@_id']) throw new ProviderError(`e-Boks sent message ${id} without its Message element; will try again.`, true);
+    if (!m?.['@_id']) throw new ProviderError('provider_answer_unreadable', `e-Boks sent message ${id} without its Message element; will try again.`, true);
     const attachments = arr(m.Attachements?.AttachmentInfo as Record<string, unknown>[] | undefined).map((a) => ({
       id: String(a['@_id']), name: String(a['@_name'] ?? ''), format: String(a['@_format'] ?? ''),
     }));
@@ -161,7 +161,7 @@ export function createEboksClient(o: EboksClientOptions) {
       const documents = [...(m.format ? [{ id: m.id, name: m.name }] : []), ...m.attachments];
       for (const d of documents) {
         const bytes = await content(d.id);
-        if (!bytes) throw new ProviderError(`e-Boks lists document ${d.id} ("${d.name}") of message ${id} but has no content for it; will try again.`, true, 404);
+        if (!bytes) throw new ProviderError('letter_failed', `e-Boks lists document ${d.id} ("${d.name}") of message ${id} but has no content for it; will try again.`, true, 404);
         files.set(d.id, bytes);
       }
       return eboksToRaw(o.cvr, user.name || undefined, m, files);

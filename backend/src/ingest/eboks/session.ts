@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { withTimeout } from '../../util/timeout';
-import { ProviderError } from '../connector';
+import { ProviderError, kindOfStatus } from '../connector';
 import { providerErrorDetail } from '../provider-error-body';
 
 export const EBOKS_XML_NS = 'urn:eboks:mobile:1.0.0';
@@ -86,7 +86,7 @@ export const eboksXml = new XMLParser({
 export function readXml(body: Buffer, what: string): Record<string, any> {
   const text = body.toString('utf8');
   if (text.trim() === '' || XMLValidator.validate(text) !== true) {
-    throw new ProviderError(`e-Boks sent ${what} we cannot read (truncated or malformed XML); will try again.`, true);
+    throw new ProviderError('provider_answer_unreadable', `e-Boks sent ${what} we cannot read (truncated or malformed XML); will try again.`, true);
   }
   return eboksXml.parse(text) as Record<string, any>;
 }
@@ -123,7 +123,7 @@ export class EboksSession {
       if (answer.status !== 401) return answer;
       this.invalidate();
       if (attempt >= 1) {
-        throw new ProviderError(`e-Boks refused the session right after a fresh logon (401 to ${method} ${path}); `
+        throw new ProviderError('credentials_refused', `e-Boks refused the session right after a fresh logon (401 to ${method} ${path}); `
           + 'check that the device id and activation code belong together.', false, 401);
       }
     }
@@ -154,7 +154,7 @@ export class EboksSession {
       + `<User identity="${xmlAttr(c.identity)}" identityType="${xmlAttr(c.identityType)}" nationality="${xmlAttr(c.nationality)}" pincode="${xmlAttr(c.password)}"/></Logon>`;
     const answer = await this.exchange('PUT', '/session', auth, { body, contentType: 'application/xml' });
     if (answer.status === 401 || answer.status === 403) {
-      throw new ProviderError(`e-Boks refused the logon for identity ${mask(c.identity)} (${answer.status}): check the password, `
+      throw new ProviderError('credentials_refused', `e-Boks refused the logon for identity ${mask(c.identity)} (${answer.status}): check the password, `
         + 'the activation code and the device id it was issued for, then save the credentials again.', false, answer.status);
     }
     if (answer.status !== 200) throw statusError(answer, 'PUT', '/session');
@@ -162,7 +162,7 @@ export class EboksSession {
     const xml = readXml(answer.body, 'a logon answer');
     const u = xml.Session?.User;
     if (!h.sessionid || !h.nonce || !u?.['@_userId']) {
-      throw new ProviderError('e-Boks accepted the logon but sent no session id, nonce or user id; will try again.', true);
+      throw new ProviderError('provider_answer_unreadable', 'e-Boks accepted the logon but sent no session id, nonce or user id; will try again.', true);
     }
     const user = { userId: String(u['@_userId']), name: String(u['@_name'] ?? '') };
     this.state = { user, sessionId: h.sessionid, nonce: h.nonce };
@@ -190,19 +190,19 @@ export class EboksSession {
       try {
         res = await fetch(url, { method, headers, body: init.body, signal, ...(this.o.dispatcher ? { dispatcher: this.o.dispatcher } : {}) } as RequestInit);
       } catch (e) {
-        throw new ProviderError(`e-Boks ${method} ${path} ${describeFailure(e)}; will try again.`, true);
+        throw new ProviderError('provider_unavailable', `e-Boks ${method} ${path} ${describeFailure(e)}; will try again.`, true);
       }
       let body: Buffer;
       try {
         body = Buffer.from(await res.arrayBuffer());
       } catch (e) {
-        throw new ProviderError(`e-Boks broke off the answer to ${method} ${path} (${describeFailure(e)}); will try again.`, true);
+        throw new ProviderError('provider_answer_unreadable', `e-Boks broke off the answer to ${method} ${path} (${describeFailure(e)}); will try again.`, true);
       }
       // fetch decompresses, and Content-Length is then the compressed size: compare only unencoded
       // bodies. A compressed one cut short fails in fetch itself, and the XML reader refuses half a document.
       const declared = Number(res.headers.get('content-length') ?? NaN);
       if (!isEncoded(res.headers) && Number.isFinite(declared) && declared !== body.length) {
-        throw new ProviderError(`e-Boks sent ${body.length} of ${declared} bytes for ${method} ${path}; will try again.`, true);
+        throw new ProviderError('provider_answer_unreadable', `e-Boks sent ${body.length} of ${declared} bytes for ${method} ${path}; will try again.`, true);
       }
       return { status: res.status, headers: res.headers, body };
     });
@@ -220,7 +220,7 @@ export function statusError(a: RawAnswer, method: string, path: string): Provide
   const retryable = a.status >= 500 || a.status === 429 || a.status === 408;
   // Only e-Boks's own error code and message, bounded and cleaned: never the body as it came.
   const detail = providerErrorDetail(a.body, 'eboks');
-  return new ProviderError(`e-Boks answered ${a.status} to ${method} ${path}${retryable ? ' (will try again)' : ''}${detail ? `: ${detail}` : '.'}`, retryable, a.status);
+  return new ProviderError(kindOfStatus(a.status), `e-Boks answered ${a.status} to ${method} ${path}${retryable ? ' (will try again)' : ''}${detail ? `: ${detail}` : '.'}`, retryable, a.status);
 }
 
 function describeFailure(e: unknown): string {

@@ -72,7 +72,7 @@ export function mitdkProviderId(dataSource: string, mailboxId: string, messageId
 
 export function parseMitdkProviderId(pid: string): { dataSource: string; mailboxId: string; messageId: string } {
   const parts = pid.split('/');
-  if (parts.length !== 3 || parts.some((p) => p === '')) throw new ProviderError(`"${pid}" is not a mit.dk message id of this connector.`, false);
+  if (parts.length !== 3 || parts.some((p) => p === '')) throw new ProviderError('unknown', `"${pid}" is not a mit.dk message id of this connector.`, false);
   const [dataSource, mailboxId, messageId] = parts.map(decodeURIComponent);
   return { dataSource, mailboxId, messageId };
 }
@@ -101,25 +101,25 @@ export function createMitdkClient(o: MitdkClientOptions) {
   async function resolveBoxes(): Promise<Box[]> {
     if (boxes) return boxes;
     const parsed = mailboxesSchema.safeParse(readJson(await ok('GET', '/mailboxes'), 'a mailbox list'));
-    if (!parsed.success) throw new ProviderError('mit.dk sent a mailbox list we cannot read; will try again.', true);
+    if (!parsed.success) throw new ProviderError('provider_answer_unreadable', 'mit.dk sent a mailbox list we cannot read; will try again.', true);
     const mine = parsed.data.groupedMailboxes.flatMap((g) => g.mailboxes)
       .filter((m) => m.ownerExternalId === o.cvr && wanted.has(m.dataSource));
     if (mine.length === 0) {
-      throw new ProviderError(`The mit.dk sign-in has no ${[...wanted].join('/')} mailbox for CVR ${o.cvr}: sign in as someone with access `
+      throw new ProviderError('not_set_up_at_provider', `The mit.dk sign-in has no ${[...wanted].join('/')} mailbox for CVR ${o.cvr}: sign in as someone with access `
         + 'to the company\'s Digital Post on mit.dk, or check the CVR number.', false);
     }
     const f = foldersSchema.safeParse(readJson(await ok('POST', '/folders/query', {
       mailboxes: Object.fromEntries(mine.map((m) => [m.dataSource, m.id])),
     }), 'a folder list'));
-    if (!f.success) throw new ProviderError('mit.dk sent a folder list we cannot read; will try again.', true);
+    if (!f.success) throw new ProviderError('provider_answer_unreadable', 'mit.dk sent a folder list we cannot read; will try again.', true);
     const folderOf = (kind: string, m: { id: string; dataSource: string }) =>
       f.data.folders[kind]?.find((x) => x.mailboxId === m.id && x.dataSource === m.dataSource)?.id;
     boxes = mine.map((m) => {
       const inbox = folderOf('INBOX', m);
       const archive = folderOf(archiveKind, m);
-      if (!inbox) throw new ProviderError(`mit.dk shows no INBOX folder for the ${m.dataSource} mailbox of CVR ${o.cvr}.`, false);
+      if (!inbox) throw new ProviderError('not_set_up_at_provider', `mit.dk shows no INBOX folder for the ${m.dataSource} mailbox of CVR ${o.cvr}.`, false);
       if (mode === 'archive' && !archive) {
-        throw new ProviderError(`mit.dk shows no ${archiveKind} folder for the ${m.dataSource} mailbox of CVR ${o.cvr}; `
+        throw new ProviderError('not_set_up_at_provider', `mit.dk shows no ${archiveKind} folder for the ${m.dataSource} mailbox of CVR ${o.cvr}; `
           + 'set archiveFolder to an existing folder kind, or acknowledge by markRead.', false);
       }
       return { id: m.id, dataSource: m.dataSource, ownerName: m.ownerName, inbox, archive };
@@ -135,7 +135,7 @@ export function createMitdkClient(o: MitdkClientOptions) {
       sortFields: ['receivedDateTime:ASC'],
     });
     const parsed = queryAnswerSchema.safeParse(readJson(a, 'a message list'));
-    if (!parsed.success) throw new ProviderError('mit.dk sent a message list we cannot read; will try again.', true);
+    if (!parsed.success) throw new ProviderError('provider_answer_unreadable', 'mit.dk sent a message list we cannot read; will try again.', true);
     return parsed.data.results;
   }
 
@@ -210,7 +210,7 @@ export function createMitdkClient(o: MitdkClientOptions) {
           const a = await call('GET', path, undefined, { 'Accept-Encoding': 'identity' });
           if (a.status !== 200) {
             if (a.status === 404) {
-              throw new ProviderError(`mit.dk lists file ${f.id} ("${f.filename}") of message ${pid} but has no content for it; will try again.`, true, 404);
+              throw new ProviderError('letter_failed', `mit.dk lists file ${f.id} ("${f.filename}") of message ${pid} but has no content for it; will try again.`, true, 404);
             }
             throw statusError(a, 'GET', path);
           }
@@ -226,7 +226,7 @@ export function createMitdkClient(o: MitdkClientOptions) {
       const all = await resolveBoxes();
       const { dataSource, mailboxId } = parseMitdkProviderId(pid);
       const box = all.find((b) => b.id === mailboxId && b.dataSource === dataSource);
-      if (mode === 'archive' && !box?.archive) throw new ProviderError(`No archive folder known for message ${pid}.`, false);
+      if (mode === 'archive' && !box?.archive) throw new ProviderError('unknown', `No archive folder known for message ${pid}.`, false);
       await patch(pid, mode === 'archive' ? { read: true, folderId: box!.archive } : { read: true });
     },
   };

@@ -12,7 +12,7 @@
 // restart does not fall back to tokens that have since expired.
 import { z } from 'zod';
 import { withTimeout } from '../../util/timeout';
-import { ProviderError } from '../connector';
+import { ProviderError, kindOfStatus } from '../connector';
 import { providerErrorDetail } from '../provider-error-body';
 
 export interface MitdkRefreshTokens { dppRefreshToken: string; ngdpRefreshToken: string }
@@ -74,7 +74,7 @@ export class MitdkSession {
       if (answer.status !== 401) return answer;
       if (this.access === access) this.access = null;
       if (attempt >= 1) {
-        throw new ProviderError(`mit.dk refused fresh access tokens (401 to ${method} ${path}); `
+        throw new ProviderError('credentials_refused', `mit.dk refused fresh access tokens (401 to ${method} ${path}); `
           + 'the sign-in behind them may have been revoked: sign in to mit.dk with MitID again and save the new tokens.', false, 401);
       }
     }
@@ -93,16 +93,16 @@ export class MitdkSession {
     let json: unknown;
     try { json = JSON.parse(a.body.toString('utf8')); } catch { json = undefined; }
     if (a.status >= 500 || a.status === 429 || a.status === 408) {
-      throw new ProviderError(`mit.dk could not renew the sign-in just now (${a.status}); will try again.`, true, a.status);
+      throw new ProviderError('provider_unavailable', `mit.dk could not renew the sign-in just now (${a.status}); will try again.`, true, a.status);
     }
     const parsed = refreshAnswerSchema.safeParse(json);
     if (a.status !== 200 || !parsed.success) {
       if (a.status === 200 && json === undefined) {
-        throw new ProviderError('mit.dk sent a token answer we cannot read (truncated or malformed JSON); will try again.', true);
+        throw new ProviderError('provider_answer_unreadable', 'mit.dk sent a token answer we cannot read (truncated or malformed JSON); will try again.', true);
       }
       const detail = providerErrorDetail(a.body, 'mitdk');
       const said = detail ? `: ${detail}` : '';
-      throw new ProviderError(`mit.dk refused to renew the sign-in (${a.status}${said}). Someone with access to the company's `
+      throw new ProviderError('credentials_refused', `mit.dk refused to renew the sign-in (${a.status}${said}). Someone with access to the company's `
         + 'mailbox on mit.dk must sign in with MitID again and save the new refresh tokens in Brevdue.', false, a.status);
     }
     const t = parsed.data;
@@ -130,20 +130,20 @@ export async function exchange(o: Pick<MitdkSessionOptions, 'timeoutMs' | 'dispa
     try {
       res = await fetch(base + path, { method, headers, body, signal, ...(o.dispatcher ? { dispatcher: o.dispatcher } : {}) } as RequestInit);
     } catch (e) {
-      throw new ProviderError(`mit.dk ${method} ${stripQuery(path)} ${describeFailure(e)}; will try again.`, true);
+      throw new ProviderError('provider_unavailable', `mit.dk ${method} ${stripQuery(path)} ${describeFailure(e)}; will try again.`, true);
     }
     let buf: Buffer;
     try {
       buf = Buffer.from(await res.arrayBuffer());
     } catch (e) {
-      throw new ProviderError(`mit.dk broke off the answer to ${method} ${stripQuery(path)} (${describeFailure(e)}); will try again.`, true);
+      throw new ProviderError('provider_answer_unreadable', `mit.dk broke off the answer to ${method} ${stripQuery(path)} (${describeFailure(e)}); will try again.`, true);
     }
     // fetch decompresses, and Content-Length is then the compressed size: compare only unencoded
     // bodies. A compressed one cut short fails in fetch itself, and the JSON reader refuses half a document.
     const coding = (res.headers.get('content-encoding') ?? '').trim().toLowerCase();
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if ((coding === '' || coding === 'identity') && Number.isFinite(declared) && declared !== buf.length) {
-      throw new ProviderError(`mit.dk sent ${buf.length} of ${declared} bytes for ${method} ${stripQuery(path)}; will try again.`, true);
+      throw new ProviderError('provider_answer_unreadable', `mit.dk sent ${buf.length} of ${declared} bytes for ${method} ${stripQuery(path)}; will try again.`, true);
     }
     return { status: res.status, headers: res.headers, body: buf };
   });
@@ -154,7 +154,7 @@ export function statusError(a: RawAnswer, method: string, path: string): Provide
   const retryable = a.status >= 500 || a.status === 429 || a.status === 408;
   // Only mit.dk's own error code and message, bounded and cleaned: never the body as it came.
   const detail = providerErrorDetail(a.body, 'mitdk');
-  return new ProviderError(`mit.dk answered ${a.status} to ${method} ${stripQuery(path)}${retryable ? ' (will try again)' : ''}${detail ? `: ${detail}` : '.'}`, retryable, a.status);
+  return new ProviderError(kindOfStatus(a.status), `mit.dk answered ${a.status} to ${method} ${stripQuery(path)}${retryable ? ' (will try again)' : ''}${detail ? `: ${detail}` : '.'}`, retryable, a.status);
 }
 
 /** Parses a JSON answer; a cut-off or broken body is a retryable ProviderError. */
@@ -162,7 +162,7 @@ export function readJson(a: RawAnswer, what: string): unknown {
   try {
     return JSON.parse(a.body.toString('utf8'));
   } catch {
-    throw new ProviderError(`mit.dk sent ${what} we cannot read (truncated or malformed JSON); will try again.`, true);
+    throw new ProviderError('provider_answer_unreadable', `mit.dk sent ${what} we cannot read (truncated or malformed JSON); will try again.`, true);
   }
 }
 

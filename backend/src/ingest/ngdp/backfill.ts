@@ -43,7 +43,7 @@ export async function startBackfill(mailbox: MailboxRow, sealer: Sealer, range: 
 /** Status and progress of one backfill. */
 export async function backfillStatus(mailbox: MailboxRow, sealer: Sealer, fetchId: string, urls?: ProviderUrlPolicy): Promise<BackfillStatus> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(fetchId)) {
-    throw new ProviderError(`"${fetchId}" is not a backfill id.`, false, 400);
+    throw new ProviderError('unknown', `"${fetchId}" is not a backfill id.`, false, 400);
   }
   return withMailbox(mailbox, sealer, urls, async (m, id) => toStatus(await m.client.getSystemFetch(id, fetchId)));
 }
@@ -59,7 +59,7 @@ export async function resolveNgdpMailboxId(m: OpenedNgdpMailbox, cvr: string): P
   if (m.config.mailboxId) return m.config.mailboxId;
   const found = await m.client.findMailboxId();
   if (!found) {
-    throw new ProviderError(`Cannot tell which Digital Post mailbox belongs to CVR ${cvr}: set mailboxId (the NgDP mailbox UUID, `
+    throw new ProviderError('not_set_up_at_provider', `Cannot tell which Digital Post mailbox belongs to CVR ${cvr}: set mailboxId (the NgDP mailbox UUID, `
       + 'shown in the Digital Post administration) in this mailbox\'s settings.', false);
   }
   return found;

@@ -4,8 +4,8 @@
 // carries it); `delegatedCVR` lets one vendor certificate serve many organisations.
 import { z } from 'zod';
 import { withTimeout } from '../../util/timeout';
-import { ProviderError, type Acknowledgement, type MailboxConnector } from '../connector';
-import { NgdpCertificateError, describeTlsFailure, type FetchLike } from './tls';
+import { ProviderError, kindOfStatus, type Acknowledgement, type MailboxConnector } from '../connector';
+import { NgdpCertificateError, certificateErrorKind, describeTlsFailure, type FetchLike } from './tls';
 import { providerErrorDetail } from '../provider-error-body';
 
 export interface NgdpClientOptions {
@@ -117,23 +117,24 @@ export function createNgdpClient(o: NgdpClientOptions) {
       try {
         res = await doFetch(url, { method, headers, body: init.body, signal } as RequestInit);
       } catch (e) {
-        if (e instanceof NgdpCertificateError) throw new ProviderError(e.message, false);
+        if (e instanceof NgdpCertificateError) throw new ProviderError(certificateErrorKind(e), e.message, false);
         const tlsProblem = describeTlsFailure(e);
-        if (tlsProblem) throw new ProviderError(`Digital Post ${method} ${path}: ${tlsProblem.message}`, !tlsProblem.permanent);
-        throw new ProviderError(`Digital Post ${method} ${path} ${describeFailure(e)}`, true);
+        // A permanent TLS failure is about a certificate (ours or the server's); a reset without an answer may be the network.
+        if (tlsProblem) throw new ProviderError(tlsProblem.permanent ? 'certificate_problem' : 'provider_unavailable', `Digital Post ${method} ${path}: ${tlsProblem.message}`, !tlsProblem.permanent);
+        throw new ProviderError('provider_unavailable', `Digital Post ${method} ${path} ${describeFailure(e)}`, true);
       }
       if (!res.ok) {
         // Only NgDP's own error code and message, bounded and cleaned: never the body as it came.
         const detail = providerErrorDetail(await res.text().catch(() => ''), 'ngdp');
         const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
         const hint = res.status === 401 || res.status === 403 ? ' (check the system credentials and certificate)' : '';
-        throw new ProviderError(`Digital Post answered ${res.status} to ${method} ${path}${hint}${detail ? `: ${detail}` : '.'}`, retryable, res.status);
+        throw new ProviderError(kindOfStatus(res.status), `Digital Post answered ${res.status} to ${method} ${path}${hint}${detail ? `: ${detail}` : '.'}`, retryable, res.status);
       }
       try {
         return await read(res);
       } catch (e) {
         if (e instanceof ProviderError) throw e;
-        throw new ProviderError(`Digital Post broke off the answer to ${method} ${path} (${describeFailure(e)}); will try again.`, true);
+        throw new ProviderError('provider_answer_unreadable', `Digital Post broke off the answer to ${method} ${path} (${describeFailure(e)}); will try again.`, true);
       }
     });
   }
@@ -146,7 +147,7 @@ export function createNgdpClient(o: NgdpClientOptions) {
 
   const readSystemFetch = (what: string) => async (res: Response): Promise<SystemFetch> => {
     const parsed = systemFetchSchema.safeParse(await res.json().catch(() => null));
-    if (!parsed.success) throw new ProviderError(`Digital Post sent a ${what} we cannot read (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}).`, true);
+    if (!parsed.success) throw new ProviderError('provider_answer_unreadable', `Digital Post sent a ${what} we cannot read (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}).`, true);
     return parsed.data;
   };
 
@@ -157,7 +158,7 @@ export function createNgdpClient(o: NgdpClientOptions) {
         const body = await call('GET', '/memos/', { query: { page: '0', size: String(size) }, accept: 'application/json' },
           (res) => res.json().catch(() => null));
         const parsed = memoListSchema.safeParse(body);
-        if (!parsed.success) throw new ProviderError('Digital Post sent a memo list we cannot read (truncated or malformed JSON).', true);
+        if (!parsed.success) throw new ProviderError('provider_answer_unreadable', 'Digital Post sent a memo list we cannot read (truncated or malformed JSON).', true);
         const ids = parsed.data.content;
         if (ids.length === 0) return;
         yield ids;
@@ -169,7 +170,7 @@ export function createNgdpClient(o: NgdpClientOptions) {
         const buf = Buffer.from(await res.arrayBuffer());
         const declared = Number(res.headers.get('content-length') ?? NaN);
         if (Number.isFinite(declared) && declared !== buf.length) {
-          throw new ProviderError(`Digital Post sent ${buf.length} of ${declared} bytes of memo ${id}; will fetch again.`, true);
+          throw new ProviderError('provider_answer_unreadable', `Digital Post sent ${buf.length} of ${declared} bytes of memo ${id}; will fetch again.`, true);
         }
         return buf;
       });
@@ -198,10 +199,10 @@ export function createNgdpClient(o: NgdpClientOptions) {
      */
     async send(memoXml: string, messageUUID?: string): Promise<string> {
       const uuid = messageUUID ?? memoMessageUUID(memoXml);
-      if (!uuid) throw new ProviderError('This is not a MeMo with a messageUUID in its header; nothing was sent.', false);
+      if (!uuid) throw new ProviderError('unknown', 'This is not a MeMo with a messageUUID in its header; nothing was sent.', false);
       const body = await call('POST', '/memos/', { query: { 'memo-message-uuid': uuid }, body: memoXml, contentType: 'application/xml', accept: 'application/json' },
         (res) => res.json().catch(() => ({})) as Promise<{ transmissionId?: string }>);
-      if (!body.transmissionId) throw new ProviderError('Digital Post accepted the memo but returned no transmissionId.', false);
+      if (!body.transmissionId) throw new ProviderError('provider_answer_unreadable', 'Digital Post accepted the memo but returned no transmissionId.', false);
       return body.transmissionId;
     },
 
@@ -230,7 +231,7 @@ export function createNgdpClient(o: NgdpClientOptions) {
     async listSystemFetches(mailboxId: string): Promise<SystemFetch[]> {
       return call('GET', `/mailboxes/${encodeURIComponent(mailboxId)}/system-fetches/`, { accept: 'application/json' }, async (res) => {
         const parsed = z.object({ systemFetches: z.array(systemFetchSchema).default([]) }).passthrough().safeParse(await res.json().catch(() => null));
-        if (!parsed.success) throw new ProviderError('Digital Post sent a system-fetch list we cannot read.', true);
+        if (!parsed.success) throw new ProviderError('provider_answer_unreadable', 'Digital Post sent a system-fetch list we cannot read.', true);
         return parsed.data.systemFetches;
       });
     },
@@ -242,7 +243,7 @@ export function createNgdpClient(o: NgdpClientOptions) {
     async findMailboxId(): Promise<string | null> {
       const found = await call('GET', '/mailboxes/', { query: { page: '0', size: '20' }, accept: 'application/json' }, async (res) => {
         const parsed = mailboxSearchSchema.safeParse(await res.json().catch(() => null));
-        if (!parsed.success) throw new ProviderError('Digital Post sent a mailbox list we cannot read.', true);
+        if (!parsed.success) throw new ProviderError('provider_answer_unreadable', 'Digital Post sent a mailbox list we cannot read.', true);
         return parsed.data.mailboxes;
       });
       const own = found.filter((m) => m.ownerExternalId === o.delegatedCVR);

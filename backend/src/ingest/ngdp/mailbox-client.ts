@@ -3,7 +3,7 @@
 // per mailbox and rebuilt when its configuration or secret changes, so a TLS session is reused.
 import type { Sealer } from '../../crypto/envelope';
 import type { MailboxRow } from '../../context';
-import { ProviderError } from '../connector';
+import { ProviderError, credentialsIssueKind } from '../connector';
 import { ngdpClientFor, ngdpConfigSchema, ngdpSecretSchema, type NgdpConfig, type NgdpMailboxClient } from './provider';
 import { mailboxSettingsDigest } from '../provider';
 import { DEFAULT_PROVIDER_URL_POLICY, assertProviderBaseUrl, type ProviderUrlPolicy } from '../provider-urls';
@@ -15,17 +15,19 @@ export interface OpenedNgdpMailbox extends NgdpMailboxClient { config: NgdpConfi
  * usable NgDP mailbox, ProviderUrlRefused for one whose address `urls` does not allow.
  */
 export function openNgdpMailbox(mailbox: MailboxRow, sealer: Sealer, urls: ProviderUrlPolicy = DEFAULT_PROVIDER_URL_POLICY): OpenedNgdpMailbox {
-  if (mailbox.provider !== 'ngdp') throw new ProviderError(`Mailbox ${mailbox.id} is a ${mailbox.provider} mailbox, not Digital Post.`, false);
+  if (mailbox.provider !== 'ngdp') throw new ProviderError('settings_invalid', `Mailbox ${mailbox.id} is a ${mailbox.provider} mailbox, not Digital Post.`, false);
   const config = ngdpConfigSchema.safeParse(mailbox.config);
-  if (!config.success) throw new ProviderError(`The Digital Post settings of CVR ${mailbox.cvr} are invalid: ${config.error.issues[0]?.message}`, false);
+  if (!config.success) throw new ProviderError('settings_invalid', `The Digital Post settings of CVR ${mailbox.cvr} are invalid: ${config.error.issues[0]?.message}`, false);
   assertProviderBaseUrl(urls, 'ngdp', config.data.baseUrl, mailbox.cvr);
-  if (!mailbox.secretEnc) throw new ProviderError(`The Digital Post mailbox of CVR ${mailbox.cvr} has no credentials configured.`, false);
+  if (!mailbox.secretEnc) throw new ProviderError('credentials_refused', `The Digital Post mailbox of CVR ${mailbox.cvr} has no credentials configured.`, false);
   let json: unknown;
   try { json = JSON.parse(sealer.open(mailbox.secretEnc).toString('utf8')); } catch (e) {
-    throw new ProviderError(`The Digital Post credentials of CVR ${mailbox.cvr} cannot be decrypted: ${(e as Error).message}`, false);
+    throw new ProviderError('credentials_refused', `The Digital Post credentials of CVR ${mailbox.cvr} cannot be decrypted: ${(e as Error).message}`, false);
   }
   const secret = ngdpSecretSchema.safeParse(json);
-  if (!secret.success) throw new ProviderError(`The Digital Post credentials of CVR ${mailbox.cvr} are not usable: ${secret.error.issues[0]?.message}`, false);
+  if (!secret.success) {
+    throw new ProviderError(credentialsIssueKind(secret.error), `The Digital Post credentials of CVR ${mailbox.cvr} are not usable: ${secret.error.issues[0]?.message}`, false);
+  }
   return { ...ngdpClientFor(mailbox, config.data, secret.data), config: config.data };
 }
 

@@ -16,6 +16,7 @@ import type { Logger } from '../../log';
 import { errorMessage } from '../../log';
 import { DEFAULT_MEMO_LIMITS } from '../../memo/parse';
 import { ingestErrorText } from '../error-text';
+import { reasonFacts } from '../quarantine-reason';
 import { memoMessageUUID, type NgdpReceipt } from './client';
 import type { ClientCertCheck } from './client-cert';
 
@@ -146,7 +147,7 @@ export function ngdpPushRouter(deps: NgdpPushDeps): NgdpPushRouter {
       res.status(200).json({ messageUUID: result.messageUUID, status: result.created ? 'stored' : 'duplicate' });
       return;
     }
-    deps.log.warn('ngdp push quarantined', { mailboxId: box.id, cvr, providerId, reason: result.reason });
+    deps.log.warn('ngdp push quarantined', { mailboxId: box.id, cvr, providerId, ...reasonFacts(result.reason) }); // not its words: they may quote the letter
     res.status(200).json({ messageUUID: uuid, status: 'quarantined', reason: result.reason });
   };
 

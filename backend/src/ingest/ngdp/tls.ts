@@ -12,6 +12,7 @@ import tls from 'node:tls';
 import { Readable } from 'node:stream';
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import type { MailboxErrorKind } from '../../../../shared/src/contracts';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -74,6 +75,11 @@ export class NgdpCertificateError extends Error {
     super(message);
     this.name = 'NgdpCertificateError';
   }
+}
+
+/** An https:// address is the mailbox's settings; every other problem is the certificate's. */
+export function certificateErrorKind(e: NgdpCertificateError): MailboxErrorKind {
+  return e.problem === 'insecure-base-url' ? 'settings_invalid' : 'certificate_problem';
 }
 
 export interface NgdpCertificateInfo {

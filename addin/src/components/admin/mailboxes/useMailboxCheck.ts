@@ -2,14 +2,14 @@
 // since the save has a result (check.ts), handing each answer to `onUpdate` (the list's row and its
 // badge follow), and stops then, after CHECK_FOR_MS ('unchecked'), or when the component goes.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { MailboxView } from '../../../../../shared/src/contracts';
+import type { MailboxErrorKind, MailboxView } from '../../../../../shared/src/contracts';
 import { useApi } from '../../../api/context';
 import { CHECK_EVERY_MS, CHECK_FOR_MS, needsCheck, pollOutcome } from './check';
 
 export type MailboxCheck =
   | { phase: 'checking' }
   | { phase: 'ok'; at: string | null }
-  | { phase: 'failed'; error: string | null }
+  | { phase: 'failed'; error: string | null; kind: MailboxErrorKind | null }
   | { phase: 'unchecked' }
   /** Paused (polled when resumed) or push (never polled): nothing to wait for. */
   | { phase: 'notPolled' };
@@ -32,7 +32,7 @@ export function useMailboxCheck(onUpdate: (v: MailboxView) => void) {
         update.current(v);
         const outcome = pollOutcome(saved.v.health, v.health);
         if (outcome === 'ok') { setCheck({ phase: 'ok', at: v.health.lastFetchAt }); return; }
-        if (outcome === 'failed') { setCheck({ phase: 'failed', error: v.health.lastError }); return; }
+        if (outcome === 'failed') { setCheck({ phase: 'failed', error: v.health.lastError, kind: v.health.lastErrorKind }); return; }
       } catch {
         if (ctl.signal.aborted) return;
         // A failed look is tried again at the next tick, within the limit.

@@ -1,18 +1,28 @@
 // Add or edit an approved recipient. The kind is chosen when adding (a mailbox cannot become a
 // channel). The Teams webhook URL is write-only: it is never shown, and left empty on edit it stays.
+// A refused save is said at the fields it is about, in the reader's language (problems.ts), and the
+// first marked field gets the focus; Graph's English answer is only a small technical detail.
 import {
-  Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input, Radio, RadioGroup,
-  Spinner, makeStyles, tokens,
+  Button, Caption1, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input, MessageBar, MessageBarBody,
+  MessageBarTitle, Radio, RadioGroup, Spinner, makeStyles, tokens,
 } from '@fluentui/react-components';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DestinationCreate, DestinationKind, DestinationUpdate, DestinationView } from '../../../../../shared/src/contracts';
 import { useApi } from '../../../api/context';
-import { InlineError, useAdminStyles } from '../common';
+import type { Translate } from '../../../codes';
+import { describeError } from '../../ErrorBar';
+import { useAdminStyles } from '../common';
+import { recipientRefusal, type RecipientField } from './problems';
 
 const KINDS: DestinationKind[] = ['shared_mailbox', 'user_mailbox', 'teams_channel'];
 
-const useStyles = makeStyles({ surface: { maxWidth: 'min(520px, calc(100vw - 24px))' }, content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS } });
+const useStyles = makeStyles({
+  surface: { maxWidth: 'min(520px, calc(100vw - 24px))' },
+  content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
+  bar: { overflowWrap: 'anywhere' },
+  detail: { display: 'block', color: tokens.colorNeutralForeground3, marginTop: tokens.spacingVerticalXXS },
+});
 
 export function DestinationDialog({ existing, onClose, onSaved }: {
   existing: DestinationView | null; onClose: () => void; onSaved: (d: DestinationView) => void;
@@ -20,7 +30,9 @@ export function DestinationDialog({ existing, onClose, onSaved }: {
   const s = useStyles();
   const a = useAdminStyles();
   const { t } = useTranslation();
+  const tr = t as unknown as Translate;
   const api = useApi();
+  const formRef = useRef<HTMLFormElement>(null);
   const [kind, setKind] = useState<DestinationKind>(existing?.kind ?? 'shared_mailbox');
   const [displayName, setDisplayName] = useState(existing?.displayName ?? '');
   const [mailbox, setMailbox] = useState(existing?.mailbox ?? '');
@@ -31,7 +43,13 @@ export function DestinationDialog({ existing, onClose, onSaved }: {
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  // Fields changed since the server's refusal: its message there is no longer shown.
+  const [changed, setChanged] = useState<ReadonlySet<RecipientField>>(new Set());
+  const [focusFirst, setFocusFirst] = useState(0);
   const teams = kind === 'teams_channel';
+  const shown: RecipientField[] = teams ? ['displayName', 'teamId', 'channelId', 'webhookUrl', 'folderPath'] : ['displayName', 'mailbox', 'folderPath'];
+  // Said at render, so it follows a change of language.
+  const refusal = error != null ? recipientRefusal(error, shown, tr) : null;
 
   const missing = {
     displayName: !displayName.trim(),
@@ -42,13 +60,26 @@ export function DestinationDialog({ existing, onClose, onSaved }: {
     webhookUrl: teams && !webhookUrl.trim() && !existing?.hasWebhook,
   };
   const required = (k: keyof typeof missing) => (tried && missing[k] ? t('admin.recipients.required') : undefined);
+  const message = (k: RecipientField) => (k in missing ? required(k as keyof typeof missing) : undefined)
+    ?? (changed.has(k) ? undefined : refusal?.fields[k]);
+  const edited = (k: RecipientField) => setChanged((cur) => (cur.has(k) ? cur : new Set([...cur, k])));
+
+  // After a refused submit (the form's own check or the server's): the first marked field gets the focus.
+  useEffect(() => {
+    if (!focusFirst) return;
+    formRef.current?.querySelector<HTMLElement>('[aria-invalid=true]')?.focus();
+  }, [focusFirst]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setTried(true);
-    if (Object.values(missing).some(Boolean)) return;
+    if (Object.values(missing).some(Boolean)) {
+      setFocusFirst((n) => n + 1);
+      return;
+    }
     setBusy(true);
     setError(null);
+    setChanged(new Set());
     try {
       let saved: DestinationView;
       if (existing) {
@@ -66,54 +97,70 @@ export function DestinationDialog({ existing, onClose, onSaved }: {
     } catch (err) {
       setError(err);
       setBusy(false);
+      setFocusFirst((n) => n + 1);
     }
   };
+
+  // The bar: what no field says, or only that fields are marked; Graph's English words small below.
+  const marked = refusal ? Object.keys(refusal.fields).length : 0;
+  const barText = !refusal ? describeError(error, t)
+    : refusal.rest.length ? refusal.rest.join(' ') : t('admin.recipients.fixFields', { count: marked });
 
   return (
     <Dialog open modalType="modal" onOpenChange={(_, d) => { if (!d.open && !busy) onClose(); }}>
       <DialogSurface className={s.surface} data-testid="recipient-dialog">
-        <form onSubmit={submit} noValidate>
+        <form ref={formRef} onSubmit={submit} noValidate>
           <DialogBody>
             <DialogTitle>{existing ? t('admin.recipients.editTitle', { name: existing.displayName }) : t('admin.recipients.addTitle')}</DialogTitle>
             <DialogContent className={s.content}>
               {!existing && (
                 <Field label={t('admin.recipients.kind')}>
-                  <RadioGroup value={kind} onChange={(_, d) => setKind(d.value as DestinationKind)} disabled={busy} data-testid="recipient-kind-choice">
+                  <RadioGroup value={kind} onChange={(_, d) => { setKind(d.value as DestinationKind); setError(null); }} disabled={busy} data-testid="recipient-kind-choice">
                     {KINDS.map((k) => <Radio key={k} value={k} label={t(`destinationKind.${k}`)} data-testid={`recipient-kind-${k}`} />)}
                   </RadioGroup>
                 </Field>
               )}
-              <Field label={t('admin.recipients.name')} hint={t('admin.recipients.nameHint')} required validationMessage={required('displayName')}>
-                <Input value={displayName} onChange={(_, d) => setDisplayName(d.value)} maxLength={200} disabled={busy} data-testid="recipient-name-input" />
+              <Field label={t('admin.recipients.name')} hint={t('admin.recipients.nameHint')} required validationMessage={message('displayName')}>
+                <Input value={displayName} onChange={(_, d) => { setDisplayName(d.value); edited('displayName'); }} maxLength={200} disabled={busy} data-testid="recipient-name-input" />
               </Field>
               {!teams && (
-                <Field label={t('admin.recipients.mailbox')} required validationMessage={required('mailbox')}>
-                  <Input type="email" value={mailbox} onChange={(_, d) => setMailbox(d.value)} disabled={busy} data-testid="recipient-mailbox-input" />
+                <Field label={t('admin.recipients.mailbox')} required validationMessage={message('mailbox')}>
+                  <Input type="email" value={mailbox} onChange={(_, d) => { setMailbox(d.value); edited('mailbox'); }} disabled={busy} data-testid="recipient-mailbox-input" />
                 </Field>
               )}
               {teams && (
                 <>
-                  <Field label={t('admin.recipients.team')} required validationMessage={required('teamId')}>
-                    <Input value={teamId} onChange={(_, d) => setTeamId(d.value)} disabled={busy} data-testid="recipient-team-input" />
+                  <Field label={t('admin.recipients.team')} required validationMessage={message('teamId')}>
+                    <Input value={teamId} onChange={(_, d) => { setTeamId(d.value); edited('teamId'); }} disabled={busy} data-testid="recipient-team-input" />
                   </Field>
-                  <Field label={t('admin.recipients.channel')} required validationMessage={required('channelId')}>
-                    <Input value={channelId} onChange={(_, d) => setChannelId(d.value)} disabled={busy} data-testid="recipient-channel-input" />
+                  <Field label={t('admin.recipients.channel')} required validationMessage={message('channelId')}>
+                    <Input value={channelId} onChange={(_, d) => { setChannelId(d.value); edited('channelId'); }} disabled={busy} data-testid="recipient-channel-input" />
                   </Field>
                   <Field
                     label={t('admin.recipients.webhook')}
                     hint={existing?.hasWebhook ? t('admin.recipients.webhookKeep') : t('admin.recipients.webhookHint')}
                     required={!existing?.hasWebhook}
-                    validationMessage={required('webhookUrl')}
+                    validationMessage={message('webhookUrl')}
                   >
                     {/* A password field: the URL is a secret (anyone holding it can post to the channel). */}
-                    <Input type="password" autoComplete="off" value={webhookUrl} onChange={(_, d) => setWebhookUrl(d.value)} disabled={busy} data-testid="recipient-webhook-input" />
+                    <Input type="password" autoComplete="off" value={webhookUrl} onChange={(_, d) => { setWebhookUrl(d.value); edited('webhookUrl'); }} disabled={busy} data-testid="recipient-webhook-input" />
                   </Field>
                 </>
               )}
-              <Field label={teams ? t('admin.recipients.channelFolder') : t('admin.recipients.folder')} hint={t('admin.recipients.folderHint')}>
-                <Input value={folderPath} onChange={(_, d) => setFolderPath(d.value)} maxLength={1000} disabled={busy} data-testid="recipient-folder-input" />
+              <Field label={teams ? t('admin.recipients.channelFolder') : t('admin.recipients.folder')} hint={t('admin.recipients.folderHint')} validationMessage={message('folderPath')}>
+                <Input value={folderPath} onChange={(_, d) => { setFolderPath(d.value); edited('folderPath'); }} maxLength={1000} disabled={busy} data-testid="recipient-folder-input" />
               </Field>
-              {error != null && <InlineError title={t('admin.recipients.saveFailed')} error={error} />}
+              {error != null && (
+                <MessageBar intent="error" layout="multiline" role="alert" className={s.bar} data-testid="form-error">
+                  <MessageBarBody>
+                    <MessageBarTitle>{t('admin.recipients.saveFailed')}</MessageBarTitle>
+                    <span data-testid="form-error-text">{barText}</span>
+                    {refusal?.details.map((d) => (
+                      <Caption1 key={d} className={s.detail} data-testid="form-error-detail">{t('admin.recipients.technicalDetail', { detail: d })}</Caption1>
+                    ))}
+                  </MessageBarBody>
+                </MessageBar>
+              )}
             </DialogContent>
             <DialogActions className={a.actions}>
               <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined} data-testid="recipient-save">

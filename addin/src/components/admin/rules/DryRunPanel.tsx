@@ -1,5 +1,6 @@
 // "Test against the last N days": the dry-run endpoint replays the draft rule set (the rule as it is
-// in the form, in place of the stored one) over recent letters and reports what would go elsewhere.
+// in the form, in place of the stored one) over recent letters and reports what would go elsewhere,
+// and why the edited rule changes less than expected: earlier rules that take its letters, by name.
 import {
   Body1Strong, Button, Caption1, Field, Input, MessageBar, MessageBarBody, MessageBarTitle, Spinner, makeStyles, tokens,
 } from '@fluentui/react-components';
@@ -11,6 +12,7 @@ import { useApi } from '../../../api/context';
 import { formatDate } from '../../../format';
 import { describeError } from '../../ErrorBar';
 import { problemText } from '../../../codes';
+import { joinNames } from '../../../destinations';
 import { useLocale } from '../../useLocale';
 import { dryRunSideText, type Translate } from './describe';
 
@@ -45,6 +47,8 @@ export function DryRunPanel({ buildRequest, t }: DryRunPanelProps) {
   const [daysText, setDaysText] = useState('30');
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<DryRunResponse | null>(null);
+  // Whether the edited rule was off in the request the result answers.
+  const [draftOff, setDraftOff] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const days = Number(daysText);
   const daysOk = Number.isInteger(days) && days >= 1 && days <= 366;
@@ -57,6 +61,7 @@ export function DryRunPanel({ buildRequest, t }: DryRunPanelProps) {
     setError(null);
     try {
       setResult(await api.dryRunRules(request));
+      setDraftOff(request.draft !== undefined && request.rules[request.draft]?.enabled === false);
     } catch (e) {
       setResult(null);
       setError(e);
@@ -66,6 +71,25 @@ export function DryRunPanel({ buildRequest, t }: DryRunPanelProps) {
   };
 
   const side = (x: DryRunResponse['changes'][number]['before']) => dryRunSideText(x, t);
+
+  /** Why the edited rule changes what it changes: off, matches nothing, earlier rules take its letters, or they stay put. */
+  const reasons = (r: DryRunResponse): string[] => {
+    if (draftOff) return [t('rules.dryRun.draftOff')];
+    const d = r.draft;
+    if (!d) return [];
+    if (r.letters === 0) return [t('rules.dryRun.noLetters')];
+    if (d.matching === 0) return [t('rules.dryRun.matchesNone', { count: r.letters })];
+    const out: string[] = [];
+    const shadowed = d.placedBy.reduce((n, p) => n + p.letters, 0);
+    if (shadowed > 0) {
+      const rules = d.placedBy.length === 1 ? t('rules.dryRun.byRule', { name: d.placedBy[0].rule })
+        : t('rules.dryRun.byRules', { names: joinNames(d.placedBy.map((p) => t('rules.dryRun.byRulesItem', { name: p.rule, letters: p.letters })), locale) });
+      out.push(shadowed >= d.matching ? t('rules.dryRun.placedByAll', { count: d.matching, rules })
+        : t('rules.dryRun.placedBySome', { shadowed, matching: d.matching, rules }));
+    }
+    if (r.changed === 0 && shadowed < d.matching) out.push(t('rules.dryRun.samePlace', { count: d.matching - shadowed }));
+    return out;
+  };
 
   return (
     <section className={s.root} aria-labelledby="rules-dry-run-title" data-testid="dry-run">
@@ -107,6 +131,7 @@ export function DryRunPanel({ buildRequest, t }: DryRunPanelProps) {
           <Body1Strong data-testid="dry-run-summary">
             {result.changed === 0 ? t('rules.dryRun.none') : t('rules.dryRun.summary', { changed: result.changed, letters: result.letters })}
           </Body1Strong>
+          {reasons(result).map((text) => <Caption1 key={text} data-testid="dry-run-reason">{text}</Caption1>)}
           <Caption1 className={s.muted}>{t('rules.dryRun.triage', { before: result.toTriageBefore, after: result.toTriageAfter })}</Caption1>
           {result.changes.length > 0 && (
             <>

@@ -2,22 +2,32 @@
 // conditions, action, continue, and the dry run. What is missing is marked here in the person's
 // language; what only the server can judge (regex safety, unknown CVR, never-matching conditions)
 // comes back as its sentence and is shown next to the save button — until the form is edited, as is
-// a dry run's result (it described the rule as it was).
+// a dry run's result (it described the rule as it was). The rule's place in the order is chosen
+// here too (placement.ts), with a warning when earlier rules would take all its letters; a changed
+// draft asks before it is left (leave-guard.ts).
 import {
-  Body1Strong, Button, Caption1, Field, Input, MessageBar, MessageBarBody, MessageBarTitle, Radio, RadioGroup, Spinner, Switch,
-  Textarea, makeStyles, tokens,
+  Body1Strong, Button, Caption1, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input, MessageBar,
+  MessageBarActions, MessageBarBody, MessageBarTitle, Radio, RadioGroup, Select, Spinner, Switch, Textarea, makeStyles, tokens,
 } from '@fluentui/react-components';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RuleView } from '../../../../../shared/src/contracts';
 import type { OrgCvr } from '../../../api/client';
 import { useApi } from '../../../api/context';
+import { joinNames } from '../../../destinations';
 import { DestinationPicker } from '../../DestinationPicker';
 import { describeError } from '../../ErrorBar';
+import { useLeaveGuard, whenLeaving } from '../../leave-guard';
+import { useLocale } from '../../useLocale';
 import { ConditionsBuilder } from './ConditionsBuilder';
 import { DryRunPanel } from './DryRunPanel';
 import { useTranslate } from './useRules';
-import { TEMPLATE_PLACEHOLDERS, draftOf, draftRuleSet, inputOf, nextPriority, type DraftProblems, type RuleDraft } from './model';
+import {
+  TEMPLATE_PLACEHOLDERS, draftOf, draftRuleSet, formToCondition, inputOf, type Condition, type DraftProblems, type RuleDraft,
+} from './model';
+import {
+  othersOf, placePriorities, placementIndex, placementOf, shadowedBy, suggestedPlacement, type Placement,
+} from './placement';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM} ${tokens.spacingVerticalXXL}` },
@@ -36,20 +46,27 @@ const useStyles = makeStyles({
 export interface RuleEditorProps {
   /** null: a new rule. */
   rule: RuleView | null;
-  /** Every rule, for the new rule's priority and the dry run's draft set. */
+  /** Every rule in priority order, for the placement and the dry run's draft set. */
   rules: RuleView[];
   cvrs: OrgCvr[];
   readOnly: boolean;
   onSaved: (rule: RuleView, created: boolean) => void;
+  /** Other rules renumbered to make room for this one (before it is saved). */
+  onMoved: (rule: RuleView) => void;
   onClose: () => void;
 }
 
-export function RuleEditor({ rule, rules, cvrs, readOnly, onSaved, onClose }: RuleEditorProps) {
+/** The draft without the form's list keys (new for every rule opened), to compare with what was opened. */
+const draftText = (d: RuleDraft) => JSON.stringify(d, (k, v) => (k === 'key' ? undefined : v));
+
+export function RuleEditor({ rule, rules, cvrs, readOnly, onSaved, onMoved, onClose }: RuleEditorProps) {
   const s = useStyles();
   const t = useTranslate();
   const { t: tf } = useTranslation();
+  const locale = useLocale();
   const api = useApi();
-  const [draft, setDraft] = useState<RuleDraft>(() => draftOf(rule));
+  const [opened] = useState<RuleDraft>(() => draftOf(rule));
+  const [draft, setDraft] = useState<RuleDraft>(opened);
   const [problems, setProblems] = useState<DraftProblems | null>(null);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -60,11 +77,51 @@ export function RuleEditor({ rule, rules, cvrs, readOnly, onSaved, onClose }: Ru
   const [registryToken, setRegistryToken] = useState(1);
   const heading = useRef<HTMLHeadingElement>(null);
   const errorRef = useRef<HTMLDivElement>(null);
-  const priority = rule?.priority ?? nextPriority(rules);
+
+  // ---- placement ----
+  const orgCvrs = useMemo(() => cvrs.map((c) => c.cvr), [cvrs]);
+  const others = useMemo(() => othersOf(rules, rule?.id ?? null), [rules, rule]);
+  // Where the stored rule stood when opened: kept (with its priority) unless the admin chooses another place.
+  const [storedPlacement] = useState<Placement | null>(() => (rule ? placementOf(rules, rule.id) : null));
+  const [chosen, setChosen] = useState<Placement | null>(null);
+  // The conditions as the form has them, or null while it is incomplete.
+  const conditions = useMemo<Condition | null>(() => {
+    if (!draft.form) return draft.rawConditions as Condition;
+    const r = formToCondition(draft.form);
+    return 'condition' in r ? r.condition : null;
+  }, [draft.form, draft.rawConditions]);
+  // The suggestion keeps to the last complete conditions while a new test is being filled in (an empty form: every letter).
+  const lastComplete = useRef<Condition>({ always: true });
+  if (conditions) lastComplete.current = conditions;
+  const suggested = useMemo(() => suggestedPlacement(conditions ?? lastComplete.current, others, orgCvrs), [conditions, others, orgCvrs]);
+  const placement: Placement = chosen ?? storedPlacement ?? suggested;
+  const index = placementIndex(others, placement);
+  const placed = useMemo(() => (rule && placement === storedPlacement ? { priority: rule.priority, changes: [] } : placePriorities(others, index)),
+    [rule, placement, storedPlacement, others, index]);
+  const priority = placed.priority;
+  const shadow = useMemo(() => (conditions ? shadowedBy(conditions, others, index, orgCvrs) : []), [conditions, others, index, orgCvrs]);
+  const shadowFix = shadow.length > 0 && conditions ? suggestedPlacement(conditions, others, orgCvrs) : null;
+  const shadowFixRule = shadowFix ? others[placementIndex(others, shadowFix)] : undefined;
+
+  // ---- unsaved changes ----
+  const dirty = !readOnly && (draftText(draft) !== draftText(opened) || (chosen !== null && chosen !== (storedPlacement ?? suggested)));
+  const [leaving, setLeaving] = useState<(() => void) | null>(null);
+  useLeaveGuard(dirty && !saving, (leave) => setLeaving(() => leave));
+  const discard = () => {
+    const leave = leaving;
+    setLeaving(null);
+    leave?.();
+  };
 
   // The page changed under the keyboard: start reading at the heading.
   useEffect(() => { heading.current?.focus(); }, []);
   useEffect(() => { if (error != null) errorRef.current?.focus(); }, [error]);
+
+  const choosePlacement = (p: Placement) => {
+    setChosen(p);
+    setError(null);
+    setRevision((n) => n + 1);
+  };
 
   const update = (next: Partial<RuleDraft>) => {
     const merged = { ...draft, ...next };
@@ -90,10 +147,14 @@ export function RuleEditor({ rule, rules, cvrs, readOnly, onSaved, onClose }: Ru
     setSaving(true);
     setError(null);
     try {
+      // Room for the rule first, when its neighbours' priorities leave none (each guarded by its version).
+      const byId = new Map(rules.map((r) => [r.id, r]));
+      for (const c of placed.changes) onMoved(await api.updateRule(c.id, { priority: c.priority }, byId.get(c.id)!.version));
       if (rule) {
-        // Priority is left out: the list's moves own it. Conditions beyond the form are left as stored.
-        const { priority: _p, ...patch } = input;
-        if (!draft.form) delete (patch as Partial<typeof patch>).conditions;
+        // Priority only when the place changed (the list's moves own it otherwise). Conditions beyond the form are left as stored.
+        const { priority: p, ...rest } = input;
+        const patch: Partial<typeof input> = p === rule.priority ? rest : { ...rest, priority: p };
+        if (!draft.form) delete patch.conditions;
         onSaved(await api.updateRule(rule.id, patch, rule.version), false);
       } else {
         onSaved(await api.createRule(input), true);
@@ -111,7 +172,7 @@ export function RuleEditor({ rule, rules, cvrs, readOnly, onSaved, onClose }: Ru
   return (
     <section className={s.root} aria-labelledby="rule-editor-title" data-testid="rule-editor">
       <div className={s.top}>
-        <Button appearance="subtle" onClick={onClose} disabled={saving} data-testid="rule-editor-back">{`← ${t('rules.editor.back')}`}</Button>
+        <Button appearance="subtle" onClick={() => whenLeaving(onClose)} disabled={saving} data-testid="rule-editor-back">{`← ${t('rules.editor.back')}`}</Button>
       </div>
       <h2 id="rule-editor-title" ref={heading} tabIndex={-1} className={s.heading}>{title}</h2>
 
@@ -166,6 +227,45 @@ export function RuleEditor({ rule, rules, cvrs, readOnly, onSaved, onClose }: Ru
         <Switch label={t('rules.editor.continue')} checked={draft.continue} disabled={readOnly} onChange={(_, d) => update({ continue: d.checked })} data-testid="rule-continue" />
       </section>
 
+      {others.length > 0 && (
+        <section className={s.section} aria-labelledby="rule-placement-title">
+          <Body1Strong id="rule-placement-title" as="h3" className={s.h}>{t('rules.editor.order')}</Body1Strong>
+          <Field
+            label={t('rules.editor.placement')}
+            hint={[
+              t('rules.editor.placementResult', { position: index + 1, total: others.length + 1 }),
+              !rule && chosen === null ? t(suggested === 'last' ? 'rules.editor.placementSuggestedLast' : 'rules.editor.placementSuggested') : '',
+            ].filter(Boolean).join(' ')}
+          >
+            <Select value={placement} disabled={readOnly} onChange={(_, d) => choosePlacement(d.value as Placement)} data-testid="rule-placement">
+              <option value="first">{t('rules.editor.placementFirst')}</option>
+              {others.slice(1).map((r) => (
+                <option key={r.id} value={`before:${r.id}`}>{t('rules.editor.placementBefore', { position: rules.indexOf(r) + 1, name: r.name })}</option>
+              ))}
+              <option value="last">{t('rules.editor.placementLast')}</option>
+            </Select>
+          </Field>
+          {shadow.length > 0 && (
+            <MessageBar intent="warning" layout="multiline" data-testid="rule-shadowed">
+              <MessageBarBody>
+                <MessageBarTitle>{t('rules.editor.shadowTitle')}</MessageBarTitle>
+                <span data-testid="rule-shadowed-text">
+                  {shadow.length === 1 ? t('rules.editor.shadowOne', { name: shadow[0].name })
+                    : t('rules.editor.shadowMany', { names: joinNames(shadow.map((r) => t('rules.editor.quoted', { name: r.name })), locale) })}
+                </span>
+              </MessageBarBody>
+              {!readOnly && shadowFix && (
+                <MessageBarActions>
+                  <Button size="small" onClick={() => choosePlacement(shadowFix)} data-testid="rule-shadow-fix">
+                    {shadowFixRule ? t('rules.editor.shadowFix', { name: shadowFixRule.name }) : t('rules.editor.placementFirst')}
+                  </Button>
+                </MessageBarActions>
+              )}
+            </MessageBar>
+          )}
+        </section>
+      )}
+
       {incomplete && (
         <Caption1 role="alert" data-testid="rule-incomplete">{t('rules.editor.fixForm')}</Caption1>
       )}
@@ -184,7 +284,7 @@ export function RuleEditor({ rule, rules, cvrs, readOnly, onSaved, onClose }: Ru
           <Button appearance="primary" onClick={() => void save()} disabled={saving} icon={saving ? <Spinner size="tiny" /> : undefined} data-testid="rule-save">
             {saving ? t('rules.editor.saving') : rule ? t('rules.editor.save') : t('rules.editor.create')}
           </Button>
-          <Button onClick={onClose} disabled={saving} data-testid="rule-cancel">{t('rules.editor.cancel')}</Button>
+          <Button onClick={() => whenLeaving(onClose)} disabled={saving} data-testid="rule-cancel">{t('rules.editor.cancel')}</Button>
         </div>
       )}
 
@@ -195,10 +295,27 @@ export function RuleEditor({ rule, rules, cvrs, readOnly, onSaved, onClose }: Ru
             t={t}
             buildRequest={(days) => {
               const input = checked();
-              return input && { days, rules: draftRuleSet(rules, input, rule?.id ?? null) };
+              if (!input) return null;
+              const set = draftRuleSet(rules, input, rule?.id ?? null, placed.changes);
+              return { days, rules: set, draft: set.length - 1 };
             }}
           />
         </section>
+      )}
+
+      {leaving && (
+        <Dialog open modalType="alert" onOpenChange={(_, d) => { if (!d.open) setLeaving(null); }}>
+          <DialogSurface data-testid="rule-discard-dialog">
+            <DialogBody>
+              <DialogTitle>{t('rules.editor.discardTitle')}</DialogTitle>
+              <DialogContent>{rule ? t('rules.editor.discardEdit', { name: rule.name }) : t('rules.editor.discardNew')}</DialogContent>
+              <DialogActions>
+                <Button appearance="primary" onClick={discard} data-testid="rule-discard-confirm">{t('rules.editor.discard')}</Button>
+                <Button onClick={() => setLeaving(null)} data-testid="rule-discard-cancel">{t('rules.editor.keepEditing')}</Button>
+              </DialogActions>
+            </DialogBody>
+          </DialogSurface>
+        </Dialog>
       )}
     </section>
   );

@@ -308,7 +308,7 @@ export function inputOf(d: RuleDraft, priority: number): { input: RuleInput } | 
 export const byPriority = <R extends Pick<RuleView, 'priority' | 'id'>>(rules: readonly R[]): R[] =>
   [...rules].sort((a, b) => a.priority - b.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
-/** The priority a new rule gets: after every rule (it is moved up from there). */
+/** The priority after every rule. */
 export const nextPriority = (rules: readonly Pick<RuleView, 'priority'>[]) =>
   rules.length === 0 ? 10 : Math.min(1_000_000, Math.max(...rules.map((r) => r.priority)) + 10);
 
@@ -329,10 +329,14 @@ export function movePriorities(ordered: readonly Pick<RuleView, 'id' | 'priority
   return next.map((r, i) => ({ id: r.id, priority: (i + 1) * 10 })).filter((c, i) => c.priority !== next[i].priority);
 }
 
-/** The rule set a dry run simulates: the current rules with the draft in place of its rule (or added). */
-export function draftRuleSet(rules: readonly RuleView[], draft: RuleInput, id: string | null): (RuleInput & { id?: string })[] {
+/**
+ * The rule set a dry run simulates: the current rules with the draft in place of its rule (or added),
+ * last in the list; `changes`: other rules' priorities as placing the draft would renumber them.
+ */
+export function draftRuleSet(rules: readonly RuleView[], draft: RuleInput, id: string | null, changes: readonly { id: string; priority: number }[] = []): (RuleInput & { id?: string })[] {
+  const moved = new Map(changes.map((c) => [c.id, c.priority]));
   const asInput = (r: RuleView): RuleInput & { id: string } => ({
-    id: r.id, name: r.name, priority: r.priority, enabled: r.enabled, conditions: r.conditions as RuleInput['conditions'], action: r.action, continue: r.continue,
+    id: r.id, name: r.name, priority: moved.get(r.id) ?? r.priority, enabled: r.enabled, conditions: r.conditions as RuleInput['conditions'], action: r.action, continue: r.continue,
   });
   const others = rules.filter((r) => r.id !== id).map(asInput);
   return [...others, id ? { ...draft, id } : draft];

@@ -1,0 +1,84 @@
+// Admin › Modtagere › "Tilføj modtager" refused by the server, in Danish at 350 × 700 (demo backend,
+// Graph simulator): an address that is not one is marked at the mailbox field with a Danish sentence
+// and that field gets the focus (not "mailbox: the mailbox must be …" in the bar); a mailbox Exchange
+// does not know is said in Danish at the same field, with no English sentence as the message; a
+// webhook URL Brevdue may not post to is said at the webhook field, Graph's English only as the small
+// technical detail. Changing the field takes its mark away.
+import type { Locator, Page } from 'playwright-core';
+import { DEMO_TEAM } from '../../backend/src/demo/delivery-seed';
+import { browserTest } from './browser';
+import { eventually, type Live, withLiveBrowser } from './live';
+import { adminLiveForSuite, openAdminTab, seriousViolations } from './admin-pane';
+
+let live: Live | null = null;
+adminLiveForSuite((l) => { live = l; });
+
+const PANE = { width: 350, height: 700 };
+
+/** The message the input is described by (Fluent's Field links its validation message with aria-describedby). */
+async function fieldMessage(input: Locator): Promise<string> {
+  await eventually(async () => (await input.getAttribute('aria-invalid')) === 'true', 'the field to be marked invalid');
+  const ids = (await input.getAttribute('aria-describedby'))?.split(' ') ?? [];
+  const texts = await Promise.all(ids.map((id) => input.page().locator(`[id="${id}"]`).textContent()));
+  return texts.join(' ');
+}
+
+const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName ?? null);
+/** Nothing may be wider than the pane. */
+const overflowsSideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+
+browserTest('admin › recipients: a refused save is said in Danish at its field, which gets the focus', async () => {
+  await withLiveBrowser(live, 'recipient-refusals', async (b, l) => {
+    const { page } = b;
+    const posts: number[] = [];
+    page.on('response', (r) => { if (r.request().method() === 'POST' && r.url().endsWith('/api/admin/destinations')) posts.push(r.status()); });
+    await openAdminTab(page, l, 'recipients');
+    await page.getByTestId('recipient-add').click();
+    const dialog = page.getByTestId('recipient-dialog');
+    await dialog.waitFor();
+    const mailbox = dialog.getByTestId('recipient-mailbox-input');
+
+    // Not an address: the server's per-field problem, at the field, in Danish; the focus there.
+    await dialog.getByTestId('recipient-name-input').fill('Løn – fælles postkasse');
+    await mailbox.fill('ikke en adresse');
+    await dialog.getByTestId('recipient-folder-input').fill('Digital Post/Løn');
+    await dialog.getByTestId('recipient-save').click();
+    expect(await fieldMessage(mailbox)).toBe('Skriv en e-mailadresse, fx post@firma.dk.');
+    expect(posts).toEqual([400]); // the server said it, not a check in the pane
+    await eventually(async () => (await focused(page)) === 'recipient-mailbox-input', 'the mailbox field to have the focus');
+    expect(await dialog.getByTestId('form-error-text').textContent()).toBe('Ret det markerede felt.');
+    expect(await dialog.getByTestId('recipient-name-input').getAttribute('aria-invalid')).not.toBe('true');
+    expect(await dialog.textContent()).not.toMatch(/mailbox:|e-mail address|must be/);
+    await b.screenshot('recipient-refused-address-350', { fullPage: false });
+
+    // Changing the field takes the server's mark away.
+    await mailbox.fill('ukendt@nordlys.example');
+    await eventually(async () => (await mailbox.getAttribute('aria-invalid')) !== 'true', 'the mark to go');
+
+    // A mailbox Exchange does not know: a Danish sentence saying what to do, at the field; no English as the message.
+    await dialog.getByTestId('recipient-save').click();
+    await eventually(async () => posts.length === 2, 'the second save');
+    expect(posts[1]).toBe(422);
+    expect(await fieldMessage(mailbox)).toBe('Exchange kender ikke postkassen ukendt@nordlys.example, eller Brevdues app må ikke bruge den. '
+      + 'Tjek adressen for stavefejl; findes postkassen, skal IT give Brevdues app adgang til den (appens Exchange RBAC-omfang).');
+    await eventually(async () => (await focused(page)) === 'recipient-mailbox-input', 'the mailbox field to have the focus');
+    expect(await dialog.getByTestId('form-error-text').textContent()).toBe('Ret det markerede felt.');
+    expect(await dialog.textContent()).not.toMatch(/Microsoft Graph does not know|The destination was not saved|docs\/DEPLOYMENT/);
+    expect(await overflowsSideways(page)).toBe(false);
+    expect(await seriousViolations(page)).toEqual([]);
+    await b.screenshot('recipient-refused-unknown-mailbox-350', { fullPage: false });
+
+    // A Teams channel whose webhook URL is not Microsoft's: at the webhook field; the check's English reason only as the small detail.
+    await dialog.getByTestId('recipient-kind-teams_channel').click();
+    await dialog.getByTestId('recipient-team-input').fill(DEMO_TEAM.id);
+    await dialog.getByTestId('recipient-channel-input').fill(DEMO_TEAM.channelId);
+    const hook = dialog.getByTestId('recipient-webhook-input');
+    await hook.fill('https://hooks.example.com/teams?sig=abc');
+    await dialog.getByTestId('recipient-save').click();
+    expect(await fieldMessage(hook)).toMatch(/^Webhook-adressen \(til hooks\.example\.com\) kan ikke bruges: Brevdue sender kun til Microsofts Teams-webhooks/);
+    await eventually(async () => (await focused(page)) === 'recipient-webhook-input', 'the webhook field to have the focus');
+    expect(await dialog.getByTestId('form-error-text').textContent()).toBe('Ret det markerede felt.');
+    expect(await dialog.getByTestId('form-error-detail').textContent()).toMatch(/^Teknisk detalje: Brevdue posts only to Microsoft's Teams webhook hosts/);
+    await b.screenshot('recipient-refused-webhook-350', { fullPage: false });
+  }, PANE);
+});
