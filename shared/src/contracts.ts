@@ -365,17 +365,32 @@ export const mailboxHealthSchema = z.object({
   state: z.enum(['ok', 'paused', 'backing_off', 'failing', 'never_fetched', 'push']),
   lastFetchAt: z.string().datetime().nullable(),
   lastErrorAt: z.string().datetime().nullable(),
-  /** A sentence for people, e.g. "Digital Post answered 503 …" (English: the technical detail). */
+  /**
+   * A sentence for people, e.g. "Digital Post answered 503 …" (English: the technical detail). null
+   * without an error, and when `detailHidden` (it can quote a letter given up).
+   */
   lastError: z.string().nullable(),
-  /** The kind of `lastError`; null without an error, and for errors recorded before kinds existed. */
+  /**
+   * The kind of the last error; null without an error, and for errors recorded before kinds existed
+   * (`unknown` when `detailHidden`, so that the error still shows).
+   */
   lastErrorKind: mailboxErrorKindSchema.nullable(),
   consecutiveFailures: z.number().int().nonnegative(),
   nextAttemptAfter: z.string().datetime().nullable(),
   waitingAtProvider: z.number().int().nonnegative().nullable(),
   /** Letters stored from this mailbox that are not yet delivered or placed in triage. */
   undelivered: z.number().int().nonnegative(),
-  /** Letters of this mailbox kept in quarantine (invalid, refused, or given up): GET /api/admin/mailboxes/:id/quarantine. */
-  quarantined: z.number().int().nonnegative(),
+  /**
+   * Letters of this mailbox kept in quarantine (invalid, refused, or given up): GET /api/admin/mailboxes/:id/quarantine.
+   * null when `detailHidden`.
+   */
+  quarantined: z.number().int().nonnegative().nullable(),
+  /**
+   * The caller does not see this mailbox's quarantine (a role limited to destinations: backend/src/store/scope.ts
+   * seesQuarantineOf): `lastError` and `quarantined` are null, and the quarantine list answers 403
+   * `quarantine_destination_limited`. The other facts stay.
+   */
+  detailHidden: z.boolean().default(false),
 });
 export type MailboxHealth = z.infer<typeof mailboxHealthSchema>;
 
@@ -837,8 +852,15 @@ export const jobsOverviewSchema = z.object({
     name: z.string(), queued: z.number().int(), dueNow: z.number().int(), running: z.number().int(),
     failedRecently: z.number().int(), oldestDueSeconds: z.number().int().nullable(),
   })),
-  /** failCount: which attempt (or failed run in a row) it was; null when not known (a delivery sent again, a mailbox resumed). */
-  recentFailures: z.array(z.object({ name: z.string(), failedAt: z.string(), failCount: z.number().int().nullable(), failReason: z.string().nullable() })),
+  /**
+   * failCount: which attempt (or failed run in a row) it was; null when not known (a delivery sent again, a mailbox resumed).
+   * mailbox: a mailbox's failure (poll-mailbox) only: its provider and the error's kind as health's lastErrorKind
+   * (null: recorded before kinds), so the pane says it in the reader's language with failReason as the detail.
+   */
+  recentFailures: z.array(z.object({
+    name: z.string(), failedAt: z.string(), failCount: z.number().int().nullable(), failReason: z.string().nullable(),
+    mailbox: z.object({ provider: providerSchema, errorKind: mailboxErrorKindSchema.nullable() }).optional(),
+  })),
   recentHours: z.number().int(),
 });
 export type JobsOverview = z.infer<typeof jobsOverviewSchema>;

@@ -13,7 +13,7 @@ import { storeLetter } from '../../backend/src/store/letters';
 import { mailboxes } from '../../backend/src/store/schema';
 import { ruleViewSchema } from '../../shared/src/contracts';
 import { browserTest, waitForCount } from './browser';
-import { adminLiveForSuite } from './admin-pane';
+import { adminLiveForSuite, seriousViolations } from './admin-pane';
 import { detailOf, eventually, type Live, withLiveBrowser } from './live';
 
 const SKAT = { id: '19552101', name: 'Skattestyrelsen' };
@@ -88,6 +88,7 @@ browserTest('rules: a new rule behind the catch-alls is warned about, the dry ru
     expect(warning).toContain('tager tilsammen alle de breve');
     await page.getByTestId('rule-shadowed').scrollIntoViewIfNeeded();
     await b.screenshot('rules-placement-shadowed-360', { fullPage: false });
+    expect(await seriousViolations(page)).toEqual([]);
 
     // The dry run: nothing changes, and it says which rule still places the letters.
     await runDryRun(page);
@@ -142,6 +143,7 @@ browserTest('rules: a changed draft asks before it is left; cancel keeps it, con
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain('Den nye regel er ikke gemt.');
     await b.screenshot('rules-unsaved-ask-360', { fullPage: false });
+    expect(await seriousViolations(page)).toEqual([]);
     await page.getByTestId('rule-discard-cancel').click();
     await dialog.waitFor({ state: 'detached' });
     expect(await page.getByTestId('rule-name').inputValue()).toBe('Halvfærdig regel');

@@ -11,7 +11,8 @@ import { DEMO_ORGANISATION, demoMemo } from '../../backend/src/demo/letters';
 import { DEMO_FINANCE_MAILBOX } from '../../backend/src/demo/delivery-seed';
 import { routeStoredLetter } from '../../backend/src/routing/apply';
 import { runDelivery } from '../../backend/src/delivery/deliver';
-import { resend } from '../../backend/src/delivery/operations';
+import { reroute, resend, retryFailed } from '../../backend/src/delivery/operations';
+import { orgScope } from '../../backend/src/store/scope';
 import { notifyWaitingDeadLetters } from '../../backend/src/delivery/notify';
 import { DELIVERY_ID_PROPERTY, renderMail } from '../../backend/src/delivery/render';
 import { createMessage, ensureFolder } from '../../backend/src/delivery/mailbox';
@@ -113,6 +114,7 @@ describe.each(testDatabases)('letters purged before delivery on $name', (tdb) =>
     const [d] = await deliveriesOf(id);
     expect(d.status).toBe('pending');
     await erase();
+    expect((await deliveriesOf(id))[0].status).toBe('dead'); // by the erase itself
 
     await deliverAll(id); // as the scheduler would when it comes due
     expect(emptyMails()).toEqual([]);
@@ -247,5 +249,28 @@ describe.each(testDatabases)('letters purged before delivery on $name', (tdb) =>
     expect(await deliveriesOf(waiting)).toEqual([]);
     expect((await callApi(app, 'GET', '/triage')).body.items.map((i: { id: string }) => i.id)).not.toContain(waiting);
     expect(await db().select().from(messages).where(and(eq(messages.id, waiting), eq(messages.label, PURGED_LABEL)))).toHaveLength(1);
+  });
+
+  test('a reroute and "send the failed deliveries again" racing the erase leave the erased letters alone', async () => {
+    const [dest] = await db().select().from(destinations).where(eq(destinations.orgId, app.demoOrgId!)).limit(1);
+    const unrouted = await receive('Omdirigeres');
+    const failed = await receive('Fejlede');
+    await routeStoredLetter(quiet, failed);
+    await db().update(deliveries).set({ status: 'dead', lastError: 'Graph answered 503', deadNotifiedAt: new Date() }).where(eq(deliveries.messageId, failed));
+    // Both read their letters before the erase and are held before they write; the erase commits; then they go on.
+    const g1 = gate();
+    const g2 = gate();
+    const rerouted = reroute({ ...quiet, db: beforeWrites(db(), () => g1.wait()) }, app.demoOrgId!, unrouted, { id: 'u', name: 'Test' }, { destinationIds: [dest.id] }).catch((e: unknown) => e);
+    const retried = retryFailed({ ...quiet, db: beforeWrites(db(), () => g2.wait()) }, orgScope(app.demoOrgId!), { id: 'u', name: 'Test' });
+    await Promise.all([g1.reached, g2.reached]);
+    await erase();
+    g1.open();
+    g2.open();
+    const refused = await rerouted;
+    expect([(refused as HttpError).status, (refused as HttpError).code]).toEqual([410, 'purged']);
+    expect(await retried).toBe(0);
+    expect(await deliveriesOf(unrouted)).toEqual([]);
+    expect((await deliveriesOf(failed)).map((d) => d.status)).toEqual(['dead']);
+    expect((await letterRow(unrouted)).status).toBe('failed');
   });
 });

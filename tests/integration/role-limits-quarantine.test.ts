@@ -1,7 +1,8 @@
 // Limited callers and quarantined letters (GET /api/admin/mailboxes/:id/quarantine, …/retry). A
 // quarantined letter was delivered to nobody, so, as with the triage queue, a caller whose limit names
 // destinations does not see it: the list answers 403 `quarantine_destination_limited` (the mailbox
-// itself, its health and pause/resume stay theirs). A caller limited to CVR numbers only sees the
+// itself, its health and pause/resume stay theirs, without the last error's text, which can quote a
+// letter given up, nor the quarantine's count). A caller limited to CVR numbers only sees the
 // quarantine of those CVR numbers' mailboxes; another's mailbox is 404 as if it did not exist. Limits
 // are held one at a time: a CVR grant and a destination grant do not add up to the other CVR's quarantine.
 // Production mode, real tokens; the letters are quarantined by the real ingest path (acceptLetter).
@@ -9,10 +10,12 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Brevdue } from '../../backend/src/app';
 import type { MailboxRow } from '../../backend/src/context';
+import { z } from 'zod';
 import { destinations, mailboxes, quarantine } from '../../backend/src/store/schema';
 import { acceptLetter } from '../../backend/src/ingest/accept';
 import { buildMemoXml } from '../../backend/src/memo/build';
 import { demoMemo } from '../../backend/src/demo/letters';
+import { cvrViewSchema, mailboxViewSchema, type MailboxView } from '../../shared/src/contracts';
 import { NO_JOBS } from '../helpers/notices';
 import { startIdp, startProductionBrevdue, type TestIdp } from '../helpers/entra';
 import { testDatabases } from '../helpers/databases';
@@ -61,6 +64,13 @@ describe.each(testDatabases)('limited callers and quarantined letters on $name',
     D.one = dest.id;
     await quarantined('one', CVR1);
     await quarantined('two', CVR2);
+    // Each mailbox's last poll gave its letter up: health's sentence quotes the letter, as poll.ts writes it.
+    for (const key of ['one', 'two'] as const) {
+      await app.database.db.update(mailboxes).set({
+        lastError: `The Digital Post letter ${Q[key].providerId} was quarantined: MessageHeader/createdDateTime: ${Q[key].word} is not a date`,
+        lastErrorKind: 'letter_given_up', lastErrorAt: new Date(), consecutiveFailures: 0, lastFetchAt: new Date(),
+      }).where(eq(mailboxes.id, MB[key]));
+    }
 
     fullAdmin = await token({ oid: randomUUID(), roles: ['admin'] });
     const grant = async (body: Record<string, unknown>) => expect((await api(fullAdmin, 'POST', '/admin/role-grants', body)).status).toBe(201);
@@ -111,6 +121,65 @@ describe.each(testDatabases)('limited callers and quarantined letters on $name',
     expect(retry.status).toBe(403);
     expect(leaked(retry.text)).toEqual([]);
     expect(await app.database.db.select().from(quarantine).where(eq(quarantine.id, Q.one.id))).toHaveLength(1);
+  });
+
+  /**
+   * Every mailbox the caller's Mailboxes page shows (GET /admin/cvrs), each also as GET /admin/mailboxes/:id
+   * answers it; no answer quotes a letter of a mailbox not in `quoted` (those whose quarantine the caller sees).
+   */
+  async function mailboxesSeen(t: string, quoted: (keyof typeof Q)[] = []): Promise<Record<string, MailboxView[]>> {
+    const mayQuote = quoted.flatMap((k) => [Q[k].providerId, Q[k].word]);
+    const unexpected = (text: string) => leaked(text).filter((c) => !mayQuote.includes(c));
+    const cvrs = await api(t, 'GET', '/admin/cvrs');
+    expect(cvrs.status).toBe(200);
+    expect(unexpected(cvrs.text)).toEqual([]);
+    const seen: Record<string, MailboxView[]> = {};
+    for (const m of z.object({ items: z.array(cvrViewSchema) }).parse(cvrs.json).items.flatMap((c) => c.mailboxes)) {
+      const one = await api(t, 'GET', `/admin/mailboxes/${m.id}`);
+      expect(one.status).toBe(200);
+      expect(unexpected(one.text)).toEqual([]);
+      seen[m.id] = [m, mailboxViewSchema.parse(one.json)];
+    }
+    return seen;
+  }
+  // What health says of a mailbox whose last poll gave a letter up, to a caller who does not see its quarantine, and to one who does.
+  const facts = { state: 'ok', lastFetchAt: expect.any(String), lastErrorAt: expect.any(String), lastErrorKind: 'letter_given_up', consecutiveFailures: 0, undelivered: 0 };
+  const withoutDetail = { ...facts, lastError: null, quarantined: null, detailHidden: true };
+  const withDetail = (key: keyof typeof Q) => ({ ...facts, lastError: expect.stringContaining(Q[key].providerId), quarantined: 1, detailHidden: false });
+
+  test('mailbox health to a caller limited to destinations: the facts, not the last error\'s text nor the quarantine', async () => {
+    const callers = {
+      operator: await token({ oid: randomUUID(), groups: [group.operators] }),
+      admin: await token({ oid: randomUUID(), groups: [group.admins] }),
+      'operator limited to CVR 1 and destination one': await token({ oid: randomUUID(), groups: [group.oneAtOne] }),
+    };
+    for (const [who, t] of Object.entries(callers)) {
+      const seen = await mailboxesSeen(t);
+      const expected = who.includes('CVR 1') ? { [MB.one]: 'one' as const } : { [MB.one]: 'one' as const, [MB.two]: 'two' as const };
+      expect([who, Object.keys(seen).sort()]).toEqual([who, Object.keys(expected).sort()]);
+      for (const [id, key] of Object.entries(expected)) {
+        for (const v of seen[id]) expect([who, key, v.health]).toEqual([who, key, expect.objectContaining(withoutDetail)]);
+      }
+    }
+    // Pausing and resuming stay theirs, and answer the mailbox as health does.
+    for (const paused of [true, false]) {
+      const r = await api(callers.operator, 'PATCH', `/admin/mailboxes/${MB.two}`, { paused });
+      expect(r.status).toBe(200);
+      expect(leaked(r.text)).toEqual([]);
+      expect(mailboxViewSchema.parse(r.json).health).toEqual(expect.objectContaining({ lastError: null, quarantined: null, detailHidden: true, lastErrorKind: 'letter_given_up' }));
+    }
+  });
+
+  test('mailbox health with the detail to callers who see the quarantine: a CVR number\'s, the CVR grant of two held together, the whole organisation', async () => {
+    const own = await mailboxesSeen(await token({ oid: users.cvrOperator }), ['one']);
+    expect(Object.keys(own)).toEqual([MB.one]);
+    for (const v of own[MB.one]) expect(v.health).toEqual(expect.objectContaining(withDetail('one')));
+    // CVR 2's mailbox through the destination grant: its facts only.
+    const both = await mailboxesSeen(await token({ oid: users.mixed, groups: [group.oneAgain] }), ['one']);
+    for (const v of both[MB.one]) expect(v.health).toEqual(expect.objectContaining(withDetail('one')));
+    for (const v of both[MB.two]) expect(v.health).toEqual(expect.objectContaining(withoutDetail));
+    const all = await mailboxesSeen(fullAdmin, ['one', 'two']);
+    for (const key of ['one', 'two'] as const) for (const v of all[MB[key]]) expect(v.health).toEqual(expect.objectContaining(withDetail(key)));
   });
 
   test('a caller limited to a CVR number sees the quarantine of its mailboxes only', async () => {

@@ -1,4 +1,5 @@
-// /api/admin: CVR numbers and their provider mailboxes (admins), pause/resume and health (operators too).
+// /api/admin: CVR numbers and their provider mailboxes (admins), pause/resume and health (operators too;
+// a mailbox's last error and quarantine only to those who see its quarantine: store/scope.ts).
 import express, { type Router } from 'express';
 import { z, type ZodType } from 'zod';
 import { cvrCreateSchema, mailboxCreateSchema, mailboxUpdateSchema, type MailboxCreate, type MailboxUpdate, type Problem, type Provider } from '../../../shared/src/contracts';
@@ -117,7 +118,7 @@ export function adminRouter(deps: ApiDeps): Router {
   };
 
   r.get('/cvrs', operator, h(async (req, res) => {
-    res.json({ items: (await listCvrs(deps.db, org(req))).filter((c) => mayUseCvr(scope(req), c.cvr)) });
+    res.json({ items: await listCvrs(deps.db, scope(req)) });
   }));
 
   r.post('/cvrs', admin, h(async (req, res) => {
@@ -146,7 +147,7 @@ export function adminRouter(deps: ApiDeps): Router {
   }));
 
   r.get('/mailboxes/:id', operator, h(async (req, res) => {
-    res.json(await getMailbox(deps.db, org(req), await mailboxInScope(req)));
+    res.json(await getMailbox(deps.db, scope(req), await mailboxInScope(req)));
   }));
 
   // Quarantined letters of a mailbox (invalid, refused by the database, or given up): what and why, no
@@ -190,7 +191,7 @@ export function adminRouter(deps: ApiDeps): Router {
     const id = await mailboxInScope(req);
     let mb;
     try {
-      mb = await updateMailbox(deps.db, deps.sealer, org(req), id, update, deps.delivery.ctx.providerUrls);
+      mb = await updateMailbox(deps.db, deps.sealer, scope(req), id, update, deps.delivery.ctx.providerUrls);
     } catch (e) {
       // As attaching: every problem of what was sent, each with its field, and no OpenSSL internals.
       if (!(e instanceof HttpError) || (e.code !== 'invalid_mailbox' && e.code !== 'base_url_not_allowed')) throw e;

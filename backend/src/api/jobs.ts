@@ -9,12 +9,13 @@ import express, { type Router } from 'express';
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../store/db';
-import type { JobsOverview } from '../../../shared/src/contracts';
+import type { JobsOverview, Provider } from '../../../shared/src/contracts';
 import { maskCpr } from '../../../shared/src/identifiers';
 import { requireRole, scope } from './roles';
 import { deliveries, mailboxes, messages, routeQueue } from '../store/schema';
 import { quarantineVisibleFor, seesWholeOrganisation, visibleDeliveries, visibleLetters, type Scope } from '../store/scope';
 import { h } from './handler';
+import { mailboxErrorKind } from '../store/organisation';
 import { JOB } from '../jobs/names';
 import { POLL_DUE_SQL } from '../ingest/poll-due';
 import { ROUTE_DUE_SQL } from '../routing/route-due';
@@ -27,8 +28,8 @@ const DELIVERY_DUE = sql.raw(`(${DELIVERY_DUE_SQL})`);
 const FAILED_LIST = 20;
 
 const rowsOf = <T>(r: unknown) => (r as { rows: T[] }).rows;
-/** One listed failure; fail_count null: which attempt failed is not known. */
-type Failure = { failed_at: unknown; fail_count: number | null; fail_reason: string | null };
+/** One listed failure; fail_count null: which attempt failed is not known. A mailbox's has its provider and error kind. */
+type Failure = { failed_at: unknown; fail_count: number | null; fail_reason: string | null; provider?: string; error_kind?: string | null };
 const iso = (v: unknown) => (v == null ? null : new Date(v as string | Date).toISOString());
 
 export async function jobsOverview(db: Db, scope: Scope): Promise<JobsOverview> {
@@ -87,7 +88,8 @@ export async function jobsOverview(db: Db, scope: Scope): Promise<JobsOverview> 
   // is not listed. consecutive_failures is 0 for a letter given up by a clean poll, or after new
   // credentials or a resume: no attempt number then.
   const pollFailures = rowsOf<Failure>(await db.execute(sql`
-    SELECT ${mailboxes.lastErrorAt} AS failed_at, nullif(${mailboxes.consecutiveFailures}, 0) AS fail_count, ${mailboxes.lastError} AS fail_reason FROM ${mailboxes}
+    SELECT ${mailboxes.lastErrorAt} AS failed_at, nullif(${mailboxes.consecutiveFailures}, 0) AS fail_count, ${mailboxes.lastError} AS fail_reason,
+      ${mailboxes.provider} AS provider, ${mailboxes.lastErrorKind} AS error_kind FROM ${mailboxes}
     WHERE ${mailboxes.orgId} = ${orgId} AND ${mailboxes.removedAt} IS NULL AND ${quarantineVisibleFor(scope, mailboxes.cvr)}
       AND ${mailboxes.lastError} IS NOT NULL AND ${recent(mailboxes.lastErrorAt)}
     ORDER BY ${mailboxes.lastErrorAt} DESC LIMIT ${FAILED_LIST}`));
@@ -113,6 +115,7 @@ export async function jobsOverview(db: Db, scope: Scope): Promise<JobsOverview> 
     recentFailures: failures.map((f) => ({
       name: f.name, failedAt: iso(f.failed_at)!, failCount: f.fail_count == null ? null : Number(f.fail_count),
       failReason: f.fail_reason ? maskCpr(f.fail_reason).slice(0, 500) : null,
+      ...(f.provider ? { mailbox: { provider: f.provider as Provider, errorKind: mailboxErrorKind(f.fail_reason, f.error_kind ?? null) } } : {}),
     })),
     recentHours: RECENT_FAILURE_HOURS,
   };

@@ -1,5 +1,7 @@
 // An organisation's CVR numbers and provider mailboxes. Every function takes the organisation id
-// first; credentials go in encrypted and never come out of this module except into a connector.
+// first, or the caller's scope where limited callers read (a mailbox's health shows its last error and
+// quarantine only to those who see that quarantine: store/scope.ts seesQuarantineOf); credentials go in
+// encrypted and never come out of this module except into a connector.
 import { and, asc, count, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import { isUniqueViolation, type Db } from './db';
 import type { Sealer } from '../crypto/envelope';
@@ -11,17 +13,22 @@ import { providerModule } from '../ingest/connectors';
 import { keepCredentials, publicConfig, splitSecretSettings } from '../ingest/provider';
 import { DEFAULT_PROVIDER_URL_POLICY, providerBaseUrlRefusal, sameBaseUrl, type ProviderUrlPolicy } from '../ingest/provider-urls';
 import { HttpError } from '../api/errors';
+import { mayUseCvr, orgScope, seesQuarantineOf, type Scope } from './scope';
 import type { ZodType } from 'zod';
 
 type MailboxRow = typeof mailboxes.$inferSelect;
 
-export async function listCvrs(db: Db, orgId: string): Promise<CvrView[]> {
-  const cvrs = await db.select().from(cvrNumbers).where(and(eq(cvrNumbers.orgId, orgId), isNull(cvrNumbers.removedAt))).orderBy(asc(cvrNumbers.name));
-  const mbs = await db.select().from(mailboxes).where(and(eq(mailboxes.orgId, orgId), isNull(mailboxes.removedAt)));
+/** The CVR numbers the scope may use (mayUseCvr), with their mailboxes. */
+export async function listCvrs(db: Db, scope: Scope): Promise<CvrView[]> {
+  const orgId = scope.orgId;
+  const cvrs = (await db.select().from(cvrNumbers).where(and(eq(cvrNumbers.orgId, orgId), isNull(cvrNumbers.removedAt))).orderBy(asc(cvrNumbers.name)))
+    .filter((c) => mayUseCvr(scope, c.cvr));
+  const mbs = (await db.select().from(mailboxes).where(and(eq(mailboxes.orgId, orgId), isNull(mailboxes.removedAt))))
+    .filter((m) => mayUseCvr(scope, m.cvr));
   const counts = await countsByMailbox(db, orgId, mbs.map((m) => m.id));
   return cvrs.map((c) => ({
     cvr: c.cvr, name: c.name,
-    mailboxes: mbs.filter((m) => m.cvr === c.cvr).map((m) => view(m, counts(m.id))),
+    mailboxes: mbs.filter((m) => m.cvr === c.cvr).map((m) => view(m, counts(m.id), scope)),
   }));
 }
 
@@ -95,12 +102,14 @@ export async function addMailbox(db: Db, sealer: Sealer, orgId: string, cvr: str
   const [row] = existing
     ? await db.update(mailboxes).set(values).where(eq(mailboxes.id, existing.id)).returning()
     : await db.insert(mailboxes).values({ orgId, cvr, provider: input.provider, ...values }).returning();
-  return view(row, (await countsByMailbox(db, orgId, [row.id]))(row.id));
+  // Attaching is for administrators without limits (api/admin.ts): the whole view.
+  return view(row, (await countsByMailbox(db, orgId, [row.id]))(row.id), orgScope(orgId));
 }
 
-export async function getMailbox(db: Db, orgId: string, id: string): Promise<MailboxView> {
-  const row = await mailboxRow(db, orgId, id);
-  return view(row, (await countsByMailbox(db, orgId, [id]))(id));
+/** The mailbox as `scope` sees it; whether the scope may use its CVR number is the caller's check (api/admin.ts). */
+export async function getMailbox(db: Db, scope: Scope, id: string): Promise<MailboxView> {
+  const row = await mailboxRow(db, scope.orgId, id);
+  return view(row, (await countsByMailbox(db, scope.orgId, [id]))(id), scope);
 }
 
 /**
@@ -116,9 +125,10 @@ export async function listQuarantine(db: Db, orgId: string, mailboxId: string, l
   return rows.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString(), erased: r.erasedAt !== null, erasedAt: r.erasedAt?.toISOString() ?? null }));
 }
 
-export async function updateMailbox(db: Db, sealer: Sealer, orgId: string, id: string, input: MailboxUpdate,
+/** Answers the mailbox as `scope` (whose caller changes it) sees it. */
+export async function updateMailbox(db: Db, sealer: Sealer, scope: Scope, id: string, input: MailboxUpdate,
   urls: ProviderUrlPolicy = DEFAULT_PROVIDER_URL_POLICY): Promise<MailboxView> {
-  const row = await mailboxRow(db, orgId, id);
+  const row = await mailboxRow(db, scope.orgId, id);
   const p = providerModule(row.provider);
   const set: Partial<MailboxRow> = {};
   if (input.paused !== undefined) set.paused = input.paused;
@@ -148,7 +158,7 @@ export async function updateMailbox(db: Db, sealer: Sealer, orgId: string, id: s
   // New settings or a resume deserve an immediate try, not the rest of a backoff.
   if (input.paused === false || input.config || input.credentials) Object.assign(set, { backoffUntil: null, consecutiveFailures: 0 });
   if (Object.keys(set).length) await db.update(mailboxes).set(set).where(eq(mailboxes.id, id));
-  return getMailbox(db, orgId, id);
+  return getMailbox(db, scope, id);
 }
 
 /** The stored mailbox, for the connector-level operations (backfill); 404 outside the organisation. */
@@ -194,7 +204,12 @@ function validate<T>(schema: ZodType<T>, value: unknown, what: string): T {
   throw new HttpError(400, 'invalid_mailbox', `${what}: ${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
 }
 
-export function mailboxHealth(m: MailboxRow, counts: MailboxCounts, now = new Date()): MailboxHealth {
+/**
+ * `detail`: whether the caller sees the mailbox's quarantine (seesQuarantineOf). Without it, no last
+ * error's sentence (a letter given up is named in it: provider id, the reason quoting the letter) and
+ * no quarantine count; the kind, times and counts of failures and the backlog stay.
+ */
+export function mailboxHealth(m: MailboxRow, counts: MailboxCounts, detail: boolean, now = new Date()): MailboxHealth {
   const push = (() => { try { return providerModule(m.provider).receivesByPush(m.config); } catch { return false; } })();
   const state: MailboxHealth['state'] = m.paused ? 'paused'
     : push ? 'push'
@@ -205,16 +220,26 @@ export function mailboxHealth(m: MailboxRow, counts: MailboxCounts, now = new Da
     state,
     lastFetchAt: m.lastFetchAt?.toISOString() ?? null,
     lastErrorAt: m.lastErrorAt?.toISOString() ?? null,
-    lastError: m.lastError,
-    // A kind this version does not know (written by a newer one) is still an error: 'unknown'.
-    lastErrorKind: m.lastError === null || m.lastErrorKind === null ? null
-      : mailboxErrorKindSchema.safeParse(m.lastErrorKind).data ?? 'unknown',
+    lastError: detail ? m.lastError : null,
+    lastErrorKind: mailboxErrorKind(m.lastError, m.lastErrorKind, detail),
     consecutiveFailures: m.consecutiveFailures,
     nextAttemptAfter: m.backoffUntil && m.backoffUntil > now ? m.backoffUntil.toISOString() : null,
     waitingAtProvider: m.waitingAtLastPoll,
     undelivered: counts.undelivered,
-    quarantined: counts.quarantined,
+    quarantined: detail ? counts.quarantined : null,
+    detailHidden: !detail,
   };
+}
+
+/**
+ * A mailbox's last error's kind as the API answers it (health, the jobs view's failures): null without an
+ * error; a kind this version does not know (written by a newer one) is still an error: 'unknown'. An error
+ * recorded before kinds has none (its sentence says it), unless the sentence is not shown: 'unknown' then.
+ */
+export function mailboxErrorKind(lastError: string | null, kind: string | null, sentenceShown = true): MailboxHealth['lastErrorKind'] {
+  if (lastError === null) return null;
+  if (kind === null) return sentenceShown ? null : 'unknown';
+  return mailboxErrorKindSchema.safeParse(kind).data ?? 'unknown';
 }
 
 /** Never a sealed setting, even from a mailbox saved before it moved out of the config. */
@@ -222,9 +247,9 @@ function configShown(m: MailboxRow): Record<string, unknown> {
   try { return publicConfig(providerModule(m.provider), m.config); } catch { return {}; }
 }
 
-function view(m: MailboxRow, counts: MailboxCounts): MailboxView {
+function view(m: MailboxRow, counts: MailboxCounts, scope: Scope): MailboxView {
   return {
     id: m.id, cvr: m.cvr, provider: m.provider as Provider, config: configShown(m), hasCredentials: !!m.secretEnc, paused: m.paused,
-    health: mailboxHealth(m, counts),
+    health: mailboxHealth(m, counts, seesQuarantineOf(scope, m.cvr)),
   };
 }

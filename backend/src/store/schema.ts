@@ -181,8 +181,8 @@ export const documents = pgTable('documents', {
 /**
  * A mail to the organisation's admins about letters that entered quarantine (delivery/quarantine-notice.ts):
  * one per organisation at a time, naming the quarantine rows that point at it. Sent at most once:
- * claimed with a lease; after a lease left behind or an uncertain answer the sender's mailbox is
- * searched for the notice id before sending again.
+ * claimed with a lease; after a lease left behind or an uncertain answer the mailbox that attempt sent
+ * from is searched for the notice id before sending again.
  */
 export const quarantineNotices = pgTable('quarantine_notices', {
   id: uuid('id').primaryKey().defaultRandom(),
