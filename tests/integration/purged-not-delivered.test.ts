@@ -25,6 +25,21 @@ import { callApi, receiveLetter } from '../helpers/app';
 import { beforeWrites, gate } from '../helpers/db-hooks';
 
 const [cvrA] = DEMO_ORGANISATION.cvrs;
+
+/** A query builder whose statement, once built (any chain of calls on it), awaits `hook` before it runs. */
+function beforeExecute<T extends object>(builder: T, hook: () => Promise<void> | undefined): T {
+  return new Proxy(builder, {
+    get(t, p) {
+      const v = Reflect.get(t, p, t);
+      if (typeof v !== 'function') return v;
+      if (p === 'execute') return async (...a: unknown[]) => { await hook(); return v.apply(t, a); };
+      return (...a: unknown[]) => {
+        const r = v.apply(t, a);
+        return r && typeof r === 'object' && p !== 'then' ? beforeExecute(r, hook) : r;
+      };
+    },
+  });
+}
 const CPR = '010190-1234';
 
 describe.each(testDatabases)('letters purged before delivery on $name', (tdb) => {
@@ -217,6 +232,33 @@ describe.each(testDatabases)('letters purged before delivery on $name', (tdb) =>
     expect((await notDeliveredEvents(id)).map((e) => e.data.deliveryId)).toEqual([d.id]);
     expect((await letterRow(id)).status).toBe('failed');
   }, 60_000);
+
+  test('an attempt that read the letter just before the erase and its documents just after sends nothing', async () => {
+    const id = await receive();
+    await routeStoredLetter(quiet, id);
+    const [d] = await deliveriesOf(id);
+    // The erase commits right before the attempt reads the documents' content (after it read the letter, label and all).
+    let erased = false;
+    const docsRead = () => (erased ? undefined : erase().then(() => { erased = true; }));
+    const heldDb = new Proxy(db(), {
+      get(t, p) {
+        if (p === 'select') {
+          return (sel?: Record<string, unknown>) => {
+            const b = t.select(sel as never);
+            return sel && 'c' in sel && 'filename' in sel ? beforeExecute(b, docsRead) : b;
+          };
+        }
+        const v = Reflect.get(t, p, t);
+        return typeof v === 'function' ? v.bind(t) : v;
+      },
+    });
+    await runDelivery({ ...quiet, db: heldDb }, d.id);
+    expect(erased).toBe(true);
+    expect(copiesOf([d.id])).toEqual([]);
+    const [after] = await deliveriesOf(id);
+    expect(after).toMatchObject({ status: 'dead', deadNotifiedAt: expect.any(Date) });
+    expect((await notDeliveredEvents(id)).map((e) => e.data.deliveryId)).toEqual([d.id]);
+  });
 
   test('resend racing the erase, reroute and placement of an erased letter answer 410 purged and make no delivery', async () => {
     const id = await receive();

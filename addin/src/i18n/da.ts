@@ -709,6 +709,8 @@ export const da = {
       pauseFailed: 'Postkassen kunne ikke ændres',
       quarantined_one: '{{count}} brev i karantæne',
       quarantined_other: '{{count}} breve i karantæne',
+      // A role limited to destinations does not see a mailbox's quarantine, nor its last error's sentence, which can name a letter there.
+      detailHidden: 'Breve i karantæne og fejlenes tekniske detaljer vises ikke for din rolle, som er begrænset til bestemte modtagere: de kan nævne breve, der ikke er leveret til nogen. Spørg en administrator, hvis rolle dækker postkassens CVR-nummer.',
       quarantine: {
         show: 'Vis breve i karantæne',
         hide: 'Skjul breve i karantæne',

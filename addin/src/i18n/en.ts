@@ -709,6 +709,8 @@ export const en: Translation = {
       pauseFailed: 'The mailbox could not be changed',
       quarantined_one: '{{count}} letter in quarantine',
       quarantined_other: '{{count}} letters in quarantine',
+      // A role limited to destinations does not see a mailbox's quarantine, nor its last error's sentence, which can name a letter there.
+      detailHidden: 'Letters in quarantine and the technical detail of errors are not shown to your role, which is limited to some recipients: they can name letters delivered to nobody. Ask an administrator whose role covers this mailbox\'s CVR number.',
       quarantine: {
         show: 'Show letters in quarantine',
         hide: 'Hide letters in quarantine',

@@ -3,8 +3,8 @@
 // Crash safety: the reply row (sealed MeMo, status `sending`, its messageUUID fixed) is committed
 // BEFORE the NgDP call, so a crash mid-send loses nothing; the row then becomes `sent` (with NgDP's
 // transmissionId) or `failed` (with an English sentence; its code, params and NgDP's own words go in
-// the reply_failed event's data, which the pane words from — no column for them). A retry sends the stored MeMo again,
-// byte for byte, under the same messageUUID — never a second, different reply.
+// the reply_failed event's data, which the pane words from: replies has no column for them). A retry
+// sends the stored MeMo again, byte for byte, under the same messageUUID — never a second, different reply.
 //
 // The receipt: NgDP answers the send with a transmissionId once it has taken the memo in (the
 // simulator also says receiptStatus RECEIVED). That answer is the receipt we record; NgDP's API as

@@ -1,6 +1,7 @@
 // Admin › Mailboxes › Jobs: the job runner as operators need it (GET /api/admin/jobs, admins and
 // operators): per job name queued, due now, running, failed recently and the oldest wait, and the
-// failures the caller may see, each with the server's (CPR-masked) reason. Read-only, with refresh.
+// failures the caller may see, each with the server's (CPR-masked) reason; a mailbox's as its error
+// kind's headline in the reader's language, the reason below as the technical detail. Read-only, with refresh.
 // Jobs are named in words; the technical name (as in logs and metrics) is secondary text.
 import { Badge, Body1Strong, Button, Caption1, Spinner, Text } from '@fluentui/react-components';
 import type { TFunction } from 'i18next';
@@ -12,6 +13,7 @@ import { ErrorBar } from '../ErrorBar';
 import { RefreshIcon } from '../icons';
 import { useLocale } from '../useLocale';
 import { useAdminStyles, useResource } from './common';
+import { MailboxErrorExplained } from './mailboxes/MailboxError';
 
 type JobRow = JobsOverview['jobs'][number];
 
@@ -62,7 +64,14 @@ export function JobsSection() {
                 {data.recentFailures.map((f, i) => (
                   <li key={`${f.name}-${f.failedAt}-${i}`} className={s.card} data-testid="jobs-failure">
                     <Text weight="semibold">{failureTitle(f, t, locale)}</Text>
-                    <Caption1 className={s.problem}>{f.failReason ?? t('jobs.noReason')}</Caption1>
+                    {f.mailbox?.errorKind
+                      ? (
+                        <MailboxErrorExplained
+                          kind={f.mailbox.errorKind} error={f.failReason} provider={t(`provider.${f.mailbox.provider}`)}
+                          size="row" testId="jobs-failure-reason" withAction={false}
+                        />
+                      )
+                      : <Caption1 className={s.problem} data-testid="jobs-failure-reason">{f.failReason ?? t('jobs.noReason')}</Caption1>}
                   </li>
                 ))}
               </ul>

@@ -3,7 +3,9 @@
 // mailboxes/AttachMailboxForm.tsx; the new mailbox joins the list at once), and each mailbox's
 // health — state, last successful fetch, last error (its kind's headline and what to do, in the
 // pane's language, above the server's sentence: mailboxes/MailboxError.tsx), backlog, letters in
-// quarantine — with pause/resume (operators too). A mailbox's quarantined letters open as a list
+// quarantine — with pause/resume (operators too); to a role limited to destinations, which does not see
+// the mailbox's quarantine (health's detailHidden), the error's headline without its sentence and no
+// quarantine count or list, instead of a list the server refuses. A mailbox's quarantined letters open as a list
 // with each one's reason (never its content) and, for admins, "Try again" (POST
 // …/quarantine/:id/retry): taken in, already there, or fetched again at the next poll; a letter
 // that stays shows the server's reason. A letter erased at a data subject's request is shown as
@@ -228,26 +230,30 @@ export function MailboxRow({ m, cvrName, busy, onToggle, onQuarantineChanged, on
       <Caption1 className={s.meta} data-testid="mailbox-last-fetch">
         {h.lastFetchAt ? t('admin.mailboxes.lastFetch', { date: formatDateTime(h.lastFetchAt, locale) }) : t('admin.mailboxes.neverFetched')}
       </Caption1>
-      {h.lastError && (h.lastErrorKind
+      {h.lastErrorKind
         ? (
           <MailboxErrorExplained
             kind={h.lastErrorKind} error={h.lastError} provider={provider} size="row" testId="mailbox-last-error"
             date={h.lastErrorAt ? formatDateTime(h.lastErrorAt, locale) : '—'}
           />
         )
-        : (
+        : h.lastError && (
           <Caption1 className={s.problem} data-testid="mailbox-last-error">
             {t('admin.mailboxes.lastError', { date: h.lastErrorAt ? formatDateTime(h.lastErrorAt, locale) : '—', error: h.lastError })}
           </Caption1>
-        ))}
+        )}
       {h.nextAttemptAfter && <Caption1 className={s.meta}>{t('admin.mailboxes.nextAttempt', { date: formatDateTime(h.nextAttemptAfter, locale) })}</Caption1>}
       <Caption1 className={s.meta} data-testid="mailbox-backlog">
         {t('admin.mailboxes.undelivered', { count: h.undelivered })}
         {h.waitingAtProvider != null ? ` · ${t('admin.mailboxes.waiting', { count: h.waitingAtProvider })}` : ''}
       </Caption1>
-      <Caption1 className={h.quarantined > 0 ? s.problem : s.meta} data-testid="mailbox-quarantined" data-count={h.quarantined}>
-        {t('admin.mailboxes.quarantined', { count: h.quarantined })}
-      </Caption1>
+      {h.quarantined === null
+        ? <Caption1 className={s.meta} data-testid="mailbox-detail-hidden">{t('admin.mailboxes.detailHidden')}</Caption1>
+        : (
+          <Caption1 className={h.quarantined > 0 ? s.problem : s.meta} data-testid="mailbox-quarantined" data-count={h.quarantined}>
+            {t('admin.mailboxes.quarantined', { count: h.quarantined })}
+          </Caption1>
+        )}
       <div className={s.actions}>
         <Button
           size="small"
@@ -259,7 +265,7 @@ export function MailboxRow({ m, cvrName, busy, onToggle, onQuarantineChanged, on
         >
           {busy ? t(m.paused ? 'admin.mailboxes.resuming' : 'admin.mailboxes.pausing') : t(m.paused ? 'admin.mailboxes.resume' : 'admin.mailboxes.pause')}
         </Button>
-        {(h.quarantined > 0 || showQuarantine) && (
+        {h.quarantined !== null && (h.quarantined > 0 || showQuarantine) && (
           <Button
             size="small"
             onClick={() => setShowQuarantine((v) => !v)}
@@ -293,7 +299,7 @@ export function MailboxRow({ m, cvrName, busy, onToggle, onQuarantineChanged, on
           </Button>
         )}
       </div>
-      {showQuarantine && <QuarantineList mailboxId={m.id} onChanged={onQuarantineChanged} />}
+      {showQuarantine && h.quarantined !== null && <QuarantineList mailboxId={m.id} onChanged={onQuarantineChanged} />}
       {showCredentials && isAdmin && <CredentialsForm m={m} cvrName={cvrName} check={credentialsCheck.check} onSaved={(v) => { onChanged(v); credentialsCheck.start(v); }} onClose={() => setShowCredentials(false)} />}
       {showBackfill && m.provider === 'ngdp' && <BackfillSection m={m} cvrName={cvrName} />}
     </li>

@@ -1,6 +1,7 @@
 // A mailbox's last error for people: what kind of trouble it is and what to do about it, in the
 // pane's language, above the provider's own sentence (English, the technical detail, smaller). An
-// error recorded before kinds existed has no kind: the callers show its sentence alone, as before.
+// error recorded before kinds existed has no kind: the callers show its sentence alone, as before. A
+// caller who does not see the mailbox's quarantine gets no sentence (health's detailHidden): the headline alone.
 import { Body1, Body1Strong, Caption1, Caption1Strong, Caption2, makeStyles, tokens } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
 import type { MailboxErrorKind } from '../../../../../shared/src/contracts';
@@ -18,11 +19,13 @@ const useStyles = makeStyles({
 });
 
 /**
- * The kind's headline (after "Last error <date>:" when `date` is given), what to do, and the detail.
+ * The kind's headline (after "Last error <date>:" when `date` is given), what to do (unless `withAction`
+ * is false: the jobs view), and the detail. `error` null: the detail is not the reader's, and neither is
+ * what to do (it is for those who see the quarantine it may point to): the headline alone.
  * `size`: a mailbox's row (captions) or a message bar (body text, the detail a caption).
  */
-export function MailboxErrorExplained({ kind, error, provider, date, size, testId }: {
-  kind: MailboxErrorKind; error: string; provider: string; date?: string; size: 'row' | 'bar'; testId: string;
+export function MailboxErrorExplained({ kind, error, provider, date, size, testId, withAction = true }: {
+  kind: MailboxErrorKind; error: string | null; provider: string; date?: string; size: 'row' | 'bar'; testId: string; withAction?: boolean;
 }) {
   const s = useStyles();
   const { t } = useTranslation();
@@ -35,8 +38,8 @@ export function MailboxErrorExplained({ kind, error, provider, date, size, testI
       <Strong className={notTheSetup(kind) ? s.wait : s.act} data-testid={`${testId}-headline`}>
         {date !== undefined ? t('admin.mailboxes.lastErrorKind', { date, headline }) : headline}
       </Strong>
-      <Plain data-testid={`${testId}-action`}>{t(`admin.mailboxes.errorKind.${kind}.action`, { provider })}</Plain>
-      <Small className={s.detail} data-testid={`${testId}-detail`}>{t('admin.mailboxes.errorKind.detail', { error })}</Small>
+      {withAction && error !== null && <Plain data-testid={`${testId}-action`}>{t(`admin.mailboxes.errorKind.${kind}.action`, { provider })}</Plain>}
+      {error !== null && <Small className={s.detail} data-testid={`${testId}-detail`}>{t('admin.mailboxes.errorKind.detail', { error })}</Small>}
     </div>
   );
 }
