@@ -129,13 +129,24 @@ describe('health', () => {
     lastErrorAt: new Date('2026-11-29T10:00:00Z'), consecutiveFailures: 1, backoffUntil: null, waitingAtLastPoll: null, removedAt: null,
     createdAt: new Date(), nextPollAt: null, pollingUntil: null,
   };
-  const health = (lastError: string | null, lastErrorKind: string | null) =>
-    mailboxHealthSchema.parse(mailboxHealth({ ...base, lastError, lastErrorKind } as never, { undelivered: 0, quarantined: 0 }));
+  const health = (lastError: string | null, lastErrorKind: string | null, detail = true) =>
+    mailboxHealthSchema.parse(mailboxHealth({ ...base, lastError, lastErrorKind } as never, { undelivered: 0, quarantined: 2 }, detail));
 
   test('carries the kind with the sentence; an old row has none; a kind this version does not know is unknown', () => {
     expect(health('e-Boks refused the logon', 'credentials_refused')).toMatchObject({ lastError: 'e-Boks refused the logon', lastErrorKind: 'credentials_refused' });
     expect(health('Digital Post answered 503', null)).toMatchObject({ lastError: 'Digital Post answered 503', lastErrorKind: null });
     expect(health('x', 'some_future_kind').lastErrorKind).toBe('unknown');
     expect(health(null, 'credentials_refused').lastErrorKind).toBeNull();
+  });
+
+  test('to a caller who does not see the quarantine: the kind and the facts, no sentence and no quarantine count', () => {
+    const sentence = 'The Digital Post letter abc was quarantined: not a date';
+    expect(health(sentence, 'letter_given_up')).toMatchObject({ lastError: sentence, quarantined: 2, detailHidden: false });
+    expect(health(sentence, 'letter_given_up', false)).toMatchObject({
+      lastError: null, lastErrorKind: 'letter_given_up', quarantined: null, detailHidden: true, consecutiveFailures: 1, lastErrorAt: '2026-11-29T10:00:00.000Z',
+    });
+    // An error recorded before kinds still shows as one; no error stays none.
+    expect(health(sentence, null, false).lastErrorKind).toBe('unknown');
+    expect(health(null, null, false).lastErrorKind).toBeNull();
   });
 });

@@ -27,7 +27,9 @@ export type { MailboxErrorKind };
  * `message`, in English, as the technical detail): each call site knows what its failure means.
  */
 export class ProviderError extends Error {
-  constructor(public readonly kind: MailboxErrorKind, message: string, public readonly retryable: boolean, public readonly status?: number) {
+  /** `providerCode`: the provider's own error code from its error answer (e.g. NgDP's "BAD_REQUEST"), for callers that word it. */
+  constructor(public readonly kind: MailboxErrorKind, message: string, public readonly retryable: boolean, public readonly status?: number,
+    public readonly providerCode?: string) {
     super(message);
     this.name = 'ProviderError';
   }

@@ -25,11 +25,21 @@ function safeText(s: string, max: number): string {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
 
+/** The provider's own error code (e.g. NgDP's "BAD_REQUEST"), when the body is in its error format and the code is well-formed. */
+export function providerErrorCode(body: string | Buffer | null | undefined, format: ProviderErrorFormat): string | undefined {
+  const parts = partsOf(body, format);
+  return parts?.code && CODE.test(parts.code) ? parts.code : undefined;
+}
+
+function partsOf(body: string | Buffer | null | undefined, format: ProviderErrorFormat): Parts | null {
+  if (!body) return null;
+  const text = (typeof body === 'string' ? body : body.subarray(0, BODY_CHARS).toString('utf8')).slice(0, BODY_CHARS);
+  return format === 'eboks' ? eboksError(text) : jsonError(text, format === 'ngdp');
+}
+
 /** "CODE: message (field: message; …)", or '' when the body is not in the provider's error format. */
 export function providerErrorDetail(body: string | Buffer | null | undefined, format: ProviderErrorFormat): string {
-  if (!body) return '';
-  const text = (typeof body === 'string' ? body : body.subarray(0, BODY_CHARS).toString('utf8')).slice(0, BODY_CHARS);
-  const parts = format === 'eboks' ? eboksError(text) : jsonError(text, format === 'ngdp');
+  const parts = partsOf(body, format);
   if (!parts) return '';
   const code = parts.code && CODE.test(parts.code) ? parts.code : undefined;
   const message = parts.message ? safeText(parts.message, MESSAGE_CHARS) : undefined;

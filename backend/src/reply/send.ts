@@ -213,9 +213,6 @@ export async function retryReply(ctx: Ctx, orgId: string, messageId: string, rep
   return view(done.row, label, done.failure);
 }
 
-/** NgDP's own error code in a ProviderError's message (client.ts: "Digital Post answered 400 to POST /memos/: CODE: …"). */
-const NGDP_REASON = /^Digital Post answered \d{3} to \S+ \S+(?: \([^)]*\))?: ([A-Z][A-Z0-9_.-]{0,63})(?::|$)/;
-
 /**
  * Why a send failed, as a code the pane says in its reader's language (codes.error.*), with Digital
  * Post's own words (English) as the technical detail. What decides the code is what a person can do:
@@ -232,7 +229,7 @@ export function sendFailureOf(e: unknown): ReplyFailure {
   // No HTTP answer (a timeout, a dropped connection) or one we cannot read: the memo may have arrived.
   if (status === undefined && (e.retryable || e.kind === 'provider_answer_unreadable')) return { code: 'reply_uncertain', params: {}, detail };
   if (status !== undefined) {
-    const reason = NGDP_REASON.exec(detail)?.[1];
+    const reason = e.providerCode;
     return { code: 'reply_rejected', params: reason ? { status, reason } : { status }, detail };
   }
   return { code: 'reply_send_failed', params: {}, detail };

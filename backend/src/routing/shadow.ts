@@ -3,7 +3,8 @@
 // from the conditions' form only, like validate.ts's "can never match": it names shadowing it can
 // show — a catch-all, a test the rule itself asks for, or one rule per value of a field each letter
 // has exactly one value of (the demo's "Alt til <CVR>" rules, one per company) — and is silent when
-// it cannot tell. The task pane imports it (recheck, behind validate.ts, is tree-shaken away there).
+// it cannot tell. The task pane imports it (recheck, behind validate.ts, is tree-shaken away there):
+// the editor warns while a rule is placed, and the rules list marks every rule that never applies.
 import { PROVIDERS, type Condition } from './conditions';
 import { canonical, tautology, unsatisfiable } from './validate';
 
@@ -82,4 +83,26 @@ export function firstShadow(conditions: Condition, ordered: readonly OrderedRule
     if (shadowingRules(conditions, ordered.slice(0, mid), opts).length > 0) hi = mid; else lo = mid;
   }
   return { end: hi, rules: shadowingRules(conditions, ordered.slice(0, hi), opts) };
+}
+
+/** Why a rule never applies where it stands: the earlier rules that take its letters, and the one to put it before. */
+export interface RuleShadow {
+  /** The earlier rules (in order) that together take every letter the rule could match. */
+  by: OrderedRule[];
+  /** The first of them: placed just before it the rule is reached, passing no more rules than needed. */
+  before: OrderedRule;
+}
+
+/**
+ * Every enabled rule of `ordered` (priority order) that earlier rules shadow, by id. Disabled rules
+ * are left out: they apply nowhere anyway, and an admin may have parked one on purpose.
+ */
+export function shadowedRules(ordered: readonly OrderedRule[], opts: ShadowOptions): Map<string, RuleShadow> {
+  const out = new Map<string, RuleShadow>();
+  ordered.forEach((r, i) => {
+    if (!r.enabled) return;
+    const s = firstShadow(r.conditions, ordered.slice(0, i), opts);
+    if (s) out.set(r.id, { by: s.rules, before: s.rules[0] });
+  });
+  return out;
 }

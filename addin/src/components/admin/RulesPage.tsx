@@ -1,6 +1,7 @@
 // Admin › Rules (#/admin/rules): the routing rules in priority order, on/off, moves, delete with
-// confirmation, and the rule editor as a sub-page (with the dry run). Administrators change rules;
-// operators see them read-only with the reason (the API enforces the same).
+// confirmation, and the rule editor as a sub-page (with the dry run). Rules that never apply where
+// they stand are marked, with a move that fixes it. Administrators change rules; operators see them
+// read-only with the reason (the API enforces the same).
 import {
   Button, Caption1, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, MessageBar, MessageBarActions,
   MessageBarBody, MessageBarTitle, Spinner, Text, makeStyles, tokens,
@@ -19,6 +20,7 @@ import { RuleEditor } from './rules/RuleEditor';
 import { RuleList } from './rules/RuleList';
 import type { DescribeNames } from './rules/describe';
 import { movePriorities } from './rules/model';
+import { listShadows, moveBeforePriorities } from './rules/placement';
 import { useOrgCvrs, useRules, useTranslate } from './rules/useRules';
 
 const useStyles = makeStyles({
@@ -55,6 +57,7 @@ export function RulesPage() {
     const destNames = new Map(destinations.map((d) => [d.id, d.displayName]));
     return { cvr: (c) => cvrNames.get(c), destination: (id) => destNames.get(id) };
   }, [cvrs, destinations]);
+  const shadows = useMemo(() => listShadows(state.rules, cvrs.map((c) => c.cvr)), [state.rules, cvrs]);
 
   /** Back on the list, focus a control of a rule (the editor's or a move's origin). */
   // Focus moves once React has committed the render that follows (busy cleared, buttons enabled again):
@@ -85,10 +88,8 @@ export function RulesPage() {
     }
   };
 
-  const move = async (index: number, dir: -1 | 1) => {
-    const rule = state.rules[index];
-    const changes = movePriorities(state.rules, index, dir);
-    if (!rule || changes.length === 0) return;
+  /** Gives rules new priorities so that `rule` becomes rule `position`; focus then goes to its `focus` control. */
+  const reorder = async (rule: RuleView, changes: { id: string; priority: number }[], position: number, focus: string) => {
     setBusy('*');
     setOutcome(null);
     setAnnounce(t('rules.moving'));
@@ -96,7 +97,7 @@ export function RulesPage() {
       // One PATCH per changed rule, each guarded by the version this list showed.
       const byId = new Map(state.rules.map((r) => [r.id, r]));
       for (const c of changes) upsert(await api.updateRule(c.id, { priority: c.priority }, byId.get(c.id)!.version));
-      setAnnounce(t('rules.moved', { name: rule.name, position: index + dir + 1 }));
+      setAnnounce(t('rules.moved', { name: rule.name, position }));
     } catch (e) {
       setAnnounce('');
       fail(t('rules.moveFailed'), e);
@@ -104,8 +105,22 @@ export function RulesPage() {
       await reload();
     } finally {
       setBusy(null);
-      focusRule(rule.id, `[data-move=${dir === -1 ? 'up' : 'down'}]`);
+      focusRule(rule.id, focus);
     }
+  };
+
+  const move = async (index: number, dir: -1 | 1) => {
+    const rule = state.rules[index];
+    const changes = movePriorities(state.rules, index, dir);
+    if (!rule || changes.length === 0) return;
+    await reorder(rule, changes, index + dir + 1, `[data-move=${dir === -1 ? 'up' : 'down'}]`);
+  };
+
+  /** A rule that never applies, just before the first rule that takes its letters (the others renumbered only when there is no room). */
+  const moveBefore = async (rule: RuleView, before: RuleView) => {
+    const { priority, changes } = moveBeforePriorities(state.rules, rule.id, before.id);
+    // The others first, so the rule never shares a priority with one of them; its own button goes with the badge.
+    await reorder(rule, [...changes, { id: rule.id, priority }], state.rules.indexOf(before) + 1, '[data-testid=rule-edit]');
   };
 
   const doDelete = async (rule: RuleView) => {
@@ -199,10 +214,12 @@ export function RulesPage() {
             rules={state.rules}
             canEdit={canEdit}
             busy={busy}
+            shadows={shadows}
             names={names}
             t={t}
             onToggle={(r, on) => void toggle(r, on)}
             onMove={(i, dir) => void move(i, dir)}
+            onMoveBefore={(r, before) => void moveBefore(r, before)}
             onEdit={(r) => { setOutcome(null); setEditing({ rule: r }); }}
             onDelete={(r) => setConfirmDelete(r)}
           />

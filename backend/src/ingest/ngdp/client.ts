@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { withTimeout } from '../../util/timeout';
 import { ProviderError, kindOfStatus, type Acknowledgement, type MailboxConnector } from '../connector';
 import { NgdpCertificateError, certificateErrorKind, describeTlsFailure, type FetchLike } from './tls';
-import { providerErrorDetail } from '../provider-error-body';
+import { providerErrorCode, providerErrorDetail } from '../provider-error-body';
 
 export interface NgdpClientOptions {
   baseUrl: string; // e.g. https://api.digitalpost.dk/apis/v1
@@ -125,10 +125,12 @@ export function createNgdpClient(o: NgdpClientOptions) {
       }
       if (!res.ok) {
         // Only NgDP's own error code and message, bounded and cleaned: never the body as it came.
-        const detail = providerErrorDetail(await res.text().catch(() => ''), 'ngdp');
+        const body = await res.text().catch(() => '');
+        const detail = providerErrorDetail(body, 'ngdp');
         const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
         const hint = res.status === 401 || res.status === 403 ? ' (check the system credentials and certificate)' : '';
-        throw new ProviderError(kindOfStatus(res.status), `Digital Post answered ${res.status} to ${method} ${path}${hint}${detail ? `: ${detail}` : '.'}`, retryable, res.status);
+        throw new ProviderError(kindOfStatus(res.status), `Digital Post answered ${res.status} to ${method} ${path}${hint}${detail ? `: ${detail}` : '.'}`, retryable, res.status,
+          providerErrorCode(body, 'ngdp'));
       }
       try {
         return await read(res);

@@ -1,11 +1,12 @@
 // Where a rule stands in the priority order, as the editor offers it (first, before rule X, last),
-// the priorities that put it there, and the earlier rules that would take all its letters (pure;
-// the check itself is the backend's routing/shadow.ts). A new rule is placed, until the admin
-// chooses, before the first rules that would otherwise take every letter it could match: it is
-// reached, and the rules above that keep deciding what they decided. "Last", the old place, hid
-// new rules behind catch-alls such as the demo's "Alt til <CVR>"; "first" would take letters from
-// narrower rules above without anyone choosing that.
-import { firstShadow, shadowingRules, type OrderedRule } from '../../../../../backend/src/routing/shadow';
+// the priorities that put it there, and the earlier rules that would take all its letters — for the
+// edited rule, and for every rule of the list (pure; the check itself is the backend's
+// routing/shadow.ts). A new rule is placed, until the admin chooses, before the first rules that
+// would otherwise take every letter it could match: it is reached, and the rules above that keep
+// deciding what they decided. "Last", the old place, hid new rules behind catch-alls such as the
+// demo's "Alt til <CVR>"; "first" would take letters from narrower rules above without anyone
+// choosing that.
+import { firstShadow, shadowedRules, shadowingRules, type OrderedRule } from '../../../../../backend/src/routing/shadow';
 import type { RuleView } from '../../../../../shared/src/contracts';
 import type { Condition } from './model';
 
@@ -67,4 +68,26 @@ export function shadowedBy(conditions: Condition, others: readonly RuleView[], i
 export function suggestedPlacement(conditions: Condition, others: readonly RuleView[], orgCvrs: readonly string[]): Placement {
   const shadow = firstShadow(conditions, others.map(ordered), { orgCvrs });
   return shadow ? placementAt(others, others.findIndex((r) => r.id === shadow.rules[0].id)) : 'last';
+}
+
+/** Why a listed rule never applies: the earlier rules that take its letters, and the one to move it before. */
+export interface ListShadow {
+  by: RuleView[];
+  before: RuleView;
+}
+
+/** Every enabled rule of `rules` (priority order) that earlier rules shadow, by id (shadow.ts's shadowedRules). */
+export function listShadows(rules: readonly RuleView[], orgCvrs: readonly string[]): Map<string, ListShadow> {
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const out = new Map<string, ListShadow>();
+  for (const [id, s] of shadowedRules(rules.map(ordered), { orgCvrs })) {
+    out.set(id, { by: s.by.map((r) => byId.get(r.id)!), before: byId.get(s.before.id)! });
+  }
+  return out;
+}
+
+/** The priorities that move stored rule `id` to just before rule `beforeId`: its own, and others' when there is no room. */
+export function moveBeforePriorities(rules: readonly RuleView[], id: string, beforeId: string): { priority: number; changes: { id: string; priority: number }[] } {
+  const others = othersOf(rules, id);
+  return placePriorities(others, placementIndex(others, `before:${beforeId}`));
 }
