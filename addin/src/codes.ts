@@ -48,7 +48,7 @@ const REGEX_SYNTAX: Record<string, string> = {
 export const SERVER_WORDED_CODES: Readonly<Record<string, string>> = {
   not_found: 'says what was not found (a letter, rule, recipient, CVR number, grant …)',
   exists: 'names what exists already; a role grant and a CVR number\'s provider mailbox carry params the pane words itself (codes.named), a CVR number is cvr_exists',
-  invalid_request: 'names the field and what is wrong with it',
+  invalid_request: 'a zod refusal carries each problem at its field (codes.problem.field_*, said from those); the few without name what is wrong',
   internal: 'carries the reference to give the administrator',
   forbidden: 'names the role needed or the limit that applies',
   invalid_mailbox: 'names the setting; "Attach a mailbox" gets each problem with its field and translates those',
@@ -72,17 +72,39 @@ function localParams(params: Record<string, unknown>, t: Translate): Record<stri
   return out;
 }
 
-/** One problem (or error code with its params) in the reader's language; its English message when the code is unknown. */
-export function problemText(p: Pick<Problem, 'code' | 'params' | 'message'>, t: Translate): string {
+/** A zod refusal's problem at a field (backend api/zod-problems.ts): the field's value, said without naming it where it is shown at the field. */
+const FIELD_PROBLEM = /^field_/;
+
+/**
+ * Zod's refusals, by its issue: the type expected (field_invalid_type_number), a bound that is not
+ * included, else the field (field_not_url_webhookUrl: what that field wants); i18next falls back to
+ * the code's general sentence.
+ */
+function fieldContext(code: string, params: Record<string, unknown>): string | undefined {
+  if (code === 'field_invalid_type') return typeof params.expected === 'string' ? params.expected : undefined;
+  if ((code === 'field_too_small' || code === 'field_too_big') && params.exclusive === 1) return 'exclusive';
+  return typeof params.field === 'string' ? params.field : undefined;
+}
+
+/**
+ * One problem (or error code with its params) in the reader's language; its English message when the
+ * code is unknown. A zod refusal's problem names its field first (`label`, or the request's own name
+ * for it), unless it is shown `atField`.
+ */
+export function problemText(p: Pick<Problem, 'code' | 'params' | 'message'>, t: Translate, where: { label?: string; atField?: boolean } = {}): string {
   if (!p.code) return p.message;
   const params: Record<string, unknown> = localParams(p.params ?? {}, t);
+  if (FIELD_PROBLEM.test(p.code)) {
+    const text = known(t, `codes.problem.${p.code}`, { ...params, context: fieldContext(p.code, params) });
+    if (text === null) return p.message;
+    const field = where.label ?? (typeof params.field === 'string' ? params.field : '');
+    return where.atField || !field ? text : t('codes.fieldNamed', { field, text });
+  }
   if (p.code === 'regex_invalid' && typeof params.detail === 'string') {
     const k = REGEX_SYNTAX[params.detail];
     if (k) params.detail = t(`codes.regexSyntax.${k}`);
   }
   if (p.code === 'text_words_empty' && typeof params.field === 'string') params.field = t(`rules.textField.${params.field}`);
-  // A recipient form's field says what it wants (codes.problem.destination_field_invalid_<field>), else the general sentence.
-  if (p.code === 'destination_field_invalid' && typeof params.field === 'string') params.context = params.field;
   if (p.code === 'regex_slow' && typeof params.degree === 'number') {
     params.power = known(t, `codes.power.${params.degree}`) ?? t('codes.power.n', { degree: params.degree });
   }
@@ -207,12 +229,34 @@ export function eventTitle(e: Pick<TimelineEvent, 'type' | 'data'>, t: Translate
     if (d.waiting === true) return t('timelineTitle.adminsNoticeWaiting');
     if (d.sent === false) return t('timelineTitle.adminsNotNotified');
   }
+  if (e.type === 'delivery_failed' && d.redacted !== true && purgeReason(d) !== null) return t('timelineTitle.notDelivered');
   return t(`timeline.${e.type}`);
 }
 
 /** Who did it, in words: the assistant and the system are named, people by their name. */
 export function actorText(actor: string, t: Translate): string {
   return known(t, `actors.${actor}`) ?? actor;
+}
+
+/**
+ * Who had a delivery made (not a rule's own): "Placeret efter ønske fra Ida" for a person; the
+ * assistant (or Brevdue) asked nobody, so "Placeret automatisk af assistenten". `key` is the
+ * person's wording (the timeline's or the delivery card's shorter one).
+ */
+export function requestedByText(reason: string, by: string, t: Translate, key = 'events.requestedBy'): string {
+  const automatic = known(t, `actors.${by}`);
+  const what = t(`deliveryReason.${reason}`);
+  return automatic ? t('events.requestedByAutomatic', { reason: what, name: automatic }) : t(key, { reason: what, name: by });
+}
+
+/**
+ * A warning that belongs with an event besides its detail: a dead-letter notice sent again because
+ * the mailbox an earlier attempt may have sent it from is refused now, so that copy could not be
+ * looked for (backend delivery/notify.ts `duplicatePossible`).
+ */
+export function eventNote(e: Pick<TimelineEvent, 'type' | 'data'>, t: Translate): string | null {
+  const d = e.data ?? {};
+  return e.type === 'admins_notified' && d.sent === true && d.duplicatePossible === true ? t('events.adminsNotifiedTwice') : null;
 }
 
 /** A confidence as the backend's timeline writes it: never 100 %, and "under 1 %", not "0 %", when positive. */
@@ -225,6 +269,11 @@ function placeText(p: unknown, t: Translate): string | null {
   if (!isObject(p) || !str(p.name)) return null;
   if (p.kind === 'teams_channel') return t('events.placeTeams', { name: p.name });
   return str(p.folder) ? t('events.placeFolder', { name: p.name, folder: p.folder }) : String(p.name);
+}
+
+/** Why a `delivery_failed` event's letter was not delivered, when its content was deleted first; null otherwise. */
+function purgeReason(d: Record<string, unknown>): 'dsr' | 'retention' | null {
+  return d.purged === 'dsr' || d.purged === 'retention' ? d.purged : null;
 }
 
 /** An event's detail line from its data in the reader's language; null when the data lacks what it needs (the caller shows `text`). */
@@ -266,9 +315,10 @@ export function eventDetail(e: Pick<TimelineEvent, 'type' | 'actor' | 'text' | '
         : t('events.deliveredMailbox', { destination: name, mailbox: str(d.mailbox) ?? '', folder: str(d.folder) ?? '' })];
       const reason = str(d.reason); const by = str(d.requestedBy);
       if (reason && reason !== 'initial' && by && by !== 'system') {
-        parts.push(t('events.requestedBy', { reason: t(`deliveryReason.${reason}`), name: actorText(by, t) }));
+        parts.push(requestedByText(reason, by, t));
       }
       if (d.foundExisting === true) parts.push(t('events.foundExisting'));
+      if (d.contentErased === true) parts.push(t('events.copyAfterPurge'));
       // Graph's own notes stay as Graph and the delivery code worded them (English).
       for (const n of strings(d.notes) ?? []) parts.push(n);
       // A reroute's earlier copy left where it was: the allow-list refused its mailbox when it was to be removed.
@@ -278,6 +328,14 @@ export function eventDetail(e: Pick<TimelineEvent, 'type' | 'actor' | 'text' | '
       return parts.join('; ');
     }
     case 'delivery_attempt': case 'delivery_failed': {
+      // Not delivered because the letter's content was deleted first (backend retention/not-delivered.ts).
+      const purged = e.type === 'delivery_failed' ? purgeReason(d) : null;
+      if (purged) {
+        const why = t(purged === 'dsr' ? 'events.purgedWhyDsr' : 'events.purgedWhyRetention');
+        const dest = str(d.destination);
+        const line = dest ? t('events.notDeliveredPurged', { destination: dest, why }) : t('events.notRoutedPurged', { why });
+        return d.copyUnknown === true ? `${line}; ${t('events.purgedCopyMayExist')}` : line;
+      }
       const name = str(d.destination); const attempt = num(d.attempt);
       if (!name || attempt === undefined) return null;
       return t(e.type === 'delivery_failed' ? 'events.deliveryFailed' : 'events.deliveryAttempt', { destination: name, count: attempt, attempt, reason: str(d.reason) ?? '' });

@@ -1,7 +1,7 @@
 // The statistics view against the real backend in demo mode: the seeded letters are fetched, routed
 // by the demo rules and delivered; the pane's KPI numbers match the API, the charts render, the
 // breakdown switches, the language switches, and "Export CSV" downloads the API's file. At 350 px the
-// breakdown's automation column is on screen, and two senders of the same name are told apart.
+// automation column of both tables is on screen, and two senders of the same name are told apart.
 import { readFile } from 'node:fs/promises';
 import { and, isNull } from 'drizzle-orm';
 import { mailboxes } from '../../backend/src/store/schema';
@@ -153,5 +153,44 @@ browserTest('statistics at 350 px: the breakdown\'s automation column is on scre
     await page.getByTestId('stats-by').selectOption('sender');
     await table.scrollIntoViewIfNeeded();
     await b.screenshot('stats-breakdown-350', { fullPage: false });
+  }, { width: 350, height: 700 });
+}, 180_000);
+
+browserTest('statistics at 350 px: the over-time table fits without scrolling sideways; each period\'s other counts under it', async () => {
+  await withLiveBrowser(live, 'stats-series-350', async (b, l) => {
+    const { page } = b;
+    const api = await settled(l);
+    await page.goto(`${l.app.url}/taskpane.html#/stats`);
+    await page.getByTestId('stats-kpis').waitFor({ timeout: 20_000 });
+    await page.getByTestId('stats-toggle-table').click();
+    const table = page.getByTestId('stats-series-table');
+    await eventually(async () => (await table.locator('tbody tr').count()) === api.series.length, 'the period rows');
+
+    expect(await table.locator('thead th').allTextContents()).toEqual(['Periode', 'Hentede breve', 'Automatisering']);
+    // The counts that have no column of their own, under the period, as the API has them.
+    const busiest = api.series.reduce((a, x) => (x.fetched > a.fetched ? x : a));
+    const row = table.locator('tbody tr').nth(api.series.indexOf(busiest));
+    expect(await row.getByTestId('stats-bucket-details').textContent())
+      .toBe(`${busiest.delivered} leveret · ${busiest.automatic} automatisk · ${busiest.manual} manuelt`);
+
+    // No horizontal scroll: the table fits its region, and the page the pane.
+    const fits = await table.evaluate((t) => ({ scrollWidth: t.parentElement!.scrollWidth, clientWidth: t.parentElement!.clientWidth }));
+    expect([fits.scrollWidth <= fits.clientWidth, fits]).toEqual([true, fits]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(350);
+    // The rate's header and a row's rate: reached by scrolling down only, inside the pane, and what is there.
+    for (const cell of [table.getByTestId('stats-series-rate'), row.getByTestId('stats-bucket-rate')]) {
+      const seen = await cell.evaluate((el) => {
+        el.scrollIntoView({ block: 'center', inline: 'nearest' });
+        const r = el.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        let sideways = 0;
+        for (let a: Element | null = el.parentElement; a; a = a.parentElement) sideways += a.scrollLeft;
+        return { right: r.right, sideways, hit: hit !== null && (hit === el || el.contains(hit)) };
+      });
+      expect(seen).toEqual({ right: expect.any(Number), sideways: 0, hit: true });
+      expect(seen.right).toBeLessThanOrEqual(350);
+    }
+    await row.scrollIntoViewIfNeeded();
+    await b.screenshot('stats-series-350', { fullPage: false });
   }, { width: 350, height: 700 });
 }, 180_000);

@@ -1,8 +1,8 @@
 // The triage queue against the real backend in demo mode: the demo's catch-all rules are replaced by
 // "everything to triage", the assistant learns from a few placements made through the API, and the
 // pane places the next letters — with one click on a suggestion, or with other recipients chosen from
-// the registry. Also: a refused placement told as the server's sentence, a reader's view, and
-// suggestions too unsure for a one-click button.
+// the registry. Also: a refused placement told as the server's sentence, a reader's view, suggestions
+// too unsure for a one-click button, and the focus back on the queue after a letter opened from it.
 import type { Page } from 'playwright-core';
 import { MIN_SUGGESTION_CONFIDENCE, confidencePercent } from '../../shared/src/confidence';
 import { meSchema, triageListSchema, type TriageList } from '../../shared/src/contracts';
@@ -141,6 +141,55 @@ browserTest('triage: other recipients chosen from the registry; a refused placem
     await b.screenshot('triage-other-placed-360');
     const after = await detailOf(l, id);
     expect(after.deliveries.map((d) => d.destination.displayName)).toEqual([TEAMS]);
+  });
+});
+
+/** data-testid (else tag) of the focused element, and the triage card it sits in. */
+const focused = (page: Page) => page.evaluate(() => {
+  const a = document.activeElement;
+  return {
+    id: a?.getAttribute('data-testid') ?? a?.tagName ?? null,
+    card: a?.closest('[data-testid=triage-item]')?.getAttribute('data-message-id') ?? null,
+  };
+});
+
+const focusOn = (page: Page, want: { id?: string; card: string }, what: string) =>
+  eventually(async () => { const f = await focused(page); return f.card === want.card && (!want.id || f.id === want.id); }, `focus ${what}`, 5000)
+    .catch(async (e) => { throw new Error(`${(e as Error).message}; focus is on ${JSON.stringify(await focused(page))}`); });
+
+/** Opens a card's letter from the keyboard and goes back with the "Sortering" link, by keyboard too. */
+async function openAndBack(page: Page, id: string, meanwhile: () => Promise<void> = async () => {}): Promise<void> {
+  await item(page, id).getByTestId('triage-open').focus();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('detail-heading').waitFor();
+  await meanwhile();
+  await page.getByTestId('back').focus();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('triage').waitFor();
+}
+
+browserTest('triage: back from a letter opened from the queue puts the focus on its card, or on the next one when it was placed meanwhile', async () => {
+  await withBrowser('triage-focus-back', async (b, l) => {
+    const { page } = b;
+    for (const label of ['Moms: rentetilskrivning', 'Moms: afstemning af konto']) await receive(l, letter(SKAT, label));
+    await openTriage(page);
+    await eventually(async () => (await page.getByTestId('triage-item').count()) >= 2, 'two letters in the queue');
+    const order = () => page.getByTestId('triage-item').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-message-id')!));
+    const [first, second] = await order();
+
+    // Still waiting: the focus is back on its title, and Tab goes on into the same card.
+    await openAndBack(page, first);
+    await focusOn(page, { id: 'triage-open', card: first }, 'on the opened letter\'s title');
+    await page.keyboard.press('Tab');
+    expect((await focused(page)).card).toBe(first);
+
+    // Placed while it was open (by someone else): the focus goes to the next letter's first action.
+    await openAndBack(page, first, async () => {
+      expect((await l.api('POST', `/triage/${first}/place`, { destinationIds: [dest[FINANCE]] })).status).toBe(202);
+    });
+    await eventually(async () => !(await order()).includes(first), 'the placed letter out of the queue');
+    await focusOn(page, { card: second }, 'on the next letter');
+    expect((await focused(page)).id).toMatch(/^(triage-place-suggestion|triage-choose-other|destination-search)$/);
   });
 });
 

@@ -33,7 +33,7 @@ describe.each(testDatabases)('mailbox refusals for the pane on $name', (tdb) => 
     const eboks = await mailboxOf('eboks');
     const missing = await call('PATCH', `/mailboxes/${eboks.id}`, { credentials: { password: '', activationCode: 'a' } });
     expect(missing.status).toBe(400);
-    expect(apiErrorSchema.parse(missing.body).error.problems).toEqual([expect.objectContaining({ code: 'mailbox_field_missing', params: { field: 'password' } })]);
+    expect(apiErrorSchema.parse(missing.body).error.problems).toEqual([expect.objectContaining({ code: 'field_missing', params: { field: 'password' } })]);
   });
 
   test('an e-Boks device id of 3,000 characters is refused at its field', async () => {
@@ -43,7 +43,7 @@ describe.each(testDatabases)('mailbox refusals for the pane on $name', (tdb) => 
     });
     const long = await call('POST', `/cvrs/${NEW_CVR}/mailboxes`, body('x'.repeat(3000)));
     expect(long.status).toBe(400);
-    expect(apiErrorSchema.parse(long.body).error.problems).toEqual([expect.objectContaining({ code: 'mailbox_field_invalid', params: expect.objectContaining({ field: 'deviceId' }) })]);
+    expect(apiErrorSchema.parse(long.body).error.problems).toEqual([expect.objectContaining({ code: 'field_invalid_value', params: expect.objectContaining({ field: 'deviceId' }) })]);
     expect((await call('POST', `/cvrs/${NEW_CVR}/mailboxes`, body(DEMO_EBOKS_DEVICE_ID))).status).toBe(201);
   });
 

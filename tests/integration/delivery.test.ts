@@ -17,6 +17,7 @@ import type { Memo } from '../../backend/src/memo/types';
 import { destinationViewSchema, messageDetailSchema, type DestinationView } from '../../shared/src/contracts';
 import { eventually, testDatabases } from '../helpers/databases';
 import { callApi, receiveLetter } from '../helpers/app';
+import { sentMails } from '../helpers/notices';
 import { checkRecordedRequests } from '../helpers/graph-types';
 
 const [cvrA] = DEMO_ORGANISATION.cvrs;
@@ -238,8 +239,15 @@ describe.each(testDatabases)('delivery engine on $name', (tdb) => {
     expect(d.lastError).toMatch(/404.*nedlagt@nordlys\.example/);
     const [m] = await app.database.db.select().from(messages).where(eq(messages.id, id));
     expect(m.status).toBe('failed');
-    const notice = await eventually(async () => app.sims!.graph.api.messages(ADMIN_MAILBOX).find((x) => x.subject.includes('Rykker for betaling')), 20_000, 'the notice');
-    expect(notice.subject).toMatch(/kunne ikke leveres/);
+    const notice = await eventually(async () => app.sims!.graph.api.messages(ADMIN_MAILBOX).find((x) => /kunne ikke leveres/.test(x.subject)), 20_000, 'the notice');
+    // Named by sender, CVR and time, linked to the pane: the label (letter content) stays out of the mail
+    // and of the sender's Sent Items copy, which retention and erasure never reach.
+    expect(notice.subject).toBe(`Brevdue: et brev fra ${demoMemo().sender.label} kunne ikke leveres`);
+    const [mail, ...more] = sentMails<{ subject: string; body: { content: string } }>(app);
+    expect(more).toHaveLength(0);
+    expect(mail.body.content).toContain(cvrA.cvr);
+    expect(JSON.stringify(mail)).not.toContain('Rykker for betaling');
+    expect(app.sims!.graph.api.messages(DEMO_SHARED_MAILBOX).filter((x) => /kunne ikke leveres/.test(x.subject))).toHaveLength(1);
     const detail = messageDetailSchema.parse((await api('GET', `/messages/${id}`)).body);
     expect(detail.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['delivery_attempt', 'delivery_failed', 'admins_notified']));
     expect(detail.deliveries[0].status).toBe('dead');

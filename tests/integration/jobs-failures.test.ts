@@ -2,7 +2,8 @@
 // reason while it is the row's current trouble, with the attempt it was when that is known. A mailbox
 // polling again after a Digital Post outage, a delivery made after failing, a repeating job that ran
 // well since: not listed (their reason is gone; the 24-hour counters still count them). A dead
-// delivery sent again, a letter given up by a clean poll: the reason, without an attempt number.
+// delivery sent again, a letter given up by a clean poll: the reason, without an attempt number. A
+// mailbox's failure carries its provider and error kind, so the pane says it in the reader's language.
 import { and, eq } from 'drizzle-orm';
 import { startBrevdue, type Brevdue } from '../../backend/src/app';
 import { DEMO_ORGANISATION, demoMemo } from '../../backend/src/demo/letters';
@@ -50,7 +51,10 @@ describe.each(testDatabases)('the jobs view\'s failures on $name', (tdb) => {
       .where(and(eq(mailboxes.orgId, app.demoOrgId!), eq(mailboxes.cvr, company.cvr), eq(mailboxes.provider, 'ngdp'))) as MailboxRow[];
     app.sims!.ngdp.api.setFaults({ outage: true });
     for (let i = 0; i < 2; i++) await expect(pollMailbox(quiet, mb)).rejects.toThrow();
-    expect(await failuresOf(JOB.poll)).toEqual([{ name: JOB.poll, failedAt: expect.any(String), failCount: 2, failReason: expect.stringMatching(/^Digital Post answered 503/) }]);
+    expect(await failuresOf(JOB.poll)).toEqual([{
+      name: JOB.poll, failedAt: expect.any(String), failCount: 2, failReason: expect.stringMatching(/^Digital Post answered 503/),
+      mailbox: { provider: 'ngdp', errorKind: 'provider_unavailable' },
+    }]);
 
     app.sims!.ngdp.api.setFaults({});
     await pollMailbox(quiet, mb);
@@ -59,8 +63,13 @@ describe.each(testDatabases)('the jobs view\'s failures on $name', (tdb) => {
 
     // A clean poll that gave a letter up: the sentence, but no attempt (the poll itself worked).
     const sentence = 'The Digital Post letter abc was quarantined: MessageHeader/createdDateTime: not a date';
-    await app.database.db.update(mailboxes).set({ lastError: sentence, lastErrorAt: new Date() }).where(eq(mailboxes.id, mb.id));
-    expect(await failuresOf(JOB.poll)).toEqual([{ name: JOB.poll, failedAt: expect.any(String), failCount: null, failReason: sentence }]);
+    await app.database.db.update(mailboxes).set({ lastError: sentence, lastErrorKind: 'letter_given_up', lastErrorAt: new Date() }).where(eq(mailboxes.id, mb.id));
+    expect(await failuresOf(JOB.poll)).toEqual([{ name: JOB.poll, failedAt: expect.any(String), failCount: null, failReason: sentence, mailbox: { provider: 'ngdp', errorKind: 'letter_given_up' } }]);
+    // Recorded before kinds: none (the sentence alone); a kind this version does not know: unknown.
+    await app.database.db.update(mailboxes).set({ lastErrorKind: null }).where(eq(mailboxes.id, mb.id));
+    expect((await failuresOf(JOB.poll))[0].mailbox).toEqual({ provider: 'ngdp', errorKind: null });
+    await app.database.db.update(mailboxes).set({ lastErrorKind: 'some_future_kind' as never }).where(eq(mailboxes.id, mb.id));
+    expect((await failuresOf(JOB.poll))[0].mailbox).toEqual({ provider: 'ngdp', errorKind: 'unknown' });
   });
 
   test('a delivery: its failed attempt; sent again, the reason without a number; made, nothing', async () => {

@@ -9,7 +9,7 @@ import { I18nextProvider } from 'react-i18next';
 import { ApiError } from '../../addin/src/api/client';
 import { describeError, ErrorBar } from '../../addin/src/components/ErrorBar';
 import { Timeline } from '../../addin/src/components/Timeline';
-import { eventDetail, explanationLines, problemText, replyFailureText, triageWhyLines } from '../../addin/src/codes';
+import { eventDetail, eventNote, explanationLines, problemText, replyFailureText, requestedByText, triageWhyLines } from '../../addin/src/codes';
 import { deliveryReasonSchema, timelineEventTypeSchema, type TimelineEvent } from '../../shared/src/contracts';
 import { paneLanguages, tr } from '../helpers/i18n';
 
@@ -200,7 +200,9 @@ describe('the API\'s codes in words', () => {
       expect(eventDetail(delivered(reason, 'Demo-bruger'), tr(da_), 'da')).toBe(`Afleveret til Økonomi (oekonomi@x.dk, mappe Indbakke); ${want.da}`);
       expect(eventDetail(delivered(reason, 'Demo-bruger'), tr(en_), 'en')).toBe(`Delivered to Økonomi (oekonomi@x.dk, folder Indbakke); ${want.en}`);
     }
-    expect(eventDetail(delivered('placement', 'assistant'), tr(en_), 'en')).toBe('Delivered to Økonomi (oekonomi@x.dk, folder Indbakke); Placed by the assistant');
+    // The assistant asked nobody: it did it itself, in both languages (not "efter ønske fra assistenten").
+    expect(eventDetail(delivered('placement', 'assistant'), tr(en_), 'en')).toBe('Delivered to Økonomi (oekonomi@x.dk, folder Indbakke); Placed automatically by the assistant');
+    expect(eventDetail(delivered('placement', 'assistant'), tr(da_), 'da')).toBe('Afleveret til Økonomi (oekonomi@x.dk, mappe Indbakke); Placeret automatisk af assistenten');
     // The delivery card says the same, shorter, in Danish.
     for (const reason of Object.keys(expected)) {
       for (const [i, lang] of [[da_, 'da'], [en_, 'en']] as const) {
@@ -208,6 +210,33 @@ describe('the API\'s codes in words', () => {
           ? `${{ resend: 'Gensendt', reroute: 'Omdirigeret', placement: 'Placeret' }[reason]} af Demo-bruger` : expected[reason].en);
       }
     }
+  });
+
+  test('who asked for a delivery, on the delivery card: a person by name, the assistant and Brevdue as doing it automatically, never their codes', () => {
+    for (const [i, lang] of [[da_, 'da'], [en_, 'en']] as const) {
+      const card = (reason: string, by: string) => requestedByText(reason, by, tr(i), 'detail.requestedBy');
+      expect([lang, card('placement', 'Demo-bruger')]).toEqual([lang, lang === 'da' ? 'Placeret af Demo-bruger' : 'Placed by Demo-bruger']);
+      expect([lang, card('placement', 'assistant')]).toEqual([lang, lang === 'da' ? 'Placeret automatisk af assistenten' : 'Placed automatically by the assistant']);
+      expect([lang, card('resend', 'system')]).toEqual([lang, lang === 'da' ? 'Gensendt automatisk af Brevdue' : 'Resent automatically by Brevdue']);
+    }
+  });
+
+  test('a dead-letter notice that may have reached the admins twice says so, in Danish and English, on the rendered timeline too', () => {
+    const sent = { deliveryId: 'd', sent: true, to: 'it@x.dk', destination: 'Økonomi' };
+    const twice = ev('admins_notified', { ...sent, duplicatePossible: true }, 'system', 'Mailed it@x.dk that the delivery to Økonomi failed (an earlier attempt, from a sender no longer allowed, may have mailed them too)');
+    expect(eventNote(twice, tr(da_))).toMatch(/^Administratorerne kan have fået beskeden to gange: /);
+    expect(eventNote(twice, tr(en_))).toMatch(/^The admins may have received the notice twice: /);
+    // The detail stays the notice's own sentence.
+    expect(eventDetail(twice, tr(da_), 'da')).toBe('Der er sendt besked til it@x.dk om, at afleveringen til Økonomi mislykkedes');
+    // Only then: a notice sent once, a waiting one, another event, a redacted one.
+    for (const e of [ev('admins_notified', sent), ev('admins_notified', { deliveryId: 'd', waiting: true, duplicatePossible: true }),
+      ev('delivered', { destination: 'Økonomi', duplicatePossible: true }), ev('admins_notified', { redacted: true })]) {
+      expect([e.data, eventNote(e, tr(da_))]).toEqual([e.data, null]);
+    }
+    const html = renderToStaticMarkup(createElement(I18nextProvider, { i18n: da_ }, createElement(Timeline, { events: [twice, ev('admins_notified', sent)] })));
+    expect(html.match(/data-testid="timeline-note"/g)).toHaveLength(1);
+    expect(html).toContain('Administratorerne kan have fået beskeden to gange: ');
+    expect(html).not.toContain('may have mailed them too');
   });
 
   test('the timeline: a suggestion the assistant was under 1 % sure of says so, not "0 %"', () => {

@@ -12,12 +12,17 @@ import type { i18n } from 'i18next';
 import { ApiError } from '../../addin/src/api/client';
 import { SERVER_WORDED_CODES, problemText } from '../../addin/src/codes';
 import { describeError } from '../../addin/src/components/ErrorBar';
-import { recipientRefusal } from '../../addin/src/components/admin/recipients/problems';
+import { placeProblems } from '../../addin/src/components/admin/field-problems';
+import { recipientForm, type RecipientField } from '../../addin/src/components/admin/recipients/problems';
 import { da } from '../../addin/src/i18n/da';
 import { en } from '../../addin/src/i18n/en';
 import { paneLanguages, tr } from '../helpers/i18n';
 
 const BACKEND = fileURLToPath(new URL('../../backend/src/', import.meta.url));
+
+/** The codes of a zod refusal's problems, as api/zod-problems.ts declares them. */
+const FIELD_PROBLEM_CODES: readonly string[] = [...readFileSync(path.join(BACKEND, 'api/zod-problems.ts'), 'utf8')
+  .matchAll(/'(field_[a-z_]+)'/g)].map((m) => m[1]).filter((c, i, all) => all.indexOf(c) === i);
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -50,11 +55,9 @@ const NOT_ERROR_CODES: { under: string; codes: string[]; why: string; catalog?: 
     why: 'why the assistant did not place a letter itself (the suggested event\'s notAutoPlacedCode)', catalog: 'events.notAutoPlaced' },
   { under: 'routing/', codes: ['template_empty', 'regex_invalid', 'regex_unchecked', 'regex_unproven', 'regex_catastrophic', 'regex_slow'],
     why: 'a rule\'s problems: each one of a refusal\'s details.problems (or the dry run\'s), not the error\'s code', catalog: 'codes.problem' },
-  { under: 'api/admin.ts', codes: ['mailbox_field_missing', 'mailbox_field_invalid'],
-    why: 'a refused mailbox\'s problems, one per field (tested at the end of this file)', catalog: 'codes.problem' },
-  { under: 'api/delivery.ts', codes: ['destination_field_missing', 'destination_field_too_long', 'destination_field_invalid'],
-    why: 'the recipient form\'s problems, one per field, of an invalid_request (tested at the end of this file)', catalog: 'codes.problem' },
-  { under: 'delivery/registry/check.ts', codes: ['destination_field_missing', 'mailbox_not_found', 'mailbox_access_denied', 'folder_not_creatable', 'graph_unavailable'],
+  { under: 'api/zod-problems.ts', codes: [...FIELD_PROBLEM_CODES],
+    why: 'a zod refusal\'s problems, one per field, of an invalid_request (and of a refused mailbox\'s settings, api/admin.ts)', catalog: 'codes.problem' },
+  { under: 'delivery/registry/check.ts', codes: ['field_missing', 'mailbox_not_found', 'mailbox_access_denied', 'folder_not_creatable', 'graph_unavailable'],
     why: 'a recipient check\'s problems, each one of destination_check_failed\'s details.problems', catalog: 'codes.problem' },
   { under: 'delivery/teams/check.ts', codes: ['webhook_not_allowed', 'teams_folder_invalid', 'team_id_invalid', 'channel_id_invalid', 'team_not_found',
     'channel_not_found', 'teams_permission_missing', 'channel_files_missing', 'channel_unreachable', 'graph_unavailable'],
@@ -112,7 +115,7 @@ describe('the backend\'s error codes in the task pane', () => {
     expect(codes.get('mailbox_domain_not_allowed')).toEqual(['delivery/registry/allowed.ts']);
     expect(codes.get('team_not_allowed')).toEqual(['delivery/registry/allowed.ts']);
     // Not swept in: codes of another kind, the simulators' (Graph's ErrorItemNotFound, NgDP's) and our own Teams errors' (CamelCase).
-    for (const c of ['custom', 'routed', 'no_rule_matched', 'regex_slow', 'too_few_placements', 'mailbox_field_missing', 'empty', 'error', 'mailbox_not_found', 'destination_field_invalid']) expect([c, codes.has(c)]).toEqual([c, false]);
+    for (const c of ['custom', 'routed', 'no_rule_matched', 'regex_slow', 'too_few_placements', 'field_missing', 'empty', 'error', 'mailbox_not_found', 'field_invalid_value']) expect([c, codes.has(c)]).toEqual([c, false]);
   });
 
   test('the code literals left out are left out on purpose: each still there, each said where it belongs', () => {
@@ -196,8 +199,9 @@ describe('the backend\'s error codes in the task pane', () => {
   test('the problems of a refused mailbox: each code has a sentence in both languages', () => {
     const admin = readFileSync(path.join(BACKEND, 'api/admin.ts'), 'utf8');
     const tls = readFileSync(path.join(BACKEND, 'ingest/ngdp/tls.ts'), 'utf8');
-    const problemCodes = [...new Set([...admin.matchAll(/code: '((?:mailbox_field|base_url)_[a-z_]+)'/g)].map((m) => m[1]))];
-    expect(problemCodes.sort()).toEqual(['base_url_not_allowed', 'mailbox_field_invalid', 'mailbox_field_missing']);
+    // Its settings' zod issues are coded as any zod refusal's (api/zod-problems.ts, checked with the recipient's below).
+    const problemCodes = [...new Set([...admin.matchAll(/code: '([a-z_]+)'/g)].map((m) => m[1]))];
+    expect(problemCodes.sort()).toEqual(['base_url_not_allowed']);
     const union = /export type NgdpCertificateProblem =([^;]+);/.exec(tls)![1];
     const certificate = [...union.matchAll(/'([a-z-]+)'/g)].map((m) => `certificate_${m[1].replace(/-/g, '_')}`);
     expect(certificate.length).toBeGreaterThan(8);
@@ -214,11 +218,12 @@ describe('the backend\'s error codes in the task pane', () => {
   });
 
   test('a refused recipient: each problem of the check and of the form in both languages, never the server\'s English, at its field', () => {
-    const files = ['api/delivery.ts', 'delivery/registry/check.ts', 'delivery/teams/check.ts'].map((f) => readFileSync(path.join(BACKEND, f), 'utf8')).join('\n');
-    const problemCodes = [...new Set([...files.matchAll(/code: '([a-z_]+)'/g)].map((m) => m[1]))].sort();
-    expect(problemCodes).toEqual(expect.arrayContaining(['channel_not_found', 'destination_field_invalid', 'folder_not_creatable', 'graph_unavailable', 'mailbox_not_found', 'webhook_not_allowed']));
+    const files = ['delivery/registry/check.ts', 'delivery/teams/check.ts'].map((f) => readFileSync(path.join(BACKEND, f), 'utf8')).join('\n');
+    const problemCodes = [...new Set([...[...files.matchAll(/code: '([a-z_]+)'/g)].map((m) => m[1]), ...FIELD_PROBLEM_CODES])].sort();
+    expect(problemCodes).toEqual(expect.arrayContaining(['channel_not_found', 'field_invalid_value', 'field_missing', 'folder_not_creatable', 'graph_unavailable', 'mailbox_not_found', 'webhook_not_allowed']));
     const params = { field: 'mailbox', mailbox: 'x@nordlys.example', folder: 'Digital Post', host: 'hooks.example.com', team: 'Økonomi', channel: 'Post',
-      permission: 'Channel.ReadBasic.All', max: 200, detail: 'the mailbox must be an e-mail address', reason: 'Microsoft Graph answered 403 ErrorAccessDenied: no' };
+      permission: 'Channel.ReadBasic.All', min: 2, max: 200, options: 'leave, move', key: 'colour', expected: 'number', detail: 'the mailbox must be an e-mail address',
+      reason: 'Microsoft Graph answered 403 ErrorAccessDenied: no' };
     for (const code of problemCodes) {
       const p = { code, params, message: 'English.' };
       const d = problemText(p, tr(da_));
@@ -229,9 +234,12 @@ describe('the backend\'s error codes in the task pane', () => {
       expect(`${d} ${g}`).not.toMatch(/\{\{|codes\.problem|ErrorAccessDenied/); // Graph's words are the detail line, not the sentence
     }
     // The field says what it wants; a field without its own sentence gets the general one.
-    const invalid = (field: string) => problemText({ code: 'destination_field_invalid', params: { field, detail: 'x' }, message: `${field}: x` }, tr(da_));
-    expect(invalid('mailbox')).toBe('Skriv en e-mailadresse, fx post@firma.dk.');
-    expect(invalid('teamId')).toBe('Værdien kan ikke bruges. Ret den, og prøv igen.');
+    const atField = (code: string, field: string) => problemText({ code, params: { field, detail: 'x' }, message: `${field}: x` }, tr(da_), { atField: true });
+    expect(atField('field_not_email', 'mailbox')).toBe('Skriv en e-mailadresse, fx post@firma.dk.');
+    expect(atField('field_invalid_value', 'folderPath')).toBe('Hvert mappenavn skal være 1–255 tegn uden styretegn; adskil mapper med »/«.');
+    expect(atField('field_invalid_value', 'teamId')).toBe('Værdien kan ikke bruges. Ret den, og prøv igen.');
+    expect(atField('field_not_url', 'webhookUrl')).toBe('Indsæt hele webhook-adressen; den begynder med https://.');
+    const place = (error: unknown, shown: RecipientField[]) => placeProblems(error, recipientForm(shown, tr(da_)), tr(da_));
 
     const refused = new ApiError('http', 'destination_check_failed', 'The destination was not saved: Microsoft Graph does not know the mailbox …', 422, true, {
       problems: [
@@ -239,15 +247,15 @@ describe('the backend\'s error codes in the task pane', () => {
         { code: 'graph_unavailable', params: { reason: 'Microsoft Graph answered 503 ServiceUnavailable: busy' }, message: 'Microsoft Graph could not be asked …' },
       ],
     });
-    const placed = recipientRefusal(refused, ['displayName', 'mailbox', 'folderPath'], tr(da_))!;
+    const placed = place(refused, ['displayName', 'mailbox', 'folderPath'])!;
     expect(placed.fields).toEqual({ mailbox: expect.stringMatching(/^Exchange kender ikke postkassen ukendt@nordlys\.example/) });
     expect(placed.rest).toEqual([expect.stringMatching(/^Microsoft 365 svarede ikke lige nu/)]);
     expect(placed.details).toEqual(['Microsoft Graph answered 503 ServiceUnavailable: busy']);
     // Not shown on this form (a Teams field on a mailbox form): in the bar instead.
-    expect(recipientRefusal(refused, ['displayName', 'folderPath'], tr(da_))!.rest).toHaveLength(2);
+    expect(place(refused, ['displayName', 'folderPath'])!.rest).toHaveLength(2);
     // A refusal without problems that is about one field: at that field.
     const domain = new ApiError('http', 'mailbox_domain_not_allowed', 'x', 400, true, { params: { domain: 'rival.example', allowed: 'nordlys.example' } });
-    expect(recipientRefusal(domain, ['displayName', 'mailbox', 'folderPath'], tr(da_))!.fields.mailbox).toMatch(/^Jeres organisation må ikke levere til postkasser i rival\.example/);
-    expect(recipientRefusal(new ApiError('network', 'network', 'x', null, false), ['mailbox'], tr(da_))).toBeNull();
+    expect(place(domain, ['displayName', 'mailbox', 'folderPath'])!.fields.mailbox).toMatch(/^Jeres organisation må ikke levere til postkasser i rival\.example/);
+    expect(place(new ApiError('network', 'network', 'x', null, false), ['mailbox'])).toBeNull();
   });
 });

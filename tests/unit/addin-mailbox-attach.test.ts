@@ -5,8 +5,9 @@
 import type { i18n } from 'i18next';
 import { ApiError, createApiClient } from '../../addin/src/api/client';
 import {
-  PROVIDER_BASE_URLS, attachBody, attachProblems, baseUrlSuggestions, initialSettings, providersToAttach, serverProblems,
+  PROVIDER_BASE_URLS, attachBody, attachProblems, baseUrlSuggestions, initialSettings, mailboxForm, providersToAttach,
 } from '../../addin/src/components/admin/mailboxes/attach';
+import { placeProblems } from '../../addin/src/components/admin/field-problems';
 import { credentialProblems, credentialsBody, formFieldOf } from '../../addin/src/components/admin/mailboxes/credentials';
 import { newMailboxProblems } from '../../backend/src/api/admin';
 import { providerModule } from '../../backend/src/ingest/connectors';
@@ -101,8 +102,8 @@ describe('attach a mailbox', () => {
     const refused = newMailboxProblems(body, policy);
     expect(refused.code).toBe('invalid_mailbox');
     expect(refused.problems.map((p) => [p.code, p.params?.field])).toEqual([
-      ['mailbox_field_invalid', 'mailboxId'],
-      ['mailbox_field_invalid', 'certificate.privateKey'],
+      ['field_not_uuid', 'mailboxId'],
+      ['field_invalid_value', 'certificate.privateKey'],
     ]);
     const fixedConfig = { ...body, config: { ...body.config, mailboxId: undefined } };
     const urlOnly = newMailboxProblems({ ...fixedConfig, credentials: { systemPassword: 'x' } }, policy);
@@ -111,17 +112,17 @@ describe('attach a mailbox', () => {
       code: 'base_url_not_allowed', params: { field: 'baseUrl', provider: 'ngdp', allowed: expect.stringContaining(`${SIM}/ngdp/apis/v1`), setting: 'NGDP_ALLOWED_BASE_URLS' },
     })]);
     const error = new ApiError('http', urlOnly.code, urlOnly.problems[0].message, 400, true, { params: { provider: 'ngdp' }, problems: [...urlOnly.problems, { code: 'something_new', message: 'Something else.' }] });
-    const placed = serverProblems('ngdp', error, tr(en_));
+    const placed = placeProblems(error, mailboxForm('ngdp'), tr(en_))!;
     expect(placed.fields.baseUrl).toMatch(/^This Brevdue installation does not allow that address for Digital Post\. Allowed now: https:\/\/api\.digitalpost\.dk\/apis\/v1, /);
-    expect(placed.rest).toEqual([{ code: 'something_new', message: 'Something else.' }]);
-    expect(serverProblems('ngdp', error, tr(da_)).fields.baseUrl).toMatch(/^Denne Brevdue-installation tillader ikke den adresse til Digital Post\./);
+    expect(placed.rest).toEqual(['Something else.']);
+    expect(placeProblems(error, mailboxForm('ngdp'), tr(da_))!.fields.baseUrl).toMatch(/^Denne Brevdue-installation tillader ikke den adresse til Digital Post\./);
     // Missing fields; a certificate's parts are fields of their own.
     const missing = newMailboxProblems({ provider: 'eboks', config: {}, credentials: {} }, policy);
     expect(missing.problems.map((p) => [p.code, p.params?.field])).toEqual([
-      ['mailbox_field_missing', 'deviceId'], ['mailbox_field_missing', 'identity'], ['mailbox_field_missing', 'password'], ['mailbox_field_missing', 'activationCode'],
+      ['field_missing', 'deviceId'], ['field_missing', 'identity'], ['field_missing', 'password'], ['field_missing', 'activationCode'],
     ]);
-    expect(Object.keys(serverProblems('eboks', new ApiError('http', 'invalid_mailbox', 'x', 400, true, { problems: missing.problems }), tr(da_)).fields))
-      .toEqual(['deviceId', 'identity', 'password', 'activationCode']);
+    expect(placeProblems(new ApiError('http', 'invalid_mailbox', 'x', 400, true, { problems: missing.problems }), mailboxForm('eboks'), tr(da_))!.fields)
+      .toEqual({ deviceId: 'Udfyld feltet.', identity: 'Udfyld feltet.', password: 'Udfyld feltet.', activationCode: 'Udfyld feltet.' });
     expect(['certificate', 'certificate.passphrase', 'certificate.pfxBase64', 'baseUrl'].map(formFieldOf)).toEqual(['certificateChoice', 'passphrase', 'pfxBase64', 'baseUrl']);
   });
 

@@ -1,6 +1,8 @@
 // Admin › Mailboxes' feedback after saving credentials (the first poll's result, mailboxes/check.ts),
 // the e-Boks device id's format (pane and server alike), no OpenSSL internals in a certificate refusal,
-// and a mailbox's last error as its kind's headline and what to do, above the English detail.
+// and a mailbox's last error as its kind's headline and what to do, above the English detail (the
+// headline alone to a role that does not see the mailbox's quarantine, without a quarantine toggle),
+// also in the jobs view's failures.
 import type { i18n } from 'i18next';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
@@ -10,8 +12,9 @@ import { ApiProvider } from '../../addin/src/api/context';
 import type { ApiClient } from '../../addin/src/api/client';
 import { CheckBar } from '../../addin/src/components/admin/MailboxTools';
 import { MailboxRow } from '../../addin/src/components/admin/MailboxesPage';
+import { FailureItem } from '../../addin/src/components/admin/JobsSection';
 import type { MailboxCheck } from '../../addin/src/components/admin/mailboxes/useMailboxCheck';
-import { mailboxErrorKindSchema, mailboxViewSchema, type MailboxHealth } from '../../shared/src/contracts';
+import { jobsOverviewSchema, mailboxErrorKindSchema, mailboxViewSchema, type MailboxHealth } from '../../shared/src/contracts';
 import { paneLanguages } from '../helpers/i18n';
 import { EBOKS_DEVICE_ID as PANE_DEVICE_ID, settingProblems } from '../../addin/src/components/admin/mailboxes/attach';
 import { EBOKS_DEVICE_ID, eboksConfigSchema } from '../../backend/src/ingest/eboks/provider';
@@ -124,6 +127,51 @@ describe('a mailbox\'s last error in the pane: the kind\'s headline and what to 
     expect(t).toContain('men de virker ikke');
     expect(t).toContain(`Fejlen: ${DOWN}`);
     expect(t).not.toContain('Teknisk detalje');
+  });
+
+  test('to a role that does not see the mailbox\'s quarantine: the headline alone, no quarantine count and no "Show" toggle that would be refused', () => {
+    const GIVEN_UP = 'The e-Boks letter 4711-abc was quarantined: MessageHeader/createdDateTime: not a date';
+    // Who sees the quarantine: the headline, what to do, the detail, the count and the toggle.
+    const shown = row({ lastError: GIVEN_UP, lastErrorKind: 'letter_given_up', consecutiveFailures: 0, quarantined: 1 });
+    expect(text(shown)).toContain(`Teknisk detalje: ${GIVEN_UP}`);
+    expect(shown).toContain('data-testid="mailbox-quarantine-toggle"');
+    expect(shown).toContain('data-testid="mailbox-quarantined"');
+
+    const health = { lastError: null, lastErrorKind: 'letter_given_up' as const, consecutiveFailures: 0, quarantined: null, detailHidden: true };
+    const hidden = row(health);
+    const t = text(hidden);
+    expect(t).toMatch(/Seneste fejl .+: Et brev er lagt i karantæne/);
+    expect(t).not.toContain('Teknisk detalje');
+    expect(t).not.toContain('Vis breve i karantæne'); // neither the toggle nor the action pointing to it
+    expect(hidden).not.toContain('mailbox-quarantine-toggle');
+    expect(hidden).not.toContain('data-testid="mailbox-quarantined"');
+    expect(hidden).not.toContain('mailbox-last-error-detail');
+    expect(t).toContain('vises ikke for din rolle, som er begrænset til bestemte modtagere');
+    const en = text(row(health, en_));
+    expect(en).toContain('A letter was put in quarantine');
+    expect(en).toContain('not shown to your role');
+    expect(en).not.toMatch(/Technical detail|Show letters in quarantine/);
+  });
+
+  test('the jobs view: a mailbox\'s failure as its kind\'s headline, the English sentence below as the technical detail', () => {
+    const failure = (f: object, i: i18n = da_) => render(i, createElement('ul', null,
+      createElement(FailureItem, { f: jobsOverviewSchema.shape.recentFailures.element.parse(f) })));
+    const polled = { name: 'poll-mailbox', failedAt: '2026-11-29T10:00:05.000Z', failCount: 2, failReason: DOWN, mailbox: { provider: 'eboks', errorKind: 'provider_unavailable' } };
+    const t = text(failure(polled));
+    expect(t).toContain('e-Boks svarer ikke lige nu');
+    expect(t).toContain(`Teknisk detalje: ${DOWN}`);
+    expect(t.indexOf('e-Boks svarer ikke lige nu')).toBeLessThan(t.indexOf('Teknisk detalje'));
+    expect(t).not.toContain('Du skal ikke gøre noget'); // the headline and the detail, not the row's advice
+    const en = text(failure(polled, en_));
+    expect(en).toContain('e-Boks is not answering right now');
+    expect(en).toContain(`Technical detail: ${DOWN}`);
+    // Recorded before kinds, and failures of other jobs: the sentence alone, as before.
+    for (const f of [{ ...polled, mailbox: { provider: 'eboks', errorKind: null } }, { name: 'deliver', failedAt: polled.failedAt, failCount: 1, failReason: 'Microsoft Graph answered 503' }]) {
+      const plain = text(failure(f));
+      expect(plain).toContain(f.failReason);
+      expect(plain).not.toContain('Teknisk detalje');
+      expect(plain).not.toContain('svarer ikke lige nu');
+    }
   });
 
   test('every kind has a headline and what to do, in both languages', () => {

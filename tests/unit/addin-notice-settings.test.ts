@@ -9,7 +9,8 @@ import { I18nextProvider } from 'react-i18next';
 import { ApiError } from '../../addin/src/api/client';
 import { eventDetail, eventTitle } from '../../addin/src/codes';
 import { Timeline } from '../../addin/src/components/Timeline';
-import { noticeFieldProblems, noticeServerProblem } from '../../addin/src/components/admin/settings/DeliverySection';
+import { noticeFieldProblems, noticeForm } from '../../addin/src/components/admin/settings/DeliverySection';
+import { placeProblems } from '../../addin/src/components/admin/field-problems';
 import { da } from '../../addin/src/i18n/da';
 import { en } from '../../addin/src/i18n/en';
 import type { TimelineEvent } from '../../shared/src/contracts';
@@ -77,16 +78,21 @@ describe('the dead-letter notice on the timeline, and Settings › Delivery', ()
   });
 
   test('Settings › Delivery says a refused sender at the sender field, in the reader\'s language, by its code', () => {
+    const noticeServerProblem = (e: unknown, t: ReturnType<typeof tr>) => placeProblems(e, noticeForm(t), t)?.fields ?? null;
     const refused = (allowed: string) => new ApiError('http', 'mailbox_domain_not_allowed', 'The notification sender was not saved. Your organisation may not deliver …', 400, true,
       { params: { domain: 'rival.example', allowed } });
     expect(noticeServerProblem(refused('nordlys.example'), tr(da_))).toEqual({
       sender: 'Driften af Brevdue tillader ikke postkasser i rival.example for jeres organisation, så beskeder kan ikke sendes derfra. Tilladt nu: nordlys.example.',
     });
     expect(noticeServerProblem(refused(''), tr(en_))!.sender).toMatch(/^The operator of Brevdue does not allow mailboxes in rival\.example for your organisation, so notices cannot be sent from there\. Choose/);
-    expect(noticeServerProblem(new ApiError('http', 'invalid_request', 'notifyAddress: the notification address must be an e-mail address', 400, true), tr(da_)))
-      .toEqual({ address: 'Skriv en mailadresse, fx it-drift@firma.dk.' });
+    // A zod refusal's problem at its field, said as the pane's own check says it; found by its field, not by parsing the English sentence.
+    const invalid = (field: string) => new ApiError('http', 'invalid_request', 'subjectTemplate: the English sentence', 400, true,
+      { problems: [{ code: 'field_not_email', params: { field }, message: `${field}: the notification address must be an e-mail address` }] });
+    expect(noticeServerProblem(invalid('notifyAddress'), tr(da_))).toEqual({ address: 'Skriv en mailadresse, fx it-drift@firma.dk.' });
+    expect(noticeServerProblem(invalid('notifySender'), tr(en_))).toEqual({ sender: 'Enter the mailbox\'s address, e.g. digitalpost@company.com.' });
+    expect(placeProblems(new ApiError('http', 'invalid_request', 'notifyAddress: the English sentence', 400, true), noticeForm(tr(da_)), tr(da_))!.fields).toEqual({});
     // Anything else is not about a field: the form's error bar says it.
-    expect(noticeServerProblem(new ApiError('http', 'forbidden', 'Needs admin', 403, true), tr(da_))).toBeNull();
+    expect(noticeServerProblem(new ApiError('http', 'forbidden', 'Needs admin', 403, true), tr(da_))).toEqual({});
     expect(noticeServerProblem(new ApiError('network', 'network', 'offline'), tr(da_))).toBeNull();
   });
 

@@ -1,7 +1,8 @@
 // The rules page's pure helpers: conditions to the form and back (faithful, or refused for trees the
 // form cannot show), what the form still misses, priorities for moves, a rule's placement (where a new
-// rule goes, the priorities that put it there, the earlier rules that would take all its letters), the
-// dry run's draft set, and rules in words in Danish and English.
+// rule goes, the priorities that put it there, the earlier rules that would take all its letters, the
+// list's rules that never apply and the move that fixes them), the dry run's draft set, and rules in
+// words in Danish and English.
 import type { i18n } from 'i18next';
 import { conditionSchema } from '../../backend/src/routing/conditions';
 import { TEMPLATE_PLACEHOLDERS as BACKEND_PLACEHOLDERS } from '../../backend/src/routing/templates';
@@ -11,7 +12,7 @@ import {
   inputOf, movePriorities, nextPriority, type ConditionForm, type LeafForm,
 } from '../../addin/src/components/admin/rules/model';
 import {
-  othersOf, placePriorities, placementAt, placementIndex, placementOf, shadowedBy, suggestedPlacement, type Placement,
+  listShadows, moveBeforePriorities, othersOf, placePriorities, placementAt, placementIndex, placementOf, shadowedBy, suggestedPlacement, type Placement,
 } from '../../addin/src/components/admin/rules/placement';
 import type { RuleView } from '../../shared/src/contracts';
 import { paneLanguages, tr } from '../helpers/i18n';
@@ -246,6 +247,27 @@ describe('placement', () => {
     expect(shadowedBy(moms, off, demo.length, CVRS)).toEqual([]);
     const continuing = demo.map((r, i) => (i === 0 ? { ...r, continue: true } : r));
     expect(shadowedBy(moms, continuing, demo.length, CVRS)).toEqual([]);
+  });
+
+  test('the list marks a rule behind the catch-alls; "move before" the first of them puts it where it applies', () => {
+    const late = view('moms', 2000, { name: 'Moms til Økonomi', conditions: moms });
+    const rules = [...demo, late];
+    const marked = listShadows(rules, CVRS);
+    expect([...marked.keys()]).toEqual(['moms']);
+    expect(marked.get('moms')!.by).toEqual(demo);
+    expect(marked.get('moms')!.before).toBe(demo[0]);
+    // Room before "cvr1": only the rule moves.
+    const p = moveBeforePriorities(rules, 'moms', 'cvr1');
+    expect(p).toEqual({ priority: 990, changes: [] });
+    const after = byPriority(rules.map((r) => (r.id === 'moms' ? { ...r, priority: p.priority } : r)));
+    expect(after.map((r) => r.id)).toEqual(['moms', 'cvr1', 'cvr2', 'cvr3']);
+    expect(listShadows(after, CVRS).size).toBe(0);
+    // No room: the others renumbered around it.
+    const tight = [view('skat', 999, { conditions: { senderId: '19552101' } }), ...demo, late];
+    const q = moveBeforePriorities(tight, 'moms', 'cvr1');
+    expect(orderAfter(tight, 'moms', q)).toEqual(['skat', 'moms', 'cvr1', 'cvr2', 'cvr3']);
+    // Without the organisation's CVR numbers (not loaded yet) nothing is claimed.
+    expect(listShadows(rules, []).size).toBe(0);
   });
 });
 

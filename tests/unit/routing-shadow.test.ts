@@ -1,8 +1,10 @@
 // Shadowed rules (backend/src/routing/shadow.ts): which earlier rules take every letter a rule could
 // match — a catch-all, a test the rule itself asks for, one rule per CVR number (the demo's
-// "Alt til <CVR>"), per channel — and that rules which continue, are off, or leave letters over do not.
+// "Alt til <CVR>"), per channel — and that rules which continue, are off, or leave letters over do not;
+// and, for the rules list, every rule of a set that never applies where it stands.
 import type { Condition } from '../../backend/src/routing/conditions';
-import { firstShadow, implies, shadowingRules, type OrderedRule } from '../../backend/src/routing/shadow';
+import { DEMO_ORGANISATION } from '../../backend/src/demo/letters';
+import { firstShadow, implies, shadowedRules, shadowingRules, type OrderedRule } from '../../backend/src/routing/shadow';
 
 const CVRS = ['10000001', '10000002', '10000003'];
 const rule = (id: string, conditions: Condition, extra: Partial<OrderedRule> = {}): OrderedRule => ({ id, name: `Rule ${id}`, enabled: true, continue: false, conditions, ...extra });
@@ -77,5 +79,48 @@ describe('firstShadow', () => {
     expect(firstShadow(moms, [rule('all', { always: true }), ...perCvr], opts)).toEqual({ end: 1, rules: [expect.objectContaining({ id: 'all' })] });
     expect(firstShadow(moms, [narrow], opts)).toBeNull();
     expect(firstShadow(moms, [], opts)).toBeNull();
+  });
+});
+
+describe('shadowedRules (the rules list)', () => {
+  // The demo's rule set: one "Alt til <company>" per CVR number (seed.ts), and a narrow rule added after them.
+  const demoCvrs = DEMO_ORGANISATION.cvrs.map((c) => c.cvr);
+  const demo = DEMO_ORGANISATION.cvrs.map((c, i) => ({ ...rule(`alt${i + 1}`, { recipientCvr: c.cvr }), name: `Alt til ${c.name}` }));
+  const momsRule = { ...rule('moms', moms), name: 'Moms til Økonomi' };
+  const demoOpts = { orgCvrs: demoCvrs };
+  const marks = (rules: OrderedRule[]) => Object.fromEntries([...shadowedRules(rules, demoOpts)].map(([id, s]) => [id, { by: ids(s.by), before: s.before.id }]));
+
+  test('the per-CVR catch-alls shadow a later narrow rule, and are not marked themselves', () => {
+    expect(marks([...demo, momsRule])).toEqual({ moms: { by: ['alt1', 'alt2', 'alt3', 'alt4'], before: 'alt1' } });
+    // A rule for one company: only that company's catch-all, and moved before it the rule applies.
+    const oneCvr = rule('one', { all: [{ recipientCvr: demoCvrs[2] }, moms] });
+    expect(marks([...demo, oneCvr])).toEqual({ one: { by: ['alt3'], before: 'alt3' } });
+    expect(marks([demo[0], demo[1], oneCvr, demo[2], demo[3]])).toEqual({});
+  });
+
+  test('a rule above the catch-alls is not marked; moved just before the first one that takes its letters, it applies', () => {
+    expect(marks([momsRule, ...demo])).toEqual({});
+    const narrow = rule('skat', { senderId: '19552101' });
+    expect(marks([narrow, ...demo, momsRule])).toEqual({ moms: { by: ['alt1', 'alt2', 'alt3', 'alt4'], before: 'alt1' } });
+    // Before "alt1", not first: the narrower rule above keeps deciding what it decided.
+    expect(marks([narrow, momsRule, ...demo])).toEqual({});
+  });
+
+  test('disabled and continuing rules shadow nothing', () => {
+    const off = demo.map((r, i) => (i === 1 ? { ...r, enabled: false } : r));
+    expect(marks([...off, momsRule])).toEqual({});
+    const continuing = demo.map((r, i) => (i === 3 ? { ...r, continue: true } : r));
+    expect(marks([...continuing, momsRule])).toEqual({});
+  });
+
+  test('a disabled rule is not marked (it may be parked on purpose); a continuing one is, as nothing reaches it', () => {
+    expect(marks([...demo, { ...momsRule, enabled: false }])).toEqual({});
+    expect(marks([...demo, { ...momsRule, continue: true }])).toEqual({ moms: { by: ['alt1', 'alt2', 'alt3', 'alt4'], before: 'alt1' } });
+  });
+
+  test('a catch-all that stops shadows every enabled rule after it', () => {
+    const all = rule('all', { always: true });
+    expect(marks([momsRule, all, ...demo])).toEqual(Object.fromEntries(demo.map((r) => [r.id, { by: ['all'], before: 'all' }])));
+    expect(marks([momsRule, { ...all, continue: true }, ...demo])).toEqual({});
   });
 });

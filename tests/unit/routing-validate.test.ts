@@ -1,8 +1,8 @@
 // Rules refused before they are saved: condition schema messages, unknown or deleted destinations,
 // invalid and catastrophic regular expressions, rules that can never match, template problems;
-// folder templates themselves; and checks of a whole rule set.
+// and folder templates themselves. (Rules hidden by earlier ones: routing-shadow.test.ts.)
 import { conditionSchema, type Condition } from '../../backend/src/routing/conditions';
-import { validateRule, validateRuleSet, type RuleLike } from '../../backend/src/routing/validate';
+import { validateRule, type RuleLike } from '../../backend/src/routing/validate';
 import { renderFolderTemplate, templateProblems, folderValue } from '../../backend/src/routing/templates';
 import { regexSafety } from '../../backend/src/routing/text-match';
 import type { RoutingFacts } from '../../backend/src/routing/facts';
@@ -134,21 +134,6 @@ describe('validateRule', () => {
   test('every problem is reported at once', () => {
     expect(problems({ all: [{ recipientCvr: '10150817' }, { text: { field: 'label', regex: { pattern: '(' } } }] },
       { kind: 'destinations', destinationIds: ['gone'], folderTemplate: '{x}' })).toHaveLength(4);
-  });
-});
-
-describe('validateRuleSet', () => {
-  const r = (id: string, name: string, priority: number, conditions: Condition = { senderId: id }, extra: Partial<{ enabled: boolean; continue: boolean }> = {}) =>
-    ({ id, name, priority, enabled: true, continue: false, conditions, action: { kind: 'triage' as const }, ...extra });
-  test('a clean set', () => {
-    expect(validateRuleSet([r('a', 'A', 1), r('b', 'B', 2), r('c', 'Catch-all', 3, { always: true })])).toEqual([]);
-  });
-  test('names twice, priorities twice, and a catch-all that hides later rules', () => {
-    expect(validateRuleSet([r('a', 'Moms', 1), r('b', 'moms', 2), r('c', 'C', 2), r('z', 'Alt', 0, { always: true }), r('off', 'Off', 0, { always: true }, { enabled: false })])).toEqual([
-      'Two rules are named "moms"; give each rule its own name.',
-      'Rules "moms" and "C" have the same priority (2); give them different priorities so their order is clear.',
-      'Rule "Alt" matches every letter and does not continue, so the rules "Moms", "moms", "C" after it never run; give it the last priority, or let it continue.',
-    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { FluentProvider, Spinner, makeStyles, tokens } from '@fluentui/react-components';
 import { useHostTheme } from '../office/theme';
-import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../../shared/src/contracts';
 import { isAbortError, type ApiClient } from '../api/client';
@@ -14,6 +14,7 @@ import { Header } from './Header';
 import { MessageList } from './MessageList';
 import { Nav } from './Nav';
 import { NoticeBanner } from './notices/NoticeBanner';
+import type { TriageReturn } from './TriageView';
 import { useHashRoute, type Section } from './useHashRoute';
 
 // Views not needed for the first paint of a plain browser load separately (the list is the start).
@@ -114,6 +115,8 @@ function Shell({ office }: { office: OfficeInfo }) {
   }, [go]);
   const showList = useCallback(() => go({ view: 'list' }), [go]);
   const openFromTriage = useCallback((id: string) => openMessage(id, 'triage'), [openMessage]);
+  // The queue unmounts behind an open letter (unlike the list): where its focus goes back to lives here.
+  const triageReturn = useRef<TriageReturn | null>(null);
   const openFromList = useCallback((id: string) => openMessage(id, 'letters'), [openMessage]);
 
   return (

@@ -8,6 +8,7 @@ import { isAbortError } from '../api/client';
 import { useApi } from '../api/context';
 import { formatBytes, formatDateTime, isPast } from '../format';
 import { isSettled } from '../letters';
+import { requestedByText, type Translate } from '../codes';
 import { saveDocument } from './download';
 import { ErrorBar, describeError } from './ErrorBar';
 import { ArrowLeftIcon, DocumentIcon, DownloadIcon, MailIcon, RefreshIcon, TeamsIcon } from './icons';
@@ -331,7 +332,7 @@ function DeliveryCard({ delivery: d }: { delivery: DeliveryInfo }) {
         {where && <Caption1 className={s.muted} data-testid="delivery-folder">{where}</Caption1>}
         {d.reason !== 'initial' && (
           <Caption1 className={s.muted} data-testid="delivery-reason" data-reason={d.reason}>
-            {t('detail.requestedBy', { reason: t(`deliveryReason.${d.reason}`), name: d.requestedBy })}
+            {requestedByText(d.reason, d.requestedBy, t as unknown as Translate, 'detail.requestedBy')}
           </Caption1>
         )}
         <Caption1 className={s.muted}>

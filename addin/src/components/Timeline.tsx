@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { TimelineEvent } from '../../../shared/src/contracts';
 import { formatDateTime, sortTimeline } from '../format';
 import { useLocale } from './useLocale';
-import { actorText, eventDetail, eventTitle, type Translate } from '../codes';
+import { actorText, eventDetail, eventNote, eventTitle, type Translate } from '../codes';
 
 const useStyles = makeStyles({
   list: { listStyle: 'none', margin: 0, padding: 0 },
@@ -44,6 +44,7 @@ const useStyles = makeStyles({
   time: { color: tokens.colorNeutralForeground3 },
   text: { color: tokens.colorNeutralForeground2, overflowWrap: 'anywhere' },
   actor: { color: tokens.colorNeutralForeground3 },
+  note: { color: tokens.colorPaletteMarigoldForeground2, overflowWrap: 'anywhere' },
 });
 
 export function Timeline({ events }: { events: TimelineEvent[] }) {
@@ -76,6 +77,10 @@ export function Timeline({ events }: { events: TimelineEvent[] }) {
             // The detail in the reader's language from the event's data; the stored English sentence for events without it.
             const detail = eventDetail(event, tr, lang) ?? event.text;
             return detail ? <Caption1 className={s.text} data-testid="timeline-text">{detail}</Caption1> : null;
+          })()}
+          {(() => {
+            const note = eventNote(event, tr);
+            return note ? <Caption1 className={s.note} data-testid="timeline-note">{note}</Caption1> : null;
           })()}
           {event.actor && event.actor !== 'system' && <Caption1 className={s.actor} data-testid="timeline-actor">{t('detail.actor', { actor: actorText(event.actor, tr) })}</Caption1>}
         </li>

@@ -5,12 +5,13 @@
 // without its button, with the reason: the server would refuse the placement. So is one the assistant
 // is less than ONE_CLICK_MIN_CONFIDENCE sure of: a button would invite a likely wrong click.
 // Focus for keyboard users: "choose other recipients" moves it into the search field; after a placement
-// it goes to the next letter's first action (or to the empty queue's message).
+// it goes to the next letter's first action (or to the empty queue's message); back from a letter
+// opened here, to that letter's title (or, placed meanwhile, to the next letter's first action).
 import {
   Badge, Body1Strong, Button, Caption1, Link, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle, Spinner,
   Text, makeStyles, mergeClasses, tokens,
 } from '@fluentui/react-components';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type MutableRefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Suggestion, TriageList } from '../../../shared/src/contracts';
 import { ONE_CLICK_MIN_CONFIDENCE, offersOneClick } from '../../../shared/src/confidence';
@@ -152,7 +153,15 @@ function firstAction(card: Element): HTMLElement | null {
   return null;
 }
 
-export function TriageView({ onOpen, onTotal }: { onOpen: (id: string) => void; onTotal: (n: number) => void }) {
+/** The letter opened from the queue and the letters after it then: where the focus goes back to. */
+export interface TriageReturn { id: string; after: string[] }
+
+export function TriageView({ onOpen, onTotal, returnFocus }: {
+  onOpen: (id: string) => void;
+  onTotal: (n: number) => void;
+  /** Kept by the caller: this view unmounts while the letter is open (App.tsx). */
+  returnFocus?: MutableRefObject<TriageReturn | null>;
+}) {
   const s = useStyles();
   const { t } = useTranslation();
   const { state, reload, loadMore, remove } = useTriageQueue(onTotal);
@@ -162,6 +171,32 @@ export function TriageView({ onOpen, onTotal }: { onOpen: (id: string) => void; 
   const rootRef = useRef<HTMLElement>(null);
   // The position of a placed card whose focus is to move on once it has left the list.
   const focusAt = useRef<number | null>(null);
+
+  const open = useCallback((id: string) => {
+    if (returnFocus) {
+      const ids = [...(listRef.current?.children ?? [])].map((c) => c.getAttribute('data-message-id') ?? '');
+      const at = ids.indexOf(id);
+      returnFocus.current = { id, after: at >= 0 ? ids.slice(at + 1) : [] };
+    }
+    onOpen(id);
+  }, [onOpen, returnFocus]);
+
+  // Back from that letter (the detail and its "back" link are gone, the focus is on <body>), once the
+  // queue has loaded again: its card's title, or the first card after it still waiting, or the first
+  // card. Someone who came back by a tab keeps the focus on the tab, as in the letters list.
+  useEffect(() => {
+    const back = returnFocus?.current;
+    if (!back || state.loading) return;
+    returnFocus!.current = null;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    const cards = [...(listRef.current?.children ?? [])];
+    const card = (id: string) => cards.find((c) => c.getAttribute('data-message-id') === id);
+    const own = card(back.id)?.querySelector<HTMLElement>('[data-testid="triage-open"]');
+    const next = back.after.map(card).find((c) => c !== undefined) ?? cards[0];
+    const target = own ?? (next && firstAction(next)) ?? emptyRef.current ?? rootRef.current;
+    target?.focus();
+  }, [state.loading, returnFocus]);
 
   const onPlaced = useCallback((item: Item, names: string) => {
     const cards = [...(listRef.current?.children ?? [])];
@@ -219,7 +254,7 @@ export function TriageView({ onOpen, onTotal }: { onOpen: (id: string) => void; 
                 <Button appearance="transparent" size="small" aria-label={t('actions.dismiss')} onClick={() => setPlaced(null)}>×</Button>
               )}
             >
-              <Button size="small" onClick={() => onOpen(placed.id)} data-testid="triage-placed-open">{t('triage.open')}</Button>
+              <Button size="small" onClick={() => open(placed.id)} data-testid="triage-placed-open">{t('triage.open')}</Button>
             </MessageBarActions>
           </MessageBar>
         </div>
@@ -243,7 +278,7 @@ export function TriageView({ onOpen, onTotal }: { onOpen: (id: string) => void; 
 
       {state.items.length > 0 && (
         <ul className={s.list} aria-busy={state.loading} ref={listRef}>
-          {state.items.map((item) => <TriageCard key={item.message.id} item={item} onPlaced={onPlaced} onOpen={onOpen} onRefresh={reload} />)}
+          {state.items.map((item) => <TriageCard key={item.message.id} item={item} onPlaced={onPlaced} onOpen={open} onRefresh={reload} />)}
         </ul>
       )}
 

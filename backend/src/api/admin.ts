@@ -11,6 +11,7 @@ import { providerModule } from '../ingest/connectors';
 import { splitSecretSettings } from '../ingest/provider';
 import { loadNgdpCertificate, NgdpCertificateError } from '../ingest/ngdp/tls';
 import { HttpError } from './errors';
+import { issueProblems } from './zod-problems';
 import type { MailboxRow } from '../context';
 import { isFullAdmin, requireRole, scope } from './roles';
 import { mayUseCvr, seesQuarantineOf } from '../store/scope';
@@ -32,7 +33,7 @@ function allowedBaseUrls(urls: ProviderUrlPolicy, provider: Provider): Problem['
 /**
  * A new mailbox's settings and credentials checked field by field, every problem naming its field
  * (`params.field`: "baseUrl", "deviceId", "certificate.passphrase", …) so the task pane shows it next
- * to that field: `mailbox_field_missing`, `mailbox_field_invalid`, `base_url_not_allowed`, or
+ * to that field: a zod refusal's `field_*` (api/zod-problems.ts), `base_url_not_allowed`, or
  * `certificate_<problem>` (ingest/ngdp/tls.ts). The same schemas as addMailbox, asked once it refused
  * (which answers the first problem only, after the CVR number's own checks); `code` is the one it answers.
  */
@@ -48,14 +49,12 @@ export function newMailboxProblems(input: MailboxCreate, urls: ProviderUrlPolicy
     for (const i of r.error.issues) {
       const field = i.path.join('.');
       const message = `${p.displayName} ${what}: ${field ? `${field}: ` : ''}${i.message}`;
-      const missing = (i.code === 'invalid_type' && i.received === 'undefined') || (i.code === 'too_small' && i.type === 'string' && Number(i.minimum) === 1);
       let certificate: NgdpCertificateError | null = null;
       if (i.code === 'custom' && i.path[0] === 'certificate') {
         try { loadNgdpCertificate((value as { certificate: never }).certificate); } catch (e) { if (e instanceof NgdpCertificateError) certificate = e; }
       }
-      problems.push(certificate
-        ? { code: `certificate_${certificate.problem.replace(/-/g, '_')}`, params: { field }, message: withoutOpenSslDetail(message) }
-        : missing ? { code: 'mailbox_field_missing', params: { field }, message } : { code: 'mailbox_field_invalid', params: { field, detail: i.message }, message });
+      if (certificate) problems.push({ code: `certificate_${certificate.problem.replace(/-/g, '_')}`, params: { field }, message: withoutOpenSslDetail(message) });
+      else problems.push(...issueProblems(i, message)); // coded as any zod refusal (zod-problems.ts)
     }
     return null;
   };
@@ -87,7 +86,7 @@ export function withoutOpenSslDetail(message: string): string {
 export function mailboxChangeProblems(row: Pick<MailboxRow, 'provider' | 'config'>, update: MailboxUpdate, urls: ProviderUrlPolicy): Problem[] {
   const sent = new Set([...Object.keys(update.config ?? {}), ...Object.keys(update.credentials ?? {})]);
   const { problems } = newMailboxProblems({ provider: row.provider as Provider, config: update.config ?? row.config, credentials: update.credentials ?? {} }, urls);
-  return problems.filter((p) => p.code !== 'mailbox_field_missing' || sent.has(String(p.params?.field ?? '').split('.')[0]));
+  return problems.filter((p) => p.code !== 'field_missing' || sent.has(String(p.params?.field ?? '').split('.')[0]));
 }
 
 /** A Digital Post refusal to start a system fetch because one runs (its 422 "… is still running …"). */

@@ -5,7 +5,6 @@ import express, { type Router } from 'express';
 import { z } from 'zod';
 import {
   deliverySettingsSchema, destinationCreateSchema, destinationUpdateSchema, rerouteRequestSchema, resendRequestSchema, retryFailedRequestSchema,
-  type Problem,
 } from '../../../shared/src/contracts';
 import type { AppContext } from '../context';
 import {
@@ -21,29 +20,6 @@ import { HttpError } from './errors';
 import { h } from './handler';
 
 const idParam = (what: string) => z.string().uuid(`must be a ${what} id (UUID)`);
-
-/** A zod issue of the recipient form as a problem at its field, so the pane marks that field in the admin's language. */
-function formProblem(i: z.ZodIssue): Problem {
-  const field = typeof i.path[0] === 'string' ? i.path[0] : '';
-  const at: Record<string, string> = field ? { field } : {};
-  const message = `${i.path.join('.') || 'request'}: ${i.message}`;
-  if ((i.code === 'invalid_type' && i.received === 'undefined') || (i.code === 'too_small' && i.type === 'string' && Number(i.minimum) === 1)) {
-    return { code: 'destination_field_missing', params: at, message };
-  }
-  if (i.code === 'too_big' && i.type === 'string') return { code: 'destination_field_too_long', params: { ...at, max: Number(i.maximum) }, message };
-  return { code: 'destination_field_invalid', params: { ...at, detail: i.message }, message };
-}
-
-/**
- * The recipient form's body, or 400 invalid_request as any zod refusal (the first issue as its
- * message), with every issue in details.problems at its field.
- */
-function parseForm<T extends z.ZodTypeAny>(schema: T, body: unknown): z.output<T> {
-  const r = schema.safeParse(body);
-  if (r.success) return r.data;
-  const problems = r.error.issues.map(formProblem);
-  throw new HttpError(400, 'invalid_request', problems[0].message, { problems });
-}
 
 export interface DeliveryDeps { ctx: AppContext; check: DestinationChecker }
 
@@ -114,11 +90,11 @@ export function deliveryRouter(deps: DeliveryDeps): Router {
     res.json(view(await getDestination(ctx.db, org(req), destinationInScope(req))));
   }));
   r.post('/admin/destinations', admin, h(async (req, res) => {
-    const input = parseForm(destinationCreateSchema, req.body);
+    const input = destinationCreateSchema.parse(req.body);
     res.status(201).json(view(await createDestination(ctx.db, ctx.sealer, deps.check, org(req), input, policy())));
   }));
   r.patch('/admin/destinations/:id', admin, h(async (req, res) => {
-    const input = parseForm(destinationUpdateSchema, req.body);
+    const input = destinationUpdateSchema.parse(req.body);
     res.json(view(await updateDestination(ctx.db, ctx.sealer, deps.check, org(req), idParam('destination').parse(req.params.id), input, policy())));
   }));
   r.post('/admin/destinations/:id/check', operator, h(async (req, res) => {

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { ZodError } from 'zod';
 import { errorMessage, type Logger } from '../log';
 import type { Problem } from '../../../shared/src/contracts';
+import { issueMessage, zodProblems } from './zod-problems';
 
 /** What the task pane translates an error by (shared/src/contracts.ts apiErrorSchema): names, never ids. */
 export interface ErrorDetails { params?: Problem['params']; problems?: Problem[] }
@@ -28,10 +29,8 @@ export function errorHandler(log: Logger) {
       return;
     }
     if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message, err.details);
-    if (err instanceof ZodError) {
-      const first = err.issues[0];
-      return sendError(res, 400, 'invalid_request', `${first.path.join('.') || 'request'}: ${first.message}`);
-    }
+    // Every zod refusal: the first issue as the sentence API clients read, and each one at its field (zod-problems.ts).
+    if (err instanceof ZodError) return sendError(res, 400, 'invalid_request', issueMessage(err.issues[0]), { problems: zodProblems(err) });
     const e = err as { type?: string; status?: number; limit?: number };
     if (e.type === 'entity.too.large') {
       const max = e.limit ? `${Math.round(e.limit / 1024).toLocaleString('en')} KB` : 'the limit';

@@ -1,6 +1,9 @@
 // When a delivery dead-letters, the organisation's admins get a mail (through Graph sendMail from
 // the configured sender mailbox) saying which letter, where it should have gone, and why it failed.
-// The notice never contains the letter's documents; the subject is CPR-masked like everything else.
+// The notice never contains the letter's content: not its documents, and not its label (a label may
+// name a person or an illness, and the mail stays in the admins' inbox and, since it is looked for after
+// an uncertain attempt, in the sender's Sent Items, where retention and erasure never reach it). It names
+// the letter by sender, CVR number and time, and links to it in the pane.
 // Claimed before sent (deliveries.dead_notice_until), the sender held against the operator's allow-list
 // at send time, owed until sent, and sent once (as quarantine notices are: the notice id on the mail,
 // looked for in the Sent Items of the sender an uncertain attempt used): see notifyDeadLetter and the
@@ -21,7 +24,6 @@ import { mailboxRefusal, refusalWithoutAllowList, UNRESTRICTED_POLICY } from './
 
 export interface DeadLetterNotice {
   orgName: string;
-  label: string;
   senderName: string;
   cvr: string;
   receivedAt: Date;
@@ -38,13 +40,13 @@ export const DEAD_NOTICE_PROPERTY = 'String {0b7f7a52-2cf4-4e4c-9d5a-6f0d2b1e8a1
 export function renderDeadLetterNotice(n: DeadLetterNotice, to: string, noticeId?: string): MicrosoftGraph.Message {
   const da = (d: Date) => d.toLocaleString('da-DK', { timeZone: 'Europe/Copenhagen', dateStyle: 'long', timeStyle: 'short' });
   const rows: [string, string][] = [
-    ['Brev', maskCpr(n.label)], ['Afsender', n.senderName], ['Modtager-CVR', n.cvr], ['Modtaget', da(n.receivedAt)],
+    ['Afsender', n.senderName], ['Modtager-CVR', n.cvr], ['Modtaget', da(n.receivedAt)],
     ...(n.replyBy ? [['Svarfrist', da(n.replyBy)] as [string, string]] : []),
     ['Skulle leveres til', n.destination], ['Forsøg', String(n.attempts)], ['Årsag', maskCpr(n.reason)],
   ];
   const link = n.letterUrl ? `<p><a href="${esc(n.letterUrl)}">Åbn brevet i Brevdue</a> for at sende det igen eller omdirigere det.</p>` : '<p>Åbn brevet i Brevdue-panelet i Outlook for at sende det igen eller omdirigere det.</p>';
   return {
-    subject: `Brevdue: et brev kunne ikke leveres – ${maskCpr(n.label)}`.slice(0, 255),
+    subject: `Brevdue: et brev fra ${n.senderName} kunne ikke leveres`.slice(0, 255),
     importance: 'high',
     body: {
       contentType: 'html',
@@ -100,7 +102,7 @@ export class DeadNoticeFailed extends Error {
  */
 export async function notifyDeadLetter(ctx: AppContext, deliveryId: string, opts: { attempt?: number; now?: Date } = {}): Promise<DeadLetterNoticeOutcome> {
   const now = opts.now ?? new Date();
-  const [row] = await ctx.db.select({ d: deliveries, dest: destinations, org: organisations, m: { id: messages.id, label: messages.label, senderName: messages.senderName, cvr: messages.cvr, receivedAt: messages.receivedAt, replyBy: messages.replyBy } })
+  const [row] = await ctx.db.select({ d: deliveries, dest: destinations, org: organisations, m: { id: messages.id, senderName: messages.senderName, cvr: messages.cvr, receivedAt: messages.receivedAt, replyBy: messages.replyBy } })
     .from(deliveries)
     .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
     .innerJoin(organisations, eq(organisations.id, deliveries.orgId))
@@ -139,7 +141,7 @@ export async function notifyDeadLetter(ctx: AppContext, deliveryId: string, opts
   const where = row.dest.mailbox ? `${row.dest.displayName} (${row.dest.mailbox})` : row.dest.displayName;
   const noticeId = claimed.noticeId ?? randomUUID();
   const notice = renderDeadLetterNotice({
-    orgName: row.org.name, label: row.m.label, senderName: row.m.senderName, cvr: row.m.cvr, receivedAt: row.m.receivedAt, replyBy: row.m.replyBy,
+    orgName: row.org.name, senderName: row.m.senderName, cvr: row.m.cvr, receivedAt: row.m.receivedAt, replyBy: row.m.replyBy,
     destination: where, attempts: row.d.attempts, reason: row.d.lastError ?? 'unknown',
     letterUrl: letterPaneUrl(ctx.publicUrl, row.m.id),
   }, settings.notifyAddress, noticeId);

@@ -103,7 +103,7 @@ export async function reroute(ctx: AppContext, orgId: string, messageId: string,
     await lockLetters(tx, [messageId]);
     // The status as it is now (routing may have decided since letterOf read it).
     const [{ status, purgedAt }] = await tx.select({ status: messages.status, purgedAt: messages.purgedAt }).from(messages).where(eq(messages.id, messageId));
-    // MUT-reroute
+    if (purgedAt) throw purgedError(purgedAt); // purged since letterOf read it
     // Also read under it, so a second reroute takes back this one's lesson. (A letter placed since
     // letterOf read 'triage' has a lesson now, which decides instead.)
     lesson = rerouteLesson(await lessonOf(tx, orgId, messageId), wanted, status === 'triage' || status === 'received');

@@ -203,30 +203,3 @@ function sortKeys(v: unknown): unknown {
   }
   return v;
 }
-
-/**
- * Problems of a whole rule set (the rules as they would be saved): two rules with one name, two
- * enabled rules with one priority (the order between them would be by id, which nobody sees), and a
- * catch-all that stops before other rules, so they never run.
- */
-export function validateRuleSet(rules: (RuleLike & { id: string; priority: number; enabled: boolean })[]): string[] {
-  const problems: string[] = [];
-  const byName = new Map<string, string>();
-  for (const r of rules) {
-    const k = foldPhrase(r.name);
-    if (byName.has(k)) problems.push(`Two rules are named "${r.name}"; give each rule its own name.`);
-    else byName.set(k, r.name);
-  }
-  const enabled = rules.filter((r) => r.enabled).sort((a, b) => a.priority - b.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (let i = 1; i < enabled.length; i++) {
-    if (enabled[i].priority === enabled[i - 1].priority) {
-      problems.push(`Rules "${enabled[i - 1].name}" and "${enabled[i].name}" have the same priority (${enabled[i].priority}); give them different priorities so their order is clear.`);
-    }
-  }
-  const stopper = enabled.findIndex((r) => !r.continue && tautology(r.conditions));
-  if (stopper >= 0 && stopper < enabled.length - 1) {
-    const later = enabled.slice(stopper + 1).map((r) => `"${r.name}"`);
-    problems.push(`Rule "${enabled[stopper].name}" matches every letter and does not continue, so ${later.length === 1 ? 'rule' : 'the rules'} ${later.slice(0, 5).join(', ')}${later.length > 5 ? ` and ${later.length - 5} more` : ''} after it never run; give it the last priority, or let it continue.`);
-  }
-  return problems;
-}

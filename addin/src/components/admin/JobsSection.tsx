@@ -35,7 +35,6 @@ export function JobsSection() {
   const s = useAdminStyles();
   const { t } = useTranslation();
   const api = useApi();
-  const locale = useLocale();
   const jobs = useResource((signal) => api.adminJobs(signal));
   const data = jobs.data;
 
@@ -61,24 +60,32 @@ export function JobsSection() {
             ? <Caption1 className={s.meta} data-testid="jobs-no-failures">{t('jobs.noFailures')}</Caption1>
             : (
               <ul className={s.list} data-testid="jobs-failures">
-                {data.recentFailures.map((f, i) => (
-                  <li key={`${f.name}-${f.failedAt}-${i}`} className={s.card} data-testid="jobs-failure">
-                    <Text weight="semibold">{failureTitle(f, t, locale)}</Text>
-                    {f.mailbox?.errorKind
-                      ? (
-                        <MailboxErrorExplained
-                          kind={f.mailbox.errorKind} error={f.failReason} provider={t(`provider.${f.mailbox.provider}`)}
-                          size="row" testId="jobs-failure-reason" withAction={false}
-                        />
-                      )
-                      : <Caption1 className={s.problem} data-testid="jobs-failure-reason">{f.failReason ?? t('jobs.noReason')}</Caption1>}
-                  </li>
-                ))}
+                {data.recentFailures.map((f, i) => <FailureItem key={`${f.name}-${f.failedAt}-${i}`} f={f} />)}
               </ul>
             )}
         </>
       )}
     </section>
+  );
+}
+
+/** One failure: its heading and reason; a mailbox's with a kind as that kind's headline above the reason (the technical detail). */
+export function FailureItem({ f }: { f: JobsOverview['recentFailures'][number] }) {
+  const s = useAdminStyles();
+  const { t } = useTranslation();
+  const locale = useLocale();
+  return (
+    <li className={s.card} data-testid="jobs-failure">
+      <Text weight="semibold">{failureTitle(f, t, locale)}</Text>
+      {f.mailbox?.errorKind
+        ? (
+          <MailboxErrorExplained
+            kind={f.mailbox.errorKind} error={f.failReason} provider={t(`provider.${f.mailbox.provider}`)}
+            size="row" testId="jobs-failure-reason" withAction={false}
+          />
+        )
+        : <Caption1 className={s.problem} data-testid="jobs-failure-reason">{f.failReason ?? t('jobs.noReason')}</Caption1>}
+    </li>
   );
 }
 

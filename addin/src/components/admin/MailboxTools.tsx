@@ -16,8 +16,8 @@ import { useLocale } from '../useLocale';
 import { useAdmin, useAdminStyles, useResource } from './common';
 import { CredentialFields } from './mailboxes/CredentialFields';
 import { credentialProblems, credentialsBody, type CertChoice, type Values } from './mailboxes/credentials';
-import { serverProblems } from './mailboxes/attach';
-import { problemText, type Translate } from '../../codes';
+import { mailboxForm } from './mailboxes/attach';
+import { useServerProblems } from './field-problems';
 import type { MailboxCheck } from './mailboxes/useMailboxCheck';
 import { MailboxErrorExplained, notTheSetup } from './mailboxes/MailboxError';
 
@@ -60,7 +60,6 @@ export function CredentialsForm({ m, cvrName, check, onSaved, onClose }: {
 }) {
   const s = useAdminStyles();
   const { t } = useTranslation();
-  const tr = t as unknown as Translate;
   const api = useApi();
   const [values, setValues] = useState<Values>({});
   const [cert, setCert] = useState<CertChoice>('none');
@@ -68,16 +67,14 @@ export function CredentialsForm({ m, cvrName, check, onSaved, onClose }: {
   const [generation, setGeneration] = useState(0);
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  // Fields changed since the server's refusal: its problem there is no longer shown.
-  const [changed, setChanged] = useState<ReadonlySet<string>>(new Set());
+  // The server's refusal, each problem at its field (as "Attach a mailbox").
+  const server = useServerProblems(mailboxForm(m.provider));
+  const { error, placed } = server;
   const provider = t(`provider.${m.provider}`);
   const problems = credentialProblems(m.provider, values, cert, 'renew', (k) => t(k as never));
-  // The server's refusal, each problem at its field (as "Attach a mailbox"), said at render in the pane's language.
-  const placed = error != null ? serverProblems(m.provider, error, tr) : null;
-  const fromServer = Object.fromEntries(Object.entries(placed?.fields ?? {}).filter(([key]) => !changed.has(key)));
+  const fromServer = Object.fromEntries(Object.keys(placed?.fields ?? {}).map((key) => [key, server.at(key)]).filter(([, text]) => text));
   const messages = { ...fromServer, ...(tried ? problems : {}) };
-  const forget = (key: string) => setChanged((cur) => (cur.has(key) ? cur : new Set([...cur, key])));
+  const forget = server.edited;
   const idp = `creds-${m.id}`;
 
   const submit = async (e: FormEvent) => {
@@ -85,8 +82,7 @@ export function CredentialsForm({ m, cvrName, check, onSaved, onClose }: {
     setTried(true);
     if (Object.keys(problems).length) return;
     setBusy(true);
-    setError(null);
-    setChanged(new Set());
+    server.clear();
     try {
       const v = await api.renewMailboxCredentials(m.id, credentialsBody(m.provider, values, cert));
       // Nothing typed stays in the form once saved.
@@ -96,7 +92,7 @@ export function CredentialsForm({ m, cvrName, check, onSaved, onClose }: {
       setTried(false);
       onSaved(v);
     } catch (err) {
-      setError(err);
+      server.refused(err);
     } finally {
       setBusy(false);
     }
@@ -111,12 +107,12 @@ export function CredentialsForm({ m, cvrName, check, onSaved, onClose }: {
         onChange={(key, value) => { setValues((cur) => ({ ...cur, [key]: value })); forget(key); }}
         cert={cert} onCertChange={(c) => { setCert(c); forget('certificateChoice'); }} messages={messages} busy={busy}
       />
-      {error != null && (placed && Object.keys(placed.fields).length > 0
+      {error != null && (server.marked > 0
         ? (
           <MessageBar intent="error" layout="multiline" role="alert" data-testid="error">
             <MessageBarBody>
               <MessageBarTitle>{t('admin.mailboxes.credentials.failed')}</MessageBarTitle>
-              <span data-testid="error-message">{[t('admin.mailboxes.attach.fixFields'), ...placed.rest.map((p) => problemText(p, tr))].join(' ')}</span>
+              <span data-testid="error-message">{server.bar(t('admin.mailboxes.attach.fixFields'))}</span>
             </MessageBarBody>
           </MessageBar>
         )

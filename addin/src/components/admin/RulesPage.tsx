@@ -119,7 +119,7 @@ export function RulesPage() {
   /** A rule that never applies, just before the first rule that takes its letters (the others renumbered only when there is no room). */
   const moveBefore = async (rule: RuleView, before: RuleView) => {
     const { priority, changes } = moveBeforePriorities(state.rules, rule.id, before.id);
-    // The others first, so the rule never shares a priority with one of them; its own button goes with the badge.
+    // Room first, then the rule (as the editor saves a placement). Its fix button goes with the badge: focus Edit.
     await reorder(rule, [...changes, { id: rule.id, priority }], state.rules.indexOf(before) + 1, '[data-testid=rule-edit]');
   };
 

@@ -2,7 +2,8 @@
 // nobody acted on is kept (admins change both, operators read them), and the service notices shown as
 // a banner to everyone in the organisation; and where the mail about a delivery that gave up goes, and from
 // which mailbox (settings/DeliverySection.tsx). Shortening retention deletes letters at the next purge
-// for good: while a value is lower the pane shows what would go, and saving asks to confirm it.
+// for good: while a value is lower the pane shows what would go, and saving asks to confirm it. A
+// refusal is said at its field (field-problems.ts).
 import { Body1Strong, Button, Caption1, Field, Input, MessageBar, MessageBarBody, Spinner, Text } from '@fluentui/react-components';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -14,6 +15,7 @@ import { formatDate } from '../../format';
 import { useLocale } from '../useLocale';
 import { ErrorBar, describeError } from '../ErrorBar';
 import { AdminOnlyNote, ConfirmDialog, InlineError, OutcomeBar, useAdmin, useAdminStyles, useOutcome, useResource } from './common';
+import { useServerProblems, type ProblemForm } from './field-problems';
 import { NoticesSection } from './settings/NoticesSection';
 import { DeliverySection } from './settings/DeliverySection';
 
@@ -80,6 +82,18 @@ function useRetentionPreview(settings: RetentionSettings | null): { preview?: Re
 
 const daysOf = (v: string) => (/^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN);
 
+type RetentionField = 'retention' | 'keep';
+
+/** The form as the server's refusals are placed on it: either period's problem said as the pane's own check says it. */
+export function retentionForm(t: (key: string) => string): ProblemForm<RetentionField> {
+  const of = (path: string): RetentionField | undefined => (path === 'retentionDays' ? 'retention' : path === 'quarantineKeepDays' ? 'keep' : undefined);
+  return {
+    fieldOf: of,
+    label: (path) => (of(path) === 'retention' ? t('admin.settings.retentionLabel') : of(path) === 'keep' ? t('admin.settings.quarantineKeepLabel') : undefined),
+    say: (_p, field) => t(field === 'retention' ? 'admin.settings.retentionInvalid' : 'admin.settings.quarantineKeepInvalid'),
+  };
+}
+
 function RetentionSection({ isAdmin }: { isAdmin: boolean }) {
   const s = useAdminStyles();
   const { t } = useTranslation();
@@ -90,7 +104,7 @@ function RetentionSection({ isAdmin }: { isAdmin: boolean }) {
   const [keepValue, setKeepValue] = useState('');
   const [busy, setBusy] = useState(false);
   const [invalid, setInvalid] = useState<{ retention: boolean; keep: boolean }>({ retention: false, keep: false });
-  const [error, setError] = useState<unknown>(null);
+  const server = useServerProblems(retentionForm(t as unknown as (key: string) => string));
   const [confirm, setConfirm] = useState<{ settings: RetentionSettings; counts: DueCounts } | null>(null);
   const { outcome, succeeded, clear } = useOutcome();
 
@@ -125,7 +139,7 @@ function RetentionSection({ isAdmin }: { isAdmin: boolean }) {
     if (!parsed.success) return;
     const settings = parsed.data;
     setBusy(true);
-    setError(null);
+    server.clear();
     try {
       // Counted again now, not taken from the preview shown while typing: that may be a moment old.
       if (current.data && shortens(settings, current.data)) {
@@ -140,7 +154,7 @@ function RetentionSection({ isAdmin }: { isAdmin: boolean }) {
       // The server found deletions the pane did not expect (another admin changed the settings meanwhile).
       const counts = unconfirmedCounts(err);
       if (counts) setConfirm({ settings, counts });
-      else setError(err);
+      else server.refused(err);
     } finally {
       setBusy(false);
     }
@@ -162,6 +176,8 @@ function RetentionSection({ isAdmin }: { isAdmin: boolean }) {
 
   const days = current.data?.retentionDays;
   const keep = current.data?.quarantineKeepDays;
+  const bar = server.bar();
+  const message = (field: RetentionField) => (invalid[field] ? t(field === 'retention' ? 'admin.settings.retentionInvalid' : 'admin.settings.quarantineKeepInvalid') : server.at(field));
   return (
     <section className={s.section} aria-labelledby="retention-title" data-testid="retention">
       <Body1Strong id="retention-title" as="h2">{t('admin.settings.retentionTitle')}</Body1Strong>
@@ -176,16 +192,16 @@ function RetentionSection({ isAdmin }: { isAdmin: boolean }) {
       )}
       {days != null && isAdmin && (
         <form className={s.form} onSubmit={submit} noValidate>
-          <Field label={t('admin.settings.retentionLabel')} hint={t('admin.settings.retentionHint')} validationMessage={invalid.retention ? t('admin.settings.retentionInvalid') : undefined}>
-            <Input type="number" min={7} max={3650} step={1} value={value} onChange={(_, d) => { setValue(d.value); setInvalid((x) => ({ ...x, retention: false })); }} disabled={busy} data-testid="retention-input" />
+          <Field label={t('admin.settings.retentionLabel')} hint={t('admin.settings.retentionHint')} validationMessage={message('retention')}>
+            <Input type="number" min={7} max={3650} step={1} value={value} onChange={(_, d) => { setValue(d.value); setInvalid((x) => ({ ...x, retention: false })); server.edited('retention'); }} disabled={busy} data-testid="retention-input" />
           </Field>
           <Field
             label={t('admin.settings.quarantineKeepLabel')}
             hint={t('admin.settings.quarantineKeepHint')}
-            validationMessage={invalid.keep ? t('admin.settings.quarantineKeepInvalid') : undefined}
+            validationMessage={message('keep')}
             data-testid="quarantine-keep-field"
           >
-            <Input type="number" min={7} max={3650} step={1} value={keepValue} onChange={(_, d) => { setKeepValue(d.value); setInvalid((x) => ({ ...x, keep: false })); }} disabled={busy} data-testid="quarantine-keep-input" />
+            <Input type="number" min={7} max={3650} step={1} value={keepValue} onChange={(_, d) => { setKeepValue(d.value); setInvalid((x) => ({ ...x, keep: false })); server.edited('keep'); }} disabled={busy} data-testid="quarantine-keep-input" />
           </Field>
           {live && (
             <MessageBar intent={liveTotal > 0 ? 'warning' : 'info'} layout="multiline" role="status" data-testid="retention-preview" data-deletes={liveTotal}>
@@ -196,7 +212,7 @@ function RetentionSection({ isAdmin }: { isAdmin: boolean }) {
               </MessageBarBody>
             </MessageBar>
           )}
-          {error != null && <InlineError title={t('admin.settings.retentionFailed')} error={error} />}
+          {bar != null && <InlineError title={t('admin.settings.retentionFailed')} text={bar} />}
           <div className={s.actions}>
             <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined} data-testid="retention-save">
               {busy ? t('admin.settings.retentionSaving') : t('admin.settings.retentionSave')}

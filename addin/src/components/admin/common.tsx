@@ -101,14 +101,14 @@ export function OutcomeBar({ outcome, onDismiss }: { outcome: Outcome | null; on
   );
 }
 
-/** An error inside a dialog or form: what failed and the server's sentence. */
-export function InlineError({ title, error }: { title: string; error: unknown }) {
+/** An error inside a dialog or form: what failed, and `error` described or `text` (what of a refusal its fields do not say, field-problems.ts). */
+export function InlineError({ title, error, text }: { title: string; error?: unknown; text?: string }) {
   const { t } = useTranslation();
   return (
     <MessageBar intent="error" layout="multiline" role="alert" data-testid="form-error">
       <MessageBarBody>
         <MessageBarTitle>{title}</MessageBarTitle>
-        <span data-testid="form-error-text">{describeError(error, t)}</span>
+        <span data-testid="form-error-text">{text ?? describeError(error, t)}</span>
       </MessageBarBody>
     </MessageBar>
   );

@@ -27,13 +27,13 @@ export function graphDestinationChecker(graph: Client, folders: FolderCache, web
     if (t.kind === 'teams_channel') {
       const missing = (['teamId', 'channelId', 'webhookUrl'] as const).filter((f) => !t[f]);
       if (missing.length) {
-        return missing.map((field) => ({ code: 'destination_field_missing', params: { field },
+        return missing.map((field) => ({ code: 'field_missing', params: { field },
           message: 'A Teams channel needs a team id, a channel id and the channel\'s Workflows webhook URL.' }));
       }
       return checkTeamsDestination(graph, { teamId: t.teamId!, channelId: t.channelId!, webhookUrl: t.webhookUrl!, folderPath: t.folderPath || undefined }, webhookOrigins);
     }
     const mailbox = t.mailbox;
-    if (!mailbox) return [{ code: 'destination_field_missing', params: { field: 'mailbox' }, message: 'A mailbox destination needs the mailbox address.' }];
+    if (!mailbox) return [{ code: 'field_missing', params: { field: 'mailbox' }, message: 'A mailbox destination needs the mailbox address.' }];
     try {
       if (!(await mailboxExists(graph, mailbox))) {
         return [{

@@ -11,11 +11,11 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CvrView, MailboxView, Provider } from '../../../../../shared/src/contracts';
 import { useApi } from '../../../api/context';
-import { problemText, type Translate } from '../../../codes';
-import { describeError } from '../../ErrorBar';
+import type { Translate } from '../../../codes';
 import { useAdminStyles } from '../common';
+import { placeProblems, useServerProblems } from '../field-problems';
 import {
-  MODES, SETTING_FIELDS, attachBody, attachProblems, baseUrlSuggestions, initialSettings, serverProblems, type SettingField,
+  MODES, SETTING_FIELDS, attachBody, attachProblems, baseUrlSuggestions, initialSettings, mailboxForm, type SettingField,
 } from './attach';
 import { CredentialFields } from './CredentialFields';
 import type { CertChoice, Values } from './credentials';
@@ -45,16 +45,12 @@ export function AttachMailboxForm({ cvr, cvrs, available, onAttached, onClose }:
   const [more, setMore] = useState(false);
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  // Fields changed since the server's refusal: its problem there is no longer shown.
-  const [changed, setChanged] = useState<ReadonlySet<string>>(new Set());
+  const server = useServerProblems(mailboxForm(provider));
   const [focusFirst, setFocusFirst] = useState(0);
   const k = (key: string) => `admin.mailboxes.attach.${key}` as never;
 
   const problems = attachProblems(provider, settings, credentials, cert, (key) => t(key as never));
-  // The refusal is said at render, so it follows a change of language.
-  const placed = error != null ? serverProblems(provider, error, tr) : null;
-  const fromServer = Object.fromEntries(Object.entries(placed?.fields ?? {}).filter(([key]) => !changed.has(key)));
+  const fromServer = Object.fromEntries(Object.keys(server.placed?.fields ?? {}).map((key) => [key, server.at(key)]).filter(([, m]) => m));
   const message = (key: string) => (tried ? problems[key] : undefined) ?? fromServer[key];
   const messages = Object.fromEntries([...Object.keys(problems), ...Object.keys(fromServer)].map((key) => [key, message(key)]));
   const fields = SETTING_FIELDS[provider];
@@ -68,7 +64,7 @@ export function AttachMailboxForm({ cvr, cvrs, available, onAttached, onClose }:
     el?.focus();
   }, [focusFirst]);
 
-  const forget = (key: string) => setChanged((cur) => (cur.has(key) ? cur : new Set([...cur, key])));
+  const forget = server.edited;
   const setSetting = (key: string, value: string) => { setSettings((cur) => ({ ...cur, [key]: value })); forget(key); };
   const setCredential = (key: string, value: string) => { setCredentials((cur) => ({ ...cur, [key]: value })); forget(key); };
   const chooseProvider = (p: Provider) => {
@@ -78,8 +74,7 @@ export function AttachMailboxForm({ cvr, cvrs, available, onAttached, onClose }:
     setCredentials({});
     setCert('none');
     setTried(false);
-    setError(null);
-    setChanged(new Set());
+    server.clear();
   };
 
   const submit = async (e: FormEvent) => {
@@ -92,23 +87,20 @@ export function AttachMailboxForm({ cvr, cvrs, available, onAttached, onClose }:
       return;
     }
     setBusy(true);
-    setError(null);
-    setChanged(new Set());
+    server.clear();
     try {
       const m = await api.addMailbox(cvr.cvr, attachBody(provider, settings, credentials, cert));
       onAttached(m);
     } catch (err) {
-      setError(err);
+      server.refused(err);
       setBusy(false);
-      if (Object.keys(serverProblems(provider, err, tr).fields).some((key) => hidden.has(key))) setMore(true);
+      if (Object.keys(placeProblems(err, mailboxForm(provider), tr)?.fields ?? {}).some((key) => hidden.has(key))) setMore(true);
       setFocusFirst((n) => n + 1);
     }
   };
 
-  // When every problem is shown at its field, the bar only says so; otherwise it says what is left.
-  const errorText = placed && Object.keys(placed.fields).length > 0
-    ? [t(k('fixFields')), ...placed.rest.map((p) => problemText(p, tr))].join(' ')
-    : describeError(error, t);
+  // That fields are marked, and what no field says.
+  const errorText = server.bar(t(k('fixFields')));
 
   const settingInput = (f: SettingField) => {
     const lk = settingKey(provider, f.key);
@@ -189,7 +181,7 @@ export function AttachMailboxForm({ cvr, cvrs, available, onAttached, onClose }:
         </div>
       )}
       {more && <div className={s.form}>{fields.filter((f) => f.more).map(settingInput)}</div>}
-      {error != null && (
+      {errorText != null && (
         <MessageBar intent="error" layout="multiline" role="alert" data-testid="form-error">
           <MessageBarBody>
             <MessageBarTitle>{t(k('failed'))}</MessageBarTitle>

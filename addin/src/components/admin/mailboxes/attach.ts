@@ -1,11 +1,10 @@
 // "Attach a mailbox" to a CVR number (POST /api/admin/cvrs/:cvr/mailboxes), pure: the settings each
 // provider takes (its configSchema in backend/src/ingest/<provider>/provider.ts; the credentials are
 // credentials.ts'), their defaults and suggested addresses, what is missing or malformed, the request
-// body, and the server's problems placed at their fields. The server checks everything again, also
+// body, and where the server's problems go on the form. The server checks everything again, also
 // what only it knows: the addresses this installation allows and whether the certificate opens.
-import { providerSchema, type CvrView, type MailboxCreate, type Problem, type Provider } from '../../../../../shared/src/contracts';
-import { ApiError } from '../../../api/client';
-import { problemText, type Translate } from '../../../codes';
+import { providerSchema, type CvrView, type MailboxCreate, type Provider } from '../../../../../shared/src/contracts';
+import type { ProblemForm } from '../field-problems';
 import { credentialProblems, credentialsBody, formFieldOf, type CertChoice, type Values } from './credentials';
 
 export const PROVIDERS: readonly Provider[] = providerSchema.options;
@@ -150,24 +149,11 @@ export function formFields(provider: Provider): string[] {
 }
 
 /**
- * The server's refusal placed at the form's fields (each problem that names a field the form has, in
- * the user's language), and the problems that belong to no field (said in the error bar).
+ * "Attach a mailbox" and "Renew credentials" as the server's refusals are placed on them
+ * (../field-problems.ts): a problem's field is a path in the request's config or credentials
+ * ("dataSources.0" is shown at dataSources, a certificate's parts at their own fields).
  */
-export function serverProblems(provider: Provider, error: unknown, t: Translate): { fields: Record<string, string>; rest: Problem[] } {
-  const fields: Record<string, string> = {};
-  const rest: Problem[] = [];
-  if (!(error instanceof ApiError)) return { fields, rest };
+export function mailboxForm(provider: Provider): ProblemForm<string> {
   const known = new Set(formFields(provider));
-  for (const p of error.details.problems ?? []) {
-    const named = typeof p.params?.field === 'string' ? p.params.field : '';
-    // "dataSources.0" is shown at dataSources.
-    const field = [formFieldOf(named), named.split('.')[0]].find((f) => f && known.has(f));
-    if (field) {
-      const text = problemText(p, t);
-      fields[field] = fields[field] ? `${fields[field]} ${text}` : text;
-    } else {
-      rest.push(p);
-    }
-  }
-  return { fields, rest };
+  return { fieldOf: (path) => [formFieldOf(path), path.split('.')[0]].find((f) => f && known.has(f)) };
 }

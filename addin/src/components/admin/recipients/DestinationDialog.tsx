@@ -1,7 +1,8 @@
 // Add or edit an approved recipient. The kind is chosen when adding (a mailbox cannot become a
 // channel). The Teams webhook URL is write-only: it is never shown, and left empty on edit it stays.
-// A refused save is said at the fields it is about, in the reader's language (problems.ts), and the
-// first marked field gets the focus; Graph's English answer is only a small technical detail.
+// A refused save is said at the fields it is about, in the reader's language (problems.ts, placed as
+// on every admin form), and the first marked field gets the focus; Graph's English answer is only a
+// small technical detail.
 import {
   Button, Caption1, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input, MessageBar, MessageBarBody,
   MessageBarTitle, Radio, RadioGroup, Spinner, makeStyles, tokens,
@@ -11,9 +12,9 @@ import { useTranslation } from 'react-i18next';
 import type { DestinationCreate, DestinationKind, DestinationUpdate, DestinationView } from '../../../../../shared/src/contracts';
 import { useApi } from '../../../api/context';
 import type { Translate } from '../../../codes';
-import { describeError } from '../../ErrorBar';
 import { useAdminStyles } from '../common';
-import { recipientRefusal, type RecipientField } from './problems';
+import { useServerProblems } from '../field-problems';
+import { recipientForm, type RecipientField } from './problems';
 
 const KINDS: DestinationKind[] = ['shared_mailbox', 'user_mailbox', 'teams_channel'];
 
@@ -42,14 +43,10 @@ export function DestinationDialog({ existing, onClose, onSaved }: {
   const [webhookUrl, setWebhookUrl] = useState('');
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  // Fields changed since the server's refusal: its message there is no longer shown.
-  const [changed, setChanged] = useState<ReadonlySet<RecipientField>>(new Set());
   const [focusFirst, setFocusFirst] = useState(0);
   const teams = kind === 'teams_channel';
   const shown: RecipientField[] = teams ? ['displayName', 'teamId', 'channelId', 'webhookUrl', 'folderPath'] : ['displayName', 'mailbox', 'folderPath'];
-  // Said at render, so it follows a change of language.
-  const refusal = error != null ? recipientRefusal(error, shown, tr) : null;
+  const server = useServerProblems(recipientForm(shown, tr));
 
   const missing = {
     displayName: !displayName.trim(),
@@ -60,9 +57,8 @@ export function DestinationDialog({ existing, onClose, onSaved }: {
     webhookUrl: teams && !webhookUrl.trim() && !existing?.hasWebhook,
   };
   const required = (k: keyof typeof missing) => (tried && missing[k] ? t('admin.recipients.required') : undefined);
-  const message = (k: RecipientField) => (k in missing ? required(k as keyof typeof missing) : undefined)
-    ?? (changed.has(k) ? undefined : refusal?.fields[k]);
-  const edited = (k: RecipientField) => setChanged((cur) => (cur.has(k) ? cur : new Set([...cur, k])));
+  const message = (k: RecipientField) => (k in missing ? required(k as keyof typeof missing) : undefined) ?? server.at(k);
+  const edited = server.edited;
 
   // After a refused submit (the form's own check or the server's): the first marked field gets the focus.
   useEffect(() => {
@@ -78,8 +74,7 @@ export function DestinationDialog({ existing, onClose, onSaved }: {
       return;
     }
     setBusy(true);
-    setError(null);
-    setChanged(new Set());
+    server.clear();
     try {
       let saved: DestinationView;
       if (existing) {
@@ -95,16 +90,14 @@ export function DestinationDialog({ existing, onClose, onSaved }: {
       }
       onSaved(saved);
     } catch (err) {
-      setError(err);
+      server.refused(err);
       setBusy(false);
       setFocusFirst((n) => n + 1);
     }
   };
 
-  // The bar: what no field says, or only that fields are marked; Graph's English words small below.
-  const marked = refusal ? Object.keys(refusal.fields).length : 0;
-  const barText = !refusal ? describeError(error, t)
-    : refusal.rest.length ? refusal.rest.join(' ') : t('admin.recipients.fixFields', { count: marked });
+  // The bar: that fields are marked and what no field says; Graph's English words small below.
+  const barText = server.bar(t('admin.recipients.fixFields', { count: server.marked }));
 
   return (
     <Dialog open modalType="modal" onOpenChange={(_, d) => { if (!d.open && !busy) onClose(); }}>
@@ -115,7 +108,7 @@ export function DestinationDialog({ existing, onClose, onSaved }: {
             <DialogContent className={s.content}>
               {!existing && (
                 <Field label={t('admin.recipients.kind')}>
-                  <RadioGroup value={kind} onChange={(_, d) => { setKind(d.value as DestinationKind); setError(null); }} disabled={busy} data-testid="recipient-kind-choice">
+                  <RadioGroup value={kind} onChange={(_, d) => { setKind(d.value as DestinationKind); server.clear(); }} disabled={busy} data-testid="recipient-kind-choice">
                     {KINDS.map((k) => <Radio key={k} value={k} label={t(`destinationKind.${k}`)} data-testid={`recipient-kind-${k}`} />)}
                   </RadioGroup>
                 </Field>
@@ -150,12 +143,12 @@ export function DestinationDialog({ existing, onClose, onSaved }: {
               <Field label={teams ? t('admin.recipients.channelFolder') : t('admin.recipients.folder')} hint={t('admin.recipients.folderHint')} validationMessage={message('folderPath')}>
                 <Input value={folderPath} onChange={(_, d) => { setFolderPath(d.value); edited('folderPath'); }} maxLength={1000} disabled={busy} data-testid="recipient-folder-input" />
               </Field>
-              {error != null && (
+              {server.error != null && (
                 <MessageBar intent="error" layout="multiline" role="alert" className={s.bar} data-testid="form-error">
                   <MessageBarBody>
                     <MessageBarTitle>{t('admin.recipients.saveFailed')}</MessageBarTitle>
                     <span data-testid="form-error-text">{barText}</span>
-                    {refusal?.details.map((d) => (
+                    {server.placed?.details.map((d) => (
                       <Caption1 key={d} className={s.detail} data-testid="form-error-detail">{t('admin.recipients.technicalDetail', { detail: d })}</Caption1>
                     ))}
                   </MessageBarBody>

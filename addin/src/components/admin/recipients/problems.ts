@@ -1,9 +1,9 @@
-// A refused save of a recipient, placed on the form: each problem the server coded with a field
-// (`params.field`: the form's own validation and the check against Exchange/Teams, backend
-// api/delivery.ts and delivery/registry/check.ts) at that field, in the reader's language; the
-// rest for the message bar; Graph's English `reason`s kept apart as the technical detail. Pure.
-import { ApiError } from '../../../api/client';
-import { apiErrorText, problemText, type Translate } from '../../../codes';
+// The recipient form as its refusals are placed on it (../field-problems.ts): the form's own
+// validation (a zod refusal's field_*) and the check against Exchange/Teams (backend
+// delivery/registry/check.ts) each at the field they name, when the form shows it; the operator's
+// refusals, which come without problems, at the field they are about.
+import type { ProblemForm } from '../field-problems';
+import type { Translate } from '../../../codes';
 
 export type RecipientField = 'displayName' | 'mailbox' | 'folderPath' | 'teamId' | 'channelId' | 'webhookUrl';
 
@@ -14,35 +14,19 @@ const FIELD_OF_CODE: Readonly<Record<string, RecipientField>> = {
   duplicate_name: 'displayName',
 };
 
-export interface RecipientRefusal {
-  /** Sentences by the field they are about (only fields the form shows). */
-  fields: Partial<Record<RecipientField, string>>;
-  /** Sentences about no field shown. */
-  rest: string[];
-  /** The server's English technical detail (Graph's answer), unique. */
-  details: string[];
-}
+/** Each field's label (admin.recipients.*), to name it in the bar when the form does not show it. */
+const LABEL: Readonly<Record<RecipientField, string>> = {
+  displayName: 'name', mailbox: 'mailbox', folderPath: 'folder', teamId: 'team', channelId: 'channel', webhookUrl: 'webhook',
+};
 
-/** Where the server's refusal goes on the form; null for an error that is not the server's answer (the caller describes it). */
-export function recipientRefusal(error: unknown, shown: readonly RecipientField[], t: Translate): RecipientRefusal | null {
-  if (!(error instanceof ApiError) || !error.fromServer) return null;
-  const fields: Partial<Record<RecipientField, string>> = {};
-  const rest: string[] = [];
-  const details: string[] = [];
-  const put = (field: unknown, text: string) => {
-    const f = shown.find((x) => x === field);
-    if (f) fields[f] = fields[f] ? `${fields[f]} ${text}` : text;
-    else rest.push(text);
+const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+const isField = (path: string): path is RecipientField => own(LABEL, path);
+
+/** The form showing the fields `shown`. */
+export function recipientForm(shown: readonly RecipientField[], t: Translate): ProblemForm<RecipientField> {
+  return {
+    fieldOf: (path) => shown.find((f) => f === path),
+    label: (path) => (isField(path) ? t(`admin.recipients.${LABEL[path]}`) : undefined),
+    byCode: (e) => (own(FIELD_OF_CODE, e.code) ? { path: FIELD_OF_CODE[e.code] } : undefined),
   };
-  const problems = error.details.problems ?? [];
-  if (problems.length === 0) {
-    put(FIELD_OF_CODE[error.code], apiErrorText(error, t));
-    return { fields, rest, details };
-  }
-  for (const p of problems) {
-    put(p.params?.field, problemText(p, t));
-    const reason = p.params?.reason;
-    if (typeof reason === 'string' && reason && !details.includes(reason)) details.push(reason);
-  }
-  return { fields, rest, details };
 }

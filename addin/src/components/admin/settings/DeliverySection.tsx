@@ -2,15 +2,15 @@
 // the mailbox it is sent from (notifySender) — GET/PUT /api/admin/delivery-settings (backend
 // api/delivery.ts). Operators read them; admins change them. The PUT replaces the settings whole, so
 // the other delivery settings are sent back as read. The letter's timeline points here when a notice
-// could not go (codes.ts, events.notify*).
+// could not go (codes.ts, events.notify*). A refusal is said at its field (../field-problems.ts).
 import { Body1Strong, Button, Caption1, Field, Input, Spinner, Text } from '@fluentui/react-components';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { deliverySettingsSchema } from '../../../../../shared/src/contracts';
-import { ApiError } from '../../../api/client';
 import { useApi } from '../../../api/context';
 import { ErrorBar } from '../../ErrorBar';
 import { InlineError, OutcomeBar, useAdminStyles, useOutcome, useResource } from '../common';
+import { useServerProblems, type ProblemForm } from '../field-problems';
 
 type FieldName = 'address' | 'sender';
 type FieldProblems = Partial<Record<FieldName, string>>;
@@ -26,20 +26,25 @@ export function noticeFieldProblems(address: string, sender: string, t: (key: st
   return out;
 }
 
-/** A server refusal said at its field, when it is about one (a refused sender, a malformed address); else null. */
-export function noticeServerProblem(err: unknown, t: (key: string, options?: Record<string, unknown>) => string): FieldProblems | null {
-  if (!(err instanceof ApiError) || !err.fromServer) return null;
-  if (err.code === 'mailbox_domain_not_allowed') {
-    const p = err.details.params ?? {};
-    const domain = typeof p.domain === 'string' ? p.domain : '';
-    const allowed = typeof p.allowed === 'string' ? p.allowed : '';
-    return { sender: t('admin.settings.notifySenderRefused', { domain, allowed, ...(allowed ? { context: 'listed' } : {}) }) };
-  }
-  if (err.code === 'invalid_request') {
-    if (err.message.startsWith('notifyAddress')) return { address: t('admin.settings.notifyAddressInvalid') };
-    if (err.message.startsWith('notifySender')) return { sender: t('admin.settings.notifySenderInvalid') };
-  }
-  return null;
+const FIELD_OF: Readonly<Record<string, FieldName>> = { notifyAddress: 'address', notifySender: 'sender' };
+
+/**
+ * The form as the server's refusals are placed on it: a refused sender (the operator's allow-list)
+ * and a malformed address at their fields, said as the pane's own check says them.
+ */
+export function noticeForm(t: (key: string, options?: Record<string, unknown>) => string): ProblemForm<FieldName> {
+  return {
+    fieldOf: (path) => (Object.prototype.hasOwnProperty.call(FIELD_OF, path) ? FIELD_OF[path] : undefined),
+    label: (path) => (path === 'notifyAddress' ? t('admin.settings.notifyAddressLabel') : path === 'notifySender' ? t('admin.settings.notifySenderLabel') : undefined),
+    say: (p, field) => (p.code === 'field_not_email' ? t(field === 'address' ? 'admin.settings.notifyAddressInvalid' : 'admin.settings.notifySenderInvalid') : undefined),
+    byCode: (e) => {
+      if (e.code !== 'mailbox_domain_not_allowed') return undefined;
+      const p = e.details.params ?? {};
+      const domain = typeof p.domain === 'string' ? p.domain : '';
+      const allowed = typeof p.allowed === 'string' ? p.allowed : '';
+      return { path: 'notifySender', text: t('admin.settings.notifySenderRefused', { domain, allowed, ...(allowed ? { context: 'listed' } : {}) }) };
+    },
+  };
 }
 
 export function DeliverySection({ isAdmin }: { isAdmin: boolean }) {
@@ -52,7 +57,7 @@ export function DeliverySection({ isAdmin }: { isAdmin: boolean }) {
   const [sender, setSender] = useState('');
   const [busy, setBusy] = useState(false);
   const [problems, setProblems] = useState<FieldProblems>({});
-  const [error, setError] = useState<unknown>(null);
+  const server = useServerProblems(noticeForm(tr));
   const { outcome, succeeded, clear } = useOutcome();
 
   useEffect(() => {
@@ -65,7 +70,7 @@ export function DeliverySection({ isAdmin }: { isAdmin: boolean }) {
     e.preventDefault();
     if (!current.data || busy) return;
     clear();
-    setError(null);
+    server.clear();
     const found = noticeFieldProblems(address, sender, tr);
     setProblems(found);
     if (found.address || found.sender) return;
@@ -81,15 +86,14 @@ export function DeliverySection({ isAdmin }: { isAdmin: boolean }) {
         ? t('admin.settings.notifySaved', { address: saved.notifyAddress, sender: saved.notifySender })
         : t('admin.settings.notifySavedNone'));
     } catch (err) {
-      const atField = noticeServerProblem(err, tr);
-      if (atField) setProblems(atField);
-      else setError(err);
+      server.refused(err);
     } finally {
       setBusy(false);
     }
   };
 
   const d = current.data;
+  const bar = server.bar();
   return (
     <section className={s.section} aria-labelledby="delivery-title" data-testid="delivery-settings">
       <Body1Strong id="delivery-title" as="h2">{t('admin.settings.deliveryTitle')}</Body1Strong>
@@ -108,22 +112,22 @@ export function DeliverySection({ isAdmin }: { isAdmin: boolean }) {
           <Field
             label={t('admin.settings.notifyAddressLabel')}
             hint={t('admin.settings.notifyAddressHint')}
-            validationMessage={problems.address}
+            validationMessage={problems.address ?? server.at('address')}
             data-testid="notify-address-field"
           >
             <Input type="email" value={address} disabled={busy} data-testid="notify-address-input"
-              onChange={(_, v) => { setAddress(v.value); setProblems((x) => ({ ...x, address: undefined })); }} />
+              onChange={(_, v) => { setAddress(v.value); setProblems((x) => ({ ...x, address: undefined })); server.edited('address'); }} />
           </Field>
           <Field
             label={t('admin.settings.notifySenderLabel')}
             hint={t('admin.settings.notifySenderHint')}
-            validationMessage={problems.sender}
+            validationMessage={problems.sender ?? server.at('sender')}
             data-testid="notify-sender-field"
           >
             <Input type="email" value={sender} disabled={busy} data-testid="notify-sender-input"
-              onChange={(_, v) => { setSender(v.value); setProblems((x) => ({ ...x, sender: undefined })); }} />
+              onChange={(_, v) => { setSender(v.value); setProblems((x) => ({ ...x, sender: undefined })); server.edited('sender'); }} />
           </Field>
-          {error != null && <InlineError title={t('admin.settings.deliveryFailed')} error={error} />}
+          {bar != null && <InlineError title={t('admin.settings.deliveryFailed')} text={bar} />}
           <div className={s.actions}>
             <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined} data-testid="delivery-save">
               {busy ? t('admin.settings.deliverySaving') : t('admin.settings.deliverySave')}
