@@ -3,7 +3,9 @@
 // and that field gets the focus (not "mailbox: the mailbox must be …" in the bar); a mailbox Exchange
 // does not know is said in Danish at the same field, with no English sentence as the message; a
 // webhook URL Brevdue may not post to is said at the webhook field, Graph's English only as the small
-// technical detail. Changing the field takes its mark away.
+// technical detail. Changing the field takes its mark away. The form's own problems come as any zod
+// refusal's (field_* per field, backend api/zod-problems.ts), placed as on every admin form: a Teams
+// channel with a team id too long and a webhook address that is not one marks both fields at once.
 import type { Locator, Page } from 'playwright-core';
 import { DEMO_TEAM } from '../../backend/src/demo/delivery-seed';
 import { browserTest } from './browser';
@@ -31,7 +33,13 @@ browserTest('admin › recipients: a refused save is said in Danish at its field
   await withLiveBrowser(live, 'recipient-refusals', async (b, l) => {
     const { page } = b;
     const posts: number[] = [];
-    page.on('response', (r) => { if (r.request().method() === 'POST' && r.url().endsWith('/api/admin/destinations')) posts.push(r.status()); });
+    // The problems' codes of each 400, as the pane got them.
+    const codes: string[][] = [];
+    page.on('response', (r) => {
+      if (r.request().method() !== 'POST' || !r.url().endsWith('/api/admin/destinations')) return;
+      posts.push(r.status());
+      if (r.status() === 400) void r.json().then((body: { error: { problems?: { code: string }[] } }) => codes.push((body.error.problems ?? []).map((p) => p.code)));
+    });
     await openAdminTab(page, l, 'recipients');
     await page.getByTestId('recipient-add').click();
     const dialog = page.getByTestId('recipient-dialog');
@@ -45,6 +53,8 @@ browserTest('admin › recipients: a refused save is said in Danish at its field
     await dialog.getByTestId('recipient-save').click();
     expect(await fieldMessage(mailbox)).toBe('Skriv en e-mailadresse, fx post@firma.dk.');
     expect(posts).toEqual([400]); // the server said it, not a check in the pane
+    await eventually(async () => codes.length === 1, 'the answer read');
+    expect(codes).toEqual([['field_not_email']]);
     await eventually(async () => (await focused(page)) === 'recipient-mailbox-input', 'the mailbox field to have the focus');
     expect(await dialog.getByTestId('form-error-text').textContent()).toBe('Ret det markerede felt.');
     expect(await dialog.getByTestId('recipient-name-input').getAttribute('aria-invalid')).not.toBe('true');
@@ -68,11 +78,25 @@ browserTest('admin › recipients: a refused save is said in Danish at its field
     expect(await seriousViolations(page)).toEqual([]);
     await b.screenshot('recipient-refused-unknown-mailbox-350', { fullPage: false });
 
-    // A Teams channel whose webhook URL is not Microsoft's: at the webhook field; the check's English reason only as the small detail.
+    // A Teams channel: a team id too long and a webhook address that is not one, both marked at once in Danish.
     await dialog.getByTestId('recipient-kind-teams_channel').click();
-    await dialog.getByTestId('recipient-team-input').fill(DEMO_TEAM.id);
+    const team = dialog.getByTestId('recipient-team-input');
+    await team.fill('x'.repeat(201));
     await dialog.getByTestId('recipient-channel-input').fill(DEMO_TEAM.channelId);
     const hook = dialog.getByTestId('recipient-webhook-input');
+    await hook.fill('ikke en adresse');
+    await dialog.getByTestId('recipient-save').click();
+    expect(await fieldMessage(team)).toBe('Højst 200 tegn.');
+    expect(await fieldMessage(hook)).toBe('Indsæt hele webhook-adressen; den begynder med https://.');
+    await eventually(async () => codes.length === 2, 'the answer read');
+    expect(codes[1]).toEqual(['field_too_long', 'field_not_url']);
+    await eventually(async () => (await focused(page)) === 'recipient-team-input', 'the first marked field to have the focus');
+    expect(await dialog.getByTestId('form-error-text').textContent()).toBe('Ret de markerede felter.');
+    expect(await dialog.textContent()).not.toMatch(/teamId|webhookUrl|must be|limited to/);
+    await b.screenshot('recipient-refused-teams-fields-350', { fullPage: false });
+
+    // Whose webhook URL is not Microsoft's: at the webhook field; the check's English reason only as the small detail.
+    await team.fill(DEMO_TEAM.id);
     await hook.fill('https://hooks.example.com/teams?sig=abc');
     await dialog.getByTestId('recipient-save').click();
     expect(await fieldMessage(hook)).toMatch(/^Webhook-adressen \(til hooks\.example\.com\) kan ikke bruges: Brevdue sender kun til Microsofts Teams-webhooks/);

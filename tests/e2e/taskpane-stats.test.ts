@@ -166,9 +166,12 @@ browserTest('statistics at 350 px: the over-time table fits without scrolling si
     const table = page.getByTestId('stats-series-table');
     await eventually(async () => (await table.locator('tbody tr').count()) === api.series.length, 'the period rows');
 
+    expect(await table.locator('thead th').allTextContents()).toEqual(['Periode', 'Hentede breve', 'Automatisering']);
     // The counts that have no column of their own, under the period, as the API has them.
     const busiest = api.series.reduce((a, x) => (x.fetched > a.fetched ? x : a));
     const row = table.locator('tbody tr').nth(api.series.indexOf(busiest));
+    expect(await row.getByTestId('stats-bucket-details').textContent())
+      .toBe(`${busiest.delivered} leveret · ${busiest.automatic} automatisk · ${busiest.manual} manuelt`);
 
     // No horizontal scroll: the table fits its region, and the page the pane.
     const fits = await table.evaluate((t) => ({ scrollWidth: t.parentElement!.scrollWidth, clientWidth: t.parentElement!.clientWidth }));

@@ -141,7 +141,7 @@ function Shell({ office }: { office: OfficeInfo }) {
                 focusOnOpen
               />
             )}
-            {route.view === 'triage' && <TriageView onOpen={openFromTriage} onTotal={setTriageTotal} />}
+            {route.view === 'triage' && <TriageView onOpen={openFromTriage} onTotal={setTriageTotal} returnFocus={triageReturn} />}
             {route.view === 'this' && <ThisLetter onShowList={showList} />}
             {route.view === 'stats' && <StatsView />}
             {route.view === 'admin' && <AdminView page={route.page} onPage={(page) => go({ view: 'admin', page })} />}

@@ -49,9 +49,9 @@ const useStyles = makeStyles({
   },
   // Hidden on screen, still read by screen readers.
   srOnly: { position: 'absolute', width: '1px', height: '1px', overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' },
-  // The breakdown: name, fetched and automation only, so the rate fits 350 px without scrolling; the
-  // other counts under the name.
-  breakdownTable: { '& th:first-child, & td:first-child': { width: '60%' } },
+  // Both tables: name (or period), fetched and automation only, so the rate fits 350 px without
+  // scrolling; the other counts under the name.
+  threeColumns: { '& th:first-child, & td:first-child': { width: '60%' } },
   rowName: { display: 'block' },
   rowDetails: { display: 'block', fontWeight: tokens.fontWeightRegular, color: tokens.colorNeutralForeground3 },
   center: { display: 'flex', justifyContent: 'center', padding: tokens.spacingVerticalXXL },
@@ -212,19 +212,24 @@ export default function StatsView() {
                 />
                 {/* A scrolling table must be reachable by keyboard (tab stop + name), WCAG 2.1.1. */}
                 <div className={mergeClasses(s.tableWrap, !showTable && s.srOnly)} tabIndex={showTable ? 0 : -1} role="region" aria-label={t('stats.overTime')}>
-                  <table className={s.table} data-testid="stats-series-table">
+                  <table className={mergeClasses(s.table, s.threeColumns)} data-testid="stats-series-table">
                     <caption className={s.srOnly}>{t('stats.overTime')}</caption>
                     <thead>
                       <tr>
-                        <th scope="col">{t('stats.bucket')}</th><th scope="col">{t('stats.fetched')}</th><th scope="col">{t('stats.delivered')}</th>
-                        <th scope="col">{t('stats.automatic')}</th><th scope="col">{t('stats.manual')}</th><th scope="col">{t('stats.rate')}</th>
+                        <th scope="col">{t('stats.bucket')}</th><th scope="col">{t('stats.fetched')}</th>
+                        <th scope="col" data-testid="stats-series-rate">{t('stats.rate')}</th>
                       </tr>
                     </thead>
                     <tbody>
                       {data.series.map((b) => (
                         <tr key={b.bucket}>
-                          <th scope="row">{formatBucket(b.bucket, data.granularity, locale)}</th>
-                          <td>{n(b.fetched)}</td><td>{n(b.delivered)}</td><td>{n(b.automatic)}</td><td>{n(b.manual)}</td><td>{rate(b.automationRate)}</td>
+                          <th scope="row">
+                            <span className={s.rowName}>{formatBucket(b.bucket, data.granularity, locale)}</span>
+                            <Caption1 className={s.rowDetails} data-testid="stats-bucket-details">
+                              {t('stats.seriesDetails', { delivered: n(b.delivered), automatic: n(b.automatic), manual: n(b.manual) })}
+                            </Caption1>
+                          </th>
+                          <td>{n(b.fetched)}</td><td data-testid="stats-bucket-rate">{rate(b.automationRate)}</td>
                         </tr>
                       ))}
                     </tbody>
@@ -241,7 +246,7 @@ export default function StatsView() {
                     label={t('stats.breakdownDescription', { by: byName })}
                   />
                   <div className={s.tableWrap} tabIndex={0} role="region" aria-label={t('stats.breakdownTitle', { by: byName })}>
-                    <table className={mergeClasses(s.table, s.breakdownTable)} data-testid="stats-breakdown-table">
+                    <table className={mergeClasses(s.table, s.threeColumns)} data-testid="stats-breakdown-table">
                       <caption className={s.srOnly}>{t('stats.breakdownTitle', { by: byName })}</caption>
                       <thead>
                         <tr>
