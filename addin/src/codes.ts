@@ -95,6 +95,8 @@ export function problemText(p: Pick<Problem, 'code' | 'params' | 'message'>, t: 
   if (!p.code) return p.message;
   const params: Record<string, unknown> = localParams(p.params ?? {}, t);
   if (FIELD_PROBLEM.test(p.code)) {
+    // What zod cannot name (a refinement's rule) is said in the schema's own words, as a sentence's end.
+    if (typeof params.detail === 'string') params.detail = params.detail.replace(/\.$/, '');
     const text = known(t, `codes.problem.${p.code}`, { ...params, context: fieldContext(p.code, params) });
     if (text === null) return p.message;
     const field = where.label ?? (typeof params.field === 'string' ? params.field : '');

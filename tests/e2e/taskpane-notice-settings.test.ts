@@ -2,8 +2,8 @@
 // (#/messages/<id> of mails already sent, and the #/message/<id> the server builds now) opens the letter;
 // a notice waiting because the operator's allow-list refuses its sender is titled and said as waiting, in
 // Danish and English, pointing to Settings › Delivery; that section shows and changes the notice's address
-// and sender (field checks, a refused sender said at its field, progress, the result), read-only for an
-// operator. Also a greyed-out triage suggestion whose name wraps instead of being cut off.
+// and sender (field checks, a refused sender said at its field, each field a stricter server refuses
+// said at that field, progress, the result), read-only for an operator. Also a greyed-out triage suggestion whose name wraps instead of being cut off.
 import type { Page } from 'playwright-core';
 import { and, eq } from 'drizzle-orm';
 import { addEvent, storeLetter } from '../../backend/src/store/letters';
@@ -95,6 +95,32 @@ browserTest('Settings › Delivery: the notice\'s address and sender shown and c
     expect(await section.getByText('Udfyld både adresse og afsender, eller lad begge stå tomme.').count()).toBe(1);
     expect(await address.getAttribute('aria-invalid')).toBe('true');
     expect(puts).toBe(0);
+
+    // A server stricter than the pane (whose own check passes these, so the request is changed on its
+    // way): each problem of the zod refusal at its field, in the form's Danish, found by its field (both,
+    // not only the one the English sentence starts with); no English, no error bar.
+    await page.route('**/api/admin/delivery-settings', async (route) => {
+      const r = route.request();
+      if (r.method() !== 'PUT') return route.continue();
+      await route.continue({ postData: JSON.stringify({ ...r.postDataJSON(), notifyAddress: 'it-drift(at)nordlys.example', notifySender: 'digitalpost' }) });
+    });
+    await address.fill('it-drift@nordlys.example');
+    await sender.fill('digitalpost@nordlys.example');
+    await section.getByTestId('delivery-save').click();
+    await eventually(async () => (await sender.getAttribute('aria-invalid')) === 'true', 'the sender marked by the server');
+    expect(puts).toBe(1);
+    expect(await address.getAttribute('aria-invalid')).toBe('true');
+    expect(await section.getByText('Skriv en mailadresse, fx it-drift@firma.dk.').count()).toBe(1);
+    expect(await section.getByText('Skriv postkassens adresse, fx digitalpost@firma.dk.').count()).toBe(1);
+    expect(await section.getByTestId('form-error').count()).toBe(0);
+    expect(await section.textContent()).not.toMatch(/notifyAddress|notifySender|must be/);
+    await b.screenshot('settings-delivery-server-fields-360');
+    await page.unroute('**/api/admin/delivery-settings');
+    // Changing a field takes its mark away; the other keeps its own.
+    await sender.fill('digitalpost@nordlys.dk');
+    await eventually(async () => (await sender.getAttribute('aria-invalid')) !== 'true', 'the sender\'s mark to go');
+    expect(await address.getAttribute('aria-invalid')).toBe('true');
+    expect((await deliverySettingsNow(l)).notifySender).toBe('digitalpost@nordlys.example');
 
     // A sender the operator does not allow: the server refuses it; said at the sender field, in Danish.
     const policyBefore = l.app.ctx.destinationPolicy;

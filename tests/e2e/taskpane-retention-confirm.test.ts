@@ -126,3 +126,40 @@ browserTest('Settings › Retention: a shorter period shows what the next purge 
     await page.getByTestId('language-switch').click();
   });
 });
+
+browserTest('Settings › Retention: a period the server refuses is said at its field, in Danish', async () => {
+  await withLiveBrowser(live, 'settings-retention-server-fields', async (b, l) => {
+    const { page } = b;
+    const settingsNow = async () => retentionSettingsSchema.parse((await l.api('GET', '/admin/retention-settings')).body);
+    const before = await settingsNow();
+    await openAdminTab(page, l, 'settings');
+    const retention = page.getByTestId('retention');
+    await retention.getByTestId('retention-means').waitFor();
+    const days = retention.getByTestId('retention-input');
+    const keep = retention.getByTestId('quarantine-keep-input');
+
+    // A server stricter than the pane (whose own check passes a longer period, so the request is
+    // changed on its way): each period's problem at its field in the form's words; no English, no bar.
+    await page.route('**/api/admin/retention-settings', async (route) => {
+      const r = route.request();
+      if (r.method() !== 'PUT') return route.continue();
+      await route.continue({ postData: JSON.stringify({ ...r.postDataJSON(), retentionDays: 5, quarantineKeepDays: 7.5 }) });
+    });
+    await days.fill(String(before.retentionDays + 30));
+    await retention.getByTestId('retention-save').click();
+    await eventually(async () => (await keep.getAttribute('aria-invalid')) === 'true', 'the quarantine period marked by the server');
+    expect(await days.getAttribute('aria-invalid')).toBe('true');
+    expect(await retention.getByText('Skriv et helt antal dage fra 7 til 3.650.', { exact: true }).count()).toBe(1);
+    expect(await retention.getByText('Skriv et helt antal dage fra 7 til 3.650 for breve i karantæne.', { exact: true }).count()).toBe(1);
+    expect(await retention.getByTestId('form-error').count()).toBe(0);
+    expect(await retention.textContent()).not.toMatch(/retentionDays|quarantineKeepDays|at least|number of days/);
+    expect(await settingsNow()).toEqual(before);
+    await b.screenshot('settings-retention-server-fields-360');
+    await page.unroute('**/api/admin/retention-settings');
+
+    // Changing a field takes its mark away.
+    await keep.fill('100');
+    await eventually(async () => (await keep.getAttribute('aria-invalid')) !== 'true', 'the quarantine period\'s mark to go');
+    expect(await days.getAttribute('aria-invalid')).toBe('true');
+  });
+});

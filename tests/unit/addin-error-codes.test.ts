@@ -237,7 +237,7 @@ describe('the backend\'s error codes in the task pane', () => {
     const atField = (code: string, field: string) => problemText({ code, params: { field, detail: 'x' }, message: `${field}: x` }, tr(da_), { atField: true });
     expect(atField('field_not_email', 'mailbox')).toBe('Skriv en e-mailadresse, fx post@firma.dk.');
     expect(atField('field_invalid_value', 'folderPath')).toBe('Hvert mappenavn skal være 1–255 tegn uden styretegn; adskil mapper med »/«.');
-    expect(atField('field_invalid_value', 'teamId')).toBe('Værdien kan ikke bruges. Ret den, og prøv igen.');
+    expect(atField('field_invalid_value', 'teamId')).toBe('Værdien kan ikke bruges: x.');
     expect(atField('field_not_url', 'webhookUrl')).toBe('Indsæt hele webhook-adressen; den begynder med https://.');
     const place = (error: unknown, shown: RecipientField[]) => placeProblems(error, recipientForm(shown, tr(da_)), tr(da_));
 

@@ -53,7 +53,7 @@ describe('a refused save on its form', () => {
       [{ code: 'field_unrecognized_key', params: { field: 'config', key: 'colour' }, message: 'x' },
         'Feltet »colour« kendes ikke her. Genindlæs siden, og prøv igen.', 'The field “colour” is not known here. Reload the page and try again.'],
       [{ code: 'field_control_character', params: { field: 'name' }, message: 'x' }, 'Må ikke indeholde styretegn (fx NUL); fjern dem.', 'Must not contain control characters (such as NUL); remove them.'],
-      [{ code: 'field_invalid_value', params: { field: 'cvr', detail: 'must be 8 digits' }, message: 'x' }, 'Værdien kan ikke bruges. Ret den, og prøv igen.', 'This value cannot be used. Change it and try again.'],
+      [{ code: 'field_invalid_value', params: { field: 'cvr', detail: 'must be 8 digits' }, message: 'x' }, 'Værdien kan ikke bruges: must be 8 digits.', 'This value cannot be used: must be 8 digits.'],
     ];
     for (const [p, d, e] of cases) {
       expect([p.code, problemText(p, da, { atField: true }), problemText(p, en, { atField: true })]).toEqual([p.code, d, e]);
@@ -100,7 +100,7 @@ describe('a refused save on its form', () => {
     expect(placeProblems(e, noticeForm(da), da)!.fields).toEqual({ address: 'Skriv en mailadresse, fx it-drift@firma.dk.', sender: 'Skriv postkassens adresse, fx digitalpost@firma.dk.' });
     // A problem of a field the form does not show: for the bar, by the request's name.
     expect(placeProblems(refusal(deliverySettingsSchema, { subjectTemplate: 'Post' }), noticeForm(da), da))
-      .toEqual({ fields: {}, rest: ['subjectTemplate: Værdien kan ikke bruges. Ret den, og prøv igen.'], details: [] });
+      .toEqual({ fields: {}, rest: ['subjectTemplate: Værdien kan ikke bruges: the subject template must contain {label}.'], details: [] });
     const refused = new ApiError('http', 'mailbox_domain_not_allowed', 'x', 400, true, { params: { domain: 'rival.example', allowed: '' } });
     expect(placeProblems(refused, noticeForm(en), en)!.fields.sender).toMatch(/^The operator of Brevdue does not allow mailboxes in rival\.example/);
   });

@@ -1374,7 +1374,7 @@ export const da = {
       field_invalid_type_array: 'Skal være en liste.',
       field_unrecognized_key: 'Feltet »{{key}}« kendes ikke her. Genindlæs siden, og prøv igen.',
       field_control_character: 'Må ikke indeholde styretegn (fx NUL); fjern dem.',
-      field_invalid_value: 'Værdien kan ikke bruges. Ret den, og prøv igen.',
+      field_invalid_value: 'Værdien kan ikke bruges: {{detail}}.',
       field_invalid_value_folderPath: 'Hvert mappenavn skal være 1–255 tegn uden styretegn; adskil mapper med »/«.',
     },
     /** A zod refusal's problem said away from its field (codes.ts problemText): the field's label, or the request's name for it, first. */

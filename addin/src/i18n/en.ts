@@ -1374,7 +1374,7 @@ export const en: Translation = {
       field_invalid_type_array: 'Must be a list.',
       field_unrecognized_key: 'The field “{{key}}” is not known here. Reload the page and try again.',
       field_control_character: 'Must not contain control characters (such as NUL); remove them.',
-      field_invalid_value: 'This value cannot be used. Change it and try again.',
+      field_invalid_value: 'This value cannot be used: {{detail}}.',
       field_invalid_value_folderPath: 'Each folder name must be 1–255 characters without control characters; separate folders with “/”.',
     },
     /** A zod refusal's problem said away from its field (codes.ts problemText): the field's label, or the request's name for it, first. */

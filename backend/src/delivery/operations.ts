@@ -172,14 +172,15 @@ export async function reroute(ctx: AppContext, orgId: string, messageId: string,
 /** A delivered copy no later reroute has moved or removed, or is about to (replaces_delivery_id names it). */
 const NOT_YET_REPLACED = sql.raw(`NOT EXISTS (SELECT 1 FROM deliveries r WHERE r.replaces_delivery_id = deliveries.id AND r.status <> 'dead')`);
 
+/** A dead delivery is retried only while its letter still has its content (purged since the list was read: nothing to send). */
+const LETTER_NOT_PURGED = sql.raw('NOT EXISTS (SELECT 1 FROM messages pm WHERE pm.id = deliveries.message_id AND pm.purged_at IS NOT NULL)');
+
 /**
  * A dead delivery is retried only while it is the latest delivery of its letter to its destination: a
  * later resend, reroute or placement there (delivered, under way or failed itself) has taken its place,
  * and reviving it as well would put a second copy in the mailbox.
  */
 // Written out: drizzle leaves columns unqualified in an UPDATE, where they would bind to `later`.
-/** The delivery's letter still has its content (purged since the list was read: nothing to send). */
-const LETTER_NOT_PURGED = sql.raw('NOT EXISTS (SELECT 1 FROM messages pm WHERE pm.id = deliveries.message_id AND pm.purged_at IS NOT NULL)');
 const LATEST_TO_DESTINATION = sql.raw(`NOT EXISTS (SELECT 1 FROM deliveries later WHERE later.message_id = deliveries.message_id
   AND later.destination_id = deliveries.destination_id AND later.created_at > deliveries.created_at)`);
 
