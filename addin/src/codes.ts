@@ -78,7 +78,7 @@ const FIELD_PROBLEM = /^field_/;
 /**
  * Zod's refusals, by its issue: the type expected (field_invalid_type_number), a bound that is not
  * included, else the field (field_not_url_webhookUrl: what that field wants); i18next falls back to
- * the code's general sentence.
+ * the code's general sentence. No code is another's with a suffix, so a field's never lands on another code.
  */
 function fieldContext(code: string, params: Record<string, unknown>): string | undefined {
   if (code === 'field_invalid_type') return typeof params.expected === 'string' ? params.expected : undefined;

@@ -4,6 +4,8 @@
 // bar, named by the form's label (or the request's name for it); the server's English reason apart.
 // Fed with what the backend answers (api/zod-problems.ts on the real schemas), for the recipient
 // form, Settings › Delivery and › Retention, and the mailbox forms.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { i18n } from 'i18next';
 import type { z } from 'zod';
 import { ApiError } from '../../addin/src/api/client';
@@ -65,6 +67,12 @@ describe('a refused save on its form', () => {
     expect(problemText({ code: 'field_not_uuid', params: {}, message: 'request: must be a UUID' }, da)).toBe('Det er ikke et gyldigt id. Genindlæs siden, og vælg igen.');
     // A code the pane does not know: the server's sentence, never a key.
     expect(problemText({ code: 'field_something_new', params: { field: 'x' }, message: 'x: English.' }, da)).toBe('x: English.');
+  });
+
+  test('no code is another\'s with a suffix: a field\'s own sentence (the code, "_", the field) never lands on another code\'s', () => {
+    const codes = [...readFileSync(fileURLToPath(new URL('../../backend/src/api/zod-problems.ts', import.meta.url)), 'utf8').matchAll(/'(field_[a-z_]+)'/g)].map((m) => m[1]);
+    expect(codes.length).toBeGreaterThan(10);
+    expect(codes.flatMap((a) => codes.filter((b) => b.startsWith(`${a}_`)).map((b) => `${a} → ${b}`))).toEqual([]);
   });
 
   test('an error bar without a form says every problem in the reader\'s language, each naming its field; not the English sentence', () => {
