@@ -68,7 +68,7 @@ export const messageListQuerySchema = z.object({
     .min(1, 'limit must be at least 1').max(200, 'limit is at most 200 letters per page').default(50),
   offset: z.coerce.number({ invalid_type_error: 'offset must be a number' }).int('offset must be a whole number').min(0, 'offset must not be negative')
     .max(MESSAGE_OFFSET_MAX, `offset is at most ${MESSAGE_OFFSET_MAX.toLocaleString('en')}: narrow the search with filters or a date range`).default(0),
-}).refine((v) => !v.from || !v.to || startOf(v.from) <= startOf(v.to), { message: 'from must not be after to', path: ['from'] });
+}).refine((v) => !v.from || !v.to || startOf(v.from) <= startOf(v.to), { message: 'from must not be after to', path: ['from'], params: { code: 'range_reversed' } });
 export type MessageListQuery = z.infer<typeof messageListQuerySchema>;
 function startOf(v: string): number { return Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v); }
 
@@ -246,7 +246,7 @@ export const roleGrantUpdateSchema = z.object({
   role: z.enum(['admin', 'operator', 'reader']).optional(),
   cvrs: grantCvrs.optional(),
   destinationIds: grantDestinations.optional(),
-}).strict().refine((v) => Object.keys(v).length > 0, 'nothing to change: send displayName, role, cvrs or destinationIds');
+}).strict().refine((v) => Object.keys(v).length > 0, { message: 'nothing to change: send displayName, role, cvrs or destinationIds', params: { code: 'nothing_to_change' } });
 export type RoleGrantUpdate = z.input<typeof roleGrantUpdateSchema>;
 export const roleGrantSchema = z.object({
   id: z.string().uuid(),
@@ -293,7 +293,7 @@ export type StatsGranularity = z.infer<typeof statsGranularitySchema>;
 export const statsBySchema = z.enum(['channel', 'cvr', 'sender', 'destination']);
 export type StatsBy = z.infer<typeof statsBySchema>;
 const statsDaySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-  .refine((s) => { const d = new Date(`${s}T00:00:00Z`); return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s); }, 'is not a calendar date');
+  .refine((s) => { const d = new Date(`${s}T00:00:00Z`); return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s); }, { message: 'is not a calendar date', params: { code: 'not_date' } });
 export const statsQuerySchema = z.object({
   /** First and last day, inclusive; defaults: the last 30 days, 12 months or 5 years to today. */
   from: statsDaySchema.optional(),
@@ -555,11 +555,11 @@ export function noticeCreateSchema(now: () => number = Date.now) {
   }).strict().superRefine((n, ctx) => {
     const starts = Date.parse(n.startsAt), ends = Date.parse(n.endsAt);
     const show = n.showFrom ? Date.parse(n.showFrom) : starts - NOTICE_DEFAULT_LEAD_DAYS * DAY_MS;
-    if (ends <= starts) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'the window must end after it starts' });
-    else if (ends - starts > NOTICE_MAX_WINDOW_DAYS * DAY_MS) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: `a window is at most ${NOTICE_MAX_WINDOW_DAYS} days long` });
-    if (ends <= now()) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'the window has already ended; choose an end in the future' });
-    if (show > starts) ctx.addIssue({ code: 'custom', path: ['showFrom'], message: 'the banner must start showing no later than the window starts' });
-    else if (starts - show > NOTICE_MAX_WINDOW_DAYS * DAY_MS) ctx.addIssue({ code: 'custom', path: ['showFrom'], message: `the banner can be shown at most ${NOTICE_MAX_WINDOW_DAYS} days ahead` });
+    if (ends <= starts) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'the window must end after it starts', params: { code: 'window_reversed' } });
+    else if (ends - starts > NOTICE_MAX_WINDOW_DAYS * DAY_MS) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: `a window is at most ${NOTICE_MAX_WINDOW_DAYS} days long`, params: { code: 'window_too_long', max: NOTICE_MAX_WINDOW_DAYS } });
+    if (ends <= now()) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'the window has already ended; choose an end in the future', params: { code: 'window_ended' } });
+    if (show > starts) ctx.addIssue({ code: 'custom', path: ['showFrom'], message: 'the banner must start showing no later than the window starts', params: { code: 'shown_after_start' } });
+    else if (starts - show > NOTICE_MAX_WINDOW_DAYS * DAY_MS) ctx.addIssue({ code: 'custom', path: ['showFrom'], message: `the banner can be shown at most ${NOTICE_MAX_WINDOW_DAYS} days ahead`, params: { code: 'shown_too_early', max: NOTICE_MAX_WINDOW_DAYS } });
   });
 }
 export type NoticeCreate = z.input<ReturnType<typeof noticeCreateSchema>>;
@@ -601,7 +601,7 @@ const folderNameRule = (n: string) => n.length > 0 && n.length <= 255 && !/[\u00
  */
 export const folderPathSchema = z.string().trim().max(1000, 'the folder path is limited to 1,000 characters')
   .refine((p) => splitFolderPath(p).every(folderNameRule),
-    'each folder name must be 1–255 characters without control characters, and folders are separated by "/"');
+    { message: 'each folder name must be 1–255 characters without control characters, and folders are separated by "/"', params: { code: 'folder_names', max: 255 } });
 
 /** Splits a folder path on '/' but not on the escaped '\\/'; names trimmed, empties dropped. */
 export function splitFolderPath(path: string): string[] {
@@ -666,7 +666,7 @@ export type DestinationView = z.infer<typeof destinationViewSchema>;
 
 export const deliverySettingsSchema = z.object({
   /** Subject of the delivered mail; placeholders {label} {sender} {cvr} {cvrName} {replyBy}. */
-  subjectTemplate: text().trim().min(1).max(255).refine((t) => t.includes('{label}'), 'the subject template must contain {label}').default('{label}'),
+  subjectTemplate: text().trim().min(1).max(255).refine((t) => t.includes('{label}'), { message: 'the subject template must contain {label}', params: { code: 'template_without_label' } }).default('{label}'),
   /** Outlook categories added to every delivered mail besides the sender's name. */
   categories: z.array(text().trim().min(1).max(255)).max(10).default(['Digital Post']),
   /** Where to send a notice when a delivery dead-letters (none: no notice). */
@@ -734,7 +734,7 @@ export const ruleInputSchema = z.object({
 }).strict();
 export type RuleInput = z.infer<typeof ruleInputSchema>;
 
-export const ruleUpdateSchema = ruleInputSchema.partial().strict().refine((r) => Object.keys(r).length > 0, 'nothing to change');
+export const ruleUpdateSchema = ruleInputSchema.partial().strict().refine((r) => Object.keys(r).length > 0, { message: 'nothing to change', params: { code: 'nothing_to_change' } });
 
 export const ruleViewSchema = z.object({
   id: z.string().uuid(),

@@ -207,8 +207,8 @@ browserTest('admin › settings: retention and the quarantine period, and a serv
     await form.getByTestId('notice-ends').fill(localInput(new Date(start.getTime() + 40 * 86_400_000)));
     await form.getByTestId('notice-create').click();
     await form.getByTestId('form-error').waitFor();
-    // A refinement zod has no code for: its field and the schema's own words, in a Danish sentence (codes.problem.field_invalid_value).
-    expect(await form.getByTestId('form-error-text').textContent()).toBe('endsAt: Værdien kan ikke bruges: a window is at most 30 days long.');
+    // A refinement that names its rule (params.code in shared/src/contracts.ts): its field and the rule in Danish (codes.problem.field_window_too_long).
+    expect(await form.getByTestId('form-error-text').textContent()).toBe('endsAt: En periode må højst vare 30 dage.');
 
     const end = new Date(start.getTime() + 3 * 3_600_000);
     await form.getByTestId('notice-ends').fill(localInput(end));

@@ -189,6 +189,18 @@ describe.each(testDatabases)('admin settings and service notices on $name', (tdb
         const r = await call(A_ADMIN, 'POST', '/admin/notices', body);
         expect({ status: r.status, message: message(r) }).toEqual({ status: 400, message: expected });
       }
+      // Each rule of the window as its own problem code (shared/src/contracts.ts params.code), for the pane to word.
+      const coded: [Record<string, unknown>, unknown][] = [
+        [notice({ endsAt: at(2 * DAY) }), { code: 'field_window_reversed', params: { field: 'endsAt' } }],
+        [notice({ startsAt: at(-3 * HOUR), endsAt: at(-HOUR) }), { code: 'field_window_ended', params: { field: 'endsAt' } }],
+        [notice({ endsAt: at(33 * DAY) }), { code: 'field_window_too_long', params: { field: 'endsAt', max: 30 } }],
+        [notice({ showFrom: at(3 * DAY) }), { code: 'field_shown_after_start', params: { field: 'showFrom' } }],
+        [notice({ showFrom: at(-40 * DAY) }), { code: 'field_shown_too_early', params: { field: 'showFrom', max: 30 } }],
+      ];
+      for (const [body, expected] of coded) {
+        const r = await call(A_ADMIN, 'POST', '/admin/notices', body);
+        expect(apiErrorSchema.parse(r.body).error.problems).toEqual([expect.objectContaining(expected as object)]);
+      }
       // Exactly 30 days, and showFrom equal to the start, are allowed.
       const edge = await call(A_ADMIN, 'POST', '/admin/notices', notice({ showFrom: at(DAY), startsAt: at(DAY), endsAt: at(31 * DAY) }));
       expect(edge.status).toBe(201);

@@ -46,7 +46,7 @@ describe.each(testDatabases)('a refused request\'s problems, each at its field, 
     expect(e.message).toBe('notifyAddress: the notification address must be an e-mail address');
     const template = await refused('PUT', '/admin/delivery-settings', { ...before, subjectTemplate: 'Post', categories: ['Digital Post', 'x'.repeat(256)] });
     expect(template.problems).toEqual([
-      { code: 'field_invalid_value', params: { field: 'subjectTemplate', detail: 'the subject template must contain {label}' }, message: 'subjectTemplate: the subject template must contain {label}' },
+      { code: 'field_template_without_label', params: { field: 'subjectTemplate' }, message: 'subjectTemplate: the subject template must contain {label}' },
       { code: 'field_too_long', params: { field: 'categories.1', max: 255 }, message: expect.stringMatching(/^categories\.1: /) },
     ]);
     expect((await api('GET', '/admin/delivery-settings')).body).toEqual(before);

@@ -16,7 +16,7 @@ import { noticeForm } from '../../addin/src/components/admin/settings/DeliverySe
 import { retentionForm } from '../../addin/src/components/admin/SettingsPage';
 import { mailboxForm } from '../../addin/src/components/admin/mailboxes/attach';
 import { zodProblems } from '../../backend/src/api/zod-problems';
-import { deliverySettingsSchema, destinationCreateSchema, retentionSettingsUpdateSchema, type Problem } from '../../shared/src/contracts';
+import { deliverySettingsSchema, destinationCreateSchema, noticeCreateSchema, retentionSettingsUpdateSchema, type Problem } from '../../shared/src/contracts';
 import { paneLanguages, tr } from '../helpers/i18n';
 
 /** The server's answer to `value` under `schema`, as the pane's client makes it (api/errors.ts answers any zod refusal so). */
@@ -103,12 +103,42 @@ describe('a refused save on its form', () => {
     });
   });
 
+  test('every refinement of the contracts that names its rule (params: { code }) has its field_<code> in Danish and English', () => {
+    const contracts = readFileSync(fileURLToPath(new URL('../../shared/src/contracts.ts', import.meta.url)), 'utf8');
+    const codes = [...new Set([...contracts.matchAll(/params: \{ code: '([^']*)'/g)].map((m) => m[1]))].sort();
+    expect(codes).toEqual(expect.arrayContaining(['folder_names', 'nothing_to_change', 'not_date', 'range_reversed', 'template_without_label',
+      'window_ended', 'window_reversed', 'window_too_long', 'shown_after_start', 'shown_too_early']));
+    // Every `params: { code` is one the backend takes (api/zod-problems.ts), not silently field_invalid_value.
+    expect([...contracts.matchAll(/params: \{ code\b/g)]).toHaveLength([...contracts.matchAll(/params: \{ code: '([^']*)'/g)].length);
+    for (const code of codes) {
+      expect([code, /^[a-z][a-z0-9_]{1,40}$/.test(code)]).toEqual([code, true]);
+      const p = { code: `field_${code}`, params: { field: 'x', max: 30 }, message: 'English.' };
+      const d = problemText(p, da, { atField: true });
+      const g = problemText(p, en, { atField: true });
+      expect([code, d]).not.toEqual([code, 'English.']);
+      expect([code, g]).not.toEqual([code, 'English.']);
+      expect([code, d === g]).toEqual([code, false]);
+      expect([code, `${d} ${g}`]).not.toEqual([code, expect.stringMatching(/\{\{|codes\.problem|field_/)]);
+    }
+  });
+
+  test('a service notice\'s window: its rule in the reader\'s words, with its bound, named by the field away from it', () => {
+    const start = Date.parse('2030-01-10T08:00:00Z');
+    const at = (days: number) => new Date(start + days * 86_400_000).toISOString();
+    const e = refusal(noticeCreateSchema(() => start - 86_400_000), { textDa: 'a', textEn: 'b', startsAt: at(0), endsAt: at(33), showFrom: at(-40) });
+    expect(e.details?.problems?.map((p) => [p.code, p.params])).toEqual([
+      ['field_window_too_long', { field: 'endsAt', max: 30 }], ['field_shown_too_early', { field: 'showFrom', max: 30 }]]);
+    expect(apiErrorText(e, da)).toBe('endsAt: En periode må højst vare 30 dage. showFrom: Banneret kan højst vises 30 dage før perioden begynder.');
+    expect(apiErrorText(e, en)).toBe('endsAt: A window is at most 30 days long. showFrom: The banner can be shown at most 30 days before the window starts.');
+    expect(e.message).toBe('endsAt: a window is at most 30 days long');
+  });
+
   test('Settings › Delivery: a malformed address at its field in the form\'s own words; the operator\'s refusal at the sender', () => {
     const e = refusal(deliverySettingsSchema, { notifyAddress: 'it-drift', notifySender: 'x@' });
     expect(placeProblems(e, noticeForm(da), da)!.fields).toEqual({ address: 'Skriv en mailadresse, fx it-drift@firma.dk.', sender: 'Skriv postkassens adresse, fx digitalpost@firma.dk.' });
     // A problem of a field the form does not show: for the bar, by the request's name.
     expect(placeProblems(refusal(deliverySettingsSchema, { subjectTemplate: 'Post' }), noticeForm(da), da))
-      .toEqual({ fields: {}, rest: ['subjectTemplate: Værdien kan ikke bruges: the subject template must contain {label}.'], details: [] });
+      .toEqual({ fields: {}, rest: ['subjectTemplate: Emnet skal indeholde {label}, hvor brevets etiket skal stå.'], details: [] });
     const refused = new ApiError('http', 'mailbox_domain_not_allowed', 'x', 400, true, { params: { domain: 'rival.example', allowed: '' } });
     expect(placeProblems(refused, noticeForm(en), en)!.fields.sender).toMatch(/^The operator of Brevdue does not allow mailboxes in rival\.example/);
   });

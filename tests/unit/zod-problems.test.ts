@@ -79,11 +79,28 @@ describe('a zod issue as a problem at its field', () => {
     expect(one(obj({ inner: obj({}) }), { inner: { x: 1 } })).toMatchObject({ code: 'field_unrecognized_key', params: { field: 'inner', key: 'x' } });
   });
 
-  test('a refinement, a pattern or anything else zod cannot name: field_invalid_value with its words as the detail', () => {
+  test('a refinement that names its rule (params.code): field_<code> with its other params, its English kept as the message', () => {
     expect(one(deliverySettingsSchema, { subjectTemplate: 'Post' })).toEqual({
-      code: 'field_invalid_value', params: { field: 'subjectTemplate', detail: 'the subject template must contain {label}' },
+      code: 'field_template_without_label', params: { field: 'subjectTemplate' },
       message: 'subjectTemplate: the subject template must contain {label}',
     });
+    const windowed = obj({ days: z.number() }).superRefine((v, ctx) => {
+      if (v.days > 30) ctx.addIssue({ code: 'custom', path: ['days'], message: 'a window is at most 30 days long', params: { code: 'window_too_long', max: 30, unit: 'days', nested: { x: 1 }, flag: true, field: 'other' } });
+    });
+    expect(one(windowed, { days: 40 })).toEqual({ code: 'field_window_too_long', params: { field: 'days', max: 30, unit: 'days' }, message: 'days: a window is at most 30 days long' });
+    expect(codeAndParams(obj({ a: z.string().optional() }).refine((v) => v.a !== undefined, { message: 'nothing to change', params: { code: 'nothing_to_change' } }), {}))
+      .toEqual(['field_nothing_to_change', {}]);
+  });
+
+  test('a refinement whose params.code is not a plain code: field_invalid_value with its words, as without one', () => {
+    for (const code of ['Window', 'x', 'window-too-long', 'a'.repeat(42), 7, '', 'field_\u0000', '__proto__']) {
+      const s = obj({ n: z.number().refine((n) => n > 0, { message: 'must be positive', params: { code } }) });
+      expect([code, codeAndParams(s, { n: 0 })]).toEqual([code, ['field_invalid_value', { field: 'n', detail: 'must be positive' }]]);
+    }
+  });
+
+  test('a refinement, a pattern or anything else zod cannot name: field_invalid_value with its words as the detail', () => {
+    expect(codeAndParams(obj({ n: z.number().refine((n) => n > 0, 'must be positive') }), { n: 0 })).toEqual(['field_invalid_value', { field: 'n', detail: 'must be positive' }]);
     expect(codeAndParams(obj({ cvr: z.string().regex(/^\d{8}$/, 'must be 8 digits') }), { cvr: '1' })).toEqual(['field_invalid_value', { field: 'cvr', detail: 'must be 8 digits' }]);
     expect(codeAndParams(obj({ v: z.union([z.number(), z.boolean()]) }), { v: 'x' })).toEqual(['field_invalid_value', { field: 'v', detail: 'Invalid input' }]);
   });

@@ -8,7 +8,27 @@ import type { Problem } from '../../../shared/src/contracts';
 export interface FieldProblem extends Problem {
   code: 'field_missing' | 'field_too_short' | 'field_too_long' | 'field_too_small' | 'field_too_big' | 'field_too_few' | 'field_too_many'
     | 'field_not_email' | 'field_not_url' | 'field_not_uuid' | 'field_not_date' | 'field_invalid_enum' | 'field_invalid_type'
-    | 'field_unrecognized_key' | 'field_control_character' | 'field_invalid_value';
+    | 'field_unrecognized_key' | 'field_control_character' | 'field_invalid_value'
+    // A refinement's own code (shared/src/contracts.ts `params: { code }`), prefixed: field_window_too_long.
+    | `field_${string}`;
+}
+
+/** A refinement's own problem code, as its issue's `params.code` may carry it. */
+const REFINEMENT_CODE = /^[a-z][a-z0-9_]{1,40}$/;
+
+/**
+ * A refinement that names its rule (`.refine(fn, { message, params })` or ctx.addIssue with `params`, whose
+ * `code` is window_too_long and `max` 30): its code, and its other params that are numbers or strings.
+ */
+function refinementProblem(params: Record<string, unknown> | undefined): { code: FieldProblem['code']; params: Record<string, string | number> } | null {
+  const code = params?.code;
+  if (typeof code !== 'string' || !REFINEMENT_CODE.test(code)) return null;
+  const rest: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(params ?? {})) {
+    if (k === 'code' || k === 'field') continue; // the field is the issue's path
+    if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) rest[k] = v;
+  }
+  return { code: `field_${code}`, params: rest };
 }
 
 /** More problems than anyone reads: a huge array of bad items must not make a huge answer. */
@@ -61,9 +81,12 @@ export function issueProblems(i: ZodIssue, message?: string): FieldProblem[] {
       return [one('field_invalid_enum', { options: String(i.expected) })];
     case 'unrecognized_keys':
       return i.keys.map((key) => one('field_unrecognized_key', { key }, `${field || 'request'}: unrecognized key '${key}'`));
-    case 'custom':
+    case 'custom': {
       // api/input-guard.ts marks its refusals: a control character anywhere in the request.
-      return [i.params?.controlCharacter === true ? one('field_control_character') : invalid()];
+      if (i.params?.controlCharacter === true) return [one('field_control_character')];
+      const own = refinementProblem(i.params);
+      return [own ? one(own.code, own.params) : invalid()];
+    }
     default:
       return [invalid()];
   }
