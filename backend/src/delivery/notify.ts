@@ -67,6 +67,18 @@ export async function noticeCopyIn(ctx: Pick<AppContext, 'graph'>, sender: strin
   return res.value.length > 0;
 }
 
+/**
+ * Where an uncertain attempt's notice is, looked for in the Sent Items of the sender that attempt used:
+ * found, absent, or not looked for because the operator's allow-list refuses that sender now (a refused
+ * mailbox is not read, not even to look; the caller sends again: a second mail beats none).
+ */
+export async function earlierNoticeCopy(ctx: Pick<AppContext, 'graph' | 'destinationPolicy'>, orgId: string, sender: string,
+  property: string, noticeId: string): Promise<{ kind: 'found' | 'absent' } | { kind: 'refused'; domain: string }> {
+  const refusal = mailboxRefusal(ctx.destinationPolicy ?? UNRESTRICTED_POLICY, orgId, sender);
+  if (refusal) return { kind: 'refused', domain: refusal.params.domain };
+  return { kind: (await noticeCopyIn(ctx, sender, property, noticeId)) ? 'found' : 'absent' };
+}
+
 export type DeadLetterNoticeOutcome = 'sent' | 'found_sent' | 'not_configured' | 'already' | 'taken' | 'sender_not_allowed';
 
 /** One attempt's claim on the notice: long enough for a Graph call (30 s) and its recording. */
@@ -161,13 +173,12 @@ export async function notifyDeadLetter(ctx: AppContext, deliveryId: string, opts
   try {
     let duplicatePossible = false;
     if (claimed.sentFrom && claimed.noticeId) {
-      const priorRefusal = mailboxRefusal(ctx.destinationPolicy ?? UNRESTRICTED_POLICY, row.d.orgId, claimed.sentFrom);
-      if (priorRefusal) {
-        // Decided: a mailbox the operator refuses now is not read, not even to look; a second mail beats none.
+      const earlier = await earlierNoticeCopy(ctx, row.d.orgId, claimed.sentFrom, DEAD_NOTICE_PROPERTY, claimed.noticeId);
+      if (earlier.kind === 'refused') {
         duplicatePossible = true;
         ctx.log.warn('dead-letter notice: an earlier attempt may have sent it from a sender no longer allowed; not looked for there, sending again',
-          { orgId: row.d.orgId, deliveryId, domain: priorRefusal.params.domain });
-      } else if (await noticeCopyIn(ctx, claimed.sentFrom, DEAD_NOTICE_PROPERTY, claimed.noticeId)) {
+          { orgId: row.d.orgId, deliveryId, domain: earlier.domain });
+      } else if (earlier.kind === 'found') {
         await record(true, false);
         ctx.log.info('dead-letter notice found sent by an earlier attempt', { orgId: row.d.orgId, deliveryId });
         return 'found_sent';

@@ -38,7 +38,7 @@ import { esc } from './render';
 import { parseDeliverySettings } from './settings';
 import { classify, describeGraphError } from './deliver';
 import { mailboxRefusal, UNRESTRICTED_POLICY } from './registry/allowed';
-import { noticeCopyIn, SENDER_REFUSED_WAIT_MS } from './notify';
+import { earlierNoticeCopy, SENDER_REFUSED_WAIT_MS } from './notify';
 
 /** Named property holding the notice id on the mail: found again in the sender's mailbox after an uncertain attempt. */
 export const QUARANTINE_NOTICE_PROPERTY = 'String {0b7f7a52-2cf4-4e4c-9d5a-6f0d2b1e8a11} Name brevdueQuarantineNoticeId';
@@ -285,16 +285,16 @@ export async function sendQuarantineNotice(ctx: Ctx, noticeId: string, opts: Qua
   let duplicateNote: string | null = null;
   try {
     if (n.uncertain) {
-      // Where the uncertain attempt sent from; rows from before sent_from existed: the current sender.
+      // Where the uncertain attempt sent from; rows from before sent_from existed: the current sender
+      // (allowed: checked above).
       const lookIn = n.sentFrom ?? s.notifySender;
-      const priorRefusal = n.sentFrom ? mailboxRefusal(ctx.destinationPolicy ?? UNRESTRICTED_POLICY, n.orgId, n.sentFrom) : null;
-      if (priorRefusal) {
-        // Decided: a mailbox the operator refuses now is not read, not even to look; a second mail beats none.
-        duplicateNote = safeText(`Sent from ${s.notifySender}; an earlier attempt may have sent it from ${n.sentFrom}, which may not be used now `
+      const earlier = await earlierNoticeCopy(ctx, n.orgId, lookIn, QUARANTINE_NOTICE_PROPERTY, noticeId);
+      if (earlier.kind === 'refused') {
+        duplicateNote = safeText(`Sent from ${s.notifySender}; an earlier attempt may have sent it from ${lookIn}, which may not be used now `
           + `and so was not searched: the admins may have two copies.`, 1000);
         ctx.log.warn('quarantine notice: an earlier attempt may have sent it from a sender no longer allowed; not looked for there, sending again',
-          { orgId: n.orgId, noticeId, domain: priorRefusal.params.domain });
-      } else if (await sentAlready(ctx, lookIn, noticeId)) {
+          { orgId: n.orgId, noticeId, domain: earlier.domain });
+      } else if (earlier.kind === 'found') {
         await finish('sent', n.letters);
         ctx.log.info('quarantine notice found sent by an earlier attempt', { orgId: n.orgId, noticeId });
         return 'found_sent';
@@ -341,4 +341,3 @@ export async function sendQuarantineNotice(ctx: Ctx, noticeId: string, opts: Qua
 }
 
 /** Whether the sender's mailbox holds the notice already (its Sent Items copy carries the notice id). */
-const sentAlready = (ctx: Ctx, sender: string, noticeId: string) => noticeCopyIn(ctx, sender, QUARANTINE_NOTICE_PROPERTY, noticeId);

@@ -82,6 +82,9 @@ function withinLimits(s: Scope, org: SQL, cvrIn: (cvrs: readonly string[]) => SQ
   return and(org, s.limits.length ? or(...s.limits.map(clause)) : sql`false`)!;
 }
 
+/** Values as a comma-separated parameter list for hand-written `in (…)`, each with `cast` ('' or '::uuid'). */
+const sqlList = (xs: readonly string[], cast: string): SQL => sql.join(xs.map((x) => sql`${x}${sql.raw(cast)}`), sql`, `);
+
 /** The letters (`messages` rows, or those of an alias) the scope may see, as a drizzle condition. */
 export function visibleLetters(s: Scope, m: Letters = messages): SQL {
   return withinLimits(s, eq(m.orgId, s.orgId), (cvrs) => inArray(m.cvr, [...cvrs]),
@@ -104,8 +107,7 @@ export function visibleDeliveries(s: Scope, m: Letters = messages): SQL {
  * destination, whose rows are letters' deliveries). `true` for a scope without limits.
  */
 export function destinationVisibleFor(s: Scope, cvr: SQL, destinationId: SQL): SQL {
-  const list = (xs: readonly string[], cast: string) => sql.join(xs.map((x) => sql`${x}${sql.raw(cast)}`), sql`, `);
-  return withinLimits(s, sql`true`, (cvrs) => sql`${cvr} in (${list(cvrs, '')})`, (ids) => sql`${destinationId} in (${list(ids, '::uuid')})`);
+  return withinLimits(s, sql`true`, (cvrs) => sql`${cvr} in (${sqlList(cvrs, '')})`, (ids) => sql`${destinationId} in (${sqlList(ids, '::uuid')})`);
 }
 
 /**
@@ -113,11 +115,9 @@ export function destinationVisibleFor(s: Scope, cvr: SQL, destinationId: SQL): S
  * letters not delivered anywhere (failed polls, quarantine, receipts) the scope sees. `true` without limits.
  */
 export function quarantineVisibleFor(s: Scope, cvr: SQL | PgColumn): SQL {
-  if (s.limits === null) return sql`true`;
-  const free = s.limits.filter((l) => l.destinationIds === null);
-  if (free.some((l) => l.cvrs === null)) return sql`true`;
-  const cvrs = [...new Set(free.flatMap((l) => l.cvrs!))];
-  return cvrs.length ? sql`${cvr} in (${sql.join(cvrs.map((c) => sql`${c}`), sql`, `)})` : sql`false`;
+  // The limits that name no destinations, as any condition of withinLimits (a limit naming some admits nothing here).
+  const free: Scope = { ...s, limits: s.limits && s.limits.filter((l) => l.destinationIds === null) };
+  return withinLimits(free, sql`true`, (cvrs) => sql`${cvr} in (${sqlList(cvrs, '')})`, () => sql`false`);
 }
 
 /**
